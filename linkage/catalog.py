@@ -1,0 +1,53 @@
+"""Reference data: geography and the catalogs in `data/`, loaded by `linkage init`.
+
+Only missing rows are added, so running `init` again never overwrites what an admin changed.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from linkage.db import migrate, write_session
+from linkage.exchange.values import parse_bool
+from linkage.geography import load_geography
+from linkage.models import Product, Technology, utcnow
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _csv(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def products() -> list[dict[str, object]]:
+    return [{**row, "national_key": parse_bool(row["national_key"])} for row in _csv("products.csv")]
+
+
+def technologies() -> list[dict[str, str]]:
+    return _csv("technologies.csv")
+
+
+def load_catalogs(engine: Engine) -> dict[str, int]:
+    """Geography, products and technologies that are not stored yet; returns rows added per kind."""
+    added: dict[str, int] = {}
+    with write_session(engine) as session:
+        added["geography"] = load_geography(session)
+        for kind, model, rows in (("technologies", Technology, technologies()), ("products", Product, products())):
+            have = set(session.execute(sa.select(model.code)).scalars())  # type: ignore[attr-defined]
+            now = utcnow()
+            new = [{**r, "created_at": now, "updated_at": now} for r in rows if r["code"] not in have]
+            if new:
+                session.execute(sa.insert(model), new)
+            added[kind] = len(new)
+    return added
+
+
+def init(engine: Engine) -> dict[str, int]:
+    """Create or migrate the schema, then load reference data; safe to run again."""
+    migrate(engine)
+    return load_catalogs(engine)

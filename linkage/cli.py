@@ -1,0 +1,174 @@
+"""The `linkage` command line (CONTRACT §4): thin, every rule lives in the domain modules.
+
+Exit status 0 on success; 1 with a plain message on stderr when the user's input or data is
+refused; 2 for a usage error (argparse). No traceback reaches the user for an expected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from linkage.db import get_engine, resolve_url
+from linkage.i18n import t
+
+LANG = os.environ.get("LINKAGE_LANG", "en")
+
+
+class UserError(Exception):
+    """A refusal to show as a plain message, never as a traceback."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _engine(args: argparse.Namespace) -> sa.Engine:
+    return get_engine(args.db)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from linkage.catalog import init
+
+    added = init(_engine(args))
+    print(t("cli.init_done", LANG, url=_shown_url(args.db), **added))
+    return 0
+
+
+def _shown_url(url: str | None) -> str:
+    return sa.engine.make_url(resolve_url(url)).render_as_string(hide_password=True)
+
+
+def _report_line(report: object, key: str) -> str:
+    counts = report.counts.values()  # type: ignore[attr-defined]
+    return t(
+        key,
+        LANG,
+        rows=report.rows,  # type: ignore[attr-defined]
+        inserted=sum(c.inserted for c in counts),
+        updated=sum(c.updated for c in counts),
+        unchanged=sum(c.unchanged for c in counts),
+    )
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from linkage.exchange import ImportRefused, import_path
+
+    try:
+        report = import_path(_engine(args), Path(args.path), dry_run=args.dry_run)
+    except ImportRefused as refused:
+        for problem in refused.problems:
+            print(problem.line(LANG), file=sys.stderr)
+        print(t("cli.import_refused", LANG, count=len(refused.problems)), file=sys.stderr)
+        return 1
+    print(_report_line(report, "cli.import_dry_run" if args.dry_run else "cli.import_done"))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from linkage.db import read_session
+    from linkage.exchange import export_folder
+
+    with read_session(_engine(args)) as session:
+        written = export_folder(session, Path(args.folder), args.format)
+    print(t("cli.export_done", LANG, count=len(written), folder=args.folder))
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from linkage.coverage import coverage, records
+
+    levels = (args.level,) if args.level else ("national", "province", "district")
+    rows = coverage(_engine(args), args.as_of or date.today(), levels)
+    if args.format == "json":
+        json.dump(records(rows), sys.stdout, ensure_ascii=False)
+        print()
+    elif args.format == "csv":
+        rows.to_csv(sys.stdout, index=False)
+    else:
+        shown = rows.assign(ratio=rows["ratio"].map(lambda r: "" if r != r else f"{r:.1%}"))
+        print(shown.to_string(index=False))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from linkage.demo import generate
+
+    summary = generate(_engine(args), scale=args.scale, seed=args.seed)
+    print(summary.describe())
+    return 0
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from linkage.geography import level_of, normalize_unit_code
+    from linkage.render import write_graph_file
+
+    unit = normalize_unit_code(args.unit)
+    if level_of(unit) not in ("district", "province"):
+        raise UserError(f"{args.unit!r} is not a district (3 digits) or province (2 digits) code")
+    summary = write_graph_file(_engine(args), unit, args.as_of or date.today(), Path(args.out))
+    print(summary.describe())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="linkage", description="Linkage Tracker: value-chain linkages and the Decision 924 targets."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument(
+            "--db", metavar="URL", help="database URL (default: $LINKAGE_DATABASE_URL, else embedded SQLite)"
+        )
+        p.set_defaults(handler=handler)
+        return p
+
+    command("init", cmd_init, "create or migrate the schema and load the geography and catalogs")
+    p = command("import", cmd_import, "validate exchange files, then write all of them or nothing")
+    p.add_argument("path", help="a folder of exchange files, one file, or one workbook")
+    p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
+    p = command("export", cmd_export, "write every exchange file into FOLDER")
+    p.add_argument("folder")
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    p = command("coverage", cmd_coverage, "the three Decision 924 indicators for every in-scope unit")
+    p.add_argument("--level", choices=("national", "province", "district"))
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p = command("demo", cmd_demo, "fill the database with generated demonstration data on the real geography")
+    p.add_argument("--scale", choices=("province", "national"), default="province")
+    p.add_argument("--seed", type=int, default=1)
+    p = command("graph", cmd_graph, "write a district's or province's linkage graph as one offline HTML file")
+    p.add_argument("unit", metavar="UNIT_CODE")
+    p.add_argument("--out", required=True, metavar="FILE.html")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except UserError as exc:
+        print(f"linkage {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except sa.exc.OperationalError as exc:
+        print(f"linkage {args.command}: cannot use the database {_shown_url(args.db)}: {exc.orig}", file=sys.stderr)
+        return 1
+    except sa.exc.ProgrammingError as exc:
+        print(
+            f"linkage {args.command}: the database is not ready ({exc.orig}); run `linkage init` first",
+            file=sys.stderr,
+        )
+        return 1

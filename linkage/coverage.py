@@ -1,0 +1,368 @@
+"""The three digital-economy indicators of Decision 924/QD-TTg, exactly as CONTRACT §3 defines them.
+
+The stored records are read once into `Facts` (a few compact DataFrames); each as-of date is
+then a handful of vectorised filters and group-bys over every unit at once, so a trend over
+five year ends costs one read, not five. Dates are compared as proleptic ordinals.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from linkage.db import data_version, read_session
+from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
+from linkage.models import (
+    Commune,
+    Cooperative,
+    DigitalAdoption,
+    Linkage,
+    LinkageParty,
+    Producer,
+    Product,
+    ProvinceKeyProduct,
+    RawMaterialArea,
+)
+
+COMMUNES = "communes_with_cooperative"
+DISTRICTS = "districts_with_key_product_linkage"
+RAW_MATERIAL = "raw_material_linkages_with_digital_tech"
+INDICATORS = (COMMUNES, DISTRICTS, RAW_MATERIAL)
+TARGETS: dict[str, Fraction] = {COMMUNES: Fraction(7, 10), DISTRICTS: Fraction(7, 10), RAW_MATERIAL: Fraction(1, 2)}
+INDICATOR_LEVELS: dict[str, tuple[str, ...]] = {
+    COMMUNES: ("national", "province", "district"),
+    DISTRICTS: ("national", "province"),
+    RAW_MATERIAL: ("national", "province", "district"),
+}
+COLUMNS = ["indicator", "level", "unit_code", "unit_name", "numerator", "denominator", "ratio", "target", "met"]
+NEVER = np.int64(10**9)  # an ordinal after any real date: "no end"
+ALWAYS = np.int64(-1)  # an ordinal before any real date: "no start"
+YEAR_ENDS = tuple(date(year, 12, 31) for year in range(2021, 2026))
+
+
+def _ordinals(series: pd.Series, missing: np.int64) -> np.ndarray:
+    return np.array([d.toordinal() if d is not None and not pd.isna(d) else missing for d in series], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the indicators need, read once; archived records are already left out."""
+
+    geography: Geography
+    cooperatives: pd.DataFrame  # commune_code, start, end (ordinals)
+    linkages: pd.DataFrame  # code, product_code, start, end, has_buyer, has_raw_material
+    locations: pd.DataFrame  # linkage_code, commune_code, district_code, province_code
+    adoptions: pd.DataFrame  # linkage_code, start, end
+    key_products: pd.DataFrame  # province_code, product_code: national key products expanded per province
+    producer_communes: frozenset[str]
+
+
+def _frame(session: Session, query: Any) -> pd.DataFrame:
+    return pd.read_sql(query, session.connection())
+
+
+def load_facts(session: Session) -> Facts:
+    """Read every record the indicators depend on, with set-based queries only."""
+    geography = read_geography(session)
+    live = lambda model: model.archived_at.is_(None)  # noqa: E731
+    coops = _frame(
+        session,
+        sa.select(Cooperative.commune_code, Cooperative.established_on, Cooperative.dissolved_on).where(
+            live(Cooperative)
+        ),
+    )
+    coops["start"] = _ordinals(coops.pop("established_on"), ALWAYS)
+    coops["end"] = _ordinals(coops.pop("dissolved_on"), NEVER)
+
+    party = LinkageParty
+    linkages = _frame(
+        session,
+        sa.select(Linkage.code, Linkage.product_code, Linkage.started_on, Linkage.ended_on).where(live(Linkage)),
+    )
+    linkages["start"] = _ordinals(linkages.pop("started_on"), ALWAYS)
+    linkages["end"] = _ordinals(linkages.pop("ended_on"), NEVER)
+    kinds = _frame(session, sa.select(party.linkage_code, party.party_type).where(live(party)).distinct())
+    with_buyer = set(kinds.loc[kinds["party_type"] == "buyer", "linkage_code"])
+    with_rma = set(kinds.loc[kinds["party_type"] == "raw_material_area", "linkage_code"])
+    linkages["has_buyer"] = linkages["code"].isin(with_buyer)
+    linkages["has_raw_material"] = linkages["code"].isin(with_rma)
+
+    located = [
+        sa.select(party.linkage_code, model.commune_code)  # type: ignore[attr-defined]
+        .join(model, model.code == column)  # type: ignore[attr-defined]
+        .where(live(party), live(model))
+        for model, column in (
+            (Cooperative, party.cooperative_code),
+            (Producer, party.producer_code),
+            (RawMaterialArea, party.raw_material_area_code),
+        )
+    ]
+    locations = _frame(session, sa.union(*located)).drop_duplicates()
+    communes = geography.communes[["code", "district_code", "province_code"]].rename(columns={"code": "commune_code"})
+    locations = locations.merge(communes, on="commune_code")
+
+    adoptions = _frame(
+        session,
+        sa.select(DigitalAdoption.linkage_code, DigitalAdoption.adopted_on, DigitalAdoption.discontinued_on).where(
+            live(DigitalAdoption)
+        ),
+    )
+    adoptions["start"] = _ordinals(adoptions.pop("adopted_on"), ALWAYS)
+    adoptions["end"] = _ordinals(adoptions.pop("discontinued_on"), NEVER)
+
+    national = _frame(session, sa.select(Product.code).where(Product.national_key, live(Product)))  # type: ignore[arg-type]
+    provincial = _frame(
+        session,
+        sa.select(ProvinceKeyProduct.province_code, ProvinceKeyProduct.product_code).where(live(ProvinceKeyProduct)),
+    )
+    expanded = (
+        geography.provinces[["code"]]
+        .rename(columns={"code": "province_code"})
+        .merge(national.rename(columns={"code": "product_code"}), how="cross")
+    )
+    key_products = pd.concat([expanded, provincial]).drop_duplicates()
+
+    producers = session.execute(sa.select(Producer.commune_code).where(live(Producer)).distinct()).scalars()
+    return Facts(geography, coops, linkages, locations, adoptions, key_products, frozenset(producers))
+
+
+def _active(frame: pd.DataFrame, day: int) -> pd.Series:
+    return (frame["start"] <= day) & (frame["end"] > day)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Numerators and denominators by unit code for one indicator and one level."""
+
+    numerator: pd.Series
+    denominator: pd.Series
+
+
+def _count_by(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame.groupby(column).size() if len(frame) else pd.Series(dtype="int64")
+
+
+def _communes_with_cooperative(f: Facts, day: int) -> dict[str, Counts]:
+    rural = f.geography.communes[f.geography.communes["is_rural"]]
+    with_coop = set(f.cooperatives.loc[_active(f.cooperatives, day), "commune_code"])
+    covered = rural[rural["code"].isin(with_coop)]
+    return {
+        "district": Counts(_count_by(covered, "district_code"), _count_by(rural, "district_code")),
+        "province": Counts(_count_by(covered, "province_code"), _count_by(rural, "province_code")),
+        "national": Counts(pd.Series({NATIONAL_CODE: len(covered)}), pd.Series({NATIONAL_CODE: len(rural)})),
+    }
+
+
+def key_product_districts(f: Facts, day: int) -> set[str]:
+    """In-scope districts with an active linkage that has a buyer and a key product of its province."""
+    live = f.linkages[_active(f.linkages, day) & f.linkages["has_buyer"]]
+    located = f.locations[f.locations["linkage_code"].isin(set(live["code"]))].merge(
+        live[["code", "product_code"]].rename(columns={"code": "linkage_code"}), on="linkage_code"
+    )
+    keyed = located.merge(f.key_products, on=["province_code", "product_code"])
+    in_scope = set(f.geography.districts.loc[f.geography.districts["in_scope"], "code"])
+    return set(keyed["district_code"]) & in_scope
+
+
+def _districts_with_key_product_linkage(f: Facts, day: int) -> dict[str, Counts]:
+    scope = f.geography.districts[f.geography.districts["in_scope"]]
+    covered = scope[scope["code"].isin(key_product_districts(f, day))]
+    return {
+        "province": Counts(_count_by(covered, "province_code"), _count_by(scope, "province_code")),
+        "national": Counts(pd.Series({NATIONAL_CODE: len(covered)}), pd.Series({NATIONAL_CODE: len(scope)})),
+    }
+
+
+def digital_linkages(f: Facts, day: int) -> set[str]:
+    """Codes of linkages with a technology adopted on or before `day` and not discontinued by it."""
+    return set(f.adoptions.loc[_active(f.adoptions, day), "linkage_code"])
+
+
+def _raw_material_linkages_with_digital_tech(f: Facts, day: int) -> dict[str, Counts]:
+    live = f.linkages[_active(f.linkages, day) & f.linkages["has_raw_material"]]
+    located = f.locations[f.locations["linkage_code"].isin(set(live["code"]))].copy()
+    located["digital"] = located["linkage_code"].isin(digital_linkages(f, day))
+    result = {}
+    for level, column in (("district", "district_code"), ("province", "province_code")):
+        once = located.drop_duplicates(["linkage_code", column])
+        result[level] = Counts(_count_by(once[once["digital"]], column), _count_by(once, column))
+    once = located.drop_duplicates("linkage_code")
+    result["national"] = Counts(
+        pd.Series({NATIONAL_CODE: int(once["digital"].sum())}), pd.Series({NATIONAL_CODE: len(once)})
+    )
+    return result
+
+
+RULES = {
+    COMMUNES: _communes_with_cooperative,
+    DISTRICTS: _districts_with_key_product_linkage,
+    RAW_MATERIAL: _raw_material_linkages_with_digital_tech,
+}
+
+
+def _units(g: Geography, level: str) -> pd.DataFrame:
+    """Every in-scope unit of a level, with its name: reported even when it has no data."""
+    if level == "national":
+        return pd.DataFrame({"unit_code": [NATIONAL_CODE], "unit_name": [NATIONAL_NAME]})
+    scope = g.districts[g.districts["in_scope"]]
+    if level == "district":
+        units = scope[["code", "name"]]
+    else:
+        units = g.provinces[g.provinces["code"].isin(set(scope["province_code"]))][["code", "name"]]
+    return units.rename(columns={"code": "unit_code", "name": "unit_name"})
+
+
+def compute(facts: Facts, as_of: date, levels: Sequence[str] = LEVELS) -> pd.DataFrame:
+    """One row per indicator and in-scope unit (CONTRACT §3): counts, ratio, target, met."""
+    day = as_of.toordinal()
+    frames = []
+    for indicator in INDICATORS:
+        counts = RULES[indicator](facts, day)
+        for level in INDICATOR_LEVELS[indicator]:
+            if level not in levels:
+                continue
+            units = _units(facts.geography, level)
+            c = counts[level]
+            units["numerator"] = units["unit_code"].map(c.numerator).fillna(0).astype("int64")
+            units["denominator"] = units["unit_code"].map(c.denominator).fillna(0).astype("int64")
+            units.insert(0, "level", level)
+            units.insert(0, "indicator", indicator)
+            frames.append(units)
+    rows = pd.concat(frames, ignore_index=True)
+    target = rows["indicator"].map({k: float(v) for k, v in TARGETS.items()})
+    den = rows["denominator"].replace(0, np.nan)
+    rows["ratio"] = (rows["numerator"] / den).astype("float64")
+    rows["target"] = target
+    met = [
+        None if d == 0 else n * TARGETS[i].denominator >= TARGETS[i].numerator * d
+        for i, n, d in zip(rows["indicator"], rows["numerator"], rows["denominator"], strict=True)
+    ]
+    rows["met"] = pd.Series(met, dtype="object")
+    return rows[COLUMNS]
+
+
+def needed(indicator: str, numerator: int, denominator: int) -> int:
+    """How many more communes, districts or linkages reach the target (0 when met or no data)."""
+    if denominator == 0:
+        return 0
+    return max(0, math.ceil(TARGETS[indicator] * denominator) - numerator)
+
+
+def with_gap(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows plus a `needed` column: the gap to target in whole units, rounded up."""
+    rows = rows.copy()
+    rows["needed"] = [
+        needed(i, int(n), int(d))
+        for i, n, d in zip(rows["indicator"], rows["numerator"], rows["denominator"], strict=True)
+    ]
+    return rows
+
+
+def trend(facts: Facts, dates: Iterable[date] = YEAR_ENDS, levels: Sequence[str] = LEVELS) -> pd.DataFrame:
+    """The indicators at each date from one read of the data: rows as `compute` plus `as_of`."""
+    frames = []
+    for day in dates:
+        rows = compute(facts, day, levels)
+        rows.insert(0, "as_of", day.isoformat())
+        frames.append(rows)
+    return pd.concat(frames, ignore_index=True)
+
+
+def records(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain JSON-ready dicts: ints stay ints, a missing ratio or `met` is None."""
+    out = []
+    for row in rows.to_dict("records"):
+        for key in ("numerator", "denominator", "needed"):
+            if key in row:
+                row[key] = int(row[key])
+        row["ratio"] = None if pd.isna(row["ratio"]) else float(row["ratio"])
+        row["met"] = None if row["met"] is None else bool(row["met"])
+        row["target"] = float(row["target"])
+        out.append(row)
+    return out
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What would close a unit's gaps: the places and linkages an officer can act on."""
+
+    communes_without_cooperative: pd.DataFrame  # rural communes with producers or linkages, no active cooperative
+    districts_without_key_linkage: pd.DataFrame  # in-scope districts whose active linkages lack a buyer or key product
+    linkages_without_digital: pd.DataFrame  # active raw-material linkages with no digital technology
+
+
+def _in_unit(frame: pd.DataFrame, unit_code: str) -> pd.DataFrame:
+    if unit_code == NATIONAL_CODE:
+        return frame
+    column = "province_code" if len(unit_code) == 2 else "district_code"
+    return frame[frame[column] == unit_code]
+
+
+def candidates(facts: Facts, as_of: date, unit_code: str) -> Candidates:
+    """Candidates inside one unit (`VN`, a province or a district code) on `as_of`."""
+    day = as_of.toordinal()
+    g = facts.geography
+    live = facts.linkages[_active(facts.linkages, day)]
+    located = facts.locations[facts.locations["linkage_code"].isin(set(live["code"]))]
+
+    rural = _in_unit(g.communes[g.communes["is_rural"]], unit_code)
+    with_coop = set(facts.cooperatives.loc[_active(facts.cooperatives, day), "commune_code"])
+    busy = facts.producer_communes | set(located["commune_code"])
+    communes = rural[~rural["code"].isin(with_coop) & rural["code"].isin(busy)][["code", "name", "district_code"]]
+
+    scope = _in_unit(g.districts[g.districts["in_scope"]].rename(columns={"code": "district_code"}), unit_code)
+    with_linkage = set(located["district_code"])
+    districts = scope[
+        scope["district_code"].isin(with_linkage) & ~scope["district_code"].isin(key_product_districts(facts, day))
+    ][["district_code", "name"]]
+
+    raw = live[live["has_raw_material"] & ~live["code"].isin(digital_linkages(facts, day))]
+    here = set(_in_unit(located, unit_code)["linkage_code"])
+    linkages = raw[raw["code"].isin(here)][["code", "product_code"]]
+    return Candidates(
+        communes.reset_index(drop=True), districts.reset_index(drop=True), linkages.reset_index(drop=True)
+    )
+
+
+class FactsCache:
+    """Facts per database, reused until the stored data version changes (any process's write)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[int, Facts]] = {}
+
+    def get(self, engine: Engine) -> Facts:
+        key = str(engine.url)
+        version = data_version(engine)
+        hit = self._cache.get(key)
+        if hit and hit[0] == version:
+            return hit[1]
+        with read_session(engine) as session:
+            facts = load_facts(session)
+        self._cache[key] = (version, facts)
+        return facts
+
+
+FACTS = FactsCache()
+
+
+def coverage(engine: Engine, as_of: date, levels: Sequence[str] = LEVELS) -> pd.DataFrame:
+    """The indicator rows for `as_of`, from cached facts when nothing changed since the last call."""
+    return compute(FACTS.get(engine), as_of, levels)
+
+
+def unit_rows(rows: pd.DataFrame, unit_code: str) -> pd.DataFrame:
+    return rows[rows["unit_code"] == unit_code]
+
+
+def has_data(session: Session) -> bool:
+    return session.execute(sa.select(sa.func.count()).select_from(Commune)).scalar_one() > 0

@@ -1,0 +1,118 @@
+"""Engine, sessions and migrations for the embedded SQLite default and for PostgreSQL.
+
+SQLite gets WAL, foreign keys, a busy timeout and `BEGIN IMMEDIATE` for writes: deferred
+transactions lose updates when two sessions write the same rows (PITFALLS.md).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from linkage.models import DataVersion
+
+ENV_URL = "LINKAGE_DATABASE_URL"
+MIGRATIONS = Path(__file__).parent / "migrations"
+_engines: dict[str, Engine] = {}
+
+
+def default_url() -> str:
+    """The embedded SQLite file, kept in the user's data folder, never in the git checkout."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return f"sqlite:///{base / 'linkage-tracker' / 'linkage.db'}"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """`--db` first, then LINKAGE_DATABASE_URL, then the embedded default (CONTRACT §4)."""
+    url = url or os.environ.get(ENV_URL) or default_url()
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # let the begin hook below issue BEGIN itself
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    deferred = conn.get_execution_options().get("read_only", False)
+    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """One engine per URL per process; SQLite's folder is created on first use."""
+    url = resolve_url(url)
+    if url in _engines:
+        return _engines[url]
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if path and path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        sa.event.listen(engine, "connect", _sqlite_connect)
+        sa.event.listen(engine, "begin", _sqlite_begin)
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True)
+    _engines[url] = engine
+    return engine
+
+
+def dispose_engine(url: str | None = None) -> None:
+    engine = _engines.pop(resolve_url(url), None)
+    if engine is not None:
+        engine.dispose()
+
+
+def bump_data_version(session: Session) -> None:
+    """Mark the data as changed, in the writing transaction, for every cache in every process."""
+    session.execute(sa.update(DataVersion).where(DataVersion.id == 1).values(counter=DataVersion.counter + 1))
+
+
+def data_version(engine: Engine) -> int:
+    with read_session(engine) as session:
+        return int(session.execute(sa.select(DataVersion.counter)).scalar_one_or_none() or 0)
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A transaction that commits everything or nothing and tells caches the data changed."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            bump_data_version(session)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session that never takes SQLite's write lock, so readers do not queue behind writers."""
+    with Session(engine.execution_options(read_only=True)) as session:
+        yield session
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision; harmless when it is already there."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,45 @@
+"""What can be wrong with an exchange file, as values the CLI and the app both show.
+
+A problem keeps a message key and its parameters, so it is worded in the user's language
+where it is shown; `str()` gives the one-line English form the command line prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from linkage.i18n import t
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str  # file name as the user gave it, e.g. `producers.csv` or `data.xlsx[producers]`
+    row: int | None  # as a spreadsheet numbers it: header = 1
+    column: str | None
+    code: str  # message key under `import.` in the catalog
+    params: dict[str, object] = field(default_factory=dict)
+
+    def message(self, lang: str = "en") -> str:
+        return t(f"import.{self.code}", lang, **self.params)
+
+    def where(self, lang: str = "en") -> str:
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(t("import.where_row", lang, row=self.row))
+        if self.column:
+            parts.append(t("import.where_column", lang, column=self.column))
+        return ", ".join(parts)
+
+    def line(self, lang: str = "en") -> str:
+        return f"{self.where(lang)}: {self.message(lang)}"
+
+    def __str__(self) -> str:
+        return self.line("en")
+
+
+class ImportRefused(Exception):
+    """An import that wrote nothing because of `problems`."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems

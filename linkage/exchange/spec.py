@@ -1,0 +1,168 @@
+"""The exchange files of CONTRACT §2: columns, value kinds, keys and references.
+
+One table drives reading, validation, writing and export, so a column is described once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import SQLModel
+
+from linkage import models as m
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # code | text | date | bool | int | area | enum | province | commune | ref
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    default: object = None
+    ref: str | None = None  # entity whose code this column names
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str  # file name without extension
+    model: type[SQLModel]
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    checks: tuple[tuple[str, str], ...] = field(default=())  # (start, end) date pairs
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _code(name: str = "code") -> Column:
+    return Column(name, "code", required=True)
+
+
+def _name(name: str = "name") -> Column:
+    return Column(name, "text", required=True)
+
+
+ENTITIES: tuple[Entity, ...] = (
+    Entity(
+        "products",
+        m.Product,
+        (
+            _code(),
+            _name("name_vi"),
+            Column("name_en", "text", default=""),
+            Column("national_key", "bool", default=False),
+        ),
+        key=("code",),
+    ),
+    Entity(
+        "province_key_products",
+        m.ProvinceKeyProduct,
+        (Column("province_code", "province", required=True), Column("product_code", "ref", True, ref="products")),
+        key=("province_code", "product_code"),
+    ),
+    Entity(
+        "cooperatives",
+        m.Cooperative,
+        (
+            _code(),
+            _name(),
+            Column("commune_code", "commune", required=True),
+            Column("established_on", "date"),
+            Column("dissolved_on", "date"),
+            Column("members", "int"),
+        ),
+        key=("code",),
+        checks=(("established_on", "dissolved_on"),),
+    ),
+    Entity(
+        "producers",
+        m.Producer,
+        (
+            _code(),
+            _name(),
+            Column("commune_code", "commune", required=True),
+            Column("kind", "enum", choices=m.PRODUCER_KINDS, default="household"),
+            Column("cooperative_code", "ref", ref="cooperatives"),
+        ),
+        key=("code",),
+    ),
+    Entity(
+        "buyers",
+        m.Buyer,
+        (
+            _code(),
+            _name(),
+            Column("kind", "enum", choices=m.BUYER_KINDS, default="enterprise"),
+            Column("commune_code", "commune"),
+        ),
+        key=("code",),
+    ),
+    Entity(
+        "raw_material_areas",
+        m.RawMaterialArea,
+        (
+            _code(),
+            _name(),
+            Column("commune_code", "commune", required=True),
+            Column("product_code", "ref", required=True, ref="products"),
+            Column("area_ha", "area", required=True),
+            Column("planting_area_code", "text"),
+        ),
+        key=("code",),
+    ),
+    Entity(
+        "linkages",
+        m.Linkage,
+        (
+            _code(),
+            _name(),
+            Column("product_code", "ref", required=True, ref="products"),
+            Column("started_on", "date", required=True),
+            Column("ended_on", "date"),
+            Column("form", "enum", choices=m.LINKAGE_FORMS, default="production_consumption"),
+        ),
+        key=("code",),
+        checks=(("started_on", "ended_on"),),
+    ),
+    Entity(
+        "linkage_parties",
+        m.LinkageParty,
+        (
+            Column("linkage_code", "ref", required=True, ref="linkages"),
+            Column("party_type", "enum", required=True, choices=m.PARTY_TYPES),
+            Column("party_code", "party", required=True),
+            Column("is_lead", "bool", default=False),
+        ),
+        key=("linkage_code", "party_type", "party_code"),
+    ),
+    Entity(
+        "digital_adoptions",
+        m.DigitalAdoption,
+        (
+            Column("linkage_code", "ref", required=True, ref="linkages"),
+            Column("technology", "enum", required=True, choices=m.TECHNOLOGIES),
+            Column("adopted_on", "date", required=True),
+            Column("discontinued_on", "date"),
+        ),
+        key=("linkage_code", "technology", "adopted_on"),
+        checks=(("adopted_on", "discontinued_on"),),
+    ),
+)
+
+BY_NAME: dict[str, Entity] = {e.name: e for e in ENTITIES}
+PARTY_ENTITY = {
+    "cooperative": "cooperatives",
+    "producer": "producers",
+    "buyer": "buyers",
+    "raw_material_area": "raw_material_areas",
+}
+PARTY_COLUMN = {
+    "cooperative": "cooperative_code",
+    "producer": "producer_code",
+    "buyer": "buyer_code",
+    "raw_material_area": "raw_material_area_code",
+}

@@ -1,0 +1,220 @@
+"""Validation of exchange tables: every value, every key, every reference, before any write.
+
+All problems are collected (not just the first) so a user fixes a file in one round. References
+resolve against the same import and against what is stored (CONTRACT §2).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from linkage.exchange.problems import Problem
+from linkage.exchange.read import Table
+from linkage.exchange.spec import BY_NAME, ENTITIES, PARTY_COLUMN, PARTY_ENTITY, Entity
+from linkage.exchange.values import (
+    Bad,
+    parse_area,
+    parse_bool,
+    parse_code,
+    parse_date,
+    parse_enum,
+    parse_geo,
+    parse_int,
+    parse_text,
+)
+from linkage.models import Commune, LinkageParty, Province
+
+Record = dict[str, Any]
+
+
+@dataclass
+class Parsed:
+    """One entity's valid rows, typed, with the spreadsheet row each came from."""
+
+    entity: Entity
+    file: str
+    rows: list[tuple[int, Record]] = field(default_factory=list)
+
+    def key(self, record: Record) -> tuple[Any, ...]:
+        return tuple(record[k] for k in self.entity.key)
+
+
+def _parse(column_kind: str, text: str, choices: tuple[str, ...]) -> Any:
+    match column_kind:
+        case "code" | "ref" | "party":
+            return parse_code(text)
+        case "text":
+            return parse_text(text)
+        case "date":
+            return parse_date(text)
+        case "bool":
+            return parse_bool(text)
+        case "int":
+            return parse_int(text)
+        case "area":
+            return parse_area(text)
+        case "enum":
+            return parse_enum(text, choices)
+        case "province":
+            return parse_geo(text, 2)
+        case "commune":
+            return parse_geo(text, 5)
+    raise AssertionError(column_kind)
+
+
+def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
+    """Typed records for every row whose cells all parse; a problem for each cell that does not."""
+    entity = BY_NAME[table.entity]
+    parsed = Parsed(entity, table.file)
+    problems: list[Problem] = []
+    for number, cells in table.rows:
+        record: Record = {}
+        ok = True
+        for column in entity.columns:
+            text = cells.get(column.name, "")
+            if not text.strip():
+                if column.required:
+                    problems.append(Problem(table.file, number, column.name, "required", {"column": column.name}))
+                    ok = False
+                record[column.name] = column.default
+                continue
+            try:
+                record[column.name] = _parse(column.kind, text, column.choices)
+            except Bad as bad:
+                problems.append(
+                    Problem(table.file, number, column.name, bad.code, {"column": column.name, **bad.params})
+                )
+                ok = False
+        if ok:
+            parsed.rows.append((number, record))
+    return parsed, problems
+
+
+def _stored_codes(session: Session, entity_name: str) -> set[str]:
+    model = BY_NAME[entity_name].model
+    return set(session.execute(sa.select(model.code)).scalars())  # type: ignore[attr-defined]
+
+
+def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], list[Problem]]:
+    """Parse and cross-check every table; the result is safe to write only if no problem is returned."""
+    problems: list[Problem] = []
+    parsed: dict[str, Parsed] = {}
+    for table in sorted(tables, key=lambda t: [e.name for e in ENTITIES].index(t.entity)):
+        result, trouble = parse_table(table)
+        parsed[table.entity] = result
+        problems += trouble
+
+    for p in parsed.values():
+        problems += _duplicates(p) + _date_order(p)
+
+    known: dict[str, set[str]] = defaultdict(set)
+    for name, p in parsed.items():
+        if p.entity.key == ("code",):
+            known[name] = {r["code"] for _, r in p.rows}
+    stored: dict[str, set[str]] = {}
+
+    def exists(entity_name: str, code: str) -> bool:
+        if code in known[entity_name]:
+            return True
+        if entity_name not in stored:
+            stored[entity_name] = _stored_codes(session, entity_name)
+        return code in stored[entity_name]
+
+    communes = set(session.execute(sa.select(Commune.code)).scalars())
+    provinces = set(session.execute(sa.select(Province.code)).scalars())
+    for p in parsed.values():
+        for number, record in p.rows:
+            for column in p.entity.columns:
+                value = record.get(column.name)
+                if value is None:
+                    continue
+                missing = (
+                    (column.kind == "commune" and value not in communes)
+                    or (column.kind == "province" and value not in provinces)
+                    or (column.kind == "ref" and column.ref is not None and not exists(column.ref, value))
+                    or (column.kind == "party" and not exists(PARTY_ENTITY[record["party_type"]], value))
+                )
+                if missing:
+                    target = column.ref or PARTY_ENTITY.get(record.get("party_type", ""), column.kind)
+                    problems.append(
+                        Problem(p.file, number, column.name, "unknown_reference", {"value": value, "target": target})
+                    )
+    if "linkage_parties" in parsed:
+        problems += _two_leads(parsed["linkage_parties"], session)
+    return parsed, sorted(problems, key=lambda pr: (pr.file, pr.row or 0, pr.column or ""))
+
+
+def _duplicates(p: Parsed) -> list[Problem]:
+    first: dict[tuple[Any, ...], int] = {}
+    problems = []
+    for number, record in p.rows:
+        key = p.key(record)
+        if key in first:
+            shown = " / ".join(str(k) for k in key)
+            problems.append(
+                Problem(p.file, number, p.entity.key[-1], "duplicate_key", {"key": shown, "first_row": first[key]})
+            )
+        else:
+            first[key] = number
+    return problems
+
+
+def _date_order(p: Parsed) -> list[Problem]:
+    problems = []
+    for start, end in p.entity.checks:
+        for number, record in p.rows:
+            if record.get(start) and record.get(end) and record[end] < record[start]:
+                problems.append(
+                    Problem(
+                        p.file,
+                        number,
+                        end,
+                        "end_before_start",
+                        {"end": end, "start": start, "end_value": record[end], "start_value": record[start]},
+                    )
+                )
+    return problems
+
+
+def _two_leads(p: Parsed, session: Session) -> list[Problem]:
+    """At most one lead per linkage, counting stored parties the import does not change."""
+    linkages = {r["linkage_code"] for _, r in p.rows}
+    leads: dict[str, dict[tuple[str, str], int | None]] = defaultdict(dict)
+    if linkages:
+        stored = session.execute(
+            sa.select(LinkageParty.linkage_code, LinkageParty.party_type, LinkageParty.party_code).where(
+                LinkageParty.is_lead,  # type: ignore[arg-type]
+                LinkageParty.archived_at.is_(None),  # type: ignore[union-attr]
+                LinkageParty.linkage_code.in_(linkages),  # type: ignore[attr-defined]
+            )
+        )
+        for linkage_code, party_type, party_code in stored:
+            leads[linkage_code][(party_type, party_code)] = None
+    for number, r in p.rows:
+        party = (r["party_type"], r["party_code"])
+        if r["is_lead"]:
+            leads[r["linkage_code"]][party] = number
+        else:
+            leads[r["linkage_code"]].pop(party, None)
+    problems = []
+    for linkage_code, parties in leads.items():
+        if len(parties) > 1:
+            names = ", ".join(code for _, code in parties)
+            for number in parties.values():
+                if number is not None:
+                    problems.append(
+                        Problem(p.file, number, "is_lead", "two_leads", {"linkage": linkage_code, "parties": names})
+                    )
+    return problems
+
+
+def party_record(record: Record) -> Record:
+    """A linkage_parties row as stored: the party code also in its typed foreign-key column."""
+    stored = {column: None for column in PARTY_COLUMN.values()}
+    stored[PARTY_COLUMN[record["party_type"]]] = record["party_code"]
+    return {**record, **stored}

@@ -1,0 +1,132 @@
+"""Parsing one cell of an exchange file into its stored value, or naming what is wrong.
+
+Each parser returns the value or raises `Bad(code, params)`; the caller adds file, row and
+column. Dates are day-first (`DD/MM/YYYY`) or ISO; never month-first (CONTRACT §2).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from linkage.geography import normalize_code
+from linkage.models import CODE_LENGTH, NAME_LENGTH
+
+TRUE = {"true", "1", "yes", "có", "co", "x"}
+FALSE = {"false", "0", "no", "không", "khong"}
+ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+MAX_INT = 10_000_000
+MAX_AREA = Decimal("10000000")
+
+
+class Bad(Exception):
+    def __init__(self, code: str, **params: object):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def clean(text: str) -> str:
+    """Text as stored: NFC (Vietnamese typed in decomposed form looks the same but differs), trimmed."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def parse_code(text: str) -> str:
+    value = clean(text)
+    if value.endswith(".0") and value[:-2].isdigit():
+        value = value[:-2]
+    if len(value) > CODE_LENGTH:
+        raise Bad("too_long", value=value[:20] + "…", limit=CODE_LENGTH)
+    if any(ch.isspace() for ch in value) or any(unicodedata.category(ch).startswith("C") for ch in value):
+        raise Bad("code_spaces", value=value)
+    return value
+
+
+def parse_text(text: str) -> str:
+    value = clean(text)
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n" for ch in value):
+        raise Bad("control_characters")
+    if len(value) > NAME_LENGTH:
+        raise Bad("too_long", value=value[:20] + "…", limit=NAME_LENGTH)
+    return value
+
+
+def parse_date(text: str) -> date:
+    value = clean(text)
+    if match := ISO.match(value):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := DAY_FIRST.match(value):
+        day, month, year = (int(g) for g in match.groups())
+        if month > 12 and day <= 12:
+            raise Bad("date_month_first", value=value)
+    else:
+        raise Bad("date_format", value=value)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise Bad("date_impossible", value=value) from None
+
+
+def parse_bool(text: str) -> bool:
+    value = clean(text).lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise Bad("bool", value=clean(text))
+
+
+def parse_int(text: str) -> int:
+    value = clean(text).replace(" ", "")
+    if value.endswith(".0"):
+        value = value[:-2]
+    if not value.lstrip("-").isdigit():
+        raise Bad("integer", value=clean(text))
+    number = int(value)
+    if number < 0:
+        raise Bad("negative", value=number)
+    if number > MAX_INT:
+        raise Bad("too_big", value=number)
+    return number
+
+
+def parse_area(text: str) -> Decimal:
+    value = clean(text)
+    if "," in value:
+        raise Bad("decimal_comma", value=value)
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise Bad("number", value=value) from None
+    if not number.is_finite():
+        raise Bad("number", value=value)
+    if number <= 0:
+        raise Bad("area_not_positive", value=value)
+    if number > MAX_AREA:
+        raise Bad("too_big", value=value)
+    return number.quantize(Decimal("0.0001"))
+
+
+def parse_enum(text: str, choices: tuple[str, ...]) -> str:
+    value = clean(text).lower()
+    if value not in choices:
+        raise Bad("choice", value=clean(text), choices=", ".join(choices))
+    return value
+
+
+def parse_geo(text: str, width: int) -> str:
+    value = normalize_code(clean(text), width)
+    if not value.isdigit() or len(value) != width:
+        raise Bad("geo_code", value=clean(text), width=width)
+    return value
+
+
+def format_area(value: Decimal | float | None) -> str:
+    """An area as written in exports: no trailing zeros, never scientific notation."""
+    if value is None:
+        return ""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text

@@ -1,0 +1,179 @@
+"""The GSO three-tier geography (CONTRACT §1): loading, code rules and name search.
+
+The source is the PyPI package `vietnam-provinces==0.6.0`, the January 2025 GSO snapshot the
+programme is evaluated on; newer releases carry the two-tier map of July 2025 and must not be
+used. Names are stored NFC so that search and display agree whatever the input's form.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from linkage.models import Commune, District, Province
+
+NATIONAL_CODE = "VN"
+NATIONAL_NAME = "Việt Nam"
+CODE_WIDTH = {"province": 2, "district": 3, "commune": 5}
+LEVELS = ("national", "province", "district")
+RURAL_PREFIX = "Xã "
+
+
+def fold(text: str) -> str:
+    """Lower-case text without Vietnamese diacritics, so `bac kan` matches `Bắc Kạn`."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def normalize_code(value: str, width: int) -> str:
+    """A GSO code as stored: digits zero-padded to `width` (`3184` → `03184`, `1858.0` → `01858`)."""
+    value = value.strip()
+    if value.endswith(".0") and value[:-2].isdigit():
+        value = value[:-2]
+    return value.zfill(width) if value.isdigit() else value
+
+
+def level_of(code: str) -> str | None:
+    """The level a unit code names: `VN`, 2, 3 or 5 digits after zero-padding, else None."""
+    code = code.strip()
+    if code.upper() == NATIONAL_CODE:
+        return "national"
+    if not code.isdigit():
+        return None
+    return {1: "province", 2: "province", 3: "district", 4: "commune", 5: "commune"}.get(len(code))
+
+
+def normalize_unit_code(code: str) -> str:
+    level = level_of(code)
+    if level == "national":
+        return NATIONAL_CODE
+    return normalize_code(code, CODE_WIDTH[level]) if level else code.strip()
+
+
+def gso_rows() -> tuple[list[dict[str, object]], list[dict[str, object]], list[dict[str, object]]]:
+    """Provinces, districts and communes from the pinned GSO package, as table rows."""
+    from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
+
+    provinces, districts, communes = [], [], []
+    for p in json.loads(NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8")):
+        pcode = str(p["code"]).zfill(2)
+        provinces.append({"code": pcode, "name": nfc(p["name"]), "search_name": fold(p["name"])})
+        for d in p["districts"]:
+            dcode = str(d["code"]).zfill(3)
+            districts.append(
+                {"code": dcode, "name": nfc(d["name"]), "search_name": fold(d["name"]), "province_code": pcode}
+            )
+            for w in d["wards"]:
+                name = nfc(w["name"])
+                communes.append(
+                    {
+                        "code": str(w["code"]).zfill(5),
+                        "name": name,
+                        "search_name": fold(name),
+                        "district_code": dcode,
+                        "is_rural": name.startswith(RURAL_PREFIX),
+                    }
+                )
+    return provinces, districts, communes
+
+
+def load_geography(session: Session) -> int:
+    """Insert the GSO units that are not stored yet; returns how many were added."""
+    added = 0
+    for model, rows in zip((Province, District, Commune), gso_rows(), strict=True):
+        have = set(session.execute(sa.select(model.code)).scalars())  # type: ignore[attr-defined]
+        new = [r for r in rows if r["code"] not in have]
+        if new:
+            session.execute(sa.insert(model), new)
+            added += len(new)
+    return added
+
+
+@dataclass(frozen=True)
+class Geography:
+    """The whole map as DataFrames, for set-based work (coverage, demo, graph filters)."""
+
+    provinces: pd.DataFrame  # code, name
+    districts: pd.DataFrame  # code, name, province_code, in_scope
+    communes: pd.DataFrame  # code, name, district_code, province_code, is_rural
+
+    def name_of(self, code: str) -> str:
+        level = level_of(code)
+        if level == "national":
+            return NATIONAL_NAME
+        table = {"province": self.provinces, "district": self.districts, "commune": self.communes}.get(level or "")
+        if table is None:
+            return code
+        match = table.loc[table["code"] == normalize_unit_code(code), "name"]
+        return str(match.iloc[0]) if len(match) else code
+
+
+def read_geography(session: Session) -> Geography:
+    provinces = pd.read_sql(sa.select(Province.code, Province.name).order_by(Province.code), session.connection())
+    districts = pd.read_sql(
+        sa.select(District.code, District.name, District.province_code).order_by(District.code),
+        session.connection(),
+    )
+    communes = pd.read_sql(
+        sa.select(Commune.code, Commune.name, Commune.district_code, Commune.is_rural).order_by(Commune.code),
+        session.connection(),
+    )
+    communes["is_rural"] = communes["is_rural"].astype(bool)
+    communes = communes.merge(districts[["code", "province_code"]].rename(columns={"code": "district_code"}))
+    rural_districts = set(communes.loc[communes["is_rural"], "district_code"])
+    districts["in_scope"] = districts["code"].isin(rural_districts)
+    return Geography(provinces=provinces, districts=districts, communes=communes)
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    level: str
+    name: str
+    parent: str
+
+
+def search_units(session: Session, query: str, levels: tuple[str, ...] = LEVELS, limit: int = 20) -> list[Unit]:
+    """Units whose name or code contains `query`, ignoring diacritics and case; provinces first."""
+    needle = fold(query)
+    found: list[Unit] = []
+    if "national" in levels and (not needle or needle in fold(NATIONAL_NAME) or needle == "vn"):
+        found.append(Unit(NATIONAL_CODE, "national", NATIONAL_NAME, ""))
+    like = f"%{needle}%"
+    if "province" in levels:
+        rows = session.execute(
+            sa.select(Province.code, Province.name)
+            .where(sa.or_(Province.search_name.like(like), Province.code == needle))  # type: ignore[attr-defined]
+            .order_by(Province.code)
+            .limit(limit)
+        )
+        found += [Unit(c, "province", n, NATIONAL_NAME) for c, n in rows]
+    if "district" in levels:
+        rows = session.execute(
+            sa.select(District.code, District.name, Province.name)
+            .join(Province, Province.code == District.province_code)
+            .where(sa.or_(District.search_name.like(like), District.code == needle))  # type: ignore[attr-defined]
+            .order_by(District.code)
+            .limit(limit)
+        )
+        found += [Unit(c, "district", n, p) for c, n, p in rows]
+    if "commune" in levels:
+        rows = session.execute(
+            sa.select(Commune.code, Commune.name, District.name)
+            .join(District, District.code == Commune.district_code)
+            .where(sa.or_(Commune.search_name.like(like), Commune.code == needle))  # type: ignore[attr-defined]
+            .order_by(Commune.code)
+            .limit(limit)
+        )
+        found += [Unit(c, "commune", n, d) for c, n, d in rows]
+    return found[:limit]

@@ -1,0 +1,40 @@
+"""The message catalog: every user-facing text by key, in Vietnamese and English.
+
+Messages live in `data/i18n/<lang>.toml` with `{name}` placeholders; code keeps keys and
+parameters, so an import problem raised in the domain layer can be shown in either language.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+CATALOG_DIR = Path(__file__).resolve().parent.parent / "data" / "i18n"
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    path = CATALOG_DIR / f"{lang}.toml"
+    return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+
+
+def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = str(value)
+    return flat
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
+    """The message `key` in `lang` (falling back to English, then to the key itself)."""
+    template = catalog(lang).get(key) or catalog("en").get(key) or key
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template

@@ -1,0 +1,247 @@
+"""SQLModel tables: the nouns of DOMAIN.md, keyed by the codes users already use.
+
+Codes are the natural primary keys because the exchange files upsert by code (CONTRACT §2);
+GSO codes are zero-padded strings. Every user-entered record carries created/updated
+timestamps, an `archived_at` instead of deletion (nothing a user entered is ever lost) and
+a `version` for optimistic concurrency.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+PRODUCER_KINDS = ("household", "farm", "cooperative_group", "enterprise")
+BUYER_KINDS = ("processor", "trader", "exporter", "retailer", "enterprise", "other")
+LINKAGE_FORMS = ("production_consumption", "full_chain", "input_supply", "other")
+PARTY_TYPES = ("cooperative", "producer", "buyer", "raw_material_area")
+TECHNOLOGIES = (
+    "traceability",
+    "e_commerce",
+    "e_contract",
+    "digital_payment",
+    "farm_management",
+    "iot_sensing",
+    "gis_mapping",
+    "other",
+)
+CODE_LENGTH = 40
+NAME_LENGTH = 300
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _stamp() -> datetime:
+    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)  # type: ignore[no-any-return]
+
+
+class Stamped(SQLModel):
+    """Created/updated timestamps (UTC) carried by every table."""
+
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class Tracked(Stamped):
+    """A user-entered record: archived, never deleted; versioned against lost updates."""
+
+    archived_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    version: int = Field(default=1, nullable=False)
+
+
+# --- GSO geography (CONTRACT §1) -------------------------------------------------------
+
+
+class Province(Stamped, table=True):
+    code: str = Field(primary_key=True, max_length=2)
+    name: str = Field(max_length=NAME_LENGTH)
+    search_name: str = Field(max_length=NAME_LENGTH, description="name without diacritics, lower case")
+
+
+class District(Stamped, table=True):
+    code: str = Field(primary_key=True, max_length=3)
+    name: str = Field(max_length=NAME_LENGTH)
+    search_name: str = Field(max_length=NAME_LENGTH)
+    province_code: str = Field(foreign_key="province.code", index=True, max_length=2)
+
+
+class Commune(Stamped, table=True):
+    code: str = Field(primary_key=True, max_length=5)
+    name: str = Field(max_length=NAME_LENGTH)
+    search_name: str = Field(max_length=NAME_LENGTH)
+    district_code: str = Field(foreign_key="district.code", index=True, max_length=3)
+    is_rural: bool = Field(description="a `Xã`: the programme's commune")
+
+
+# --- Reference catalogs ---------------------------------------------------------------
+
+
+class Technology(Stamped, table=True):
+    code: str = Field(primary_key=True, max_length=CODE_LENGTH)
+    label_vi: str = Field(max_length=NAME_LENGTH)
+    label_en: str = Field(max_length=NAME_LENGTH)
+    description_vi: str = Field(default="", max_length=1000)
+    description_en: str = Field(default="", max_length=1000)
+
+
+class Product(Tracked, table=True):
+    code: str = Field(primary_key=True, max_length=CODE_LENGTH)
+    name_vi: str = Field(max_length=NAME_LENGTH)
+    name_en: str = Field(default="", max_length=NAME_LENGTH)
+    national_key: bool = Field(default=False)
+
+
+class ProvinceKeyProduct(Tracked, table=True):
+    __tablename__ = "province_key_product"
+
+    province_code: str = Field(foreign_key="province.code", primary_key=True, max_length=2)
+    product_code: str = Field(foreign_key="product.code", primary_key=True, max_length=CODE_LENGTH)
+
+
+# --- The linkage graph ----------------------------------------------------------------
+
+
+class Cooperative(Tracked, table=True):
+    __table_args__ = (
+        sa.CheckConstraint("members IS NULL OR members >= 0", name="members_not_negative"),
+        sa.CheckConstraint(
+            "dissolved_on IS NULL OR established_on IS NULL OR dissolved_on >= established_on",
+            name="dissolved_after_established",
+        ),
+    )
+
+    code: str = Field(primary_key=True, max_length=CODE_LENGTH)
+    name: str = Field(max_length=NAME_LENGTH)
+    commune_code: str = Field(foreign_key="commune.code", index=True, max_length=5)
+    established_on: date | None = None
+    dissolved_on: date | None = None
+    members: int | None = None
+
+
+class Producer(Tracked, table=True):
+    __table_args__ = (sa.CheckConstraint(_in("kind", PRODUCER_KINDS), name="producer_kind"),)
+
+    code: str = Field(primary_key=True, max_length=CODE_LENGTH)
+    name: str = Field(max_length=NAME_LENGTH)
+    commune_code: str = Field(foreign_key="commune.code", index=True, max_length=5)
+    kind: str = Field(default="household", max_length=20)
+    cooperative_code: str | None = Field(
+        default=None, foreign_key="cooperative.code", index=True, max_length=CODE_LENGTH
+    )
+
+
+class Buyer(Tracked, table=True):
+    __table_args__ = (sa.CheckConstraint(_in("kind", BUYER_KINDS), name="buyer_kind"),)
+
+    code: str = Field(primary_key=True, max_length=CODE_LENGTH)
+    name: str = Field(max_length=NAME_LENGTH)
+    kind: str = Field(default="enterprise", max_length=20)
+    commune_code: str | None = Field(default=None, foreign_key="commune.code", index=True, max_length=5)
+
+
+class RawMaterialArea(Tracked, table=True):
+    __tablename__ = "raw_material_area"
+    __table_args__ = (sa.CheckConstraint("area_ha > 0", name="area_positive"),)
+
+    code: str = Field(primary_key=True, max_length=CODE_LENGTH)
+    name: str = Field(max_length=NAME_LENGTH)
+    commune_code: str = Field(foreign_key="commune.code", index=True, max_length=5)
+    product_code: str = Field(foreign_key="product.code", index=True, max_length=CODE_LENGTH)
+    area_ha: Decimal = Field(max_digits=14, decimal_places=4)
+    planting_area_code: str | None = Field(default=None, max_length=CODE_LENGTH * 2)
+
+
+class Linkage(Tracked, table=True):
+    __table_args__ = (
+        sa.CheckConstraint(_in("form", LINKAGE_FORMS), name="linkage_form"),
+        sa.CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ended_after_started"),
+    )
+
+    code: str = Field(primary_key=True, max_length=CODE_LENGTH)
+    name: str = Field(max_length=NAME_LENGTH)
+    product_code: str = Field(foreign_key="product.code", index=True, max_length=CODE_LENGTH)
+    started_on: date
+    ended_on: date | None = None
+    form: str = Field(default="production_consumption", max_length=30)
+
+
+class LinkageParty(Tracked, table=True):
+    """One party of a linkage; exactly one of the four party columns is set, as `party_type` says.
+
+    Four foreign-key columns rather than one polymorphic code so the database itself refuses a
+    party that does not exist.
+    """
+
+    __tablename__ = "linkage_party"
+    __table_args__ = (
+        sa.CheckConstraint(_in("party_type", PARTY_TYPES), name="party_type"),
+        sa.CheckConstraint(
+            "(party_type = 'cooperative' AND cooperative_code IS NOT NULL"
+            " AND producer_code IS NULL AND buyer_code IS NULL AND raw_material_area_code IS NULL)"
+            " OR (party_type = 'producer' AND producer_code IS NOT NULL"
+            " AND cooperative_code IS NULL AND buyer_code IS NULL AND raw_material_area_code IS NULL)"
+            " OR (party_type = 'buyer' AND buyer_code IS NOT NULL"
+            " AND cooperative_code IS NULL AND producer_code IS NULL AND raw_material_area_code IS NULL)"
+            " OR (party_type = 'raw_material_area' AND raw_material_area_code IS NOT NULL"
+            " AND cooperative_code IS NULL AND producer_code IS NULL AND buyer_code IS NULL)",
+            name="one_party_column",
+        ),
+        sa.CheckConstraint(
+            "party_code = COALESCE(cooperative_code, producer_code, buyer_code, raw_material_area_code)",
+            name="party_code_matches",
+        ),
+        sa.UniqueConstraint("linkage_code", "party_type", "party_code", name="uq_linkage_party"),
+        sa.Index(
+            "uq_one_lead_per_linkage",
+            "linkage_code",
+            unique=True,
+            sqlite_where=sa.text("is_lead AND archived_at IS NULL"),
+            postgresql_where=sa.text("is_lead AND archived_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    linkage_code: str = Field(foreign_key="linkage.code", index=True, max_length=CODE_LENGTH)
+    party_type: str = Field(max_length=20)
+    party_code: str = Field(max_length=CODE_LENGTH, index=True)
+    cooperative_code: str | None = Field(default=None, foreign_key="cooperative.code", max_length=CODE_LENGTH)
+    producer_code: str | None = Field(default=None, foreign_key="producer.code", max_length=CODE_LENGTH)
+    buyer_code: str | None = Field(default=None, foreign_key="buyer.code", max_length=CODE_LENGTH)
+    raw_material_area_code: str | None = Field(
+        default=None, foreign_key="raw_material_area.code", max_length=CODE_LENGTH
+    )
+    is_lead: bool = Field(default=False)
+
+
+class DigitalAdoption(Tracked, table=True):
+    __tablename__ = "digital_adoption"
+    __table_args__ = (
+        sa.UniqueConstraint("linkage_code", "technology", "adopted_on", name="uq_adoption"),
+        sa.CheckConstraint(
+            "discontinued_on IS NULL OR discontinued_on >= adopted_on", name="discontinued_after_adopted"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    linkage_code: str = Field(foreign_key="linkage.code", index=True, max_length=CODE_LENGTH)
+    technology: str = Field(foreign_key="technology.code", max_length=CODE_LENGTH)
+    adopted_on: date
+    discontinued_on: date | None = None
+
+
+class DataVersion(SQLModel, table=True):
+    """One row whose counter every write bumps, so caches in any process learn of changes."""
+
+    __tablename__ = "data_version"
+
+    id: int = Field(default=1, primary_key=True)
+    counter: int = Field(default=0, nullable=False)

@@ -1,0 +1,98 @@
+"""Shared fixtures: every database test runs on the embedded SQLite default and on PostgreSQL.
+
+PostgreSQL is the local server (127.0.0.1:5432, user postgres, trust auth); each test run
+creates its own database and drops it at the end. Set LINKAGE_TEST_POSTGRES=0 to run the
+SQLite half only on a machine without the server (CI never does).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from linkage.catalog import init
+from linkage.db import get_engine
+from linkage.models import SQLModel
+
+PG_ADMIN_URL = os.environ.get("LINKAGE_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+BACKENDS = ["sqlite", "postgresql"] if os.environ.get("LINKAGE_TEST_POSTGRES", "1") != "0" else ["sqlite"]
+REFERENCE_TABLES = {"province", "district", "commune", "technology", "product", "data_version", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Engine]:
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+def create_pg_database(admin: Engine) -> str:
+    name = f"linkage_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_pg_database(admin: Engine, name: str) -> None:
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database with the geography and catalogs loaded, one per backend per run."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkage.db'}"
+        init(get_engine(url))
+        yield url
+        return
+    admin = request.getfixturevalue("pg_admin")
+    name = create_pg_database(admin)
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    try:
+        init(get_engine(url))
+        yield url
+    finally:
+        get_engine(url).dispose()
+        drop_pg_database(admin, name)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Engine:
+    """The backend's database emptied of everything users entered (reference data kept)."""
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            if table.name not in REFERENCE_TABLES:
+                conn.execute(table.delete())
+        conn.execute(
+            sa.text("DELETE FROM product WHERE code NOT IN :codes").bindparams(sa.bindparam("codes", expanding=True)),
+            {"codes": _catalog_products()},
+        )
+    return engine
+
+
+def _catalog_products() -> list[str]:
+    from linkage.catalog import products
+
+    return [str(p["code"]) for p in products()]
+
+
+@pytest.fixture
+def files(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write exchange files: files({"cooperatives": "code,name,...\\nK1,..."}) returns the folder."""
+
+    def write(tables: dict[str, str], folder: str = "import") -> Path:
+        target = tmp_path / folder
+        target.mkdir(exist_ok=True)
+        for name, text in tables.items():
+            (target / f"{name}.csv").write_text(text.strip() + "\n", encoding="utf-8")
+        return target
+
+    return write
