@@ -10,6 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from linkage.db import migrate, write_session
 from linkage.exchange.values import parse_bool
@@ -38,7 +39,7 @@ def load_catalogs(engine: Engine) -> dict[str, int]:
     with write_session(engine) as session:
         added["geography"] = load_geography(session)
         for kind, model, rows in (("technologies", Technology, technologies()), ("products", Product, products())):
-            have = set(session.execute(sa.select(model.code)).scalars())  # type: ignore[attr-defined]
+            have = set(session.execute(sa.select(col(model.code))).scalars())
             now = utcnow()
             new = [{**r, "created_at": now, "updated_at": now} for r in rows if r["code"] not in have]
             if new:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from linkage.db import get_engine, resolve_url
+from linkage.db import get_engine, resolve_url, schema_is_current
 from linkage.i18n import t
 
 LANG = os.environ.get("LINKAGE_LANG", "en")
@@ -34,7 +34,10 @@ def _date(text: str) -> date:
 
 
 def _engine(args: argparse.Namespace) -> sa.Engine:
-    return get_engine(args.db)
+    engine = get_engine(args.db)
+    if args.command != "init" and not schema_is_current(engine):
+        raise UserError(f"the database {_shown_url(args.db)} is not ready or is out of date; run `linkage init` first")
+    return engine
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -111,11 +114,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_graph(args: argparse.Namespace) -> int:
     from linkage.geography import level_of, normalize_unit_code
-    from linkage.render import write_graph_file
 
     unit = normalize_unit_code(args.unit)
     if level_of(unit) not in ("district", "province"):
         raise UserError(f"{args.unit!r} is not a district (3 digits) or province (2 digits) code")
+    from linkage.render import write_graph_file
+
     summary = write_graph_file(_engine(args), unit, args.as_of or date.today(), Path(args.out))
     print(summary.describe())
     return 0

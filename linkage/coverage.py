@@ -18,12 +18,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from linkage.db import data_version, read_session
 from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
 from linkage.models import (
-    Commune,
     Cooperative,
     DigitalAdoption,
     Linkage,
@@ -77,7 +76,7 @@ def load_facts(session: Session) -> Facts:
     live = lambda model: model.archived_at.is_(None)  # noqa: E731
     coops = _frame(
         session,
-        sa.select(Cooperative.commune_code, Cooperative.established_on, Cooperative.dissolved_on).where(
+        sa.select(col(Cooperative.commune_code), col(Cooperative.established_on), col(Cooperative.dissolved_on)).where(
             live(Cooperative)
         ),
     )
@@ -87,24 +86,26 @@ def load_facts(session: Session) -> Facts:
     party = LinkageParty
     linkages = _frame(
         session,
-        sa.select(Linkage.code, Linkage.product_code, Linkage.started_on, Linkage.ended_on).where(live(Linkage)),
+        sa.select(col(Linkage.code), col(Linkage.product_code), col(Linkage.started_on), col(Linkage.ended_on)).where(
+            live(Linkage)
+        ),
     )
     linkages["start"] = _ordinals(linkages.pop("started_on"), ALWAYS)
     linkages["end"] = _ordinals(linkages.pop("ended_on"), NEVER)
-    kinds = _frame(session, sa.select(party.linkage_code, party.party_type).where(live(party)).distinct())
+    kinds = _frame(session, sa.select(col(party.linkage_code), col(party.party_type)).where(live(party)).distinct())
     with_buyer = set(kinds.loc[kinds["party_type"] == "buyer", "linkage_code"])
     with_rma = set(kinds.loc[kinds["party_type"] == "raw_material_area", "linkage_code"])
     linkages["has_buyer"] = linkages["code"].isin(with_buyer)
     linkages["has_raw_material"] = linkages["code"].isin(with_rma)
 
     located = [
-        sa.select(party.linkage_code, model.commune_code)  # type: ignore[attr-defined]
-        .join(model, model.code == column)  # type: ignore[attr-defined]
+        sa.select(col(party.linkage_code), col(commune))
+        .join(model, col(code) == col(column))
         .where(live(party), live(model))
-        for model, column in (
-            (Cooperative, party.cooperative_code),
-            (Producer, party.producer_code),
-            (RawMaterialArea, party.raw_material_area_code),
+        for model, code, commune, column in (
+            (Cooperative, Cooperative.code, Cooperative.commune_code, party.cooperative_code),
+            (Producer, Producer.code, Producer.commune_code, party.producer_code),
+            (RawMaterialArea, RawMaterialArea.code, RawMaterialArea.commune_code, party.raw_material_area_code),
         )
     ]
     locations = _frame(session, sa.union(*located)).drop_duplicates()
@@ -113,17 +114,19 @@ def load_facts(session: Session) -> Facts:
 
     adoptions = _frame(
         session,
-        sa.select(DigitalAdoption.linkage_code, DigitalAdoption.adopted_on, DigitalAdoption.discontinued_on).where(
-            live(DigitalAdoption)
-        ),
+        sa.select(
+            col(DigitalAdoption.linkage_code), col(DigitalAdoption.adopted_on), col(DigitalAdoption.discontinued_on)
+        ).where(live(DigitalAdoption)),
     )
     adoptions["start"] = _ordinals(adoptions.pop("adopted_on"), ALWAYS)
     adoptions["end"] = _ordinals(adoptions.pop("discontinued_on"), NEVER)
 
-    national = _frame(session, sa.select(Product.code).where(Product.national_key, live(Product)))  # type: ignore[arg-type]
+    national = _frame(session, sa.select(col(Product.code)).where(col(Product.national_key), live(Product)))  # type: ignore[arg-type]
     provincial = _frame(
         session,
-        sa.select(ProvinceKeyProduct.province_code, ProvinceKeyProduct.product_code).where(live(ProvinceKeyProduct)),
+        sa.select(col(ProvinceKeyProduct.province_code), col(ProvinceKeyProduct.product_code)).where(
+            live(ProvinceKeyProduct)
+        ),
     )
     expanded = (
         geography.provinces[["code"]]
@@ -132,7 +135,7 @@ def load_facts(session: Session) -> Facts:
     )
     key_products = pd.concat([expanded, provincial]).drop_duplicates()
 
-    producers = session.execute(sa.select(Producer.commune_code).where(live(Producer)).distinct()).scalars()
+    producers = session.execute(sa.select(col(Producer.commune_code)).where(live(Producer)).distinct()).scalars()
     return Facts(geography, coops, linkages, locations, adoptions, key_products, frozenset(producers))
 
 
@@ -280,7 +283,7 @@ def trend(facts: Facts, dates: Iterable[date] = YEAR_ENDS, levels: Sequence[str]
 
 def records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain JSON-ready dicts: ints stay ints, a missing ratio or `met` is None."""
-    out = []
+    out: list[dict[str, Any]] = []
     for row in rows.to_dict("records"):
         for key in ("numerator", "denominator", "needed"):
             if key in row:
@@ -288,7 +291,7 @@ def records(rows: pd.DataFrame) -> list[dict[str, Any]]:
         row["ratio"] = None if pd.isna(row["ratio"]) else float(row["ratio"])
         row["met"] = None if row["met"] is None else bool(row["met"])
         row["target"] = float(row["target"])
-        out.append(row)
+        out.append({str(k): v for k, v in row.items()})
     return out
 
 
@@ -362,7 +365,3 @@ def coverage(engine: Engine, as_of: date, levels: Sequence[str] = LEVELS) -> pd.
 
 def unit_rows(rows: pd.DataFrame, unit_code: str) -> pd.DataFrame:
     return rows[rows["unit_code"] == unit_code]
-
-
-def has_data(session: Session) -> bool:
-    return session.execute(sa.select(sa.func.count()).select_from(Commune)).scalar_one() > 0

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from linkage.models import DataVersion
 
@@ -78,12 +78,12 @@ def dispose_engine(url: str | None = None) -> None:
 
 def bump_data_version(session: Session) -> None:
     """Mark the data as changed, in the writing transaction, for every cache in every process."""
-    session.execute(sa.update(DataVersion).where(DataVersion.id == 1).values(counter=DataVersion.counter + 1))
+    session.execute(sa.update(DataVersion).where(col(DataVersion.id) == 1).values(counter=col(DataVersion.counter) + 1))
 
 
 def data_version(engine: Engine) -> int:
     with read_session(engine) as session:
-        return int(session.execute(sa.select(DataVersion.counter)).scalar_one_or_none() or 0)
+        return int(session.execute(sa.select(col(DataVersion.counter))).scalar_one_or_none() or 0)
 
 
 @contextmanager
@@ -106,13 +106,29 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision; harmless when it is already there."""
-    from alembic import command
+def _alembic_config() -> Any:
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the database is migrated to the newest revision this code knows."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision; harmless when it is already there."""
+    from alembic import command
+
+    config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

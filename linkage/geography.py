@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from linkage.models import Commune, District, Province
 
@@ -60,11 +62,14 @@ def normalize_unit_code(code: str) -> str:
     return normalize_code(code, CODE_WIDTH[level]) if level else code.strip()
 
 
-def gso_rows() -> tuple[list[dict[str, object]], list[dict[str, object]], list[dict[str, object]]]:
+@cache
+def gso_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Provinces, districts and communes from the pinned GSO package, as table rows."""
     from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
 
-    provinces, districts, communes = [], [], []
+    provinces: list[dict[str, Any]] = []
+    districts: list[dict[str, Any]] = []
+    communes: list[dict[str, Any]] = []
     for p in json.loads(NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8")):
         pcode = str(p["code"]).zfill(2)
         provinces.append({"code": pcode, "name": nfc(p["name"]), "search_name": fold(p["name"])})
@@ -119,13 +124,17 @@ class Geography:
 
 
 def read_geography(session: Session) -> Geography:
-    provinces = pd.read_sql(sa.select(Province.code, Province.name).order_by(Province.code), session.connection())
+    provinces = pd.read_sql(
+        sa.select(col(Province.code), col(Province.name)).order_by(col(Province.code)), session.connection()
+    )
     districts = pd.read_sql(
-        sa.select(District.code, District.name, District.province_code).order_by(District.code),
+        sa.select(col(District.code), col(District.name), col(District.province_code)).order_by(col(District.code)),
         session.connection(),
     )
     communes = pd.read_sql(
-        sa.select(Commune.code, Commune.name, Commune.district_code, Commune.is_rural).order_by(Commune.code),
+        sa.select(col(Commune.code), col(Commune.name), col(Commune.district_code), col(Commune.is_rural)).order_by(
+            col(Commune.code)
+        ),
         session.connection(),
     )
     communes["is_rural"] = communes["is_rural"].astype(bool)
@@ -152,27 +161,27 @@ def search_units(session: Session, query: str, levels: tuple[str, ...] = LEVELS,
     like = f"%{needle}%"
     if "province" in levels:
         rows = session.execute(
-            sa.select(Province.code, Province.name)
-            .where(sa.or_(Province.search_name.like(like), Province.code == needle))  # type: ignore[attr-defined]
-            .order_by(Province.code)
+            sa.select(col(Province.code), col(Province.name))
+            .where(sa.or_(col(Province.search_name).like(like), col(Province.code) == needle))
+            .order_by(col(Province.code))
             .limit(limit)
         )
         found += [Unit(c, "province", n, NATIONAL_NAME) for c, n in rows]
     if "district" in levels:
         rows = session.execute(
-            sa.select(District.code, District.name, Province.name)
-            .join(Province, Province.code == District.province_code)
-            .where(sa.or_(District.search_name.like(like), District.code == needle))  # type: ignore[attr-defined]
-            .order_by(District.code)
+            sa.select(col(District.code), col(District.name), col(Province.name))
+            .join(Province, col(Province.code) == col(District.province_code))
+            .where(sa.or_(col(District.search_name).like(like), col(District.code) == needle))
+            .order_by(col(District.code))
             .limit(limit)
         )
         found += [Unit(c, "district", n, p) for c, n, p in rows]
     if "commune" in levels:
         rows = session.execute(
-            sa.select(Commune.code, Commune.name, District.name)
-            .join(District, District.code == Commune.district_code)
-            .where(sa.or_(Commune.search_name.like(like), Commune.code == needle))  # type: ignore[attr-defined]
-            .order_by(Commune.code)
+            sa.select(col(Commune.code), col(Commune.name), col(District.name))
+            .join(District, col(District.code) == col(Commune.district_code))
+            .where(sa.or_(col(Commune.search_name).like(like), col(Commune.code) == needle))
+            .order_by(col(Commune.code))
             .limit(limit)
         )
         found += [Unit(c, "commune", n, d) for c, n, d in rows]

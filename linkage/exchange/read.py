@@ -116,9 +116,9 @@ def _table(name: str, entity: str, records: list[list[str]]) -> tuple[list[Table
             )
         elif header.count(col) > 1 and header.index(col) != i:
             problems.append(Problem(name, 1, col, "column_twice", {"column": col}))
-    for col in spec.columns:
-        if col.required and col.name not in header:
-            problems.append(Problem(name, 1, col.name, "missing_column", {"column": col.name}))
+    for column in spec.columns:
+        if column.required and column.name not in header:
+            problems.append(Problem(name, 1, column.name, "missing_column", {"column": column.name}))
     table = Table(entity, name, [header[i] for i in keep])
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):

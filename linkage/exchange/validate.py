@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from linkage.exchange.problems import Problem
 from linkage.exchange.read import Table
@@ -97,7 +97,7 @@ def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
 
 def _stored_codes(session: Session, entity_name: str) -> set[str]:
     model = BY_NAME[entity_name].model
-    return set(session.execute(sa.select(model.code)).scalars())  # type: ignore[attr-defined]
+    return set(session.execute(sa.select(col(model.code))).scalars())  # type: ignore[attr-defined]
 
 
 def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], list[Problem]]:
@@ -125,8 +125,8 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
             stored[entity_name] = _stored_codes(session, entity_name)
         return code in stored[entity_name]
 
-    communes = set(session.execute(sa.select(Commune.code)).scalars())
-    provinces = set(session.execute(sa.select(Province.code)).scalars())
+    communes = set(session.execute(sa.select(col(Commune.code))).scalars())
+    provinces = set(session.execute(sa.select(col(Province.code))).scalars())
     for p in parsed.values():
         for number, record in p.rows:
             for column in p.entity.columns:
@@ -185,12 +185,13 @@ def _two_leads(p: Parsed, session: Session) -> list[Problem]:
     """At most one lead per linkage, counting stored parties the import does not change."""
     linkages = {r["linkage_code"] for _, r in p.rows}
     leads: dict[str, dict[tuple[str, str], int | None]] = defaultdict(dict)
+    number: int | None
     if linkages:
         stored = session.execute(
-            sa.select(LinkageParty.linkage_code, LinkageParty.party_type, LinkageParty.party_code).where(
-                LinkageParty.is_lead,  # type: ignore[arg-type]
-                LinkageParty.archived_at.is_(None),  # type: ignore[union-attr]
-                LinkageParty.linkage_code.in_(linkages),  # type: ignore[attr-defined]
+            sa.select(col(LinkageParty.linkage_code), col(LinkageParty.party_type), col(LinkageParty.party_code)).where(
+                col(LinkageParty.is_lead),
+                col(LinkageParty.archived_at).is_(None),
+                col(LinkageParty.linkage_code).in_(linkages),
             )
         )
         for linkage_code, party_type, party_code in stored:

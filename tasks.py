@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""One entry point for set-up, the app, the tests and the benchmark; needs only Python 3.11.
+
+    python3.11 tasks.py app     # set up, load the province demo on first run, open the app
+    python3.11 tasks.py test    # set up (Chromium included), then ruff, mypy and the whole test suite
+    python3.11 tasks.py bench   # the national-scale benchmark, written to docs/benchmarks.md
+
+Set-up is a virtual environment in .venv with the versions in constraints.txt; it is skipped
+when pyproject.toml and constraints.txt have not changed since the last install.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+STAMP = VENV / ".installed"
+
+
+def run(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, env={**os.environ, **(env or {})})
+
+
+def setup() -> None:
+    """Create .venv and install the project with the pinned versions, once per change of pins."""
+    wanted = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
+    ).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    if not (BIN / "python").exists():
+        venv.create(VENV, with_pip=True)
+    run(BIN / "python", "-m", "pip", "install", "-q", "--upgrade", "pip")
+    run(BIN / "python", "-m", "pip", "install", "-q", "-c", "constraints.txt", "-e", ".[dev]")
+    STAMP.write_text(wanted)
+
+
+def ensure_chromium() -> None:
+    """Debian's chromium for the browser tests (a browser download is impossible here)."""
+    if shutil.which("chromium"):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        sys.exit("The browser tests need Debian's `chromium` package: run `apt-get install chromium` as root.")
+    run("apt-get", "update", "-qq")
+    run("apt-get", "install", "-y", "-qq", "chromium", env={"DEBIAN_FRONTEND": "noninteractive"})
+
+
+def app() -> None:
+    setup()
+    run(BIN / "linkage", "init")
+    probe = subprocess.run(
+        [BIN / "python", "-c", "from linkage.demo import is_empty; from linkage.db import get_engine; "
+         "raise SystemExit(0 if is_empty(get_engine()) else 1)"],
+        cwd=ROOT,
+    )
+    if probe.returncode == 0:
+        run(BIN / "linkage", "demo", "--scale", "province")
+    run(BIN / "streamlit", "run", "streamlit_app.py", "--server.headless", "true", "--browser.gatherUsageStats", "false")
+
+
+def test() -> None:
+    setup()
+    ensure_chromium()
+    run(BIN / "ruff", "check", ".")
+    run(BIN / "ruff", "format", "--check", ".")
+    run(BIN / "mypy")
+    run(BIN / "pytest", "-q", "-n", "2", "--dist", "loadgroup", *sys.argv[2:])
+
+
+def bench() -> None:
+    setup()
+    run(BIN / "python", "-m", "linkage.bench", *sys.argv[2:])
+
+
+if __name__ == "__main__":
+    tasks = {"app": app, "test": test, "bench": bench}
+    if len(sys.argv) < 2 or sys.argv[1] not in tasks:
+        sys.exit(f"usage: python3.11 tasks.py {{{'|'.join(tasks)}}}")
+    try:
+        tasks[sys.argv[1]]()
+    except subprocess.CalledProcessError as exc:
+        sys.exit(exc.returncode)

@@ -1,0 +1,105 @@
+"""The `linkage` command line as other programs drive it: exit codes, stdout, stderr (CONTRACT §4)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
+
+
+def linkage(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "linkage", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LINKAGE_LANG": "en", **(env or {})},
+        timeout=300,
+    )
+
+
+def url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def test_import_export_coverage_round_trip(engine: Engine, tmp_path: Path) -> None:
+    db = url(engine)
+    assert linkage("init", "--db", db).returncode == 0
+    done = linkage("import", str(FIXTURE), "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert "Imported 46 rows: 46 new" in done.stdout
+    out = linkage("coverage", "--level", "province", "--as-of", "2025-12-31", "--format", "json", "--db", db)
+    rows = json.loads(out.stdout)
+    assert {r["level"] for r in rows} == {"province"} and len(rows) == 63 * 3
+    bac_kan = next(
+        r for r in rows if r["unit_code"] == "06" and r["indicator"] == "raw_material_linkages_with_digital_tech"
+    )
+    assert bac_kan == {
+        "indicator": "raw_material_linkages_with_digital_tech",
+        "level": "province",
+        "unit_code": "06",
+        "unit_name": "Tỉnh Bắc Kạn",
+        "numerator": 2,
+        "denominator": 2,
+        "ratio": 1.0,
+        "target": 0.5,
+        "met": True,
+    }
+    csv_out = linkage("coverage", "--level", "national", "--format", "csv", "--as-of", "2025-12-31", "--db", db)
+    assert (
+        csv_out.stdout.splitlines()[0] == "indicator,level,unit_code,unit_name,numerator,denominator,ratio,target,met"
+    )
+    table = linkage("coverage", "--level", "national", "--as-of", "2025-12-31", "--db", db)
+    assert "Việt Nam" in table.stdout and "66.7%" in table.stdout
+    assert linkage("export", str(tmp_path / "out"), "--format", "xlsx", "--db", db).returncode == 0
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["linkage-tracker.xlsx"]
+
+
+def test_a_refused_import_exits_non_zero_with_one_line_per_problem(engine: Engine, tmp_path: Path) -> None:
+    db = url(engine)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "producers.csv").write_text(
+        "code,name,commune_code,kind\nP1,Hộ A,01849,smallholder\nP2,Hộ B,1849,farm\nP3,,01849,\n", encoding="utf-8"
+    )
+    done = linkage("import", str(tmp_path / "bad"), "--db", db)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("producers.csv, row 2, column kind:")
+    assert lines[1].startswith("producers.csv, row 4, column name:")
+    assert lines[-1] == "Import refused, nothing was written: 2 problem(s)."
+
+
+def test_the_environment_variable_selects_the_database(engine: Engine) -> None:
+    done = linkage("coverage", "--level", "national", "--format", "json", env={"LINKAGE_DATABASE_URL": url(engine)})
+    assert done.returncode == 0 and json.loads(done.stdout)[0]["unit_code"] == "VN"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["coverage", "--as-of", "31/12/2025"], 2, "not a date"),
+        (["coverage", "--level", "commune"], 2, "invalid choice"),
+        (["graph", "K01", "--out", "x.html"], 1, "not a district"),
+    ],
+)
+def test_usage_errors_are_plain(engine: Engine, args: list[str], code: int, words: str) -> None:
+    done = linkage(*args, "--db", url(engine))
+    assert done.returncode == code and words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_database_that_was_never_initialised_says_to_run_init(tmp_path: Path) -> None:
+    done = linkage("coverage", "--db", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert done.returncode == 1
+    assert "linkage init" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_unreachable_database_is_a_plain_error(tmp_path: Path) -> None:
+    done = linkage("init", "--db", "postgresql://nobody@127.0.0.1:1/none")
+    assert done.returncode == 1 and "cannot use the database" in done.stderr and "Traceback" not in done.stderr

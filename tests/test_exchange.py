@@ -1,0 +1,320 @@
+"""Import and export of the exchange files (CONTRACT §2): every refusal says where and why, and
+an import writes all of its rows or none."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from linkage.db import read_session
+from linkage.exchange import ImportRefused, Problem, export_folder, import_path
+from linkage.exchange import read as reader
+from linkage.models import Cooperative, DigitalAdoption, Linkage, LinkageParty, Producer, RawMaterialArea
+
+Files = Callable[..., Path]
+FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
+COOPS = "code,name,commune_code,established_on,dissolved_on,members"
+
+
+def refused(engine: Engine, path: Path) -> list[Problem]:
+    with pytest.raises(ImportRefused) as caught:
+        import_path(engine, path)
+    return caught.value.problems
+
+
+def one(engine: Engine, path: Path) -> Problem:
+    problems = refused(engine, path)
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+def count(engine: Engine, model: type) -> int:
+    with read_session(engine) as session:
+        return session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+
+
+def test_a_valid_folder_is_stored_with_dates_codes_and_names_as_meant(engine: Engine) -> None:
+    report = import_path(engine, FIXTURE)
+    assert report.counts["cooperatives"].inserted == 8
+    with read_session(engine) as session:
+        c4 = session.get(Cooperative, "C4")
+        c6 = session.get(Cooperative, "C6")
+        a2 = session.get(RawMaterialArea, "A2")
+    assert c4 is not None and c4.established_on == date(2023, 6, 30)  # DD/MM/YYYY
+    assert c6 is not None and c6.commune_code == "01858"  # leading zero restored
+    assert c4.name == "HTX Bành Trạch"
+    assert a2 is not None and Decimal(str(a2.area_ha)) == Decimal("12.5")
+
+
+def test_importing_the_same_files_twice_changes_nothing(engine: Engine) -> None:
+    import_path(engine, FIXTURE)
+    with read_session(engine) as session:
+        before = session.execute(sa.select(Cooperative.code, Cooperative.updated_at, Cooperative.version)).all()
+    report = import_path(engine, FIXTURE)
+    assert all(c.inserted == 0 and c.updated == 0 for c in report.counts.values())
+    with read_session(engine) as session:
+        after = session.execute(sa.select(Cooperative.code, Cooperative.updated_at, Cooperative.version)).all()
+    assert sorted(before) == sorted(after)
+
+
+def test_a_row_with_an_existing_code_updates_that_record(engine: Engine, files: Files) -> None:
+    import_path(engine, FIXTURE)
+    report = import_path(engine, files({"cooperatives": f"{COOPS}\nC1,HTX Dương Quang (mới),01849,2020-01-01,,25"}))
+    assert (report.counts["cooperatives"].inserted, report.counts["cooperatives"].updated) == (0, 1)
+    with read_session(engine) as session:
+        c1 = session.get(Cooperative, "C1")
+    assert c1 is not None and (c1.name, c1.members, c1.version) == ("HTX Dương Quang (mới)", 25, 2)
+
+
+def test_one_bad_row_in_a_multi_file_import_writes_nothing(engine: Engine, files: Files) -> None:
+    folder = files(
+        {
+            "cooperatives": f"{COOPS}\nK1,HTX Một,01849,,,1\nK2,HTX Hai,01852,,,2",
+            "producers": "code,name,commune_code,kind,cooperative_code\n"
+            "P1,Hộ A,01849,household,K1\nP2,Hộ B,01849,smallholder,K2",
+        }
+    )
+    problem = one(engine, folder)
+    assert (problem.file, problem.row, problem.column) == ("producers.csv", 3, "kind")
+    assert "smallholder" in problem.message() and "household" in problem.message()
+    assert count(engine, Cooperative) == 0 and count(engine, Producer) == 0
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "row", "column", "words"),
+    [
+        ("cooperatives", f"{COOPS}\nK1,HTX,01849,2023-02-31,,", 2, "established_on", "not a real calendar date"),
+        ("cooperatives", f"{COOPS}\nK1,HTX,01849,02/15/2023,,", 2, "established_on", "month-first"),
+        ("cooperatives", f"{COOPS}\nK1,HTX,01849,15.02.2023,,", 2, "established_on", "not a date"),
+        ("cooperatives", f"{COOPS}\nK1,HTX,01849,,,-3", 2, "members", "negative"),
+        ("cooperatives", f"{COOPS}\nK1,HTX,01849,,,many", 2, "members", "not a whole number"),
+        ("cooperatives", f"{COOPS}\nK1,,01849,,,", 2, "name", "required"),
+        ("cooperatives", f"{COOPS}\nK1,HTX,99999,,,", 2, "commune_code", "not a known commune"),
+        ("cooperatives", f"{COOPS}\nK1,HTX,01849,2023-01-01,2022-01-01,", 2, "dissolved_on", "before"),
+        ("cooperatives", f"{COOPS}\nK1,HTX,01849,,,\nK1,HTX bis,01852,,,", 3, "code", "given twice"),
+        ("cooperatives", f"{COOPS}\nK 1,HTX,01849,,,", 2, "code", "spaces"),
+        ("products", "code,name_vi,name_en,national_key\nX,Xoài,,maybe", 2, "national_key", "not yes or no"),
+        (
+            "raw_material_areas",
+            "code,name,commune_code,product_code,area_ha,planting_area_code\nA,Vùng,01849,RICE,-2,",
+            2,
+            "area_ha",
+            "more than 0",
+        ),
+        (
+            "raw_material_areas",
+            'code,name,commune_code,product_code,area_ha,planting_area_code\nA,Vùng,01849,RICE,"8,5",',
+            2,
+            "area_ha",
+            "point",
+        ),
+        (
+            "linkages",
+            "code,name,product_code,started_on,ended_on,form\nL,Chuỗi,DURIAN9,2024-01-01,,",
+            2,
+            "product_code",
+            "not a known products",
+        ),
+        (
+            "linkages",
+            "code,name,product_code,started_on,ended_on,form\nL,Chuỗi,RICE,2024-06-01,31/05/2024,",
+            2,
+            "ended_on",
+            "before",
+        ),
+        (
+            "linkages",
+            "code,name,product_code,started_on,ended_on,form\nL,Chuỗi,RICE,2024-06-01,,barter",
+            2,
+            "form",
+            "full_chain",
+        ),
+        ("buyers", "code,name,kind,commune_code,phone\nB,Đại lý,trader,,0909", 1, "phone", "unknown column"),
+        ("buyers", "code,kind\nB,trader", 1, "name", "missing"),
+        ("buyers", "code,name,kind\nB,Đại lý,trader,extra", 2, None, "more values"),
+    ],
+)
+def test_each_kind_of_bad_value_is_refused_with_file_row_column_and_a_plain_message(
+    engine: Engine, files: Files, table: str, text: str, row: int, column: str | None, words: str
+) -> None:
+    problem = one(engine, files({table: text}))
+    assert (problem.file, problem.row, problem.column) == (f"{table}.csv", row, column)
+    assert words in problem.message()
+    line = str(problem)
+    assert f"{table}.csv" in line and f"row {row}" in line and (column is None or column in line)
+
+
+def test_references_resolve_within_the_import_and_against_stored_records(engine: Engine, files: Files) -> None:
+    import_path(engine, FIXTURE)
+    folder = files(
+        {
+            "linkage_parties": "linkage_code,party_type,party_code,is_lead\n"
+            "L9,producer,P1,\nL1,producer,Q99,\nL1,buyer,P1,",
+            "linkages": "code,name,product_code,started_on,ended_on,form\nL9,Chuỗi mới,RICE,2024-01-01,,",
+        }
+    )
+    problems = refused(engine, folder)
+    assert [(p.file, p.row, p.column) for p in problems] == [
+        ("linkage_parties.csv", 3, "party_code"),
+        ("linkage_parties.csv", 4, "party_code"),  # P1 is a producer, not a buyer
+    ]
+    assert "Q99" in problems[0].message() and "producers" in problems[0].message()
+
+
+def test_two_leads_are_refused_counting_the_stored_lead(engine: Engine, files: Files) -> None:
+    import_path(engine, FIXTURE)  # L1's lead is C1
+    problem = one(engine, files({"linkage_parties": "linkage_code,party_type,party_code,is_lead\nL1,buyer,B1,có"}))
+    assert (problem.row, problem.column) == (2, "is_lead")
+    assert "L1" in problem.message() and "C1" in problem.message() and "B1" in problem.message()
+
+
+def test_the_lead_can_move_to_another_party_in_one_import(engine: Engine, files: Files) -> None:
+    import_path(engine, FIXTURE)
+    import_path(
+        engine,
+        files({"linkage_parties": "linkage_code,party_type,party_code,is_lead\nL1,cooperative,C1,no\nL1,buyer,B1,yes"}),
+    )
+    with read_session(engine) as session:
+        leads = session.execute(
+            sa.select(LinkageParty.party_code).where(LinkageParty.linkage_code == "L1", LinkageParty.is_lead)
+        ).scalars()
+        assert list(leads) == ["B1"]
+
+
+def test_the_same_adoption_twice_is_refused_whatever_the_date_format(engine: Engine, files: Files) -> None:
+    import_path(engine, FIXTURE)
+    text = (
+        "linkage_code,technology,adopted_on,discontinued_on\nL2,traceability,2024-05-01,\nL2,traceability,01/05/2024,"
+    )
+    problem = one(engine, files({"digital_adoptions": text}))
+    assert problem.row == 3 and "first on row 2" in problem.message()
+    assert count(engine, DigitalAdoption) == 4
+
+
+def test_utf8_with_a_bom_is_read_and_utf16_or_a_code_page_is_refused(engine: Engine, tmp_path: Path) -> None:
+    text = f"{COOPS}\nK1,HTX Bành Trạch,01891,,,\n"
+    (tmp_path / "bom").mkdir()
+    (tmp_path / "bom" / "cooperatives.csv").write_bytes(text.encode("utf-8-sig"))
+    import_path(engine, tmp_path / "bom")
+    with read_session(engine) as session:
+        stored = session.get(Cooperative, "K1")
+    assert stored is not None and stored.name == "HTX Bành Trạch"
+
+    (tmp_path / "u16").mkdir()
+    (tmp_path / "u16" / "cooperatives.csv").write_bytes(text.encode("utf-16"))
+    assert "UTF-16" in one(engine, tmp_path / "u16").message()
+
+    (tmp_path / "cp").mkdir()
+    (tmp_path / "cp" / "cooperatives.csv").write_bytes("code,name,commune_code\nK2,HTX Đá,01891\n".encode("cp1258"))
+    assert "not UTF-8" in one(engine, tmp_path / "cp").message()
+
+
+def test_a_file_over_the_size_limit_is_refused(engine: Engine, files: Files, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "MAX_FILE_BYTES", 100)
+    folder = files({"cooperatives": COOPS + "\n" + "\n".join(f"K{i},HTX số {i},01849,,," for i in range(20))})
+    problem = one(engine, folder)
+    assert problem.code == "too_large" and "split" in problem.message()
+
+
+def test_unknown_file_names_are_refused(engine: Engine, files: Files) -> None:
+    problem = one(engine, files({"members": "code,name\nX,Y"}))
+    assert problem.file == "members.csv" and "cooperatives" in problem.message()
+
+
+def test_dry_run_validates_and_counts_but_writes_nothing(engine: Engine) -> None:
+    report = import_path(engine, FIXTURE, dry_run=True)
+    assert report.counts["linkages"].inserted == 7
+    assert count(engine, Linkage) == 0
+
+
+def test_messages_exist_in_vietnamese(engine: Engine, files: Files) -> None:
+    problem = one(engine, files({"cooperatives": f"{COOPS}\nK1,HTX,01849,2023-02-31,,"}))
+    assert (
+        problem.line("vi")
+        == 'cooperatives.csv, dòng 2, cột established_on: "2023-02-31" không phải ngày có thật trên lịch'
+    )
+
+
+def _export_texts(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8-sig") for p in sorted(folder.glob("*.csv"))}
+
+
+def test_csv_export_then_import_into_an_empty_database_gives_the_same_records(engine: Engine, tmp_path: Path) -> None:
+    import_path(engine, FIXTURE)
+    with read_session(engine) as session:
+        export_folder(session, tmp_path / "a")
+    first = _export_texts(tmp_path / "a")
+    assert "C6,HTX Bằng Thành,01858,,,30" in first["cooperatives.csv"]
+    assert "A2,Vùng chè Hà Hiệu,01897,TEA,12.5," in first["raw_material_areas.csv"]
+    with engine.begin() as conn:  # empty the database again
+        for table in (
+            "digital_adoption",
+            "linkage_party",
+            "linkage",
+            "producer",
+            "raw_material_area",
+            "buyer",
+            "cooperative",
+            "province_key_product",
+        ):
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+    import_path(engine, tmp_path / "a")
+    with read_session(engine) as session:
+        export_folder(session, tmp_path / "b")
+    assert _export_texts(tmp_path / "b") == first
+
+
+def test_xlsx_export_round_trips_and_keeps_formula_like_text_as_text(
+    engine: Engine, files: Files, tmp_path: Path
+) -> None:
+    import_path(engine, FIXTURE)
+    import_path(engine, files({"buyers": "code,name,kind,commune_code\nB9,=1+2 Đại lý,trader,"}))
+    with read_session(engine) as session:
+        export_folder(session, tmp_path / "csv")
+        (book_path,) = export_folder(session, tmp_path / "x", "xlsx")
+    book = openpyxl.load_workbook(book_path)
+    assert book.sheetnames[0] == "products"
+    cell = next(c for row in book["buyers"].iter_rows() for c in row if c.value == "=1+2 Đại lý")
+    assert cell.data_type == "s"
+    with engine.begin() as conn:
+        for table in (
+            "digital_adoption",
+            "linkage_party",
+            "linkage",
+            "producer",
+            "raw_material_area",
+            "buyer",
+            "cooperative",
+            "province_key_product",
+        ):
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+    import_path(engine, book_path)
+    with read_session(engine) as session:
+        export_folder(session, tmp_path / "again")
+    assert _export_texts(tmp_path / "again") == _export_texts(tmp_path / "csv")
+
+
+def test_a_workbook_typed_by_a_spreadsheet_program_is_read_as_meant(engine: Engine, tmp_path: Path) -> None:
+    """Numbers lose leading zeros, dates are date cells, booleans TRUE/FALSE, empty cells None."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "cooperatives"
+    sheet.append(["code", "name", "commune_code", "established_on", "dissolved_on", "members"])
+    sheet.append([101, "HTX Số", 1849, datetime(2022, 3, 15), None, 12.0])
+    products = book.create_sheet("products")
+    products.append(["code", "name_vi", "name_en", "national_key"])
+    products.append(["MACA2", "Mắc ca (giống mới)", None, True])
+    book.save(tmp_path / "typed.xlsx")
+    import_path(engine, tmp_path / "typed.xlsx")
+    with read_session(engine) as session:
+        coop = session.get(Cooperative, "101")
+    assert coop is not None
+    assert (coop.commune_code, coop.established_on, coop.members) == ("01849", date(2022, 3, 15), 12)

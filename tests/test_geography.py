@@ -1,0 +1,65 @@
+"""The GSO geography as CONTRACT §1 states it, and the search officers use to find a unit."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from linkage.db import read_session
+from linkage.geography import fold, level_of, normalize_code, normalize_unit_code, read_geography, search_units
+from linkage.models import Commune, District, Province
+
+
+def test_the_gso_snapshot_has_the_contract_counts(engine: Engine) -> None:
+    with read_session(engine) as session:
+        count = lambda model: session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()  # noqa: E731
+        assert (count(Province), count(District), count(Commune)) == (63, 696, 10051)
+        geo = read_geography(session)
+    assert int(geo.communes["is_rural"].sum()) == 7717
+    assert int(geo.districts["in_scope"].sum()) == 634
+
+
+def test_rural_means_named_xa(engine: Engine) -> None:
+    with read_session(engine) as session:
+        geo = read_geography(session)
+    rural = geo.communes[geo.communes["is_rural"]]
+    assert rural["name"].str.startswith("Xã ").all()
+    others = geo.communes[~geo.communes["is_rural"]]
+    assert others["name"].str.match(r"^(Phường|Thị trấn) ").all()
+
+
+def test_fold_ignores_diacritics_and_case() -> None:
+    assert fold("Tỉnh Bắc Kạn") == "tinh bac kan"
+    assert fold("ĐIỆN BIÊN") == "dien bien"
+    # A decomposed (NFD) input folds the same as the composed one.
+    assert fold("Bă\u0301c Ka\u0323n") == "bac kan"
+
+
+@pytest.mark.parametrize("query", ["bac kan", "BẮC KẠN", "Bac Kan", "bắc kạn"])
+def test_search_finds_bac_kan_however_it_is_typed(engine: Engine, query: str) -> None:
+    with read_session(engine) as session:
+        found = search_units(session, query, levels=("province",))
+    assert [(u.code, u.name) for u in found] == [("06", "Tỉnh Bắc Kạn")]
+
+
+def test_search_districts_by_code_and_name(engine: Engine) -> None:
+    with read_session(engine) as session:
+        by_name = search_units(session, "ba be", levels=("district",))
+        by_code = search_units(session, "061", levels=("district",))
+    assert ("061", "Huyện Ba Bể", "Tỉnh Bắc Kạn") in [(u.code, u.name, u.parent) for u in by_name]
+    assert [u.code for u in by_code] == ["061"]
+
+
+def test_codes_may_omit_leading_zeros() -> None:
+    assert normalize_code("3184", 5) == "03184"
+    assert normalize_code("1858.0", 5) == "01858"
+    assert normalize_unit_code("6") == "06"
+    assert normalize_unit_code("vn") == "VN"
+    assert [level_of(c) for c in ("VN", "06", "058", "01912", "K01")] == [
+        "national",
+        "province",
+        "district",
+        "commune",
+        None,
+    ]

@@ -1,0 +1,93 @@
+"""The schema itself holds the rules it can (keys, references, checks), so even a write that
+bypasses the importer cannot store what the contract forbids."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from linkage.db import data_version, write_session
+from linkage.models import Cooperative, DigitalAdoption, Linkage, LinkageParty, Producer, RawMaterialArea
+
+COOP = {"code": "K1", "name": "HTX Một", "commune_code": "01849"}
+LINKAGE = {"code": "L1", "name": "Chuỗi", "product_code": "RICE", "started_on": date(2022, 1, 1)}
+
+
+def insert(engine: Engine, model: type, **values: object) -> None:
+    with write_session(engine) as session:
+        session.execute(sa.insert(model).values(**values))
+
+
+def refused(engine: Engine, model: type, **values: object) -> None:
+    with pytest.raises(sa.exc.IntegrityError):
+        insert(engine, model, **values)
+
+
+def test_members_cannot_be_negative(engine: Engine) -> None:
+    refused(engine, Cooperative, **COOP, members=-1)
+
+
+def test_a_cooperative_cannot_be_dissolved_before_it_was_established(engine: Engine) -> None:
+    refused(engine, Cooperative, **COOP, established_on=date(2022, 1, 2), dissolved_on=date(2022, 1, 1))
+
+
+def test_a_cooperative_must_sit_in_a_known_commune(engine: Engine) -> None:
+    refused(engine, Cooperative, **{**COOP, "commune_code": "99999"})
+
+
+def test_codes_are_unique(engine: Engine) -> None:
+    insert(engine, Cooperative, **COOP)
+    refused(engine, Cooperative, **COOP)
+
+
+def test_producer_kind_is_one_of_the_contract_values(engine: Engine) -> None:
+    refused(engine, Producer, code="P1", name="Hộ", commune_code="01849", kind="smallholder")
+
+
+def test_raw_material_area_must_be_positive(engine: Engine) -> None:
+    refused(engine, RawMaterialArea, code="A1", name="Vùng", commune_code="01849", product_code="RICE", area_ha=0)
+
+
+def test_a_linkage_cannot_end_before_it_starts(engine: Engine) -> None:
+    refused(engine, Linkage, **LINKAGE, ended_on=date(2021, 12, 31))
+
+
+def test_a_party_names_exactly_the_record_of_its_type(engine: Engine) -> None:
+    insert(engine, Cooperative, **COOP)
+    insert(engine, Linkage, **LINKAGE)
+    refused(engine, LinkageParty, linkage_code="L1", party_type="buyer", party_code="K1", cooperative_code="K1")
+    refused(engine, LinkageParty, linkage_code="L1", party_type="cooperative", party_code="K9", cooperative_code="K1")
+    insert(engine, LinkageParty, linkage_code="L1", party_type="cooperative", party_code="K1", cooperative_code="K1")
+
+
+def test_a_linkage_has_at_most_one_lead(engine: Engine) -> None:
+    insert(engine, Cooperative, **COOP)
+    insert(engine, Cooperative, **{**COOP, "code": "K2"})
+    insert(engine, Linkage, **LINKAGE)
+    lead = {"linkage_code": "L1", "party_type": "cooperative", "is_lead": True}
+    insert(engine, LinkageParty, **lead, party_code="K1", cooperative_code="K1")
+    refused(engine, LinkageParty, **lead, party_code="K2", cooperative_code="K2")
+
+
+def test_the_same_adoption_cannot_be_stored_twice(engine: Engine) -> None:
+    insert(engine, Linkage, **LINKAGE)
+    adoption = {"linkage_code": "L1", "technology": "traceability", "adopted_on": date(2022, 2, 2)}
+    insert(engine, DigitalAdoption, **adoption)
+    refused(engine, DigitalAdoption, **adoption)
+    refused(engine, DigitalAdoption, **{**adoption, "technology": "telepathy"})
+
+
+def test_every_write_moves_the_data_version_that_caches_watch(engine: Engine) -> None:
+    before = data_version(engine)
+    insert(engine, Cooperative, **COOP)
+    assert data_version(engine) == before + 1
+
+
+def test_records_carry_timestamps_and_start_at_version_one(engine: Engine) -> None:
+    insert(engine, Cooperative, **COOP)
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(Cooperative.created_at, Cooperative.updated_at, Cooperative.version)).one()
+    assert row.created_at is not None and row.updated_at is not None and row.version == 1
