@@ -58,13 +58,19 @@ def app() -> None:
     setup()
     run(BIN / "linkage", "init")
     probe = subprocess.run(
-        [BIN / "python", "-c", "from linkage.demo import is_empty; from linkage.db import get_engine; "
-         "raise SystemExit(0 if is_empty(get_engine()) else 1)"],
+        [
+            BIN / "python",
+            "-c",
+            "from linkage.demo import is_empty; from linkage.db import get_engine; "
+            "raise SystemExit(0 if is_empty(get_engine()) else 1)",
+        ],
         cwd=ROOT,
     )
     if probe.returncode == 0:
         run(BIN / "linkage", "demo", "--scale", "province")
-    run(BIN / "streamlit", "run", "streamlit_app.py", "--server.headless", "true", "--browser.gatherUsageStats", "false")
+    run(
+        BIN / "streamlit", "run", "streamlit_app.py", "--server.headless", "true", "--browser.gatherUsageStats", "false"
+    )
 
 
 def test() -> None:

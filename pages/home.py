@@ -1,0 +1,16 @@
+"""Home: what the app is for and the national picture at a glance."""
+
+from datetime import date
+
+import streamlit as st
+
+from ui import coverage_rows, target_cards, tr
+
+st.title(tr("app.home.title"))
+st.write(tr("app.home.intro"))
+as_of = st.date_input(tr("app.as_of"), value=date.today(), format="DD/MM/YYYY")
+rows = coverage_rows(as_of)
+st.subheader(tr("app.home.national", date=as_of.strftime("%d/%m/%Y")))
+target_cards(rows[rows["level"] == "national"])
+st.subheader(tr("app.home.who_title"))
+st.markdown(tr("app.home.who"))
