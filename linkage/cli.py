@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from linkage.db import get_engine, resolve_url, schema_is_current
+from linkage.errors import UserFacingError
 from linkage.i18n import t
 
 LANG = os.environ.get("LINKAGE_LANG", "en")
@@ -92,7 +93,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from linkage.coverage import coverage, records
 
     levels = (args.level,) if args.level else ("national", "province", "district")
-    rows = coverage(_engine(args), args.as_of or date.today(), levels)
+    rows = coverage(_engine(args), args.as_of or date.today(), levels, verified_only=args.verified_only)
     if args.format == "json":
         json.dump(records(rows), sys.stdout, ensure_ascii=False)
         print()
@@ -125,6 +126,70 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat the password: ") != first:
+        raise UserError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from linkage.accounts import SYSTEM, add_user
+
+    engine = _engine(args)
+    account = add_user(engine, SYSTEM, args.username, _password(args), args.role, args.unit, args.cooperative)
+    scope = account.unit_code or account.cooperative_code or "—"
+    print(f"Added {account.role} account {account.username} (scope {scope}).")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from linkage.accounts import SYSTEM, list_users
+
+    for user in list_users(_engine(args), SYSTEM):
+        scope = user.unit_code or user.cooperative_code or "—"
+        state = "disabled" if user.disabled else "active"
+        print(f"{user.username}\t{user.role}\t{scope}\t{state}")
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    from linkage.accounts import SYSTEM, set_disabled
+
+    set_disabled(_engine(args), SYSTEM, args.username)
+    print(f"Disabled {args.username}; the account can no longer sign in.")
+    return 0
+
+
+HISTORY_KINDS = {
+    "cooperative": "cooperatives",
+    "producer": "producers",
+    "buyer": "buyers",
+    "raw_material_area": "raw_material_areas",
+    "linkage": "linkages",
+    "linkage_party": "linkage_parties",
+    "digital_adoption": "digital_adoptions",
+    "product": "products",
+    "province_key_product": "province_key_products",
+}
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from linkage.accounts import SYSTEM
+    from linkage.records import history
+
+    entity = HISTORY_KINDS.get(args.kind, args.kind)
+    for entry in history(_engine(args), SYSTEM, entity, args.code):
+        changes = "; ".join(f"{f}: {old or '—'} → {new or '—'}" for f, (old, new) in entry.changes.items())
+        comment = f" — {entry.comment}" if entry.comment else ""
+        print(f"{entry.at:%Y-%m-%d %H:%M:%S}\t{entry.actor}\t{entry.action}\t{changes}{comment}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="linkage", description="Linkage Tracker: value-chain linkages and the Decision 924 targets."
@@ -150,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--level", choices=("national", "province", "district"))
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--verified-only", action="store_true", help="count records as officers last verified them")
     p = command("demo", cmd_demo, "fill the database with generated demonstration data on the real geography")
     p.add_argument("--scale", choices=("province", "national"), default="province")
     p.add_argument("--seed", type=int, default=1)
@@ -157,6 +223,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("unit", metavar="UNIT_CODE")
     p.add_argument("--out", required=True, metavar="FILE.html")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    users = sub.add_parser("user", help="manage accounts").add_subparsers(dest="user_command", required=True)
+    p = users.add_parser("add", help="create an account (password from a prompt or --password-stdin)")
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=("admin", "planner", "officer", "cooperative"))
+    p.add_argument("--unit", help="planner: VN or a province code; officer: a district code")
+    p.add_argument("--cooperative", help="cooperative account: the cooperative's code")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.add_argument("--db", metavar="URL")
+    p.set_defaults(handler=cmd_user_add)
+    p = users.add_parser("list", help="list accounts")
+    p.add_argument("--db", metavar="URL")
+    p.set_defaults(handler=cmd_user_list)
+    p = users.add_parser("disable", help="stop an account from signing in")
+    p.add_argument("username")
+    p.add_argument("--db", metavar="URL")
+    p.set_defaults(handler=cmd_user_disable)
+    p = command("history", cmd_history, "every recorded change of one record")
+    p.add_argument("kind", choices=sorted(HISTORY_KINDS), metavar="KIND", help=", ".join(sorted(HISTORY_KINDS)))
+    p.add_argument("code", help="the record's code (parties and adoptions: the key columns joined by |)")
     return parser
 
 
@@ -166,6 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except UserError as exc:
         print(f"linkage {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except UserFacingError as exc:
+        print(f"linkage {args.command}: {exc.message(LANG)}", file=sys.stderr)
         return 1
     except sa.exc.OperationalError as exc:
         print(f"linkage {args.command}: cannot use the database {_shown_url(args.db)}: {exc.orig}", file=sys.stderr)

@@ -21,17 +21,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.db import data_version, read_session
+from linkage.exchange.spec import BY_NAME
+from linkage.exchange.values import format_value
 from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
-from linkage.models import (
-    Cooperative,
-    DigitalAdoption,
-    Linkage,
-    LinkageParty,
-    Producer,
-    Product,
-    ProvinceKeyProduct,
-    RawMaterialArea,
-)
+from linkage.models import LinkageParty, Producer, Review
 
 COMMUNES = "communes_with_cooperative"
 DISTRICTS = "districts_with_key_product_linkage"
@@ -70,72 +63,105 @@ def _frame(session: Session, query: Any) -> pd.DataFrame:
     return pd.read_sql(query, session.connection())
 
 
-def load_facts(session: Session) -> Facts:
-    """Read every record the indicators depend on, with set-based queries only."""
+Reviews = dict[str, dict[str, dict[str, str | None] | None]]  # entity -> record key -> verified snapshot
+
+
+def _typed(entity: str, column: str, text: str | None) -> Any:
+    if not text:
+        return None
+    return date.fromisoformat(text) if BY_NAME[entity].column(column).kind == "date" else text
+
+
+def _records(
+    session: Session, entity: str, columns: list[str], reviews: Reviews | None, where: Any = None
+) -> pd.DataFrame:
+    """Live records of an entity; with `reviews`, as last verified (unverified new records left out)."""
+    spec = BY_NAME[entity]
+    model: Any = spec.model
+    names = list(dict.fromkeys([*spec.key, *columns]))
+    query = sa.select(*(getattr(model, c) for c in names), model.archived_at)
+    if where is not None:
+        query = query.where(where)
+    if reviews is None:
+        return _frame(session, query.where(model.archived_at.is_(None)))[columns]
+    frame = _frame(session, query)
+    pending = reviews.get(entity, {})
+    if pending and len(frame):
+        keys = frame[list(spec.key)].apply(lambda row: "|".join(format_value(v) for v in row), axis=1)
+        for key, snap in pending.items():
+            rows = keys[keys == key].index
+            if snap is None:
+                frame = frame.drop(index=rows)
+                continue
+            for column in names:
+                frame.loc[rows, column] = _typed(entity, column, snap.get(column))
+            frame.loc[rows, "archived_at"] = None if snap.get("archived") == "false" else "archived"
+    return frame[frame["archived_at"].isna()][columns]
+
+
+def _interval(frame: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["start"] = _ordinals(frame.pop(start), ALWAYS)
+    frame["end"] = _ordinals(frame.pop(end), NEVER)
+    return frame
+
+
+def load_facts(session: Session, verified_only: bool = False) -> Facts:
+    """Read every record the indicators depend on, with set-based queries only.
+
+    `verified_only` uses each record as an officer last verified it: changes a cooperative reported
+    and nobody checked yet are left out, as are records created unverified.
+    """
+    reviews: Reviews | None = None
+    if verified_only:
+        reviews = {}
+        for review in session.execute(sa.select(Review)).scalars():
+            reviews.setdefault(review.entity, {})[review.record_key] = review.snapshot
     geography = read_geography(session)
-    live = lambda model: model.archived_at.is_(None)  # noqa: E731
-    coops = _frame(
-        session,
-        sa.select(col(Cooperative.commune_code), col(Cooperative.established_on), col(Cooperative.dissolved_on)).where(
-            live(Cooperative)
-        ),
+    coops = _interval(
+        _records(session, "cooperatives", ["code", "commune_code", "established_on", "dissolved_on"], reviews),
+        "established_on",
+        "dissolved_on",
     )
-    coops["start"] = _ordinals(coops.pop("established_on"), ALWAYS)
-    coops["end"] = _ordinals(coops.pop("dissolved_on"), NEVER)
-
-    party = LinkageParty
-    linkages = _frame(
-        session,
-        sa.select(col(Linkage.code), col(Linkage.product_code), col(Linkage.started_on), col(Linkage.ended_on)).where(
-            live(Linkage)
-        ),
+    linkages = _interval(
+        _records(session, "linkages", ["code", "product_code", "started_on", "ended_on"], reviews),
+        "started_on",
+        "ended_on",
     )
-    linkages["start"] = _ordinals(linkages.pop("started_on"), ALWAYS)
-    linkages["end"] = _ordinals(linkages.pop("ended_on"), NEVER)
-    kinds = _frame(session, sa.select(col(party.linkage_code), col(party.party_type)).where(live(party)).distinct())
-    with_buyer = set(kinds.loc[kinds["party_type"] == "buyer", "linkage_code"])
-    with_rma = set(kinds.loc[kinds["party_type"] == "raw_material_area", "linkage_code"])
-    linkages["has_buyer"] = linkages["code"].isin(with_buyer)
-    linkages["has_raw_material"] = linkages["code"].isin(with_rma)
-
-    located = [
-        sa.select(col(party.linkage_code), col(commune))
-        .join(model, col(code) == col(column))
-        .where(live(party), live(model))
-        for model, code, commune, column in (
-            (Cooperative, Cooperative.code, Cooperative.commune_code, party.cooperative_code),
-            (Producer, Producer.code, Producer.commune_code, party.producer_code),
-            (RawMaterialArea, RawMaterialArea.code, RawMaterialArea.commune_code, party.raw_material_area_code),
-        )
-    ]
-    locations = _frame(session, sa.union(*located)).drop_duplicates()
+    parties = _records(session, "linkage_parties", ["linkage_code", "party_type", "party_code"], reviews)
+    linkages["has_buyer"] = linkages["code"].isin(set(parties.loc[parties["party_type"] == "buyer", "linkage_code"]))
+    linkages["has_raw_material"] = linkages["code"].isin(
+        set(parties.loc[parties["party_type"] == "raw_material_area", "linkage_code"])
+    )
+    in_parties = col(Producer.code).in_(sa.select(col(LinkageParty.producer_code)))
+    homes = pd.concat(
+        [
+            coops[["code", "commune_code"]].assign(party_type="cooperative"),
+            _records(session, "producers", ["code", "commune_code"], reviews, in_parties).assign(party_type="producer"),
+            _records(session, "raw_material_areas", ["code", "commune_code"], reviews).assign(
+                party_type="raw_material_area"
+            ),
+        ]
+    ).rename(columns={"code": "party_code"})
     communes = geography.communes[["code", "district_code", "province_code"]].rename(columns={"code": "commune_code"})
-    locations = locations.merge(communes, on="commune_code")
-
-    adoptions = _frame(
-        session,
-        sa.select(
-            col(DigitalAdoption.linkage_code), col(DigitalAdoption.adopted_on), col(DigitalAdoption.discontinued_on)
-        ).where(live(DigitalAdoption)),
+    locations = (
+        parties.merge(homes, on=["party_type", "party_code"])[["linkage_code", "commune_code"]]
+        .drop_duplicates()
+        .merge(communes, on="commune_code")
     )
-    adoptions["start"] = _ordinals(adoptions.pop("adopted_on"), ALWAYS)
-    adoptions["end"] = _ordinals(adoptions.pop("discontinued_on"), NEVER)
-
-    national = _frame(session, sa.select(col(Product.code)).where(col(Product.national_key), live(Product)))  # type: ignore[arg-type]
-    provincial = _frame(
-        session,
-        sa.select(col(ProvinceKeyProduct.province_code), col(ProvinceKeyProduct.product_code)).where(
-            live(ProvinceKeyProduct)
-        ),
+    adoptions = _interval(
+        _records(session, "digital_adoptions", ["linkage_code", "adopted_on", "discontinued_on"], reviews),
+        "adopted_on",
+        "discontinued_on",
     )
-    expanded = (
-        geography.provinces[["code"]]
-        .rename(columns={"code": "province_code"})
-        .merge(national.rename(columns={"code": "product_code"}), how="cross")
-    )
+    products = _records(session, "products", ["code", "national_key"], reviews)
+    national = products.loc[products["national_key"].astype(bool), ["code"]].rename(columns={"code": "product_code"})
+    provincial = _records(session, "province_key_products", ["province_code", "product_code"], reviews)
+    expanded = geography.provinces[["code"]].rename(columns={"code": "province_code"}).merge(national, how="cross")
     key_products = pd.concat([expanded, provincial]).drop_duplicates()
-
-    producers = session.execute(sa.select(col(Producer.commune_code)).where(live(Producer)).distinct()).scalars()
+    producers = session.execute(
+        sa.select(col(Producer.commune_code)).where(col(Producer.archived_at).is_(None)).distinct()
+    ).scalars()
     return Facts(geography, coops, linkages, locations, adoptions, key_products, frozenset(producers))
 
 
@@ -341,16 +367,16 @@ class FactsCache:
     """Facts per database, reused until the stored data version changes (any process's write)."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[int, Facts]] = {}
+        self._cache: dict[tuple[str, bool], tuple[int, Facts]] = {}
 
-    def get(self, engine: Engine) -> Facts:
-        key = str(engine.url)
+    def get(self, engine: Engine, verified_only: bool = False) -> Facts:
+        key = (str(engine.url), verified_only)
         version = data_version(engine)
         hit = self._cache.get(key)
         if hit and hit[0] == version:
             return hit[1]
         with read_session(engine) as session:
-            facts = load_facts(session)
+            facts = load_facts(session, verified_only)
         self._cache[key] = (version, facts)
         return facts
 
@@ -358,9 +384,12 @@ class FactsCache:
 FACTS = FactsCache()
 
 
-def coverage(engine: Engine, as_of: date, levels: Sequence[str] = LEVELS) -> pd.DataFrame:
-    """The indicator rows for `as_of`, from cached facts when nothing changed since the last call."""
-    return compute(FACTS.get(engine), as_of, levels)
+def coverage(engine: Engine, as_of: date, levels: Sequence[str] = LEVELS, verified_only: bool = False) -> pd.DataFrame:
+    """The indicator rows for `as_of`, from cached facts when nothing changed since the last call.
+
+    `verified_only` counts records as officers last verified them (CONTRACT §3 on checked data).
+    """
+    return compute(FACTS.get(engine, verified_only), as_of, levels)
 
 
 def unit_rows(rows: pd.DataFrame, unit_code: str) -> pd.DataFrame:

@@ -245,3 +245,74 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     counter: int = Field(default=0, nullable=False)
+
+
+# --- Accounts, history and review (who changed what, and whether an officer checked it) -----
+
+ROLES = ("admin", "planner", "officer", "cooperative")
+ACTIONS = ("create", "update", "archive", "restore", "verify", "return")
+
+
+class UserAccount(Stamped, table=True):
+    """A person who signs in: a role and the scope it acts in (the country, a province, a district, a cooperative)."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        sa.CheckConstraint(_in("role", ROLES), name="user_role"),
+        sa.CheckConstraint(
+            "(role = 'admin') OR (role IN ('planner', 'officer') AND unit_code IS NOT NULL)"
+            " OR (role = 'cooperative' AND cooperative_code IS NOT NULL)",
+            name="user_scope",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=64)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    unit_code: str | None = Field(default=None, max_length=5, description="VN, a province or a district code")
+    cooperative_code: str | None = Field(default=None, foreign_key="cooperative.code", max_length=CODE_LENGTH)
+    disabled: bool = Field(default=False)
+    failed_logins: int = Field(default=0)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    version: int = Field(default=1)
+
+
+class ChangeLog(SQLModel, table=True):
+    """Append-only history: one row per create, update, archive, restore, verification or return.
+
+    `changes` maps each field to `[old, new]` (JSON-ready text values). Database triggers refuse any
+    UPDATE or DELETE of this table, so no interface can rewrite the past.
+    """
+
+    __tablename__ = "change_log"
+    __table_args__ = (
+        sa.CheckConstraint(_in("action", ACTIONS), name="change_action"),
+        sa.Index("ix_change_log_record", "entity", "record_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _stamp()
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=20)
+    entity: str = Field(max_length=40)
+    record_key: str = Field(max_length=200)
+    changes: dict[str, list[str | None]] = Field(default_factory=dict, sa_type=sa.JSON)
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class Review(Stamped, table=True):
+    """A record changed by a cooperative and not yet verified by an officer of its district.
+
+    `snapshot` keeps the values as last verified (None for a record created unverified), so
+    coverage on verified data can use them while the change waits.
+    """
+
+    __table_args__ = (sa.CheckConstraint("status IN ('reported', 'returned')", name="review_status"),)
+
+    entity: str = Field(primary_key=True, max_length=40)
+    record_key: str = Field(primary_key=True, max_length=200)
+    status: str = Field(default="reported", max_length=20)
+    snapshot: dict[str, str | None] | None = Field(default=None, sa_type=sa.JSON)
+    reported_by: str = Field(max_length=64)
+    comment: str | None = Field(default=None, max_length=2000)

@@ -1,20 +1,40 @@
-"""The exchange files of CONTRACT §2: read, validate, write all or nothing, export."""
+"""The exchange files of CONTRACT §2: read, validate, write all or nothing, export.
+
+`import_tables` is also the single write path for forms: a form is a one-row table, so every
+rule, permission check, history entry and review applies the same way to both.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from linkage.accounts import SYSTEM, Actor
 from linkage.db import read_session, write_session
+from linkage.errors import StaleEdit
 from linkage.exchange.export import export_folder
 from linkage.exchange.problems import ImportRefused, Problem
 from linkage.exchange.read import Table, read_path
-from linkage.exchange.validate import validate
-from linkage.exchange.write import Counts, apply, plan
+from linkage.exchange.validate import Parsed, validate
+from linkage.exchange.write import Conflict, Counts, Plan, apply, plan
 
-__all__ = ["ImportRefused", "ImportReport", "Problem", "check_tables", "export_folder", "import_path", "import_tables"]
+if TYPE_CHECKING:
+    from linkage.permissions import Locator
+
+__all__ = [
+    "ImportRefused",
+    "ImportReport",
+    "Problem",
+    "Table",
+    "check_tables",
+    "export_folder",
+    "import_path",
+    "import_tables",
+]
 
 
 @dataclass
@@ -29,30 +49,119 @@ class ImportReport:
         return sum(c.inserted + c.updated + c.unchanged for c in self.counts.values())
 
 
-def check_tables(engine: Engine, tables: list[Table]) -> list[Problem]:
+def check_tables(engine: Engine, tables: list[Table], actor: Actor = SYSTEM) -> list[Problem]:
     """Every problem in `tables`, writing nothing: the app's validation preview."""
-    with read_session(engine) as session:
-        return validate(tables, session)[1]
+    try:
+        import_tables(engine, tables, actor, dry_run=True)
+    except ImportRefused as refused:
+        return refused.problems
+    return []
 
 
-def import_tables(engine: Engine, tables: list[Table], dry_run: bool = False) -> ImportReport:
-    """Validate, then write every row in one transaction, or raise ImportRefused and write nothing."""
-    report = ImportReport(dry_run=dry_run)
+def _locator(locator: Locator, parsed: dict[str, Parsed]) -> Locator:
+    """Overlay the rows being written on the stored data, so new records are placed where they will be."""
+    if "linkage_parties" in parsed:
+        rows = [r for _, r in parsed["linkage_parties"].rows]
+        locator.load_parties({r["linkage_code"] for r in rows})
+        for r in rows:
+            locator.parties[r["linkage_code"]].add((r["party_type"], r["party_code"]))
+        locator.load_parties(locator.parties)
+    from linkage.permissions import HOMED
+
+    for entity in HOMED:
+        if entity in parsed:
+            for _, r in parsed[entity].rows:
+                locator.homes[(entity, r["code"])] = r.get("commune_code")
+    return locator
+
+
+def _refusals(locator: Locator, actor: Actor, plans: list[Plan]) -> list[Problem]:
+    from linkage.permissions import check_rows
+
+    problems = []
+    for p in plans:
+        rows = [(c.row, c.old, c.new) for c in p.changes]
+        for number in check_rows(locator, actor, p.parsed.entity.name, rows):
+            problems.append(
+                Problem(
+                    p.parsed.file,
+                    number,
+                    None,
+                    "not_in_scope",
+                    {"role": actor.role, "scope": actor.unit_code or actor.cooperative_code or ""},
+                )
+            )
+    return problems
+
+
+def import_tables(
+    engine: Engine,
+    tables: list[Table],
+    actor: Actor = SYSTEM,
+    dry_run: bool = False,
+    expected_versions: dict[tuple[str, int], int | None] | None = None,
+) -> ImportReport:
+    """Validate, check rights, then write every row in one transaction — or raise and write nothing.
+
+    `expected_versions` maps (entity, row number) to the version a form was read at (None: the
+    form creates a new record): if the stored record differs, StaleEdit is raised instead of
+    overwriting what someone else saved.
+    """
+    report_ = ImportReport(dry_run=dry_run)
     with (read_session if dry_run else write_session)(engine) as session:
         parsed, problems = validate(tables, session)
         if problems:
             raise ImportRefused(problems)
         plans = [plan(session, p) for p in parsed.values()]
-        for entity_plan in plans:
-            report.counts[entity_plan.parsed.entity.name] = entity_plan.counts
-            if not dry_run:
-                apply(session, entity_plan)
-    return report
+        if actor.role != "admin":
+            from linkage.permissions import Locator
+
+            refusals = _refusals(_locator(Locator(session), parsed), actor, plans)
+            if refusals:
+                raise ImportRefused(refusals)
+        for (entity, row), version in (expected_versions or {}).items():
+            for change in next((p.changes for p in plans if p.parsed.entity.name == entity), []):
+                if change.row == row:
+                    _check_version(entity, change.key, change.old, version)
+        for p in plans:
+            report_.counts[p.parsed.entity.name] = p.counts
+        if dry_run:
+            return report_
+        for p in plans:
+            try:
+                apply(session, p)
+            except Conflict:
+                raise StaleEdit("changed_meanwhile", {}, entity=p.parsed.entity.name) from None
+            _record(session, actor, p)
+    return report_
 
 
-def import_path(engine: Engine, path: Path, dry_run: bool = False) -> ImportReport:
+def _check_version(entity: str, key: str, old: dict[str, object] | None, version: int | None) -> None:
+    if old is None and version is not None:
+        raise StaleEdit("record_gone", {}, entity=entity, key=key)
+    if old is not None and version is None:
+        raise StaleEdit("already_exists", {}, entity=entity, key=key)
+    if old is not None and old["version"] != version:
+        raise StaleEdit("changed_meanwhile", {}, entity=entity, key=key)
+
+
+def _record(session: Session, actor: Actor, p: Plan) -> None:
+    """History for every created or updated record; reviews for a cooperative's changes."""
+    from linkage.history import log, report, settle, snapshot
+
+    entity = p.parsed.entity.name
+    written = [c for c in p.changes if c.kind != "same"]
+    log(session, actor, "create", entity, [(c.key, c.changed) for c in written if c.kind == "create"])
+    log(session, actor, "update", entity, [(c.key, c.changed) for c in written if c.kind == "update"])
+    if actor.counts_as_verified:
+        settle(session, entity, [c.key for c in written])
+    else:
+        report(session, actor, entity, {c.key: snapshot(c.old, entity) for c in written})
+
+
+def import_path(engine: Engine, path: Path, dry_run: bool = False, actor: Actor = SYSTEM) -> ImportReport:
     """Import a folder of exchange files, one file, or one workbook (CONTRACT §4 `import`)."""
     tables, problems = read_path(path)
     if problems:
         raise ImportRefused(problems)
-    return import_tables(engine, tables, dry_run=dry_run)
+    return import_tables(engine, tables, actor, dry_run=dry_run)

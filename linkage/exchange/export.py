@@ -7,30 +7,15 @@ forms the importer reads back, so export → import → export gives the same fi
 from __future__ import annotations
 
 import csv
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from linkage.exchange.spec import ENTITIES, Entity
-from linkage.exchange.values import format_area
+from linkage.exchange.values import format_value
 
 WORKBOOK_NAME = "linkage-tracker.xlsx"
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal | float):
-        return format_area(value)
-    return str(value)
 
 
 def rows(session: Session, entity: Entity) -> list[list[str]]:
@@ -41,7 +26,7 @@ def rows(session: Session, entity: Entity) -> list[list[str]]:
         .where(model.archived_at.is_(None))  # type: ignore[attr-defined]
         .order_by(*(getattr(model, k) for k in entity.key))
     )
-    return [[_text(v) for v in row] for row in session.execute(query)]
+    return [[format_value(v) for v in row] for row in session.execute(query)]
 
 
 def export_folder(session: Session, folder: Path, fmt: str = "csv") -> list[Path]:

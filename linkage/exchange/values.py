@@ -130,3 +130,16 @@ def format_area(value: Decimal | float | None) -> str:
         return ""
     text = format(Decimal(str(value)).normalize(), "f")
     return text
+
+
+def format_value(value: object) -> str:
+    """A stored value in the text form the importer reads back (exports, history, forms)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal | float):
+        return format_area(value)
+    return str(value)

@@ -1,12 +1,14 @@
-"""Upsert of validated exchange rows: insert new codes, update changed records, leave the rest.
+"""Upsert of validated rows: insert new codes, update changed records, leave the rest.
 
 Unchanged rows are not touched (no new timestamp or version), which is what makes a second
-import of the same files change nothing. Writes are set-based: one executemany per entity.
+import of the same files change nothing. Updates are guarded by the version read in the plan,
+so a record someone else saved in between is never silently overwritten. Writes are set-based:
+one executemany per chunk.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +17,7 @@ from sqlmodel import Session
 
 from linkage.exchange.spec import PARTY_COLUMN
 from linkage.exchange.validate import Parsed, Record, party_record
+from linkage.exchange.values import format_value
 from linkage.models import utcnow
 
 CHUNK = 5000
@@ -28,13 +31,34 @@ class Counts:
 
 
 @dataclass
+class Change:
+    """One row of an import or a form, compared with what is stored."""
+
+    row: int  # spreadsheet row number (a form is row 2: its one data row)
+    key: str  # the record key history and reviews use
+    old: Record | None  # as stored, None for a new record
+    new: Record  # as it will be stored
+    changed: dict[str, list[str | None]] = field(default_factory=dict)  # field -> [old, new] as text
+
+    @property
+    def kind(self) -> str:
+        if self.old is None:
+            return "create"
+        return "update" if self.changed else "same"
+
+
+@dataclass
 class Plan:
     """The writes one entity's rows need: nothing is written until `apply`."""
 
     parsed: Parsed
-    inserts: list[Record]
-    updates: list[Record]
-    counts: Counts
+    fields: list[str]
+    changes: list[Change]
+
+    @property
+    def counts(self) -> Counts:
+        kinds = [c.kind for c in self.changes]
+        return Counts(kinds.count("create"), kinds.count("update"), kinds.count("same"))
 
 
 def _comparable(value: Any) -> Any:
@@ -43,8 +67,8 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def _stored(session: Session, p: Parsed, fields: list[str]) -> dict[tuple[Any, ...], Record]:
-    """The stored records whose key the import names, by key, in chunks of one IN list each."""
+def stored_records(session: Session, p: Parsed, fields: list[str]) -> dict[tuple[Any, ...], Record]:
+    """The stored records whose key the rows name, by key, in chunks of one IN list each."""
     model = p.entity.model
     first = p.entity.key[0]
     wanted = sorted({r[first] for _, r in p.rows})
@@ -60,43 +84,72 @@ def _stored(session: Session, p: Parsed, fields: list[str]) -> dict[tuple[Any, .
     return found
 
 
+def key_text(p: Parsed, record: Record) -> str:
+    return "|".join(format_value(record[k]) for k in p.entity.key)
+
+
 def plan(session: Session, p: Parsed) -> Plan:
     """Compare one entity's parsed rows with what is stored."""
-    model = p.entity.model
     fields = list(p.entity.column_names)
     if p.entity.name == "linkage_parties":
         fields += list(PARTY_COLUMN.values())
-    stored = _stored(session, p, fields)
-    now = utcnow()
-    inserts: list[Record] = []
-    updates: list[Record] = []
-    counts = Counts()
-    for _, record in p.rows:
-        values = party_record(record) if p.entity.name == "linkage_parties" else dict(record)
+    stored = stored_records(session, p, fields)
+    changes = []
+    for number, record in p.rows:
+        new = party_record(record) if p.entity.name == "linkage_parties" else dict(record)
         old = stored.get(p.key(record))
+        change = Change(number, key_text(p, record), old, new)
         if old is None:
-            inserts.append({**values, "created_at": now, "updated_at": now, "version": 1})
-            continue
-        changed = old["archived_at"] is not None or any(_comparable(old[f]) != _comparable(values[f]) for f in fields)
-        if changed:
-            pk = {c.name: old[c.name] for c in sa.inspect(model).primary_key}  # type: ignore[union-attr]
-            updates.append({**values, **pk, "updated_at": now, "archived_at": None, "version": old["version"] + 1})
+            change.changed = {f: [None, format_value(new[f])] for f in p.entity.column_names if new[f] is not None}
         else:
-            counts.unchanged += 1
-    counts.inserted, counts.updated = len(inserts), len(updates)
-    return Plan(p, inserts, updates, counts)
+            change.changed = {
+                f: [format_value(old[f]), format_value(new[f])]
+                for f in p.entity.column_names
+                if _comparable(old[f]) != _comparable(new[f])
+            }
+            if old["archived_at"] is not None:
+                change.changed["archived"] = ["true", "false"]
+        changes.append(change)
+    return Plan(p, fields, changes)
+
+
+class Conflict(Exception):
+    """A record changed between the plan and the write: the whole transaction must be undone."""
 
 
 def apply(session: Session, plan: Plan) -> None:
-    """Execute a plan in the session's transaction, one executemany per chunk."""
+    """Execute a plan in the session's transaction; raise Conflict if a guarded update missed."""
     model = plan.parsed.entity.model
+    table = model.__table__  # type: ignore[attr-defined]
+    pk = [c.name for c in table.primary_key]
+    now = utcnow()
+    inserts = [
+        {**c.new, "created_at": now, "updated_at": now, "version": 1} for c in plan.changes if c.kind == "create"
+    ]
+    updates = [
+        {
+            **{f"v_{f}": c.new[f] for f in plan.fields},
+            **{f"pk_{k}": c.old[k] for k in pk},
+            "v_version": c.old["version"] + 1,
+            "old_version": c.old["version"],
+        }
+        for c in plan.changes
+        if c.kind == "update" and c.old is not None
+    ]
+    statement = (
+        sa.update(table)
+        .where(*(table.c[k] == sa.bindparam(f"pk_{k}") for k in pk), table.c.version == sa.bindparam("old_version"))
+        .values(
+            {**{f: sa.bindparam(f"v_{f}") for f in [*plan.fields, "version"]}, "updated_at": now, "archived_at": None}
+        )
+    )
     # Leads are cleared before any is set, so moving the lead never trips the one-lead index.
-    clearing = [u for u in plan.updates if not u.get("is_lead")]
-    setting = [u for u in plan.updates if u.get("is_lead")]
-    for statement, batch in (
-        (sa.update(model), clearing),
-        (sa.insert(model), plan.inserts),
-        (sa.update(model), setting),
-    ):
+    clearing = [u for u in updates if not u.get("v_is_lead")]
+    setting = [u for u in updates if u.get("v_is_lead")]
+    for batch, is_insert in ((clearing, False), (inserts, True), (setting, False)):
         for start in range(0, len(batch), CHUNK):
-            session.execute(statement, batch[start : start + CHUNK])
+            chunk = batch[start : start + CHUNK]
+            if is_insert:
+                session.execute(sa.insert(model), chunk)
+            elif session.execute(statement, chunk).rowcount != len(chunk):  # type: ignore[attr-defined]
+                raise Conflict(plan.parsed.entity.name)

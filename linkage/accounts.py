@@ -1,0 +1,176 @@
+"""Users, roles and scopes; password hashing with argon2id; login throttling.
+
+Passwords are never stored or logged in clear: only the argon2id hash (argon2-cffi, a well-kept
+memory-hard scheme). Repeated failures slow the next attempt down, then lock the account for a while.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from linkage.db import read_session, write_session
+from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
+from linkage.geography import level_of, normalize_unit_code
+from linkage.models import ROLES, Cooperative, District, Province, UserAccount, utcnow
+
+HASHER = PasswordHasher()  # argon2id with the library's current recommended cost
+MIN_PASSWORD_LENGTH = 8
+LOCK_AFTER = 5  # failed attempts in a row
+LOCK_FOR = timedelta(minutes=15)
+_DUMMY_HASH = HASHER.hash("not a password of anyone")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as every domain function that reads or writes user data receives it."""
+
+    username: str
+    role: str
+    unit_code: str | None = None  # planner: VN or a province; officer: a district
+    cooperative_code: str | None = None
+
+    @property
+    def counts_as_verified(self) -> bool:
+        """Officers', admins' and the command line's changes need no further check."""
+        return self.role in ("admin", "officer")
+
+
+SYSTEM = Actor("system", "admin")  # the command line, run by whoever holds the database
+
+
+def normalize_username(name: str) -> str:
+    return unicodedata.normalize("NFC", name).strip().lower()
+
+
+def _require_admin(actor: Actor) -> None:
+    if actor.role != "admin":
+        raise Refused("admin_only")
+
+
+def _check_scope(session: Session, role: str, unit_code: str | None, cooperative_code: str | None) -> str | None:
+    """The normalised unit code of a new account, or a plain refusal if role and scope do not fit."""
+    if role not in ROLES:
+        raise UserFacingError("unknown_role", role=role, roles=", ".join(ROLES))
+    if role == "cooperative":
+        if not cooperative_code or session.get(Cooperative, cooperative_code) is None:
+            raise UserFacingError("account_needs_cooperative", code=cooperative_code or "")
+        return None
+    if role == "admin":
+        return None
+    unit = normalize_unit_code(unit_code or "")
+    level = level_of(unit)
+    wanted = ("national", "province") if role == "planner" else ("district",)
+    known = (
+        level == "national"
+        or (level == "province" and session.get(Province, unit) is not None)
+        or (level == "district" and session.get(District, unit) is not None)
+    )
+    if level not in wanted or not known:
+        raise UserFacingError(f"account_needs_unit_{role}", unit=unit_code or "")
+    return unit
+
+
+def add_user(
+    engine: Engine,
+    actor: Actor,
+    username: str,
+    password: str,
+    role: str,
+    unit_code: str | None = None,
+    cooperative_code: str | None = None,
+) -> Actor:
+    """Create an account; only admins may. Returns the new account as an Actor."""
+    _require_admin(actor)
+    name = normalize_username(username)
+    if not name or len(name) > 64 or any(ch.isspace() for ch in name):
+        raise UserFacingError("bad_username", username=username)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserFacingError("short_password", length=MIN_PASSWORD_LENGTH)
+    with write_session(engine) as session:
+        unit = _check_scope(session, role, unit_code, cooperative_code)
+        if session.execute(sa.select(col(UserAccount.id)).where(col(UserAccount.username) == name)).first():
+            raise UserFacingError("username_taken", username=name)
+        session.add(
+            UserAccount(
+                username=name,
+                password_hash=HASHER.hash(password),
+                role=role,
+                unit_code=unit,
+                cooperative_code=cooperative_code if role == "cooperative" else None,
+            )
+        )
+    return Actor(name, role, unit, cooperative_code if role == "cooperative" else None)
+
+
+def list_users(engine: Engine, actor: Actor) -> list[UserAccount]:
+    _require_admin(actor)
+    with read_session(engine) as session:
+        return list(session.execute(sa.select(UserAccount).order_by(col(UserAccount.username))).scalars())
+
+
+def set_disabled(engine: Engine, actor: Actor, username: str, disabled: bool = True) -> None:
+    _require_admin(actor)
+    with write_session(engine) as session:
+        done = session.execute(
+            sa.update(UserAccount)
+            .where(col(UserAccount.username) == normalize_username(username))
+            .values(disabled=disabled, updated_at=utcnow(), version=col(UserAccount.version) + 1)
+        )
+        if done.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound("no_user", username=username)
+
+
+def _delay_after(failures: int) -> timedelta:
+    """Wait before the next attempt: none after one slip, then 1, 2, 4 s; locked after LOCK_AFTER."""
+    if failures >= LOCK_AFTER:
+        return LOCK_FOR
+    return timedelta(seconds=0 if failures < 2 else 2 ** (failures - 2))
+
+
+def authenticate(engine: Engine, username: str, password: str, now: datetime | None = None) -> Actor:
+    """The actor for valid credentials; otherwise LoginRefused, the same words for a wrong name or password."""
+    now = now or utcnow()
+    # A plain session, not write_session: a login is not a data change, so caches stay warm.
+    with Session(engine) as session:
+        account = session.execute(
+            sa.select(UserAccount).where(col(UserAccount.username) == normalize_username(username))
+        ).scalar_one_or_none()
+        if account is None:
+            _verify(_DUMMY_HASH, password)  # same work as for a real account: no hint that the name is unknown
+            raise LoginRefused("wrong_credentials")
+        if account.disabled:
+            raise LoginRefused("account_disabled")
+        wait_until = account.next_attempt_at
+        if wait_until is not None and wait_until.tzinfo is None:
+            wait_until = wait_until.replace(tzinfo=now.tzinfo)
+        if wait_until is not None and now < wait_until:
+            seconds = int((wait_until - now).total_seconds()) + 1
+            raise LoginRefused("locked" if account.failed_logins >= LOCK_AFTER else "slow_down", seconds=seconds)
+        if not _verify(account.password_hash, password):
+            account.failed_logins += 1
+            account.next_attempt_at = now + _delay_after(account.failed_logins)
+            session.add(account)
+            session.commit()
+            raise LoginRefused("wrong_credentials")
+        account.failed_logins = 0
+        account.next_attempt_at = None
+        if HASHER.check_needs_rehash(account.password_hash):
+            account.password_hash = HASHER.hash(password)
+        session.add(account)
+        session.commit()
+        return Actor(account.username, account.role, account.unit_code, account.cooperative_code)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,54 @@
+"""The errors a user can meet, as values with a message key: worded where they are shown.
+
+`Refused` is the one error type for an action outside the actor's rights; the others say why an
+otherwise allowed action could not be done. Tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from linkage.i18n import t
+
+
+class UserFacingError(Exception):
+    """Base: a message key under `errors.` and its parameters."""
+
+    def __init__(self, key: str, /, **params: object):
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+    def message(self, lang: str = "en") -> str:
+        return t(f"errors.{self.key}", lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+
+class Refused(UserFacingError):
+    """The actor may not do this (role or scope)."""
+
+
+class LoginRefused(UserFacingError):
+    """Wrong credentials, a disabled account, or too many failed attempts."""
+
+
+class StaleEdit(UserFacingError):
+    """Someone else saved the record after it was read; `changed` says which fields and how."""
+
+    def __init__(self, key: str, changed: Mapping[str, tuple[object, object]], /, **params: object):
+        super().__init__(key, **params)
+        self.changed = dict(changed)
+
+
+class Invalid(UserFacingError):
+    """Values that break a rule; `problems` carries each one (file/row/column are form fields here)."""
+
+    def __init__(self, problems: list[object]):
+        super().__init__("invalid", count=len(problems))
+        self.problems = problems
+
+
+class NotFound(UserFacingError):
+    """No such record, user or unit."""

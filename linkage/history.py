@@ -1,0 +1,193 @@
+"""The audit log and verification: who changed what and when, and whether an officer checked it.
+
+The log is append-only (database triggers refuse UPDATE and DELETE). A change by a cooperative
+account opens a review — *reported* — that an officer of the record's district verifies or sends
+back; the review keeps the last verified values so coverage can be computed on verified data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from linkage.accounts import Actor
+from linkage.db import read_session, write_session
+from linkage.errors import NotFound, Refused
+from linkage.exchange.spec import BY_NAME
+from linkage.exchange.values import format_value
+from linkage.models import ChangeLog, Review, utcnow
+
+CHUNK = 5000
+
+
+def log(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entries: Iterable[tuple[str, dict[str, Any]]],
+    comment: str | None = None,
+) -> None:
+    """Append one history row per (record key, {field: [old, new]}) in one executemany per chunk."""
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "actor": actor.username,
+            "action": action,
+            "entity": entity,
+            "record_key": key,
+            "changes": changes,
+            "comment": comment,
+        }
+        for key, changes in entries
+    ]
+    for start in range(0, len(rows), CHUNK):
+        session.execute(sa.insert(ChangeLog), rows[start : start + CHUNK])
+
+
+def report(session: Session, actor: Actor, entity: str, snapshots: dict[str, dict[str, str | None] | None]) -> None:
+    """Open or reopen reviews for records a cooperative changed, keeping the first verified snapshot."""
+    if not snapshots:
+        return
+    existing = {
+        r.record_key: r
+        for r in session.execute(
+            sa.select(Review).where(col(Review.entity) == entity, col(Review.record_key).in_(list(snapshots)))
+        ).scalars()
+    }
+    now = utcnow()
+    for key, snapshot in snapshots.items():
+        review = existing.get(key)
+        if review is None:
+            session.add(Review(entity=entity, record_key=key, snapshot=snapshot, reported_by=actor.username))
+        else:
+            review.status, review.reported_by, review.comment, review.updated_at = "reported", actor.username, None, now
+            session.add(review)
+    session.flush()
+
+
+def settle(session: Session, entity: str, keys: Iterable[str]) -> None:
+    """Close reviews of records an officer or admin has now written: their values count as verified."""
+    wanted = list(keys)
+    for start in range(0, len(wanted), CHUNK):
+        session.execute(
+            sa.delete(Review).where(
+                col(Review.entity) == entity, col(Review.record_key).in_(wanted[start : start + CHUNK])
+            )
+        )
+
+
+def snapshot(record: dict[str, Any] | None, entity: str) -> dict[str, str | None] | None:
+    """A stored record's exchange values as text (None for a record that did not exist)."""
+    if record is None:
+        return None
+    values: dict[str, str | None] = {c: format_value(record.get(c)) for c in BY_NAME[entity].column_names}
+    values["archived"] = "true" if record.get("archived_at") is not None else "false"
+    return values
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    actor: str
+    action: str
+    changes: dict[str, list[str | None]]
+    comment: str | None
+
+
+def entries(session: Session, entity: str, key: str) -> list[Entry]:
+    rows = session.execute(
+        sa.select(ChangeLog)
+        .where(col(ChangeLog.entity) == entity, col(ChangeLog.record_key) == key)
+        .order_by(col(ChangeLog.id))
+    ).scalars()
+    return [Entry(r.at, r.actor, r.action, dict(r.changes), r.comment) for r in rows]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A change waiting for an officer: the values as last verified and as reported now."""
+
+    entity: str
+    key: str
+    status: str
+    reported_by: str
+    reported_at: datetime
+    before: dict[str, str | None] | None
+    after: dict[str, str | None] | None
+    comment: str | None
+
+    @property
+    def changed_fields(self) -> list[str]:
+        before, after = self.before or {}, self.after or {}
+        return [f for f in after if before.get(f) != after.get(f)]
+
+
+def _review(session: Session, entity: str, key: str) -> Review:
+    review = session.get(Review, (entity, key))
+    if review is None:
+        raise NotFound("no_pending_change", entity=entity, key=key)
+    return review
+
+
+def _officer_for(engine_session: Session, actor: Actor, entity: str, key: str) -> None:
+    from linkage.records import lies_in_scope
+
+    if actor.role not in ("officer", "admin") or not lies_in_scope(engine_session, actor, entity, key):
+        raise Refused("verify_not_allowed", entity=entity, key=key)
+
+
+def verify(engine: Engine, actor: Actor, entity: str, key: str) -> None:
+    """An officer of the record's district confirms the reported values."""
+    with write_session(engine) as session:
+        _officer_for(session, actor, entity, key)
+        review = _review(session, entity, key)
+        session.delete(review)
+        log(session, actor, "verify", entity, [(key, {})])
+
+
+def send_back(engine: Engine, actor: Actor, entity: str, key: str, comment: str) -> None:
+    """An officer returns a reported change to the cooperative with a comment saying what to fix."""
+    if not comment.strip():
+        raise Refused("comment_required")
+    with write_session(engine) as session:
+        _officer_for(session, actor, entity, key)
+        review = _review(session, entity, key)
+        review.status, review.comment, review.updated_at = "returned", comment.strip(), utcnow()
+        session.add(review)
+        log(session, actor, "return", entity, [(key, {})], comment=comment.strip())
+
+
+def pending(engine: Engine, actor: Actor) -> list[Pending]:
+    """Reviews an actor should see: an officer's district queue, or a cooperative's own reports."""
+    from linkage.records import current_values, lies_in_scope
+
+    with read_session(engine) as session:
+        reviews = session.execute(sa.select(Review).order_by(col(Review.updated_at))).scalars().all()
+        found = []
+        for r in reviews:
+            if actor.role == "cooperative":
+                visible = lies_in_scope(session, actor, r.entity, r.record_key)
+            else:
+                visible = actor.role in ("admin", "officer") and lies_in_scope(session, actor, r.entity, r.record_key)
+            if visible:
+                found.append(
+                    Pending(
+                        r.entity,
+                        r.record_key,
+                        r.status,
+                        r.reported_by,
+                        r.updated_at,
+                        r.snapshot,
+                        current_values(session, r.entity, r.record_key),
+                        r.comment,
+                    )
+                )
+        return found

@@ -1,0 +1,211 @@
+"""One record at a time, as forms and the command line see it: read, save, archive, restore, history.
+
+Saving goes through the same path as an import (`exchange.import_tables` with a one-row table),
+so a form obeys exactly the rules, permissions, history and reviews of an exchange file. Every
+save carries the version it was read at: a record someone else saved since is refused with what
+they changed, never overwritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from linkage.accounts import Actor
+from linkage.db import read_session, write_session
+from linkage.errors import Invalid, NotFound, Refused, StaleEdit
+from linkage.exchange import ImportRefused, Table, import_tables
+from linkage.exchange.spec import BY_NAME, PARTY_COLUMN
+from linkage.exchange.validate import parse_table
+from linkage.exchange.write import key_text
+from linkage.history import Entry, entries, log, report, settle, snapshot
+from linkage.models import Review, utcnow
+from linkage.permissions import Locator, in_reading_scope, may_write
+
+FORM_ROW = 2  # a form is the one data row under a header
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A record as a form shows it: exchange values as text, its version, archive and review state."""
+
+    entity: str
+    key: str
+    values: dict[str, str]
+    version: int
+    archived: bool
+    review_status: str | None = None  # reported / returned / None (verified)
+    review_comment: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _key_filter(entity: str, key: str) -> list[Any]:
+    spec = BY_NAME[entity]
+    parts = key.split("|") if len(spec.key) > 1 else [key]
+    if len(parts) != len(spec.key):
+        raise NotFound("no_record", entity=entity, key=key)
+    model = spec.model
+    return [getattr(model, name) == _typed(entity, name, part) for name, part in zip(spec.key, parts, strict=True)]
+
+
+def _typed(entity: str, column: str, text: str) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(text) if BY_NAME[entity].column(column).kind == "date" else text
+
+
+def load(session: Session, entity: str, key: str) -> dict[str, Any] | None:
+    """The stored row (every column) of one record, or None."""
+    model = BY_NAME[entity].model
+    row = session.execute(sa.select(model.__table__).where(*_key_filter(entity, key))).mappings().first()  # type: ignore[attr-defined]
+    return dict(row) if row else None
+
+
+def current_values(session: Session, entity: str, key: str) -> dict[str, str | None] | None:
+    return snapshot(load(session, entity, key), entity)
+
+
+def lies_in_scope(session: Session, actor: Actor, entity: str, key: str) -> bool:
+    record = load(session, entity, key)
+    return record is not None and in_reading_scope(Locator(session), actor, entity, record)
+
+
+def read(engine: Engine, actor: Actor, entity: str, key: str) -> RecordView:
+    """One record for a form; refused outside the actor's reading scope."""
+    with read_session(engine) as session:
+        record = load(session, entity, key)
+        if record is None:
+            raise NotFound("no_record", entity=entity, key=key)
+        if not in_reading_scope(Locator(session), actor, entity, record):
+            raise Refused("not_in_scope", role=actor.role, scope=actor.unit_code or actor.cooperative_code or "")
+        review = session.get(Review, (entity, key))
+        values = {k: v or "" for k, v in (snapshot(record, entity) or {}).items() if k != "archived"}
+        return RecordView(
+            entity,
+            key,
+            values,
+            int(record["version"]),
+            record["archived_at"] is not None,
+            review.status if review else None,
+            review.comment if review else None,
+        )
+
+
+def _as_form_error(refused: ImportRefused) -> Exception:
+    if all(p.code == "not_in_scope" for p in refused.problems):
+        return Refused("not_in_scope", **refused.problems[0].params)
+    return Invalid(list(refused.problems))
+
+
+def save(
+    engine: Engine, actor: Actor, entity: str, values: dict[str, str], original: RecordView | None = None
+) -> RecordView:
+    """Create (no `original`) or update (the record as it was read) one record from form values."""
+    spec = BY_NAME[entity]
+    header = [c for c in spec.column_names if c in values]
+    table = Table(entity, entity, header, [(FORM_ROW, {c: values[c] for c in header})])
+    try:
+        import_tables(
+            engine, [table], actor, expected_versions={(entity, FORM_ROW): original.version if original else None}
+        )
+    except ImportRefused as refused:
+        raise _as_form_error(refused) from None
+    except StaleEdit as stale:
+        if original is not None:
+            raise _explained(engine, actor, original) from None
+        raise stale
+    parsed, _ = parse_table(table)
+    return read(engine, actor, entity, key_text(parsed, parsed.rows[0][1]))
+
+
+def _explained(engine: Engine, actor: Actor, original: RecordView) -> StaleEdit:
+    """What someone else changed since `original` was read, field by field."""
+    try:
+        now = read(engine, actor, original.entity, original.key)
+    except NotFound:
+        return StaleEdit("record_gone", {}, entity=original.entity, key=original.key)
+    changed = {f: (original.values.get(f), v) for f, v in now.values.items() if original.values.get(f) != v}
+    if now.archived != original.archived:
+        changed["archived"] = (str(original.archived).lower(), str(now.archived).lower())
+    fields = ", ".join(f"{f}: {old or '—'} → {new or '—'}" for f, (old, new) in changed.items())
+    return StaleEdit("changed_meanwhile_fields", changed, entity=original.entity, key=original.key, fields=fields)
+
+
+def start_linkage(engine: Engine, actor: Actor, values: dict[str, str], lead: bool = False) -> RecordView:
+    """A cooperative starts a new linkage with itself as a party, in one transaction."""
+    if actor.role != "cooperative" or not actor.cooperative_code:
+        raise Refused("cooperatives_only")
+    header = [c for c in BY_NAME["linkages"].column_names if c in values]
+    linkage = Table("linkages", "linkages", header, [(FORM_ROW, {c: values[c] for c in header})])
+    party = Table(
+        "linkage_parties",
+        "linkage_parties",
+        ["linkage_code", "party_type", "party_code", "is_lead"],
+        [
+            (
+                FORM_ROW,
+                {
+                    "linkage_code": values.get("code", ""),
+                    "party_type": "cooperative",
+                    "party_code": actor.cooperative_code,
+                    "is_lead": "true" if lead else "false",
+                },
+            )
+        ],
+    )
+    try:
+        import_tables(engine, [linkage, party], actor, expected_versions={("linkages", FORM_ROW): None})
+    except ImportRefused as refused:
+        raise _as_form_error(refused) from None
+    return read(engine, actor, "linkages", values["code"].strip())
+
+
+def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: bool) -> RecordView:
+    entity, key = original.entity, original.key
+    model = BY_NAME[entity].model
+    with write_session(engine) as session:
+        record = load(session, entity, key)
+        if record is None:
+            raise NotFound("no_record", entity=entity, key=key)
+        if not may_write(Locator(session), actor, entity, record, record):
+            raise Refused("not_in_scope", role=actor.role, scope=actor.unit_code or actor.cooperative_code or "")
+        if record["version"] != original.version:
+            raise _explained(engine, actor, original)
+        before = snapshot(record, entity)
+        done = session.execute(
+            sa.update(model)
+            .where(*_key_filter(entity, key), col(model.version) == original.version)  # type: ignore[attr-defined]
+            .values(archived_at=utcnow() if archived else None, updated_at=utcnow(), version=original.version + 1)
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise _explained(engine, actor, original)
+        change = {"archived": [str(not archived).lower(), str(archived).lower()]}
+        log(session, actor, "archive" if archived else "restore", entity, [(key, change)])
+        if actor.counts_as_verified:
+            settle(session, entity, [key])
+        else:
+            report(session, actor, entity, {key: before})
+    return read(engine, actor, entity, key)
+
+
+def archive(engine: Engine, actor: Actor, original: RecordView) -> RecordView:
+    """Take a record out of use; it stays stored, in history and restorable."""
+    return _set_archived(engine, actor, original, True)
+
+
+def restore(engine: Engine, actor: Actor, original: RecordView) -> RecordView:
+    return _set_archived(engine, actor, original, False)
+
+
+def history(engine: Engine, actor: Actor, entity: str, key: str) -> list[Entry]:
+    """Every recorded change of one record, oldest first; refused outside the reading scope."""
+    read(engine, actor, entity, key)
+    with read_session(engine) as session:
+        return entries(session, entity, key)
+
+
+__all__ = ["PARTY_COLUMN", "RecordView", "archive", "history", "read", "restore", "save", "start_linkage"]

@@ -1,0 +1,73 @@
+"""No lost updates: a save carries the version it read; someone else's newer save is never overwritten."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from linkage import records
+from linkage.errors import StaleEdit
+from linkage.exchange import import_path
+
+from .test_coverage import FIXTURE
+from .test_permissions import COOP_C1, OFFICER_058
+
+WORKER = Path(__file__).parent / "concurrency_worker.py"
+
+
+@pytest.fixture
+def bac_kan(engine: Engine) -> Engine:
+    import_path(engine, FIXTURE)
+    return engine
+
+
+def test_the_second_of_two_editors_is_told_what_the_first_changed(bac_kan: Engine) -> None:
+    first = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    second = records.read(bac_kan, COOP_C1, "cooperatives", "C1")
+    records.save(bac_kan, OFFICER_058, "cooperatives", {**first.values, "members": "30"}, first)
+    with pytest.raises(StaleEdit) as stale:
+        records.save(bac_kan, COOP_C1, "cooperatives", {**second.values, "name": "HTX Dương Quang mới"}, second)
+    assert stale.value.changed == {"members": ("20", "30")}
+    assert "members: 20 → 30" in stale.value.message()
+    now = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    assert (now.values["members"], now.values["name"], now.version) == ("30", "HTX Dương Quang", first.version + 1)
+
+
+def test_archiving_a_record_someone_just_changed_is_refused(bac_kan: Engine) -> None:
+    stale_copy = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    fresh = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    records.save(bac_kan, OFFICER_058, "cooperatives", {**fresh.values, "members": "22"}, fresh)
+    with pytest.raises(StaleEdit):
+        records.archive(bac_kan, OFFICER_058, stale_copy)
+    assert not records.read(bac_kan, OFFICER_058, "cooperatives", "C1").archived
+
+
+def test_creating_a_code_that_already_exists_is_refused_not_merged(bac_kan: Engine) -> None:
+    with pytest.raises(StaleEdit, match="already exists"):
+        records.save(bac_kan, OFFICER_058, "cooperatives", {"code": "C1", "name": "HTX khác", "commune_code": "01849"})
+
+
+def test_several_processes_writing_at_once_lose_no_update(bac_kan: Engine) -> None:
+    url = bac_kan.url.render_as_string(hide_password=False)
+    start = int(records.read(bac_kan, OFFICER_058, "cooperatives", "C1").values["members"])
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), url, "4", f"writer{i}"], stdout=subprocess.PIPE, text=True, env=env
+        )
+        for i in range(4)
+    ]
+    results = [json.loads(w.communicate(timeout=120)[0]) for w in workers]
+    assert [r["error_count"] for r in results] == [0, 0, 0, 0], [r["errors"] for r in results]
+    saved = sum(r["saved"] for r in results)
+    assert saved > 0
+    final = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    assert int(final.values["members"]) == start + saved  # every acknowledged save is in the record
+    history = records.history(bac_kan, OFFICER_058, "cooperatives", "C1")
+    assert sum(1 for e in history if e.action == "update") == saved

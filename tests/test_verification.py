@@ -1,0 +1,133 @@
+"""Verification and history: a cooperative's change is *reported* until an officer of its district
+verifies it or sends it back; coverage on verified data uses what officers last checked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from linkage import records
+from linkage.accounts import SYSTEM
+from linkage.coverage import COMMUNES, RAW_MATERIAL, coverage
+from linkage.coverage import records as rows_of
+from linkage.errors import Refused
+from linkage.exchange import import_path
+from linkage.history import pending, send_back, verify
+
+from .test_coverage import FIXTURE
+from .test_permissions import COOP_C1, OFFICER_058, OFFICER_061
+
+
+@pytest.fixture
+def bac_kan(engine: Engine) -> Engine:
+    import_path(engine, FIXTURE)
+    return engine
+
+
+def figure(engine: Engine, indicator: str, unit: str, day: date, verified_only: bool) -> tuple[int, int]:
+    rows = rows_of(coverage(engine, day, verified_only=verified_only))
+    row = next(r for r in rows if r["indicator"] == indicator and r["unit_code"] == unit)
+    return row["numerator"], row["denominator"]
+
+
+def dissolve_c1(engine: Engine) -> None:
+    original = records.read(engine, COOP_C1, "cooperatives", "C1")
+    records.save(engine, COOP_C1, "cooperatives", {**original.values, "dissolved_on": "01/06/2021"}, original)
+
+
+def test_a_cooperative_change_waits_for_the_officer_and_verified_coverage_ignores_it(bac_kan: Engine) -> None:
+    dissolve_c1(bac_kan)
+    day = date(2025, 12, 31)
+    assert figure(bac_kan, COMMUNES, "058", day, verified_only=False) == (0, 2)
+    assert figure(bac_kan, COMMUNES, "058", day, verified_only=True) == (1, 2)
+    (waiting,) = pending(bac_kan, OFFICER_058)
+    assert (waiting.entity, waiting.key, waiting.status, waiting.reported_by) == (
+        "cooperatives",
+        "C1",
+        "reported",
+        "htx_c1",
+    )
+    assert waiting.before is not None and waiting.before["dissolved_on"] == ""
+    assert waiting.after is not None and waiting.after["dissolved_on"] == "2021-06-01"
+    assert waiting.changed_fields == ["dissolved_on"]
+    assert pending(bac_kan, OFFICER_061) == []
+    verify(bac_kan, OFFICER_058, "cooperatives", "C1")
+    assert figure(bac_kan, COMMUNES, "058", day, verified_only=True) == (0, 2)
+    assert pending(bac_kan, OFFICER_058) == []
+
+
+def test_a_record_created_by_a_cooperative_counts_only_once_verified(bac_kan: Engine) -> None:
+    records.save(
+        bac_kan,
+        COOP_C1,
+        "digital_adoptions",
+        {"linkage_code": "L1", "technology": "e_contract", "adopted_on": "2021-06-01"},
+    )
+    day = date(2021, 12, 31)
+    assert figure(bac_kan, RAW_MATERIAL, "058", day, verified_only=False) == (1, 1)
+    assert figure(bac_kan, RAW_MATERIAL, "058", day, verified_only=True) == (0, 1)
+    verify(bac_kan, OFFICER_058, "digital_adoptions", "L1|e_contract|2021-06-01")
+    assert figure(bac_kan, RAW_MATERIAL, "058", day, verified_only=True) == (1, 1)
+
+
+def test_sending_back_keeps_the_verified_values_and_tells_the_cooperative_why(bac_kan: Engine) -> None:
+    dissolve_c1(bac_kan)
+    with pytest.raises(Refused):
+        send_back(bac_kan, OFFICER_058, "cooperatives", "C1", "   ")
+    send_back(bac_kan, OFFICER_058, "cooperatives", "C1", "Ngày giải thể không khớp hồ sơ")
+    (mine,) = pending(bac_kan, COOP_C1)
+    assert (mine.status, mine.comment) == ("returned", "Ngày giải thể không khớp hồ sơ")
+    assert records.read(bac_kan, COOP_C1, "cooperatives", "C1").review_status == "returned"
+    assert figure(bac_kan, COMMUNES, "058", date(2025, 12, 31), verified_only=True) == (1, 2)
+
+
+def test_only_the_districts_officer_verifies(bac_kan: Engine) -> None:
+    dissolve_c1(bac_kan)
+    with pytest.raises(Refused):
+        verify(bac_kan, OFFICER_061, "cooperatives", "C1")
+    with pytest.raises(Refused):
+        verify(bac_kan, COOP_C1, "cooperatives", "C1")
+
+
+def test_an_officers_change_counts_as_verified_at_once(bac_kan: Engine) -> None:
+    original = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    records.save(bac_kan, OFFICER_058, "cooperatives", {**original.values, "dissolved_on": "2021-06-01"}, original)
+    assert pending(bac_kan, OFFICER_058) == []
+    assert figure(bac_kan, COMMUNES, "058", date(2025, 12, 31), verified_only=True) == (0, 2)
+
+
+def test_history_records_who_changed_which_field_and_archive_and_restore(bac_kan: Engine) -> None:
+    dissolve_c1(bac_kan)
+    c1 = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    archived = records.archive(bac_kan, OFFICER_058, c1)
+    assert archived.archived and archived.version == c1.version + 1
+    restored = records.restore(bac_kan, OFFICER_058, archived)
+    assert not restored.archived
+    steps = records.history(bac_kan, OFFICER_058, "cooperatives", "C1")
+    assert [(e.actor, e.action) for e in steps] == [
+        ("system", "create"),
+        ("htx_c1", "update"),
+        ("lan", "archive"),
+        ("lan", "restore"),
+    ]
+    assert steps[0].changes["name"] == [None, "HTX Dương Quang"]
+    assert steps[1].changes == {"dissolved_on": ["", "2021-06-01"]}
+    assert steps[2].changes == {"archived": ["false", "true"]}
+    with pytest.raises(Refused):
+        records.history(bac_kan, OFFICER_061, "cooperatives", "C1")
+
+
+def test_an_archived_record_is_kept_out_of_exports_and_coverage_but_not_lost(bac_kan: Engine) -> None:
+    c1 = records.read(bac_kan, SYSTEM, "cooperatives", "C1")
+    records.archive(bac_kan, SYSTEM, c1)
+    assert figure(bac_kan, COMMUNES, "058", date(2025, 12, 31), verified_only=False) == (0, 2)
+    assert records.read(bac_kan, SYSTEM, "cooperatives", "C1").values["name"] == "HTX Dương Quang"
+
+
+@pytest.mark.parametrize("statement", ["UPDATE change_log SET actor = 'someone'", "DELETE FROM change_log"])
+def test_the_history_is_append_only_in_the_database_itself(bac_kan: Engine, statement: str) -> None:
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), bac_kan.begin() as conn:
+        conn.execute(sa.text(statement))
