@@ -158,15 +158,13 @@ def may_write(locator: Locator, actor: Actor, entity: str, old: dict[str, Any] |
 def in_reading_scope(locator: Locator, actor: Actor, entity: str, record: dict[str, Any]) -> bool:
     """Reading: admins everything; planners their country or province; officers their district;
     cooperatives what they may edit. Reference data is readable by everyone."""
-    if actor.role == "admin" or entity in REFERENCE:
-        return True
+    if actor.role == "admin" or entity in REFERENCE or entity == "buyers":
+        return True  # buyers are enterprises every linkage may name, not any cooperative's data
     if actor.role == "cooperative":
         return may_write(locator, actor, entity, record, record)
     places: set[str]
     if entity in HOMED:
         places = {d for d in [locator.district(record.get("commune_code"))] if d}
-        if entity == "buyers" and not places:
-            return True  # buyers without a place are shared by every linkage that uses them
     elif entity == "linkages":
         places = locator.linkage_districts(record["code"])
     else:

@@ -188,3 +188,23 @@ def test_planners_cannot_import(bac_kan: Engine, tmp_path: Path) -> None:
     (tmp_path / "f" / "cooperatives.csv").write_text("code,name,commune_code\nK1,HTX,01849\n", encoding="utf-8")
     with pytest.raises(ImportRefused):
         import_path(bac_kan, tmp_path / "f", actor=PLANNER_VN)
+
+
+def test_a_planner_exports_only_its_province(bac_kan: Engine, tmp_path: Path) -> None:
+    from linkage.db import read_session
+    from linkage.exchange import export_folder
+
+    with read_session(bac_kan) as session:
+        export_folder(session, tmp_path / "06", actor=PLANNER_06)
+        export_folder(session, tmp_path / "all", actor=PLANNER_VN)
+        with pytest.raises(Refused):
+            export_folder(session, tmp_path / "coop", actor=COOP_C1)
+
+    def codes(folder: str, name: str) -> list[str]:
+        lines = (tmp_path / folder / f"{name}.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+        return [line.split(",")[0] for line in lines]
+
+    assert codes("06", "raw_material_areas") == ["A1", "A2", "A3"]  # A4 lies in Hà Nội
+    assert "L7" not in codes("06", "linkages") and "L7" not in codes("06", "linkage_parties")
+    assert codes("all", "raw_material_areas") == ["A1", "A2", "A3", "A4"]
+    assert codes("06", "buyers") == ["B1", "B2"]  # buyers are shared by every linkage that names them

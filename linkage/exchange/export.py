@@ -12,40 +12,57 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from linkage.accounts import SYSTEM, Actor
+from linkage.errors import Refused
 from linkage.exchange.spec import ENTITIES, Entity
 from linkage.exchange.values import format_value
 
 WORKBOOK_NAME = "linkage-tracker.xlsx"
 
 
-def rows(session: Session, entity: Entity) -> list[list[str]]:
-    """The entity's exchange rows in key order, as text."""
+def rows(session: Session, entity: Entity, actor: Actor = SYSTEM) -> list[list[str]]:
+    """The entity's exchange rows in key order, as text; only those in the actor's reading scope."""
     model = entity.model
     query = (
         sa.select(*(getattr(model, c) for c in entity.column_names))
         .where(model.archived_at.is_(None))  # type: ignore[attr-defined]
         .order_by(*(getattr(model, k) for k in entity.key))
     )
-    return [[format_value(v) for v in row] for row in session.execute(query)]
+    found = session.execute(query).all()
+    if actor.role != "admin":
+        from linkage.permissions import Locator, in_reading_scope
+
+        locator = Locator(session)
+        records = [dict(zip(entity.column_names, row, strict=True)) for row in found]
+        linkage_column = "code" if entity.name == "linkages" else "linkage_code"
+        if linkage_column in entity.column_names and entity.name != "products":
+            locator.load_parties({r[linkage_column] for r in records})
+        found = [row for row, r in zip(found, records, strict=True) if in_reading_scope(locator, actor, entity.name, r)]
+    return [[format_value(v) for v in row] for row in found]
 
 
-def export_folder(session: Session, folder: Path, fmt: str = "csv") -> list[Path]:
-    """Write every exchange file into `folder` (created if needed); returns the files written."""
+def export_folder(session: Session, folder: Path, fmt: str = "csv", actor: Actor = SYSTEM) -> list[Path]:
+    """Write every exchange file into `folder` (created if needed); returns the files written.
+
+    A planner or officer gets the records of its own scope only; the command line exports all.
+    """
+    if actor.role == "cooperative":
+        raise Refused("not_in_scope", role=actor.role, scope=actor.cooperative_code or "")
     folder.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        return [write_workbook(session, folder / WORKBOOK_NAME)]
+        return [write_workbook(session, folder / WORKBOOK_NAME, actor)]
     written = []
     for entity in ENTITIES:
         path = folder / f"{entity.name}.csv"
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(entity.column_names)
-            writer.writerows(rows(session, entity))
+            writer.writerows(rows(session, entity, actor))
         written.append(path)
     return written
 
 
-def write_workbook(session: Session, path: Path) -> Path:
+def write_workbook(session: Session, path: Path, actor: Actor = SYSTEM) -> Path:
     """One workbook, a sheet per exchange file; every cell a string, so nothing typed can run."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -54,7 +71,7 @@ def write_workbook(session: Session, path: Path) -> Path:
     for entity in ENTITIES:
         sheet = book.create_sheet(entity.name)
         sheet.append(list(entity.column_names))
-        for row in rows(session, entity):
+        for row in rows(session, entity, actor):
             cells = []
             for value in row:
                 cell = WriteOnlyCell(sheet, value=value)
