@@ -394,3 +394,70 @@ def coverage(engine: Engine, as_of: date, levels: Sequence[str] = LEVELS, verifi
 
 def unit_rows(rows: pd.DataFrame, unit_code: str) -> pd.DataFrame:
     return rows[rows["unit_code"] == unit_code]
+
+
+def breadcrumb(g: Geography, unit_code: str) -> list[tuple[str, str]]:
+    """(code, name) from the country down to `unit_code`, for drill-down navigation."""
+    trail = [(NATIONAL_CODE, NATIONAL_NAME)]
+    if unit_code == NATIONAL_CODE:
+        return trail
+    if len(unit_code) == 3:
+        district = g.districts[g.districts["code"] == unit_code]
+        if district.empty:
+            return trail
+        province = str(district.iloc[0]["province_code"])
+        return [*trail, (province, g.name_of(province)), (unit_code, str(district.iloc[0]["name"]))]
+    return [*trail, (unit_code, g.name_of(unit_code))]
+
+
+def child_rows(rows: pd.DataFrame, g: Geography, unit_code: str) -> pd.DataFrame:
+    """The rows of the units one level below `unit_code` (provinces of the country, districts of a
+    province); empty for a district."""
+    if unit_code == NATIONAL_CODE:
+        return rows[rows["level"] == "province"]
+    if len(unit_code) == 2:
+        mine = set(g.districts.loc[g.districts["province_code"] == unit_code, "code"])
+        return rows[(rows["level"] == "district") & rows["unit_code"].isin(mine)]
+    return rows.iloc[0:0]
+
+
+def unit_trend(
+    engine: Engine, unit_code: str, verified_only: bool = False, dates: Iterable[date] = YEAR_ENDS
+) -> pd.DataFrame:
+    """One unit's indicators at each date (the year ends 2021–2025 by default), from cached facts."""
+    level = "national" if unit_code == NATIONAL_CODE else "province" if len(unit_code) == 2 else "district"
+    rows = trend(FACTS.get(engine, verified_only), dates, (level,))
+    return rows[rows["unit_code"] == unit_code].reset_index(drop=True)
+
+
+def unit_candidates(engine: Engine, as_of: date, unit_code: str, verified_only: bool = False) -> Candidates:
+    return candidates(FACTS.get(engine, verified_only), as_of, unit_code)
+
+
+def geography(engine: Engine) -> Geography:
+    return FACTS.get(engine).geography
+
+
+def to_xlsx(rows: pd.DataFrame) -> bytes:
+    """Rows as a workbook for official reports: numbers as numbers, every text cell as text."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("coverage")
+    sheet.append([str(c) for c in rows.columns])
+    for record in rows.itertuples(index=False):
+        cells = []
+        for value in record:
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                value = None
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

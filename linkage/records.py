@@ -209,3 +209,44 @@ def history(engine: Engine, actor: Actor, entity: str, key: str) -> list[Entry]:
 
 
 __all__ = ["PARTY_COLUMN", "RecordView", "archive", "history", "read", "restore", "save", "start_linkage"]
+
+
+def find(engine: Engine, actor: Actor, entity: str, **equals: str) -> list[RecordView]:
+    """Live records whose columns equal the given text values, within the actor's reading scope."""
+    spec = BY_NAME[entity]
+    model: Any = spec.model
+    query = sa.select(model.__table__).where(model.archived_at.is_(None))
+    for column, value in equals.items():
+        query = query.where(getattr(model, column) == value)
+    with read_session(engine) as session:
+        rows = [dict(r) for r in session.execute(query.order_by(*(getattr(model, k) for k in spec.key))).mappings()]
+        locator = Locator(session)
+        reviews = {
+            r.record_key: r for r in session.execute(sa.select(Review).where(col(Review.entity) == entity)).scalars()
+        }
+        found = []
+        for row in rows:
+            if not in_reading_scope(locator, actor, entity, row):
+                continue
+            values = {k: v or "" for k, v in (snapshot(row, entity) or {}).items() if k != "archived"}
+            key = "|".join(values[k] for k in spec.key)
+            review = reviews.get(key)
+            found.append(
+                RecordView(
+                    entity,
+                    key,
+                    values,
+                    int(row["version"]),
+                    False,
+                    review.status if review else None,
+                    review.comment if review else None,
+                )
+            )
+        return found
+
+
+def linkages_of(engine: Engine, actor: Actor, cooperative: str) -> list[RecordView]:
+    """The live linkages a cooperative takes part in."""
+    parties = find(engine, actor, "linkage_parties", party_type="cooperative", party_code=cooperative)
+    codes = {p.values["linkage_code"] for p in parties}
+    return [view for view in find(engine, actor, "linkages") if view.key in codes]

@@ -1,4 +1,4 @@
-"""Home: what the app is for and the national picture at a glance."""
+"""Home: what the app is for, the national picture at a glance, and where each kind of user starts."""
 
 from datetime import date
 
@@ -9,7 +9,8 @@ from ui import coverage_rows, target_cards, tr
 st.title(tr("app.home.title"))
 st.write(tr("app.home.intro"))
 as_of = st.date_input(tr("app.as_of"), value=date.today(), format="DD/MM/YYYY")
-rows = coverage_rows(as_of)
+with st.spinner(tr("app.computing")):
+    rows = coverage_rows(as_of)
 st.subheader(tr("app.home.national", date=as_of.strftime("%d/%m/%Y")))
 target_cards(rows[rows["level"] == "national"])
 st.subheader(tr("app.home.who_title"))

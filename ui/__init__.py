@@ -1,11 +1,12 @@
-"""Page-side helpers: the cached engine, the chosen language, and widgets shared by pages.
+"""Page-side helpers: the cached engine, the session's language and signed-in actor, shared widgets.
 
 Everything Streamlit-specific that is more than layout lives here, beside the pages, so that
-`linkage/` never imports Streamlit.
+`linkage/` never imports Streamlit. Session state holds plain values only (ids, codes, strings).
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 import pandas as pd
@@ -13,7 +14,9 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from linkage import coverage
+from linkage.accounts import Actor
 from linkage.db import get_engine
+from linkage.errors import Invalid, UserFacingError
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 
@@ -27,7 +30,7 @@ def lang() -> str:
     return str(st.session_state.get("lang", DEFAULT_LANGUAGE))
 
 
-def tr(key: str, **params: object) -> str:
+def tr(key: str, /, **params: object) -> str:
     """The message `key` in the language chosen for this session."""
     return t(key, lang(), **params)
 
@@ -44,9 +47,45 @@ def language_switch() -> None:
     )
 
 
-def coverage_rows(as_of: date) -> pd.DataFrame:
+def actor() -> Actor | None:
+    """The signed-in user, rebuilt from the plain values kept in session state."""
+    values = st.session_state.get("actor")
+    return Actor(**values) if values else None
+
+
+def sign_in(who: Actor) -> None:
+    st.session_state["actor"] = asdict(who)
+
+
+def sign_out() -> None:
+    st.session_state.pop("actor", None)
+
+
+def require_actor() -> Actor:
+    """The signed-in actor; a page reached without signing in stops here."""
+    who = actor()
+    if who is None:
+        st.warning(tr("app.login.required"))
+        st.stop()
+    return who
+
+
+def show_error(error: UserFacingError) -> None:
+    """A refusal in plain words; for invalid values, one line per problem."""
+    st.error(error.message(lang()))
+    if isinstance(error, Invalid):
+        for problem in error.problems:
+            st.markdown(f"- **{field_label(str(problem.column or ''))}**: {problem.message(lang())}")  # type: ignore[attr-defined]
+
+
+def field_label(column: str) -> str:
+    label = tr(f"field.{column}")
+    return column if label == f"field.{column}" else label
+
+
+def coverage_rows(as_of: date, verified_only: bool = False) -> pd.DataFrame:
     """Indicator rows for every unit, reusing facts until any process writes (data version)."""
-    return coverage.coverage(engine(), as_of)
+    return coverage.coverage(engine(), as_of, verified_only=verified_only)
 
 
 def target_cards(rows: pd.DataFrame) -> None:

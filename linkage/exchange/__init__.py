@@ -165,3 +165,30 @@ def import_path(engine: Engine, path: Path, dry_run: bool = False, actor: Actor 
     if problems:
         raise ImportRefused(problems)
     return import_tables(engine, tables, actor, dry_run=dry_run)
+
+
+def read_uploads(files: list[tuple[str, bytes]]) -> tuple[list[Table], list[Problem]]:
+    """Exchange tables from uploaded (file name, content) pairs, as `read_path` reads a folder."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="linkage-upload-") as folder:
+        for name, data in files:
+            (Path(folder) / Path(name).name).write_bytes(data)
+        return read_path(Path(folder))
+
+
+def export_bytes(engine: Engine, actor: Actor, fmt: str) -> tuple[str, bytes]:
+    """The actor's export as one download: a zip of CSV files, or the workbook."""
+    import io
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory(prefix="linkage-export-") as folder, read_session(engine) as session:
+        written = export_folder(session, Path(folder), fmt, actor)
+        if fmt == "xlsx":
+            return written[0].name, written[0].read_bytes()
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in written:
+                archive.write(path, path.name)
+        return "linkage-tracker-csv.zip", out.getvalue()

@@ -80,3 +80,19 @@ def write_workbook(session: Session, path: Path, actor: Actor = SYSTEM) -> Path:
             sheet.append(cells)
     book.save(path)
     return path
+
+
+def template_csv(entity: Entity) -> bytes:
+    """A blank exchange file: the header row only, UTF-8 with the BOM spreadsheet programs expect."""
+    return (",".join(entity.column_names) + "\r\n").encode("utf-8-sig")
+
+
+def template_workbook(path: Path) -> Path:
+    """A blank workbook with one sheet per exchange file, each holding its header row."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for entity in ENTITIES:
+        book.create_sheet(entity.name).append(list(entity.column_names))
+    book.save(path)
+    return path

@@ -1,0 +1,58 @@
+"""Altair charts of the indicators: a ranked bar chart with the target line, and the yearly trend.
+
+Labels come in already translated; every value is data, so Vega draws user text as text.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import altair as alt
+import pandas as pd
+
+SELECTION = "unit"
+
+
+def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -> alt.LayerChart:
+    """Units ranked by ratio for one indicator, the target as a rule; a click selects a unit code."""
+    data = rows.assign(percent=rows["ratio"].fillna(0) * 100, target_percent=rows["target"] * 100)
+    pick = alt.selection_point(name=SELECTION, fields=["unit_code"], on="click")
+    bars = (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("unit_name:N", sort="-x", title=unit_label),
+            x=alt.X("percent:Q", title=value_label, scale=alt.Scale(domain=[0, 100])),
+            color=alt.condition("datum.met === true", alt.value("#2e7d32"), alt.value("#c62828")),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.6)),
+            tooltip=[
+                alt.Tooltip("unit_name:N", title=unit_label),
+                alt.Tooltip("numerator:Q"),
+                alt.Tooltip("denominator:Q"),
+                alt.Tooltip("percent:Q", format=".1f", title=value_label),
+            ],
+        )
+        .add_params(pick)
+    )
+    target = alt.Chart(data).mark_rule(color="black", strokeDash=[4, 4]).encode(x="mean(target_percent):Q")
+    return cast(alt.LayerChart, alt.layer(bars, target).properties(height=max(200, 18 * len(data))))
+
+
+def trend(rows: pd.DataFrame, labels: dict[str, str], title: str, value_label: str, date_label: str) -> alt.LayerChart:
+    """Each indicator's ratio at each date, with its target as a dashed line of the same colour."""
+    data = rows.assign(
+        percent=rows["ratio"] * 100, target_percent=rows["target"] * 100, name=rows["indicator"].map(labels)
+    )
+    color = alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400))
+    lines = (
+        alt.Chart(data, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("as_of:O", title=date_label),
+            y=alt.Y("percent:Q", title=value_label, scale=alt.Scale(domain=[0, 100])),
+            color=color,
+            tooltip=["name:N", "as_of:O", "numerator:Q", "denominator:Q", alt.Tooltip("percent:Q", format=".1f")],
+        )
+    )
+    targets = alt.Chart(data).mark_rule(strokeDash=[4, 4]).encode(y="mean(target_percent):Q", color=color)
+    return cast(alt.LayerChart, alt.layer(lines, targets))

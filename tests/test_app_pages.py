@@ -1,0 +1,159 @@
+"""Every page through streamlit.testing.v1.AppTest, signed in as the role that uses it."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from linkage import records
+from linkage.accounts import SYSTEM, Actor, add_user
+from linkage.catalog import init
+from linkage.db import get_engine
+from linkage.exchange import import_path
+
+from .test_coverage import FIXTURE
+from .test_permissions import COOP_C1, OFFICER_058, PLANNER_VN
+
+PAGES = Path(__file__).parent.parent / "pages"
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    init(get_engine(url))
+    import_path(get_engine(url), FIXTURE)
+    add_user(get_engine(url), SYSTEM, "lan", "mật-khẩu-dài", "officer", "058")
+    monkeypatch.setenv("LINKAGE_DATABASE_URL", url)
+    st.cache_resource.clear()
+    yield url
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app(database: str) -> Callable[..., AppTest]:
+    def start(actor: Actor | None = None, page: str | None = None, **query: str) -> AppTest:
+        at = AppTest.from_file("app_entry.py", default_timeout=60)
+        if actor is not None:
+            at.session_state["actor"] = asdict(actor)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+        if page:
+            at.switch_page(str(PAGES / page))
+            at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return start
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
+    parts += [s.value for s in at.success] + [i.value for i in at.info] + [w.value for w in at.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_signing_in_with_a_wrong_password_says_so_and_the_right_one_opens_the_officers_pages(app) -> None:
+    at = app(page="login.py")
+    at.text_input(key="login_username").set_value("lan")
+    at.text_input(key="login_password").set_value("sai-mật-khẩu")
+    at.button[0].click().run()
+    assert at.error[0].value == "sai tên đăng nhập hoặc mật khẩu"
+    at.text_input(key="login_password").set_value("mật-khẩu-dài")
+    at.button[0].click().run()
+    assert at.session_state["actor"]["username"] == "lan"
+    assert "Đăng nhập: **lan**" in texts(at)
+
+
+def test_the_coverage_page_opens_the_unit_in_the_url_and_drills_down(app) -> None:
+    at = app(PLANNER_VN, "coverage.py", unit="06")
+    assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn")
+    assert [m.label for m in at.metric][:1] == ["Xã có hợp tác xã"]
+    # The breadcrumb leads back to the country; the rows below target name Bắc Kạn's districts.
+    assert [b.label for b in at.button][:2] == ["Việt Nam", "Tỉnh Bắc Kạn"]
+    at.button(key="crumb_VN").click().run()
+    assert at.query_params["unit"] == ["VN"] or at.query_params["unit"] == "VN"
+    assert at.subheader[0].value.startswith("Việt Nam")
+
+
+def test_the_verified_only_toggle_changes_the_figure_a_cooperative_reported(app, database: str) -> None:
+    engine = get_engine(database)
+    original = records.read(engine, COOP_C1, "cooperatives", "C1")
+    records.save(engine, COOP_C1, "cooperatives", {**original.values, "dissolved_on": "2021-01-01"}, original)
+    at = app(PLANNER_VN, "coverage.py", unit="058")
+    assert at.metric[0].value == "0.0%"
+    at.toggle(key="coverage_verified").set_value(True).run()
+    assert at.metric[0].value == "50.0%"
+
+
+def test_a_cooperative_form_with_a_bad_date_is_explained_and_nothing_is_saved(app, database: str) -> None:
+    at = app(COOP_C1, "my_cooperative.py")
+    at.text_input(key="profile:established_on").set_value("31/02/2020")
+    at.button(key="FormSubmitter:profile-Lưu").click().run()
+    assert "Ngày thành lập" in texts(at) and "không phải ngày có thật" in texts(at)
+    assert records.read(get_engine(database), SYSTEM, "cooperatives", "C1").values["established_on"] == "2020-01-01"
+
+
+def test_a_cooperative_saves_its_profile_and_it_waits_for_verification(app, database: str) -> None:
+    at = app(COOP_C1, "my_cooperative.py")
+    at.text_input(key="profile:members").set_value("25")
+    at.button(key="FormSubmitter:profile-Lưu").click().run()
+    assert "chờ cán bộ huyện xác nhận" in texts(at)
+    view = records.read(get_engine(database), SYSTEM, "cooperatives", "C1")
+    assert (view.values["members"], view.review_status) == ("25", "reported")
+
+
+def test_a_stale_edit_is_refused_with_what_changed(app, database: str) -> None:
+    at = app(COOP_C1, "my_cooperative.py")
+    engine = get_engine(database)
+    # An officer saves the record while the cooperative's form is open.
+    view = records.read(engine, OFFICER_058, "cooperatives", "C1")
+    records.save(engine, OFFICER_058, "cooperatives", {**view.values, "members": "33"}, view)
+    at.text_input(key="profile:name").set_value("HTX Dương Quang (tên mới)")
+    at.button(key="FormSubmitter:profile-Lưu").click().run()
+    assert "đã được người khác sửa" in texts(at) and "members: 20 → 33" in texts(at)
+    assert records.read(engine, SYSTEM, "cooperatives", "C1").values["name"] == "HTX Dương Quang"
+
+
+def test_the_officer_verifies_a_reported_change(app, database: str) -> None:
+    engine = get_engine(database)
+    original = records.read(engine, COOP_C1, "cooperatives", "C1")
+    records.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
+    at = app(OFFICER_058, "verification.py")
+    assert "HTX" not in at.title[0].value and "Hợp tác xã C1" in texts(at)
+    at.button(key="verify_cooperatives_C1").click().run()
+    assert "Không có thay đổi nào chờ xác nhận" in texts(at)
+    assert records.read(engine, SYSTEM, "cooperatives", "C1").review_status is None
+
+
+def test_the_data_exchange_page_offers_templates_and_a_scoped_export(app) -> None:
+    at = app(OFFICER_058, "exchange.py")
+    assert at.title[0].value == "Trao đổi dữ liệu"
+    at.button(key="prepare_export").click().run()
+    assert not at.exception
+
+
+@pytest.mark.parametrize("page", ["verification.py", "exchange.py"])
+def test_a_cooperative_cannot_open_officers_pages(app, page: str) -> None:
+    at = app(COOP_C1)
+    # Only the pages of the role are registered in the navigation; any other path is refused.
+    with pytest.raises(ValueError, match="Could not find a navigation page") as refused:
+        at.switch_page(str(PAGES / page))
+    registered = str(refused.value).split("Known pages: ")[1]
+    assert sorted(Path(p).name for p in ast.literal_eval(registered.rstrip("."))) == [
+        "coverage.py",
+        "home.py",
+        "my_cooperative.py",
+    ]
+
+
+def test_switching_language_translates_the_page(app) -> None:
+    at = app(PLANNER_VN, "coverage.py")
+    at.sidebar.radio[0].set_value("en").run()
+    assert at.title[0].value == "Coverage of the Decision 924 targets"
