@@ -107,9 +107,16 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from linkage.demo import generate
+    from linkage.demo_accounts import WARNING, create_demo_accounts
 
-    summary = generate(_engine(args), scale=args.scale, seed=args.seed)
+    engine = _engine(args)
+    summary = generate(engine, scale=args.scale, seed=args.seed)
     print(summary.describe())
+    accounts = create_demo_accounts(engine)
+    if accounts:
+        print(f"\n{WARNING}")
+        for account in accounts:
+            print(f"  {account.username:<14} {account.role:<12} password {account.password:<18} scope {account.scope}")
     return 0
 
 

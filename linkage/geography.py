@@ -186,3 +186,11 @@ def search_units(session: Session, query: str, levels: tuple[str, ...] = LEVELS,
         )
         found += [Unit(c, "commune", n, d) for c, n, d in rows]
     return found[:limit]
+
+
+def find_units(engine: Any, query: str, levels: tuple[str, ...] = LEVELS, limit: int = 20) -> list[Unit]:
+    """`search_units` in its own read session, for callers without one (the app's pages)."""
+    from linkage.db import read_session
+
+    with read_session(engine) as session:
+        return search_units(session, query, levels, limit)

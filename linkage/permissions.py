@@ -208,3 +208,15 @@ def members_of(session: Session, cooperative: str) -> list[str]:
             )
         ).scalars()
     )
+
+
+def may_view_unit(actor: Actor, unit_code: str, province_of_district: dict[str, str]) -> bool:
+    """Whose graphs an actor may open: admins and national planners any unit, a province planner its
+    province and its districts, an officer its district."""
+    if actor.role == "admin" or (actor.role == "planner" and actor.unit_code == "VN"):
+        return True
+    if actor.role == "planner":
+        return unit_code == actor.unit_code or province_of_district.get(unit_code) == actor.unit_code
+    if actor.role == "officer":
+        return unit_code == actor.unit_code
+    return False

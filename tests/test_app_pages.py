@@ -139,7 +139,7 @@ def test_the_data_exchange_page_offers_templates_and_a_scoped_export(app) -> Non
     assert not at.exception
 
 
-@pytest.mark.parametrize("page", ["verification.py", "exchange.py"])
+@pytest.mark.parametrize("page", ["verification.py", "exchange.py", "graph.py"])
 def test_a_cooperative_cannot_open_officers_pages(app, page: str) -> None:
     at = app(COOP_C1)
     # Only the pages of the role are registered in the navigation; any other path is refused.
@@ -157,3 +157,30 @@ def test_switching_language_translates_the_page(app) -> None:
     at = app(PLANNER_VN, "coverage.py")
     at.sidebar.radio[0].set_value("en").run()
     assert at.title[0].value == "Coverage of the Decision 924 targets"
+
+
+def test_the_graph_page_opens_the_officers_district_with_its_analytics(app) -> None:
+    at = app(OFFICER_058, "graph.py")
+    assert at.selectbox(key="graph_unit").value == "058"
+    assert at.selectbox(key="graph_unit").options == ["Thành Phố Bắc Kạn (058)"]
+    assert [t.label for t in at.tabs] == [
+        "Chưa tham gia liên kết",
+        "Phụ thuộc bên mua",
+        "Chưa có công nghệ số",
+        "Chỉ một bên mua",
+    ]
+    # C2 sits in 058 and takes part in no linkage; B1 is behind the district's only linkage.
+    assert "C2" in at.dataframe[0].value["code"].tolist()
+    assert at.dataframe[1].value["flagged"].tolist() == [True]
+
+
+def test_an_officer_cannot_open_another_districts_graph_by_searching(app) -> None:
+    at = app(OFFICER_058, "graph.py")
+    at.text_input(key="graph_search").set_value("ba be").run()
+    assert "Không có đơn vị nào bạn được xem" in texts(at)
+
+
+def test_a_province_planner_searches_without_diacritics(app) -> None:
+    at = app(Actor("hoa", "planner", "06"), "graph.py")
+    at.text_input(key="graph_search").set_value("ba be").run()
+    assert at.selectbox(key="graph_unit").options == ["Huyện Ba Bể (061)"]

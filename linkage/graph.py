@@ -1,0 +1,369 @@
+"""The linkage graph of one unit on one date (networkx), its flow view, and what officers act on.
+
+Built with a handful of set-based queries: the active linkages located in the unit, all their
+parties (buyers included wherever they sit), and every cooperative, producer and raw material area
+registered in the unit — also those in no linkage, because officers look for who is left out.
+Node ids are `kind:code` (`linkage:M01`, `cooperative:K01`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from linkage.geography import NATIONAL_CODE
+from linkage.models import (
+    Buyer,
+    Commune,
+    Cooperative,
+    DigitalAdoption,
+    District,
+    Linkage,
+    LinkageParty,
+    Producer,
+    Product,
+    RawMaterialArea,
+)
+
+KINDS = ("linkage", "cooperative", "producer", "raw_material_area", "buyer")
+DEPENDENCE_FLAG = 0.5  # a buyer behind more than half of the unit's linkages
+CHUNK = 5000
+
+
+def node_id(kind: str, code: str) -> str:
+    return f"{kind}:{code}"
+
+
+def _in_unit(unit_code: str) -> Any:
+    """A condition on Commune (joined to District) selecting the unit's communes."""
+    if unit_code == NATIONAL_CODE:
+        return sa.true()
+    if len(unit_code) == 2:
+        return col(District.province_code) == unit_code
+    return col(Commune.district_code) == unit_code
+
+
+def _frame(session: Session, query: Any) -> pd.DataFrame:
+    return pd.read_sql(query, session.connection())
+
+
+def _chunks(codes: Collection[str]) -> list[list[str]]:
+    ordered = sorted(codes)
+    return [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+
+
+def _homed(
+    session: Session,
+    model: Any,
+    columns: list[Any],
+    unit_code: str,
+    extra: set[str],
+    include_unlinked: bool,
+    alive: Any = None,
+) -> pd.DataFrame:
+    """Live records of a homed entity in the unit (`alive` on the date), plus those named in `extra`."""
+    base = (
+        sa.select(*columns, col(Commune.name).label("commune_name"), col(District.name).label("district_name"))
+        .join(Commune, col(Commune.code) == model.commune_code)
+        .join(District, col(District.code) == col(Commune.district_code))
+        .where(model.archived_at.is_(None))
+    )
+    here = base.where(_in_unit(unit_code)) if alive is None else base.where(_in_unit(unit_code), alive)
+    frames = [_frame(session, here)] if include_unlinked else []
+    for chunk in _chunks(extra):
+        frames.append(_frame(session, base.where(model.code.in_(chunk))))
+    if not frames:
+        return pd.DataFrame(columns=[c.key for c in columns] + ["commune_name", "district_name"])
+    return pd.concat(frames).drop_duplicates("code")
+
+
+def build_graph(
+    session: Session,
+    unit_code: str,
+    as_of: date,
+    products: Collection[str] | None = None,
+    technologies: Collection[str] | None = None,
+    party_types: Collection[str] | None = None,
+    include_unlinked: bool = True,
+) -> nx.MultiDiGraph:
+    """The unit's linkage graph on `as_of`; filters keep linkages of those products or technologies
+    and nodes of those party types. `include_unlinked=False` leaves out the unit's cooperatives,
+    producers and areas that take part in no linkage (a province view stays readable)."""
+    party = LinkageParty
+    homed: tuple[tuple[Any, Any], ...] = (
+        (Cooperative, party.cooperative_code),
+        (Producer, party.producer_code),
+        (RawMaterialArea, party.raw_material_area_code),
+    )
+    located = sa.union(
+        *(
+            sa.select(col(party.linkage_code))
+            .join(model, model.code == col(column))
+            .join(Commune, col(Commune.code) == model.commune_code)
+            .join(District, col(District.code) == col(Commune.district_code))
+            .where(_in_unit(unit_code), col(party.archived_at).is_(None), model.archived_at.is_(None))
+            for model, column in homed
+        )
+    ).subquery()
+    linkages = _frame(
+        session,
+        sa.select(
+            col(Linkage.code),
+            col(Linkage.name),
+            col(Linkage.product_code),
+            col(Product.name_vi).label("product_name"),
+            col(Linkage.started_on),
+            col(Linkage.ended_on),
+            col(Linkage.form),
+        )
+        .join(Product, col(Product.code) == col(Linkage.product_code))
+        .where(
+            col(Linkage.code).in_(sa.select(located.c.linkage_code)),
+            col(Linkage.archived_at).is_(None),
+            col(Linkage.started_on) <= as_of,
+            sa.or_(col(Linkage.ended_on).is_(None), col(Linkage.ended_on) > as_of),
+        ),
+    )
+    if products:
+        linkages = linkages[linkages["product_code"].isin(set(products))]
+    codes = set(linkages["code"])
+    adoptions = pd.concat(
+        [
+            _frame(
+                session,
+                sa.select(col(DigitalAdoption.linkage_code), col(DigitalAdoption.technology)).where(
+                    col(DigitalAdoption.linkage_code).in_(chunk),
+                    col(DigitalAdoption.archived_at).is_(None),
+                    col(DigitalAdoption.adopted_on) <= as_of,
+                    sa.or_(
+                        col(DigitalAdoption.discontinued_on).is_(None), col(DigitalAdoption.discontinued_on) > as_of
+                    ),
+                ),
+            )
+            for chunk in _chunks(codes)
+        ]
+        or [pd.DataFrame(columns=["linkage_code", "technology"])]
+    )
+    tech: dict[str, list[str]] = {
+        str(k): v for k, v in adoptions.groupby("linkage_code")["technology"].agg(lambda s: sorted(set(s))).items()
+    }
+    if technologies:
+        wanted = set(technologies)
+        codes = {c for c in codes if wanted & set(tech.get(c, []))}
+        linkages = linkages[linkages["code"].isin(codes)]
+    parties = pd.concat(
+        [
+            _frame(
+                session,
+                sa.select(
+                    col(party.linkage_code), col(party.party_type), col(party.party_code), col(party.is_lead)
+                ).where(col(party.linkage_code).in_(chunk), col(party.archived_at).is_(None)),
+            )
+            for chunk in _chunks(codes)
+        ]
+        or [pd.DataFrame(columns=["linkage_code", "party_type", "party_code", "is_lead"])]
+    )
+    named = {t: set(parties.loc[parties["party_type"] == t, "party_code"]) for t in KINDS}
+    coops = _homed(
+        session,
+        Cooperative,
+        [
+            col(Cooperative.code),
+            col(Cooperative.name),
+            col(Cooperative.commune_code),
+            col(Cooperative.members),
+            col(Cooperative.established_on),
+            col(Cooperative.dissolved_on),
+        ],
+        unit_code,
+        named["cooperative"],
+        include_unlinked,
+        sa.and_(
+            sa.or_(col(Cooperative.established_on).is_(None), col(Cooperative.established_on) <= as_of),
+            sa.or_(col(Cooperative.dissolved_on).is_(None), col(Cooperative.dissolved_on) > as_of),
+        ),
+    )
+    producers = _homed(
+        session,
+        Producer,
+        [
+            col(Producer.code),
+            col(Producer.name),
+            col(Producer.commune_code),
+            col(Producer.kind).label("producer_kind"),
+            col(Producer.cooperative_code),
+        ],
+        unit_code,
+        named["producer"],
+        include_unlinked,
+    )
+    areas = _homed(
+        session,
+        RawMaterialArea,
+        [
+            col(RawMaterialArea.code),
+            col(RawMaterialArea.name),
+            col(RawMaterialArea.commune_code),
+            col(RawMaterialArea.product_code),
+            col(RawMaterialArea.area_ha),
+            col(RawMaterialArea.planting_area_code),
+        ],
+        unit_code,
+        named["raw_material_area"],
+        include_unlinked,
+    )
+    buyers = pd.concat(
+        [
+            _frame(
+                session,
+                sa.select(
+                    col(Buyer.code), col(Buyer.name), col(Buyer.kind).label("buyer_kind"), col(Buyer.commune_code)
+                ).where(col(Buyer.code).in_(chunk)),
+            )
+            for chunk in _chunks(named["buyer"])
+        ]
+        or [pd.DataFrame(columns=["code", "name", "buyer_kind", "commune_code"])]
+    )
+    keep = set(party_types) if party_types else set(KINDS)
+    g = nx.MultiDiGraph(unit=unit_code, as_of=as_of.isoformat())
+    for row in linkages.to_dict("records"):
+        techs = tech.get(row["code"], [])
+        g.add_node(
+            node_id("linkage", row["code"]), kind="linkage", **_plain(row), technologies=techs, digital=bool(techs)
+        )
+    for kind, frame in (
+        ("cooperative", coops),
+        ("producer", producers),
+        ("raw_material_area", areas),
+        ("buyer", buyers),
+    ):
+        if kind in keep:
+            for row in frame.to_dict("records"):
+                g.add_node(node_id(kind, row["code"]), kind=kind, **_plain(row))
+    for row in parties.to_dict("records"):
+        source = node_id(row["party_type"], row["party_code"])
+        target = node_id("linkage", row["linkage_code"])
+        if source in g and target in g:
+            g.add_edge(source, target, relation="party", lead=bool(row["is_lead"]))
+    for row in producers.to_dict("records"):
+        member, coop = node_id("producer", row["code"]), node_id("cooperative", str(row["cooperative_code"]))
+        if row["cooperative_code"] and member in g and coop in g:
+            g.add_edge(member, coop, relation="member")
+    return g
+
+
+def _plain(row: dict[Any, Any]) -> dict[str, Any]:
+    """Attribute values a graph file can carry: dates as ISO text, missing values as None."""
+    out: dict[str, Any] = {}
+    for name, value in row.items():
+        key = str(name)
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            out[key] = None
+        elif isinstance(value, date):
+            out[key] = value.isoformat()
+        elif hasattr(value, "as_tuple"):
+            out[key] = float(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _linkages(g: nx.MultiDiGraph) -> list[str]:
+    return [n for n, kind in g.nodes(data="kind") if kind == "linkage"]
+
+
+def parties_of(g: nx.MultiDiGraph, linkage: str, kind: str) -> list[str]:
+    return sorted(
+        {u for u, _, d in g.in_edges(linkage, data=True) if d["relation"] == "party" and g.nodes[u]["kind"] == kind}
+    )
+
+
+def flow_view(g: nx.MultiDiGraph) -> nx.DiGraph:
+    """Who sells to whom: producer, cooperative or raw material area → buyer, through shared linkages."""
+    flow = nx.DiGraph()
+    for linkage in _linkages(g):
+        buyers = parties_of(g, linkage, "buyer")
+        sources = [u for kind in ("producer", "cooperative", "raw_material_area") for u in parties_of(g, linkage, kind)]
+        for source in sources:
+            flow.add_node(source, **g.nodes[source])
+            for buyer in buyers:
+                flow.add_node(buyer, **g.nodes[buyer])
+                if flow.has_edge(source, buyer):
+                    flow.edges[source, buyer]["linkages"].append(g.nodes[linkage]["code"])
+                else:
+                    flow.add_edge(source, buyer, linkages=[g.nodes[linkage]["code"]])
+    return flow
+
+
+def _table(g: nx.MultiDiGraph, nodes: list[str], columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame([{c: g.nodes[n].get(c) for c in columns} for n in nodes], columns=list(columns))
+
+
+def unlinked(g: nx.MultiDiGraph) -> pd.DataFrame:
+    """Cooperatives, producers and raw material areas of the unit that take part in no active linkage."""
+    nodes = [
+        n
+        for n, kind in g.nodes(data="kind")
+        if kind in ("cooperative", "producer", "raw_material_area")
+        and not any(d["relation"] == "party" for _, _, d in g.out_edges(n, data=True))
+    ]
+    nodes.sort(key=lambda n: (KINDS.index(g.nodes[n]["kind"]), n))
+    return _table(g, nodes, ("kind", "code", "name", "commune_name"))
+
+
+def buyer_dependence(g: nx.MultiDiGraph) -> pd.DataFrame:
+    """Each buyer's share of the unit's active linkages (0–1), flagged above one half."""
+    linkages = _linkages(g)
+    rows = []
+    for buyer in [n for n, kind in g.nodes(data="kind") if kind == "buyer"]:
+        count = len({v for _, v, d in g.out_edges(buyer, data=True) if d["relation"] == "party"})
+        share = count / len(linkages) if linkages else 0.0
+        rows.append(
+            {
+                "code": g.nodes[buyer]["code"],
+                "name": g.nodes[buyer]["name"],
+                "linkages": count,
+                "share": share,
+                "flagged": share > DEPENDENCE_FLAG,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["code", "name", "linkages", "share", "flagged"])
+    return frame.sort_values(["share", "code"], ascending=[False, True]).reset_index(drop=True)
+
+
+def single_buyer_linkages(g: nx.MultiDiGraph) -> pd.DataFrame:
+    """Linkages whose whole consumption rests on one buyer."""
+    nodes = [n for n in _linkages(g) if len(parties_of(g, n, "buyer")) == 1]
+    frame = _table(g, sorted(nodes), ("code", "name", "product_name"))
+    frame["buyer"] = [g.nodes[parties_of(g, n, "buyer")[0]]["name"] for n in sorted(nodes)]
+    return frame
+
+
+def linkages_without_digital(g: nx.MultiDiGraph) -> pd.DataFrame:
+    """Active linkages still run without any digital technology on the date."""
+    return _table(g, sorted(n for n in _linkages(g) if not g.nodes[n]["digital"]), ("code", "name", "product_name"))
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A connected group of linkages and the parties that tie them together."""
+
+    linkages: tuple[str, ...]
+    members: int
+
+
+def chains(g: nx.MultiDiGraph) -> list[Chain]:
+    """Connected chains (largest first): linkages joined through shared parties or membership."""
+    found = []
+    for component in nx.connected_components(g.to_undirected(as_view=True)):
+        linkages = tuple(sorted(g.nodes[n]["code"] for n in component if g.nodes[n]["kind"] == "linkage"))
+        if linkages:
+            found.append(Chain(linkages, len(component)))
+    return sorted(found, key=lambda c: (-c.members, c.linkages))

@@ -1,0 +1,43 @@
+"""`linkage graph` output in real headless Chromium: drawn offline, hostile names inert."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from linkage.catalog import init
+from linkage.db import get_engine
+from linkage.exchange import import_path
+from linkage.render import write_graph_file
+
+from ..test_render import hostile_folder
+from .conftest import Watched
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_graph_file_draws_its_canvas_with_no_request_leaving_the_machine(tmp_path: Path, watched: Watched) -> None:
+    engine = get_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    init(engine)
+    import_path(engine, hostile_folder(tmp_path))
+    write_graph_file(engine, "058", date(2025, 12, 31), tmp_path / "g.html")
+    page = watched.page
+    page.goto((tmp_path / "g.html").as_uri())
+    page.wait_for_selector("body[data-stabilized=true]", timeout=30_000)
+    canvas = page.locator("#graph canvas")
+    box = canvas.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 300
+    drawn = page.evaluate(
+        """() => { const c = document.querySelector('#graph canvas');
+                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n; }"""
+    )
+    assert drawn > 500  # coloured pixels of nodes and edges, not a blank canvas
+    assert watched.outside == []
+    assert watched.dialogs == [] and watched.errors == []
+    assert page.locator("img").count() == 0  # the hostile <img onerror> was never created
+    assert page.evaluate(
+        "() => window.linkageNetwork.body.data.nodes.get('cooperative:K1').title.textContent"
+    ).startswith("Hợp tác xã: <img src=x onerror=alert(1)>")
