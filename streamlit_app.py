@@ -15,27 +15,22 @@ ROLE_PAGES = {
     "verification.py": ("admin", "officer"),
     "exchange.py": ("admin", "planner", "officer"),
 }
-ICONS = {
-    "coverage.py": "📊",
-    "graph.py": "🕸️",
-    "my_cooperative.py": "🏡",
-    "verification.py": "✅",
-    "exchange.py": "📁",
-}
 
-st.set_page_config(page_title="Linkage Tracker", page_icon="🌾", layout="wide")
+# No page or navigation icons: Streamlit turns a Material icon into a favicon fetched from Google's
+# servers, and district offices may have no connection.
+st.set_page_config(page_title="Linkage Tracker", layout="wide")
 language_switch()
 who = actor()
-pages = [st.Page(PAGES / "home.py", title=tr("app.home.nav"), icon="🏠", default=True)]
+pages = [st.Page(PAGES / "home.py", title=tr("app.home.nav"), default=True)]
 if who is None:
-    pages.append(st.Page(PAGES / "login.py", title=tr("app.login.nav"), icon="🔑"))
+    pages.append(st.Page(PAGES / "login.py", title=tr("app.login.nav")))
 else:
     st.sidebar.markdown(tr("app.signed_in", username=who.username, role=tr(f"role.{who.role}")))
     if st.sidebar.button(tr("app.sign_out")):
         sign_out()
         st.rerun()
     pages += [
-        st.Page(PAGES / name, title=tr(f"app.{name.removesuffix('.py')}.nav"), icon=ICONS[name])
+        st.Page(PAGES / name, title=tr(f"app.{name.removesuffix('.py')}.nav"))
         for name, roles in ROLE_PAGES.items()
         if who.role in roles and (PAGES / name).exists()
     ]

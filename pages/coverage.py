@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from linkage import charts, coverage
-from linkage.geography import NATIONAL_CODE, normalize_unit_code
+from linkage.geography import NATIONAL_CODE, find_units, normalize_unit_code
 from ui import coverage_rows, engine, require_actor, target_cards, tr
 
 require_actor()
@@ -23,6 +23,16 @@ verified = right.toggle(
 )
 with st.spinner(tr("app.computing")):
     rows = coverage_rows(as_of, verified)
+
+query = st.text_input(tr("app.coverage.search"), key="coverage_search", placeholder="bac kan, ba be, 058 …")
+if query:
+    matches = find_units(engine(), query, limit=8)
+    if not matches:
+        st.caption(tr("app.coverage.no_match"))
+    for column, match in zip(st.columns(4), matches[:4], strict=False):
+        if column.button(f"{match.name}", key=f"goto_{match.code}", help=match.parent):
+            st.query_params["unit"] = match.code
+            st.rerun()
 
 trail = coverage.breadcrumb(g, unit)
 for column, (code, name) in zip(st.columns(len(trail) + 2), trail, strict=False):

@@ -110,15 +110,14 @@ def import_tables(
     report_ = ImportReport(dry_run=dry_run)
     with (read_session if dry_run else write_session)(engine) as session:
         parsed, problems = validate(tables, session)
-        if problems:
-            raise ImportRefused(problems)
         plans = [plan(session, p) for p in parsed.values()]
         if actor.role != "admin":
             from linkage.permissions import Locator
 
-            refusals = _refusals(_locator(Locator(session), parsed), actor, plans)
-            if refusals:
-                raise ImportRefused(refusals)
+            # Rows outside the actor's scope are reported with the value problems, so one round fixes all.
+            problems += _refusals(_locator(Locator(session), parsed), actor, plans)
+        if problems:
+            raise ImportRefused(sorted(problems, key=lambda pr: (pr.file, pr.row or 0, pr.column or "")))
         for (entity, row), version in (expected_versions or {}).items():
             for change in next((p.changes for p in plans if p.parsed.entity.name == entity), []):
                 if change.row == row:
