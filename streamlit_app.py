@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import actor, language_switch, sign_out, tr
+from ui import actor, database_ready, language_switch, sign_out, tr
 
 PAGES = Path(__file__).parent / "pages"
 # Which roles see which page; the domain layer enforces the same rights on every read and write.
@@ -20,6 +20,9 @@ ROLE_PAGES = {
 # servers, and district offices may have no connection.
 st.set_page_config(page_title="Linkage Tracker", layout="wide")
 language_switch()
+if not database_ready():
+    st.error(tr("app.not_ready"))
+    st.stop()
 who = actor()
 pages = [st.Page(PAGES / "home.py", title=tr("app.home.nav"), default=True)]
 if who is None:

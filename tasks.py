@@ -44,14 +44,22 @@ def setup() -> None:
     STAMP.write_text(wanted)
 
 
-def ensure_chromium() -> None:
-    """Debian's chromium for the browser tests (a browser download is impossible here)."""
-    if shutil.which("chromium"):
+DEBIAN_PACKAGES = {
+    "chromium": "chromium",  # the browser tests (a browser download is impossible here)
+    "nginx": "nginx-light",  # the tested reverse-proxy configuration of docs/deploy.md
+}
+
+
+def ensure_debian_packages() -> None:
+    """Debian packages the tests drive, installed once per machine."""
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    missing = [package for command, package in DEBIAN_PACKAGES.items() if not shutil.which(command, path=search)]
+    if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        sys.exit("The browser tests need Debian's `chromium` package: run `apt-get install chromium` as root.")
+        sys.exit(f"The tests need Debian's {', '.join(missing)}: run `apt-get install {' '.join(missing)}` as root.")
     run("apt-get", "update", "-qq")
-    run("apt-get", "install", "-y", "-qq", "chromium", env={"DEBIAN_FRONTEND": "noninteractive"})
+    run("apt-get", "install", "-y", "-qq", *missing, env={"DEBIAN_FRONTEND": "noninteractive"})
 
 
 def app() -> None:
@@ -75,7 +83,7 @@ def app() -> None:
 
 def test() -> None:
     setup()
-    ensure_chromium()
+    ensure_debian_packages()
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "mypy")

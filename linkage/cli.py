@@ -197,6 +197,25 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from linkage.backup import backup, require_sqlite
+
+    require_sqlite(get_engine(args.db))  # PostgreSQL: say pg_dump, before any schema check
+    print(t("cli.backup_done", LANG, summary=backup(_engine(args), Path(args.file)).describe()))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from linkage.backup import restore
+
+    summary, saved = restore(get_engine(args.db), Path(args.file))
+    if saved is None:
+        print(t("cli.restore_done_empty", LANG, summary=summary.describe()))
+    else:
+        print(t("cli.restore_done", LANG, summary=summary.describe(), saved=saved))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="linkage", description="Linkage Tracker: value-chain linkages and the Decision 924 targets."
@@ -249,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("history", cmd_history, "every recorded change of one record")
     p.add_argument("kind", choices=sorted(HISTORY_KINDS), metavar="KIND", help=", ".join(sorted(HISTORY_KINDS)))
     p.add_argument("code", help="the record's code (parties and adoptions: the key columns joined by |)")
+    p = command("backup", cmd_backup, "copy the embedded SQLite database to a new FILE, safe while the app runs")
+    p.add_argument("file", metavar="FILE")
+    p = command(
+        "restore", cmd_restore, "replace the SQLite database by a backup FILE (the current data is saved first)"
+    )
+    p.add_argument("file", metavar="FILE")
     return parser
 
 

@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 
 from linkage.db import data_version, read_session
 from linkage.exchange.spec import BY_NAME
-from linkage.exchange.values import format_value
+from linkage.exchange.values import format_value, shield
 from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
 from linkage.models import LinkageParty, Producer, Review
 
@@ -456,6 +456,12 @@ def geography(engine: Engine) -> Geography:
     return FACTS.get(engine).geography
 
 
+def to_csv(rows: pd.DataFrame) -> bytes:
+    """Rows as a CSV download (UTF-8 with the BOM Excel needs for Vietnamese), text cells shielded."""
+    shown = rows.apply(lambda column: column.map(lambda v: shield(v) if isinstance(v, str) else v))
+    return shown.to_csv(index=False).encode("utf-8-sig")
+
+
 def to_xlsx(rows: pd.DataFrame) -> bytes:
     """Rows as a workbook for official reports: numbers as numbers, every text cell as text."""
     import io
@@ -471,7 +477,7 @@ def to_xlsx(rows: pd.DataFrame) -> bytes:
         for value in record:
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 value = None
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=shield(value) if isinstance(value, str) else value)
             if isinstance(value, str):
                 cell.data_type = "s"
             cells.append(cell)

@@ -52,3 +52,7 @@ class Invalid(UserFacingError):
 
 class NotFound(UserFacingError):
     """No such record, user or unit."""
+
+
+class BackupRefused(UserFacingError):
+    """A backup or restore that cannot be done as asked (wrong database kind, unusable file)."""

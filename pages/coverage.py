@@ -87,7 +87,7 @@ with st.expander(tr("app.coverage.candidates")):
 scope = coverage.with_gap(children if len(children) else coverage.unit_rows(rows, unit))
 name = f"coverage-{unit}-{as_of.isoformat()}"
 one, two = st.columns(2)
-one.download_button(tr("app.download_csv"), scope.to_csv(index=False).encode("utf-8-sig"), f"{name}.csv", "text/csv")
+one.download_button(tr("app.download_csv"), coverage.to_csv(scope), f"{name}.csv", "text/csv")
 two.download_button(
     tr("app.download_xlsx"),
     coverage.to_xlsx(scope),

@@ -59,3 +59,15 @@ def test_switching_to_english_is_remembered(app: AppTest) -> None:
     assert app.metric[0].label == "Communes with a cooperative"
     app.run()
     assert app.title[0].value == "Linkage Tracker"
+
+
+def test_a_database_that_is_not_migrated_gets_a_plain_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'never-initialised.db'}")
+    st.cache_resource.clear()
+    app = AppTest.from_file("app_entry.py", default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert "linkage init" in app.error[0].value
+    assert not app.metric

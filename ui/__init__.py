@@ -12,10 +12,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from linkage import coverage
 from linkage.accounts import Actor
-from linkage.db import get_engine
+from linkage.db import get_engine, schema_is_current
 from linkage.errors import Invalid, UserFacingError
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
@@ -24,6 +25,22 @@ from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 def engine() -> Engine:
     """One engine per process for the configured database (LINKAGE_DATABASE_URL or the embedded file)."""
     return get_engine()
+
+
+_READY: set[str] = set()
+
+
+def database_ready() -> bool:
+    """Whether the database is migrated to this version's schema; remembered once it is."""
+    url = str(engine().url)
+    if url not in _READY:
+        try:
+            if not schema_is_current(engine()):
+                return False
+        except SQLAlchemyError:
+            return False
+        _READY.add(url)
+    return True
 
 
 def lang() -> str:

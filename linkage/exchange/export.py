@@ -1,7 +1,8 @@
 """Writing every exchange file from the stored records (CONTRACT §2), CSV or one XLSX workbook.
 
 Archived records are not exported: the export is what is in force. Values are written in the
-forms the importer reads back, so export → import → export gives the same files.
+forms the importer reads back, so export → import → export gives the same files. A value that a
+spreadsheet would run as a formula is shielded with a leading quote, which the reader removes.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from sqlmodel import Session
 from linkage.accounts import SYSTEM, Actor
 from linkage.errors import Refused
 from linkage.exchange.spec import ENTITIES, Entity
-from linkage.exchange.values import format_value
+from linkage.exchange.values import format_value, shield
 
 WORKBOOK_NAME = "linkage-tracker.xlsx"
 
 
 def rows(session: Session, entity: Entity, actor: Actor = SYSTEM) -> list[list[str]]:
-    """The entity's exchange rows in key order, as text; only those in the actor's reading scope."""
+    """The entity's exchange rows in key order, as shielded text; only those in the actor's reading scope."""
     model = entity.model
     query = (
         sa.select(*(getattr(model, c) for c in entity.column_names))
@@ -38,7 +39,7 @@ def rows(session: Session, entity: Entity, actor: Actor = SYSTEM) -> list[list[s
         if linkage_column in entity.column_names and entity.name != "products":
             locator.load_parties({r[linkage_column] for r in records})
         found = [row for row, r in zip(found, records, strict=True) if in_reading_scope(locator, actor, entity.name, r)]
-    return [[format_value(v) for v in row] for row in found]
+    return [[shield(format_value(v)) for v in row] for row in found]
 
 
 def export_folder(session: Session, folder: Path, fmt: str = "csv", actor: Actor = SYSTEM) -> list[Path]:

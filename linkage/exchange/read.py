@@ -2,7 +2,8 @@
 
 Everything becomes text here, as a person typed it, so validation has one path: a workbook
 saved by a spreadsheet program holds numbers, dates and booleans that are turned back into
-the text forms CONTRACT §2 accepts (PITFALLS.md, data handling).
+the text forms CONTRACT §2 accepts (PITFALLS.md, data handling). The quote that export puts
+before formula-like values (`values.shield`) is taken off here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from linkage.exchange.problems import Problem
 from linkage.exchange.spec import BY_NAME
+from linkage.exchange.values import unshield
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 SUFFIXES = (".csv", ".xlsx")
@@ -127,7 +129,7 @@ def _table(name: str, entity: str, records: list[list[str]]) -> tuple[list[Table
         if extra:
             problems.append(Problem(name, number, None, "too_many_values", {"count": len(header)}))
             continue
-        table.rows.append((number, {header[i]: record[i] if i < len(record) else "" for i in keep}))
+        table.rows.append((number, {header[i]: unshield(record[i]) if i < len(record) else "" for i in keep}))
     return [table], problems
 
 

@@ -132,6 +132,27 @@ def format_area(value: Decimal | float | None) -> str:
     return text
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+
+
+def shield(text: str) -> str:
+    """A cell as exported: a leading quote before anything a spreadsheet would run as a formula.
+
+    `=`, `+`, `-` and `@` (and tab or carriage return before them) start formulas in Excel and
+    LibreOffice; a quote makes the cell literal text there. A text that `unshield` would change
+    (a quote before one of those) gets one more quote, so every value comes back exactly.
+    """
+    return QUOTE + text if text.startswith(FORMULA_STARTS) or unshield(text) != text else text
+
+
+def unshield(text: str) -> str:
+    """The value a shielded cell stands for; a quote typed before ordinary text is kept."""
+    if text.startswith(QUOTE) and text[1:2] and text[1:].startswith((*FORMULA_STARTS, QUOTE)):
+        return text[1:]
+    return text
+
+
 def format_value(value: object) -> str:
     """A stored value in the text form the importer reads back (exports, history, forms)."""
     if value is None:

@@ -1,0 +1,146 @@
+"""The documented multi-replica deployment, on loopback: PostgreSQL, two app processes started as
+docs/deploy.md says, and nginx with deploy/nginx.conf in front of them."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from linkage.accounts import SYSTEM, add_user
+from linkage.db import dispose_engine, get_engine
+from linkage.exchange import import_path
+
+from ..conftest import create_pg_database, drop_pg_database
+from ..documented import block, run_block
+from ..test_coverage import FIXTURE
+from .test_app import ACCOUNTS, PASSWORD, free_port, open_unit, sign_in
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_healthy(base: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"{base} did not come up")
+
+
+@pytest.fixture(scope="module")
+def deployment(pg_admin) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped-def]
+    name = create_pg_database(pg_admin)
+    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    processes: list[subprocess.Popen[bytes]] = []
+    run_dir = Path(tempfile.mkdtemp(prefix="linkage-nginx-", dir="/tmp"))
+    run_dir.chmod(0o755)  # nginx's workers drop to an unprivileged user
+    try:
+        migrated = run_block("migrate", {"LINKAGE_DATABASE_URL": url})
+        assert migrated.returncode == 0, migrated.stderr
+        engine = get_engine(url)
+        import_path(engine, FIXTURE)
+        for username, role, unit, cooperative in ACCOUNTS.values():
+            add_user(engine, SYSTEM, username, PASSWORD, role, unit, cooperative)
+        venv_bin = str(ROOT / ".venv" / "bin")
+        replicas = []
+        for _ in range(2):
+            port = free_port()
+            env = {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}"}
+            env |= {"LINKAGE_DATABASE_URL": url, "PORT": str(port)}
+            processes.append(
+                subprocess.Popen(
+                    ["bash", "-c", block("replica")],
+                    cwd=ROOT,
+                    env=env,
+                    start_new_session=True,  # its own process group, stopped whole below
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            replicas.append(f"127.0.0.1:{port}")
+        proxy_port = free_port()
+        config = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+        config = config.replace("@RUN_DIR@", str(run_dir)).replace("@PORT@", str(proxy_port))
+        config = config.replace("@UPSTREAMS@", "\n".join(f"        server {r};" for r in replicas))
+        (run_dir / "nginx.conf").write_text(config, encoding="utf-8")
+        nginx = shutil.which("nginx", path=f"{os.environ['PATH']}:/usr/sbin:/sbin")
+        assert nginx, "Debian's nginx-light is required: `python3.11 tasks.py test` installs it"
+        processes.append(
+            subprocess.Popen([nginx, "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir), "-g", "daemon off;"])
+        )
+        for replica in replicas:
+            wait_healthy(f"http://{replica}")
+        proxy = f"http://127.0.0.1:{proxy_port}"
+        wait_healthy(proxy)
+        yield {"proxy": proxy, "a": f"http://{replicas[0]}", "b": f"http://{replicas[1]}", "url": url}
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM) if process.args[0] == "bash" else process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+        dispose_engine(url)
+        drop_pg_database(pg_admin, name)
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def fetch(url: str, cookie: str | None = None) -> tuple[str, str | None]:
+    """(the replica that answered, the route cookie the proxy set) for one plain request."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        set_cookie = answer.headers.get("Set-Cookie") or ""
+        found = re.search(r"linkage_route=([^;]+)", set_cookie)
+        return answer.headers["X-Linkage-Replica"], found.group(1) if found else None
+
+
+def test_a_browser_stays_on_its_replica_and_new_browsers_are_spread(deployment: dict[str, str]) -> None:
+    replica, route = fetch(deployment["proxy"])
+    assert route
+    assert {fetch(f"{deployment['proxy']}/_stcore/health", f"linkage_route={route}")[0] for _ in range(15)} == {replica}
+    assert len({fetch(deployment["proxy"])[0] for _ in range(30)}) == 2
+
+
+def test_signing_in_through_the_proxy_works_over_its_websocket(deployment: dict[str, str], browser: Browser) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, deployment["proxy"], "planner")
+    open_unit(page, "bac kan", "Tỉnh Bắc Kạn")
+    expect(page.get_by_test_id("stMetricValue").first).to_be_visible(timeout=20_000)
+    context.close()
+
+
+def test_a_change_saved_through_one_replica_shows_on_the_other_at_its_next_page_load(
+    deployment: dict[str, str], browser: Browser, tmp_path: Path
+) -> None:
+    reader = browser.new_context().new_page()
+    sign_in(reader, deployment["b"], "officer")
+    open_unit(reader, "thanh pho bac kan", "Thành Phố Bắc Kạn")
+    expect(reader.get_by_test_id("stMetricValue").first).to_have_text("50.0%", timeout=20_000)
+
+    writer = browser.new_context().new_page()
+    sign_in(writer, deployment["a"], "officer")
+    writer.get_by_role("link", name="Trao đổi dữ liệu").click()
+    upload = tmp_path / "cooperatives.csv"
+    upload.write_text("code,name,commune_code\nK90,HTX Nông Thượng Mới,01852\n", encoding="utf-8")
+    writer.locator("input[type=file]").set_input_files(str(upload))
+    writer.get_by_role("button", name="Ghi vào cơ sở dữ liệu").click()
+    expect(writer.get_by_text("1 mới").or_(writer.get_by_text("1 new"))).to_be_visible(timeout=20_000)
+
+    open_unit(reader, "thanh pho bac kan", "Thành Phố Bắc Kạn")  # the next page load on replica b
+    expect(reader.get_by_test_id("stMetricValue").first).to_have_text("100.0%", timeout=20_000)
+    reader.context.close()
+    writer.context.close()

