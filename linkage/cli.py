@@ -190,7 +190,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     from linkage.records import history
 
     entity = HISTORY_KINDS.get(args.kind, args.kind)
-    for entry in history(_engine(args), SYSTEM, entity, args.code):
+    steps = history(_engine(args), SYSTEM, entity, args.code)
+    if not steps:
+        print(t("cli.no_history", LANG, kind=args.kind, code=args.code))
+    for entry in steps:
         changes = "; ".join(f"{f}: {old or '—'} → {new or '—'}" for f, (old, new) in entry.changes.items())
         comment = f" — {entry.comment}" if entry.comment else ""
         print(f"{entry.at:%Y-%m-%d %H:%M:%S}\t{entry.actor}\t{entry.action}\t{changes}{comment}")
@@ -282,17 +285,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except UserError as exc:
-        print(f"linkage {args.command}: {exc}", file=sys.stderr)
-        return 1
+        return _fail(args, str(exc))
     except UserFacingError as exc:
-        print(f"linkage {args.command}: {exc.message(LANG)}", file=sys.stderr)
-        return 1
-    except sa.exc.OperationalError as exc:
-        print(f"linkage {args.command}: cannot use the database {_shown_url(args.db)}: {exc.orig}", file=sys.stderr)
-        return 1
-    except sa.exc.ProgrammingError as exc:
-        print(
-            f"linkage {args.command}: the database is not ready ({exc.orig}); run `linkage init` first",
-            file=sys.stderr,
+        return _fail(args, exc.message(LANG))
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError):
+        return _fail(
+            args,
+            f"{args.db or os.environ.get('LINKAGE_DATABASE_URL')!r} is not a database URL this program "
+            "can use; write sqlite:///path/to/file.db or postgresql://user@host:5432/name",
         )
-        return 1
+    except sa.exc.OperationalError as exc:
+        return _fail(args, f"cannot use the database {_shown_url(args.db)}: {exc.orig}")
+    except sa.exc.ProgrammingError as exc:
+        return _fail(args, f"the database is not ready ({exc.orig}); run `linkage init` first")
+    except sa.exc.DBAPIError as exc:
+        return _fail(args, f"the database refused the change, nothing was written: {exc.orig}")
+    except BrokenPipeError:  # `linkage coverage | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
+    except OSError as exc:
+        return _fail(args, f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+
+
+def _fail(args: argparse.Namespace, message: str) -> int:
+    print(f"linkage {args.command}: {message}", file=sys.stderr)
+    return 1

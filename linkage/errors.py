@@ -56,3 +56,7 @@ class NotFound(UserFacingError):
 
 class BackupRefused(UserFacingError):
     """A backup or restore that cannot be done as asked (wrong database kind, unusable file)."""
+
+
+class InUse(UserFacingError):
+    """Archiving or restoring would leave a record pointing to one that is out of use."""

@@ -158,11 +158,12 @@ def search_units(session: Session, query: str, levels: tuple[str, ...] = LEVELS,
     found: list[Unit] = []
     if "national" in levels and (not needle or needle in fold(NATIONAL_NAME) or needle == "vn"):
         found.append(Unit(NATIONAL_CODE, "national", NATIONAL_NAME, ""))
-    like = f"%{needle}%"
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"  # `%` and `_` typed by a user are letters, not wildcards
     if "province" in levels:
         rows = session.execute(
             sa.select(col(Province.code), col(Province.name))
-            .where(sa.or_(col(Province.search_name).like(like), col(Province.code) == needle))
+            .where(sa.or_(col(Province.search_name).like(like, escape="\\"), col(Province.code) == needle))
             .order_by(col(Province.code))
             .limit(limit)
         )
@@ -171,7 +172,7 @@ def search_units(session: Session, query: str, levels: tuple[str, ...] = LEVELS,
         rows = session.execute(
             sa.select(col(District.code), col(District.name), col(Province.name))
             .join(Province, col(Province.code) == col(District.province_code))
-            .where(sa.or_(col(District.search_name).like(like), col(District.code) == needle))
+            .where(sa.or_(col(District.search_name).like(like, escape="\\"), col(District.code) == needle))
             .order_by(col(District.code))
             .limit(limit)
         )
@@ -180,7 +181,7 @@ def search_units(session: Session, query: str, levels: tuple[str, ...] = LEVELS,
         rows = session.execute(
             sa.select(col(Commune.code), col(Commune.name), col(District.name))
             .join(District, col(District.code) == col(Commune.district_code))
-            .where(sa.or_(col(Commune.search_name).like(like), col(Commune.code) == needle))
+            .where(sa.or_(col(Commune.search_name).like(like, escape="\\"), col(Commune.code) == needle))
             .order_by(col(Commune.code))
             .limit(limit)
         )

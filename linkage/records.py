@@ -15,12 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from linkage.accounts import Actor
+from linkage.accounts import SYSTEM, Actor
 from linkage.db import read_session, write_session
-from linkage.errors import Invalid, NotFound, Refused, StaleEdit
+from linkage.errors import InUse, Invalid, NotFound, Refused, StaleEdit
 from linkage.exchange import ImportRefused, Table, import_tables
 from linkage.exchange.spec import BY_NAME, PARTY_COLUMN
 from linkage.exchange.validate import parse_table
+from linkage.exchange.values import format_value
 from linkage.exchange.write import key_text
 from linkage.history import Entry, entries, log, report, settle, snapshot
 from linkage.models import Review, utcnow
@@ -164,9 +165,72 @@ def start_linkage(engine: Engine, actor: Actor, values: dict[str, str], lead: bo
     return read(engine, actor, "linkages", values["code"].strip())
 
 
+OWNED = {"linkages": ("linkage_parties", "digital_adoptions")}  # archived and restored with their linkage
+SHOWN_REFERENCES = 5
+
+
+def _referenced_by(entity: str) -> list[tuple[str, str]]:
+    """(entity, column) pairs whose column holds a code of `entity`, from the schema's foreign keys."""
+    target = BY_NAME[entity].model.__table__  # type: ignore[attr-defined]
+    found = []
+    for other in BY_NAME.values():
+        for fk in other.model.__table__.foreign_keys:  # type: ignore[attr-defined]
+            if fk.column.table is target:
+                found.append((other.name, fk.parent.name))
+    return found
+
+
+def _refers_to(entity: str) -> list[tuple[str, str]]:
+    """(column, entity) pairs: the user records this entity's columns point to."""
+    table = BY_NAME[entity].model.__table__  # type: ignore[attr-defined]
+    by_table = {spec.model.__table__.name: spec.name for spec in BY_NAME.values()}  # type: ignore[attr-defined]
+    return [
+        (fk.parent.name, by_table[fk.column.table.name])
+        for fk in table.foreign_keys
+        if fk.column.table.name in by_table
+    ]
+
+
+def _live(session: Session, entity: str, column: str, value: Any) -> list[str]:
+    spec = BY_NAME[entity]
+    model: Any = spec.model
+    rows = session.execute(
+        sa.select(*(getattr(model, k) for k in spec.key))
+        .where(getattr(model, column) == value, model.archived_at.is_(None))
+        .limit(SHOWN_REFERENCES + 1)
+    )
+    return ["|".join(format_value(v) for v in row) for row in rows]
+
+
+def _check_archivable(session: Session, entity: str, record: dict[str, Any]) -> None:
+    """Refuse to archive a record live records still point to: an export without it could not be
+    imported back, and the records pointing to it would lose their meaning."""
+    if "code" not in record:
+        return
+    users = [
+        f"{other} {key}"
+        for other, column in _referenced_by(entity)
+        if other not in OWNED.get(entity, ())
+        for key in _live(session, other, column, record["code"])
+    ]
+    if users:
+        shown = ", ".join(users[:SHOWN_REFERENCES]) + (" …" if len(users) > SHOWN_REFERENCES else "")
+        raise InUse("in_use", entity=entity, key=record["code"], users=shown)
+
+
+def _check_restorable(session: Session, entity: str, key: str, record: dict[str, Any]) -> None:
+    """Refuse to restore a record that points to an archived one: restore that first."""
+    for column, other in _refers_to(entity):
+        value = record.get(column)
+        if value is None:
+            continue
+        target = load(session, other, format_value(value))
+        if target is not None and target["archived_at"] is not None:
+            raise InUse("points_to_archived", entity=entity, key=key, other=other, other_key=value)
+
+
 def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: bool) -> RecordView:
     entity, key = original.entity, original.key
-    model = BY_NAME[entity].model
     with write_session(engine) as session:
         record = load(session, entity, key)
         if record is None:
@@ -175,21 +239,35 @@ def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: 
             raise Refused("not_in_scope", role=actor.role, scope=actor.unit_code or actor.cooperative_code or "")
         if record["version"] != original.version:
             raise _explained(engine, actor, original)
-        before = snapshot(record, entity)
-        done = session.execute(
-            sa.update(model)
-            .where(*_key_filter(entity, key), col(model.version) == original.version)  # type: ignore[attr-defined]
-            .values(archived_at=utcnow() if archived else None, updated_at=utcnow(), version=original.version + 1)
-        )
-        if done.rowcount != 1:  # type: ignore[attr-defined]
-            raise _explained(engine, actor, original)
-        change = {"archived": [str(not archived).lower(), str(archived).lower()]}
-        log(session, actor, "archive" if archived else "restore", entity, [(key, change)])
-        if actor.counts_as_verified:
-            settle(session, entity, [key])
-        else:
-            report(session, actor, entity, {key: before})
-    return read(engine, actor, entity, key)
+        if archived:
+            _check_archivable(session, entity, record)
+        now = utcnow()
+        targets = [(entity, key, original.version, record)]
+        for child in OWNED.get(entity, ()) if "code" in record else ():
+            model: Any = BY_NAME[child].model
+            wanted = model.archived_at.is_(None) if archived else model.archived_at == record["archived_at"]
+            rows = session.execute(sa.select(model.__table__).where(model.linkage_code == record["code"], wanted))
+            for row in rows.mappings():
+                child_key = "|".join(format_value(row[k]) for k in BY_NAME[child].key)
+                targets.append((child, child_key, int(row["version"]), dict(row)))
+        for target_entity, target_key, version, stored in targets:
+            if not archived:
+                _check_restorable(session, target_entity, target_key, stored)
+            model = BY_NAME[target_entity].model
+            done = session.execute(
+                sa.update(model)
+                .where(*_key_filter(target_entity, target_key), col(model.version) == version)  # type: ignore[attr-defined]
+                .values(archived_at=now if archived else None, updated_at=now, version=version + 1)
+            )
+            if done.rowcount != 1:  # type: ignore[attr-defined]
+                raise _explained(engine, actor, original)
+            change = {"archived": [str(not archived).lower(), str(archived).lower()]}
+            log(session, actor, "archive" if archived else "restore", target_entity, [(target_key, change)])
+            if actor.counts_as_verified:
+                settle(session, target_entity, [target_key])
+            else:
+                report(session, actor, target_entity, {target_key: snapshot(stored, target_entity)})
+    return read(engine, SYSTEM, entity, key)  # the actor was allowed to write it; it may no longer see it
 
 
 def archive(engine: Engine, actor: Actor, original: RecordView) -> RecordView:

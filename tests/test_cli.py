@@ -103,3 +103,61 @@ def test_a_database_that_was_never_initialised_says_to_run_init(tmp_path: Path) 
 def test_an_unreachable_database_is_a_plain_error(tmp_path: Path) -> None:
     done = linkage("init", "--db", "postgresql://nobody@127.0.0.1:1/none")
     assert done.returncode == 1 and "cannot use the database" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_init_twice_on_a_new_database_then_a_dry_run_writes_nothing(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'new.db'}"
+    first = linkage("init", "--db", db)
+    assert first.returncode == 0 and "added 10810 geography units" in first.stdout.replace(",", "")
+    second = linkage("init", "--db", db)
+    assert second.returncode == 0 and "added 0 geography units, 0 products, 0 technologies" in second.stdout
+    dry = linkage("import", str(FIXTURE), "--dry-run", "--db", db)
+    assert dry.returncode == 0 and "Dry run, nothing was written: 46 rows valid, 46 would be new" in dry.stdout
+    out = linkage("export", str(tmp_path / "out"), "--db", db)
+    assert out.returncode == 0
+    assert (tmp_path / "out" / "cooperatives.csv").read_text(encoding="utf-8-sig").splitlines() == [
+        "code,name,commune_code,established_on,dissolved_on,members"
+    ]
+
+
+def test_a_csv_export_writes_every_exchange_file_with_its_header(engine: Engine, tmp_path: Path) -> None:
+    db = url(engine)
+    assert linkage("import", str(FIXTURE), "--db", db).returncode == 0
+    done = linkage("export", str(tmp_path / "out"), "--format", "csv", "--db", db)
+    assert done.returncode == 0 and "Wrote 9 file(s)" in done.stdout
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == sorted(f"{n}.csv" for n in [*(p.stem for p in FIXTURE.iterdir()), "products"])
+    coops = (tmp_path / "out" / "cooperatives.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert coops[0] == "code,name,commune_code,established_on,dissolved_on,members"
+    assert "C4,HTX Bành Trạch,01891,2023-06-30,,12" in coops  # a day-first date comes back in ISO form
+
+
+@pytest.mark.parametrize(
+    ("encoding", "words"), [("utf-16", "UTF-16"), ("cp1258", "not UTF-8"), ("utf-32", "UTF-16 or UTF-32")]
+)
+def test_a_file_in_another_encoding_is_refused_with_how_to_save_it(
+    engine: Engine, tmp_path: Path, encoding: str, words: str
+) -> None:
+    (tmp_path / "cooperatives.csv").write_bytes("code,name,commune_code\nK1,HTX Dương Quang,01849\n".encode(encoding))
+    done = linkage("import", str(tmp_path / "cooperatives.csv"), "--db", url(engine))
+    assert done.returncode == 1 and words in done.stderr and "Traceback" not in done.stderr
+    assert "CSV UTF-8" in done.stderr or "UTF-8" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["init", "--db", "foo"], "not a database URL"),
+        (["init", "--db", "mysql://u@h/db"], "not a database URL"),
+        (["init", "--db", "sqlite:////proc/no/such.db"], "No such file or directory"),
+    ],
+)
+def test_a_wrong_database_url_is_a_plain_error(args: list[str], words: str) -> None:
+    done = linkage(*args)
+    assert done.returncode == 1 and words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_exporting_into_a_file_instead_of_a_folder_is_a_plain_error(engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    done = linkage("export", str(tmp_path / "afile"), "--db", url(engine))
+    assert done.returncode == 1 and "exists" in done.stderr and "Traceback" not in done.stderr

@@ -16,7 +16,15 @@ from sqlalchemy.engine import Engine
 from linkage.db import read_session
 from linkage.exchange import ImportRefused, Problem, export_folder, import_path
 from linkage.exchange import read as reader
-from linkage.models import Cooperative, DigitalAdoption, Linkage, LinkageParty, Producer, RawMaterialArea
+from linkage.models import (
+    Cooperative,
+    DigitalAdoption,
+    Linkage,
+    LinkageParty,
+    Producer,
+    Product,
+    RawMaterialArea,
+)
 
 Files = Callable[..., Path]
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
@@ -136,6 +144,36 @@ def test_one_bad_row_in_a_multi_file_import_writes_nothing(engine: Engine, files
             "form",
             "full_chain",
         ),
+        ("cooperatives", f"{COOPS}\nK1,HTX,01849,2205-01-01,,", 2, "established_on", "outside the years 1900–2100"),
+        (
+            "raw_material_areas",
+            "code,name,commune_code,product_code,area_ha,planting_area_code\nA,Vùng,01849,RICE,2," + "V" * 81,
+            2,
+            "planting_area_code",
+            "longer than 80 characters",
+        ),
+        (
+            "producers",
+            "code,name,commune_code,kind,cooperative_code\nP,Hộ,01849,household,HTX404",
+            2,
+            "cooperative_code",
+            "not a known cooperatives code",
+        ),
+        ("province_key_products", "province_code,product_code\n99,RICE", 2, "province_code", "not a known"),
+        (
+            "digital_adoptions",
+            "linkage_code,technology,adopted_on,discontinued_on\nL1,traceability,2024-01-01,2023-12-31",
+            2,
+            "discontinued_on",
+            "before",
+        ),
+        (
+            "linkage_parties",
+            "linkage_code,party_type,party_code,is_lead\nL1,buyer,B1,\nL1,buyer,B1,",
+            3,
+            "party_code",
+            "given twice",
+        ),
         ("buyers", "code,name,kind,commune_code,phone\nB,Đại lý,trader,,0909", 1, "phone", "unknown column"),
         ("buyers", "code,kind\nB,trader", 1, "name", "missing"),
         ("buyers", "code,name,kind\nB,Đại lý,trader,extra", 2, None, "more values"),
@@ -144,6 +182,8 @@ def test_one_bad_row_in_a_multi_file_import_writes_nothing(engine: Engine, files
 def test_each_kind_of_bad_value_is_refused_with_file_row_column_and_a_plain_message(
     engine: Engine, files: Files, table: str, text: str, row: int, column: str | None, words: str
 ) -> None:
+    if table in ("linkage_parties", "digital_adoptions"):
+        import_path(engine, FIXTURE)  # L1 and B1 exist
     problem = one(engine, files({table: text}))
     assert (problem.file, problem.row, problem.column) == (f"{table}.csv", row, column)
     assert words in problem.message()
@@ -242,6 +282,19 @@ def test_messages_exist_in_vietnamese(engine: Engine, files: Files) -> None:
     )
 
 
+USER_TABLES = (
+    "review",
+    "digital_adoption",
+    "linkage_party",
+    "linkage",
+    "producer",
+    "raw_material_area",
+    "buyer",
+    "cooperative",
+    "province_key_product",
+)
+
+
 def _export_texts(folder: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8-sig") for p in sorted(folder.glob("*.csv"))}
 
@@ -318,3 +371,152 @@ def test_a_workbook_typed_by_a_spreadsheet_program_is_read_as_meant(engine: Engi
         coop = session.get(Cooperative, "101")
     assert coop is not None
     assert (coop.commune_code, coop.established_on, coop.members) == ("01849", date(2022, 3, 15), 12)
+
+
+def test_a_folder_may_hold_one_workbook_per_entity_whatever_its_sheet_is_called(engine: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "books"
+    folder.mkdir()
+    for name, header, row in (
+        ("cooperatives", ["code", "name", "commune_code"], ["K1", "HTX Một", "01849"]),
+        ("producers", ["code", "name", "commune_code", "cooperative_code"], ["P1", "Hộ Một", "01849", "K1"]),
+    ):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None and sheet.title == "Sheet"  # as a spreadsheet program names it
+        sheet.append(header)
+        sheet.append(row)
+        book.save(folder / f"{name}.xlsx")
+    report = import_path(engine, folder)
+    assert (report.counts["cooperatives"].inserted, report.counts["producers"].inserted) == (1, 1)
+
+
+def test_a_damaged_workbook_is_refused_in_words(engine: Engine, tmp_path: Path) -> None:
+    import zipfile
+
+    book = openpyxl.Workbook()
+    assert book.active is not None
+    book.active.append(["code", "name", "commune_code"])
+    book.save(tmp_path / "good.xlsx")
+    with zipfile.ZipFile(tmp_path / "good.xlsx") as good, zipfile.ZipFile(tmp_path / "cooperatives.xlsx", "w") as bad:
+        for item in good.infolist():
+            data = good.read(item)
+            bad.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+    problem = one(engine, tmp_path / "cooperatives.xlsx")
+    assert problem.code == "xlsx_broken" and "cannot be opened" in problem.message()
+
+
+def test_a_file_with_fewer_columns_updates_only_those_columns(engine: Engine, files: Files) -> None:
+    import_path(engine, files({"cooperatives": f"{COOPS}\nK2,HTX Hai,01849,05/01/2021,01/05/2024,12"}, "first"))
+    report = import_path(engine, files({"cooperatives": "code,name,commune_code\nK2,HTX Hai mới,1849"}, "second"))
+    assert report.counts["cooperatives"].updated == 1
+    with read_session(engine) as session:
+        coop = session.get(Cooperative, "K2")
+    assert coop is not None
+    assert (coop.name, coop.established_on, coop.dissolved_on, coop.members) == (
+        "HTX Hai mới",
+        date(2021, 1, 5),
+        date(2024, 5, 1),
+        12,
+    )
+
+
+def test_rules_apply_to_the_record_as_it_will_be_stored(engine: Engine, files: Files) -> None:
+    """A dissolution date alone is checked against the stored establishment date."""
+    import_path(engine, files({"cooperatives": f"{COOPS}\nK2,HTX Hai,01849,05/01/2021,,"}, "first"))
+    problem = one(engine, files({"cooperatives": "code,name,commune_code,dissolved_on\nK2,HTX Hai,01849,2020-01-01"}))
+    assert (problem.row, problem.column, problem.code) == (2, "dissolved_on", "end_before_start")
+
+
+def test_a_stored_lead_stays_the_lead_when_a_file_leaves_out_is_lead(engine: Engine, files: Files) -> None:
+    import_path(engine, FIXTURE)
+    problem = one(engine, files({"linkage_parties": "linkage_code,party_type,party_code,is_lead\nL1,buyer,B1,yes"}))
+    assert problem.code == "two_leads"  # C1 still leads L1
+    import_path(engine, files({"linkage_parties": "linkage_code,party_type,party_code\nL1,cooperative,C1"}, "again"))
+    with read_session(engine) as session:
+        lead = session.execute(sa.select(LinkageParty.party_code).where(LinkageParty.is_lead)).scalars().all()
+    assert "C1" in lead
+
+
+def test_a_date_cell_with_a_time_is_read_as_its_day(engine: Engine, tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["code", "name", "commune_code", "established_on", "members"])
+    sheet.append(["K1", "HTX", 1849.0, datetime(2022, 3, 15, 14, 30), 12.0])
+    book.save(tmp_path / "cooperatives.xlsx")
+    import_path(engine, tmp_path / "cooperatives.xlsx")
+    with read_session(engine) as session:
+        coop = session.get(Cooperative, "K1")
+    assert coop is not None and (coop.commune_code, coop.established_on) == ("01849", date(2022, 3, 15))
+
+
+def test_false_cells_and_float_codes_from_a_spreadsheet(engine: Engine, tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "products"
+    sheet.append(["code", "name_vi", "national_key"])
+    sheet.append([1858.0, "Sản phẩm số", False])
+    book.save(tmp_path / "typed.xlsx")
+    import_path(engine, tmp_path / "typed.xlsx")
+    with read_session(engine) as session:
+        product = session.execute(sa.select(Product).where(Product.code == "1858")).scalar_one()
+    assert product.national_key is False
+
+
+def test_a_reference_to_an_archived_record_says_so_and_listing_it_restores_it(engine: Engine, files: Files) -> None:
+    from linkage import records
+    from linkage.accounts import SYSTEM
+
+    import_path(engine, FIXTURE)
+    records.archive(engine, SYSTEM, records.read(engine, SYSTEM, "producers", "P4"))
+    problem = one(engine, files({"linkage_parties": "linkage_code,party_type,party_code\nL3,producer,P4"}))
+    assert (problem.column, problem.code) == ("party_code", "archived_reference")
+    assert "archived" in problem.message() and "restore it first" in problem.message()
+    import_path(
+        engine,
+        files(
+            {
+                "producers": "code,name,commune_code\nP4,Hộ Lương Thị Mai,01900",
+                "linkage_parties": "linkage_code,party_type,party_code\nL3,producer,P4",
+            },
+            "both",
+        ),
+    )
+    assert records.read(engine, SYSTEM, "producers", "P4").archived is False
+
+
+def test_an_export_with_archived_records_imports_back_into_an_empty_database(engine: Engine, tmp_path: Path) -> None:
+    from linkage import records
+    from linkage.accounts import SYSTEM
+
+    import_path(engine, FIXTURE)
+    records.archive(engine, SYSTEM, records.read(engine, SYSTEM, "linkages", "L4"))  # its parties go with it
+    records.archive(engine, SYSTEM, records.read(engine, SYSTEM, "raw_material_areas", "A2"))  # only L4 used it
+    with read_session(engine) as session:
+        export_folder(session, tmp_path / "a")
+    with engine.begin() as conn:
+        for table in USER_TABLES:
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+    import_path(engine, tmp_path / "a")
+    with read_session(engine) as session:
+        export_folder(session, tmp_path / "b")
+    assert _export_texts(tmp_path / "b") == _export_texts(tmp_path / "a")
+    assert "L4," not in _export_texts(tmp_path / "a")["linkages.csv"]
+
+
+def test_an_import_writes_in_bulk_not_one_statement_per_row(engine: Engine, files: Files) -> None:
+    rows = "\n".join(f"H{i},Hộ số {i},01849,household," for i in range(12_000))
+    folder = files({"producers": f"code,name,commune_code,kind,cooperative_code\n{rows}"})
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        report = import_path(engine, folder)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert report.counts["producers"].inserted == 12_000
+    assert len(statements) < 40  # chunks of thousands: reads, inserts, history

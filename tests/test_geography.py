@@ -63,3 +63,9 @@ def test_codes_may_omit_leading_zeros() -> None:
         "commune",
         None,
     ]
+
+
+@pytest.mark.parametrize("query", ["_", "%", "a_b", "100%"])
+def test_wildcard_characters_typed_in_a_search_match_themselves(engine: Engine, query: str) -> None:
+    with read_session(engine) as session:
+        assert search_units(session, query, levels=("province", "district", "commune")) == []

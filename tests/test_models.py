@@ -10,7 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage.db import data_version, write_session
-from linkage.models import Cooperative, DigitalAdoption, Linkage, LinkageParty, Producer, RawMaterialArea
+from linkage.models import (
+    Buyer,
+    Cooperative,
+    DigitalAdoption,
+    Linkage,
+    LinkageParty,
+    Producer,
+    ProvinceKeyProduct,
+    RawMaterialArea,
+)
 
 COOP = {"code": "K1", "name": "HTX Một", "commune_code": "01849"}
 LINKAGE = {"code": "L1", "name": "Chuỗi", "product_code": "RICE", "started_on": date(2022, 1, 1)}
@@ -91,3 +100,56 @@ def test_records_carry_timestamps_and_start_at_version_one(engine: Engine) -> No
     with engine.connect() as conn:
         row = conn.execute(sa.select(Cooperative.created_at, Cooperative.updated_at, Cooperative.version)).one()
     assert row.created_at is not None and row.updated_at is not None and row.version == 1
+
+
+def test_buyer_kind_and_linkage_form_are_contract_values(engine: Engine) -> None:
+    refused(engine, Buyer, code="B1", name="Đại lý", kind="middleman")
+    refused(engine, Linkage, **{**LINKAGE, "form": "barter"})
+
+
+@pytest.mark.parametrize(
+    ("model", "values"),
+    [
+        (Producer, {"code": "P1", "name": "Hộ", "commune_code": "01849", "cooperative_code": "HTX404"}),
+        (RawMaterialArea, {"code": "A1", "name": "Vùng", "commune_code": "01849", "product_code": "X", "area_ha": 1}),
+        (Linkage, {**LINKAGE, "product_code": "NOT-A-PRODUCT"}),
+        (ProvinceKeyProduct, {"province_code": "06", "product_code": "NOT-A-PRODUCT"}),
+        (ProvinceKeyProduct, {"province_code": "99", "product_code": "RICE"}),
+        (Buyer, {"code": "B1", "name": "Đại lý", "commune_code": "99999"}),
+    ],
+)
+def test_references_must_resolve_in_the_database_too(engine: Engine, model: type, values: dict[str, object]) -> None:
+    refused(engine, model, **values)
+
+
+def test_a_technology_cannot_be_discontinued_before_it_was_adopted(engine: Engine) -> None:
+    insert(engine, Linkage, **LINKAGE)
+    refused(
+        engine,
+        DigitalAdoption,
+        linkage_code="L1",
+        technology="traceability",
+        adopted_on=date(2022, 2, 2),
+        discontinued_on=date(2022, 2, 1),
+    )
+
+
+def test_the_same_party_cannot_be_listed_twice_in_a_linkage(engine: Engine) -> None:
+    insert(engine, Cooperative, **COOP)
+    insert(engine, Linkage, **LINKAGE)
+    party = {"linkage_code": "L1", "party_type": "cooperative", "party_code": "K1", "cooperative_code": "K1"}
+    insert(engine, LinkageParty, **party)
+    refused(engine, LinkageParty, **party)
+
+
+def test_an_update_through_an_import_moves_updated_at_and_the_version(engine: Engine, files) -> None:  # type: ignore[no-untyped-def]
+    from linkage.exchange import import_path
+
+    import_path(engine, files({"cooperatives": "code,name,commune_code\nK1,HTX Một,01849"}, "a"))
+    with engine.connect() as conn:
+        first = conn.execute(sa.select(Cooperative.created_at, Cooperative.updated_at, Cooperative.version)).one()
+    import_path(engine, files({"cooperatives": "code,name,commune_code\nK1,HTX Một mới,01849"}, "b"))
+    with engine.connect() as conn:
+        second = conn.execute(sa.select(Cooperative.created_at, Cooperative.updated_at, Cooperative.version)).one()
+    assert second.created_at == first.created_at
+    assert second.updated_at > first.updated_at and second.version == first.version + 1

@@ -101,6 +101,8 @@ def test_an_officers_change_counts_as_verified_at_once(bac_kan: Engine) -> None:
 
 def test_history_records_who_changed_which_field_and_archive_and_restore(bac_kan: Engine) -> None:
     dissolve_c1(bac_kan)
+    party = records.read(bac_kan, OFFICER_058, "linkage_parties", "L1|cooperative|C1")
+    records.archive(bac_kan, OFFICER_058, party)  # C1 leaves L1: nothing live points to it any more
     c1 = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
     archived = records.archive(bac_kan, OFFICER_058, c1)
     assert archived.archived and archived.version == c1.version + 1
@@ -121,6 +123,7 @@ def test_history_records_who_changed_which_field_and_archive_and_restore(bac_kan
 
 
 def test_an_archived_record_is_kept_out_of_exports_and_coverage_but_not_lost(bac_kan: Engine) -> None:
+    records.archive(bac_kan, SYSTEM, records.read(bac_kan, SYSTEM, "linkage_parties", "L1|cooperative|C1"))
     c1 = records.read(bac_kan, SYSTEM, "cooperatives", "C1")
     records.archive(bac_kan, SYSTEM, c1)
     assert figure(bac_kan, COMMUNES, "058", date(2025, 12, 31), verified_only=False) == (0, 2)

@@ -47,7 +47,7 @@ def read_path(path: Path) -> tuple[list[Table], list[Problem]]:
     tables: list[Table] = []
     problems: list[Problem] = []
     for file in files:
-        found, trouble = _read_file(file, is_only_file=not path.is_dir())
+        found, trouble = _read_file(file)
         tables += found
         problems += trouble
     seen: dict[str, str] = {}
@@ -58,7 +58,7 @@ def read_path(path: Path) -> tuple[list[Table], list[Problem]]:
     return tables, problems
 
 
-def _read_file(file: Path, is_only_file: bool) -> tuple[list[Table], list[Problem]]:
+def _read_file(file: Path) -> tuple[list[Table], list[Problem]]:
     name = file.name
     size = file.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -71,7 +71,7 @@ def _read_file(file: Path, is_only_file: bool) -> tuple[list[Table], list[Proble
             return [], [Problem(name, None, None, "unknown_file", {"expected": ", ".join(BY_NAME)})]
         return _read_csv(file.read_bytes(), name, entity)
     if suffix == ".xlsx":
-        return _read_workbook(file.read_bytes(), name, single_entity=file.stem.lower() if is_only_file else None)
+        return _read_workbook(file.read_bytes(), name, file.stem.lower())
     return [], [Problem(name, None, None, "unknown_format")]
 
 
@@ -148,7 +148,9 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_workbook(data: bytes, name: str, single_entity: str | None) -> tuple[list[Table], list[Problem]]:
+def _read_workbook(data: bytes, name: str, stem: str) -> tuple[list[Table], list[Problem]]:
+    """A workbook named after an entity is that entity's file (its first sheet, CONTRACT §2);
+    any other workbook holds one sheet per entity, named after it."""
     import openpyxl
 
     try:
@@ -159,8 +161,8 @@ def _read_workbook(data: bytes, name: str, single_entity: str | None) -> tuple[l
     problems: list[Problem] = []
     try:
         sheets = book.worksheets
-        if single_entity in BY_NAME and not any(s.title.strip().lower() in BY_NAME for s in sheets):
-            named = [(single_entity, sheets[0])]
+        if stem in BY_NAME and not any(s.title.strip().lower() in BY_NAME for s in sheets):
+            named = [(stem, sheets[0])]
         else:
             named = []
             for sheet in sheets:
@@ -178,6 +180,8 @@ def _read_workbook(data: bytes, name: str, single_entity: str | None) -> tuple[l
             found, trouble = _table(f"{name}[{entity}]" if len(sheets) > 1 else name, entity, records)
             tables += found
             problems += trouble
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:  # ParseError is a SyntaxError
+        return [], [Problem(name, None, None, "xlsx_broken", {"detail": type(exc).__name__})]
     finally:
         book.close()
     return tables, problems

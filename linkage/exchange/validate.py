@@ -27,7 +27,7 @@ from linkage.exchange.values import (
     parse_int,
     parse_text,
 )
-from linkage.models import Commune, LinkageParty, Province
+from linkage.models import CODE_LENGTH, NAME_LENGTH, Commune, LinkageParty, Province
 
 Record = dict[str, Any]
 
@@ -39,17 +39,18 @@ class Parsed:
     entity: Entity
     file: str
     rows: list[tuple[int, Record]] = field(default_factory=list)
+    present: frozenset[str] = frozenset()  # the columns the file has: an update leaves the others as stored
 
     def key(self, record: Record) -> tuple[Any, ...]:
         return tuple(record[k] for k in self.entity.key)
 
 
-def _parse(column_kind: str, text: str, choices: tuple[str, ...]) -> Any:
+def _parse(column_kind: str, text: str, choices: tuple[str, ...], limit: int | None) -> Any:
     match column_kind:
         case "code" | "ref" | "party":
-            return parse_code(text)
+            return parse_code(text, limit or CODE_LENGTH)
         case "text":
-            return parse_text(text)
+            return parse_text(text, limit or NAME_LENGTH)
         case "date":
             return parse_date(text)
         case "bool":
@@ -67,11 +68,18 @@ def _parse(column_kind: str, text: str, choices: tuple[str, ...]) -> Any:
     raise AssertionError(column_kind)
 
 
+def text_limits(entity: Entity) -> dict[str, int]:
+    """The database's length of each text column, so a value too long is a problem, not a crash."""
+    columns = entity.model.__table__.columns  # type: ignore[attr-defined]
+    return {c.name: c.type.length for c in columns if getattr(c.type, "length", None)}
+
+
 def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
     """Typed records for every row whose cells all parse; a problem for each cell that does not."""
     entity = BY_NAME[table.entity]
-    parsed = Parsed(entity, table.file)
+    parsed = Parsed(entity, table.file, present=frozenset(table.header))
     problems: list[Problem] = []
+    limits = text_limits(entity)
     for number, cells in table.rows:
         record: Record = {}
         ok = True
@@ -84,7 +92,7 @@ def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
                 record[column.name] = column.default
                 continue
             try:
-                record[column.name] = _parse(column.kind, text, column.choices)
+                record[column.name] = _parse(column.kind, text, column.choices, limits.get(column.name))
             except Bad as bad:
                 problems.append(
                     Problem(table.file, number, column.name, bad.code, {"column": column.name, **bad.params})
@@ -95,9 +103,47 @@ def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
     return parsed, problems
 
 
-def _stored_codes(session: Session, entity_name: str) -> set[str]:
-    model = BY_NAME[entity_name].model
-    return set(session.execute(sa.select(col(model.code))).scalars())  # type: ignore[attr-defined]
+CHUNK = 5000
+
+
+def stored_records(session: Session, p: Parsed, fields: list[str]) -> dict[tuple[Any, ...], Record]:
+    """The stored records whose key the rows name, by key, in chunks of one IN list each."""
+    model = p.entity.model
+    first = p.entity.key[0]
+    wanted = sorted({r[first] for _, r in p.rows})
+    pk = [c.name for c in sa.inspect(model).primary_key]  # type: ignore[union-attr]
+    columns = list(dict.fromkeys([*pk, *p.entity.key, *fields, "archived_at", "version"]))
+    found: dict[tuple[Any, ...], Record] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        query = sa.select(*(getattr(model, c) for c in columns)).where(getattr(model, first).in_(chunk))
+        for row in session.execute(query).mappings():
+            record = dict(row)
+            found[tuple(record[k] for k in p.entity.key)] = record
+    return found
+
+
+def _keep_absent_columns(session: Session, p: Parsed) -> None:
+    """A column the file leaves out keeps its stored value on update (nothing is lost), and the
+    rules below then check the record as it will be stored."""
+    absent = [c for c in p.entity.column_names if c not in p.present]
+    if not absent or not p.rows:
+        return
+    stored = stored_records(session, p, absent)
+    for _, record in p.rows:
+        old = stored.get(p.key(record))
+        if old is not None:
+            record.update({c: old[c] for c in absent})
+
+
+def _stored_codes(session: Session, entity_name: str) -> tuple[set[str], set[str]]:
+    """Codes of the entity's live and of its archived records."""
+    model: Any = BY_NAME[entity_name].model
+    live: set[str] = set()
+    archived: set[str] = set()
+    for code, archived_at in session.execute(sa.select(model.code, model.archived_at)):
+        (live if archived_at is None else archived).add(code)
+    return live, archived
 
 
 def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], list[Problem]]:
@@ -110,20 +156,25 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
         problems += trouble
 
     for p in parsed.values():
+        _keep_absent_columns(session, p)
         problems += _duplicates(p) + _date_order(p)
 
     known: dict[str, set[str]] = defaultdict(set)
     for name, p in parsed.items():
         if p.entity.key == ("code",):
             known[name] = {r["code"] for _, r in p.rows}
-    stored: dict[str, set[str]] = {}
+    stored: dict[str, tuple[set[str], set[str]]] = {}
 
     def exists(entity_name: str, code: str) -> bool:
+        """In this import (which restores an archived record it lists) or stored and live."""
         if code in known[entity_name]:
             return True
         if entity_name not in stored:
             stored[entity_name] = _stored_codes(session, entity_name)
-        return code in stored[entity_name]
+        return code in stored[entity_name][0]
+
+    def archived(entity_name: str, code: str) -> bool:
+        return entity_name in stored and code in stored[entity_name][1]
 
     communes = set(session.execute(sa.select(col(Commune.code))).scalars())
     provinces = set(session.execute(sa.select(col(Province.code))).scalars())
@@ -141,9 +192,8 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
                 )
                 if missing:
                     target = column.ref or PARTY_ENTITY.get(record.get("party_type", ""), column.kind)
-                    problems.append(
-                        Problem(p.file, number, column.name, "unknown_reference", {"value": value, "target": target})
-                    )
+                    why = "archived_reference" if archived(target, value) else "unknown_reference"
+                    problems.append(Problem(p.file, number, column.name, why, {"value": value, "target": target}))
     if "linkage_parties" in parsed:
         problems += _two_leads(parsed["linkage_parties"], session)
     return parsed, sorted(problems, key=lambda pr: (pr.file, pr.row or 0, pr.column or ""))

@@ -16,8 +16,9 @@ from linkage.models import CODE_LENGTH, NAME_LENGTH
 
 TRUE = {"true", "1", "yes", "có", "co", "x"}
 FALSE = {"false", "0", "no", "không", "khong"}
-ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")  # a time is dropped
 DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # outside these, a date is a typing slip (2205 for 2025), not a plan
 MAX_INT = 10_000_000
 MAX_AREA = Decimal("10000000")
 
@@ -34,23 +35,23 @@ def clean(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
-def parse_code(text: str) -> str:
+def parse_code(text: str, limit: int = CODE_LENGTH) -> str:
     value = clean(text)
     if value.endswith(".0") and value[:-2].isdigit():
         value = value[:-2]
-    if len(value) > CODE_LENGTH:
-        raise Bad("too_long", value=value[:20] + "…", limit=CODE_LENGTH)
+    if len(value) > limit:
+        raise Bad("too_long", value=value[:20] + "…", limit=limit)
     if any(ch.isspace() for ch in value) or any(unicodedata.category(ch).startswith("C") for ch in value):
         raise Bad("code_spaces", value=value)
     return value
 
 
-def parse_text(text: str) -> str:
+def parse_text(text: str, limit: int = NAME_LENGTH) -> str:
     value = clean(text)
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n" for ch in value):
         raise Bad("control_characters")
-    if len(value) > NAME_LENGTH:
-        raise Bad("too_long", value=value[:20] + "…", limit=NAME_LENGTH)
+    if len(value) > limit:
+        raise Bad("too_long", value=value[:20] + "…", limit=limit)
     return value
 
 
@@ -64,6 +65,8 @@ def parse_date(text: str) -> date:
             raise Bad("date_month_first", value=value)
     else:
         raise Bad("date_format", value=value)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Bad("date_year", value=value, first=FIRST_YEAR, last=LAST_YEAR)
     try:
         return date(year, month, day)
     except ValueError:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from linkage.exchange.spec import PARTY_COLUMN
-from linkage.exchange.validate import Parsed, Record, party_record
+from linkage.exchange.validate import Parsed, Record, party_record, stored_records
 from linkage.exchange.values import format_value
 from linkage.models import utcnow
 
@@ -65,23 +65,6 @@ def _comparable(value: Any) -> Any:
     if isinstance(value, float | Decimal):
         return Decimal(str(value)).quantize(Decimal("0.0001"))
     return value
-
-
-def stored_records(session: Session, p: Parsed, fields: list[str]) -> dict[tuple[Any, ...], Record]:
-    """The stored records whose key the rows name, by key, in chunks of one IN list each."""
-    model = p.entity.model
-    first = p.entity.key[0]
-    wanted = sorted({r[first] for _, r in p.rows})
-    pk = [c.name for c in sa.inspect(model).primary_key]  # type: ignore[union-attr]
-    columns = list(dict.fromkeys([*pk, *p.entity.key, *fields, "archived_at", "version"]))
-    found: dict[tuple[Any, ...], Record] = {}
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
-        query = sa.select(*(getattr(model, c) for c in columns)).where(getattr(model, first).in_(chunk))
-        for row in session.execute(query).mappings():
-            record = dict(row)
-            found[tuple(record[k] for k in p.entity.key)] = record
-    return found
 
 
 def key_text(p: Parsed, record: Record) -> str:
