@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from linkage.db import get_engine, resolve_url, schema_is_current
 from linkage.errors import UserFacingError
 from linkage.i18n import t
+from linkage.models import PARTY_TYPES, TECHNOLOGIES
 
 LANG = os.environ.get("LINKAGE_LANG", "en")
 
@@ -121,14 +122,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from linkage.geography import level_of, normalize_unit_code
+    from linkage.geography import level_of, resolve_unit
 
-    unit = normalize_unit_code(args.unit)
-    if level_of(unit) not in ("district", "province"):
-        raise UserError(f"{args.unit!r} is not a district (3 digits) or province (2 digits) code")
+    unit = resolve_unit(args.unit)
+    if unit is None or level_of(unit) not in ("district", "province"):
+        raise UserError(f"{args.unit!r} is not the GSO code of a district (3 digits) or a province (2 digits)")
     from linkage.render import write_graph_file
 
-    summary = write_graph_file(_engine(args), unit, args.as_of or date.today(), Path(args.out))
+    summary = write_graph_file(
+        _engine(args),
+        unit,
+        args.as_of or date.today(),
+        Path(args.out),
+        products=args.product,
+        technologies=args.technology,
+        party_types=args.party_type,
+    )
     print(summary.describe())
     return 0
 
@@ -252,6 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("unit", metavar="UNIT_CODE")
     p.add_argument("--out", required=True, metavar="FILE.html")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    p.add_argument("--product", action="append", metavar="CODE", help="only linkages of this product (repeatable)")
+    p.add_argument("--technology", action="append", choices=TECHNOLOGIES, help="only linkages applying it (repeatable)")
+    p.add_argument("--party-type", action="append", choices=PARTY_TYPES, help="only these parties (repeatable)")
     users = sub.add_parser("user", help="manage accounts").add_subparsers(dest="user_command", required=True)
     p = users.add_parser("add", help="create an account (password from a prompt or --password-stdin)")
     p.add_argument("username")

@@ -452,6 +452,14 @@ def unit_candidates(engine: Engine, as_of: date, unit_code: str, verified_only: 
     return candidates(FACTS.get(engine, verified_only), as_of, unit_code)
 
 
+def busiest_district(engine: Engine) -> str | None:
+    """The district where most linkages are located: where a national user's graph opens."""
+    locations = FACTS.get(engine).locations
+    if locations.empty:
+        return None
+    return str(locations.drop_duplicates(["linkage_code", "district_code"])["district_code"].value_counts().idxmax())
+
+
 def geography(engine: Engine) -> Geography:
     return FACTS.get(engine).geography
 

@@ -492,7 +492,7 @@ def _linkage(
         for i, buyer in enumerate(chosen):
             party("buyer", buyer, lead=has_lead and lead_is_buyer and i == 0)
     if rng.random() < digital * 1.4:
-        for technology in rng.sample(TECHNOLOGIES, k=rng.choices([1, 2, 3, 4], [1, 3, 3, 3])[0]):
+        for technology in rng.sample(TECHNOLOGIES, k=rng.choices([1, 2, 3, 4], [1, 2, 4, 4])[0]):
             adopted = max(started, _day(rng, date(start_year, 1, 1), date(2025, 12, 31)))
             if adopted > date(2025, 12, 31):
                 adopted = started

@@ -62,6 +62,23 @@ def normalize_unit_code(code: str) -> str:
     return normalize_code(code, CODE_WIDTH[level]) if level else code.strip()
 
 
+def resolve_unit(text: str) -> str | None:
+    """The GSO code a user means by `text`, or None: `6` is province 06, `61` (no province 61) is
+    district 061, `VN` the country. Leading zeros may be left out (CONTRACT §1)."""
+    value = text.strip()
+    if value.upper() == NATIONAL_CODE:
+        return NATIONAL_CODE
+    if value.endswith(".0"):
+        value = value[:-2]
+    if not value.isdigit() or len(value) > 5:
+        return None
+    provinces, districts, communes = (frozenset(r["code"] for r in rows) for rows in gso_rows())
+    for width, known in ((2, provinces), (3, districts), (5, communes)):
+        if len(value) <= width and value.zfill(width) in known:
+            return value.zfill(width)
+    return None
+
+
 @cache
 def gso_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Provinces, districts and communes from the pinned GSO package, as table rows."""

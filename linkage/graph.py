@@ -18,6 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from linkage.accounts import Actor
 from linkage.geography import NATIONAL_CODE
 from linkage.models import (
     Buyer,
@@ -31,6 +32,7 @@ from linkage.models import (
     Product,
     RawMaterialArea,
 )
+from linkage.permissions import require_unit_view
 
 KINDS = ("linkage", "cooperative", "producer", "raw_material_area", "buyer")
 DEPENDENCE_FLAG = 0.5  # a buyer behind more than half of the unit's linkages
@@ -92,10 +94,15 @@ def build_graph(
     technologies: Collection[str] | None = None,
     party_types: Collection[str] | None = None,
     include_unlinked: bool = True,
+    *,
+    actor: Actor,
 ) -> nx.MultiDiGraph:
     """The unit's linkage graph on `as_of`; filters keep linkages of those products or technologies
     and nodes of those party types. `include_unlinked=False` leaves out the unit's cooperatives,
-    producers and areas that take part in no linkage (a province view stays readable)."""
+    producers and areas that take part in no linkage (a province view stays readable); so does a
+    product or technology filter, which asks about chains (`unlinked` lists who is left out)."""
+    require_unit_view(session, actor, unit_code)
+    include_unlinked = include_unlinked and not products and not technologies
     party = LinkageParty
     homed: tuple[tuple[Any, Any], ...] = (
         (Cooperative, party.cooperative_code),
@@ -285,6 +292,22 @@ def parties_of(g: nx.MultiDiGraph, linkage: str, kind: str) -> list[str]:
     )
 
 
+def parties_frame(g: nx.MultiDiGraph, linkage: str) -> pd.DataFrame:
+    """A linkage's parties: party type, code, name and whether it leads, lead first."""
+    rows = [
+        {
+            "party_type": g.nodes[u]["kind"],
+            "code": g.nodes[u]["code"],
+            "name": g.nodes[u].get("name"),
+            "is_lead": d.get("lead", False),
+        }
+        for u, _, d in g.in_edges(linkage, data=True)
+        if d["relation"] == "party"
+    ]
+    frame = pd.DataFrame(rows, columns=["party_type", "code", "name", "is_lead"])
+    return frame.sort_values(["is_lead", "party_type", "code"], ascending=[False, True, True]).reset_index(drop=True)
+
+
 def flow_view(g: nx.MultiDiGraph) -> nx.DiGraph:
     """Who sells to whom: producer, cooperative or raw material area → buyer, through shared linkages."""
     flow = nx.DiGraph()
@@ -306,16 +329,59 @@ def _table(g: nx.MultiDiGraph, nodes: list[str], columns: tuple[str, ...]) -> pd
     return pd.DataFrame([{c: g.nodes[n].get(c) for c in columns} for n in nodes], columns=list(columns))
 
 
-def unlinked(g: nx.MultiDiGraph) -> pd.DataFrame:
-    """Cooperatives, producers and raw material areas of the unit that take part in no active linkage."""
-    nodes = [
+def unlinked(session: Session, unit_code: str, as_of: date, *, actor: Actor) -> pd.DataFrame:
+    """Cooperatives (active on the date), producers and raw material areas registered in the unit
+    that take part in no active linkage: who the officer should bring into a chain.
+
+    Set-based over the whole unit, whatever a graph view shows or filters (a province included).
+    """
+    require_unit_view(session, actor, unit_code)
+    active = (
+        sa.select(col(LinkageParty.linkage_code))
+        .join(Linkage, col(Linkage.code) == col(LinkageParty.linkage_code))
+        .where(
+            col(LinkageParty.archived_at).is_(None),
+            col(Linkage.archived_at).is_(None),
+            col(Linkage.started_on) <= as_of,
+            sa.or_(col(Linkage.ended_on).is_(None), col(Linkage.ended_on) > as_of),
+        )
+    )
+    cooperative_alive = sa.and_(
+        sa.or_(col(Cooperative.established_on).is_(None), col(Cooperative.established_on) <= as_of),
+        sa.or_(col(Cooperative.dissolved_on).is_(None), col(Cooperative.dissolved_on) > as_of),
+    )
+    frames = []
+    homed: tuple[tuple[str, Any, Any, Any], ...] = (
+        ("cooperative", Cooperative, LinkageParty.cooperative_code, cooperative_alive),
+        ("producer", Producer, LinkageParty.producer_code, sa.true()),
+        ("raw_material_area", RawMaterialArea, LinkageParty.raw_material_area_code, sa.true()),
+    )
+    for kind, model, column, alive in homed:
+        linked = sa.select(col(column)).where(
+            col(column).is_not(None), col(LinkageParty.linkage_code).in_(active.scalar_subquery())
+        )
+        query = (
+            sa.select(sa.literal(kind).label("kind"), model.code, model.name, col(Commune.name).label("commune_name"))
+            .join(Commune, col(Commune.code) == model.commune_code)
+            .join(District, col(District.code) == col(Commune.district_code))
+            .where(_in_unit(unit_code), model.archived_at.is_(None), alive, model.code.not_in(linked))
+            .order_by(model.code)
+        )
+        frames.append(_frame(session, query))
+    return pd.concat(frames, ignore_index=True)[["kind", "code", "name", "commune_name"]]
+
+
+def without_unlinked(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The graph without the cooperatives, producers and areas that take part in no linkage shown."""
+    left_out = [
         n
         for n, kind in g.nodes(data="kind")
         if kind in ("cooperative", "producer", "raw_material_area")
         and not any(d["relation"] == "party" for _, _, d in g.out_edges(n, data=True))
     ]
-    nodes.sort(key=lambda n: (KINDS.index(g.nodes[n]["kind"]), n))
-    return _table(g, nodes, ("kind", "code", "name", "commune_name"))
+    thinner = g.copy()
+    thinner.remove_nodes_from(left_out)
+    return thinner
 
 
 def buyer_dependence(g: nx.MultiDiGraph) -> pd.DataFrame:

@@ -220,3 +220,10 @@ def may_view_unit(actor: Actor, unit_code: str, province_of_district: dict[str, 
     if actor.role == "officer":
         return unit_code == actor.unit_code
     return False
+
+
+def require_unit_view(session: Session, actor: Actor, unit_code: str) -> None:
+    """Refuse a unit's graph or lists to an actor who may not open it (see `may_view_unit`)."""
+    province = session.execute(sa.select(col(District.province_code)).where(col(District.code) == unit_code)).scalar()
+    if not may_view_unit(actor, unit_code, {unit_code: province} if province else {}):
+        raise Refused("not_in_scope", role=actor.role, scope=actor.unit_code or actor.cooperative_code or "")

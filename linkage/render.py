@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -23,6 +24,8 @@ from sqlalchemy.engine import Engine
 
 from linkage.db import read_session
 from linkage.geography import read_geography
+from linkage.graph import without_unlinked
+from linkage.i18n import t
 
 MAX_NODES = 1500
 STABILIZE_ITERATIONS = 200
@@ -33,50 +36,35 @@ STYLE = {  # colour and shape per node kind; the legend shows the same
     "raw_material_area": ("#8d6e63", "square"),
     "buyer": ("#1565c0", "triangle"),
 }
-LABELS = {
-    "vi": {
-        "linkage": "Liên kết",
-        "cooperative": "Hợp tác xã",
-        "producer": "Người sản xuất",
-        "raw_material_area": "Vùng nguyên liệu",
-        "buyer": "Bên mua",
-        "digital": "Liên kết có công nghệ số (nét liền)",
-        "paper": "Liên kết chưa có công nghệ số (nét đứt)",
-        "lead": "Bên chủ trì (nét đậm)",
-        "member": "Thành viên hợp tác xã",
-        "too_many": "Đơn vị này có {count} nút, quá {limit} nút một sơ đồ hiển thị được. Hãy lọc theo sản phẩm, "
-        "công nghệ hoặc loại bên tham gia, hoặc chọn một huyện.",
-        "empty": "Không có liên kết hay hợp tác xã nào ở đơn vị này vào ngày đã chọn.",
-        "as_of": "tính đến",
-        "product": "Sản phẩm",
-        "technologies": "Công nghệ số",
-        "none": "chưa có",
-        "commune": "Xã",
-        "since": "Từ",
-        "until": "Đến",
-    },
-    "en": {
-        "linkage": "Linkage",
-        "cooperative": "Cooperative",
-        "producer": "Producer",
-        "raw_material_area": "Raw material area",
-        "buyer": "Buyer",
-        "digital": "Linkage with digital technology (solid)",
-        "paper": "Linkage without digital technology (dashed)",
-        "lead": "Lead party (thick)",
-        "member": "Cooperative member",
-        "too_many": "This unit has {count} nodes, more than the {limit} one graph can show. Filter by product, "
-        "technology or party type, or choose a district.",
-        "empty": "No linkage or cooperative in this unit on the chosen date.",
-        "as_of": "as of",
-        "product": "Product",
-        "technologies": "Digital technologies",
-        "none": "none",
-        "commune": "Commune",
-        "since": "From",
-        "until": "Until",
-    },
-}
+SYMBOL = {"diamond": "◆", "dot": "●", "square": "■", "triangle": "▲"}  # the legend's picture of each shape
+
+
+def _words(lang: str) -> dict[str, str]:
+    """The graph's texts from the message catalog (`graph.*`), in the chosen language."""
+    keys = (
+        *STYLE,
+        "digital",
+        "paper",
+        "lead",
+        "member",
+        "too_many",
+        "thinned",
+        "empty",
+        "as_of",
+        "product",
+        "technologies",
+        "none",
+        "commune",
+        "since",
+        "until",
+        "kind",
+        "members",
+        "established",
+        "area",
+        "planting_area_code",
+        "cooperative_of",
+    )
+    return {key: t(f"graph.{key}", lang) for key in keys}
 
 
 @cache
@@ -100,27 +88,51 @@ def _script_json(value: Any) -> str:
     return text
 
 
-def _tooltip(attrs: dict[str, Any], words: dict[str, str]) -> str:
-    """Plain text (lines), shown by the template as DOM text."""
-    lines = [f"{words[attrs['kind']]}: {attrs.get('name') or ''} ({attrs.get('code')})"]
-    if attrs["kind"] == "linkage":
+def _tooltip(attrs: dict[str, Any], words: dict[str, str], lang: str) -> str:
+    """Plain text (lines), shown by the template as DOM text: what an officer needs to recognise a node."""
+    kind = attrs["kind"]
+    lines = [f"{words[kind]}: {attrs.get('name') or ''} ({attrs.get('code')})"]
+    if kind == "linkage":
         lines.append(f"{words['product']}: {attrs.get('product_name') or attrs.get('product_code')}")
         lines.append(
-            f"{words['since']}: {attrs.get('started_on')}"
-            + (f" · {words['until']}: {attrs['ended_on']}" if attrs.get("ended_on") else "")
+            f"{words['since']}: {_day(attrs.get('started_on'))}"
+            + (f" · {words['until']}: {_day(attrs['ended_on'])}" if attrs.get("ended_on") else "")
         )
-        lines.append(f"{words['technologies']}: {', '.join(attrs.get('technologies') or []) or words['none']}")
-    elif attrs.get("commune_name"):
+        techs = [t(f"choice.{code}", lang) for code in attrs.get("technologies") or []]
+        lines.append(f"{words['technologies']}: {', '.join(techs) or words['none']}")
+        return "\n".join(lines)
+    if attrs.get("commune_name"):
         lines.append(
             f"{words['commune']}: {attrs['commune_name']}"
             + (f", {attrs['district_name']}" if attrs.get("district_name") else "")
         )
+    if kind == "cooperative":
+        if attrs.get("members") is not None:
+            lines.append(f"{words['members']}: {attrs['members']}")
+        if attrs.get("established_on"):
+            lines.append(f"{words['established']}: {_day(attrs['established_on'])}")
+    elif kind == "producer":
+        lines.append(f"{words['kind']}: {t('choice.' + str(attrs.get('producer_kind')), lang)}")
+        if attrs.get("cooperative_code"):
+            lines.append(f"{words['cooperative_of']}: {attrs['cooperative_code']}")
+    elif kind == "raw_material_area":
+        lines.append(f"{words['product']}: {attrs.get('product_code')} · {words['area']}: {attrs.get('area_ha')} ha")
+        if attrs.get("planting_area_code"):
+            lines.append(f"{words['planting_area_code']}: {attrs['planting_area_code']}")
+    elif kind == "buyer":
+        lines.append(f"{words['kind']}: {t('choice.' + str(attrs.get('buyer_kind')), lang)}")
     return "\n".join(lines)
+
+
+def _day(iso: Any) -> str:
+    """An ISO date as Vietnamese readers write it (DD/MM/YYYY)."""
+    text = str(iso or "")
+    return f"{text[8:10]}/{text[5:7]}/{text[0:4]}" if len(text) == 10 else text
 
 
 def vis_data(graph: nx.MultiDiGraph, lang: str = "vi") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Node and edge lists for vis-network, built directly (pyvis's add_node is quadratic)."""
-    words = LABELS.get(lang, LABELS["vi"])
+    words = _words(lang)
     nodes = []
     for node, attrs in graph.nodes(data=True):
         color, shape = STYLE[attrs["kind"]]
@@ -128,7 +140,7 @@ def vis_data(graph: nx.MultiDiGraph, lang: str = "vi") -> tuple[list[dict[str, A
             {
                 "id": node,
                 "label": str(attrs.get("name") or attrs.get("code")),
-                "title": _tooltip(attrs, words),
+                "title": _tooltip(attrs, words, lang),
                 "color": color,
                 "shape": shape,
                 "size": 18 if attrs["kind"] in ("linkage", "cooperative") else 10,
@@ -179,7 +191,7 @@ header {{ padding: 8px 12px; border-bottom: 1px solid #e0e0e0; }}
 h1 {{ font-size: 18px; margin: 0 0 6px 0; }}
 .legend {{ display: flex; flex-wrap: wrap; gap: 12px; font-size: 13px; }}
 .legend span {{ display: inline-flex; align-items: center; gap: 4px; }}
-.swatch {{ width: 12px; height: 12px; display: inline-block; border-radius: 2px; }}
+.shape {{ font-size: 15px; line-height: 1; }}
 .line {{ width: 24px; height: 0; display: inline-block; border-top: 2px solid #2e7d32; }}
 .message {{ padding: 24px; font-size: 15px; background: #fff8e1; }}
 #graph {{ width: 100%; height: calc(100vh - 90px); min-height: 420px; }}
@@ -221,33 +233,63 @@ div.vis-tooltip {{ white-space: pre-line; max-width: 360px; }}
 """
 
 
+def legend_html(lang: str = "vi") -> str:
+    """Every node kind with its colour and shape, and every kind of line, as the graph draws them."""
+    words = _words(lang)
+    items = [
+        f'<span><b class="shape" style="color:{color}">{SYMBOL[shape]}</b>{html.escape(words[kind])}</span>'
+        for kind, (color, shape) in STYLE.items()
+    ]
+    items += [
+        f'<span><i class="line"></i>{html.escape(words["digital"])}</span>',
+        f'<span><i class="line" style="border-top:2px dashed #9e9e9e"></i>{html.escape(words["paper"])}</span>',
+        f'<span><i class="line" style="border-top-width:4px"></i>{html.escape(words["lead"])}</span>',
+        f'<span><i class="line" style="border-top:1px dotted #9e9e9e"></i>{html.escape(words["member"])}</span>',
+    ]
+    return "".join(items)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What a graph page shows: the graph drawn (possibly thinned), or why nothing is drawn."""
+
+    graph: nx.MultiDiGraph
+    thinned: int  # entities in no linkage left out to stay under the cap
+    capped: bool  # still too large: nothing drawn, a message asks to filter
+
+
+def drawable(graph: nx.MultiDiGraph, max_nodes: int = MAX_NODES) -> Drawn:
+    """The graph a browser can draw: whole if small enough, else without who is in no linkage
+    (they are listed beside the graph), else nothing and a request to filter."""
+    if graph.number_of_nodes() <= max_nodes:
+        return Drawn(graph, 0, False)
+    thinner = without_unlinked(graph)
+    if thinner.number_of_nodes() <= max_nodes:
+        return Drawn(thinner, graph.number_of_nodes() - thinner.number_of_nodes(), False)
+    return Drawn(thinner, graph.number_of_nodes() - thinner.number_of_nodes(), True)
+
+
 def graph_html(graph: nx.MultiDiGraph, title: str, lang: str = "vi", max_nodes: int = MAX_NODES) -> str:
     """The whole page: inlined vis-network, legend, escaped title, data, and a message if capped or empty."""
-    words = LABELS.get(lang, LABELS["vi"])
-    legend = "".join(
-        f'<span><i class="swatch" style="background:{color}"></i>{html.escape(words[kind])}</span>'
-        for kind, (color, _) in STYLE.items()
-    )
-    legend += (
-        f'<span><i class="line"></i>{html.escape(words["digital"])}</span>'
-        f'<span><i class="line" style="border-top:2px dashed #9e9e9e"></i>{html.escape(words["paper"])}</span>'
-        f'<span><i class="line" style="border-top-width:4px"></i>{html.escape(words["lead"])}</span>'
-    )
+    words = _words(lang)
+    drawn = drawable(graph, max_nodes)
     message = ""
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
-    count = graph.number_of_nodes()
-    if count > max_nodes:
-        too_many = words["too_many"].format(count=count, limit=max_nodes)
+    if drawn.capped:
+        too_many = words["too_many"].format(count=drawn.graph.number_of_nodes(), limit=max_nodes)
         message = f'<p class="message" role="alert">{html.escape(too_many)}</p>'
-    elif count == 0:
+    elif graph.number_of_nodes() == 0:
         message = f'<p class="message" role="status">{html.escape(words["empty"])}</p>'
     else:
-        nodes, edges = vis_data(graph, lang)
+        if drawn.thinned:
+            thinned = words["thinned"].format(count=drawn.thinned, limit=max_nodes)
+            message = f'<p class="message" role="status">{html.escape(thinned)}</p>'
+        nodes, edges = vis_data(drawn.graph, lang)
     return TEMPLATE.format(
         lang=html.escape(lang),
         title=html.escape(title),
-        legend=legend,
+        legend=legend_html(lang),
         message=message,
         vis_css=_asset("vis-network.css"),
         vis_js=_asset("vis-network.min.js"),
@@ -263,27 +305,56 @@ class GraphFileSummary:
     nodes: int
     edges: int
     capped: bool
+    thinned: int = 0
 
     def describe(self) -> str:
-        note = f" (more than {MAX_NODES} nodes: the file asks to filter)" if self.capped else ""
+        if self.capped:
+            note = (
+                f" (more than {MAX_NODES} nodes even without the {self.thinned} entities in no linkage: the file"
+                " asks to filter; try --product, --technology or --party-type)"
+            )
+        elif self.thinned:
+            note = f" ({self.thinned} entities in no linkage left out to stay under {MAX_NODES} nodes)"
+        else:
+            note = ""
         return f"Wrote the linkage graph of {self.title}: {self.nodes} nodes, {self.edges} edges, to {self.path}{note}."
 
 
 def graph_title(engine: Engine, unit_code: str, as_of: date, lang: str = "vi") -> str:
     with read_session(engine) as session:
         name = read_geography(session).name_of(unit_code)
-    return f"{name} — {LABELS.get(lang, LABELS['vi'])['as_of']} {as_of.strftime('%d/%m/%Y')}"
+    return f"{name} — {_words(lang)['as_of']} {as_of.strftime('%d/%m/%Y')}"
 
 
-def write_graph_file(engine: Engine, unit_code: str, as_of: date, out: Path, lang: str = "vi") -> GraphFileSummary:
-    """`linkage graph`: the unit's graph on `as_of` as one offline HTML file."""
+def write_graph_file(
+    engine: Engine,
+    unit_code: str,
+    as_of: date,
+    out: Path,
+    lang: str = "vi",
+    products: Collection[str] | None = None,
+    technologies: Collection[str] | None = None,
+    party_types: Collection[str] | None = None,
+) -> GraphFileSummary:
+    """`linkage graph`: the unit's graph on `as_of` as one offline HTML file (the command line sees all)."""
+    from linkage.accounts import SYSTEM
     from linkage.graph import build_graph
 
     with read_session(engine) as session:
-        graph = build_graph(session, unit_code, as_of, include_unlinked=len(unit_code) == 3)
+        graph = build_graph(
+            session,
+            unit_code,
+            as_of,
+            products,
+            technologies,
+            party_types,
+            include_unlinked=len(unit_code) == 3,
+            actor=SYSTEM,
+        )
     title = graph_title(engine, unit_code, as_of, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(graph_html(graph, title, lang), encoding="utf-8")
+    drawn = drawable(graph)
     return GraphFileSummary(
-        out, title, graph.number_of_nodes(), graph.number_of_edges(), graph.number_of_nodes() > MAX_NODES
+        out, title, drawn.graph.number_of_nodes(), drawn.graph.number_of_edges(), drawn.capped, drawn.thinned
     )

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from linkage import coverage, graph, records
@@ -10,8 +11,8 @@ from linkage.geography import find_units
 from linkage.models import PARTY_TYPES, TECHNOLOGIES
 from linkage.permissions import may_view_unit
 from linkage.render import graph_title
-from ui import engine, field_label, lang, require_actor, show_error, tr
-from ui.graphs import html_file, unit_graph
+from ui import engine, labelled, lang, plain, require_actor, show_error, tr
+from ui.graphs import html_file, unit_graph, unit_unlinked
 
 who = require_actor()
 geo = coverage.geography(engine())
@@ -21,7 +22,7 @@ st.title(tr("app.graph.title"))
 query = st.text_input(tr("app.graph.search"), key="graph_search", placeholder="krong pac, 643 …")
 found = find_units(engine(), query, levels=("province", "district"), limit=60)
 codes = [u.code for u in found if may_view_unit(who, u.code, province_of)]
-default = who.unit_code if who.unit_code not in (None, "VN") else None
+default = who.unit_code if who.unit_code not in (None, "VN") else coverage.busiest_district(engine())
 if default and default not in codes and not query:
     codes.insert(0, default)
 if not codes:
@@ -36,63 +37,74 @@ unit = st.selectbox(
 )
 left, mid, right, far = st.columns(4)
 as_of = left.date_input(tr("app.as_of"), value=date.today(), format="DD/MM/YYYY", key="graph_as_of")
-product_codes = [p.key for p in records.find(engine(), who, "products")]
-products = mid.multiselect(tr("app.graph.products"), product_codes, key="graph_products")
+name_column = "name_vi" if lang() == "vi" else "name_en"
+names = {p.key: p.values[name_column] or p.key for p in records.find(engine(), who, "products")}
+products = mid.multiselect(
+    tr("app.graph.products"),
+    list(names),
+    format_func=lambda code: names[code],
+    key="graph_products",
+    placeholder=tr("app.choose"),
+)
 technologies = right.multiselect(
-    tr("app.graph.technologies"), TECHNOLOGIES, format_func=lambda v: tr(f"choice.{v}"), key="graph_tech"
+    tr("app.graph.technologies"),
+    TECHNOLOGIES,
+    format_func=lambda v: tr(f"choice.{v}"),
+    key="graph_tech",
+    placeholder=tr("app.choose"),
 )
 party_types = far.multiselect(
-    tr("app.graph.party_types"), PARTY_TYPES, format_func=lambda v: tr(f"choice.{v}"), key="graph_types"
+    tr("app.graph.party_types"),
+    PARTY_TYPES,
+    format_func=lambda v: tr(f"choice.{v}"),
+    key="graph_types",
+    placeholder=tr("app.choose"),
 )
 
 with st.spinner(tr("app.computing")):
-    g = unit_graph(unit, as_of, tuple(products), tuple(technologies), tuple(party_types))
+    g = unit_graph(who, unit, as_of, tuple(products), tuple(technologies), tuple(party_types))
+    left_out = unit_unlinked(who, unit, as_of)
+st.caption(tr("app.graph.drawing"))
 st.iframe(html_file(g, graph_title(engine(), unit, as_of, lang()), lang()), height=640)
 
 st.subheader(tr("app.graph.act_on"))
 tabs = st.tabs(
     [tr("app.graph.unlinked"), tr("app.graph.dependence"), tr("app.graph.no_digital"), tr("app.graph.single_buyer")]
 )
+frames = (left_out, graph.buyer_dependence(g), graph.linkages_without_digital(g), graph.single_buyer_linkages(g))
 chosen: str | None = None
-for i, (tab, frame, kind) in enumerate(
-    zip(
-        tabs,
-        (
-            graph.unlinked(g),
-            graph.buyer_dependence(g),
-            graph.linkages_without_digital(g),
-            graph.single_buyer_linkages(g),
-        ),
-        ("kind", "buyer", "linkage", "linkage"),
-        strict=True,
-    )
-):
+for i, (tab, frame, kind) in enumerate(zip(tabs, frames, ("kind", "buyer", "linkage", "linkage"), strict=True)):
     with tab:
-        picked = tab.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row", key=f"pick_{i}")
+        if frame.empty:
+            st.caption(tr("app.graph.none_here"))
+            continue
+        picked = st.dataframe(
+            labelled(frame), hide_index=True, on_select="rerun", selection_mode="single-row", key=f"pick_{i}"
+        )
         if picked and picked.selection.rows:
             row = frame.iloc[picked.selection.rows[0]]
             chosen = f"{row['kind'] if kind == 'kind' else kind}:{row['code']}"
 
-if chosen and chosen in g:
-    node = g.nodes[chosen]
-    st.subheader(f"{tr('choice.' + node['kind'])}: {node.get('name')}")
-    st.dataframe([{field_label(k): v for k, v in node.items() if k not in ("kind",)}], hide_index=True)
-    if node["kind"] == "linkage":
+if chosen:
+    node = g.nodes[chosen] if chosen in g else None
+    kind, code = chosen.split(":", 1)
+    st.subheader(f"{tr('choice.' + kind)}: {plain(node.get('name') if node else code)}")
+    if node is None:  # in no linkage, so not in the graph: its record is what there is to show
+        entity = {"cooperative": "cooperatives", "producer": "producers", "raw_material_area": "raw_material_areas"}
+        details = records.read(engine(), who, entity[kind], code).values
+    else:
+        details = {k: v for k, v in node.items() if k != "kind"}
+    st.dataframe(labelled(pd.DataFrame([details])), hide_index=True)
+    if node and kind == "linkage":
         st.markdown(f"**{tr('entity.linkage_parties')}**")
-        st.dataframe(
-            [
-                {
-                    tr("app.graph.party"): g.nodes[u].get("name"),
-                    field_label("party_type"): tr("choice." + g.nodes[u]["kind"]),
-                    field_label("is_lead"): "✓" if d.get("lead") else "",
-                }
-                for u, _, d in g.in_edges(chosen, data=True)
-                if d["relation"] == "party"
-            ],
-            hide_index=True,
-        )
+        st.dataframe(labelled(graph.parties_frame(g, chosen)), hide_index=True)
+        st.markdown(f"**{tr('app.history')}**")
         try:
-            for entry in records.history(engine(), who, "linkages", node["code"]):
-                st.markdown(f"- {entry.at:%d/%m/%Y} · {entry.actor} · {tr('action.' + entry.action)}")
+            steps = records.history(engine(), who, "linkages", code)
         except UserFacingError as error:
             show_error(error)
+            steps = []
+        if not steps:
+            st.caption(tr("app.no_history"))
+        for entry in steps:
+            st.markdown(f"- {entry.at:%d/%m/%Y} · {plain(entry.actor)} · {tr('action.' + entry.action)}")

@@ -86,7 +86,8 @@ def test_the_environment_variable_selects_the_database(engine: Engine) -> None:
     [
         (["coverage", "--as-of", "31/12/2025"], 2, "not a date"),
         (["coverage", "--level", "commune"], 2, "invalid choice"),
-        (["graph", "K01", "--out", "x.html"], 1, "not a district"),
+        (["graph", "K01", "--out", "x.html"], 1, "not the GSO code of a district"),
+        (["graph", "999", "--out", "x.html"], 1, "not the GSO code of a district"),
     ],
 )
 def test_usage_errors_are_plain(engine: Engine, args: list[str], code: int, words: str) -> None:
@@ -161,3 +162,21 @@ def test_exporting_into_a_file_instead_of_a_folder_is_a_plain_error(engine: Engi
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     done = linkage("export", str(tmp_path / "afile"), "--db", url(engine))
     assert done.returncode == 1 and "exists" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_graph_writes_one_offline_file_and_takes_filters(engine: Engine, tmp_path: Path) -> None:
+    db = url(engine)
+    assert linkage("import", str(FIXTURE), "--db", db).returncode == 0
+    done = linkage("graph", "61", "--out", str(tmp_path / "g.html"), "--as-of", "2023-06-29", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert "Huyện Ba Bể" in done.stdout and "nodes" in done.stdout
+    page = (tmp_path / "g.html").read_text(encoding="utf-8")
+    assert "Chuỗi chè Phúc Lộc" in page and "Chuỗi hồi Chợ Rã" in page
+    tea = linkage(
+        "graph", "061", "--out", str(tmp_path / "tea.html"), "--as-of", "2023-06-29", "--product", "TEA", "--db", db
+    )
+    assert tea.returncode == 0, tea.stderr
+    only_tea = (tmp_path / "tea.html").read_text(encoding="utf-8")
+    assert "Chuỗi chè Phúc Lộc" in only_tea and "Chuỗi hồi Chợ Rã" not in only_tea
+    bad = linkage("graph", "061", "--out", str(tmp_path / "x.html"), "--technology", "telepathy", "--db", db)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr

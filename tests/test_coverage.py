@@ -291,3 +291,35 @@ def test_every_row_equals_the_literal_formulation_at_every_boundary_date(bac_kan
             (r["indicator"], r["unit_code"]): (r["numerator"], r["denominator"]) for r in records(compute(facts, day))
         }
         assert got == literal_coverage(day), day
+
+
+def test_buyers_do_not_locate_a_linkage(bac_kan: Engine, files) -> None:  # type: ignore[no-untyped-def]
+    before = figures(bac_kan, date(2025, 12, 31))
+    # A rice linkage with its raw material area in 060 and its only buyer registered in 058.
+    import_path(
+        bac_kan,
+        files(
+            {
+                "buyers": "code,name,kind,commune_code\nB58,Công ty Dương Quang,processor,01849",
+                "linkages": "code,name,product_code,started_on\nL58,Chuỗi mới,RICE,2025-01-01",
+                "linkage_parties": "linkage_code,party_type,party_code\nL58,raw_material_area,A3,\nL58,buyer,B58,",
+            }
+        ),
+    )
+    after = figures(bac_kan, date(2025, 12, 31))
+    assert after[(RAW_MATERIAL, "058")][:2] == before[(RAW_MATERIAL, "058")][:2]  # the buyer's district: unchanged
+    n, d, _ = before[(RAW_MATERIAL, "060")]
+    assert after[(RAW_MATERIAL, "060")][:2] == (n, d + 1)  # the area's district: one more linkage, not digital
+
+
+def test_a_trend_at_any_dates_equals_the_literal_formulation_at_each(bac_kan: Engine) -> None:
+    days = [date(2021, 6, 30), date(2023, 6, 30), date(2024, 1, 1), date(2025, 12, 31)]
+    with read_session(bac_kan) as session:
+        facts = load_facts(session)
+    rows = trend(facts, days)
+    assert sorted(set(rows["as_of"])) == [d.isoformat() for d in days]
+    for day in days:
+        expected = literal_coverage(day)
+        at = rows[rows["as_of"] == day.isoformat()]
+        got = {(r["indicator"], r["unit_code"]): (r["numerator"], r["denominator"]) for r in records(at)}
+        assert {k: v for k, v in got.items() if k in expected} == expected, day

@@ -96,13 +96,49 @@ def test_demo_accounts_exist_for_every_role_and_show_while_their_password_is_unc
     assert create_demo_accounts(engine) == made  # running it again adds nothing
 
 
+# Regions by GSO province code, written out here rather than taken from the generator.
+HIGHLANDS = {"62", "64", "66", "67", "68"}
+MEKONG = {"80", "82", "83", "84", "86", "87", "89", "91", "92", "93", "94", "95", "96"}
+RED_RIVER = {"01", "26", "27", "30", "31", "33", "34", "35", "36", "37"}
+NORTHERN_UPLANDS = {"02", "04", "06", "08", "10", "11", "12", "14", "15", "17", "19", "20", "22", "24", "25"}
+
+
 @pytest.mark.slow
-def test_the_national_demo_has_the_asked_sizes(tmp_path: Path) -> None:
-    summary = generate(fresh(tmp_path, "n"), scale="national", seed=1)
+def test_the_national_demo_has_the_asked_sizes_and_fits_the_regions(tmp_path: Path) -> None:
+    engine = fresh(tmp_path, "n")
+    summary = generate(engine, scale="national", seed=1)
     c = summary.counts
-    assert 20_000 <= c["cooperative"] <= 30_000
-    assert 150_000 <= c["producer"] <= 250_000
-    assert 10_000 <= c["raw_material_area"] <= 20_000
-    assert 6_000 <= c["buyer"] <= 10_000
-    assert 15_000 <= c["linkage"] <= 25_000
-    assert 30_000 <= c["digital_adoption"] <= 50_000
+    assert 22_000 <= c["cooperative"] <= 28_000
+    assert 180_000 <= c["producer"] <= 220_000
+    assert 13_000 <= c["raw_material_area"] <= 17_000
+    assert 7_000 <= c["buyer"] <= 9_000
+    assert 18_000 <= c["linkage"] <= 22_000
+    assert 36_000 <= c["digital_adoption"] <= 44_000
+    with read_session(engine) as session:
+        geo = read_geography(session)
+        province_of = dict(zip(geo.communes["code"], geo.communes["province_code"], strict=True))
+        linkages = session.execute(
+            sa.text(
+                "SELECT DISTINCT l.product_code, c.commune_code FROM linkage l"
+                " JOIN linkage_party p ON p.linkage_code = l.code AND p.party_type = 'cooperative'"
+                " JOIN cooperative c ON c.code = p.party_code"
+            )
+        ).all()
+        coops = session.execute(sa.select(Cooperative.commune_code)).scalars().all()
+
+    def share(product: str, region: set[str]) -> float:
+        inside = [p for p, commune in linkages if province_of[commune] in region]
+        return sum(p == product for p in inside) / len(inside)
+
+    everywhere = set(province_of.values())
+    assert share("COFFEE", HIGHLANDS) > 5 * share("COFFEE", everywhere - HIGHLANDS)
+    assert share("PEPPER", HIGHLANDS) > 3 * share("PEPPER", everywhere - HIGHLANDS)
+    assert share("SHRIMP", MEKONG) > 3 * share("SHRIMP", everywhere - MEKONG)
+    assert share("TEA", NORTHERN_UPLANDS) > 3 * share("TEA", everywhere - NORTHERN_UPLANDS)
+    rural = geo.communes[geo.communes["is_rural"]]
+
+    def per_commune(region: set[str]) -> float:
+        communes = set(rural.loc[rural["province_code"].isin(region), "code"])
+        return sum(code in communes for code in coops) / len(communes)
+
+    assert min(per_commune(MEKONG), per_commune(RED_RIVER)) > 1.3 * per_commune(everywhere - MEKONG - RED_RIVER)

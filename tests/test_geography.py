@@ -7,7 +7,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage.db import read_session
-from linkage.geography import fold, level_of, normalize_code, normalize_unit_code, read_geography, search_units
+from linkage.geography import (
+    fold,
+    level_of,
+    normalize_code,
+    normalize_unit_code,
+    read_geography,
+    resolve_unit,
+    search_units,
+)
 from linkage.models import Commune, District, Province
 
 
@@ -69,3 +77,20 @@ def test_codes_may_omit_leading_zeros() -> None:
 def test_wildcard_characters_typed_in_a_search_match_themselves(engine: Engine, query: str) -> None:
     with read_session(engine) as session:
         assert search_units(session, query, levels=("province", "district", "commune")) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("6", "06"),
+        ("06", "06"),
+        ("61", "061"),
+        ("061", "061"),
+        ("1858", "01858"),
+        ("vn", "VN"),
+        ("13", None),  # neither a province 13 nor a district 013
+        ("x", None),
+    ],
+)
+def test_a_unit_code_without_its_leading_zeros_is_the_unit_meant(typed: str, meant: str | None) -> None:
+    assert resolve_unit(typed) == meant  # no province 61 exists, so 61 can only be district 061

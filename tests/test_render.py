@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -11,7 +12,15 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from linkage.exchange import import_path
-from linkage.render import MAX_NODES, graph_html, write_graph_file
+from linkage.render import (
+    MAX_NODES,
+    STABILIZE_ITERATIONS,
+    graph_html,
+    legend_html,
+    options,
+    vis_data,
+    write_graph_file,
+)
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</script><script>alert(2)</script>"
@@ -67,13 +76,126 @@ def test_the_title_is_escaped_and_the_legend_names_every_kind() -> None:
     assert "Hợp tác xã" in graph_html(g, "x", lang="vi")
 
 
-def test_an_oversized_graph_asks_to_filter_instead_of_freezing_the_browser() -> None:
+def chain_graph(linked: int, unlinked: int) -> nx.MultiDiGraph:
+    """One linkage with `linked` producer parties, and `unlinked` producers in no linkage."""
     g = nx.MultiDiGraph()
-    for i in range(MAX_NODES + 1):
-        g.add_node(f"producer:P{i}", kind="producer", code=f"P{i}", name=f"Hộ {i}")
-    page = graph_html(g, "Tỉnh", lang="en")
-    assert f"more than the {MAX_NODES} one graph can show" in page
-    assert '"nodes": []' in page
+    g.add_node("linkage:M1", kind="linkage", code="M1", name="Chuỗi", digital=False, technologies=[])
+    for i in range(linked):
+        g.add_node(f"producer:P{i}", kind="producer", code=f"P{i}", name=f"Hộ {i}", producer_kind="household")
+        g.add_edge(f"producer:P{i}", "linkage:M1", relation="party", lead=False)
+    for i in range(unlinked):
+        g.add_node(f"producer:Q{i}", kind="producer", code=f"Q{i}", name=f"Hộ lẻ {i}", producer_kind="farm")
+    return g
+
+
+def drawn_nodes(page: str) -> list[dict[str, object]]:
+    start = page.rindex("var data = ") + len("var data = ")
+    data = json.loads(page[start : page.index(";\n", start)])
+    return list(data["nodes"])
+
+
+def test_an_oversized_graph_asks_to_filter_instead_of_freezing_the_browser() -> None:
+    page = graph_html(chain_graph(MAX_NODES + 5, 0), "Tỉnh", lang="en")
+    assert f"has {MAX_NODES + 6} nodes, more than the {MAX_NODES} one graph can show" in page
+    assert drawn_nodes(page) == []
+
+
+def test_a_view_just_over_the_cap_is_drawn_without_who_is_in_no_linkage() -> None:
+    page = graph_html(chain_graph(10, MAX_NODES), "Huyện", lang="en")
+    nodes = drawn_nodes(page)
+    assert len(nodes) == 11 and not any(str(n["id"]).startswith("producer:Q") for n in nodes)
+    assert f"{MAX_NODES} cooperatives, producers and areas in no linkage are left out" in page
+
+
+def test_each_kind_has_its_colour_and_shape_and_lines_say_digital_lead_or_member() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node(
+        "linkage:M1",
+        kind="linkage",
+        code="M1",
+        name="Số",
+        digital=True,
+        technologies=["traceability"],
+        product_name="Lúa gạo",
+        started_on="2022-03-01",
+        ended_on=None,
+    )
+    g.add_node(
+        "linkage:M2",
+        kind="linkage",
+        code="M2",
+        name="Giấy",
+        digital=False,
+        technologies=[],
+        product_name="Chè",
+        started_on="2022-01-01",
+        ended_on="2024-12-31",
+    )
+    g.add_node(
+        "cooperative:K1",
+        kind="cooperative",
+        code="K1",
+        name="HTX",
+        members=12,
+        established_on="2020-05-04",
+        commune_name="Xã Dương Quang",
+        district_name="Thành Phố Bắc Kạn",
+    )
+    g.add_node("producer:H1", kind="producer", code="H1", name="Hộ", producer_kind="farm", cooperative_code="K1")
+    g.add_node(
+        "raw_material_area:V1",
+        kind="raw_material_area",
+        code="V1",
+        name="Vùng",
+        product_code="RICE",
+        area_ha=12.5,
+        planting_area_code="VN-BK-001",
+    )
+    g.add_node("buyer:B1", kind="buyer", code="B1", name="Công ty", buyer_kind="exporter")
+    g.add_edge("cooperative:K1", "linkage:M1", relation="party", lead=True)
+    g.add_edge("buyer:B1", "linkage:M2", relation="party", lead=False)
+    g.add_edge("producer:H1", "cooperative:K1", relation="member")
+    nodes, edges = vis_data(g, "en")
+    style = {n["id"]: (n["color"], n["shape"]) for n in nodes}
+    assert style == {
+        "linkage:M1": ("#f9a825", "diamond"),
+        "linkage:M2": ("#f9a825", "diamond"),
+        "cooperative:K1": ("#2e7d32", "dot"),
+        "producer:H1": ("#81c784", "dot"),
+        "raw_material_area:V1": ("#8d6e63", "square"),
+        "buyer:B1": ("#1565c0", "triangle"),
+    }
+    lines = {(e["from"], e["to"]): (e["dashes"], e["width"]) for e in edges}
+    assert lines[("cooperative:K1", "linkage:M1")] == (False, 4)  # digital: solid; lead: thick
+    assert lines[("buyer:B1", "linkage:M2")] == (True, 1.5)  # no digital technology: dashed
+    assert lines[("producer:H1", "cooperative:K1")] == ([2, 4], 1)  # membership: dotted
+    tips = {n["id"]: n["title"] for n in nodes}
+    assert tips["linkage:M1"].splitlines()[1:] == [
+        "Product: Lúa gạo",
+        "From: 01/03/2022",
+        "Digital technologies: traceability",
+    ]
+    assert "Until: 31/12/2024" in tips["linkage:M2"] and "Digital technologies: none" in tips["linkage:M2"]
+    assert tips["cooperative:K1"].splitlines()[1:] == [
+        "Commune: Xã Dương Quang, Thành Phố Bắc Kạn",
+        "Members: 12",
+        "Established: 04/05/2020",
+    ]
+    assert "Kind: farm" in tips["producer:H1"] and "Member of cooperative: K1" in tips["producer:H1"]
+    assert "Area: 12.5 ha" in tips["raw_material_area:V1"] and "VN-BK-001" in tips["raw_material_area:V1"]
+    assert "Kind: exporter" in tips["buyer:B1"]
+    legend = legend_html("en")
+    for shape, word in (("◆", "Linkage"), ("●", "Cooperative"), ("■", "Raw material area"), ("▲", "Buyer")):
+        assert f"{shape}</b>{word}" in legend
+    assert "Cooperative member (dotted)" in legend and "(dashed)" in legend and "(thick)" in legend
+
+
+def test_physics_settles_in_bounded_steps_then_stops() -> None:
+    opts = options()
+    assert opts["physics"]["stabilization"] == {"enabled": True, "iterations": STABILIZE_ITERATIONS, "fit": True}
+    assert opts["physics"]["solver"] == "forceAtlas2Based"
+    page = graph_html(chain_graph(3, 0), "Huyện")
+    assert 'network.once("stabilizationIterationsDone"' in page and "physics: false" in page
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

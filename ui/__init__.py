@@ -6,6 +6,7 @@ Everything Streamlit-specific that is more than layout lives here, beside the pa
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from datetime import date
 
@@ -98,6 +99,45 @@ def show_error(error: UserFacingError) -> None:
 def field_label(column: str) -> str:
     label = tr(f"field.{column}")
     return column if label == f"field.{column}" else label
+
+
+CODED = {"kind", "party_type", "producer_kind", "buyer_kind", "form", "technology", "level"}
+ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def shown_value(column: str, value: object) -> object:
+    """One cell as users read it: coded values in words, dates DD/MM/YYYY, yes/no as ✓."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if column == "indicator":
+        return tr(f"indicator.{value}")
+    if column in CODED:
+        return tr(f"choice.{value}")
+    if column == "technologies" and isinstance(value, list):
+        return ", ".join(tr(f"choice.{v}") for v in value)
+    if column in ("share", "ratio", "target") and isinstance(value, float):
+        return f"{value:.0%}" if column == "target" else f"{value:.1%}"
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    if isinstance(value, str) and (match := ISO_DAY.match(value)):
+        return f"{match.group(3)}/{match.group(2)}/{match.group(1)}"
+    return value
+
+
+MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object) -> str:
+    """User text for st.markdown, st.subheader and captions: every Markdown mark escaped, so a name
+    such as `![x](http://…)` shows as typed and makes no browser fetch anything."""
+    return MARKDOWN.sub(r"\\\1", str(text))
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as users read it: column titles and cells in the session's language. Streamlit's
+    dataframe shows every cell as text, so names typed by users never run as markup."""
+    shown = pd.DataFrame({column: [shown_value(column, v) for v in frame[column]] for column in frame.columns})
+    return shown.rename(columns={c: field_label(str(c)) for c in frame.columns})
 
 
 def coverage_rows(as_of: date, verified_only: bool = False) -> pd.DataFrame:

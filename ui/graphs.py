@@ -4,48 +4,80 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 import streamlit as st
 
+from linkage.accounts import Actor
 from linkage.db import data_version, read_session
-from linkage.graph import build_graph
+from linkage.graph import build_graph, unlinked
 from linkage.render import graph_html
 from ui import engine
 
 FOLDER = Path(tempfile.gettempdir()) / "linkage-graphs"
+KEEP_SECONDS = 3600  # a graph page file is served while its page is open; older ones are removed
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _graph(
+    actor: Actor,
     unit: str,
     as_of: date,
     products: tuple[str, ...],
     technologies: tuple[str, ...],
     party_types: tuple[str, ...],
-    include_unlinked: bool,
     version: int,
 ) -> nx.MultiDiGraph:
     with read_session(engine()) as session:
         return build_graph(
-            session, unit, as_of, products or None, technologies or None, party_types or None, include_unlinked
+            session,
+            unit,
+            as_of,
+            products or None,
+            technologies or None,
+            party_types or None,
+            include_unlinked=len(unit) == 3,
+            actor=actor,
         )
 
 
 def unit_graph(
-    unit: str, as_of: date, products: tuple[str, ...], technologies: tuple[str, ...], party_types: tuple[str, ...]
+    actor: Actor,
+    unit: str,
+    as_of: date,
+    products: tuple[str, ...],
+    technologies: tuple[str, ...],
+    party_types: tuple[str, ...],
 ) -> nx.MultiDiGraph:
     """The unit's graph; a write by any session or process (data version) rebuilds it."""
-    return _graph(unit, as_of, products, technologies, party_types, len(unit) == 3, data_version(engine()))
+    return _graph(actor, unit, as_of, products, technologies, party_types, data_version(engine()))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _unlinked(actor: Actor, unit: str, as_of: date, version: int) -> pd.DataFrame:
+    with read_session(engine()) as session:
+        return unlinked(session, unit, as_of, actor=actor)
+
+
+def unit_unlinked(actor: Actor, unit: str, as_of: date) -> pd.DataFrame:
+    """Who in the unit takes part in no linkage on the date (whatever the graph's filters)."""
+    return _unlinked(actor, unit, as_of, data_version(engine()))
 
 
 def html_file(graph: nx.MultiDiGraph, title: str, lang: str) -> Path:
-    """The graph page written once per content, for `st.iframe` (served with no network)."""
+    """The graph page written once per content, for `st.iframe` (served with no network); readable by
+    this user only, and removed an hour after it was last written."""
     page = graph_html(graph, title, lang)
-    FOLDER.mkdir(exist_ok=True)
+    FOLDER.mkdir(mode=0o700, exist_ok=True)
     path = FOLDER / f"{hashlib.sha256(page.encode()).hexdigest()[:24]}.html"
     if not path.exists():
         path.write_text(page, encoding="utf-8")
+        path.chmod(0o600)
+        for old in FOLDER.glob("*.html"):
+            if old != path and time.time() - old.stat().st_mtime > KEEP_SECONDS:
+                old.unlink(missing_ok=True)
     return path
