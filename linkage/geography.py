@@ -73,8 +73,8 @@ def resolve_unit(text: str) -> str | None:
     if not value.isdigit() or len(value) > 5:
         return None
     provinces, districts, communes = (frozenset(r["code"] for r in rows) for rows in gso_rows())
-    for width, known in ((2, provinces), (3, districts), (5, communes)):
-        if len(value) <= width and value.zfill(width) in known:
+    for width, shortest, known in ((2, 1, provinces), (3, 2, districts), (5, 4, communes)):
+        if shortest <= len(value) <= width and value.zfill(width) in known:
             return value.zfill(width)
     return None
 
