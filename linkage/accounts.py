@@ -9,23 +9,38 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.db import read_session, write_session
 from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
-from linkage.geography import level_of, normalize_unit_code
+from linkage.geography import level_of, normalize_code, normalize_unit_code
 from linkage.models import ROLES, Cooperative, District, Province, UserAccount, utcnow
 
-HASHER = PasswordHasher()  # argon2id with the library's current recommended cost
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 MIN_PASSWORD_LENGTH = 8
 LOCK_AFTER = 5  # failed attempts in a row
 LOCK_FOR = timedelta(minutes=15)
-_DUMMY_HASH = HASHER.hash("not a password of anyone")
+
+
+@cache
+def hasher() -> PasswordHasher:
+    """argon2id with the library's current recommended cost (made on first use: importing this
+    module must stay cheap for commands that never touch a password)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    return hasher().hash("not a password of anyone")
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,7 @@ class Actor:
 
 
 SYSTEM = Actor("system", "admin")  # the command line, run by whoever holds the database
+ACCOUNTS = "accounts"  # the history's name for user accounts
 
 
 def normalize_username(name: str) -> str:
@@ -65,7 +81,8 @@ def _check_scope(session: Session, role: str, unit_code: str | None, cooperative
         return None
     if role == "admin":
         return None
-    unit = normalize_unit_code(unit_code or "")
+    # An officer's unit is a district and a planner's a province, so "58" means 058 for an officer.
+    unit = normalize_code(unit_code or "", 3) if role == "officer" else normalize_unit_code(unit_code or "")
     level = level_of(unit)
     wanted = ("national", "province") if role == "planner" else ("district",)
     known = (
@@ -98,10 +115,12 @@ def add_user(
         unit = _check_scope(session, role, unit_code, cooperative_code)
         if session.execute(sa.select(col(UserAccount.id)).where(col(UserAccount.username) == name)).first():
             raise UserFacingError("username_taken", username=name)
+        scope = unit or (cooperative_code if role == "cooperative" else None)
+        _log_account(session, actor, "create", name, {"role": [None, role], "scope": [None, scope]})
         session.add(
             UserAccount(
                 username=name,
-                password_hash=HASHER.hash(password),
+                password_hash=hasher().hash(password),
                 role=role,
                 unit_code=unit,
                 cooperative_code=cooperative_code if role == "cooperative" else None,
@@ -126,6 +145,15 @@ def set_disabled(engine: Engine, actor: Actor, username: str, disabled: bool = T
         )
         if done.rowcount == 0:  # type: ignore[attr-defined]
             raise NotFound("no_user", username=username)
+        change = {"disabled": [str(not disabled).lower(), str(disabled).lower()]}
+        _log_account(session, actor, "update", normalize_username(username), change)
+
+
+def _log_account(session: Session, actor: Actor, action: str, username: str, change: dict[str, list]) -> None:  # type: ignore[type-arg]
+    """Account changes go to the same append-only history as data changes (never a password)."""
+    from linkage.history import log
+
+    log(session, actor, action, ACCOUNTS, [(username, change)])
 
 
 def _delay_after(failures: int) -> timedelta:
@@ -136,41 +164,57 @@ def _delay_after(failures: int) -> timedelta:
 
 
 def authenticate(engine: Engine, username: str, password: str, now: datetime | None = None) -> Actor:
-    """The actor for valid credentials; otherwise LoginRefused, the same words for a wrong name or password."""
+    """The actor for valid credentials; otherwise LoginRefused, the same words for a wrong name or password.
+
+    Each attempt is counted as a failure *before* the slow password check, in one short transaction
+    that locks the account's row, so parallel guesses cannot slip past the throttle; a right password
+    then clears the count. The check itself runs outside any transaction (no lock held meanwhile).
+    """
     now = now or utcnow()
+    name = normalize_username(username)
     # A plain session, not write_session: a login is not a data change, so caches stay warm.
     with Session(engine) as session:
         account = session.execute(
-            sa.select(UserAccount).where(col(UserAccount.username) == normalize_username(username))
+            sa.select(UserAccount).where(col(UserAccount.username) == name).with_for_update()
         ).scalar_one_or_none()
         if account is None:
-            _verify(_DUMMY_HASH, password)  # same work as for a real account: no hint that the name is unknown
+            session.rollback()
+            verify_password(
+                _dummy_hash(), password
+            )  # same work as for a real account: no hint that the name is unknown
             raise LoginRefused("wrong_credentials")
-        if account.disabled:
-            raise LoginRefused("account_disabled")
         wait_until = account.next_attempt_at
         if wait_until is not None and wait_until.tzinfo is None:
             wait_until = wait_until.replace(tzinfo=now.tzinfo)
         if wait_until is not None and now < wait_until:
             seconds = int((wait_until - now).total_seconds()) + 1
-            raise LoginRefused("locked" if account.failed_logins >= LOCK_AFTER else "slow_down", seconds=seconds)
-        if not _verify(account.password_hash, password):
-            account.failed_logins += 1
-            account.next_attempt_at = now + _delay_after(account.failed_logins)
-            session.add(account)
-            session.commit()
-            raise LoginRefused("wrong_credentials")
+            failures = account.failed_logins
+            session.rollback()
+            raise LoginRefused("locked" if failures >= LOCK_AFTER else "slow_down", seconds=seconds)
+        account_id, stored_hash, disabled = account.id, account.password_hash, account.disabled
+        account.failed_logins += 1
+        account.next_attempt_at = now + _delay_after(account.failed_logins)
+        session.commit()
+    if not verify_password(stored_hash, password):
+        raise LoginRefused("wrong_credentials")
+    with Session(engine) as session:
+        account = session.get(UserAccount, account_id)
+        assert account is not None
         account.failed_logins = 0
         account.next_attempt_at = None
-        if HASHER.check_needs_rehash(account.password_hash):
-            account.password_hash = HASHER.hash(password)
-        session.add(account)
+        if hasher().check_needs_rehash(account.password_hash):
+            account.password_hash = hasher().hash(password)
         session.commit()
+        if disabled:  # said only to someone who knows the password
+            raise LoginRefused("account_disabled")
         return Actor(account.username, account.role, account.unit_code, account.cooperative_code)
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether `password` matches the stored argon2 hash (a damaged hash matches nothing)."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return HASHER.verify(password_hash, password)
+        return hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False

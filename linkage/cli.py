@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from linkage.accounts import SYSTEM
 from linkage.db import get_engine, resolve_url, schema_is_current
 from linkage.errors import UserFacingError
 from linkage.i18n import t
@@ -85,7 +86,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from linkage.exchange import export_folder
 
     with read_session(_engine(args)) as session:
-        written = export_folder(session, Path(args.folder), args.format)
+        written = export_folder(session, Path(args.folder), args.format, actor=SYSTEM)
     print(t("cli.export_done", LANG, count=len(written), folder=args.folder))
     return 0
 

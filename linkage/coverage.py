@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from linkage.db import data_version, read_session
+from linkage.accounts import Actor
+from linkage.db import data_version, read_frame, read_session
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value, shield
 from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
@@ -65,22 +66,6 @@ class Facts:
     producer_communes: frozenset[str]
 
 
-def _frame(session: Session, query: Any) -> pd.DataFrame:
-    """Rows straight from the driver's cursor: the facts are plain codes and dates, and skipping
-    SQLAlchemy's per-row processing and pandas' Arrow strings makes a national read several times
-    faster. Object columns keep `isin` on large code sets a hash lookup."""
-    connection = session.connection()
-    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql)
-        names = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return pd.DataFrame(rows, columns=names, dtype=object)
-
-
 Reviews = dict[str, dict[str, dict[str, str | None] | None]]  # entity -> record key -> verified snapshot
 
 
@@ -101,8 +86,8 @@ def _records(
     if where is not None:
         query = query.where(where)
     if reviews is None:
-        return _frame(session, query.where(model.archived_at.is_(None)))[columns]
-    frame = _frame(session, query)
+        return read_frame(session, query.where(model.archived_at.is_(None)))[columns]
+    frame = read_frame(session, query)
     pending = reviews.get(entity, {})
     if pending and len(frame):
         keys = frame[list(spec.key)].apply(lambda row: "|".join(format_value(v) for v in row), axis=1)
@@ -448,8 +433,22 @@ def unit_trend(
     return rows[rows["unit_code"] == unit_code].reset_index(drop=True)
 
 
-def unit_candidates(engine: Engine, as_of: date, unit_code: str, verified_only: bool = False) -> Candidates:
-    return candidates(FACTS.get(engine, verified_only), as_of, unit_code)
+def unit_candidates(
+    engine: Engine, actor: Actor, as_of: date, unit_code: str, verified_only: bool = False
+) -> Candidates:
+    """A unit's candidates as the actor may see them: linkages outside its reading scope are left out
+    (communes and districts are public geography)."""
+    from linkage.permissions import readable_linkages
+
+    found = candidates(FACTS.get(engine, verified_only), as_of, unit_code)
+    with read_session(engine) as session:
+        allowed = readable_linkages(session, actor, found.linkages_without_digital["code"])
+    linkages = found.linkages_without_digital
+    return Candidates(
+        found.communes_without_cooperative,
+        found.districts_without_key_linkage,
+        linkages[linkages["code"].isin(allowed)].reset_index(drop=True),
+    )
 
 
 def busiest_district(engine: Engine) -> str | None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from linkage.accounts import HASHER, SYSTEM, add_user
+from linkage.accounts import SYSTEM, add_user, verify_password
 from linkage.db import read_session
 from linkage.models import Commune, Cooperative, District, LinkageParty, UserAccount
 
@@ -90,7 +90,4 @@ def demo_accounts(engine: Engine) -> list[DemoAccount]:
 
 
 def _still(password_hash: str, password: str) -> bool:
-    try:
-        return HASHER.verify(password_hash, password)
-    except Exception:
-        return False
+    return verify_password(password_hash, password)

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from linkage.accounts import Actor
 from linkage.db import read_session, write_session
-from linkage.errors import NotFound, Refused
+from linkage.errors import NotFound, Refused, StaleEdit
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value
 from linkage.models import ChangeLog, Review, utcnow
@@ -123,6 +123,7 @@ class Pending:
     before: dict[str, str | None] | None
     after: dict[str, str | None] | None
     comment: str | None
+    version: int  # the record's version the `after` values are: verifying checks it is still the same
 
     @property
     def changed_fields(self) -> list[str]:
@@ -137,28 +138,35 @@ def _review(session: Session, entity: str, key: str) -> Review:
     return review
 
 
-def _officer_for(engine_session: Session, actor: Actor, entity: str, key: str) -> None:
-    from linkage.records import lies_in_scope
+def _officer_for(session: Session, actor: Actor, entity: str, key: str, version: int) -> None:
+    """Only an officer (or admin) whose scope holds the record, and only the version they looked at."""
+    from linkage.permissions import Locator, in_reading_scope
+    from linkage.records import load
 
-    if actor.role not in ("officer", "admin") or not lies_in_scope(engine_session, actor, entity, key):
+    record = load(session, entity, key)
+    if actor.role not in ("officer", "admin") or record is None:
         raise Refused("verify_not_allowed", entity=entity, key=key)
+    if not in_reading_scope(Locator(session), actor, entity, record):
+        raise Refused("verify_not_allowed", entity=entity, key=key)
+    if int(record["version"]) != version:
+        raise StaleEdit("changed_meanwhile", {}, entity=entity, key=key)
 
 
-def verify(engine: Engine, actor: Actor, entity: str, key: str) -> None:
-    """An officer of the record's district confirms the reported values."""
+def verify(engine: Engine, actor: Actor, entity: str, key: str, version: int) -> None:
+    """An officer of the record's district confirms the reported values, as of the version seen."""
     with write_session(engine) as session:
-        _officer_for(session, actor, entity, key)
+        _officer_for(session, actor, entity, key, version)
         review = _review(session, entity, key)
         session.delete(review)
         log(session, actor, "verify", entity, [(key, {})])
 
 
-def send_back(engine: Engine, actor: Actor, entity: str, key: str, comment: str) -> None:
+def send_back(engine: Engine, actor: Actor, entity: str, key: str, comment: str, version: int) -> None:
     """An officer returns a reported change to the cooperative with a comment saying what to fix."""
     if not comment.strip():
         raise Refused("comment_required")
     with write_session(engine) as session:
-        _officer_for(session, actor, entity, key)
+        _officer_for(session, actor, entity, key, version)
         review = _review(session, entity, key)
         review.status, review.comment, review.updated_at = "returned", comment.strip(), utcnow()
         session.add(review)
@@ -166,28 +174,37 @@ def send_back(engine: Engine, actor: Actor, entity: str, key: str, comment: str)
 
 
 def pending(engine: Engine, actor: Actor) -> list[Pending]:
-    """Reviews an actor should see: an officer's district queue, or a cooperative's own reports."""
-    from linkage.records import current_values, lies_in_scope
+    """Reviews an actor should see: an officer's district queue, or a cooperative's own reports.
 
+    One locator and one query per entity for the whole queue, however long it is."""
+    from linkage.permissions import Locator, in_reading_scope
+    from linkage.records import load_many
+
+    if actor.role not in ("admin", "officer", "cooperative"):
+        return []
     with read_session(engine) as session:
         reviews = session.execute(sa.select(Review).order_by(col(Review.updated_at))).scalars().all()
+        by_entity: dict[str, list[str]] = {}
+        for r in reviews:
+            by_entity.setdefault(r.entity, []).append(r.record_key)
+        stored = {entity: load_many(session, entity, keys) for entity, keys in by_entity.items()}
+        locator = Locator(session)
         found = []
         for r in reviews:
-            if actor.role == "cooperative":
-                visible = lies_in_scope(session, actor, r.entity, r.record_key)
-            else:
-                visible = actor.role in ("admin", "officer") and lies_in_scope(session, actor, r.entity, r.record_key)
-            if visible:
-                found.append(
-                    Pending(
-                        r.entity,
-                        r.record_key,
-                        r.status,
-                        r.reported_by,
-                        r.updated_at,
-                        r.snapshot,
-                        current_values(session, r.entity, r.record_key),
-                        r.comment,
-                    )
+            record = stored[r.entity].get(r.record_key)
+            if record is None or not in_reading_scope(locator, actor, r.entity, record):
+                continue
+            found.append(
+                Pending(
+                    r.entity,
+                    r.record_key,
+                    r.status,
+                    r.reported_by,
+                    r.updated_at,
+                    r.snapshot,
+                    snapshot(record, r.entity),
+                    r.comment,
+                    int(record["version"]),
                 )
+            )
         return found

@@ -23,7 +23,7 @@ from sqlmodel import Session, col
 from linkage.accounts import Actor
 from linkage.errors import Refused
 from linkage.exchange.spec import PARTY_ENTITY
-from linkage.models import Commune, District, LinkageParty, Producer
+from linkage.models import Commune, District, Linkage, LinkageParty, Producer
 
 REFERENCE = ("products", "province_key_products")
 HOMED = ("cooperatives", "producers", "raw_material_areas", "buyers")
@@ -39,11 +39,19 @@ def record_key(entity_key: tuple[str, ...], record: dict[str, Any]) -> str:
 
 @dataclass
 class Locator:
-    """Districts of records, from stored data overlaid with the rows about to be written."""
+    """Where records lie, as stored and as they will be after the rows being written.
+
+    `stored_*` hold the database's view; `homes` and `parties` start as copies of it and get the
+    rows of an import laid over them (`exchange._locator`). A permission asks about both: a
+    record must be in the actor's scope as it is and as it will be.
+    """
 
     session: Session
-    homes: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (entity, code) -> commune
-    parties: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # linkage -> {(party_type, code)}
+    homes: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (entity, code) -> commune, after
+    parties: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # linkage -> {(type, code)}, after
+    stored_homes: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    stored_parties: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    stored_linkages: set[str] = field(default_factory=set)  # linkage codes the database holds
     _commune_district: dict[str, str] = field(default_factory=dict)
 
     def district(self, commune: str | None) -> str | None:
@@ -59,25 +67,32 @@ class Locator:
         from linkage.exchange.spec import BY_NAME
 
         model: Any = BY_NAME[entity].model
-        wanted = sorted({c for c in codes if (entity, c) not in self.homes})
+        wanted = sorted({c for c in codes if (entity, c) not in self.stored_homes})
+        for code in wanted:
+            self.stored_homes[(entity, code)] = None
         for start in range(0, len(wanted), CHUNK):
             query = sa.select(model.code, model.commune_code).where(model.code.in_(wanted[start : start + CHUNK]))
             for code, commune in self.session.execute(query):
-                self.homes[(entity, code)] = commune
+                self.stored_homes[(entity, code)] = commune
+        for code in wanted:
+            self.homes.setdefault((entity, code), self.stored_homes[(entity, code)])
 
     def load_parties(self, linkages: Iterable[str]) -> None:
-        wanted = sorted({code for code in linkages if code not in self.parties})
+        wanted = sorted({code for code in linkages if code not in self.stored_parties})
         for code in wanted:
-            self.parties[code] = set()
+            self.stored_parties[code] = set()
         for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
             query = sa.select(
                 col(LinkageParty.linkage_code), col(LinkageParty.party_type), col(LinkageParty.party_code)
-            ).where(
-                col(LinkageParty.linkage_code).in_(wanted[start : start + CHUNK]),
-                col(LinkageParty.archived_at).is_(None),
-            )
+            ).where(col(LinkageParty.linkage_code).in_(chunk), col(LinkageParty.archived_at).is_(None))
             for linkage, party_type, party_code in self.session.execute(query):
-                self.parties[linkage].add((party_type, party_code))
+                self.stored_parties[linkage].add((party_type, party_code))
+            self.stored_linkages |= set(
+                self.session.execute(sa.select(col(Linkage.code)).where(col(Linkage.code).in_(chunk))).scalars()
+            )
+        for code in wanted:
+            self.parties.setdefault(code, set()).update(self.stored_parties[code])
         homed = defaultdict(set)
         for code in wanted:
             for party_type, party_code in self.parties[code]:
@@ -86,63 +101,104 @@ class Locator:
         for entity, codes in homed.items():
             self.load_homes(entity, codes)
 
-    def home_district(self, entity: str, code: str) -> str | None:
-        return self.district(self.homes.get((entity, code)))
+    def home_district(self, entity: str, code: str, stored: bool = False) -> str | None:
+        self.load_homes(entity, [code])
+        return self.district((self.stored_homes if stored else self.homes).get((entity, code)))
 
-    def linkage_districts(self, linkage: str) -> set[str]:
+    def linkage_districts(self, linkage: str, stored: bool = False) -> set[str]:
         self.load_parties([linkage])
-        found = {self.home_district(PARTY_ENTITY[t], c) for t, c in self.parties[linkage] if t != "buyer"}
+        parties = self.stored_parties[linkage] if stored else self.parties[linkage]
+        found = {self.home_district(PARTY_ENTITY[t], c, stored) for t, c in parties if t != "buyer"}
         return {d for d in found if d}
 
-    def cooperative_in(self, linkage: str, cooperative: str) -> bool:
+    def is_member(self, linkage: str, cooperative: str) -> bool:
+        """The cooperative takes part in the linkage as stored, or starts this new linkage now."""
         self.load_parties([linkage])
-        return ("cooperative", cooperative) in self.parties[linkage]
+        party = ("cooperative", cooperative)
+        if linkage in self.stored_linkages:
+            return party in self.stored_parties[linkage]
+        return party in self.parties[linkage]
+
+    def linkages_naming(self, party_type: str, code: str, stored: bool = False) -> set[str]:
+        """Linkages that list this party, as stored (or also in the rows being written)."""
+        column = {"raw_material_area": LinkageParty.raw_material_area_code, "buyer": LinkageParty.buyer_code}[
+            party_type
+        ]
+        found = set(
+            self.session.execute(
+                sa.select(col(LinkageParty.linkage_code)).where(
+                    col(column) == code, col(LinkageParty.archived_at).is_(None)
+                )
+            ).scalars()
+        )
+        if not stored:
+            found |= {linkage for linkage, parties in self.parties.items() if (party_type, code) in parties}
+        return found
+
+
+def places(locator: Locator, entity: str, record: dict[str, Any], stored: bool) -> set[str]:
+    """The districts a record lies in (CONTRACT §3 locations, extended to every entity)."""
+    if entity in HOMED:
+        district = locator.district(record.get("commune_code"))
+        if district:
+            return {district}
+        if entity == "buyers":  # a buyer with no commune lies where the linkages naming it lie
+            return {
+                d
+                for lk in locator.linkages_naming("buyer", record["code"], stored)
+                for d in locator.linkage_districts(lk, stored)
+            }
+        return set()
+    if entity == "linkages":
+        return locator.linkage_districts(record["code"], stored)
+    found = locator.linkage_districts(record["linkage_code"], stored)
+    if entity == "linkage_parties" and record["party_type"] != "buyer":
+        own = locator.home_district(PARTY_ENTITY[record["party_type"]], record["party_code"], stored)
+        if own:
+            found = found | {own}
+    return found
 
 
 def officer_may(locator: Locator, district: str, entity: str, old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
-    """An officer edits what lies in its district; a homed record must stay there."""
+    """An officer edits what lies in its district, as stored and as it will be; a new buyer with no
+    commune may be registered by any officer (it lies nowhere until a linkage names it)."""
     if entity in REFERENCE:
         return False
-    if entity in HOMED:
-        found = {locator.district(new.get("commune_code"))}
-        if old is not None:
-            found.add(locator.district(old.get("commune_code")))
-        return {d for d in found if d} <= {district}
+    if old is None and entity == "buyers" and not new.get("commune_code"):
+        return True
+    if old is not None and district not in places(locator, entity, old, stored=True):
+        return False
+    return district in places(locator, entity, new, stored=False)
+
+
+def cooperative_sees(locator: Locator, cooperative: str, entity: str, record: dict[str, Any], stored: bool) -> bool:
+    """A cooperative's own sphere: itself, its members, the linkages it takes part in with their
+    parties and adoptions, and those linkages' raw material areas."""
+    if entity == "cooperatives":
+        return bool(record["code"] == cooperative)
+    if entity == "producers":
+        return bool(record.get("cooperative_code") == cooperative)
     if entity == "linkages":
-        places = locator.linkage_districts(new["code"])
-        return not places or district in places
-    places = locator.linkage_districts(new["linkage_code"])
-    if entity == "linkage_parties" and new["party_type"] != "buyer":
-        own = locator.home_district(PARTY_ENTITY[new["party_type"]], new["party_code"])
-        if own:
-            places = places | {own}
-    return not places or district in places
+        return locator.is_member(record["code"], cooperative)
+    if entity in ("linkage_parties", "digital_adoptions"):
+        return locator.is_member(record["linkage_code"], cooperative)
+    if entity == "raw_material_areas":
+        linked = locator.linkages_naming("raw_material_area", record["code"], stored)
+        return any(locator.is_member(code, cooperative) for code in linked)
+    return False
 
 
 def cooperative_may(
     locator: Locator, cooperative: str, entity: str, old: dict[str, Any] | None, new: dict[str, Any]
 ) -> bool:
-    """A cooperative edits itself, its members, and the linkages it takes part in with their details."""
-    if entity == "cooperatives":
-        return new["code"] == cooperative
-    if entity == "producers":
-        return new.get("cooperative_code") == cooperative and (
-            old is None or old.get("cooperative_code") == cooperative
-        )
-    if entity == "linkages":
-        return locator.cooperative_in(new["code"], cooperative)
-    if entity in ("linkage_parties", "digital_adoptions"):
-        return locator.cooperative_in(new["linkage_code"], cooperative)
-    if entity == "raw_material_areas":
-        if old is None:
-            return True  # a new area, to be added to one of its linkages
-        linked = locator.session.execute(
-            sa.select(col(LinkageParty.linkage_code)).where(
-                col(LinkageParty.raw_material_area_code) == new["code"], col(LinkageParty.archived_at).is_(None)
-            )
-        ).scalars()
-        return any(locator.cooperative_in(code, cooperative) for code in linked)
-    return False
+    """In its sphere as stored and as it will be: a new raw material area only together with the
+    party row that puts it into one of its linkages; a new linkage only with itself as a party. It
+    may register a new buyer it sells to (buyers are shared, so it may not change existing ones)."""
+    if entity == "buyers":
+        return old is None
+    if old is not None and not cooperative_sees(locator, cooperative, entity, old, stored=True):
+        return False
+    return cooperative_sees(locator, cooperative, entity, new, stored=False)
 
 
 def may_write(locator: Locator, actor: Actor, entity: str, old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
@@ -157,29 +213,24 @@ def may_write(locator: Locator, actor: Actor, entity: str, old: dict[str, Any] |
 
 def in_reading_scope(locator: Locator, actor: Actor, entity: str, record: dict[str, Any]) -> bool:
     """Reading: admins everything; planners their country or province; officers their district;
-    cooperatives what they may edit. Reference data is readable by everyone."""
+    cooperatives their own sphere. Reference data and buyers are readable by everyone."""
     if actor.role == "admin" or entity in REFERENCE or entity == "buyers":
         return True  # buyers are enterprises every linkage may name, not any cooperative's data
     if actor.role == "cooperative":
-        return may_write(locator, actor, entity, record, record)
-    places: set[str]
-    if entity in HOMED:
-        places = {d for d in [locator.district(record.get("commune_code"))] if d}
-    elif entity == "linkages":
-        places = locator.linkage_districts(record["code"])
-    else:
-        places = locator.linkage_districts(record["linkage_code"])
+        return bool(actor.cooperative_code) and cooperative_sees(
+            locator, str(actor.cooperative_code), entity, record, stored=False
+        )
+    found = places(locator, entity, record, stored=False)
     if actor.role == "officer":
-        return actor.unit_code in places
+        return actor.unit_code in found
     if actor.role == "planner":
         if actor.unit_code == "VN":
             return True
-        provinces = {
-            p
-            for p in locator.session.execute(
-                sa.select(col(District.province_code)).where(col(District.code).in_(sorted(str(d) for d in places)))
+        provinces = set(
+            locator.session.execute(
+                sa.select(col(District.province_code)).where(col(District.code).in_(sorted(found)))
             ).scalars()
-        }
+        )
         return actor.unit_code in provinces
     return False
 
@@ -227,3 +278,13 @@ def require_unit_view(session: Session, actor: Actor, unit_code: str) -> None:
     province = session.execute(sa.select(col(District.province_code)).where(col(District.code) == unit_code)).scalar()
     if not may_view_unit(actor, unit_code, {unit_code: province} if province else {}):
         raise Refused("not_in_scope", role=actor.role, scope=actor.unit_code or actor.cooperative_code or "")
+
+
+def readable_linkages(session: Session, actor: Actor, codes: Iterable[str]) -> set[str]:
+    """The linkages among `codes` the actor may read (all of them for admins and national planners)."""
+    wanted = set(codes)
+    if actor.role == "admin" or (actor.role == "planner" and actor.unit_code == "VN"):
+        return wanted
+    locator = Locator(session)
+    locator.load_parties(wanted)
+    return {code for code in wanted if in_reading_scope(locator, actor, "linkages", {"code": code})}

@@ -66,13 +66,19 @@ def load(session: Session, entity: str, key: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def current_values(session: Session, entity: str, key: str) -> dict[str, str | None] | None:
-    return snapshot(load(session, entity, key), entity)
-
-
-def lies_in_scope(session: Session, actor: Actor, entity: str, key: str) -> bool:
-    record = load(session, entity, key)
-    return record is not None and in_reading_scope(Locator(session), actor, entity, record)
+def load_many(session: Session, entity: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """Stored rows of many records by their key text, in chunks of one IN list on the first key column."""
+    spec = BY_NAME[entity]
+    model: Any = spec.model
+    first = spec.key[0]
+    wanted = sorted({key.split("|")[0] for key in keys})
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 5000):
+        query = sa.select(model.__table__).where(getattr(model, first).in_(wanted[start : start + 5000]))
+        for row in session.execute(query).mappings():
+            record = dict(row)
+            found["|".join(format_value(record[k]) for k in spec.key)] = record
+    return {key: found[key] for key in keys if key in found}
 
 
 def read(engine: Engine, actor: Actor, entity: str, key: str) -> RecordView:

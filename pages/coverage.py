@@ -8,7 +8,7 @@ from linkage import charts, coverage
 from linkage.geography import NATIONAL_CODE, find_units, normalize_unit_code
 from ui import coverage_rows, engine, require_actor, target_cards, tr
 
-require_actor()
+who = require_actor()
 g = coverage.geography(engine())
 unit = normalize_unit_code(st.query_params.get("unit", NATIONAL_CODE))
 if unit != NATIONAL_CODE and g.name_of(unit) == unit:
@@ -76,7 +76,7 @@ labels = {i: tr(f"indicator.{i}") for i in coverage.INDICATORS}
 st.altair_chart(charts.trend(history, labels, g.name_of(unit), tr("app.coverage.percent"), tr("app.coverage.year_end")))
 
 with st.expander(tr("app.coverage.candidates")):
-    found = coverage.unit_candidates(engine(), as_of, unit, verified)
+    found = coverage.unit_candidates(engine(), who, as_of, unit, verified)
     st.markdown(f"**{tr('app.coverage.communes_without')}** ({len(found.communes_without_cooperative)})")
     st.dataframe(found.communes_without_cooperative, hide_index=True)
     st.markdown(f"**{tr('app.coverage.districts_without')}** ({len(found.districts_without_key_linkage)})")

@@ -30,16 +30,19 @@ for change in queue:
             hide_index=True,
         )
         ok, back = st.columns(2)
-        if ok.button(tr("app.verification.verify"), key=f"verify_{change.entity}_{change.key}", type="primary"):
+        # The version is in every key: a change reported again meanwhile shows as a new item, and a
+        # click on the old one is not carried over to it.
+        at = f"{change.entity}_{change.key}_{change.version}"
+        if ok.button(tr("app.verification.verify"), key=f"verify_{at}", type="primary"):
             try:
-                verify(engine(), who, change.entity, change.key)
+                verify(engine(), who, change.entity, change.key, change.version)
                 st.rerun()
             except UserFacingError as error:
                 show_error(error)
-        comment = back.text_input(tr("app.verification.comment"), key=f"comment_{change.entity}_{change.key}")
-        if back.button(tr("app.verification.send_back"), key=f"back_{change.entity}_{change.key}"):
+        comment = back.text_input(tr("app.verification.comment"), key=f"comment_{at}")
+        if back.button(tr("app.verification.send_back"), key=f"back_{at}"):
             try:
-                send_back(engine(), who, change.entity, change.key, comment)
+                send_back(engine(), who, change.entity, change.key, comment, change.version)
                 st.rerun()
             except UserFacingError as error:
                 show_error(error)

@@ -69,8 +69,11 @@ def test_failed_logins_slow_down_then_lock_for_a_while(accounts: Engine) -> None
         authenticate(accounts, "lan", "bad-password", now=later)
 
 
-def test_a_disabled_account_cannot_sign_in(accounts: Engine) -> None:
+def test_a_disabled_account_cannot_sign_in_and_says_so_only_to_who_knows_the_password(accounts: Engine) -> None:
     set_disabled(accounts, SYSTEM, "lan")
+    with pytest.raises(LoginRefused) as guess:
+        authenticate(accounts, "lan", "a-wrong-guess")
+    assert guess.value.key == "wrong_credentials"  # no hint that the account exists
     with pytest.raises(LoginRefused) as refused:
         authenticate(accounts, "lan", "mật-khẩu-dài")
     assert refused.value.key == "account_disabled"
@@ -79,7 +82,7 @@ def test_a_disabled_account_cannot_sign_in(accounts: Engine) -> None:
 @pytest.mark.parametrize(
     ("role", "unit", "cooperative", "key"),
     [
-        ("officer", "06", None, "account_needs_unit_officer"),
+        ("officer", "VN", None, "account_needs_unit_officer"),
         ("officer", "999", None, "account_needs_unit_officer"),
         ("planner", "058", None, "account_needs_unit_planner"),
         ("cooperative", None, "K404", "account_needs_cooperative"),
@@ -101,10 +104,59 @@ def test_names_are_unique_and_passwords_long_enough(accounts: Engine) -> None:
         add_user(accounts, SYSTEM, "minh", "short", "planner", "VN")
 
 
-def test_only_admins_manage_accounts(accounts: Engine) -> None:
-    officer = authenticate(accounts, "lan", "mật-khẩu-dài")
+@pytest.mark.parametrize(
+    "who",
+    [
+        Actor("lan", "officer", "058"),
+        Actor("minh", "planner", "VN"),
+        Actor("hoa", "planner", "06"),
+        Actor("htx", "cooperative", cooperative_code="C1"),
+    ],
+    ids=lambda a: f"{a.role} {a.unit_code or a.cooperative_code}",
+)
+def test_only_admins_manage_accounts(accounts: Engine, who: Actor) -> None:
     with pytest.raises(Refused):
-        add_user(accounts, officer, "minh", "long-enough", "planner", "VN")
+        add_user(accounts, who, "minh2", "long-enough", "planner", "VN")
     with pytest.raises(Refused):
-        list_users(accounts, officer)
-    assert [u.username for u in list_users(accounts, SYSTEM)] == ["lan"]
+        list_users(accounts, who)
+    with pytest.raises(Refused):
+        set_disabled(accounts, who, "lan")
+    assert [(u.username, u.disabled) for u in list_users(accounts, SYSTEM)] == [("lan", False)]
+
+
+def test_creating_and_disabling_accounts_is_in_the_history_without_the_password(accounts: Engine) -> None:
+    from linkage.accounts import ACCOUNTS
+    from linkage.history import entries
+
+    set_disabled(accounts, Actor("quantri", "admin"), "lan")
+    with read_session(accounts) as session:
+        steps = entries(session, ACCOUNTS, "lan")
+        everything = " ".join(str(r) for r in session.execute(sa.text("SELECT * FROM change_log")).all())
+    assert [(e.actor, e.action, e.changes) for e in steps] == [
+        ("system", "create", {"role": [None, "officer"], "scope": [None, "058"]}),
+        ("quantri", "update", {"disabled": ["false", "true"]}),
+    ]
+    assert "mật-khẩu-dài" not in everything
+
+
+def test_parallel_wrong_passwords_cannot_slip_past_the_throttle(accounts: Engine) -> None:
+    """Every attempt is counted before the slow password check: guesses sent at once still lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_: int) -> str:
+        try:
+            authenticate(accounts, "lan", "a-wrong-guess")
+        except LoginRefused as refused:
+            return refused.key
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(attempt, range(16)))
+    with read_session(accounts) as session:
+        failures = session.execute(sa.select(UserAccount.failed_logins).where(UserAccount.username == "lan")).scalar()
+    assert "signed in" not in outcomes
+    assert outcomes.count("wrong_credentials") <= 2  # the first slips are free; then the waits apply
+    assert failures == outcomes.count("wrong_credentials")
+    with pytest.raises(LoginRefused) as later:
+        authenticate(accounts, "lan", "mật-khẩu-dài")  # even the right password waits its turn
+    assert later.value.key in ("slow_down", "locked")

@@ -125,9 +125,14 @@ def test_the_officer_verifies_a_reported_change(app, database: str) -> None:
     engine = get_engine(database)
     original = records.read(engine, COOP_C1, "cooperatives", "C1")
     records.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
+    version = records.read(engine, SYSTEM, "cooperatives", "C1").version
     at = app(OFFICER_058, "verification.py")
     assert "HTX" not in at.title[0].value and "Hợp tác xã C1" in texts(at)
-    at.button(key="verify_cooperatives_C1").click().run()
+    (table,) = at.dataframe
+    assert table.value.to_dict("records") == [
+        {"Trường": "Số thành viên", "Giá trị đã xác nhận": "20", "Giá trị báo cáo": "26"}
+    ]
+    at.button(key=f"verify_cooperatives_C1_{version}").click().run()
     assert "Không có thay đổi nào chờ xác nhận" in texts(at)
     assert records.read(engine, SYSTEM, "cooperatives", "C1").review_status is None
 
@@ -170,8 +175,8 @@ def test_the_graph_page_opens_the_officers_district_with_its_analytics(app) -> N
         "Chỉ một bên mua",
     ]
     # C2 sits in 058 and takes part in no linkage; B1 is behind the district's only linkage.
-    assert "C2" in at.dataframe[0].value["code"].tolist()
-    assert at.dataframe[1].value["flagged"].tolist() == [True]
+    assert "C2" in at.dataframe[0].value["Mã"].tolist()
+    assert at.dataframe[1].value["Quá một nửa"].tolist() == ["✓"]
 
 
 def test_an_officer_cannot_open_another_districts_graph_by_searching(app) -> None:

@@ -14,9 +14,10 @@ from sqlalchemy.engine import Engine
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 
 
-def linkage(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def linkage(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "linkage", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         env={**os.environ, "LINKAGE_LANG": "en", **(env or {})},
@@ -180,3 +181,88 @@ def test_graph_writes_one_offline_file_and_takes_filters(engine: Engine, tmp_pat
     assert "Chuỗi chè Phúc Lộc" in only_tea and "Chuỗi hồi Chợ Rã" not in only_tea
     bad = linkage("graph", "061", "--out", str(tmp_path / "x.html"), "--technology", "telepathy", "--db", db)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_user_add_list_disable_and_the_password_never_printed(engine: Engine) -> None:
+    db = url(engine)
+    assert linkage("import", str(FIXTURE), "--db", db).returncode == 0
+    secret = "mật-khẩu-rất-dài"
+    added = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "linkage",
+            "user",
+            "add",
+            "Lan",
+            "--role",
+            "officer",
+            "--unit",
+            "58",
+            "--password-stdin",
+            "--db",
+            db,
+        ],
+        input=f"{secret}\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert added.returncode == 0, added.stderr
+    assert "Added officer account lan (scope 058)" in added.stdout and secret not in added.stdout + added.stderr
+    wrong = linkage(
+        "user", "add", "minh", "--role", "officer", "--unit", "VN", "--password-stdin", "--db", db, stdin=f"{secret}\n"
+    )
+    assert wrong.returncode == 1 and "district code" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\tactive"]
+    assert linkage("user", "disable", "lan", "--db", db).returncode == 0
+    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\tdisabled"]
+    missing = linkage("user", "disable", "nobody", "--db", db)
+    assert missing.returncode == 1 and "no user" in missing.stderr
+
+
+def test_history_of_a_record_and_of_a_record_without_any(engine: Engine, tmp_path: Path) -> None:
+    db = url(engine)
+    assert linkage("import", str(FIXTURE), "--db", db).returncode == 0
+    (tmp_path / "cooperatives.csv").write_text("code,name,commune_code,members\nC1,HTX Dương Quang,01849,25\n")
+    assert linkage("import", str(tmp_path / "cooperatives.csv"), "--db", db).returncode == 0
+    lines = linkage("history", "cooperative", "C1", "--db", db).stdout.splitlines()
+    assert [line.split("\t")[1:3] for line in lines] == [["system", "create"], ["system", "update"]]
+    assert lines[1].endswith("members: 20 → 25")
+    party = linkage("history", "linkage_party", "L1|cooperative|C1", "--db", db)
+    assert party.returncode == 0 and "\tcreate\t" in party.stdout
+    none = linkage("history", "cooperative", "C404", "--db", db)
+    assert none.returncode == 1 and "no cooperatives record C404" in none.stderr
+
+
+def test_coverage_on_verified_data_leaves_out_what_a_cooperative_reported(engine: Engine) -> None:
+    from linkage import records
+    from linkage.accounts import Actor
+
+    db = url(engine)
+    assert linkage("import", str(FIXTURE), "--db", db).returncode == 0
+    coop = Actor("htx_c1", "cooperative", cooperative_code="C1")
+    c1 = records.read(engine, coop, "cooperatives", "C1")
+    records.save(engine, coop, "cooperatives", {**c1.values, "dissolved_on": "2021-06-01"}, c1)
+
+    def communes_058(*extra: str) -> tuple[int, int]:
+        out = linkage(
+            "coverage", "--level", "district", "--as-of", "2025-12-31", "--format", "json", *extra, "--db", db
+        )
+        row = next(
+            r for r in json.loads(out.stdout) if r["unit_code"] == "058" and r["indicator"].startswith("communes")
+        )
+        return row["numerator"], row["denominator"]
+
+    assert communes_058() == (0, 2)  # as reported: C1 dissolved
+    assert communes_058("--verified-only") == (1, 2)  # as last verified
+
+
+def test_the_demo_prints_its_accounts_with_a_warning(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert linkage("init", "--db", db).returncode == 0
+    done = linkage("demo", "--db", db)
+    assert done.returncode == 0
+    assert "for trying the system only" in done.stdout
+    for name in ("admin.demo", "planner.demo", "officer.demo", "htx.demo"):
+        assert name in done.stdout

@@ -67,6 +67,7 @@ def test_several_processes_writing_at_once_lose_no_update(bac_kan: Engine) -> No
     assert [r["error_count"] for r in results] == [0, 0, 0, 0], [r["errors"] for r in results]
     saved = sum(r["saved"] for r in results)
     assert saved > 0
+    assert sum(r["stale"] for r in results) > 0  # the writers really collided, and were told
     final = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
     assert int(final.values["members"]) == start + saved  # every acknowledged save is in the record
     history = records.history(bac_kan, OFFICER_058, "cooperatives", "C1")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from linkage.accounts import SYSTEM
 from linkage.bench import duckdb_coverage, write_geography_csv
 from linkage.coverage import compute, load_facts
 from linkage.db import read_session
@@ -20,7 +21,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 def test_engine_and_sql_agree_on_every_row(engine: Engine, tmp_path: Path, day: date) -> None:
     import_path(engine, FIXTURE)
     with read_session(engine) as session:
-        export_folder(session, tmp_path / "export")
+        export_folder(session, tmp_path / "export", actor=SYSTEM)
         rows = compute(load_facts(session), day)
     write_geography_csv(tmp_path / "geo.csv")
     sql = duckdb_coverage(tmp_path / "export", tmp_path / "geo.csv", day)

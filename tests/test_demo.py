@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from linkage.accounts import SYSTEM
 from linkage.catalog import init
 from linkage.coverage import COMMUNES, RAW_MATERIAL, compute, load_facts, records
 from linkage.db import get_engine, read_session
@@ -29,7 +30,7 @@ def fresh(tmp_path: Path, name: str) -> Engine:
 
 def exported(engine: Engine, folder: Path) -> dict[str, str]:
     with read_session(engine) as session:
-        export_folder(session, folder)
+        export_folder(session, folder, actor=SYSTEM)
     return {p.name: p.read_text(encoding="utf-8-sig") for p in sorted(folder.glob("*.csv"))}
 
 

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from linkage.accounts import SYSTEM
 from linkage.db import read_session
 from linkage.exchange import ImportRefused, Problem, export_folder, import_path
 from linkage.exchange import read as reader
@@ -302,7 +303,7 @@ def _export_texts(folder: Path) -> dict[str, str]:
 def test_csv_export_then_import_into_an_empty_database_gives_the_same_records(engine: Engine, tmp_path: Path) -> None:
     import_path(engine, FIXTURE)
     with read_session(engine) as session:
-        export_folder(session, tmp_path / "a")
+        export_folder(session, tmp_path / "a", actor=SYSTEM)
     first = _export_texts(tmp_path / "a")
     assert "C6,HTX Bằng Thành,01858,,,30" in first["cooperatives.csv"]
     assert "A2,Vùng chè Hà Hiệu,01897,TEA,12.5," in first["raw_material_areas.csv"]
@@ -320,7 +321,7 @@ def test_csv_export_then_import_into_an_empty_database_gives_the_same_records(en
             conn.execute(sa.text(f"DELETE FROM {table}"))
     import_path(engine, tmp_path / "a")
     with read_session(engine) as session:
-        export_folder(session, tmp_path / "b")
+        export_folder(session, tmp_path / "b", actor=SYSTEM)
     assert _export_texts(tmp_path / "b") == first
 
 
@@ -330,8 +331,8 @@ def test_xlsx_export_round_trips_and_keeps_formula_like_text_as_text(
     import_path(engine, FIXTURE)
     import_path(engine, files({"buyers": "code,name,kind,commune_code\nB9,=1+2 Đại lý,trader,"}))
     with read_session(engine) as session:
-        export_folder(session, tmp_path / "csv")
-        (book_path,) = export_folder(session, tmp_path / "x", "xlsx")
+        export_folder(session, tmp_path / "csv", actor=SYSTEM)
+        (book_path,) = export_folder(session, tmp_path / "x", "xlsx", actor=SYSTEM)
     book = openpyxl.load_workbook(book_path)
     assert book.sheetnames[0] == "products"
     cell = next(c for row in book["buyers"].iter_rows() for c in row if c.value and "1+2" in str(c.value))
@@ -350,7 +351,7 @@ def test_xlsx_export_round_trips_and_keeps_formula_like_text_as_text(
             conn.execute(sa.text(f"DELETE FROM {table}"))
     import_path(engine, book_path)
     with read_session(engine) as session:
-        export_folder(session, tmp_path / "again")
+        export_folder(session, tmp_path / "again", actor=SYSTEM)
     assert _export_texts(tmp_path / "again") == _export_texts(tmp_path / "csv")
 
 
@@ -484,6 +485,8 @@ def test_a_reference_to_an_archived_record_says_so_and_listing_it_restores_it(en
         ),
     )
     assert records.read(engine, SYSTEM, "producers", "P4").archived is False
+    steps = records.history(engine, SYSTEM, "producers", "P4")
+    assert [e.action for e in steps] == ["create", "archive", "restore"]
 
 
 def test_an_export_with_archived_records_imports_back_into_an_empty_database(engine: Engine, tmp_path: Path) -> None:
@@ -494,13 +497,13 @@ def test_an_export_with_archived_records_imports_back_into_an_empty_database(eng
     records.archive(engine, SYSTEM, records.read(engine, SYSTEM, "linkages", "L4"))  # its parties go with it
     records.archive(engine, SYSTEM, records.read(engine, SYSTEM, "raw_material_areas", "A2"))  # only L4 used it
     with read_session(engine) as session:
-        export_folder(session, tmp_path / "a")
+        export_folder(session, tmp_path / "a", actor=SYSTEM)
     with engine.begin() as conn:
         for table in USER_TABLES:
             conn.execute(sa.text(f"DELETE FROM {table}"))
     import_path(engine, tmp_path / "a")
     with read_session(engine) as session:
-        export_folder(session, tmp_path / "b")
+        export_folder(session, tmp_path / "b", actor=SYSTEM)
     assert _export_texts(tmp_path / "b") == _export_texts(tmp_path / "a")
     assert "L4," not in _export_texts(tmp_path / "a")["linkages.csv"]
 

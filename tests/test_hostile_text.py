@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
+from linkage.accounts import SYSTEM
 from linkage.coverage import to_csv, to_xlsx
 from linkage.db import read_session
 from linkage.exchange import export_folder, import_path
@@ -91,7 +92,7 @@ def test_the_csv_export_holds_no_cell_a_spreadsheet_would_run_and_reimports_as_t
 ) -> None:
     import_path(engine, _hostile_cooperatives(tmp_path))
     with read_session(engine) as session:
-        export_folder(session, tmp_path / "out")
+        export_folder(session, tmp_path / "out", actor=SYSTEM)
     for path in (tmp_path / "out").glob("*.csv"):
         cells = [c for row in csv.reader(path.open(encoding="utf-8-sig")) for c in row]
         assert [c for c in cells if c.startswith(RUNS_AS_FORMULA)] == [], path.name
@@ -106,7 +107,7 @@ def test_the_csv_export_holds_no_cell_a_spreadsheet_would_run_and_reimports_as_t
 def test_the_workbook_export_holds_text_cells_only_and_reimports_as_typed(engine: Engine, tmp_path: Path) -> None:
     import_path(engine, _hostile_cooperatives(tmp_path))
     with read_session(engine) as session:
-        (book_path,) = export_folder(session, tmp_path / "x", "xlsx")
+        (book_path,) = export_folder(session, tmp_path / "x", "xlsx", actor=SYSTEM)
     book = openpyxl.load_workbook(book_path)
     for sheet in book.worksheets:
         for row in sheet.iter_rows():

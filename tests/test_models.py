@@ -153,3 +153,14 @@ def test_an_update_through_an_import_moves_updated_at_and_the_version(engine: En
         second = conn.execute(sa.select(Cooperative.created_at, Cooperative.updated_at, Cooperative.version)).one()
     assert second.created_at == first.created_at
     assert second.updated_at > first.updated_at and second.version == first.version + 1
+
+
+def test_the_quick_head_revision_is_alembics_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from linkage.db import MIGRATIONS, head_revision
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()

@@ -14,8 +14,9 @@ from sqlalchemy.engine import Engine
 
 from linkage import records
 from linkage.accounts import SYSTEM, Actor
+from linkage.db import data_version
 from linkage.errors import Refused
-from linkage.exchange import ImportRefused, import_path
+from linkage.exchange import ImportRefused, Table, import_path, import_tables
 
 from .test_coverage import FIXTURE
 
@@ -56,18 +57,75 @@ def start(code: str) -> Action:
     return lambda engine, actor: records.start_linkage(engine, actor, values)
 
 
+def restore(entity: str, key: str) -> Action:
+    def run(engine: Engine, actor: Actor) -> object:
+        archived = records.archive(engine, SYSTEM, records.read(engine, SYSTEM, entity, key))
+        return records.restore(engine, actor, archived)
+
+    return run
+
+
+def history_of(entity: str, key: str) -> Action:
+    return lambda engine, actor: records.history(engine, actor, entity, key)
+
+
+def area_with_party(linkage: str) -> Action:
+    """A new raw material area and the party row putting it into `linkage`, in one import."""
+
+    def run(engine: Engine, actor: Actor) -> object:
+        tables = [
+            Table(
+                "raw_material_areas",
+                "raw_material_areas.csv",
+                ["code", "name", "commune_code", "product_code", "area_ha"],
+                [
+                    (
+                        2,
+                        {
+                            "code": "A9",
+                            "name": "Vùng mới",
+                            "commune_code": "01849",
+                            "product_code": "RICE",
+                            "area_ha": "5",
+                        },
+                    )
+                ],
+            ),
+            Table(
+                "linkage_parties",
+                "linkage_parties.csv",
+                ["linkage_code", "party_type", "party_code"],
+                [(2, {"linkage_code": linkage, "party_type": "raw_material_area", "party_code": "A9"})],
+            ),
+        ]
+        try:
+            return import_tables(engine, tables, actor)
+        except ImportRefused as refused:
+            if all(p.code == "not_in_scope" for p in refused.problems):
+                raise Refused("not_in_scope", role=actor.role, scope="") from None
+            raise
+
+    return run
+
+
 ACTIONS: dict[str, Action] = {
     "edit own-district cooperative C1": edit("cooperatives", "C1", members="21"),
     "edit other-district cooperative C4": edit("cooperatives", "C4", members="13"),
     "create cooperative in 058": create("cooperatives", code="K9", name="HTX Mới", commune_code="01852"),
     "create cooperative in 061": create("cooperatives", code="K9", name="HTX Mới", commune_code="01891"),
     "move C1 from 058 to 061": edit("cooperatives", "C1", commune_code="01891"),
+    "move C4 from 061 to 058": edit("cooperatives", "C4", commune_code="01852"),
     "add member producer to C1": create(
         "producers", code="P9", name="Hộ Mới", commune_code="01849", cooperative_code="C1"
     ),
     "edit producer P1 of no cooperative (060)": edit("producers", "P1", name="Hộ Hoàng Văn Quế (sửa)"),
+    "edit producer P2, member of C3 (061)": edit("producers", "P2", name="Tổ hợp tác (sửa)"),
+    "move producer P2 from C3 to C1": edit("producers", "P2", cooperative_code="C1"),
     "edit linkage L1 (058, C1 leads)": edit("linkages", "L1", name="Chuỗi lúa Dương Quang (sửa)"),
     "edit linkage L4 (061)": edit("linkages", "L4", name="Chuỗi chè (sửa)"),
+    "create a linkage with no party": create(
+        "linkages", code="L9", name="Chuỗi trống", product_code="RICE", started_on="2025-01-01"
+    ),
     "add adoption to L1": create(
         "digital_adoptions", linkage_code="L1", technology="e_commerce", adopted_on="2024-01-01"
     ),
@@ -75,78 +133,155 @@ ACTIONS: dict[str, Action] = {
         "digital_adoptions", linkage_code="L4", technology="e_commerce", adopted_on="2022-01-01"
     ),
     "add buyer B2 to L1": create("linkage_parties", linkage_code="L1", party_type="buyer", party_code="B2"),
+    "add C1 as a party of L4 (061)": create(
+        "linkage_parties", linkage_code="L4", party_type="cooperative", party_code="C1"
+    ),
+    "register a new buyer with no commune": create("buyers", code="B9", name="Thương lái mới", kind="trader"),
+    "edit buyer B2 (no commune; named by L3, L4 in 061)": edit("buyers", "B2", name="Thương lái Ba Bể (sửa)"),
+    "edit buyer B1 (registered in 061)": edit("buyers", "B1", name="Công ty (sửa)"),
     "edit raw material area A1 of L1": edit("raw_material_areas", "A1", area_ha="41"),
     "edit raw material area A2 of L4": edit("raw_material_areas", "A2", area_ha="13"),
+    "create a raw material area alone in 058": create(
+        "raw_material_areas", code="A9", name="Vùng mới", commune_code="01849", product_code="RICE", area_ha="5"
+    ),
+    "create a raw material area with its party in L1": area_with_party("L1"),
     "edit reference product RICE": edit("products", "RICE", name_en="Paddy rice"),
+    "add a provincial key product": create("province_key_products", province_code="06", product_code="TEA"),
     "archive C2 (058, nothing points to it)": archive("cooperatives", "C2"),
     "archive C8 (061, nothing points to it)": archive("cooperatives", "C8"),
     "archive L1's traceability": archive("digital_adoptions", "L1|traceability|2022-01-01"),
     "archive L4's e-commerce": archive("digital_adoptions", "L4|e_commerce|2021-06-01"),
+    "restore archived C2 (058)": restore("cooperatives", "C2"),
+    "restore archived P4 (061)": restore("producers", "P4"),
     "start a linkage with itself as a party": start("L9"),
     "read C1": read("cooperatives", "C1"),
     "read C4": read("cooperatives", "C4"),
     "read L4": read("linkages", "L4"),
+    "read L1's party C1": read("linkage_parties", "L1|cooperative|C1"),
+    "read L4's e-commerce": read("digital_adoptions", "L4|e_commerce|2021-06-01"),
+    "read producer P2 (061)": read("producers", "P2"),
     "read A4 (Hà Nội ward)": read("raw_material_areas", "A4"),
+    "read buyer B2": read("buyers", "B2"),
+    "read product RICE": read("products", "RICE"),
+    "history of C1": history_of("cooperatives", "C1"),
+    "history of L4": history_of("linkages", "L4"),
 }
+EVERYONE = {"read buyer B2", "read product RICE"}
 
-# The actions each actor may take; every other action in ACTIONS must be refused.
+# The actions each actor may take; every other action in ACTIONS must be refused and write nothing.
 ALLOWED: dict[str, tuple[Actor, set[str]]] = {
     "admin": (ADMIN, set(ACTIONS) - {"start a linkage with itself as a party"}),
-    "planner VN": (PLANNER_VN, {"read C1", "read C4", "read L4", "read A4 (Hà Nội ward)"}),
-    "planner 06": (PLANNER_06, {"read C1", "read C4", "read L4"}),
-    "planner 01": (PLANNER_01, {"read A4 (Hà Nội ward)"}),
+    "planner VN": (
+        PLANNER_VN,
+        EVERYONE
+        | {
+            "read C1",
+            "read C4",
+            "read L4",
+            "read L1's party C1",
+            "read L4's e-commerce",
+            "read producer P2 (061)",
+            "read A4 (Hà Nội ward)",
+            "history of C1",
+            "history of L4",
+        },
+    ),
+    "planner 06": (
+        PLANNER_06,
+        EVERYONE
+        | {
+            "read C1",
+            "read C4",
+            "read L4",
+            "read L1's party C1",
+            "read L4's e-commerce",
+            "read producer P2 (061)",
+            "history of C1",
+            "history of L4",
+        },
+    ),
+    "planner 01": (PLANNER_01, EVERYONE | {"read A4 (Hà Nội ward)"}),
     "officer 058": (
         OFFICER_058,
-        {
+        EVERYONE
+        | {
             "edit own-district cooperative C1",
             "create cooperative in 058",
             "add member producer to C1",
             "edit linkage L1 (058, C1 leads)",
             "add adoption to L1",
             "add buyer B2 to L1",
+            "add C1 as a party of L4 (061)",  # C1 lies in 058: the linkage then reaches this district too
+            "register a new buyer with no commune",
             "edit raw material area A1 of L1",
+            "create a raw material area alone in 058",
+            "create a raw material area with its party in L1",
             "archive C2 (058, nothing points to it)",
             "archive L1's traceability",
+            "restore archived C2 (058)",
             "read C1",
+            "read L1's party C1",
+            "history of C1",
         },
     ),
     "officer 061": (
         OFFICER_061,
-        {
+        EVERYONE
+        | {
             "edit other-district cooperative C4",
             "create cooperative in 061",
+            "edit producer P2, member of C3 (061)",
+            "move producer P2 from C3 to C1",  # the producer lies in 061 whichever cooperative it joins
             "edit linkage L4 (061)",
             "add adoption to L4",
+            "add C1 as a party of L4 (061)",
+            "register a new buyer with no commune",
+            "edit buyer B2 (no commune; named by L3, L4 in 061)",
+            "edit buyer B1 (registered in 061)",
             "edit raw material area A2 of L4",
             "archive C8 (061, nothing points to it)",
             "archive L4's e-commerce",
+            "restore archived P4 (061)",
             "read C4",
             "read L4",
+            "read L4's e-commerce",
+            "read producer P2 (061)",
+            "history of L4",
         },
     ),
     "cooperative C1": (
         COOP_C1,
-        {
+        EVERYONE
+        | {
             "edit own-district cooperative C1",
             "move C1 from 058 to 061",  # its own office moved: reported, for the new district to verify
             "add member producer to C1",
             "edit linkage L1 (058, C1 leads)",
             "add adoption to L1",
             "add buyer B2 to L1",
+            "register a new buyer with no commune",
             "edit raw material area A1 of L1",
+            "create a raw material area with its party in L1",
             "archive L1's traceability",
             "start a linkage with itself as a party",
             "read C1",
+            "read L1's party C1",
+            "history of C1",
         },
     ),
     "cooperative C5": (
         COOP_C5,
-        {
+        EVERYONE
+        | {
             "edit linkage L4 (061)",
             "add adoption to L4",
+            "add C1 as a party of L4 (061)",  # a partner joins its own linkage: reported for verification
+            "register a new buyer with no commune",
             "edit raw material area A2 of L4",
             "archive L4's e-commerce",
             "read L4",
+            "read L4's e-commerce",
+            "history of L4",
             "start a linkage with itself as a party",
         },
     ),
@@ -161,15 +296,24 @@ def bac_kan(engine: Engine) -> Engine:
     return engine
 
 
+def footprint(engine: Engine) -> tuple[int, int]:
+    """The data version and the length of the history: both move with any write."""
+    with engine.connect() as conn:
+        return data_version(engine), int(conn.exec_driver_sql("SELECT count(*) FROM change_log").scalar_one())
+
+
 @pytest.mark.parametrize(("who", "action", "allowed"), CASES, ids=[f"{w}: {a}" for w, a, _ in CASES])
 def test_permission_matrix(bac_kan: Engine, who: str, action: str, allowed: bool) -> None:
     actor = ALLOWED[who][0]
     if allowed:
         ACTIONS[action](bac_kan, actor)
-    else:
-        with pytest.raises(Refused) as refused:
-            ACTIONS[action](bac_kan, actor)
-        assert "outside" in refused.value.message() or "only" in refused.value.message()
+        return
+    before = None if action.startswith("restore") else footprint(bac_kan)  # restore archives first
+    with pytest.raises(Refused) as refused:
+        ACTIONS[action](bac_kan, actor)
+    assert "outside" in refused.value.message() or "only" in refused.value.message()
+    if before is not None:
+        assert footprint(bac_kan) == before, "a refused action wrote something"
 
 
 def test_an_officer_imports_only_files_whose_rows_all_lie_in_its_district(bac_kan: Engine, tmp_path: Path) -> None:
@@ -213,3 +357,91 @@ def test_a_planner_exports_only_its_province(bac_kan: Engine, tmp_path: Path) ->
     assert "L7" not in codes("06", "linkages") and "L7" not in codes("06", "linkage_parties")
     assert codes("all", "raw_material_areas") == ["A1", "A2", "A3", "A4"]
     assert codes("06", "buyers") == ["B1", "B2"]  # buyers are shared by every linkage that names them
+
+
+def test_listings_show_only_what_the_actor_may_read(bac_kan: Engine) -> None:
+    def codes(actor: Actor, entity: str, **equals: str) -> list[str]:
+        return [view.key for view in records.find(bac_kan, actor, entity, **equals)]
+
+    assert codes(OFFICER_058, "cooperatives") == ["C1", "C2"]
+    assert codes(OFFICER_061, "linkages") == ["L3", "L4", "L5"]
+    assert codes(PLANNER_01, "raw_material_areas") == ["A4"]
+    assert codes(COOP_C1, "linkages") == ["L1"]
+    assert codes(COOP_C1, "producers") == []  # C1 has no member producer in the fixture
+    assert codes(COOP_C5, "raw_material_areas") == ["A2"]
+    assert [v.key for v in records.linkages_of(bac_kan, COOP_C5, "C5")] == ["L4"]
+    assert [v.key for v in records.linkages_of(bac_kan, COOP_C1, "C5")] == []  # not its own: nothing
+
+
+def test_exports_hold_only_the_actors_scope(bac_kan: Engine, tmp_path: Path) -> None:
+    from linkage.db import read_session
+    from linkage.exchange import export_folder
+
+    with read_session(bac_kan) as session:
+        export_folder(session, tmp_path / "058", actor=OFFICER_058)
+        export_folder(session, tmp_path / "01", "xlsx", actor=PLANNER_01)
+
+    def codes(name: str) -> list[str]:
+        lines = (tmp_path / "058" / f"{name}.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+        return [line.split(",")[0] for line in lines]
+
+    assert codes("cooperatives") == ["C1", "C2"] and codes("linkages") == ["L1"]
+    assert codes("linkage_parties") == ["L1", "L1", "L1"]
+    import openpyxl
+
+    book = openpyxl.load_workbook(next((tmp_path / "01").glob("*.xlsx")))
+    assert [row[0] for row in book["raw_material_areas"].iter_rows(min_row=2, values_only=True)] == ["A4"]
+    assert [row[0] for row in book["cooperatives"].iter_rows(min_row=2, values_only=True)] == []
+
+
+def test_a_cooperative_imports_only_rows_of_its_own_sphere(bac_kan: Engine, tmp_path: Path) -> None:
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "producers.csv").write_text(
+        "code,name,commune_code,cooperative_code\nP8,Hộ Tám,01849,C1\nP9,Hộ Chín,01891,C4\n", encoding="utf-8"
+    )
+    (tmp_path / "f" / "digital_adoptions.csv").write_text(
+        "linkage_code,technology,adopted_on\nL1,e_commerce,2024-01-01\nL4,e_commerce,2022-01-01\n", encoding="utf-8"
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_path(bac_kan, tmp_path / "f", actor=COOP_C1)
+    assert sorted((p.file, p.row, p.code) for p in refused.value.problems) == [
+        ("digital_adoptions.csv", 3, "not_in_scope"),
+        ("producers.csv", 3, "not_in_scope"),
+    ]
+
+
+def test_an_officer_imports_linkages_parties_and_areas_of_its_district_only(bac_kan: Engine, tmp_path: Path) -> None:
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "raw_material_areas.csv").write_text(
+        "code,name,commune_code,product_code,area_ha\nA8,Vùng Tám,01849,RICE,3\n", encoding="utf-8"
+    )
+    (tmp_path / "f" / "linkages.csv").write_text(
+        "code,name,product_code,started_on\nL8,Chuỗi Tám,RICE,2025-01-01\nL9,Chuỗi Chín,RICE,2025-01-01\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "f" / "linkage_parties.csv").write_text(
+        "linkage_code,party_type,party_code\nL8,raw_material_area,A8\nL9,cooperative,C4\n", encoding="utf-8"
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_path(bac_kan, tmp_path / "f", actor=OFFICER_058)
+    assert sorted((p.file, p.row) for p in refused.value.problems) == [("linkage_parties.csv", 3), ("linkages.csv", 3)]
+    (tmp_path / "f" / "linkages.csv").write_text("code,name,product_code,started_on\nL8,Chuỗi Tám,RICE,2025-01-01\n")
+    (tmp_path / "f" / "linkage_parties.csv").write_text("linkage_code,party_type,party_code\nL8,raw_material_area,A8\n")
+    assert import_path(bac_kan, tmp_path / "f", actor=OFFICER_058).counts["linkages"].inserted == 1
+
+
+def test_coverage_candidates_show_linkages_only_to_who_may_read_them(bac_kan: Engine) -> None:
+    from datetime import date
+
+    from linkage.coverage import unit_candidates
+
+    def codes(actor: Actor, day: date) -> list[str]:
+        return list(unit_candidates(bac_kan, actor, day, "06").linkages_without_digital["code"])
+
+    # Raw-material linkages of Bắc Kạn without digital technology: L1 in 2021 (058), L4 mid-2023 (061).
+    early, late = date(2021, 12, 31), date(2023, 6, 29)
+    assert (codes(ADMIN, early), codes(ADMIN, late)) == (["L1"], ["L4"])
+    assert (codes(PLANNER_06, early), codes(PLANNER_06, late)) == (["L1"], ["L4"])
+    assert (codes(OFFICER_058, early), codes(OFFICER_058, late)) == (["L1"], [])
+    assert (codes(COOP_C5, early), codes(COOP_C5, late)) == ([], ["L4"])
+    assert (codes(PLANNER_01, early), codes(PLANNER_01, late)) == ([], [])

@@ -13,12 +13,12 @@ from linkage import records
 from linkage.accounts import SYSTEM
 from linkage.coverage import COMMUNES, RAW_MATERIAL, coverage
 from linkage.coverage import records as rows_of
-from linkage.errors import Refused
+from linkage.errors import Refused, StaleEdit
 from linkage.exchange import import_path
 from linkage.history import pending, send_back, verify
 
 from .test_coverage import FIXTURE
-from .test_permissions import COOP_C1, OFFICER_058, OFFICER_061
+from .test_permissions import ADMIN, COOP_C1, OFFICER_058, OFFICER_061, PLANNER_06, PLANNER_VN
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_a_cooperative_change_waits_for_the_officer_and_verified_coverage_ignore
     assert waiting.after is not None and waiting.after["dissolved_on"] == "2021-06-01"
     assert waiting.changed_fields == ["dissolved_on"]
     assert pending(bac_kan, OFFICER_061) == []
-    verify(bac_kan, OFFICER_058, "cooperatives", "C1")
+    verify(bac_kan, OFFICER_058, "cooperatives", "C1", waiting.version)
     assert figure(bac_kan, COMMUNES, "058", day, verified_only=True) == (0, 2)
     assert pending(bac_kan, OFFICER_058) == []
 
@@ -69,27 +69,90 @@ def test_a_record_created_by_a_cooperative_counts_only_once_verified(bac_kan: En
     day = date(2021, 12, 31)
     assert figure(bac_kan, RAW_MATERIAL, "058", day, verified_only=False) == (1, 1)
     assert figure(bac_kan, RAW_MATERIAL, "058", day, verified_only=True) == (0, 1)
-    verify(bac_kan, OFFICER_058, "digital_adoptions", "L1|e_contract|2021-06-01")
+    (waiting,) = pending(bac_kan, OFFICER_058)
+    verify(bac_kan, OFFICER_058, "digital_adoptions", "L1|e_contract|2021-06-01", waiting.version)
     assert figure(bac_kan, RAW_MATERIAL, "058", day, verified_only=True) == (1, 1)
 
 
 def test_sending_back_keeps_the_verified_values_and_tells_the_cooperative_why(bac_kan: Engine) -> None:
     dissolve_c1(bac_kan)
+    (waiting,) = pending(bac_kan, OFFICER_058)
     with pytest.raises(Refused):
-        send_back(bac_kan, OFFICER_058, "cooperatives", "C1", "   ")
-    send_back(bac_kan, OFFICER_058, "cooperatives", "C1", "Ngày giải thể không khớp hồ sơ")
+        send_back(bac_kan, OFFICER_058, "cooperatives", "C1", "   ", waiting.version)
+    send_back(bac_kan, OFFICER_058, "cooperatives", "C1", "Ngày giải thể không khớp hồ sơ", waiting.version)
     (mine,) = pending(bac_kan, COOP_C1)
     assert (mine.status, mine.comment) == ("returned", "Ngày giải thể không khớp hồ sơ")
     assert records.read(bac_kan, COOP_C1, "cooperatives", "C1").review_status == "returned"
     assert figure(bac_kan, COMMUNES, "058", date(2025, 12, 31), verified_only=True) == (1, 2)
 
 
-def test_only_the_districts_officer_verifies(bac_kan: Engine) -> None:
+def test_only_an_officer_of_the_district_or_an_admin_verifies(bac_kan: Engine) -> None:
     dissolve_c1(bac_kan)
-    with pytest.raises(Refused):
-        verify(bac_kan, OFFICER_061, "cooperatives", "C1")
-    with pytest.raises(Refused):
-        verify(bac_kan, COOP_C1, "cooperatives", "C1")
+    (waiting,) = pending(bac_kan, OFFICER_058)
+    for outsider in (OFFICER_061, COOP_C1, PLANNER_06, PLANNER_VN):
+        with pytest.raises(Refused):
+            verify(bac_kan, outsider, "cooperatives", "C1", waiting.version)
+        with pytest.raises(Refused):
+            send_back(bac_kan, outsider, "cooperatives", "C1", "sai", waiting.version)
+        assert pending(bac_kan, outsider) == [] or outsider is COOP_C1
+    assert [p.key for p in pending(bac_kan, ADMIN)] == ["C1"]
+    verify(bac_kan, ADMIN, "cooperatives", "C1", waiting.version)
+    assert pending(bac_kan, OFFICER_058) == []
+
+
+def test_a_change_reported_again_after_the_officer_looked_is_not_verified_unseen(bac_kan: Engine) -> None:
+    dissolve_c1(bac_kan)
+    (seen,) = pending(bac_kan, OFFICER_058)
+    again = records.read(bac_kan, COOP_C1, "cooperatives", "C1")
+    records.save(bac_kan, COOP_C1, "cooperatives", {**again.values, "members": "99"}, again)
+    with pytest.raises(StaleEdit):
+        verify(bac_kan, OFFICER_058, "cooperatives", "C1", seen.version)
+    (now,) = pending(bac_kan, OFFICER_058)
+    assert now.changed_fields == ["dissolved_on", "members"]  # both, against the last verified values
+    verify(bac_kan, OFFICER_058, "cooperatives", "C1", now.version)
+    assert figure(bac_kan, COMMUNES, "058", date(2025, 12, 31), verified_only=True) == (0, 2)
+
+
+def test_a_returned_change_fixed_by_the_cooperative_is_reported_again(bac_kan: Engine) -> None:
+    dissolve_c1(bac_kan)
+    (waiting,) = pending(bac_kan, OFFICER_058)
+    send_back(bac_kan, OFFICER_058, "cooperatives", "C1", "Ngày giải thể là 01/07/2021", waiting.version)
+    assert pending(bac_kan, OFFICER_058)[0].status == "returned"
+    fixed = records.read(bac_kan, COOP_C1, "cooperatives", "C1")
+    records.save(bac_kan, COOP_C1, "cooperatives", {**fixed.values, "dissolved_on": "01/07/2021"}, fixed)
+    (again,) = pending(bac_kan, OFFICER_058)
+    assert (again.status, again.comment, again.before and again.before["dissolved_on"]) == ("reported", None, "")
+    assert again.after is not None and again.after["dissolved_on"] == "2021-07-01"
+
+
+def test_an_officers_import_counts_as_verified(bac_kan: Engine, files) -> None:  # type: ignore[no-untyped-def]
+    folder = files({"cooperatives": "code,name,commune_code\nK58,HTX Nông Thượng,01852"})
+    import_path(bac_kan, folder, actor=OFFICER_058)
+    assert pending(bac_kan, OFFICER_058) == []
+    assert figure(bac_kan, COMMUNES, "058", date(2025, 12, 31), verified_only=True) == (2, 2)
+
+
+def test_a_cooperatives_import_waits_for_verification(bac_kan: Engine, files) -> None:  # type: ignore[no-untyped-def]
+    folder = files({"producers": "code,name,commune_code,cooperative_code\nP58,Hộ Mới,01849,C1"})
+    import_path(bac_kan, folder, actor=COOP_C1)
+    assert [(p.entity, p.key, p.status) for p in pending(bac_kan, OFFICER_058)] == [("producers", "P58", "reported")]
+
+
+def test_a_long_queue_is_read_in_a_few_queries(bac_kan: Engine, files) -> None:  # type: ignore[no-untyped-def]
+    rows = "\n".join(f"Q{i},Hộ {i},01849,C1" for i in range(300))
+    import_path(bac_kan, files({"producers": f"code,name,commune_code,cooperative_code\n{rows}"}), actor=COOP_C1)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    sa.event.listen(bac_kan, "before_cursor_execute", count)
+    try:
+        queue = pending(bac_kan, OFFICER_058)
+    finally:
+        sa.event.remove(bac_kan, "before_cursor_execute", count)
+    assert len(queue) == 300
+    assert len(statements) < 20
 
 
 def test_an_officers_change_counts_as_verified_at_once(bac_kan: Engine) -> None:

@@ -49,7 +49,7 @@ class ImportReport:
         return sum(c.inserted + c.updated + c.unchanged for c in self.counts.values())
 
 
-def check_tables(engine: Engine, tables: list[Table], actor: Actor = SYSTEM) -> list[Problem]:
+def check_tables(engine: Engine, tables: list[Table], actor: Actor) -> list[Problem]:
     """Every problem in `tables`, writing nothing: the app's validation preview."""
     try:
         import_tables(engine, tables, actor, dry_run=True)
@@ -97,7 +97,7 @@ def _refusals(locator: Locator, actor: Actor, plans: list[Plan]) -> list[Problem
 def import_tables(
     engine: Engine,
     tables: list[Table],
-    actor: Actor = SYSTEM,
+    actor: Actor,
     dry_run: bool = False,
     expected_versions: dict[tuple[str, int], int | None] | None = None,
 ) -> ImportReport:
@@ -151,7 +151,9 @@ def _record(session: Session, actor: Actor, p: Plan) -> None:
     entity = p.parsed.entity.name
     written = [c for c in p.changes if c.kind != "same"]
     log(session, actor, "create", entity, [(c.key, c.changed) for c in written if c.kind == "create"])
-    log(session, actor, "update", entity, [(c.key, c.changed) for c in written if c.kind == "update"])
+    updated = [c for c in written if c.kind == "update"]
+    log(session, actor, "update", entity, [(c.key, c.changed) for c in updated if "archived" not in c.changed])
+    log(session, actor, "restore", entity, [(c.key, c.changed) for c in updated if "archived" in c.changed])
     if actor.counts_as_verified:
         settle(session, entity, [c.key for c in written])
     else:
@@ -183,7 +185,7 @@ def export_bytes(engine: Engine, actor: Actor, fmt: str) -> tuple[str, bytes]:
     import zipfile
 
     with tempfile.TemporaryDirectory(prefix="linkage-export-") as folder, read_session(engine) as session:
-        written = export_folder(session, Path(folder), fmt, actor)
+        written = export_folder(session, Path(folder), fmt, actor=actor)
         if fmt == "xlsx":
             return written[0].name, written[0].read_bytes()
         out = io.BytesIO()

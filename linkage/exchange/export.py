@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from linkage.accounts import SYSTEM, Actor
+from linkage.accounts import Actor
 from linkage.errors import Refused
 from linkage.exchange.spec import ENTITIES, Entity
 from linkage.exchange.values import format_value, shield
@@ -21,7 +21,7 @@ from linkage.exchange.values import format_value, shield
 WORKBOOK_NAME = "linkage-tracker.xlsx"
 
 
-def rows(session: Session, entity: Entity, actor: Actor = SYSTEM) -> list[list[str]]:
+def rows(session: Session, entity: Entity, actor: Actor) -> list[list[str]]:
     """The entity's exchange rows in key order, as shielded text; only those in the actor's reading scope."""
     model = entity.model
     query = (
@@ -42,7 +42,7 @@ def rows(session: Session, entity: Entity, actor: Actor = SYSTEM) -> list[list[s
     return [[shield(format_value(v)) for v in row] for row in found]
 
 
-def export_folder(session: Session, folder: Path, fmt: str = "csv", actor: Actor = SYSTEM) -> list[Path]:
+def export_folder(session: Session, folder: Path, fmt: str = "csv", *, actor: Actor) -> list[Path]:
     """Write every exchange file into `folder` (created if needed); returns the files written.
 
     A planner or officer gets the records of its own scope only; the command line exports all.
@@ -51,7 +51,7 @@ def export_folder(session: Session, folder: Path, fmt: str = "csv", actor: Actor
         raise Refused("not_in_scope", role=actor.role, scope=actor.cooperative_code or "")
     folder.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        return [write_workbook(session, folder / WORKBOOK_NAME, actor)]
+        return [write_workbook(session, folder / WORKBOOK_NAME, actor=actor)]
     written = []
     for entity in ENTITIES:
         path = folder / f"{entity.name}.csv"
@@ -63,7 +63,7 @@ def export_folder(session: Session, folder: Path, fmt: str = "csv", actor: Actor
     return written
 
 
-def write_workbook(session: Session, path: Path, actor: Actor = SYSTEM) -> Path:
+def write_workbook(session: Session, path: Path, *, actor: Actor) -> Path:
     """One workbook, a sheet per exchange file; every cell a string, so nothing typed can run."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
