@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import actor, database_ready, language_switch, sign_out, tr
+from ui import actor, database_ready, language_switch, show_flash, sign_out, tr
 
 PAGES = Path(__file__).parent / "pages"
 # Which roles see which page; the domain layer enforces the same rights on every read and write.
@@ -15,6 +15,7 @@ ROLE_PAGES = {
     "verification.py": ("admin", "officer"),
     "exchange.py": ("admin", "planner", "officer"),
 }
+AFTER_LOGIN = "after_login"  # the page and query a signed-out visitor asked for, opened once signed in
 
 # No page or navigation icons: Streamlit turns a Material icon into a favicon fetched from Google's
 # servers, and district offices may have no connection.
@@ -24,17 +25,43 @@ if not database_ready():
     st.error(tr("app.not_ready"))
     st.stop()
 who = actor()
-pages = [st.Page(PAGES / "home.py", title=tr("app.home.nav"), default=True)]
+home = st.Page(PAGES / "home.py", title=tr("app.home.nav"), default=True)
 if who is None:
-    pages.append(st.Page(PAGES / "login.py", title=tr("app.login.nav")))
+    # A shared link to a page (`/coverage?unit=644`) shows the sign-in form under that address and
+    # remembers it, instead of Streamlit's "page not found".
+    login = st.Page(PAGES / "login.py", title=tr("app.login.nav"))
+    stand_ins = [
+        st.Page(PAGES / "login.py", title=tr("app.login.nav"), url_path=name.removesuffix(".py"), visibility="hidden")
+        for name in ROLE_PAGES
+    ]
+    current = st.navigation([home, login, *stand_ins])
+    if current.url_path in {page.url_path for page in stand_ins}:
+        st.session_state[AFTER_LOGIN] = (current.url_path, st.query_params.to_dict())
+    current.run()
 else:
     st.sidebar.markdown(tr("app.signed_in", username=who.username, role=tr(f"role.{who.role}")))
-    if st.sidebar.button(tr("app.sign_out")):
+    if st.sidebar.button(tr("app.sign_out"), key="sign_out"):
         sign_out()
         st.rerun()
-    pages += [
-        st.Page(PAGES / name, title=tr(f"app.{name.removesuffix('.py')}.nav"))
+    allowed = {
+        name.removesuffix(".py"): st.Page(PAGES / name, title=tr(f"app.{name.removesuffix('.py')}.nav"))
         for name, roles in ROLE_PAGES.items()
-        if who.role in roles and (PAGES / name).exists()
+        if who.role in roles
+    }
+    # Pages of other roles answer their address with a plain refusal, not "page not found".
+    refused = [
+        st.Page(
+            PAGES / "forbidden.py",
+            title=tr("app.forbidden.nav"),
+            url_path=name.removesuffix(".py"),
+            visibility="hidden",
+        )
+        for name in ROLE_PAGES
+        if name.removesuffix(".py") not in allowed
     ]
-st.navigation(pages).run()
+    current = st.navigation([home, *allowed.values(), *refused])
+    wanted = st.session_state.pop(AFTER_LOGIN, None)
+    if wanted and wanted[0] in allowed:
+        st.switch_page(allowed[wanted[0]], query_params=wanted[1])
+    show_flash()
+    current.run()

@@ -77,7 +77,9 @@ def app() -> None:
     if probe.returncode == 0:
         run(BIN / "linkage", "demo", "--scale", "province")
     run(
-        BIN / "streamlit", "run", "streamlit_app.py", "--server.headless", "true", "--browser.gatherUsageStats", "false"
+        BIN / "streamlit",
+        "run",
+        "streamlit_app.py",  # settings in .streamlit/config.toml
     )
 
 

@@ -21,7 +21,7 @@ def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -
         alt.Chart(data, title=title)
         .mark_bar()
         .encode(
-            y=alt.Y("unit_name:N", sort="-x", title=unit_label),
+            y=alt.Y("unit_name:N", sort="-x", title=unit_label, axis=alt.Axis(labelOverlap=False, labelLimit=280)),
             x=alt.X("percent:Q", title=value_label, scale=alt.Scale(domain=[0, 100])),
             color=alt.condition("datum.met === true", alt.value("#2e7d32"), alt.value("#c62828")),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.6)),
@@ -35,24 +35,32 @@ def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -
         .add_params(pick)
     )
     target = alt.Chart(data).mark_rule(color="black", strokeDash=[4, 4]).encode(x="mean(target_percent):Q")
-    return cast(alt.LayerChart, alt.layer(bars, target).properties(height=max(200, 18 * len(data))))
+    return cast(alt.LayerChart, alt.layer(bars, target).properties(height=max(200, 22 * len(data))))
 
 
 def trend(rows: pd.DataFrame, labels: dict[str, str], title: str, value_label: str, date_label: str) -> alt.LayerChart:
     """Each indicator's ratio at each date, with its target as a dashed line of the same colour."""
     data = rows.assign(
-        percent=rows["ratio"] * 100, target_percent=rows["target"] * 100, name=rows["indicator"].map(labels)
+        percent=rows["ratio"] * 100,
+        target_percent=rows["target"] * 100,
+        name=rows["indicator"].map(labels),
+        when=rows["as_of"].map(_when),
     )
     color = alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400))
     lines = (
         alt.Chart(data, title=title)
         .mark_line(point=True)
         .encode(
-            x=alt.X("as_of:O", title=date_label),
+            x=alt.X("when:O", title=date_label, sort=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("percent:Q", title=value_label, scale=alt.Scale(domain=[0, 100])),
             color=color,
-            tooltip=["name:N", "as_of:O", "numerator:Q", "denominator:Q", alt.Tooltip("percent:Q", format=".1f")],
+            tooltip=["name:N", "when:O", "numerator:Q", "denominator:Q", alt.Tooltip("percent:Q", format=".1f")],
         )
     )
     targets = alt.Chart(data).mark_rule(strokeDash=[4, 4]).encode(y="mean(target_percent):Q", color=color)
     return cast(alt.LayerChart, alt.layer(lines, targets))
+
+
+def _when(iso: str) -> str:
+    """A date on the trend's axis: the year for a year end, else DD/MM/YYYY."""
+    return iso[:4] if iso.endswith("-12-31") else f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"

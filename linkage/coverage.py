@@ -8,6 +8,7 @@ five year ends costs one read, not five. Dates are compared as proleptic ordinal
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -367,10 +368,14 @@ def candidates(facts: Facts, as_of: date, unit_code: str) -> Candidates:
 
 
 class FactsCache:
-    """Facts per database, reused until the stored data version changes (any process's write)."""
+    """Facts per database, reused until the stored data version changes (any process's write).
+
+    One lock per cache: the app's sessions run in threads, and two of them arriving cold should
+    read the facts once, not twice."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, bool], tuple[int, Facts]] = {}
+        self._lock = threading.Lock()
 
     def get(self, engine: Engine, verified_only: bool = False) -> Facts:
         key = (str(engine.url), verified_only)
@@ -378,10 +383,14 @@ class FactsCache:
         hit = self._cache.get(key)
         if hit and hit[0] == version:
             return hit[1]
-        with read_session(engine) as session:
-            facts = load_facts(session, verified_only)
-        self._cache[key] = (version, facts)
-        return facts
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit and hit[0] == version:
+                return hit[1]
+            with read_session(engine) as session:
+                facts = load_facts(session, verified_only)
+            self._cache[key] = (version, facts)
+            return facts
 
 
 FACTS = FactsCache()
@@ -449,6 +458,24 @@ def unit_candidates(
         found.districts_without_key_linkage,
         linkages[linkages["code"].isin(allowed)].reset_index(drop=True),
     )
+
+
+def home_unit(engine: Engine, actor: Actor) -> str:
+    """Where an actor's coverage page opens: a planner's province, an officer's district, the
+    district of a cooperative's office, else the whole country."""
+    if actor.role in ("planner", "officer") and actor.unit_code:
+        return actor.unit_code
+    if actor.role == "cooperative" and actor.cooperative_code:
+        from linkage.models import Commune, Cooperative
+
+        with read_session(engine) as session:
+            district = session.execute(
+                sa.select(col(Commune.district_code))
+                .join(Cooperative, col(Cooperative.commune_code) == col(Commune.code))
+                .where(col(Cooperative.code) == actor.cooperative_code)
+            ).scalar()
+        return str(district) if district else NATIONAL_CODE
+    return NATIONAL_CODE
 
 
 def busiest_district(engine: Engine) -> str | None:

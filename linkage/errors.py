@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from linkage.i18n import t
+from linkage.i18n import field_label, localized, t
 
 
 class UserFacingError(Exception):
@@ -20,7 +20,7 @@ class UserFacingError(Exception):
         self.params = params
 
     def message(self, lang: str = "en") -> str:
-        return t(f"errors.{self.key}", lang, **self.params)
+        return t(f"errors.{self.key}", lang, **localized(self.params, lang))
 
     def __str__(self) -> str:
         return self.message("en")
@@ -40,6 +40,15 @@ class StaleEdit(UserFacingError):
     def __init__(self, key: str, changed: Mapping[str, tuple[object, object]], /, **params: object):
         super().__init__(key, **params)
         self.changed = dict(changed)
+
+    def message(self, lang: str = "en") -> str:
+        """Names what someone else changed, field by field, in the reader's words."""
+        if self.changed:
+            fields = "; ".join(
+                f"{field_label(f, lang)}: {old or '—'} → {new or '—'}" for f, (old, new) in self.changed.items()
+            )
+            return t(f"errors.{self.key}", lang, **localized({**self.params, "fields": fields}, lang))
+        return super().message(lang)
 
 
 class Invalid(UserFacingError):

@@ -173,8 +173,9 @@ def send_back(engine: Engine, actor: Actor, entity: str, key: str, comment: str,
         log(session, actor, "return", entity, [(key, {})], comment=comment.strip())
 
 
-def pending(engine: Engine, actor: Actor) -> list[Pending]:
-    """Reviews an actor should see: an officer's district queue, or a cooperative's own reports.
+def pending(engine: Engine, actor: Actor, status: str | None = None) -> list[Pending]:
+    """Reviews an actor should see: an officer's district queue, or a cooperative's own reports;
+    with `status`, only those (`reported`: what waits for an officer; `returned`: sent back).
 
     One locator and one query per entity for the whole queue, however long it is."""
     from linkage.permissions import Locator, in_reading_scope
@@ -183,7 +184,10 @@ def pending(engine: Engine, actor: Actor) -> list[Pending]:
     if actor.role not in ("admin", "officer", "cooperative"):
         return []
     with read_session(engine) as session:
-        reviews = session.execute(sa.select(Review).order_by(col(Review.updated_at))).scalars().all()
+        query = sa.select(Review).order_by(col(Review.updated_at))
+        if status is not None:
+            query = query.where(col(Review.status) == status)
+        reviews = session.execute(query).scalars().all()
         by_entity: dict[str, list[str]] = {}
         for r in reviews:
             by_entity.setdefault(r.entity, []).append(r.record_key)

@@ -38,3 +38,22 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+WORDED = {"role": "role", "entity": "entity", "other": "entity", "target": "entity"}  # parameter -> catalog section
+
+
+def localized(params: dict[str, object], lang: str) -> dict[str, object]:
+    """Message parameters as a reader of `lang` should see them: roles and kinds of record in words
+    (`officer` → "district officer", `cooperatives` → "Hợp tác xã"), everything else as given."""
+    out = dict(params)
+    for name, section in WORDED.items():
+        value = out.get(name)
+        if isinstance(value, str):
+            out[name] = catalog(lang).get(f"{section}.{value}") or catalog("en").get(f"{section}.{value}") or value
+    return out
+
+
+def field_label(column: str, lang: str) -> str:
+    """A column's name as forms show it (`members` → "Số thành viên"), or the column itself."""
+    return catalog(lang).get(f"field.{column}") or column

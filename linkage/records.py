@@ -8,6 +8,7 @@ they changed, never overwritten.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,8 +139,7 @@ def _explained(engine: Engine, actor: Actor, original: RecordView) -> StaleEdit:
     changed = {f: (original.values.get(f), v) for f, v in now.values.items() if original.values.get(f) != v}
     if now.archived != original.archived:
         changed["archived"] = (str(original.archived).lower(), str(now.archived).lower())
-    fields = ", ".join(f"{f}: {old or '—'} → {new or '—'}" for f, (old, new) in changed.items())
-    return StaleEdit("changed_meanwhile_fields", changed, entity=original.entity, key=original.key, fields=fields)
+    return StaleEdit("changed_meanwhile_fields", changed, entity=original.entity, key=original.key)
 
 
 def start_linkage(engine: Engine, actor: Actor, values: dict[str, str], lead: bool = False) -> RecordView:
@@ -292,19 +292,39 @@ def history(engine: Engine, actor: Actor, entity: str, key: str) -> list[Entry]:
         return entries(session, entity, key)
 
 
-__all__ = ["PARTY_COLUMN", "RecordView", "archive", "history", "read", "restore", "save", "start_linkage"]
+__all__ = [
+    "PARTY_COLUMN",
+    "RecordView",
+    "add_area",
+    "archive",
+    "areas_of",
+    "find",
+    "history",
+    "linkages_of",
+    "read",
+    "restore",
+    "save",
+    "start_linkage",
+]
 
 
-def find(engine: Engine, actor: Actor, entity: str, **equals: str) -> list[RecordView]:
-    """Live records whose columns equal the given text values, within the actor's reading scope."""
+def find(
+    engine: Engine, actor: Actor, entity: str, among: Collection[str] | None = None, **equals: str
+) -> list[RecordView]:
+    """Live records whose columns equal the given text values (and, with `among`, whose first key
+    column is one of those codes), within the actor's reading scope."""
     spec = BY_NAME[entity]
     model: Any = spec.model
     query = sa.select(model.__table__).where(model.archived_at.is_(None))
     for column, value in equals.items():
         query = query.where(getattr(model, column) == value)
+    if among is not None:
+        query = query.where(getattr(model, spec.key[0]).in_(sorted(set(among))))
     with read_session(engine) as session:
         rows = [dict(r) for r in session.execute(query.order_by(*(getattr(model, k) for k in spec.key))).mappings()]
         locator = Locator(session)
+        if entity in ("linkages", "linkage_parties", "digital_adoptions"):
+            locator.load_parties({r["code" if entity == "linkages" else "linkage_code"] for r in rows})
         reviews = {
             r.record_key: r for r in session.execute(sa.select(Review).where(col(Review.entity) == entity)).scalars()
         }
@@ -332,5 +352,35 @@ def find(engine: Engine, actor: Actor, entity: str, **equals: str) -> list[Recor
 def linkages_of(engine: Engine, actor: Actor, cooperative: str) -> list[RecordView]:
     """The live linkages a cooperative takes part in."""
     parties = find(engine, actor, "linkage_parties", party_type="cooperative", party_code=cooperative)
-    codes = {p.values["linkage_code"] for p in parties}
-    return [view for view in find(engine, actor, "linkages") if view.key in codes]
+    return find(engine, actor, "linkages", among={p.values["linkage_code"] for p in parties})
+
+
+def areas_of(engine: Engine, actor: Actor, cooperative: str) -> list[RecordView]:
+    """The live raw material areas of the linkages a cooperative takes part in."""
+    linkages = {view.key for view in linkages_of(engine, actor, cooperative)}
+    parties = [
+        p
+        for code in sorted(linkages)
+        for p in find(engine, actor, "linkage_parties", linkage_code=code, party_type="raw_material_area")
+    ]
+    return find(engine, actor, "raw_material_areas", among={p.values["party_code"] for p in parties})
+
+
+def add_area(engine: Engine, actor: Actor, values: dict[str, str], linkage_code: str) -> RecordView:
+    """A new raw material area and the party row that puts it into a linkage, in one transaction
+    (a cooperative may create an area only for one of its linkages)."""
+    area = _form_table("raw_material_areas", values)
+    party = _form_table(
+        "linkage_parties",
+        {"linkage_code": linkage_code, "party_type": "raw_material_area", "party_code": values.get("code", "")},
+    )
+    try:
+        import_tables(engine, [area, party], actor, expected_versions={("raw_material_areas", FORM_ROW): None})
+    except ImportRefused as refused:
+        raise _as_form_error(refused) from None
+    return read(engine, actor, "raw_material_areas", values["code"].strip())
+
+
+def _form_table(entity: str, values: dict[str, str]) -> Table:
+    header = [c for c in BY_NAME[entity].column_names if c in values]
+    return Table(entity, entity, header, [(FORM_ROW, {c: values[c] for c in header})])

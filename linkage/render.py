@@ -63,6 +63,7 @@ def _words(lang: str) -> dict[str, str]:
         "area",
         "planting_area_code",
         "cooperative_of",
+        "settling",
     )
     return {key: t(f"graph.{key}", lang) for key in keys}
 
@@ -194,6 +195,7 @@ h1 {{ font-size: 18px; margin: 0 0 6px 0; }}
 .shape {{ font-size: 15px; line-height: 1; }}
 .line {{ width: 24px; height: 0; display: inline-block; border-top: 2px solid #2e7d32; }}
 .message {{ padding: 24px; font-size: 15px; background: #fff8e1; }}
+.settling {{ position: absolute; margin: 8px 12px; font-size: 13px; color: #616161; }}
 #graph {{ width: 100%; height: calc(100vh - 90px); min-height: 420px; }}
 div.vis-tooltip {{ white-space: pre-line; max-width: 360px; }}
 </style>
@@ -204,13 +206,15 @@ div.vis-tooltip {{ white-space: pre-line; max-width: 360px; }}
 <div class="legend">{legend}</div>
 </header>
 {message}
+<p id="settling" class="settling" role="status">{settling}</p>
 <div id="graph"></div>
 <script>{vis_js}</script>
 <script>
 (function () {{
   var data = {data};
   var options = {options};
-  if (!data.nodes.length) {{ return; }}
+  var settling = document.getElementById("settling");
+  if (!data.nodes.length) {{ settling.remove(); return; }}
   data.nodes.forEach(function (node) {{
     var tip = document.createElement("div");
     tip.textContent = node.title;
@@ -223,6 +227,7 @@ div.vis-tooltip {{ white-space: pre-line; max-width: 360px; }}
   );
   network.once("stabilizationIterationsDone", function () {{
     network.setOptions({{ physics: false }});
+    settling.remove();
     document.body.setAttribute("data-stabilized", "true");
   }});
   window.linkageNetwork = network;
@@ -291,6 +296,7 @@ def graph_html(graph: nx.MultiDiGraph, title: str, lang: str = "vi", max_nodes: 
         title=html.escape(title),
         legend=legend_html(lang),
         message=message,
+        settling=html.escape(words["settling"]),
         vis_css=_asset("vis-network.css"),
         vis_js=_asset("vis-network.min.js"),
         data=_script_json({"nodes": nodes, "edges": edges}),

@@ -5,15 +5,29 @@ from datetime import date
 import streamlit as st
 
 from linkage import charts, coverage
-from linkage.geography import NATIONAL_CODE, find_units, normalize_unit_code
-from ui import coverage_rows, engine, require_actor, target_cards, tr
+from linkage.geography import NATIONAL_CODE, find_units, resolve_unit
+from ui import coverage_rows, engine, labelled, report_frame, require_actor, target_cards, tr
 
 who = require_actor()
 g = coverage.geography(engine())
-unit = normalize_unit_code(st.query_params.get("unit", NATIONAL_CODE))
-if unit != NATIONAL_CODE and g.name_of(unit) == unit:
-    st.warning(tr("app.coverage.unknown_unit", unit=unit))
+
+
+def open_unit(code: str) -> None:
+    """Show `code`, keep it in the address (to share) and in the session (to come back to)."""
+    st.query_params["unit"] = code
+    st.session_state["coverage_unit"] = code
+    st.rerun()
+
+
+asked = st.query_params.get("unit") or st.session_state.get("coverage_unit") or coverage.home_unit(engine(), who)
+unit = resolve_unit(str(asked)) or NATIONAL_CODE
+if unit != NATIONAL_CODE and len(unit) == 5:
     unit = NATIONAL_CODE
+if resolve_unit(str(asked)) is None:
+    st.warning(tr("app.coverage.unknown_unit", unit=asked))
+st.session_state["coverage_unit"] = unit
+if st.query_params.get("unit") != unit:
+    st.query_params["unit"] = unit
 
 st.title(tr("app.coverage.title"))
 left, right = st.columns(2)
@@ -29,16 +43,15 @@ if query:
     matches = find_units(engine(), query, limit=8)
     if not matches:
         st.caption(tr("app.coverage.no_match"))
-    for column, match in zip(st.columns(4), matches[:4], strict=False):
-        if column.button(f"{match.name}", key=f"goto_{match.code}", help=match.parent):
-            st.query_params["unit"] = match.code
-            st.rerun()
+    with st.container(horizontal=True):
+        for match in matches:
+            if st.button(match.name, key=f"goto_{match.code}", help=match.parent):
+                open_unit(match.code)
 
-trail = coverage.breadcrumb(g, unit)
-for column, (code, name) in zip(st.columns(len(trail) + 2), trail, strict=False):
-    if column.button(name, key=f"crumb_{code}", disabled=code == unit):
-        st.query_params["unit"] = code
-        st.rerun()
+with st.container(horizontal=True):
+    for code, name in coverage.breadcrumb(g, unit):
+        if st.button(name, key=f"crumb_{code}", disabled=code == unit, type="tertiary"):
+            open_unit(code)
 st.subheader(tr("app.coverage.unit_title", unit=g.name_of(unit), date=as_of.strftime("%d/%m/%Y")))
 target_cards(coverage.unit_rows(rows, unit))
 
@@ -46,29 +59,25 @@ children = coverage.child_rows(rows, g, unit)
 if len(children):
     labels = {i: tr(f"indicator.{i}") for i in coverage.INDICATORS}
     available = [i for i in coverage.INDICATORS if (children["indicator"] == i).any()]
-    indicator = st.radio(tr("app.coverage.rank_by"), available, format_func=labels.__getitem__, horizontal=True)
+    indicator = st.radio(
+        tr("app.coverage.rank_by"), available, format_func=labels.__getitem__, horizontal=True, key="rank_by"
+    )
     ranked = children[children["indicator"] == indicator]
     chart = charts.ranking(ranked, labels[indicator], tr("app.coverage.percent"), tr("app.coverage.unit"))
     picked = st.altair_chart(chart, on_select="rerun", key=f"rank_{unit}_{indicator}")
     chosen = [p.get("unit_code") for p in (picked.selection.get(charts.SELECTION) or [])] if picked else []
     if chosen and chosen[0]:
-        st.query_params["unit"] = chosen[0]
-        st.rerun()
+        open_unit(str(chosen[0]))
     st.markdown(f"**{tr('app.coverage.below_target')}**")
     behind = coverage.with_gap(ranked[ranked["met"] == False])  # noqa: E712  (met is True/False/None)
     behind = behind.sort_values("needed", ascending=False)[
         ["unit_code", "unit_name", "numerator", "denominator", "needed"]
     ]
     table = st.dataframe(
-        behind.rename(columns=lambda c: tr(f"app.coverage.col.{c}")),
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        key=f"behind_{unit}_{indicator}",
+        labelled(behind), hide_index=True, on_select="rerun", selection_mode="single-row", key=f"behind_{unit}"
     )
     if table and table.selection.rows:
-        st.query_params["unit"] = str(behind.iloc[table.selection.rows[0]]["unit_code"])
-        st.rerun()
+        open_unit(str(behind.iloc[table.selection.rows[0]]["unit_code"]))
 
 st.subheader(tr("app.coverage.trend"))
 history = coverage.unit_trend(engine(), unit, verified)
@@ -77,20 +86,22 @@ st.altair_chart(charts.trend(history, labels, g.name_of(unit), tr("app.coverage.
 
 with st.expander(tr("app.coverage.candidates")):
     found = coverage.unit_candidates(engine(), who, as_of, unit, verified)
-    st.markdown(f"**{tr('app.coverage.communes_without')}** ({len(found.communes_without_cooperative)})")
-    st.dataframe(found.communes_without_cooperative, hide_index=True)
-    st.markdown(f"**{tr('app.coverage.districts_without')}** ({len(found.districts_without_key_linkage)})")
-    st.dataframe(found.districts_without_key_linkage, hide_index=True)
-    st.markdown(f"**{tr('app.coverage.linkages_without')}** ({len(found.linkages_without_digital)})")
-    st.dataframe(found.linkages_without_digital, hide_index=True)
+    for title, frame in (
+        ("communes_without", found.communes_without_cooperative),
+        ("districts_without", found.districts_without_key_linkage),
+        ("linkages_without", found.linkages_without_digital),
+    ):
+        st.markdown(f"**{tr('app.coverage.' + title)}** ({len(frame)})")
+        st.dataframe(labelled(frame), hide_index=True)
 
-scope = coverage.with_gap(children if len(children) else coverage.unit_rows(rows, unit))
+report = report_frame(coverage.with_gap(children if len(children) else coverage.unit_rows(rows, unit)))
 name = f"coverage-{unit}-{as_of.isoformat()}"
-one, two = st.columns(2)
-one.download_button(tr("app.download_csv"), coverage.to_csv(scope), f"{name}.csv", "text/csv")
-two.download_button(
-    tr("app.download_xlsx"),
-    coverage.to_xlsx(scope),
-    f"{name}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
+with st.container(horizontal=True):
+    st.download_button(tr("app.download_csv"), coverage.to_csv(report), f"{name}.csv", "text/csv", key="csv")
+    st.download_button(
+        tr("app.download_xlsx"),
+        coverage.to_xlsx(report),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="xlsx",
+    )

@@ -8,54 +8,69 @@ import streamlit as st
 from linkage.exchange import ImportRefused, check_tables, export_bytes, import_tables, read_uploads
 from linkage.exchange.export import template_csv, template_workbook
 from linkage.exchange.spec import ENTITIES
-from ui import engine, field_label, lang, require_actor, tr
+from linkage.permissions import may_import
+from ui import engine, lang, require_actor, tr
 
 who = require_actor()
 st.title(tr("app.exchange.title"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+
+def problem_table(problems: list) -> None:  # type: ignore[type-arg]
+    st.error(tr("app.exchange.problems", count=len(problems)))
+    st.dataframe(
+        [
+            {
+                tr("app.exchange.file"): p.file,
+                tr("app.exchange.row"): p.row or "",
+                tr("app.exchange.column"): p.column or "",
+                tr("app.exchange.message"): p.message(lang()),
+            }
+            for p in problems
+        ],
+        hide_index=True,
+    )
+
+
 st.subheader(tr("app.exchange.templates"))
-columns = st.columns(4)
-for i, entity in enumerate(ENTITIES):
-    columns[i % 4].download_button(f"{entity.name}.csv", template_csv(entity), f"{entity.name}.csv", "text/csv")
+with st.container(horizontal=True):
+    for entity in ENTITIES:
+        name = f"{entity.name}.csv"
+        st.download_button(name, template_csv(entity), name, "text/csv", key=f"template_{entity.name}")
 with tempfile.TemporaryDirectory() as folder:
     book = template_workbook(Path(folder) / "linkage-tracker-template.xlsx").read_bytes()
-st.download_button(tr("app.exchange.template_xlsx"), book, "linkage-tracker-template.xlsx", XLSX)
+st.download_button(tr("app.exchange.template_xlsx"), book, "linkage-tracker-template.xlsx", XLSX, key="template_xlsx")
+st.caption(tr("app.exchange.columns_help", example=", ".join(ENTITIES[2].column_names)))
 
-if who.role != "planner":
+if may_import(who):
     st.subheader(tr("app.exchange.import"))
-    uploads = st.file_uploader(tr("app.exchange.upload"), type=["csv", "xlsx"], accept_multiple_files=True)
+    uploads = st.file_uploader(
+        tr("app.exchange.upload"), type=["csv", "xlsx"], accept_multiple_files=True, key="uploads"
+    )
     if uploads:
         tables, problems = read_uploads([(u.name, u.getvalue()) for u in uploads])
         if not problems:
             with st.spinner(tr("app.exchange.checking")):
                 problems = check_tables(engine(), tables, who)
         if problems:
-            st.error(tr("app.exchange.problems", count=len(problems)))
-            st.dataframe(
-                [
-                    {
-                        tr("app.exchange.file"): p.file,
-                        tr("app.exchange.row"): p.row or "",
-                        tr("app.exchange.column"): field_label(p.column) if p.column else "",
-                        tr("app.exchange.message"): p.message(lang()),
-                    }
-                    for p in problems
-                ],
-                hide_index=True,
-            )
+            problem_table(problems)
         else:
             rows = sum(len(t.rows) for t in tables)
             st.success(tr("app.exchange.valid", rows=rows, files=len(tables)))
-            if st.button(tr("app.exchange.commit"), type="primary"):
-                progress = st.progress(0.1, text=tr("app.exchange.writing"))
+            if st.button(tr("app.exchange.commit"), type="primary", key="commit"):
+                bar = st.progress(0.0, text=tr("app.exchange.writing"))
                 try:
-                    report = import_tables(engine(), tables, who)
+                    report = import_tables(
+                        engine(),
+                        tables,
+                        who,
+                        progress=lambda share: bar.progress(share, text=tr("app.exchange.writing")),
+                    )
                 except ImportRefused as refused:
-                    progress.empty()
-                    st.error(tr("app.exchange.problems", count=len(refused.problems)))
+                    bar.empty()
+                    problem_table(refused.problems)
                 else:
-                    progress.progress(1.0, text=tr("app.exchange.done"))
+                    bar.progress(1.0, text=tr("app.exchange.done"))
                     counts = report.counts.values()
                     st.success(
                         tr(
@@ -72,4 +87,6 @@ fmt = st.radio(tr("app.exchange.format"), ["xlsx", "csv"], horizontal=True, key=
 if st.button(tr("app.exchange.prepare"), key="prepare_export"):
     with st.spinner(tr("app.exchange.preparing")):
         name, data = export_bytes(engine(), who, fmt)
-    st.download_button(tr("app.exchange.download", name=name), data, name, XLSX if fmt == "xlsx" else "application/zip")
+    st.download_button(
+        tr("app.exchange.download", name=name), data, name, XLSX if fmt == "xlsx" else "application/zip", key="export"
+    )

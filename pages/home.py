@@ -8,7 +8,7 @@ from ui import coverage_rows, target_cards, tr
 
 st.title(tr("app.home.title"))
 st.write(tr("app.home.intro"))
-as_of = st.date_input(tr("app.as_of"), value=date.today(), format="DD/MM/YYYY")
+as_of = st.date_input(tr("app.as_of"), value=date.today(), format="DD/MM/YYYY", key="home_as_of")
 with st.spinner(tr("app.computing")):
     rows = coverage_rows(as_of)
 st.subheader(tr("app.home.national", date=as_of.strftime("%d/%m/%Y")))

@@ -4,38 +4,39 @@ import streamlit as st
 
 from linkage.errors import UserFacingError
 from linkage.history import pending, send_back, verify
-from ui import engine, field_label, require_actor, show_error, tr
+from ui import engine, field_label, flash, plain, require_actor, show_error, shown_value, tr
 
 who = require_actor()
 st.title(tr("app.verification.title"))
-queue = [p for p in pending(engine(), who) if p.status == "reported"]
+queue = pending(engine(), who, status="reported")
 if not queue:
     st.info(tr("app.verification.empty"))
 for change in queue:
     with st.container(border=True):
-        who_reported = tr("app.verification.reported_by", who=change.reported_by)
-        st.markdown(
-            f"**{tr(f'entity.{change.entity}')} {change.key}** · {who_reported} · {change.reported_at:%d/%m/%Y %H:%M}"
-        )
+        name = (change.after or change.before or {}).get("name") or ""
+        heading = f"{tr(f'entity.{change.entity}')} {change.key} {name}".strip()
+        reported = tr("app.verification.reported_by", who=change.reported_by)
+        st.markdown(f"**{plain(heading)}** · {plain(reported)} · {change.reported_at:%d/%m/%Y %H:%M}")
         fields = change.changed_fields if change.before else list((change.after or {}).keys())
         st.dataframe(
             [
                 {
                     tr("app.verification.field"): field_label(f),
-                    tr("app.verification.before"): (change.before or {}).get(f) or "—",
-                    tr("app.verification.after"): (change.after or {}).get(f) or "—",
+                    tr("app.verification.before"): shown_value(f, (change.before or {}).get(f)) or "—",
+                    tr("app.verification.after"): shown_value(f, (change.after or {}).get(f)) or "—",
                 }
                 for f in fields
             ],
             hide_index=True,
         )
-        ok, back = st.columns(2)
         # The version is in every key: a change reported again meanwhile shows as a new item, and a
         # click on the old one is not carried over to it.
         at = f"{change.entity}_{change.key}_{change.version}"
+        ok, back = st.columns(2)
         if ok.button(tr("app.verification.verify"), key=f"verify_{at}", type="primary"):
             try:
                 verify(engine(), who, change.entity, change.key, change.version)
+                flash(tr("app.verification.verified", key=change.key))
                 st.rerun()
             except UserFacingError as error:
                 show_error(error)
@@ -43,6 +44,7 @@ for change in queue:
         if back.button(tr("app.verification.send_back"), key=f"back_{at}"):
             try:
                 send_back(engine(), who, change.entity, change.key, comment, change.version)
+                flash(tr("app.verification.returned", key=change.key))
                 st.rerun()
             except UserFacingError as error:
                 show_error(error)

@@ -117,3 +117,6 @@ def files(tmp_path: Path):  # type: ignore[no-untyped-def]
         return target
 
     return write
+
+
+pytest_plugins = ["tests.apptest"]  # the `app` and `database` fixtures of the page tests

@@ -232,7 +232,7 @@ def test_history_of_a_record_and_of_a_record_without_any(engine: Engine, tmp_pat
     party = linkage("history", "linkage_party", "L1|cooperative|C1", "--db", db)
     assert party.returncode == 0 and "\tcreate\t" in party.stdout
     none = linkage("history", "cooperative", "C404", "--db", db)
-    assert none.returncode == 1 and "no cooperatives record C404" in none.stderr
+    assert none.returncode == 1 and "no Cooperative record C404" in none.stderr
 
 
 def test_coverage_on_verified_data_leaves_out_what_a_cooperative_reported(engine: Engine) -> None:

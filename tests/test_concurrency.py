@@ -34,7 +34,8 @@ def test_the_second_of_two_editors_is_told_what_the_first_changed(bac_kan: Engin
     with pytest.raises(StaleEdit) as stale:
         records.save(bac_kan, COOP_C1, "cooperatives", {**second.values, "name": "HTX Dương Quang mới"}, second)
     assert stale.value.changed == {"members": ("20", "30")}
-    assert "members: 20 → 30" in stale.value.message()
+    assert "Members: 20 → 30" in stale.value.message()
+    assert "Số thành viên: 20 → 30" in stale.value.message("vi")
     now = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
     assert (now.values["members"], now.values["name"], now.version) == ("30", "HTX Dương Quang", first.version + 1)
 

@@ -129,7 +129,7 @@ def test_one_bad_row_in_a_multi_file_import_writes_nothing(engine: Engine, files
             "code,name,product_code,started_on,ended_on,form\nL,Chuỗi,DURIAN9,2024-01-01,,",
             2,
             "product_code",
-            "not a known products",
+            "not a known Product code",
         ),
         (
             "linkages",
@@ -158,7 +158,7 @@ def test_one_bad_row_in_a_multi_file_import_writes_nothing(engine: Engine, files
             "code,name,commune_code,kind,cooperative_code\nP,Hộ,01849,household,HTX404",
             2,
             "cooperative_code",
-            "not a known cooperatives code",
+            "not a known Cooperative code",
         ),
         ("province_key_products", "province_code,product_code\n99,RICE", 2, "province_code", "not a known"),
         (
@@ -206,7 +206,7 @@ def test_references_resolve_within_the_import_and_against_stored_records(engine:
         ("linkage_parties.csv", 3, "party_code"),
         ("linkage_parties.csv", 4, "party_code"),  # P1 is a producer, not a buyer
     ]
-    assert "Q99" in problems[0].message() and "producers" in problems[0].message()
+    assert "Q99" in problems[0].message() and "Producer" in problems[0].message()
 
 
 def test_two_leads_are_refused_counting_the_stored_lead(engine: Engine, files: Files) -> None:

@@ -79,6 +79,17 @@ def sign_out() -> None:
     st.session_state.pop("actor", None)
 
 
+def flash(message: str) -> None:
+    """A confirmation to show after the rerun that refreshes the page."""
+    st.session_state["flash"] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message)
+
+
 def require_actor() -> Actor:
     """The signed-in actor; a page reached without signing in stops here."""
     who = actor()
@@ -93,7 +104,8 @@ def show_error(error: UserFacingError) -> None:
     st.error(error.message(lang()))
     if isinstance(error, Invalid):
         for problem in error.problems:
-            st.markdown(f"- **{field_label(str(problem.column or ''))}**: {problem.message(lang())}")  # type: ignore[attr-defined]
+            message = problem.message(lang(), labels=True)  # type: ignore[attr-defined]
+            st.markdown(f"- **{field_label(str(problem.column or ''))}**: {plain(message)}")  # type: ignore[attr-defined]
 
 
 def field_label(column: str) -> str:
@@ -138,6 +150,17 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     dataframe shows every cell as text, so names typed by users never run as markup."""
     shown = pd.DataFrame({column: [shown_value(column, v) for v in frame[column]] for column in frame.columns})
     return shown.rename(columns={c: field_label(str(c)) for c in frame.columns})
+
+
+def report_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Coverage rows for an official report: headings and indicator names in the session's
+    language, numbers left as numbers (Excel can sum them)."""
+    shown = rows.assign(
+        indicator=rows["indicator"].map(lambda i: tr(f"indicator.{i}")),
+        level=rows["level"].map(lambda v: tr(f"choice.{v}")),
+        met=rows["met"].map(lambda m: "" if m is None else tr("app.yes") if m else tr("app.no")),
+    )
+    return shown.rename(columns={c: field_label(str(c)) for c in shown.columns})
 
 
 def coverage_rows(as_of: date, verified_only: bool = False) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import streamlit as st
 
 from linkage import records
@@ -11,7 +12,7 @@ from linkage.accounts import Actor
 from linkage.errors import StaleEdit, UserFacingError
 from linkage.exchange.spec import BY_NAME
 from linkage.records import RecordView
-from ui import engine, field_label, show_error, tr
+from ui import engine, field_label, flash, show_error, tr
 
 ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -58,7 +59,7 @@ def record_form(
     fixed = fixed or {}
     view = opened(form_key, view)
     values: dict[str, str] = {}
-    with st.form(form_key, clear_on_submit=view is None):
+    with st.form(form_key):  # never cleared on submit: a refused form keeps what the user typed
         for column in spec.columns:
             label = field_label(column.name) + (" *" if column.required else "")
             current = fixed.get(column.name, view.values.get(column.name, "") if view else "")
@@ -103,14 +104,18 @@ def save(who: Actor, entity: str, values: dict[str, str], form_key: str, is_new:
     except UserFacingError as error:
         show_error(error)
         return None
-    if not is_new:
-        st.session_state[_opened_key(form_key)] = {
-            "key": saved.key,
-            "version": saved.version,
-            "values": dict(saved.values),
-            "archived": saved.archived,
-        }
-    st.success(tr("app.saved_reported") if saved.review_status else tr("app.saved"))
+    done = tr("app.saved_reported") if saved.review_status else tr("app.saved")
+    if is_new:  # an empty form for the next one, and the new record in the lists above
+        reopen(form_key, entity)
+        flash(done)
+        st.rerun()
+    st.session_state[_opened_key(form_key)] = {
+        "key": saved.key,
+        "version": saved.version,
+        "values": dict(saved.values),
+        "archived": saved.archived,
+    }
+    st.success(done)
     return saved
 
 
@@ -119,3 +124,40 @@ def _kept(form_key: str, entity: str) -> RecordView | None:
     if kept is None:
         return None
     return RecordView(entity, kept["key"], dict(kept["values"]), int(kept["version"]), bool(kept["archived"]))
+
+
+def pick(label: str, views: list[RecordView], key: str) -> RecordView | None:
+    """A choice among records, shown by key and name; None until one is chosen."""
+    names = {v.key: v.values.get("name") or v.values.get("technology") or "" for v in views}
+    chosen = st.selectbox(
+        label,
+        ["", *names],
+        key=key,
+        format_func=lambda k: f"{k} — {names[k]}" if k and names[k] else (k or "—"),
+    )
+    return next((v for v in views if v.key == chosen), None)
+
+
+def record_table(views: list[RecordView], key: str) -> RecordView | None:
+    """Records as a table the user reads in their language; returns the selected row's record."""
+    from ui import labelled
+
+    if not views:
+        st.caption(tr("app.graph.none_here"))
+        return None
+    frame = pd.DataFrame([v.values for v in views])
+    picked = st.dataframe(labelled(frame), hide_index=True, on_select="rerun", selection_mode="single-row", key=key)
+    rows = picked.selection.rows if picked else []
+    return views[rows[0]] if rows else None
+
+
+def archive_button(who: Actor, view: RecordView | None, key: str) -> None:
+    """Take the selected record out of use (archived, never deleted); refusals in plain words."""
+    if st.button(tr("app.my_cooperative.remove"), key=key, disabled=view is None) and view is not None:
+        try:
+            records.archive(engine(), who, view)
+        except UserFacingError as error:
+            show_error(error)
+            return
+        flash(tr("app.my_cooperative.removed"))
+        st.rerun()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from linkage.i18n import t
+from linkage.i18n import field_label, localized, t
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,12 @@ class Problem:
     code: str  # message key under `import.` in the catalog
     params: dict[str, object] = field(default_factory=dict)
 
-    def message(self, lang: str = "en") -> str:
-        return t(f"import.{self.code}", lang, **self.params)
+    def message(self, lang: str = "en", labels: bool = False) -> str:
+        """In `lang`; with `labels`, columns by their form labels (a form, not a file, was filled in)."""
+        params = localized(self.params, lang)
+        if labels and isinstance(params.get("column"), str):
+            params["column"] = field_label(str(params["column"]), lang)
+        return t(f"import.{self.code}", lang, **params)
 
     def where(self, lang: str = "en") -> str:
         parts = [self.file]

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -59,3 +67,58 @@ def watched(browser: Browser) -> Iterator[Watched]:
     page = context.new_page()
     yield Watched(page)
     context.close()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def app_server(database_url: str) -> Iterator[str]:
+    """A real `streamlit run streamlit_app.py` on a loopback port, with only the project's own
+    settings (.streamlit/config.toml): what a district office starts."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "LINKAGE_DATABASE_URL": database_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def settled(page: Page) -> None:
+    """Wait until Streamlit has finished running the page: its 'Running… Stop' status is gone."""
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(400)  # let a rerun that was just triggered show its status first
+    page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=30_000)
+    page.wait_for_timeout(300)

@@ -24,7 +24,8 @@ from linkage.exchange import import_path
 from ..conftest import create_pg_database, drop_pg_database
 from ..documented import block, run_block
 from ..test_coverage import FIXTURE
-from .test_app import ACCOUNTS, PASSWORD, free_port, open_unit, sign_in
+from .conftest import free_port
+from .test_app import ACCOUNTS, PASSWORD, open_unit, sign_in
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]

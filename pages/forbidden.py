@@ -1,0 +1,8 @@
+"""The answer to the address of a page the signed-in role may not open."""
+
+import streamlit as st
+
+from ui import tr
+
+st.title(tr("app.forbidden.title"))
+st.warning(tr("app.forbidden.text"))

@@ -1,0 +1,55 @@
+"""AppTest helpers: the pages folder, starting the app signed in, and the text a page shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from linkage.accounts import SYSTEM, Actor, add_user
+from linkage.catalog import init
+from linkage.db import get_engine
+from linkage.exchange import import_path
+
+PAGES = Path(__file__).parent.parent / "pages"
+FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    init(get_engine(url))
+    import_path(get_engine(url), FIXTURE)
+    add_user(get_engine(url), SYSTEM, "lan", "mật-khẩu-dài", "officer", "058")
+    monkeypatch.setenv("LINKAGE_DATABASE_URL", url)
+    st.cache_resource.clear()
+    yield url
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app(database: str) -> Callable[..., AppTest]:
+    def start(actor: Actor | None = None, page: str | None = None, **query: str) -> AppTest:
+        at = AppTest.from_file("app_entry.py", default_timeout=60)
+        if actor is not None:
+            at.session_state["actor"] = asdict(actor)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+        if page:
+            at.switch_page(str(PAGES / page))
+            at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return start
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
+    parts += [s.value for s in at.success] + [i.value for i in at.info] + [w.value for w in at.warning]
+    return "\n".join(str(p) for p in parts)

@@ -1,0 +1,262 @@
+"""What each kind of user does in the app, through AppTest: choosing, filtering, editing, verifying,
+switching language without losing what was chosen, and seeing other processes' writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from linkage import records
+from linkage.accounts import SYSTEM, Actor
+from linkage.db import get_engine
+from linkage.history import pending
+
+from .apptest import PAGES, texts
+from .test_permissions import COOP_C1, COOP_C5, OFFICER_058, PLANNER_06, PLANNER_VN
+
+App = Callable[..., AppTest]
+
+
+def english(at: AppTest) -> AppTest:
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    return at
+
+
+# --- Language: a switch keeps every choice -----------------------------------------------------
+
+
+def test_switching_language_keeps_the_chosen_date_on_home(app: App) -> None:
+    at = app()
+    at.date_input(key="home_as_of").set_value(date(2021, 12, 31)).run()
+    english(at)
+    assert at.date_input(key="home_as_of").value == date(2021, 12, 31)
+    assert at.metric[2].value == "33.3%" and at.metric[2].label == "Raw-material linkages applying digital technology"
+
+
+def test_switching_language_keeps_the_unit_and_the_ranking_on_coverage(app: App) -> None:
+    at = app(PLANNER_VN, "coverage.py", unit="06")
+    at.radio(key="rank_by").set_value("raw_material_linkages_with_digital_tech").run()
+    english(at)
+    assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn on ")
+    assert at.radio(key="rank_by").value == "raw_material_linkages_with_digital_tech"
+    assert at.title[0].value == "Coverage of the Decision 924 targets"
+
+
+def test_switching_language_keeps_the_graph_filters(app: App) -> None:
+    at = app(OFFICER_058, "graph.py")
+    at.multiselect(key="graph_types").select("buyer").run()
+    english(at)
+    assert at.multiselect(key="graph_types").value == ["buyer"]
+    assert at.title[0].value == "Linkage graph"
+
+
+def test_switching_language_keeps_the_export_format_and_the_chosen_linkage(app: App) -> None:
+    at = app(OFFICER_058, "exchange.py")
+    at.radio(key="export_format").set_value("csv").run()
+    english(at)
+    assert at.radio(key="export_format").value == "csv" and at.title[0].value == "Data exchange"
+    coop = app(COOP_C1, "my_cooperative.py")
+    coop.selectbox(key="linkage_choice").select("L1").run()
+    english(coop)
+    assert coop.selectbox(key="linkage_choice").value == "L1"
+    assert coop.title[0].value == "My cooperative"
+
+
+# --- Coverage ---------------------------------------------------------------------------------
+
+
+def test_a_unit_found_by_search_opens_is_kept_in_the_address_and_when_coming_back(app: App) -> None:
+    at = app(PLANNER_VN, "coverage.py")
+    assert at.subheader[0].value.startswith("Việt Nam")
+    at.text_input(key="coverage_search").set_value("ba be").run()
+    at.button(key="goto_061").click().run()
+    assert at.subheader[0].value.startswith("Huyện Ba Bể")
+    assert at.query_params["unit"] in ("061", ["061"])
+    at.switch_page(str(PAGES / "home.py")).run()
+    at.query_params.clear()
+    at.switch_page(str(PAGES / "coverage.py")).run()
+    assert at.subheader[0].value.startswith("Huyện Ba Bể")  # the session remembers where the planner was
+
+
+def test_a_province_planner_starts_on_its_province_with_its_districts_ranked(app: App) -> None:
+    at = app(PLANNER_06, "coverage.py")
+    assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn")
+    behind = at.dataframe[0].value
+    assert list(behind.columns) == ["Mã đơn vị", "Đơn vị", "Số đạt", "Trên tổng số", "Cần thêm"]
+    assert set(behind["Mã đơn vị"]) <= {"058", "060", "061", "062", "063", "064", "065", "066"}
+    assert (behind["Cần thêm"] > 0).all()
+
+
+def test_the_coverage_page_sees_a_write_made_by_another_process(app: App, database: str) -> None:
+    at = app(PLANNER_VN, "coverage.py", unit="058")
+    assert at.metric[0].value == "50.0%"  # Dương Quang has a cooperative, Nông Thượng none
+    folder = Path(database.removeprefix("sqlite:///")).parent / "new"
+    folder.mkdir()
+    (folder / "cooperatives.csv").write_text("code,name,commune_code\nK58,HTX Nông Thượng,01852\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "linkage", "import", str(folder), "--db", database],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    at.run()  # the next page load
+    assert at.metric[0].value == "100.0%"
+
+
+# --- Graph ------------------------------------------------------------------------------------
+
+
+def test_a_product_filter_narrows_the_chains_and_who_is_left_out_stays_listed(app: App) -> None:
+    at = app(PLANNER_06, "graph.py")
+    at.text_input(key="graph_search").set_value("ba be").run()
+    at.selectbox(key="graph_unit").select("061").run()
+    at.date_input(key="graph_as_of").set_value(date(2023, 6, 29)).run()
+    without_digital = at.dataframe[2].value
+    assert sorted(without_digital["Mã"]) == ["L3", "L4"]
+    at.multiselect(key="graph_products").select("TEA").run()
+    assert sorted(at.dataframe[2].value["Mã"]) == ["L4"]
+    left_out = at.dataframe[0].value
+    assert list(zip(left_out["Loại"], left_out["Mã"], strict=True)) == [
+        ("hợp tác xã", "C3"),
+        ("người sản xuất", "P3"),
+        ("người sản xuất", "P4"),
+    ]
+
+
+# --- My cooperative ---------------------------------------------------------------------------
+
+
+def test_a_new_member_with_a_bad_commune_is_explained_and_a_good_one_waits_for_the_officer(
+    app: App, database: str
+) -> None:
+    at = app(COOP_C1, "my_cooperative.py")
+    at.text_input(key="new_member:code").set_value("P58")
+    at.text_input(key="new_member:name").set_value("Hộ Nông Văn Mới")
+    at.text_input(key="new_member:commune_code").set_value("99999")
+    at.button(key="FormSubmitter:new_member-Lưu").click().run()
+    assert "Mã xã" in texts(at) and "99999" in texts(at)
+    assert records.find(get_engine(database), SYSTEM, "producers", among=["P58"]) == []
+    at.text_input(key="new_member:code").set_value("P58")
+    at.text_input(key="new_member:name").set_value("Hộ Nông Văn Mới")
+    at.text_input(key="new_member:commune_code").set_value("1849")
+    at.button(key="FormSubmitter:new_member-Lưu").click().run()
+    assert "chờ cán bộ huyện xác nhận" in texts(at)
+    assert [(p.key, p.status) for p in pending(get_engine(database), OFFICER_058)] == [("P58", "reported")]
+
+
+def test_a_raw_material_area_is_added_to_one_of_its_linkages(app: App, database: str) -> None:
+    at = app(COOP_C1, "my_cooperative.py")
+    assert at.selectbox(key="area_for").options == ["L1 — Chuỗi lúa Dương Quang"]
+    for column, value in (("code", "A58"), ("name", "Cánh đồng mẫu"), ("commune_code", "01849")):
+        at.text_input(key=f"new_area:{column}").set_value(value)
+    at.text_input(key="new_area:product_code").set_value("RICE")
+    at.text_input(key="new_area:area_ha").set_value("12,5")
+    at.button(key="FormSubmitter:new_area-Lưu").click().run()
+    assert "dấu chấm" in texts(at)  # a decimal comma is explained, nothing saved
+    assert at.text_input(key="new_area:name").value == "Cánh đồng mẫu"  # what was typed stays
+    at.text_input(key="new_area:area_ha").set_value("12.5")
+    at.button(key="FormSubmitter:new_area-Lưu").click().run()
+    assert "chờ cán bộ huyện xác nhận" in texts(at)
+    assert at.text_input(key="new_area:code").value == ""  # an empty form for the next area
+    engine = get_engine(database)
+    assert records.read(engine, SYSTEM, "raw_material_areas", "A58").values["area_ha"] == "12.5"
+    assert records.read(engine, SYSTEM, "linkage_parties", "L1|raw_material_area|A58").review_status == "reported"
+
+
+def test_a_cooperative_starts_a_linkage_and_adds_a_technology_to_it(app: App, database: str) -> None:
+    at = app(COOP_C1, "my_cooperative.py")
+    for field, value in (("code", "L58"), ("name", "Chuỗi rau Dương Quang"), ("product_code", "VEGETABLE")):
+        at.text_input(key=f"start_{field}").set_value(value)
+    at.text_input(key="start_on").set_value("01/03/2025")
+    at.button(key="FormSubmitter:start_linkage-Lưu").click().run()
+    assert "chờ cán bộ huyện xác nhận" in texts(at)
+    at.selectbox(key="linkage_choice").select("L58").run()
+    at.selectbox(key="new_digital_adoptions_L58:technology").select("e_commerce")
+    at.text_input(key="new_digital_adoptions_L58:adopted_on").set_value("15/03/2025")
+    at.button(key="FormSubmitter:new_digital_adoptions_L58-Lưu").click().run()
+    engine = get_engine(database)
+    adoption = records.read(engine, SYSTEM, "digital_adoptions", "L58|e_commerce|2025-03-15")
+    assert (adoption.values["linkage_code"], adoption.review_status) == ("L58", "reported")
+    assert records.read(engine, SYSTEM, "linkage_parties", "L58|cooperative|C1").values["party_code"] == "C1"
+
+
+def test_the_history_tab_lists_who_changed_what(app: App, database: str) -> None:
+    engine = get_engine(database)
+    view = records.read(engine, OFFICER_058, "cooperatives", "C1")
+    records.save(engine, OFFICER_058, "cooperatives", {**view.values, "members": "31"}, view)
+    at = app(COOP_C1, "my_cooperative.py")
+    lines = [str(m.value).replace("\\", "") for m in at.markdown if str(m.value).startswith("- ")]
+    assert any("lan" in line and "Số thành viên: 20 → 31" in line for line in lines)
+
+
+def test_a_cooperative_sees_only_its_own_linkages_and_areas(app: App) -> None:
+    at = app(COOP_C5, "my_cooperative.py")
+    assert at.selectbox(key="linkage_choice").options == ["—", "L4 — Chuỗi chè Phúc Lộc"]
+    assert at.selectbox(key="area_choice").options == ["—", "A2 — Vùng chè Hà Hiệu"]
+    assert "HTX Dương Quang" not in texts(at)
+
+
+# --- Verification -----------------------------------------------------------------------------
+
+
+def test_an_officer_sends_a_change_back_with_a_comment_and_the_cooperative_reads_it(app: App, database: str) -> None:
+    engine = get_engine(database)
+    original = records.read(engine, COOP_C1, "cooperatives", "C1")
+    records.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
+    version = records.read(engine, SYSTEM, "cooperatives", "C1").version
+    officer = app(OFFICER_058, "verification.py")
+    assert "HTX Dương Quang" in texts(officer)  # the record's name, not only its code
+    officer.button(key=f"back_cooperatives_C1_{version}").click().run()
+    assert "hãy ghi rõ cần sửa gì" in texts(officer)  # an empty comment is refused
+    officer.text_input(key=f"comment_cooperatives_C1_{version}").set_value("Số thành viên theo sổ là 24")
+    officer.button(key=f"back_cooperatives_C1_{version}").click().run()
+    assert "Không có thay đổi nào chờ xác nhận" in texts(officer)
+    coop = app(COOP_C1, "my_cooperative.py")
+    assert "Số thành viên theo sổ là 24" in "\n".join(str(e.value) for e in coop.error)
+
+
+# --- Data exchange ----------------------------------------------------------------------------
+
+
+def test_the_exchange_page_offers_every_template_and_a_scoped_export(app: App) -> None:
+    at = app(OFFICER_058, "exchange.py")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[:9] == [
+        "products.csv",
+        "province_key_products.csv",
+        "cooperatives.csv",
+        "producers.csv",
+        "buyers.csv",
+        "raw_material_areas.csv",
+        "linkages.csv",
+        "linkage_parties.csv",
+        "digital_adoptions.csv",
+    ]
+    at.radio(key="export_format").set_value("csv").run()
+    at.button(key="prepare_export").click().run()
+    assert at.get("download_button")[-1].proto.label == "Tải linkage-tracker-csv.zip"
+
+
+def test_a_planner_exports_but_cannot_upload(app: App) -> None:
+    at = app(Actor("hoa", "planner", "06"), "exchange.py")
+    assert not at.get("file_uploader")
+    at.button(key="prepare_export").click().run()
+    assert at.get("download_button")[-1].proto.label == "Tải linkage-tracker.xlsx"
+
+
+@pytest.mark.parametrize("page", ["home.py", "coverage.py", "graph.py", "verification.py", "exchange.py"])
+def test_every_officer_page_reads_in_english_after_the_switch(app: App, page: str) -> None:
+    at = english(app(OFFICER_058, page))
+    words = " ".join(t.value for t in at.title)
+    assert not any(ch in words for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệ"), words
+    assert "app." not in texts(at) and "choice." not in texts(at)
