@@ -323,3 +323,26 @@ def test_a_trend_at_any_dates_equals_the_literal_formulation_at_each(bac_kan: En
         at = rows[rows["as_of"] == day.isoformat()]
         got = {(r["indicator"], r["unit_code"]): (r["numerator"], r["denominator"]) for r in records(at)}
         assert {k: v for k, v in got.items() if k in expected} == expected, day
+
+
+def test_a_technology_discontinued_on_the_date_no_longer_counts(bac_kan: Engine) -> None:
+    # L4's e-commerce runs from 2021-06-01 and is discontinued on 2023-01-01 (061, raw-material linkage).
+    assert figures(bac_kan, date(2022, 12, 31))[(RAW_MATERIAL, "061")] == (1, 1, True)
+    assert figures(bac_kan, date(2023, 1, 1))[(RAW_MATERIAL, "061")] == (0, 1, False)
+
+
+def test_a_key_product_linkage_in_two_districts_counts_for_both(bac_kan: Engine, files) -> None:  # type: ignore[no-untyped-def]
+    # On 2025-12-31 Bắc Kạn has key-product linkages with a buyer in 058 (L1, rice) and 060 (L2,
+    # cinnamon, a key product of province 06); L3's star anise is key only in province 08.
+    assert figures(bac_kan, date(2025, 12, 31))[(DISTRICTS, "06")][:2] == (2, 8)
+    import_path(
+        bac_kan,
+        files(
+            {
+                "linkages": "code,name,product_code,started_on\nL62,Chuỗi gạo hai huyện,RICE,2025-01-01",
+                "linkage_parties": "linkage_code,party_type,party_code\nL62,producer,P1\nL62,producer,P4\nL62,buyer,B2",
+            }
+        ),
+    )
+    # P1 lies in 060 (already counted) and P4 in 061, which now counts too.
+    assert figures(bac_kan, date(2025, 12, 31))[(DISTRICTS, "06")][:2] == (3, 8)

@@ -199,3 +199,21 @@ def test_an_officer_uploads_files_sees_every_problem_then_commits_a_valid_one(
     expect(page.get_by_text("1 mới")).to_be_visible(timeout=20_000)
     assert records.read(get_engine(url), SYSTEM, "cooperatives", "K72").values["name"] == "HTX Nông Thượng Mới"
     assert watched.outside == []
+
+
+def test_a_planner_drills_down_by_selecting_a_row_of_the_units_below_target(
+    server: tuple[str, str], watched: Watched
+) -> None:
+    base, _ = server
+    page = watched.page
+    sign_in(page, base, "planner")
+    open_page(page, "Mức độ đạt chỉ tiêu")
+    expect(page.get_by_text("Tỉnh Bắc Kạn tính đến")).to_be_visible(timeout=20_000)  # the planner's own province
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 18)  # the selection box of the first row
+    expect(page.get_by_text("Tỉnh Bắc Kạn tính đến")).to_have_count(0, timeout=20_000)
+    expect(page.get_by_role("heading", name="tính đến")).to_have_count(1)
+    assert "unit=0" in page.url and "unit=06&" not in page.url and not page.url.endswith("unit=06")
