@@ -13,13 +13,15 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.db import read_session, write_session
 from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
 from linkage.geography import level_of, normalize_code, normalize_unit_code
-from linkage.models import ROLES, Cooperative, District, Province, UserAccount, utcnow
+from linkage.models import ROLES, Cooperative, District, LoginAttempt, Province, UserAccount, utcnow
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -163,51 +165,62 @@ def _delay_after(failures: int) -> timedelta:
     return timedelta(seconds=0 if failures < 2 else 2 ** (failures - 2))
 
 
+def _attempt_row(session: Session, name: str) -> LoginAttempt:
+    """The name's attempt counter, created if missing, locked for this transaction (PostgreSQL;
+    SQLite's writes are serialised by `BEGIN IMMEDIATE`)."""
+    values = {"username": name, "failed_logins": 0, "created_at": utcnow(), "updated_at": utcnow()}
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    session.execute(insert(LoginAttempt).values(**values).on_conflict_do_nothing(index_elements=["username"]))
+    return session.execute(
+        sa.select(LoginAttempt).where(col(LoginAttempt.username) == name).with_for_update()
+    ).scalar_one()
+
+
 def authenticate(engine: Engine, username: str, password: str, now: datetime | None = None) -> Actor:
     """The actor for valid credentials; otherwise LoginRefused, the same words for a wrong name or password.
 
     Each attempt is counted as a failure *before* the slow password check, in one short transaction
-    that locks the account's row, so parallel guesses cannot slip past the throttle; a right password
-    then clears the count. The check itself runs outside any transaction (no lock held meanwhile).
+    that locks the name's counter, so parallel guesses cannot slip past the throttle; a right
+    password then clears the count. Names with no account are counted the same way, so the answers
+    never tell which names exist. The check itself runs outside any transaction.
     """
     now = now or utcnow()
     name = normalize_username(username)
-    # A plain session, not write_session: a login is not a data change, so caches stay warm.
+    # Plain sessions, not write_session: a login is not a data change, so caches stay warm.
     with Session(engine) as session:
-        account = session.execute(
-            sa.select(UserAccount).where(col(UserAccount.username) == name).with_for_update()
-        ).scalar_one_or_none()
-        if account is None:
-            session.rollback()
-            verify_password(
-                _dummy_hash(), password
-            )  # same work as for a real account: no hint that the name is unknown
-            raise LoginRefused("wrong_credentials")
-        wait_until = account.next_attempt_at
+        attempt = _attempt_row(session, name)
+        wait_until = attempt.next_attempt_at
         if wait_until is not None and wait_until.tzinfo is None:
             wait_until = wait_until.replace(tzinfo=now.tzinfo)
         if wait_until is not None and now < wait_until:
             seconds = int((wait_until - now).total_seconds()) + 1
-            failures = account.failed_logins
+            locked = attempt.failed_logins >= LOCK_AFTER
             session.rollback()
-            raise LoginRefused("locked" if failures >= LOCK_AFTER else "slow_down", seconds=seconds)
-        account_id, stored_hash, disabled = account.id, account.password_hash, account.disabled
-        account.failed_logins += 1
-        account.next_attempt_at = now + _delay_after(account.failed_logins)
+            raise LoginRefused("locked" if locked else "slow_down", seconds=seconds)
+        attempt.failed_logins += 1
+        attempt.next_attempt_at = now + _delay_after(attempt.failed_logins)
+        attempt.updated_at = now
         session.commit()
-    if not verify_password(stored_hash, password):
+    with Session(engine) as session:
+        account = session.execute(sa.select(UserAccount).where(col(UserAccount.username) == name)).scalar_one_or_none()
+        stored_hash = account.password_hash if account else _dummy_hash()  # the same work either way
+    if account is None or not verify_password(stored_hash, password):
         raise LoginRefused("wrong_credentials")
     with Session(engine) as session:
-        account = session.get(UserAccount, account_id)
-        assert account is not None
-        account.failed_logins = 0
-        account.next_attempt_at = None
-        if hasher().check_needs_rehash(account.password_hash):
-            account.password_hash = hasher().hash(password)
+        session.execute(
+            sa.update(LoginAttempt)
+            .where(col(LoginAttempt.username) == name)
+            .values(failed_logins=0, next_attempt_at=None, updated_at=now)
+        )
+        fresh = session.get(UserAccount, account.id)
+        assert fresh is not None
+        if hasher().check_needs_rehash(fresh.password_hash):
+            fresh.password_hash = hasher().hash(password)
         session.commit()
-        if disabled:  # said only to someone who knows the password
+        if fresh.disabled:  # said only to someone who knows the password
             raise LoginRefused("account_disabled")
-        return Actor(account.username, account.role, account.unit_code, account.cooperative_code)
+        return Actor(fresh.username, fresh.role, fresh.unit_code, fresh.cooperative_code)
 
 
 def verify_password(password_hash: str, password: str) -> bool:

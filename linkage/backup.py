@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import migrate
+from linkage.db import known_revisions, migrate
 from linkage.errors import BackupRefused
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -98,6 +98,10 @@ def check_backup(path: Path) -> None:
         raise BackupRefused("backup_damaged", path=str(path)) from None
     if not {"alembic_version", "cooperative", "linkage", "data_version"} <= tables:
         raise BackupRefused("backup_not_ours", path=str(path))
+    with _read_only(path) as db:
+        revision = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    if revision is None or revision[0] not in known_revisions():
+        raise BackupRefused("backup_newer", path=str(path), revision=revision[0] if revision else "?")
 
 
 def restore(engine: Engine, path: Path) -> tuple[BackupSummary, Path | None]:

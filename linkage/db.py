@@ -137,9 +137,8 @@ REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*['\"]?([\w]+)?['\"]?
 
 
 @cache
-def head_revision() -> str:
-    """The newest migration this code knows, read from the revision files themselves: the one no
-    other revision builds on. Cheaper than loading Alembic on every command (a test checks both agree)."""
+def _revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """Every migration this code knows and those another builds on, from the revision files."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
@@ -147,6 +146,17 @@ def head_revision() -> str:
         revisions.add(found["revision"])
         if found.get("down_revision") and found["down_revision"] != "None":
             parents.add(found["down_revision"])
+    return frozenset(revisions), frozenset(parents)
+
+
+def known_revisions() -> frozenset[str]:
+    return _revisions()[0]
+
+
+def head_revision() -> str:
+    """The newest migration this code knows: the one no other revision builds on. Read from the
+    revision files, cheaper than loading Alembic on every command (a test checks both agree)."""
+    revisions, parents = _revisions()
     (head,) = revisions - parents
     return head
 

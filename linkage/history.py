@@ -52,8 +52,17 @@ def log(
         session.execute(sa.insert(ChangeLog), rows[start : start + CHUNK])
 
 
-def report(session: Session, actor: Actor, entity: str, snapshots: dict[str, dict[str, str | None] | None]) -> None:
-    """Open or reopen reviews for records a cooperative changed, keeping the first verified snapshot."""
+def report(
+    session: Session,
+    actor: Actor,
+    entity: str,
+    snapshots: dict[str, dict[str, str | None] | None],
+    district: str | None,
+) -> None:
+    """Open or reopen reviews for records a cooperative changed, keeping the first verified snapshot.
+
+    `district` is the cooperative's district before the change (`reporting_district`): its officers
+    verify."""
     if not snapshots:
         return
     existing = {
@@ -66,11 +75,34 @@ def report(session: Session, actor: Actor, entity: str, snapshots: dict[str, dic
     for key, snapshot in snapshots.items():
         review = existing.get(key)
         if review is None:
-            session.add(Review(entity=entity, record_key=key, snapshot=snapshot, reported_by=actor.username))
+            session.add(
+                Review(
+                    entity=entity,
+                    record_key=key,
+                    snapshot=snapshot,
+                    reported_by=actor.username,
+                    district_code=district,
+                )
+            )
         else:
             review.status, review.reported_by, review.comment, review.updated_at = "reported", actor.username, None, now
+            review.district_code = review.district_code or district
             session.add(review)
     session.flush()
+
+
+def reporting_district(session: Session, actor: Actor) -> str | None:
+    """The district of the reporting cooperative's office, as stored before this change: its
+    officers know the cooperative and verify what it reports, wherever the record lies."""
+    if actor.role != "cooperative" or not actor.cooperative_code:
+        return None
+    from linkage.models import Commune, Cooperative
+
+    return session.execute(
+        sa.select(col(Commune.district_code))
+        .join(Cooperative, col(Cooperative.commune_code) == col(Commune.code))
+        .where(col(Cooperative.code) == actor.cooperative_code)
+    ).scalar()
 
 
 def settle(session: Session, entity: str, keys: Iterable[str]) -> None:
@@ -138,22 +170,37 @@ def _review(session: Session, entity: str, key: str) -> Review:
     return review
 
 
+def _may_verify(locator: Any, actor: Actor, review: Review, record: dict[str, Any]) -> bool:
+    """An admin, or an officer of the reporting cooperative's district (for a review from before
+    that was recorded: an officer whose district holds the record)."""
+    from linkage.permissions import in_reading_scope
+
+    if actor.role == "admin":
+        return True
+    if actor.role != "officer":
+        return False
+    if review.district_code is not None:
+        return review.district_code == actor.unit_code
+    return in_reading_scope(locator, actor, review.entity, record)
+
+
 def _officer_for(session: Session, actor: Actor, entity: str, key: str, version: int) -> None:
-    """Only an officer (or admin) whose scope holds the record, and only the version they looked at."""
-    from linkage.permissions import Locator, in_reading_scope
+    """Only who may verify the review, and only the version they looked at."""
+    from linkage.permissions import Locator
     from linkage.records import load
 
     record = load(session, entity, key)
-    if actor.role not in ("officer", "admin") or record is None:
-        raise Refused("verify_not_allowed", entity=entity, key=key)
-    if not in_reading_scope(Locator(session), actor, entity, record):
+    review = session.get(Review, (entity, key))
+    if record is None or review is None:
+        raise NotFound("no_pending_change", entity=entity, key=key)
+    if not _may_verify(Locator(session), actor, review, record):
         raise Refused("verify_not_allowed", entity=entity, key=key)
     if int(record["version"]) != version:
         raise StaleEdit("changed_meanwhile", {}, entity=entity, key=key)
 
 
 def verify(engine: Engine, actor: Actor, entity: str, key: str, version: int) -> None:
-    """An officer of the record's district confirms the reported values, as of the version seen."""
+    """An officer of the reporting cooperative's district confirms the values, as of the version seen."""
     with write_session(engine) as session:
         _officer_for(session, actor, entity, key, version)
         review = _review(session, entity, key)
@@ -196,7 +243,12 @@ def pending(engine: Engine, actor: Actor, status: str | None = None) -> list[Pen
         found = []
         for r in reviews:
             record = stored[r.entity].get(r.record_key)
-            if record is None or not in_reading_scope(locator, actor, r.entity, record):
+            if record is None:
+                continue
+            if actor.role == "cooperative":
+                if not in_reading_scope(locator, actor, r.entity, record):
+                    continue
+            elif not _may_verify(locator, actor, r, record):
                 continue
             found.append(
                 Pending(

@@ -273,9 +273,18 @@ class UserAccount(Stamped, table=True):
     unit_code: str | None = Field(default=None, max_length=5, description="VN, a province or a district code")
     cooperative_code: str | None = Field(default=None, foreign_key="cooperative.code", max_length=CODE_LENGTH)
     disabled: bool = Field(default=False)
+    version: int = Field(default=1)
+
+
+class LoginAttempt(Stamped, table=True):
+    """Failed sign-ins in a row for a user name, whether or not an account has that name: the
+    throttle then answers an unknown name exactly as a known one (no way to probe for accounts)."""
+
+    __tablename__ = "login_attempt"
+
+    username: str = Field(primary_key=True, max_length=64)
     failed_logins: int = Field(default=0)
     next_attempt_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    version: int = Field(default=1)
 
 
 class ChangeLog(SQLModel, table=True):
@@ -315,4 +324,10 @@ class Review(Stamped, table=True):
     status: str = Field(default="reported", max_length=20)
     snapshot: dict[str, str | None] | None = Field(default=None, sa_type=sa.JSON)
     reported_by: str = Field(max_length=64)
+    district_code: str | None = Field(
+        default=None,
+        max_length=3,
+        index=True,
+        description="the reporting cooperative's district: whose officers verify",
+    )
     comment: str | None = Field(default=None, max_length=2000)

@@ -83,9 +83,19 @@ class Locator:
             self.stored_parties[code] = set()
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
-            query = sa.select(
-                col(LinkageParty.linkage_code), col(LinkageParty.party_type), col(LinkageParty.party_code)
-            ).where(col(LinkageParty.linkage_code).in_(chunk), col(LinkageParty.archived_at).is_(None))
+            # A live linkage's live parties; an archived linkage's parties archived with it, so it
+            # still lies where it lay and its officers can restore it or verify its archiving.
+            query = (
+                sa.select(col(LinkageParty.linkage_code), col(LinkageParty.party_type), col(LinkageParty.party_code))
+                .join(Linkage, col(Linkage.code) == col(LinkageParty.linkage_code))
+                .where(
+                    col(LinkageParty.linkage_code).in_(chunk),
+                    sa.or_(
+                        sa.and_(col(Linkage.archived_at).is_(None), col(LinkageParty.archived_at).is_(None)),
+                        col(LinkageParty.archived_at) == col(Linkage.archived_at),
+                    ),
+                )
+            )
             for linkage, party_type, party_code in self.session.execute(query):
                 self.stored_parties[linkage].add((party_type, party_code))
             self.stored_linkages |= set(
@@ -151,12 +161,16 @@ def places(locator: Locator, entity: str, record: dict[str, Any], stored: bool) 
         return set()
     if entity == "linkages":
         return locator.linkage_districts(record["code"], stored)
-    found = locator.linkage_districts(record["linkage_code"], stored)
-    if entity == "linkage_parties" and record["party_type"] != "buyer":
+    # A stored party row of a cooperative, producer or area lies where that party lies: its district
+    # may take it out of a linkage, and no other district can, even one the linkage also reaches.
+    if entity == "linkage_parties" and stored and record["party_type"] != "buyer":
         own = locator.home_district(PARTY_ENTITY[record["party_type"]], record["party_code"], stored)
-        if own:
-            found = found | {own}
-    return found
+        return {own} if own else set()
+    # Otherwise it lies where its linkage lies without the rows being written: adding one's own
+    # producer to another district's linkage does not make that linkage one's own.
+    linkage = record["linkage_code"]
+    locator.load_parties([linkage])
+    return locator.linkage_districts(linkage, stored=stored or linkage in locator.stored_linkages)
 
 
 def officer_may(locator: Locator, district: str, entity: str, old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
@@ -188,6 +202,13 @@ def cooperative_sees(locator: Locator, cooperative: str, entity: str, record: di
     return False
 
 
+def cooperative_owns_area(locator: Locator, cooperative: str, code: str, stored: bool) -> bool:
+    """An area it may change: every linkage naming it is its own (an area shared with another
+    cooperative's linkage is read, not changed, by each of them)."""
+    linked = locator.linkages_naming("raw_material_area", code, stored)
+    return bool(linked) and all(locator.is_member(lk, cooperative) for lk in linked)
+
+
 def cooperative_may(
     locator: Locator, cooperative: str, entity: str, old: dict[str, Any] | None, new: dict[str, Any]
 ) -> bool:
@@ -196,6 +217,10 @@ def cooperative_may(
     may register a new buyer it sells to (buyers are shared, so it may not change existing ones)."""
     if entity == "buyers":
         return old is None
+    if entity == "raw_material_areas":
+        if old is not None and not cooperative_owns_area(locator, cooperative, old["code"], stored=True):
+            return False
+        return cooperative_owns_area(locator, cooperative, new["code"], stored=False)
     if old is not None and not cooperative_sees(locator, cooperative, entity, old, stored=True):
         return False
     return cooperative_sees(locator, cooperative, entity, new, stored=False)

@@ -24,8 +24,8 @@ from linkage.exchange.spec import BY_NAME, PARTY_COLUMN
 from linkage.exchange.validate import parse_table
 from linkage.exchange.values import format_value
 from linkage.exchange.write import key_text
-from linkage.history import Entry, entries, log, report, settle, snapshot
-from linkage.models import Review, utcnow
+from linkage.history import Entry, entries, log, report, reporting_district, settle, snapshot
+from linkage.models import LinkageParty, Review, utcnow
 from linkage.permissions import Locator, in_reading_scope, may_write
 
 FORM_ROW = 2  # a form is the one data row under a header
@@ -168,7 +168,8 @@ def start_linkage(engine: Engine, actor: Actor, values: dict[str, str], lead: bo
         import_tables(engine, [linkage, party], actor, expected_versions={("linkages", FORM_ROW): None})
     except ImportRefused as refused:
         raise _as_form_error(refused) from None
-    return read(engine, actor, "linkages", values["code"].strip())
+    parsed, _ = parse_table(linkage)
+    return read(engine, actor, "linkages", key_text(parsed, parsed.rows[0][1]))
 
 
 OWNED = {"linkages": ("linkage_parties", "digital_adoptions")}  # archived and restored with their linkage
@@ -235,6 +236,20 @@ def _check_restorable(session: Session, entity: str, key: str, record: dict[str,
             raise InUse("points_to_archived", entity=entity, key=key, other=other, other_key=value)
 
 
+def _check_no_other_lead(session: Session, key: str, record: dict[str, Any]) -> None:
+    """A lead party row comes back only if its linkage has found no other lead meanwhile."""
+    other = session.execute(
+        sa.select(col(LinkageParty.id)).where(
+            col(LinkageParty.linkage_code) == record["linkage_code"],
+            col(LinkageParty.is_lead),
+            col(LinkageParty.archived_at).is_(None),
+            col(LinkageParty.id) != record["id"],
+        )
+    ).first()
+    if other is not None:
+        raise InUse("lead_taken", entity="linkage_parties", key=key)
+
+
 def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: bool) -> RecordView:
     entity, key = original.entity, original.key
     with write_session(engine) as session:
@@ -248,6 +263,7 @@ def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: 
         if archived:
             _check_archivable(session, entity, record)
         now = utcnow()
+        district = reporting_district(session, actor)
         targets = [(entity, key, original.version, record)]
         for child in OWNED.get(entity, ()) if "code" in record else ():
             model: Any = BY_NAME[child].model
@@ -259,6 +275,8 @@ def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: 
         for target_entity, target_key, version, stored in targets:
             if not archived:
                 _check_restorable(session, target_entity, target_key, stored)
+                if target_entity == "linkage_parties" and stored.get("is_lead"):
+                    _check_no_other_lead(session, target_key, stored)
             model = BY_NAME[target_entity].model
             done = session.execute(
                 sa.update(model)
@@ -272,7 +290,7 @@ def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: 
             if actor.counts_as_verified:
                 settle(session, target_entity, [target_key])
             else:
-                report(session, actor, target_entity, {target_key: snapshot(stored, target_entity)})
+                report(session, actor, target_entity, {target_key: snapshot(stored, target_entity)}, district)
     return read(engine, SYSTEM, entity, key)  # the actor was allowed to write it; it may no longer see it
 
 
@@ -378,7 +396,8 @@ def add_area(engine: Engine, actor: Actor, values: dict[str, str], linkage_code:
         import_tables(engine, [area, party], actor, expected_versions={("raw_material_areas", FORM_ROW): None})
     except ImportRefused as refused:
         raise _as_form_error(refused) from None
-    return read(engine, actor, "raw_material_areas", values["code"].strip())
+    parsed, _ = parse_table(area)
+    return read(engine, actor, "raw_material_areas", key_text(parsed, parsed.rows[0][1]))
 
 
 def _form_table(entity: str, values: dict[str, str]) -> Table:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from linkage import charts, coverage
 from linkage.geography import NATIONAL_CODE, find_units, resolve_unit
-from ui import coverage_rows, engine, labelled, report_frame, require_actor, target_cards, tr
+from ui import coverage_rows, engine, labelled, plain, report_frame, require_actor, target_cards, tr
 
 who = require_actor()
 g = coverage.geography(engine())
@@ -24,7 +24,7 @@ unit = resolve_unit(str(asked)) or NATIONAL_CODE
 if unit != NATIONAL_CODE and len(unit) == 5:
     unit = NATIONAL_CODE
 if resolve_unit(str(asked)) is None:
-    st.warning(tr("app.coverage.unknown_unit", unit=asked))
+    st.warning(tr("app.coverage.unknown_unit", unit=plain(asked)))
 st.session_state["coverage_unit"] = unit
 if st.query_params.get("unit") != unit:
     st.query_params["unit"] = unit

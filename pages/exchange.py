@@ -5,11 +5,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from linkage.errors import UserFacingError
 from linkage.exchange import ImportRefused, check_tables, export_bytes, import_tables, read_uploads
 from linkage.exchange.export import template_csv, template_workbook
 from linkage.exchange.spec import ENTITIES
 from linkage.permissions import may_import
-from ui import engine, lang, require_actor, tr
+from ui import engine, lang, require_actor, show_error, tr
 
 who = require_actor()
 st.title(tr("app.exchange.title"))
@@ -69,6 +70,9 @@ if may_import(who):
                 except ImportRefused as refused:
                     bar.empty()
                     problem_table(refused.problems)
+                except UserFacingError as error:
+                    bar.empty()
+                    show_error(error)
                 else:
                     bar.progress(1.0, text=tr("app.exchange.done"))
                     counts = report.counts.values()

@@ -13,7 +13,7 @@ code = who.cooperative_code or ""
 st.title(tr("app.my_cooperative.title"))
 
 for change in pending(engine(), who):
-    text = tr(f"app.review.{change.status}", entity=tr(f"entity.{change.entity}"), key=change.key)
+    text = plain(tr(f"app.review.{change.status}", entity=tr(f"entity.{change.entity}"), key=change.key))
     if change.status == "returned":
         st.error(f"{text} — {plain(change.comment)}")
     else:

@@ -36,7 +36,7 @@ for change in queue:
         if ok.button(tr("app.verification.verify"), key=f"verify_{at}", type="primary"):
             try:
                 verify(engine(), who, change.entity, change.key, change.version)
-                flash(tr("app.verification.verified", key=change.key))
+                flash(plain(tr("app.verification.verified", key=change.key)))
                 st.rerun()
             except UserFacingError as error:
                 show_error(error)
@@ -44,7 +44,7 @@ for change in queue:
         if back.button(tr("app.verification.send_back"), key=f"back_{at}"):
             try:
                 send_back(engine(), who, change.entity, change.key, comment, change.version)
-                flash(tr("app.verification.returned", key=change.key))
+                flash(plain(tr("app.verification.returned", key=change.key)))
                 st.rerun()
             except UserFacingError as error:
                 show_error(error)

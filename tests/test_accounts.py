@@ -12,7 +12,7 @@ from linkage.accounts import SYSTEM, Actor, add_user, authenticate, list_users, 
 from linkage.db import read_session
 from linkage.errors import LoginRefused, Refused, UserFacingError
 from linkage.exchange import import_path
-from linkage.models import UserAccount, utcnow
+from linkage.models import LoginAttempt, UserAccount, utcnow
 
 from .test_coverage import FIXTURE
 
@@ -153,10 +153,29 @@ def test_parallel_wrong_passwords_cannot_slip_past_the_throttle(accounts: Engine
     with ThreadPoolExecutor(max_workers=8) as pool:
         outcomes = list(pool.map(attempt, range(16)))
     with read_session(accounts) as session:
-        failures = session.execute(sa.select(UserAccount.failed_logins).where(UserAccount.username == "lan")).scalar()
+        failures = session.execute(sa.select(LoginAttempt.failed_logins).where(LoginAttempt.username == "lan")).scalar()
     assert "signed in" not in outcomes
     assert outcomes.count("wrong_credentials") <= 2  # the first slips are free; then the waits apply
     assert failures == outcomes.count("wrong_credentials")
     with pytest.raises(LoginRefused) as later:
         authenticate(accounts, "lan", "mật-khẩu-dài")  # even the right password waits its turn
     assert later.value.key in ("slow_down", "locked")
+
+
+def test_an_unknown_name_is_throttled_exactly_like_a_known_one(accounts: Engine) -> None:
+    """The answers never tell which user names have an account."""
+
+    def answers(name: str) -> list[str]:
+        found = []
+        for _ in range(4):
+            try:
+                authenticate(accounts, name, "a-wrong-guess")
+            except LoginRefused as refused:
+                found.append(refused.key)
+        return found
+
+    assert (
+        answers("lan")
+        == answers("khong-ton-tai")
+        == ["wrong_credentials", "wrong_credentials", "slow_down", "slow_down"]
+    )

@@ -181,3 +181,13 @@ def test_pg_dump_and_pg_restore_as_documented_give_the_same_data(
     finally:
         dispose_engine(restored_url)
         drop_pg_database(pg_admin, name)
+
+
+def test_a_backup_from_a_newer_version_is_refused_before_anything_changes(sqlite: Engine, tmp_path: Path) -> None:
+    newer = backup(sqlite, tmp_path / "newer.db").path
+    with sqlite3.connect(newer) as db:
+        db.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    version = data_version(sqlite)
+    with pytest.raises(BackupRefused, match="newer version"):
+        restore(sqlite, newer)
+    assert data_version(sqlite) == version and c1(sqlite) == ("HTX Dương Quang", 20)

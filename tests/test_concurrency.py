@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage import records
@@ -73,3 +74,32 @@ def test_several_processes_writing_at_once_lose_no_update(bac_kan: Engine) -> No
     assert int(final.values["members"]) == start + saved  # every acknowledged save is in the record
     history = records.history(bac_kan, OFFICER_058, "cooperatives", "C1")
     assert sum(1 for e in history if e.action == "update") == saved
+
+
+def test_two_creations_of_one_code_at_the_same_moment_end_in_words_not_a_crash(
+    bac_kan: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL plans without a lock: another session may create the same code in between."""
+    if bac_kan.dialect.name != "postgresql":
+        pytest.skip("SQLite takes its write lock before planning, so the race cannot happen there")
+    import linkage.exchange as exchange
+    from linkage.accounts import SYSTEM
+    from linkage.db import write_session
+
+    real_apply = exchange.apply
+
+    def meanwhile(session, plan):  # type: ignore[no-untyped-def]
+        with write_session(bac_kan) as other:  # the other cooperative's save commits first
+            other.execute(
+                sa.text(
+                    "INSERT INTO buyer (code, name, kind, created_at, updated_at, version)"
+                    " VALUES ('B77', 'Đại lý khác', 'trader', now(), now(), 1)"
+                )
+            )
+        return real_apply(session, plan)
+
+    monkeypatch.setattr(exchange, "apply", meanwhile)
+    with pytest.raises(StaleEdit, match="at the same moment"):
+        records.save(bac_kan, SYSTEM, "buyers", {"code": "B77", "name": "Đại lý mới", "kind": "trader"})
+    monkeypatch.setattr(exchange, "apply", real_apply)
+    assert records.read(bac_kan, SYSTEM, "buyers", "B77").values["name"] == "Đại lý khác"

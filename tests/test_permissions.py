@@ -136,6 +136,10 @@ ACTIONS: dict[str, Action] = {
     "add C1 as a party of L4 (061)": create(
         "linkage_parties", linkage_code="L4", party_type="cooperative", party_code="C1"
     ),
+    "add C4 (061) as a party of L1 (058)": create(
+        "linkage_parties", linkage_code="L1", party_type="cooperative", party_code="C4"
+    ),
+    "restore archived linkage L1 (058) with its parties": restore("linkages", "L1"),
     "register a new buyer with no commune": create("buyers", code="B9", name="Thương lái mới", kind="trader"),
     "edit buyer B2 (no commune; named by L3, L4 in 061)": edit("buyers", "B2", name="Thương lái Ba Bể (sửa)"),
     "edit buyer B1 (registered in 061)": edit("buyers", "B1", name="Công ty (sửa)"),
@@ -211,7 +215,8 @@ ALLOWED: dict[str, tuple[Actor, set[str]]] = {
             "edit linkage L1 (058, C1 leads)",
             "add adoption to L1",
             "add buyer B2 to L1",
-            "add C1 as a party of L4 (061)",  # C1 lies in 058: the linkage then reaches this district too
+            "add C4 (061) as a party of L1 (058)",  # its linkage gains a partner from another district
+            "restore archived linkage L1 (058) with its parties",
             "register a new buyer with no commune",
             "edit raw material area A1 of L1",
             "create a raw material area alone in 058",
@@ -259,6 +264,8 @@ ALLOWED: dict[str, tuple[Actor, set[str]]] = {
             "edit linkage L1 (058, C1 leads)",
             "add adoption to L1",
             "add buyer B2 to L1",
+            "add C4 (061) as a party of L1 (058)",
+            "restore archived linkage L1 (058) with its parties",
             "register a new buyer with no commune",
             "edit raw material area A1 of L1",
             "create a raw material area with its party in L1",
@@ -445,3 +452,78 @@ def test_coverage_candidates_show_linkages_only_to_who_may_read_them(bac_kan: En
     assert (codes(OFFICER_058, early), codes(OFFICER_058, late)) == (["L1"], [])
     assert (codes(COOP_C5, early), codes(COOP_C5, late)) == ([], ["L4"])
     assert (codes(PLANNER_01, early), codes(PLANNER_01, late)) == ([], [])
+
+
+def save_as(engine: Engine, actor: Actor, entity: str, key: str, **changes: str) -> None:
+    original = records.read(engine, SYSTEM, entity, key)
+    records.save(engine, actor, entity, {**original.values, **changes}, original)
+
+
+def test_a_cooperative_cannot_change_an_area_it_shares_with_another_cooperatives_linkage(bac_kan: Engine) -> None:
+    # C1 may name A2 (the area of C5's linkage L4) in its own linkage L1 ...
+    records.save(
+        bac_kan,
+        COOP_C1,
+        "linkage_parties",
+        {"linkage_code": "L1", "party_type": "raw_material_area", "party_code": "A2"},
+    )
+    # ... but that does not let it change A2, which would also move C5's linkage.
+    with pytest.raises(Refused):
+        save_as(bac_kan, COOP_C1, "raw_material_areas", "A2", commune_code="01849")
+    with pytest.raises(Refused):
+        save_as(bac_kan, COOP_C5, "raw_material_areas", "A2", area_ha="1")  # nor C5, now that C1 shares it
+    save_as(bac_kan, COOP_C1, "raw_material_areas", "A1", area_ha="42")  # its own area: as before
+
+
+def test_an_officer_cannot_take_over_another_districts_linkage_through_a_party(bac_kan: Engine) -> None:
+    with pytest.raises(Refused):  # adding its own cooperative to 061's linkage is for 061's officer
+        records.save(
+            bac_kan,
+            OFFICER_058,
+            "linkage_parties",
+            {"linkage_code": "L4", "party_type": "cooperative", "party_code": "C1"},
+        )
+    records.save(
+        bac_kan, OFFICER_061, "linkage_parties", {"linkage_code": "L4", "party_type": "cooperative", "party_code": "C1"}
+    )
+    # L4 now lies in 058 too, yet its other parties stay 061's to change.
+    with pytest.raises(Refused):
+        records.archive(bac_kan, OFFICER_058, records.read(bac_kan, SYSTEM, "linkage_parties", "L4|cooperative|C5"))
+    records.archive(
+        bac_kan, OFFICER_058, records.read(bac_kan, SYSTEM, "linkage_parties", "L4|cooperative|C1")
+    )  # its own
+
+
+def test_an_archived_linkage_stays_in_its_district_for_restoring_and_verifying(bac_kan: Engine) -> None:
+    from linkage.history import pending, verify
+
+    records.archive(bac_kan, COOP_C1, records.read(bac_kan, SYSTEM, "linkages", "L1"))
+    queue = {(p.entity, p.key): p for p in pending(bac_kan, OFFICER_058)}
+    assert ("linkages", "L1") in queue and ("digital_adoptions", "L1|traceability|2022-01-01") in queue
+    for (entity, key), change in queue.items():
+        verify(bac_kan, OFFICER_058, entity, key, change.version)
+    assert pending(bac_kan, OFFICER_058) == []
+    with pytest.raises(Refused):
+        records.restore(bac_kan, OFFICER_061, records.read(bac_kan, SYSTEM, "linkages", "L1"))
+    restored = records.restore(bac_kan, OFFICER_058, records.read(bac_kan, SYSTEM, "linkages", "L1"))
+    assert not restored.archived
+    assert not records.read(bac_kan, SYSTEM, "linkage_parties", "L1|cooperative|C1").archived
+
+
+def test_a_lead_row_comes_back_only_if_no_other_lead_took_its_place(bac_kan: Engine) -> None:
+    from linkage.errors import InUse
+
+    records.archive(bac_kan, OFFICER_058, records.read(bac_kan, SYSTEM, "linkage_parties", "L1|cooperative|C1"))
+    save_as(bac_kan, OFFICER_058, "linkage_parties", "L1|buyer|B1", is_lead="true")
+    with pytest.raises(InUse, match="another lead"):
+        records.restore(bac_kan, OFFICER_058, records.read(bac_kan, SYSTEM, "linkage_parties", "L1|cooperative|C1"))
+
+
+def test_a_code_with_a_bar_is_refused_and_a_code_typed_as_a_number_is_read_back(bac_kan: Engine) -> None:
+    from linkage.errors import Invalid
+
+    values = {"code": "L|9", "name": "Chuỗi", "product_code": "RICE", "started_on": "2025-01-01"}
+    with pytest.raises(Invalid):
+        records.start_linkage(bac_kan, COOP_C1, values)
+    started = records.start_linkage(bac_kan, COOP_C1, {**values, "code": "2025.0"})
+    assert started.key == "2025"

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage import records
-from linkage.accounts import SYSTEM
+from linkage.accounts import SYSTEM, Actor
 from linkage.coverage import COMMUNES, RAW_MATERIAL, coverage
 from linkage.coverage import records as rows_of
 from linkage.errors import Refused, StaleEdit
@@ -197,3 +197,26 @@ def test_an_archived_record_is_kept_out_of_exports_and_coverage_but_not_lost(bac
 def test_the_history_is_append_only_in_the_database_itself(bac_kan: Engine, statement: str) -> None:
     with pytest.raises(sa.exc.DatabaseError, match="append-only"), bac_kan.begin() as conn:
         conn.execute(sa.text(statement))
+
+
+def test_the_reporting_cooperatives_district_verifies_wherever_the_record_lies(bac_kan: Engine) -> None:
+    hanoi = Actor("ha", "officer", "001")  # Quận Ba Đình, where A4 lies
+    # C1 (058) registers a member producer in a Hà Nội ward: 058's officer verifies it, not Hà Nội's.
+    records.save(
+        bac_kan,
+        COOP_C1,
+        "producers",
+        {"code": "P01", "name": "Hộ ở Hà Nội", "commune_code": "00001", "cooperative_code": "C1"},
+    )
+    assert pending(bac_kan, hanoi) == []
+    (waiting,) = pending(bac_kan, OFFICER_058)
+    with pytest.raises(Refused):
+        verify(bac_kan, hanoi, "producers", "P01", waiting.version)
+    verify(bac_kan, OFFICER_058, "producers", "P01", waiting.version)
+
+
+def test_a_cooperative_moving_its_office_is_verified_by_the_district_it_leaves(bac_kan: Engine) -> None:
+    c1 = records.read(bac_kan, COOP_C1, "cooperatives", "C1")
+    records.save(bac_kan, COOP_C1, "cooperatives", {**c1.values, "commune_code": "01891"}, c1)
+    assert [p.key for p in pending(bac_kan, OFFICER_058)] == ["C1"]
+    assert pending(bac_kan, OFFICER_061) == []

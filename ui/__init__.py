@@ -101,7 +101,7 @@ def require_actor() -> Actor:
 
 def show_error(error: UserFacingError) -> None:
     """A refusal in plain words; for invalid values, one line per problem."""
-    st.error(error.message(lang()))
+    st.error(plain(error.message(lang())))  # messages quote codes and values users typed
     if isinstance(error, Invalid):
         for problem in error.problems:
             message = problem.message(lang(), labels=True)  # type: ignore[attr-defined]
@@ -142,7 +142,8 @@ MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 def plain(text: object) -> str:
     """User text for st.markdown, st.subheader and captions: every Markdown mark escaped, so a name
     such as `![x](http://…)` shows as typed and makes no browser fetch anything."""
-    return MARKDOWN.sub(r"\\\1", str(text))
+    one_line = " ".join(str(text).split())  # a line break typed in a name must not start a heading
+    return MARKDOWN.sub(r"\\\1", one_line)
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:

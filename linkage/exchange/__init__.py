@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from linkage.accounts import SYSTEM, Actor
@@ -129,6 +130,9 @@ def import_tables(
             report_.counts[p.parsed.entity.name] = p.counts
         if dry_run:
             return report_
+        from linkage.history import reporting_district
+
+        district = reporting_district(session, actor)  # read before the writes: a move is verified where it left
         total = max(1, sum(len(p.changes) for p in plans))
         done = 0
         if progress:
@@ -138,7 +142,11 @@ def import_tables(
                 apply(session, p)
             except Conflict:
                 raise StaleEdit("changed_meanwhile", {}, entity=p.parsed.entity.name) from None
-            _record(session, actor, p)
+            except IntegrityError:
+                # Someone else created or changed these records between the check and the write
+                # (PostgreSQL plans without a lock); the whole import is undone, nothing half-written.
+                raise StaleEdit("written_meanwhile", {}, entity=p.parsed.entity.name) from None
+            _record(session, actor, p, district)
             done += len(p.changes)
             if progress:
                 progress(0.3 + 0.7 * done / total)
@@ -154,7 +162,7 @@ def _check_version(entity: str, key: str, old: dict[str, object] | None, version
         raise StaleEdit("changed_meanwhile", {}, entity=entity, key=key)
 
 
-def _record(session: Session, actor: Actor, p: Plan) -> None:
+def _record(session: Session, actor: Actor, p: Plan, district: str | None) -> None:
     """History for every created or updated record; reviews for a cooperative's changes."""
     from linkage.history import log, report, settle, snapshot
 
@@ -167,7 +175,7 @@ def _record(session: Session, actor: Actor, p: Plan) -> None:
     if actor.counts_as_verified:
         settle(session, entity, [c.key for c in written])
     else:
-        report(session, actor, entity, {c.key: snapshot(c.old, entity) for c in written})
+        report(session, actor, entity, {c.key: snapshot(c.old, entity) for c in written}, district)
 
 
 def import_path(engine: Engine, path: Path, dry_run: bool = False, actor: Actor = SYSTEM) -> ImportReport:

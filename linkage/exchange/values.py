@@ -43,6 +43,8 @@ def parse_code(text: str, limit: int = CODE_LENGTH) -> str:
         raise Bad("too_long", value=value[:20] + "…", limit=limit)
     if any(ch.isspace() for ch in value) or any(unicodedata.category(ch).startswith("C") for ch in value):
         raise Bad("code_spaces", value=value)
+    if "|" in value:  # joins the parts of a record's key in history and reviews
+        raise Bad("code_bar", value=value)
     return value
 
 
