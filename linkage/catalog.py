@@ -52,3 +52,16 @@ def init(engine: Engine) -> dict[str, int]:
     """Create or migrate the schema, then load reference data; safe to run again."""
     migrate(engine)
     return load_catalogs(engine)
+
+
+def stored_products(engine: Engine) -> list[tuple[str, str, str]]:
+    """Every live product as (code, Vietnamese name, English name): reference data all may read."""
+    from linkage.db import read_session
+
+    with read_session(engine) as session:
+        rows = session.execute(
+            sa.select(col(Product.code), col(Product.name_vi), col(Product.name_en))
+            .where(col(Product.archived_at).is_(None))
+            .order_by(col(Product.name_vi))
+        )
+        return [(code, vi, en or vi) for code, vi, en in rows]

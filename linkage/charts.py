@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 SELECTION = "unit"
+COLOURS = ["#2e7d32", "#1565c0", "#f9a825"]  # communes, districts, raw-material linkages
 
 
 def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -> alt.LayerChart:
@@ -46,7 +47,14 @@ def trend(rows: pd.DataFrame, labels: dict[str, str], title: str, value_label: s
         name=rows["indicator"].map(labels),
         when=rows["as_of"].map(_when),
     )
-    color = alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400))
+    # One colour per indicator whatever the language: the scale follows the indicators' order.
+    names = [labels[i] for i in labels]
+    color = alt.Color(
+        "name:N",
+        title=None,
+        legend=alt.Legend(orient="bottom", labelLimit=400),
+        scale=alt.Scale(domain=names, range=COLOURS[: len(names)]),
+    )
     lines = (
         alt.Chart(data, title=title)
         .mark_line(point=True)

@@ -408,6 +408,12 @@ def unit_rows(rows: pd.DataFrame, unit_code: str) -> pd.DataFrame:
     return rows[rows["unit_code"] == unit_code]
 
 
+def district_of(g: Geography, commune_code: str) -> str:
+    """The district a commune belongs to (the country when the code is unknown)."""
+    match = g.communes.loc[g.communes["code"] == commune_code, "district_code"]
+    return str(match.iloc[0]) if len(match) else NATIONAL_CODE
+
+
 def breadcrumb(g: Geography, unit_code: str) -> list[tuple[str, str]]:
     """(code, name) from the country down to `unit_code`, for drill-down navigation."""
     trail = [(NATIONAL_CODE, NATIONAL_NAME)]

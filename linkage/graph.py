@@ -126,6 +126,7 @@ def build_graph(
             col(Linkage.name),
             col(Linkage.product_code),
             col(Product.name_vi).label("product_name"),
+            col(Product.name_en).label("product_name_en"),
             col(Linkage.started_on),
             col(Linkage.ended_on),
             col(Linkage.form),
@@ -407,14 +408,14 @@ def buyer_dependence(g: nx.MultiDiGraph) -> pd.DataFrame:
 def single_buyer_linkages(g: nx.MultiDiGraph) -> pd.DataFrame:
     """Linkages whose whole consumption rests on one buyer."""
     nodes = [n for n in _linkages(g) if len(parties_of(g, n, "buyer")) == 1]
-    frame = _table(g, sorted(nodes), ("code", "name", "product_name"))
+    frame = _table(g, sorted(nodes), ("code", "name", "product_code"))
     frame["buyer"] = [g.nodes[parties_of(g, n, "buyer")[0]]["name"] for n in sorted(nodes)]
     return frame
 
 
 def linkages_without_digital(g: nx.MultiDiGraph) -> pd.DataFrame:
     """Active linkages still run without any digital technology on the date."""
-    return _table(g, sorted(n for n in _linkages(g) if not g.nodes[n]["digital"]), ("code", "name", "product_name"))
+    return _table(g, sorted(n for n in _linkages(g) if not g.nodes[n]["digital"]), ("code", "name", "product_code"))
 
 
 @dataclass(frozen=True)

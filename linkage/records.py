@@ -103,10 +103,15 @@ def read(engine: Engine, actor: Actor, entity: str, key: str) -> RecordView:
         )
 
 
-def _as_form_error(refused: ImportRefused) -> Exception:
-    if all(p.code == "not_in_scope" for p in refused.problems):
-        return Refused("not_in_scope", **refused.problems[0].params)
-    return Invalid(list(refused.problems))
+def _as_form_error(refused: ImportRefused, companion: str | None = None) -> Exception:
+    """A refused form as one error. With a `companion` table (the party row saved with a new record),
+    its problems are left out while the record itself has some: they only echo them."""
+    problems = list(refused.problems)
+    if companion is not None:
+        problems = [p for p in problems if p.file != companion] or problems
+    if all(p.code == "not_in_scope" for p in problems):
+        return Refused("not_in_scope", **problems[0].params)
+    return Invalid(list[object](problems))
 
 
 def save(
@@ -167,7 +172,7 @@ def start_linkage(engine: Engine, actor: Actor, values: dict[str, str], lead: bo
     try:
         import_tables(engine, [linkage, party], actor, expected_versions={("linkages", FORM_ROW): None})
     except ImportRefused as refused:
-        raise _as_form_error(refused) from None
+        raise _as_form_error(refused, companion="linkage_parties") from None
     parsed, _ = parse_table(linkage)
     return read(engine, actor, "linkages", key_text(parsed, parsed.rows[0][1]))
 
@@ -395,7 +400,7 @@ def add_area(engine: Engine, actor: Actor, values: dict[str, str], linkage_code:
     try:
         import_tables(engine, [area, party], actor, expected_versions={("raw_material_areas", FORM_ROW): None})
     except ImportRefused as refused:
-        raise _as_form_error(refused) from None
+        raise _as_form_error(refused, companion="linkage_parties") from None
     parsed, _ = parse_table(area)
     return read(engine, actor, "raw_material_areas", key_text(parsed, parsed.rows[0][1]))
 

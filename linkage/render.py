@@ -50,6 +50,7 @@ def _words(lang: str) -> dict[str, str]:
         "too_many",
         "thinned",
         "empty",
+        "no_match",
         "as_of",
         "product",
         "technologies",
@@ -94,7 +95,8 @@ def _tooltip(attrs: dict[str, Any], words: dict[str, str], lang: str) -> str:
     kind = attrs["kind"]
     lines = [f"{words[kind]}: {attrs.get('name') or ''} ({attrs.get('code')})"]
     if kind == "linkage":
-        lines.append(f"{words['product']}: {attrs.get('product_name') or attrs.get('product_code')}")
+        product = attrs.get("product_name_en") if lang == "en" else attrs.get("product_name")
+        lines.append(f"{words['product']}: {product or attrs.get('product_name') or attrs.get('product_code')}")
         lines.append(
             f"{words['since']}: {_day(attrs.get('started_on'))}"
             + (f" · {words['until']}: {_day(attrs['ended_on'])}" if attrs.get("ended_on") else "")
@@ -274,8 +276,11 @@ def drawable(graph: nx.MultiDiGraph, max_nodes: int = MAX_NODES) -> Drawn:
     return Drawn(thinner, graph.number_of_nodes() - thinner.number_of_nodes(), True)
 
 
-def graph_html(graph: nx.MultiDiGraph, title: str, lang: str = "vi", max_nodes: int = MAX_NODES) -> str:
-    """The whole page: inlined vis-network, legend, escaped title, data, and a message if capped or empty."""
+def graph_html(
+    graph: nx.MultiDiGraph, title: str, lang: str = "vi", max_nodes: int = MAX_NODES, filtered: bool = False
+) -> str:
+    """The whole page: inlined vis-network, legend, escaped title, data, and a message if capped or
+    empty (`filtered`: emptied by the view's filters, not by the date)."""
     words = _words(lang)
     drawn = drawable(graph, max_nodes)
     message = ""
@@ -285,7 +290,8 @@ def graph_html(graph: nx.MultiDiGraph, title: str, lang: str = "vi", max_nodes: 
         too_many = words["too_many"].format(count=drawn.graph.number_of_nodes(), limit=max_nodes)
         message = f'<p class="message" role="alert">{html.escape(too_many)}</p>'
     elif graph.number_of_nodes() == 0:
-        message = f'<p class="message" role="status">{html.escape(words["empty"])}</p>'
+        empty = words["no_match" if filtered else "empty"]
+        message = f'<p class="message" role="status">{html.escape(empty)}</p>'
     else:
         if drawn.thinned:
             thinned = words["thinned"].format(count=drawn.thinned, limit=max_nodes)

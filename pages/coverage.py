@@ -6,7 +6,7 @@ import streamlit as st
 
 from linkage import charts, coverage
 from linkage.geography import NATIONAL_CODE, find_units, resolve_unit
-from ui import coverage_rows, engine, labelled, plain, report_frame, require_actor, target_cards, tr
+from ui import carried, coverage_rows, engine, labelled, plain, report_frame, require_actor, target_cards, tr
 
 who = require_actor()
 g = coverage.geography(engine())
@@ -21,10 +21,12 @@ def open_unit(code: str) -> None:
 
 asked = st.query_params.get("unit") or st.session_state.get("coverage_unit") or coverage.home_unit(engine(), who)
 unit = resolve_unit(str(asked)) or NATIONAL_CODE
-if unit != NATIONAL_CODE and len(unit) == 5:
-    unit = NATIONAL_CODE
 if resolve_unit(str(asked)) is None:
     st.warning(tr("app.coverage.unknown_unit", unit=plain(asked)))
+elif len(unit) == 5:  # a commune is counted within its district: show that
+    commune = unit
+    unit = coverage.district_of(g, commune)
+    st.info(tr("app.coverage.commune_in_district", commune=g.name_of(commune), district=g.name_of(unit)))
 st.session_state["coverage_unit"] = unit
 if st.query_params.get("unit") != unit:
     st.query_params["unit"] = unit
@@ -60,7 +62,7 @@ if len(children):
     labels = {i: tr(f"indicator.{i}") for i in coverage.INDICATORS}
     available = [i for i in coverage.INDICATORS if (children["indicator"] == i).any()]
     indicator = st.radio(
-        tr("app.coverage.rank_by"), available, format_func=labels.__getitem__, horizontal=True, key="rank_by"
+        tr("app.coverage.rank_by"), available, format_func=labels.__getitem__, horizontal=True, key=carried("rank_by")
     )
     ranked = children[children["indicator"] == indicator]
     chart = charts.ranking(ranked, labels[indicator], tr("app.coverage.percent"), tr("app.coverage.unit"))
@@ -84,7 +86,7 @@ history = coverage.unit_trend(engine(), unit, verified)
 labels = {i: tr(f"indicator.{i}") for i in coverage.INDICATORS}
 st.altair_chart(charts.trend(history, labels, g.name_of(unit), tr("app.coverage.percent"), tr("app.coverage.year_end")))
 
-with st.expander(tr("app.coverage.candidates")):
+with st.expander(tr("app.coverage.candidates"), key="candidates"):
     found = coverage.unit_candidates(engine(), who, as_of, unit, verified)
     for title, frame in (
         ("communes_without", found.communes_without_cooperative),

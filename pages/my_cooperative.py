@@ -5,28 +5,29 @@ import streamlit as st
 from linkage import records
 from linkage.errors import UserFacingError
 from linkage.history import pending
-from ui import engine, field_label, flash, plain, require_actor, show_error, shown_value, tr
+from ui import engine, field_label, flash, plain, require_actor, show_error, shown_value, titled, tr
 from ui.forms import archive_button, pick, record_form, record_table, reopen, save
 
 who = require_actor()
 code = who.cooperative_code or ""
 st.title(tr("app.my_cooperative.title"))
 
-for change in pending(engine(), who):
-    text = plain(tr(f"app.review.{change.status}", entity=tr(f"entity.{change.entity}"), key=change.key))
-    if change.status == "returned":
-        st.error(f"{text} — {plain(change.comment)}")
-    else:
-        st.info(text)
+waiting = sorted(pending(engine(), who), key=lambda c: c.status != "returned")  # sent back first
+for change in [c for c in waiting if c.status == "returned"]:
+    what = titled(change.entity, change.key, (change.after or {}).get("name") or "")
+    st.error(
+        plain(tr("app.review.returned", entity=tr(f"entity.{change.entity}"), key=what)) + " — " + plain(change.comment)
+    )
+reported = [c for c in waiting if c.status == "reported"]
+if reported:
+    with st.expander(tr("app.my_cooperative.waiting", count=len(reported)), key="waiting"):
+        for change in reported:
+            what = titled(change.entity, change.key, (change.after or {}).get("name") or "")
+            st.markdown(f"- {plain(tr(f'entity.{change.entity}'))} {plain(what)}")
 
+sections = ["profile", "members", "areas", "linkages", "history"]
 profile, members, areas, linkages, history_tab = st.tabs(
-    [
-        tr("app.my_cooperative.profile"),
-        tr("app.my_cooperative.members"),
-        tr("app.my_cooperative.areas"),
-        tr("app.my_cooperative.linkages"),
-        tr("app.history"),
-    ]
+    [tr(f"app.my_cooperative.{s}" if s != "history" else "app.history") for s in sections], key="coop_tabs"
 )
 mine = records.linkages_of(engine(), who, code)
 
@@ -98,20 +99,17 @@ with linkages:
             if values is not None:
                 save(who, entity, values, f"new_{entity}_{linkage.key}", is_new=True)
     st.markdown(f"**{tr('app.my_cooperative.start_linkage')}**")
-    with st.form("start_linkage"):
-        start = {c: st.text_input(field_label(c) + " *", key=f"start_{c}") for c in ("code", "name", "product_code")}
-        start["started_on"] = st.text_input(field_label("started_on") + " *", placeholder="DD/MM/YYYY", key="start_on")
-        lead = st.checkbox(tr("app.my_cooperative.we_lead"), key="start_lead")
-        if st.form_submit_button(tr("app.save"), type="primary"):
-            try:
-                records.start_linkage(engine(), who, start, lead=lead)
-            except UserFacingError as error:
-                show_error(error)
-            else:
-                for key in ("start_code", "start_name", "start_product_code", "start_on", "start_lead"):
-                    st.session_state.pop(key, None)
-                flash(tr("app.saved_reported"))
-                st.rerun()
+    lead = st.checkbox(tr("app.my_cooperative.we_lead"), key="start_lead")
+    values = record_form("linkages", None, "start_linkage")
+    if values is not None:
+        try:
+            records.start_linkage(engine(), who, values, lead=lead)
+        except UserFacingError as error:
+            show_error(error)
+        else:
+            reopen("start_linkage", "linkages")
+            flash(tr("app.saved_reported"))
+            st.rerun()
 
 with history_tab:
     own = [
@@ -119,6 +117,8 @@ with history_tab:
         *mine,
         *records.find(engine(), who, "producers", cooperative_code=code),
     ]
+    own += records.areas_of(engine(), who, code)
+    own += [a for m in mine for a in records.find(engine(), who, "digital_adoptions", linkage_code=m.key)]
     chosen = pick(tr("app.my_cooperative.history_of"), own, "history_choice") or own[0]
     steps = records.history(engine(), who, chosen.entity, chosen.key)
     if not steps:

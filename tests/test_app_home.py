@@ -46,10 +46,10 @@ def test_the_cards_follow_the_chosen_date(app: AppTest) -> None:
     app.run()
     app.date_input[0].set_value(date(2021, 12, 31)).run()
     # On 2021-12-31 the fixture has 1 of 3 raw-material linkages with digital technology.
-    assert app.metric[2].value == "33.3%"
+    assert app.metric[2].value == "33,3%"
     assert any("1 trên 3" in c.value for c in app.caption)
     app.date_input[0].set_value(date(2025, 12, 31)).run()
-    assert app.metric[2].value == "66.7%"
+    assert app.metric[2].value == "66,7%"
 
 
 def test_switching_to_english_is_remembered(app: AppTest) -> None:

@@ -43,9 +43,9 @@ def test_the_verified_only_toggle_changes_the_figure_a_cooperative_reported(app,
     original = records.read(engine, COOP_C1, "cooperatives", "C1")
     records.save(engine, COOP_C1, "cooperatives", {**original.values, "dissolved_on": "2021-01-01"}, original)
     at = app(PLANNER_VN, "coverage.py", unit="058")
-    assert at.metric[0].value == "0.0%"
+    assert at.metric[0].value == "0,0%"
     at.toggle(key="coverage_verified").set_value(True).run()
-    assert at.metric[0].value == "50.0%"
+    assert at.metric[0].value == "50,0%"
 
 
 def test_a_cooperative_form_with_a_bad_date_is_explained_and_nothing_is_saved(app, database: str) -> None:

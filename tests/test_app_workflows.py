@@ -43,18 +43,18 @@ def test_switching_language_keeps_the_chosen_date_on_home(app: App) -> None:
 
 def test_switching_language_keeps_the_unit_and_the_ranking_on_coverage(app: App) -> None:
     at = app(PLANNER_VN, "coverage.py", unit="06")
-    at.radio(key="rank_by").set_value("raw_material_linkages_with_digital_tech").run()
+    at.radio(key="rank_by:vi").set_value("raw_material_linkages_with_digital_tech").run()
     english(at)
     assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn on ")
-    assert at.radio(key="rank_by").value == "raw_material_linkages_with_digital_tech"
+    assert at.radio(key="rank_by:en").value == "raw_material_linkages_with_digital_tech"
     assert at.title[0].value == "Coverage of the Decision 924 targets"
 
 
 def test_switching_language_keeps_the_graph_filters(app: App) -> None:
     at = app(OFFICER_058, "graph.py")
-    at.multiselect(key="graph_types").select("buyer").run()
+    at.multiselect(key="graph_types:vi").select("buyer").run()
     english(at)
-    assert at.multiselect(key="graph_types").value == ["buyer"]
+    assert at.multiselect(key="graph_types:en").value == ["buyer"]
     assert at.title[0].value == "Linkage graph"
 
 
@@ -64,9 +64,9 @@ def test_switching_language_keeps_the_export_format_and_the_chosen_linkage(app: 
     english(at)
     assert at.radio(key="export_format").value == "csv" and at.title[0].value == "Data exchange"
     coop = app(COOP_C1, "my_cooperative.py")
-    coop.selectbox(key="linkage_choice").select("L1").run()
+    coop.selectbox(key="linkage_choice:vi").select("L1").run()
     english(coop)
-    assert coop.selectbox(key="linkage_choice").value == "L1"
+    assert coop.selectbox(key="linkage_choice:en").value == "L1"
     assert coop.title[0].value == "My cooperative"
 
 
@@ -97,7 +97,7 @@ def test_a_province_planner_starts_on_its_province_with_its_districts_ranked(app
 
 def test_the_coverage_page_sees_a_write_made_by_another_process(app: App, database: str) -> None:
     at = app(PLANNER_VN, "coverage.py", unit="058")
-    assert at.metric[0].value == "50.0%"  # Dương Quang has a cooperative, Nông Thượng none
+    assert at.metric[0].value == "50,0%"  # Dương Quang has a cooperative, Nông Thượng none
     folder = Path(database.removeprefix("sqlite:///")).parent / "new"
     folder.mkdir()
     (folder / "cooperatives.csv").write_text("code,name,commune_code\nK58,HTX Nông Thượng,01852\n", encoding="utf-8")
@@ -110,7 +110,7 @@ def test_the_coverage_page_sees_a_write_made_by_another_process(app: App, databa
     )
     assert done.returncode == 0, done.stderr
     at.run()  # the next page load
-    assert at.metric[0].value == "100.0%"
+    assert at.metric[0].value == "100,0%"
 
 
 # --- Graph ------------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def test_a_product_filter_narrows_the_chains_and_who_is_left_out_stays_listed(ap
     at.date_input(key="graph_as_of").set_value(date(2023, 6, 29)).run()
     without_digital = at.dataframe[2].value
     assert sorted(without_digital["Mã"]) == ["L3", "L4"]
-    at.multiselect(key="graph_products").select("TEA").run()
+    at.multiselect(key="graph_products:vi").select("TEA").run()
     assert sorted(at.dataframe[2].value["Mã"]) == ["L4"]
     left_out = at.dataframe[0].value
     assert list(zip(left_out["Loại"], left_out["Mã"], strict=True)) == [
@@ -146,9 +146,7 @@ def test_a_new_member_with_a_bad_commune_is_explained_and_a_good_one_waits_for_t
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
     assert "Mã xã" in texts(at) and "99999" in texts(at)
     assert records.find(get_engine(database), SYSTEM, "producers", among=["P58"]) == []
-    at.text_input(key="new_member:code").set_value("P58")
-    at.text_input(key="new_member:name").set_value("Hộ Nông Văn Mới")
-    at.text_input(key="new_member:commune_code").set_value("1849")
+    at.text_input(key="new_member:commune_code").set_value("1849")  # the rest is still as typed
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
     assert "chờ cán bộ huyện xác nhận" in texts(at)
     assert [(p.key, p.status) for p in pending(get_engine(database), OFFICER_058)] == [("P58", "reported")]
@@ -159,15 +157,16 @@ def test_a_raw_material_area_is_added_to_one_of_its_linkages(app: App, database:
     assert at.selectbox(key="area_for").options == ["L1 — Chuỗi lúa Dương Quang"]
     for column, value in (("code", "A58"), ("name", "Cánh đồng mẫu"), ("commune_code", "01849")):
         at.text_input(key=f"new_area:{column}").set_value(value)
-    at.text_input(key="new_area:product_code").set_value("RICE")
-    at.text_input(key="new_area:area_ha").set_value("12,5")
+    at.selectbox(key="new_area:product_code:vi").select("RICE")
+    at.text_input(key="new_area:area_ha").set_value("0")
     at.button(key="FormSubmitter:new_area-Lưu").click().run()
-    assert "dấu chấm" in texts(at)  # a decimal comma is explained, nothing saved
+    assert "lớn hơn 0" in texts(at)  # explained, nothing saved ...
+    assert "không phải mã" not in texts(at)  # ... and no echo about the party row saved with it
     assert at.text_input(key="new_area:name").value == "Cánh đồng mẫu"  # what was typed stays
-    at.text_input(key="new_area:area_ha").set_value("12.5")
+    at.text_input(key="new_area:area_ha").set_value("12,5")  # the Vietnamese decimal comma
     at.button(key="FormSubmitter:new_area-Lưu").click().run()
     assert "chờ cán bộ huyện xác nhận" in texts(at)
-    assert at.text_input(key="new_area:code").value == ""  # an empty form for the next area
+    assert at.text_input(key="new_area:1:code").value == ""  # an empty form for the next area
     engine = get_engine(database)
     assert records.read(engine, SYSTEM, "raw_material_areas", "A58").values["area_ha"] == "12.5"
     assert records.read(engine, SYSTEM, "linkage_parties", "L1|raw_material_area|A58").review_status == "reported"
@@ -175,13 +174,15 @@ def test_a_raw_material_area_is_added_to_one_of_its_linkages(app: App, database:
 
 def test_a_cooperative_starts_a_linkage_and_adds_a_technology_to_it(app: App, database: str) -> None:
     at = app(COOP_C1, "my_cooperative.py")
-    for field, value in (("code", "L58"), ("name", "Chuỗi rau Dương Quang"), ("product_code", "VEGETABLE")):
-        at.text_input(key=f"start_{field}").set_value(value)
-    at.text_input(key="start_on").set_value("01/03/2025")
+    at.text_input(key="start_linkage:code").set_value("L58")
+    at.text_input(key="start_linkage:name").set_value("Chuỗi rau Dương Quang")
+    at.selectbox(key="start_linkage:product_code:vi").select("VEGETABLE")
+    at.text_input(key="start_linkage:started_on").set_value("01/03/2025")
     at.button(key="FormSubmitter:start_linkage-Lưu").click().run()
     assert "chờ cán bộ huyện xác nhận" in texts(at)
-    at.selectbox(key="linkage_choice").select("L58").run()
-    at.selectbox(key="new_digital_adoptions_L58:technology").select("e_commerce")
+    assert at.text_input(key="start_linkage:1:code").value == ""  # an empty form for the next one
+    at.selectbox(key="linkage_choice:vi").select("L58").run()
+    at.selectbox(key="new_digital_adoptions_L58:technology:vi").select("e_commerce")
     at.text_input(key="new_digital_adoptions_L58:adopted_on").set_value("15/03/2025")
     at.button(key="FormSubmitter:new_digital_adoptions_L58-Lưu").click().run()
     engine = get_engine(database)
@@ -201,8 +202,8 @@ def test_the_history_tab_lists_who_changed_what(app: App, database: str) -> None
 
 def test_a_cooperative_sees_only_its_own_linkages_and_areas(app: App) -> None:
     at = app(COOP_C5, "my_cooperative.py")
-    assert at.selectbox(key="linkage_choice").options == ["—", "L4 — Chuỗi chè Phúc Lộc"]
-    assert at.selectbox(key="area_choice").options == ["—", "A2 — Vùng chè Hà Hiệu"]
+    assert at.selectbox(key="linkage_choice:vi").options == ["—", "L4 — Chuỗi chè Phúc Lộc"]
+    assert at.selectbox(key="area_choice:vi").options == ["—", "A2 — Vùng chè Hà Hiệu"]
     assert "HTX Dương Quang" not in texts(at)
 
 
@@ -260,3 +261,17 @@ def test_every_officer_page_reads_in_english_after_the_switch(app: App, page: st
     words = " ".join(t.value for t in at.title)
     assert not any(ch in words for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệ"), words
     assert "app." not in texts(at) and "choice." not in texts(at)
+
+
+def test_a_choice_made_in_a_form_survives_a_refused_save_and_a_language_switch(app: App, database: str) -> None:
+    at = app(COOP_C1, "my_cooperative.py")
+    at.text_input(key="new_member:code").set_value("P59")
+    at.text_input(key="new_member:name").set_value("Công ty Mới")
+    at.text_input(key="new_member:commune_code").set_value("99999")
+    at.selectbox(key="new_member:kind:vi").select("enterprise")
+    at.button(key="FormSubmitter:new_member-Lưu").click().run()  # refused: unknown commune
+    english(at)
+    assert at.selectbox(key="new_member:kind:en").value == "enterprise"
+    at.text_input(key="new_member:commune_code").set_value("01849")
+    at.button(key="FormSubmitter:new_member-Save").click().run()
+    assert records.read(get_engine(database), SYSTEM, "producers", "P59").values["kind"] == "enterprise"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from linkage import coverage
 from linkage.accounts import Actor
-from linkage.db import get_engine, schema_is_current
+from linkage.catalog import stored_products
+from linkage.db import data_version, get_engine, schema_is_current
 from linkage.errors import Invalid, UserFacingError
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
@@ -42,6 +44,21 @@ def database_ready() -> bool:
             return False
         _READY.add(url)
     return True
+
+
+def carried(key: str) -> str:
+    """The key of a widget whose options are shown in words of the session's language.
+
+    Streamlit counts such a widget as a new one when its words change, and the choice made before a
+    language switch would be lost or, worse, silently replaced. So the widget gets one key per
+    language, and a new one starts from the choice made under the other language."""
+    mine = f"{key}:{lang()}"
+    if mine not in st.session_state:
+        for other in LANGUAGES:
+            if other != lang() and f"{key}:{other}" in st.session_state:
+                st.session_state[mine] = st.session_state[f"{key}:{other}"]
+                break
+    return mine
 
 
 def lang() -> str:
@@ -117,6 +134,26 @@ CODED = {"kind", "party_type", "producer_kind", "buyer_kind", "form", "technolog
 ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _products(version: int) -> list[tuple[str, str, str]]:
+    return stored_products(engine())
+
+
+def product_names() -> dict[str, str]:
+    """Product code → name in the session's language (reloaded when the data changes)."""
+    column = 1 if lang() == "vi" else 2
+    return {row[0]: row[column] for row in _products(data_version(engine()))}
+
+
+BOOLS = {"is_lead", "national_key", "archived", "digital", "flagged", "met"}
+
+
+def percent(ratio: float, digits: int = 1) -> str:
+    """A share as a percentage written the reader's way (1,5% in Vietnamese, 1.5% in English)."""
+    text = f"{ratio:.{digits}%}"
+    return text.replace(".", ",") if lang() == "vi" else text
+
+
 def shown_value(column: str, value: object) -> object:
     """One cell as users read it: coded values in words, dates DD/MM/YYYY, yes/no as ✓."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
@@ -128,9 +165,12 @@ def shown_value(column: str, value: object) -> object:
     if column == "technologies" and isinstance(value, list):
         return ", ".join(tr(f"choice.{v}") for v in value)
     if column in ("share", "ratio", "target") and isinstance(value, float):
-        return f"{value:.0%}" if column == "target" else f"{value:.1%}"
-    if isinstance(value, bool):
-        return "✓" if value else ""
+        return percent(value, 0 if column == "target" else 1)
+    if isinstance(value, bool) or (column in BOOLS and value in ("true", "false")):
+        return "✓" if value in (True, "true") else ""
+    if column == "product_code" and isinstance(value, str) and value:
+        name = product_names().get(value)
+        return f"{name} ({value})" if name else value
     if isinstance(value, str) and (match := ISO_DAY.match(value)):
         return f"{match.group(3)}/{match.group(2)}/{match.group(1)}"
     return value
@@ -144,6 +184,24 @@ def plain(text: object) -> str:
     such as `![x](http://…)` shows as typed and makes no browser fetch anything."""
     one_line = " ".join(str(text).split())  # a line break typed in a name must not start a heading
     return MARKDOWN.sub(r"\\\1", one_line)
+
+
+def titled(entity: str, key: str, name: str = "") -> str:
+    """A record as people name it: `C1 — HTX Dương Quang`, `L1 · hợp tác xã C1`,
+    `L1 · thương mại điện tử · 01/03/2024`, never a raw `L1|cooperative|C1`."""
+    parts = key.split("|")
+    if entity == "linkage_parties" and len(parts) == 3:
+        return f"{parts[0]} · {tr(f'choice.{parts[1]}')} {parts[2]}"
+    if entity == "digital_adoptions" and len(parts) == 3:
+        return f"{parts[0]} · {tr(f'choice.{parts[1]}')} · {shown_value('adopted_on', parts[2])}"
+    if entity == "province_key_products" and len(parts) == 2:
+        return f"{parts[0]} · {product_names().get(parts[1], parts[1])}"
+    return f"{key} — {name}" if name else key
+
+
+def record_title(view: Any) -> str:
+    """`titled` for a record read through `linkage.records` (a RecordView)."""
+    return titled(view.entity, view.key, view.values.get("name") or view.values.get("name_vi") or "")
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
@@ -173,14 +231,14 @@ def target_cards(rows: pd.DataFrame) -> None:
     """One card per indicator: value, target, the counts behind it and whether it is met."""
     for column, row in zip(st.columns(len(rows)), coverage.records(rows), strict=True):
         with column:
-            value = "—" if row["ratio"] is None else f"{row['ratio']:.1%}"
+            value = "—" if row["ratio"] is None else percent(row["ratio"])
             st.metric(tr(f"indicator.{row['indicator']}"), value, border=True)
             st.caption(
                 tr(
                     "app.card_counts",
                     numerator=row["numerator"],
                     denominator=row["denominator"],
-                    target=f"{row['target']:.0%}",
+                    target=percent(row["target"], 0),
                 )
             )
             if row["met"] is None:

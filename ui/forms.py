@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +13,7 @@ from linkage.accounts import Actor
 from linkage.errors import StaleEdit, UserFacingError
 from linkage.exchange.spec import BY_NAME
 from linkage.records import RecordView
-from ui import engine, field_label, flash, show_error, tr
+from ui import carried, engine, field_label, flash, product_names, record_title, show_error, tr
 
 ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -44,11 +45,19 @@ def opened(form_key: str, view: RecordView | None) -> RecordView | None:
     return RecordView(view.entity, kept["key"], dict(kept["values"]), int(kept["version"]), bool(kept["archived"]))
 
 
+def _generation(form_key: str) -> int:
+    return int(st.session_state.get(f"{form_key}:generation", 0))
+
+
 def reopen(form_key: str, entity: str) -> None:
-    """Forget what the form holds, so the next run shows the stored record afresh."""
+    """Forget what the form holds, so the next run shows the stored record (or an empty form)
+    afresh: its widgets get new keys, which a browser cannot fill back in."""
     st.session_state.pop(_opened_key(form_key), None)
-    for column in BY_NAME[entity].column_names:
-        st.session_state.pop(f"{form_key}:{column}", None)
+    st.session_state[f"{form_key}:generation"] = _generation(form_key) + 1
+
+
+def _word(words: dict[str, str], value: str) -> str:
+    return words.get(value, value) if value else "—"
 
 
 def record_form(
@@ -59,22 +68,32 @@ def record_form(
     fixed = fixed or {}
     view = opened(form_key, view)
     values: dict[str, str] = {}
+    generation = _generation(form_key)
     with st.form(form_key):  # never cleared on submit: a refused form keeps what the user typed
         for column in spec.columns:
             label = field_label(column.name) + (" *" if column.required else "")
             current = fixed.get(column.name, view.values.get(column.name, "") if view else "")
             locked = column.name in fixed or (view is not None and column.name in spec.key)
-            widget_key = f"{form_key}:{column.name}"
-            if column.kind == "enum":
-                options = list(column.choices) if column.required else ["", *column.choices]
-                index = options.index(current) if current in options else 0
+            widget_key = f"{form_key}:{column.name}" if generation == 0 else f"{form_key}:{generation}:{column.name}"
+            if column.kind == "enum" or (column.kind == "ref" and column.ref == "products"):
+                words: dict[str, str]
+                options: list[str]
+                if column.kind == "enum":
+                    options, words = list(column.choices), {v: tr(f"choice.{v}") for v in column.choices}
+                else:  # a product is chosen by its name, not typed as a code
+                    words = product_names()
+                    options = list(words) if current in words or not current else [current, *words]
+                options = options if column.required else ["", *options]
+                choice_key = carried(widget_key)  # its words change with the language
+                if choice_key not in st.session_state:
+                    st.session_state[choice_key] = current if current in options else options[0]
                 values[column.name] = st.selectbox(
                     label,
                     options,
-                    index=index,
                     disabled=locked,
-                    key=widget_key,
-                    format_func=lambda v: tr(f"choice.{v}") if v else "—",
+                    key=choice_key,
+                    format_func=partial(_word, words),
+                    placeholder=tr("app.choose"),
                 )
             elif column.kind == "bool":
                 values[column.name] = (
@@ -88,10 +107,13 @@ def record_form(
         submitted = st.form_submit_button(tr("app.save"), type="primary")
     if not submitted:
         return None
+    for column in spec.columns:  # 12,5 ha typed the Vietnamese way is 12.5 (files keep the point)
+        if column.kind == "area" and "," in values.get(column.name, "") and "." not in values[column.name]:
+            values[column.name] = values[column.name].replace(",", ".")
     return {**values, **fixed}
 
 
-def save(who: Actor, entity: str, values: dict[str, str], form_key: str, is_new: bool = False) -> RecordView | None:
+def save(who: Actor, entity: str, values: dict[str, str], form_key: str, is_new: bool = False) -> None:
     """Save through the domain layer against the version the form was opened at; a refusal is
     shown in plain words and what the user typed stays in the form."""
     original = None if is_new else opened(form_key, None) or _kept(form_key, entity)
@@ -100,23 +122,14 @@ def save(who: Actor, entity: str, values: dict[str, str], form_key: str, is_new:
     except StaleEdit as error:
         show_error(error)
         st.button(tr("app.reload"), key=f"{form_key}:reload", on_click=reopen, args=(form_key, entity))
-        return None
+        return
     except UserFacingError as error:
         show_error(error)
-        return None
-    done = tr("app.saved_reported") if saved.review_status else tr("app.saved")
-    if is_new:  # an empty form for the next one, and the new record in the lists above
-        reopen(form_key, entity)
-        flash(done)
-        st.rerun()
-    st.session_state[_opened_key(form_key)] = {
-        "key": saved.key,
-        "version": saved.version,
-        "values": dict(saved.values),
-        "archived": saved.archived,
-    }
-    st.success(done)
-    return saved
+        return
+    # A new record: an empty form for the next one. Either way the lists above show what was saved.
+    reopen(form_key, entity)
+    flash(tr("app.saved_reported") if saved.review_status else tr("app.saved"))
+    st.rerun()
 
 
 def _kept(form_key: str, entity: str) -> RecordView | None:
@@ -128,13 +141,8 @@ def _kept(form_key: str, entity: str) -> RecordView | None:
 
 def pick(label: str, views: list[RecordView], key: str) -> RecordView | None:
     """A choice among records, shown by key and name; None until one is chosen."""
-    names = {v.key: v.values.get("name") or v.values.get("technology") or "" for v in views}
-    chosen = st.selectbox(
-        label,
-        ["", *names],
-        key=key,
-        format_func=lambda k: f"{k} — {names[k]}" if k and names[k] else (k or "—"),
-    )
+    names = {v.key: record_title(v) for v in views}
+    chosen = st.selectbox(label, ["", *names], key=carried(key), format_func=lambda k: names[k] if k else "—")
     return next((v for v in views if v.key == chosen), None)
 
 

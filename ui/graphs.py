@@ -69,10 +69,10 @@ def unit_unlinked(actor: Actor, unit: str, as_of: date) -> pd.DataFrame:
     return _unlinked(actor, unit, as_of, data_version(engine()))
 
 
-def html_file(graph: nx.MultiDiGraph, title: str, lang: str) -> Path:
+def html_file(graph: nx.MultiDiGraph, title: str, lang: str, filtered: bool = False) -> Path:
     """The graph page written once per content, for `st.iframe` (served with no network); readable by
     this user only, and removed an hour after it was last written."""
-    page = graph_html(graph, title, lang)
+    page = graph_html(graph, title, lang, filtered=filtered)
     FOLDER.mkdir(mode=0o700, exist_ok=True)
     path = FOLDER / f"{hashlib.sha256(page.encode()).hexdigest()[:24]}.html"
     if not path.exists():

@@ -136,15 +136,15 @@ def test_a_cooperative_edit_verified_by_the_officer_moves_the_coverage_figure(
     officer = context.new_page()
     sign_in(officer, base, "officer")
     open_unit(officer, "thanh pho bac kan", "Thành Phố Bắc Kạn")
-    expect(officer.get_by_test_id("stMetricValue").first).to_have_text("0.0%", timeout=20_000)  # as reported
+    expect(officer.get_by_test_id("stMetricValue").first).to_have_text("0,0%", timeout=20_000)  # as reported
     officer.get_by_text("Chỉ số liệu đã xác nhận").click()
-    expect(officer.get_by_test_id("stMetricValue").first).to_have_text("50.0%", timeout=20_000)
+    expect(officer.get_by_test_id("stMetricValue").first).to_have_text("50,0%", timeout=20_000)
     open_page(officer, "Xác nhận")
     officer.get_by_role("button", name="Xác nhận").first.click()
     expect(officer.get_by_text("Không có thay đổi nào chờ xác nhận")).to_be_visible(timeout=20_000)
     open_page(officer, "Mức độ đạt chỉ tiêu")  # the page remembers Thành Phố Bắc Kạn and the toggle
     expect(officer.get_by_text("Thành Phố Bắc Kạn tính đến")).to_be_visible(timeout=20_000)
-    expect(officer.get_by_test_id("stMetricValue").first).to_have_text("0.0%", timeout=20_000)
+    expect(officer.get_by_test_id("stMetricValue").first).to_have_text("0,0%", timeout=20_000)
     assert "unit=058" in officer.url  # the place is kept in the address, to share
     context.close()
     assert records.read(get_engine(url), SYSTEM, "cooperatives", "C1").review_status is None

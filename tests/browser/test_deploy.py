@@ -130,7 +130,7 @@ def test_a_change_saved_through_one_replica_shows_on_the_other_at_its_next_page_
     reader = browser.new_context().new_page()
     sign_in(reader, deployment["b"], "officer")
     open_unit(reader, "thanh pho bac kan", "Thành Phố Bắc Kạn")
-    expect(reader.get_by_test_id("stMetricValue").first).to_have_text("50.0%", timeout=20_000)
+    expect(reader.get_by_test_id("stMetricValue").first).to_have_text("50,0%", timeout=20_000)
 
     writer = browser.new_context().new_page()
     sign_in(writer, deployment["a"], "officer")
@@ -142,6 +142,6 @@ def test_a_change_saved_through_one_replica_shows_on_the_other_at_its_next_page_
     expect(writer.get_by_text("1 mới").or_(writer.get_by_text("1 new"))).to_be_visible(timeout=20_000)
 
     open_unit(reader, "thanh pho bac kan", "Thành Phố Bắc Kạn")  # the next page load on replica b
-    expect(reader.get_by_test_id("stMetricValue").first).to_have_text("100.0%", timeout=20_000)
+    expect(reader.get_by_test_id("stMetricValue").first).to_have_text("100,0%", timeout=20_000)
     reader.context.close()
     writer.context.close()

@@ -135,11 +135,11 @@ def test_hostile_names_are_shown_as_typed_and_run_nowhere(demo, tall: Watched) -
     settled(page)
     page.get_by_label("Tên *").filter(visible=True).first.fill(HOSTILE["image"] + " (sửa)")
     page.get_by_role("button", name="Lưu", exact=True).filter(visible=True).first.click()
-    expect(page.get_by_text("chờ cán bộ huyện xác nhận").first).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Đã lưu.").first).to_be_visible(timeout=20_000)
     sign_in(page, base, accounts["officer"])
     visit(page, "Xác nhận")
     expect(page.get_by_text(HOSTILE["image"] + " (sửa)").first).to_be_visible()  # shown as typed
-    expect(page.get_by_text("XX2 " + HOSTILE["image"]).first).to_be_visible()
+    expect(page.get_by_text("XX2 — " + HOSTILE["image"]).first).to_be_visible()
     expect(page.locator("img[src='x'], script:has-text('htx')")).to_have_count(0)
     visit(page, "Sơ đồ liên kết")
     frame = page.frame_locator("iframe").first
