@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,41 @@ def _catalog_products() -> list[str]:
     from linkage.catalog import products
 
     return [str(p["code"]) for p in products()]
+
+
+USER_TABLES = (  # children first, so foreign keys allow the deletes
+    "review",
+    "digital_adoption",
+    "linkage_party",
+    "linkage",
+    "producer",
+    "raw_material_area",
+    "buyer",
+    "cooperative",
+    "province_key_product",
+)
+
+
+def empty_user_tables(engine: Engine) -> None:
+    """Delete what users entered (the append-only history stays), as before an import into a new database."""
+    with engine.begin() as conn:
+        for table in USER_TABLES:
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs (an executemany counts once)."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        sent.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -27,6 +27,8 @@ from linkage.models import (
     RawMaterialArea,
 )
 
+from .conftest import empty_user_tables, statements
+
 Files = Callable[..., Path]
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 COOPS = "code,name,commune_code,established_on,dissolved_on,members"
@@ -283,19 +285,6 @@ def test_messages_exist_in_vietnamese(engine: Engine, files: Files) -> None:
     )
 
 
-USER_TABLES = (
-    "review",
-    "digital_adoption",
-    "linkage_party",
-    "linkage",
-    "producer",
-    "raw_material_area",
-    "buyer",
-    "cooperative",
-    "province_key_product",
-)
-
-
 def _export_texts(folder: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8-sig") for p in sorted(folder.glob("*.csv"))}
 
@@ -307,18 +296,7 @@ def test_csv_export_then_import_into_an_empty_database_gives_the_same_records(en
     first = _export_texts(tmp_path / "a")
     assert "C6,HTX Bằng Thành,01858,,,30" in first["cooperatives.csv"]
     assert "A2,Vùng chè Hà Hiệu,01897,TEA,12.5," in first["raw_material_areas.csv"]
-    with engine.begin() as conn:  # empty the database again
-        for table in (
-            "digital_adoption",
-            "linkage_party",
-            "linkage",
-            "producer",
-            "raw_material_area",
-            "buyer",
-            "cooperative",
-            "province_key_product",
-        ):
-            conn.execute(sa.text(f"DELETE FROM {table}"))
+    empty_user_tables(engine)
     import_path(engine, tmp_path / "a")
     with read_session(engine) as session:
         export_folder(session, tmp_path / "b", actor=SYSTEM)
@@ -337,18 +315,7 @@ def test_xlsx_export_round_trips_and_keeps_formula_like_text_as_text(
     assert book.sheetnames[0] == "products"
     cell = next(c for row in book["buyers"].iter_rows() for c in row if c.value and "1+2" in str(c.value))
     assert (cell.value, cell.data_type) == ("'=1+2 Đại lý", "s")  # text, and still text if edited in Excel
-    with engine.begin() as conn:
-        for table in (
-            "digital_adoption",
-            "linkage_party",
-            "linkage",
-            "producer",
-            "raw_material_area",
-            "buyer",
-            "cooperative",
-            "province_key_product",
-        ):
-            conn.execute(sa.text(f"DELETE FROM {table}"))
+    empty_user_tables(engine)
     import_path(engine, book_path)
     with read_session(engine) as session:
         export_folder(session, tmp_path / "again", actor=SYSTEM)
@@ -498,9 +465,7 @@ def test_an_export_with_archived_records_imports_back_into_an_empty_database(eng
     records.archive(engine, SYSTEM, records.read(engine, SYSTEM, "raw_material_areas", "A2"))  # only L4 used it
     with read_session(engine) as session:
         export_folder(session, tmp_path / "a", actor=SYSTEM)
-    with engine.begin() as conn:
-        for table in USER_TABLES:
-            conn.execute(sa.text(f"DELETE FROM {table}"))
+    empty_user_tables(engine)
     import_path(engine, tmp_path / "a")
     with read_session(engine) as session:
         export_folder(session, tmp_path / "b", actor=SYSTEM)
@@ -511,15 +476,7 @@ def test_an_export_with_archived_records_imports_back_into_an_empty_database(eng
 def test_an_import_writes_in_bulk_not_one_statement_per_row(engine: Engine, files: Files) -> None:
     rows = "\n".join(f"H{i},Hộ số {i},01849,household," for i in range(12_000))
     folder = files({"producers": f"code,name,commune_code,kind,cooperative_code\n{rows}"})
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements(engine) as sent:
         report = import_path(engine, folder)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     assert report.counts["producers"].inserted == 12_000
-    assert len(statements) < 40  # chunks of thousands: reads, inserts, history
+    assert len(sent) < 40  # chunks of thousands: reads, inserts, history

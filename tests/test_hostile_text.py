@@ -21,6 +21,8 @@ from linkage.exchange import export_folder, import_path
 from linkage.exchange.values import shield, unshield
 from linkage.models import Buyer, Cooperative
 
+from .conftest import empty_user_tables
+
 # What Excel and LibreOffice run when a cell starts with it (OWASP "CSV injection").
 RUNS_AS_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 NAMES = {
@@ -32,16 +34,6 @@ NAMES = {
     "K6": "'HTX có dấu nháy",
     "K7": 'HTX Nà Phặc <b>đậm</b> & "Quê"',
 }
-USER_TABLES = (
-    "digital_adoption",
-    "linkage_party",
-    "linkage",
-    "producer",
-    "raw_material_area",
-    "buyer",
-    "cooperative",
-    "province_key_product",
-)
 
 
 @given(st.text())
@@ -75,12 +67,6 @@ def _stored_names(engine: Engine) -> dict[str, str]:
     return {**coops, **buyers}
 
 
-def _empty(engine: Engine) -> None:
-    with engine.begin() as conn:
-        for table in USER_TABLES:
-            conn.execute(sa.text(f"DELETE FROM {table}"))
-
-
 def test_formula_like_names_are_stored_as_typed(engine: Engine, tmp_path: Path) -> None:
     import_path(engine, _hostile_cooperatives(tmp_path))
     typed = {**NAMES, "K5": "'=two quotes", "=B1": "Đại lý -5%"}  # K5: the first quote marks literal text
@@ -99,7 +85,7 @@ def test_the_csv_export_holds_no_cell_a_spreadsheet_would_run_and_reimports_as_t
     exported = (tmp_path / "out" / "cooperatives.csv").read_text(encoding="utf-8-sig")
     assert "K4,'@SUM(A1:A9),01849" in exported
     assert "K6,'HTX có dấu nháy,01849" in exported  # ordinary text after a quote: left alone
-    _empty(engine)
+    empty_user_tables(engine)
     import_path(engine, tmp_path / "out")
     assert _stored_names(engine) == {**NAMES, "K5": "'=two quotes", "=B1": "Đại lý -5%"}
 
@@ -115,7 +101,7 @@ def test_the_workbook_export_holds_text_cells_only_and_reimports_as_typed(engine
                 if cell.value is not None:
                     assert cell.data_type == "s", (sheet.title, cell.coordinate)
                     assert not str(cell.value).startswith(RUNS_AS_FORMULA), (sheet.title, cell.value)
-    _empty(engine)
+    empty_user_tables(engine)
     import_path(engine, book_path)
     assert _stored_names(engine) == {**NAMES, "K5": "'=two quotes", "=B1": "Đại lý -5%"}
 

@@ -17,6 +17,7 @@ from linkage.errors import Refused, StaleEdit
 from linkage.exchange import import_path
 from linkage.history import pending, send_back, verify
 
+from .conftest import statements
 from .test_coverage import FIXTURE
 from .test_permissions import ADMIN, COOP_C1, OFFICER_058, OFFICER_061, PLANNER_06, PLANNER_VN
 
@@ -141,18 +142,10 @@ def test_a_cooperatives_import_waits_for_verification(bac_kan: Engine, files) ->
 def test_a_long_queue_is_read_in_a_few_queries(bac_kan: Engine, files) -> None:  # type: ignore[no-untyped-def]
     rows = "\n".join(f"Q{i},Hộ {i},01849,C1" for i in range(300))
     import_path(bac_kan, files({"producers": f"code,name,commune_code,cooperative_code\n{rows}"}), actor=COOP_C1)
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    sa.event.listen(bac_kan, "before_cursor_execute", count)
-    try:
+    with statements(bac_kan) as sent:
         queue = pending(bac_kan, OFFICER_058)
-    finally:
-        sa.event.remove(bac_kan, "before_cursor_execute", count)
     assert len(queue) == 300
-    assert len(statements) < 20
+    assert len(sent) < 20
 
 
 def test_an_officers_change_counts_as_verified_at_once(bac_kan: Engine) -> None:

@@ -78,6 +78,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_healthy(base: str, seconds: float = 60) -> None:
+    """Wait for a Streamlit server (or the proxy in front of it) to answer its health check."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"{base} did not come up")
+
+
 @contextmanager
 def app_server(database_url: str) -> Iterator[str]:
     """A real `streamlit run streamlit_app.py` on a loopback port, with only the project's own
@@ -102,14 +115,7 @@ def app_server(database_url: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
+        wait_healthy(base)
         yield base
     finally:
         process.terminate()

@@ -9,7 +9,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,23 +23,11 @@ from linkage.exchange import import_path
 from ..conftest import create_pg_database, drop_pg_database
 from ..documented import block, run_block
 from ..test_coverage import FIXTURE
-from .conftest import free_port
+from .conftest import free_port, wait_healthy
 from .test_app import ACCOUNTS, PASSWORD, open_unit, sign_in
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_healthy(base: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"{base} did not come up")
 
 
 @pytest.fixture(scope="module")
