@@ -10,6 +10,8 @@ from typing import cast
 import altair as alt
 import pandas as pd
 
+from linkage.i18n import day_text
+
 SELECTION = "unit"
 COLOURS = ["#2e7d32", "#1565c0", "#f9a825"]  # communes, districts, raw-material linkages
 
@@ -71,4 +73,4 @@ def trend(rows: pd.DataFrame, labels: dict[str, str], title: str, value_label: s
 
 def _when(iso: str) -> str:
     """A date on the trend's axis: the year for a year end, else DD/MM/YYYY."""
-    return iso[:4] if iso.endswith("-12-31") else f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"
+    return iso[:4] if iso.endswith("-12-31") else day_text(iso)

@@ -6,6 +6,7 @@ parameters, so an import problem raised in the domain layer can be shown in eith
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -40,6 +41,13 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
         return template
 
 
+def section(name: str, lang: str) -> dict[str, str]:
+    """Every message under `name.` in `lang` (English where a text is missing), by its short key."""
+    prefix = f"{name}."
+    english = {k.removeprefix(prefix): v for k, v in catalog("en").items() if k.startswith(prefix)}
+    return {**english, **{k.removeprefix(prefix): v for k, v in catalog(lang).items() if k.startswith(prefix)}}
+
+
 WORDED = {"role": "role", "entity": "entity", "other": "entity", "target": "entity"}  # parameter -> catalog section
 
 
@@ -57,3 +65,14 @@ def localized(params: dict[str, object], lang: str) -> dict[str, object]:
 def field_label(column: str, lang: str) -> str:
     """A column's name as forms show it (`members` → "Số thành viên"), or the column itself."""
     return catalog(lang).get(f"field.{column}") or column
+
+
+ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def day_text(value: object) -> str:
+    """An ISO date (`2025-03-01`) as people here write it, DD/MM/YYYY; anything else as it is.
+    The importer reads both forms, so a form can show this and save it back."""
+    text = "" if value is None else str(value)
+    match = ISO_DAY.match(text)
+    return f"{match.group(3)}/{match.group(2)}/{match.group(1)}" if match else text

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from linkage.db import read_session
 from linkage.geography import read_geography
 from linkage.graph import without_unlinked
-from linkage.i18n import t
+from linkage.i18n import day_text, section, t
 
 MAX_NODES = 1500
 STABILIZE_ITERATIONS = 200
@@ -40,33 +40,8 @@ SYMBOL = {"diamond": "◆", "dot": "●", "square": "■", "triangle": "▲"}  #
 
 
 def _words(lang: str) -> dict[str, str]:
-    """The graph's texts from the message catalog (`graph.*`), in the chosen language."""
-    keys = (
-        *STYLE,
-        "digital",
-        "paper",
-        "lead",
-        "member",
-        "too_many",
-        "thinned",
-        "empty",
-        "no_match",
-        "as_of",
-        "product",
-        "technologies",
-        "none",
-        "commune",
-        "since",
-        "until",
-        "kind",
-        "members",
-        "established",
-        "area",
-        "planting_area_code",
-        "cooperative_of",
-        "settling",
-    )
-    return {key: t(f"graph.{key}", lang) for key in keys}
+    """The graph's texts: the `[graph]` section of the message catalog, in the chosen language."""
+    return section("graph", lang)
 
 
 @cache
@@ -98,8 +73,8 @@ def _tooltip(attrs: dict[str, Any], words: dict[str, str], lang: str) -> str:
         product = attrs.get("product_name_en") if lang == "en" else attrs.get("product_name")
         lines.append(f"{words['product']}: {product or attrs.get('product_name') or attrs.get('product_code')}")
         lines.append(
-            f"{words['since']}: {_day(attrs.get('started_on'))}"
-            + (f" · {words['until']}: {_day(attrs['ended_on'])}" if attrs.get("ended_on") else "")
+            f"{words['since']}: {day_text(attrs.get('started_on'))}"
+            + (f" · {words['until']}: {day_text(attrs['ended_on'])}" if attrs.get("ended_on") else "")
         )
         techs = [t(f"choice.{code}", lang) for code in attrs.get("technologies") or []]
         lines.append(f"{words['technologies']}: {', '.join(techs) or words['none']}")
@@ -113,7 +88,7 @@ def _tooltip(attrs: dict[str, Any], words: dict[str, str], lang: str) -> str:
         if attrs.get("members") is not None:
             lines.append(f"{words['members']}: {attrs['members']}")
         if attrs.get("established_on"):
-            lines.append(f"{words['established']}: {_day(attrs['established_on'])}")
+            lines.append(f"{words['established']}: {day_text(attrs['established_on'])}")
     elif kind == "producer":
         lines.append(f"{words['kind']}: {t('choice.' + str(attrs.get('producer_kind')), lang)}")
         if attrs.get("cooperative_code"):
@@ -125,12 +100,6 @@ def _tooltip(attrs: dict[str, Any], words: dict[str, str], lang: str) -> str:
     elif kind == "buyer":
         lines.append(f"{words['kind']}: {t('choice.' + str(attrs.get('buyer_kind')), lang)}")
     return "\n".join(lines)
-
-
-def _day(iso: Any) -> str:
-    """An ISO date as Vietnamese readers write it (DD/MM/YYYY)."""
-    text = str(iso or "")
-    return f"{text[8:10]}/{text[5:7]}/{text[0:4]}" if len(text) == 10 else text
 
 
 def vis_data(graph: nx.MultiDiGraph, lang: str = "vi") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -21,7 +21,7 @@ from linkage.accounts import Actor
 from linkage.catalog import stored_products
 from linkage.db import data_version, get_engine, schema_is_current
 from linkage.errors import Invalid, UserFacingError
-from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, t
 
 
 @st.cache_resource
@@ -131,7 +131,6 @@ def field_label(column: str) -> str:
 
 
 CODED = {"kind", "party_type", "producer_kind", "buyer_kind", "form", "technology", "level"}
-ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -171,8 +170,8 @@ def shown_value(column: str, value: object) -> object:
     if column == "product_code" and isinstance(value, str) and value:
         name = product_names().get(value)
         return f"{name} ({value})" if name else value
-    if isinstance(value, str) and (match := ISO_DAY.match(value)):
-        return f"{match.group(3)}/{match.group(2)}/{match.group(1)}"
+    if isinstance(value, str):
+        return day_text(value)
     return value
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import partial
 
 import pandas as pd
@@ -12,16 +11,9 @@ from linkage import records
 from linkage.accounts import Actor
 from linkage.errors import StaleEdit, UserFacingError
 from linkage.exchange.spec import BY_NAME
+from linkage.i18n import day_text
 from linkage.records import RecordView
 from ui import carried, engine, field_label, flash, product_names, record_title, show_error, tr
-
-ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-
-
-def shown(value: str) -> str:
-    """Dates as Vietnamese users write them (DD/MM/YYYY); the importer reads both forms."""
-    match = ISO.match(value)
-    return f"{match.group(3)}/{match.group(2)}/{match.group(1)}" if match else value
 
 
 def _opened_key(form_key: str) -> str:
@@ -102,7 +94,7 @@ def record_form(
             else:
                 placeholder = "DD/MM/YYYY" if column.kind == "date" else ""
                 values[column.name] = st.text_input(
-                    label, value=shown(current), disabled=locked, key=widget_key, placeholder=placeholder
+                    label, value=day_text(current), disabled=locked, key=widget_key, placeholder=placeholder
                 )
         submitted = st.form_submit_button(tr("app.save"), type="primary")
     if not submitted:
