@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from linkage.accounts import Actor
-from linkage.geography import NATIONAL_CODE
+from linkage.geography import NATIONAL_CODE, level_of
 from linkage.models import (
     Buyer,
     Commune,
@@ -93,15 +93,18 @@ def build_graph(
     products: Collection[str] | None = None,
     technologies: Collection[str] | None = None,
     party_types: Collection[str] | None = None,
-    include_unlinked: bool = True,
+    include_unlinked: bool | None = None,
     *,
     actor: Actor,
 ) -> nx.MultiDiGraph:
     """The unit's linkage graph on `as_of`; filters keep linkages of those products or technologies
-    and nodes of those party types. `include_unlinked=False` leaves out the unit's cooperatives,
-    producers and areas that take part in no linkage (a province view stays readable); so does a
-    product or technology filter, which asks about chains (`unlinked` lists who is left out)."""
+    and nodes of those party types. The unit's cooperatives, producers and areas that take part in
+    no linkage are drawn for a district and left out of a province (which stays readable) unless
+    `include_unlinked` says otherwise; a product or technology filter, which asks about chains,
+    leaves them out too (`unlinked` lists who is left out)."""
     require_unit_view(session, actor, unit_code)
+    if include_unlinked is None:
+        include_unlinked = level_of(unit_code) == "district"
     include_unlinked = include_unlinked and not products and not technologies
     party = LinkageParty
     homed: tuple[tuple[Any, Any], ...] = (

@@ -329,7 +329,6 @@ def write_graph_file(
             products,
             technologies,
             party_types,
-            include_unlinked=len(unit_code) == 3,
             actor=SYSTEM,
         )
     title = graph_title(engine, unit_code, as_of, lang)

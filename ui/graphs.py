@@ -14,7 +14,6 @@ import streamlit as st
 
 from linkage.accounts import Actor
 from linkage.db import data_version, read_session
-from linkage.geography import level_of
 from linkage.graph import build_graph, unlinked
 from linkage.render import graph_html
 from ui import engine
@@ -41,7 +40,6 @@ def _graph(
             products or None,
             technologies or None,
             party_types or None,
-            include_unlinked=level_of(unit) == "district",  # a province view shows the chains only
             actor=actor,
         )
 
