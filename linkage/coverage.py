@@ -472,15 +472,11 @@ def home_unit(engine: Engine, actor: Actor) -> str:
     if actor.role in ("planner", "officer") and actor.unit_code:
         return actor.unit_code
     if actor.role == "cooperative" and actor.cooperative_code:
-        from linkage.models import Commune, Cooperative
+        from linkage.permissions import Locator
 
         with read_session(engine) as session:
-            district = session.execute(
-                sa.select(col(Commune.district_code))
-                .join(Cooperative, col(Cooperative.commune_code) == col(Commune.code))
-                .where(col(Cooperative.code) == actor.cooperative_code)
-            ).scalar()
-        return str(district) if district else NATIONAL_CODE
+            district = Locator(session).home_district("cooperatives", actor.cooperative_code)
+        return district or NATIONAL_CODE
     return NATIONAL_CODE
 
 

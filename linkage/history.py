@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -22,6 +22,9 @@ from linkage.errors import NotFound, Refused, StaleEdit
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value
 from linkage.models import ChangeLog, Review, utcnow
+
+if TYPE_CHECKING:
+    from linkage.permissions import Locator
 
 CHUNK = 5000
 
@@ -91,18 +94,12 @@ def report(
     session.flush()
 
 
-def reporting_district(session: Session, actor: Actor) -> str | None:
+def reporting_district(locator: Locator, actor: Actor) -> str | None:
     """The district of the reporting cooperative's office, as stored before this change: its
     officers know the cooperative and verify what it reports, wherever the record lies."""
     if actor.role != "cooperative" or not actor.cooperative_code:
         return None
-    from linkage.models import Commune, Cooperative
-
-    return session.execute(
-        sa.select(col(Commune.district_code))
-        .join(Cooperative, col(Cooperative.commune_code) == col(Commune.code))
-        .where(col(Cooperative.code) == actor.cooperative_code)
-    ).scalar()
+    return locator.home_district("cooperatives", actor.cooperative_code, stored=True)
 
 
 def settle(session: Session, entity: str, keys: Iterable[str]) -> None:

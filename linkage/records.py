@@ -261,14 +261,15 @@ def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: 
         record = load(session, entity, key)
         if record is None:
             raise NotFound("no_record", entity=entity, key=key)
-        if not may_write(Locator(session), actor, entity, record, record):
+        locator = Locator(session)
+        if not may_write(locator, actor, entity, record, record):
             raise Refused("not_in_scope", role=actor.role, scope=actor.unit_code or actor.cooperative_code or "")
         if record["version"] != original.version:
             raise _explained(engine, actor, original)
         if archived:
             _check_archivable(session, entity, record)
         now = utcnow()
-        district = reporting_district(session, actor)
+        district = reporting_district(locator, actor)
         targets = [(entity, key, original.version, record)]
         for child in OWNED.get(entity, ()) if "code" in record else ():
             model: Any = BY_NAME[child].model

@@ -115,11 +115,12 @@ def import_tables(
     with (read_session if dry_run else write_session)(engine) as session:
         parsed, problems = validate(tables, session)
         plans = [plan(session, p) for p in parsed.values()]
-        if actor.role != "admin":
-            from linkage.permissions import Locator
+        from linkage.permissions import Locator
 
+        locator = Locator(session)
+        if actor.role != "admin":
             # Rows outside the actor's scope are reported with the value problems, so one round fixes all.
-            problems += _refusals(_locator(Locator(session), parsed), actor, plans)
+            problems += _refusals(_locator(locator, parsed), actor, plans)
         if problems:
             raise ImportRefused(sorted(problems, key=lambda pr: (pr.file, pr.row or 0, pr.column or "")))
         for (entity, row), version in (expected_versions or {}).items():
@@ -132,7 +133,7 @@ def import_tables(
             return report_
         from linkage.history import reporting_district
 
-        district = reporting_district(session, actor)  # read before the writes: a move is verified where it left
+        district = reporting_district(locator, actor)  # as stored: a move is verified where it left
         total = max(1, sum(len(p.changes) for p in plans))
         done = 0
         if progress:
