@@ -26,9 +26,10 @@ from linkage.exchange.values import format_value
 from linkage.exchange.write import key_text
 from linkage.history import Entry, entries, log, report, reporting_district, settle, snapshot
 from linkage.models import LinkageParty, Review, utcnow
-from linkage.permissions import Locator, in_reading_scope, may_write
+from linkage.permissions import Locator, in_reading_scope, may_write, record_key
 
 FORM_ROW = 2  # a form is the one data row under a header
+CHUNK = 5000  # codes in one IN list
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,11 @@ def load_many(session: Session, entity: str, keys: list[str]) -> dict[str, dict[
     first = spec.key[0]
     wanted = sorted({key.split("|")[0] for key in keys})
     found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(wanted), 5000):
-        query = sa.select(model.__table__).where(getattr(model, first).in_(wanted[start : start + 5000]))
+    for start in range(0, len(wanted), CHUNK):
+        query = sa.select(model.__table__).where(getattr(model, first).in_(wanted[start : start + CHUNK]))
         for row in session.execute(query).mappings():
             record = dict(row)
-            found["|".join(format_value(record[k]) for k in spec.key)] = record
+            found[record_key(spec.key, record)] = record
     return {key: found[key] for key in keys if key in found}
 
 
@@ -118,9 +119,7 @@ def save(
     engine: Engine, actor: Actor, entity: str, values: dict[str, str], original: RecordView | None = None
 ) -> RecordView:
     """Create (no `original`) or update (the record as it was read) one record from form values."""
-    spec = BY_NAME[entity]
-    header = [c for c in spec.column_names if c in values]
-    table = Table(entity, entity, header, [(FORM_ROW, {c: values[c] for c in header})])
+    table = _form_table(entity, values)
     try:
         import_tables(
             engine, [table], actor, expected_versions={(entity, FORM_ROW): original.version if original else None}
@@ -151,30 +150,29 @@ def start_linkage(engine: Engine, actor: Actor, values: dict[str, str], lead: bo
     """A cooperative starts a new linkage with itself as a party, in one transaction."""
     if actor.role != "cooperative" or not actor.cooperative_code:
         raise Refused("cooperatives_only")
-    header = [c for c in BY_NAME["linkages"].column_names if c in values]
-    linkage = Table("linkages", "linkages", header, [(FORM_ROW, {c: values[c] for c in header})])
-    party = Table(
-        "linkage_parties",
-        "linkage_parties",
-        ["linkage_code", "party_type", "party_code", "is_lead"],
-        [
-            (
-                FORM_ROW,
-                {
-                    "linkage_code": values.get("code", ""),
-                    "party_type": "cooperative",
-                    "party_code": actor.cooperative_code,
-                    "is_lead": "true" if lead else "false",
-                },
-            )
-        ],
-    )
+    party = {
+        "linkage_code": values.get("code", ""),
+        "party_type": "cooperative",
+        "party_code": actor.cooperative_code,
+        "is_lead": "true" if lead else "false",
+    }
+    return _create_with_party(engine, actor, "linkages", values, party)
+
+
+def _create_with_party(
+    engine: Engine, actor: Actor, entity: str, values: dict[str, str], party: dict[str, str]
+) -> RecordView:
+    """A new record and the party row that ties it to a linkage, written together or not at all;
+    problems of the party row are shown only when the record itself has none (they echo them)."""
+    record = _form_table(entity, values)
     try:
-        import_tables(engine, [linkage, party], actor, expected_versions={("linkages", FORM_ROW): None})
+        import_tables(
+            engine, [record, _form_table("linkage_parties", party)], actor, expected_versions={(entity, FORM_ROW): None}
+        )
     except ImportRefused as refused:
         raise _as_form_error(refused, companion="linkage_parties") from None
-    parsed, _ = parse_table(linkage)
-    return read(engine, actor, "linkages", key_text(parsed, parsed.rows[0][1]))
+    parsed, _ = parse_table(record)
+    return read(engine, actor, entity, key_text(parsed, parsed.rows[0][1]))
 
 
 OWNED = {"linkages": ("linkage_parties", "digital_adoptions")}  # archived and restored with their linkage
@@ -211,7 +209,7 @@ def _live(session: Session, entity: str, column: str, value: Any) -> list[str]:
         .where(getattr(model, column) == value, model.archived_at.is_(None))
         .limit(SHOWN_REFERENCES + 1)
     )
-    return ["|".join(format_value(v) for v in row) for row in rows]
+    return [record_key(spec.key, row._asdict()) for row in rows]
 
 
 def _check_archivable(session: Session, entity: str, record: dict[str, Any]) -> None:
@@ -276,7 +274,7 @@ def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: 
             wanted = model.archived_at.is_(None) if archived else model.archived_at == record["archived_at"]
             rows = session.execute(sa.select(model.__table__).where(model.linkage_code == record["code"], wanted))
             for row in rows.mappings():
-                child_key = "|".join(format_value(row[k]) for k in BY_NAME[child].key)
+                child_key = record_key(BY_NAME[child].key, dict(row))
                 targets.append((child, child_key, int(row["version"]), dict(row)))
         for target_entity, target_key, version, stored in targets:
             if not archived:
@@ -382,28 +380,15 @@ def linkages_of(engine: Engine, actor: Actor, cooperative: str) -> list[RecordVi
 def areas_of(engine: Engine, actor: Actor, cooperative: str) -> list[RecordView]:
     """The live raw material areas of the linkages a cooperative takes part in."""
     linkages = {view.key for view in linkages_of(engine, actor, cooperative)}
-    parties = [
-        p
-        for code in sorted(linkages)
-        for p in find(engine, actor, "linkage_parties", linkage_code=code, party_type="raw_material_area")
-    ]
+    parties = find(engine, actor, "linkage_parties", among=linkages, party_type="raw_material_area")
     return find(engine, actor, "raw_material_areas", among={p.values["party_code"] for p in parties})
 
 
 def add_area(engine: Engine, actor: Actor, values: dict[str, str], linkage_code: str) -> RecordView:
     """A new raw material area and the party row that puts it into a linkage, in one transaction
     (a cooperative may create an area only for one of its linkages)."""
-    area = _form_table("raw_material_areas", values)
-    party = _form_table(
-        "linkage_parties",
-        {"linkage_code": linkage_code, "party_type": "raw_material_area", "party_code": values.get("code", "")},
-    )
-    try:
-        import_tables(engine, [area, party], actor, expected_versions={("raw_material_areas", FORM_ROW): None})
-    except ImportRefused as refused:
-        raise _as_form_error(refused, companion="linkage_parties") from None
-    parsed, _ = parse_table(area)
-    return read(engine, actor, "raw_material_areas", key_text(parsed, parsed.rows[0][1]))
+    party = {"linkage_code": linkage_code, "party_type": "raw_material_area", "party_code": values.get("code", "")}
+    return _create_with_party(engine, actor, "raw_material_areas", values, party)
 
 
 def _form_table(entity: str, values: dict[str, str]) -> Table:
