@@ -114,7 +114,7 @@ def import_tables(
     report_ = ImportReport(dry_run=dry_run)
     with (read_session if dry_run else write_session)(engine) as session:
         parsed, problems = validate(tables, session)
-        plans = [plan(session, p) for p in parsed.values()]
+        plans = [plan(p) for p in parsed.values()]
         from linkage.permissions import Locator
 
         locator = Locator(session)

@@ -40,6 +40,7 @@ class Parsed:
     file: str
     rows: list[tuple[int, Record]] = field(default_factory=list)
     present: frozenset[str] = frozenset()  # the columns the file has: an update leaves the others as stored
+    stored: dict[tuple[Any, ...], Record] = field(default_factory=dict)  # the records the rows name, by key
 
     def key(self, record: Record) -> tuple[Any, ...]:
         return tuple(record[k] for k in self.entity.key)
@@ -123,17 +124,20 @@ def stored_records(session: Session, p: Parsed, fields: list[str]) -> dict[tuple
     return found
 
 
-def _keep_absent_columns(session: Session, p: Parsed) -> None:
+def _keep_absent_columns(p: Parsed) -> None:
     """A column the file leaves out keeps its stored value on update (nothing is lost), and the
     rules below then check the record as it will be stored."""
     absent = [c for c in p.entity.column_names if c not in p.present]
-    if not absent or not p.rows:
-        return
-    stored = stored_records(session, p, absent)
-    for _, record in p.rows:
-        old = stored.get(p.key(record))
+    for _, record in p.rows if absent else []:
+        old = p.stored.get(p.key(record))
         if old is not None:
             record.update({c: old[c] for c in absent})
+
+
+def stored_fields(entity: Entity) -> list[str]:
+    """The columns a stored record is compared on: the exchange columns (and a party's typed column)."""
+    fields = list(entity.column_names)
+    return fields + list(PARTY_COLUMN.values()) if entity.name == "linkage_parties" else fields
 
 
 def _stored_codes(session: Session, entity_name: str) -> tuple[set[str], set[str]]:
@@ -156,7 +160,8 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
         problems += trouble
 
     for p in parsed.values():
-        _keep_absent_columns(session, p)
+        p.stored = stored_records(session, p, stored_fields(p.entity)) if p.rows else {}  # read once, `plan` too
+        _keep_absent_columns(p)
         problems += _duplicates(p) + _date_order(p)
 
     known: dict[str, set[str]] = defaultdict(set)

@@ -15,8 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from linkage.exchange.spec import PARTY_COLUMN
-from linkage.exchange.validate import Parsed, Record, party_record, stored_records
+from linkage.exchange.validate import Parsed, Record, party_record, stored_fields
 from linkage.exchange.values import format_value
 from linkage.models import utcnow
 
@@ -71,12 +70,10 @@ def key_text(p: Parsed, record: Record) -> str:
     return "|".join(format_value(record[k]) for k in p.entity.key)
 
 
-def plan(session: Session, p: Parsed) -> Plan:
-    """Compare one entity's parsed rows with what is stored."""
-    fields = list(p.entity.column_names)
-    if p.entity.name == "linkage_parties":
-        fields += list(PARTY_COLUMN.values())
-    stored = stored_records(session, p, fields)
+def plan(p: Parsed) -> Plan:
+    """Compare one entity's parsed rows with what is stored (read once by `validate`)."""
+    fields = stored_fields(p.entity)
+    stored = p.stored
     changes = []
     for number, record in p.rows:
         new = party_record(record) if p.entity.name == "linkage_parties" else dict(record)
