@@ -64,7 +64,7 @@ def localized(params: dict[str, object], lang: str) -> dict[str, object]:
 
 def field_label(column: str, lang: str) -> str:
     """A column's name as forms show it (`members` → "Số thành viên"), or the column itself."""
-    return catalog(lang).get(f"field.{column}") or column
+    return catalog(lang).get(f"field.{column}") or catalog("en").get(f"field.{column}") or column
 
 
 ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

@@ -16,7 +16,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from linkage import coverage
+from linkage import coverage, i18n
 from linkage.accounts import Actor
 from linkage.catalog import stored_products
 from linkage.db import data_version, get_engine, schema_is_current
@@ -126,8 +126,8 @@ def show_error(error: UserFacingError) -> None:
 
 
 def field_label(column: str) -> str:
-    label = tr(f"field.{column}")
-    return column if label == f"field.{column}" else label
+    """A column's name as forms show it, in the session's language."""
+    return i18n.field_label(column, lang())
 
 
 CODED = {"kind", "party_type", "producer_kind", "buyer_kind", "form", "technology", "level"}
