@@ -141,6 +141,18 @@ def statements(engine: Engine) -> Iterator[list[str]]:
         sa.event.remove(engine, "before_cursor_execute", record)
 
 
+FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
+
+
+@pytest.fixture
+def bac_kan(engine: Engine) -> Engine:
+    """The backend's database holding the hand-computed Bắc Kạn fixture."""
+    from linkage.exchange import import_path
+
+    import_path(engine, FIXTURE)
+    return engine
+
+
 @pytest.fixture
 def files(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Write exchange files: files({"cooperatives": "code,name,...\\nK1,..."}) returns the folder."""

@@ -23,7 +23,7 @@ from linkage.exchange import import_path
 
 from .conftest import create_pg_database, drop_pg_database
 from .documented import run_block
-from .test_cli import linkage
+from .test_cli import linkage, url
 from .test_concurrency import WORKER
 from .test_coverage import FIXTURE
 from .test_permissions import OFFICER_058
@@ -45,10 +45,6 @@ def postgres(engine: Engine) -> Engine:
         pytest.skip("PostgreSQL only")
     import_path(engine, FIXTURE)
     return engine
-
-
-def url(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
 
 
 def c1(path_or_engine: Path | Engine) -> tuple[str, int]:

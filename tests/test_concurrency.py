@@ -14,18 +14,10 @@ from sqlalchemy.engine import Engine
 
 from linkage import records
 from linkage.errors import StaleEdit
-from linkage.exchange import import_path
 
-from .test_coverage import FIXTURE
 from .test_permissions import COOP_C1, OFFICER_058
 
 WORKER = Path(__file__).parent / "concurrency_worker.py"
-
-
-@pytest.fixture
-def bac_kan(engine: Engine) -> Engine:
-    import_path(engine, FIXTURE)
-    return engine
 
 
 def test_the_second_of_two_editors_is_told_what_the_first_changed(bac_kan: Engine) -> None:

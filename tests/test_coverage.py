@@ -11,7 +11,6 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -36,12 +35,6 @@ from linkage.models import Cooperative
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 # Rural communes (`Xã …`) of the three districts used, counted by hand from the GSO list.
 RURAL = {"058": 2, "060": 10, "061": 14}
-
-
-@pytest.fixture
-def bac_kan(engine: Engine) -> Engine:
-    import_path(engine, FIXTURE)
-    return engine
 
 
 def figures(engine: Engine, day: date) -> dict[tuple[str, str], tuple[int, int, bool | None]]:

@@ -21,7 +21,6 @@ from linkage.db import read_session, write_session
 from linkage.exchange import import_path
 from linkage.models import Cooperative
 
-from .test_coverage import FIXTURE
 from .test_permissions import OFFICER_058
 
 WORKER = Path(__file__).parent / "crash_worker.py"
@@ -76,12 +75,6 @@ def kill_at(worker: subprocess.Popen[str], marker: str) -> str:
     worker.wait(timeout=30)
     assert worker.returncode == -signal.SIGKILL
     return rest
-
-
-@pytest.fixture
-def bac_kan(engine: Engine) -> Engine:
-    import_path(engine, FIXTURE)
-    return engine
 
 
 def assert_healthy(engine: Engine) -> None:

@@ -22,14 +22,6 @@ from linkage.graph import (
     unlinked,
 )
 
-from .test_coverage import FIXTURE
-
-
-@pytest.fixture
-def bac_kan(engine: Engine) -> Engine:
-    import_path(engine, FIXTURE)
-    return engine
-
 
 def graph(engine: Engine, unit: str, day: date, **filters):  # type: ignore[no-untyped-def]
     with read_session(engine) as session:

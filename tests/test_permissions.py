@@ -18,8 +18,6 @@ from linkage.db import data_version
 from linkage.errors import Refused
 from linkage.exchange import ImportRefused, Table, import_path, import_tables
 
-from .test_coverage import FIXTURE
-
 ADMIN = Actor("admin", "admin")
 PLANNER_VN = Actor("minh", "planner", "VN")
 PLANNER_06 = Actor("hoa", "planner", "06")
@@ -295,12 +293,6 @@ ALLOWED: dict[str, tuple[Actor, set[str]]] = {
 }
 
 CASES = [(who, action, action in allowed) for who, (_, allowed) in ALLOWED.items() for action in ACTIONS]
-
-
-@pytest.fixture
-def bac_kan(engine: Engine) -> Engine:
-    import_path(engine, FIXTURE)
-    return engine
 
 
 def footprint(engine: Engine) -> tuple[int, int]:

@@ -18,14 +18,7 @@ from linkage.exchange import import_path
 from linkage.history import pending, send_back, verify
 
 from .conftest import statements
-from .test_coverage import FIXTURE
 from .test_permissions import ADMIN, COOP_C1, OFFICER_058, OFFICER_061, PLANNER_06, PLANNER_VN
-
-
-@pytest.fixture
-def bac_kan(engine: Engine) -> Engine:
-    import_path(engine, FIXTURE)
-    return engine
 
 
 def figure(engine: Engine, indicator: str, unit: str, day: date, verified_only: bool) -> tuple[int, int]:
