@@ -1,12 +1,13 @@
 """My cooperative: the cooperative keeps its own entry current; changes wait for the district officer."""
 
+from functools import partial
+
 import streamlit as st
 
 from linkage import records
-from linkage.errors import UserFacingError
 from linkage.history import pending
-from ui import engine, field_label, flash, plain, require_actor, show_error, shown_value, titled, tr
-from ui.forms import archive_button, pick, record_form, record_table, reopen, save
+from ui import engine, field_label, plain, require_actor, shown_value, titled, tr
+from ui.forms import archive_button, commit, pick, record_form, record_table, save
 
 who = require_actor()
 code = who.cooperative_code or ""
@@ -70,14 +71,7 @@ with areas:
         )
         values = record_form("raw_material_areas", None, "new_area")
         if values is not None:
-            try:
-                records.add_area(engine(), who, values, target)
-            except UserFacingError as error:
-                show_error(error)
-            else:
-                reopen("new_area", "raw_material_areas")
-                flash(tr("app.saved_reported"))
-                st.rerun()
+            commit("new_area", "raw_material_areas", partial(records.add_area, engine(), who, values, target))
 
 with linkages:
     linkage = pick(tr("app.my_cooperative.choose_linkage"), mine, "linkage_choice")
@@ -102,14 +96,7 @@ with linkages:
     lead = st.checkbox(tr("app.my_cooperative.we_lead"), key="start_lead")
     values = record_form("linkages", None, "start_linkage")
     if values is not None:
-        try:
-            records.start_linkage(engine(), who, values, lead=lead)
-        except UserFacingError as error:
-            show_error(error)
-        else:
-            reopen("start_linkage", "linkages")
-            flash(tr("app.saved_reported"))
-            st.rerun()
+        commit("start_linkage", "linkages", partial(records.start_linkage, engine(), who, values, lead=lead))
 
 with history_tab:
     own = [

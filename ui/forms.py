@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
@@ -106,11 +107,16 @@ def record_form(
 
 
 def save(who: Actor, entity: str, values: dict[str, str], form_key: str, is_new: bool = False) -> None:
-    """Save through the domain layer against the version the form was opened at; a refusal is
-    shown in plain words and what the user typed stays in the form."""
+    """Save through the domain layer against the version the form was opened at."""
     original = None if is_new else opened(form_key, None) or _kept(form_key, entity)
+    commit(form_key, entity, lambda: records.save(engine(), who, entity, values, original))
+
+
+def commit(form_key: str, entity: str, write: Callable[[], RecordView]) -> None:
+    """Run a form's write: a refusal is shown in plain words and what the user typed stays in the
+    form; a success empties or refreshes the form and the page shows what was saved."""
     try:
-        saved = records.save(engine(), who, entity, values, original)
+        saved = write()
     except StaleEdit as error:
         show_error(error)
         st.button(tr("app.reload"), key=f"{form_key}:reload", on_click=reopen, args=(form_key, entity))
@@ -118,7 +124,6 @@ def save(who: Actor, entity: str, values: dict[str, str], form_key: str, is_new:
     except UserFacingError as error:
         show_error(error)
         return
-    # A new record: an empty form for the next one. Either way the lists above show what was saved.
     reopen(form_key, entity)
     flash(tr("app.saved_reported") if saved.review_status else tr("app.saved"))
     st.rerun()
