@@ -169,39 +169,22 @@ ACTIONS: dict[str, Action] = {
     "history of L4": history_of("linkages", "L4"),
 }
 EVERYONE = {"read buyer B2", "read product RICE"}
+BAC_KAN_READS = {  # what lies in province 06, for planners who read it
+    "read C1",
+    "read C4",
+    "read L4",
+    "read L1's party C1",
+    "read L4's e-commerce",
+    "read producer P2 (061)",
+    "history of C1",
+    "history of L4",
+}
 
 # The actions each actor may take; every other action in ACTIONS must be refused and write nothing.
 ALLOWED: dict[str, tuple[Actor, set[str]]] = {
     "admin": (ADMIN, set(ACTIONS) - {"start a linkage with itself as a party"}),
-    "planner VN": (
-        PLANNER_VN,
-        EVERYONE
-        | {
-            "read C1",
-            "read C4",
-            "read L4",
-            "read L1's party C1",
-            "read L4's e-commerce",
-            "read producer P2 (061)",
-            "read A4 (Hà Nội ward)",
-            "history of C1",
-            "history of L4",
-        },
-    ),
-    "planner 06": (
-        PLANNER_06,
-        EVERYONE
-        | {
-            "read C1",
-            "read C4",
-            "read L4",
-            "read L1's party C1",
-            "read L4's e-commerce",
-            "read producer P2 (061)",
-            "history of C1",
-            "history of L4",
-        },
-    ),
+    "planner VN": (PLANNER_VN, EVERYONE | BAC_KAN_READS | {"read A4 (Hà Nội ward)"}),
+    "planner 06": (PLANNER_06, EVERYONE | BAC_KAN_READS),
     "planner 01": (PLANNER_01, EVERYONE | {"read A4 (Hà Nội ward)"}),
     "officer 058": (
         OFFICER_058,
