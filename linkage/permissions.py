@@ -53,6 +53,14 @@ class Locator:
     stored_parties: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     stored_linkages: set[str] = field(default_factory=set)  # linkage codes the database holds
     _commune_district: dict[str, str] = field(default_factory=dict)
+    _district_province: dict[str, str] = field(default_factory=dict)
+
+    def province(self, district: str) -> str | None:
+        """The province of a district (the map is read once per locator, not once per record)."""
+        if not self._district_province:
+            rows = self.session.execute(sa.select(col(District.code), col(District.province_code)))
+            self._district_province = {d: p for d, p in rows}
+        return self._district_province.get(district)
 
     def district(self, commune: str | None) -> str | None:
         if commune is None:
@@ -256,12 +264,7 @@ def in_reading_scope(locator: Locator, actor: Actor, entity: str, record: dict[s
     if actor.role == "planner":
         if actor.unit_code == "VN":
             return True
-        provinces = set(
-            locator.session.execute(
-                sa.select(col(District.province_code)).where(col(District.code).in_(sorted(found)))
-            ).scalars()
-        )
-        return actor.unit_code in provinces
+        return actor.unit_code in {locator.province(d) for d in found}
     return False
 
 
@@ -305,7 +308,7 @@ def may_view_unit(actor: Actor, unit_code: str, province_of_district: dict[str, 
 
 def require_unit_view(session: Session, actor: Actor, unit_code: str) -> None:
     """Refuse a unit's graph or lists to an actor who may not open it (see `may_view_unit`)."""
-    province = session.execute(sa.select(col(District.province_code)).where(col(District.code) == unit_code)).scalar()
+    province = Locator(session).province(unit_code)
     if not may_view_unit(actor, unit_code, {unit_code: province} if province else {}):
         raise Refused("not_in_scope", role=actor.role, scope=actor.unit_code or actor.cooperative_code or "")
 
