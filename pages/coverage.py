@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from linkage import charts, coverage
-from linkage.geography import NATIONAL_CODE, find_units, resolve_unit
+from linkage.geography import NATIONAL_CODE, find_units, level_of, resolve_unit
 from ui import carried, coverage_rows, engine, labelled, plain, report_frame, require_actor, target_cards, tr
 
 who = require_actor()
@@ -20,13 +20,13 @@ def open_unit(code: str) -> None:
 
 
 asked = st.query_params.get("unit") or st.session_state.get("coverage_unit") or coverage.home_unit(engine(), who)
-unit = resolve_unit(str(asked)) or NATIONAL_CODE
-if resolve_unit(str(asked)) is None:
+resolved = resolve_unit(str(asked))
+unit = resolved or NATIONAL_CODE
+if resolved is None:
     st.warning(tr("app.coverage.unknown_unit", unit=plain(asked)))
-elif len(unit) == 5:  # a commune is counted within its district: show that
-    commune = unit
-    unit = coverage.district_of(g, commune)
-    st.info(tr("app.coverage.commune_in_district", commune=g.name_of(commune), district=g.name_of(unit)))
+elif level_of(resolved) == "commune":  # a commune is counted within its district: show that
+    unit = coverage.district_of(g, resolved)
+    st.info(tr("app.coverage.commune_in_district", commune=g.name_of(resolved), district=g.name_of(unit)))
 st.session_state["coverage_unit"] = unit
 if st.query_params.get("unit") != unit:
     st.query_params["unit"] = unit
