@@ -157,20 +157,19 @@ def _drawn_units(engine: Any, facts: Any, as_of: date) -> tuple[str, str]:
     """The district with the most linkages whose whole graph is drawn (under the node cap), and the
     province with the most linkages: what officers and planners open."""
     from linkage.accounts import SYSTEM
+    from linkage.coverage import linkages_located
     from linkage.db import read_session
     from linkage.graph import build_graph
     from linkage.render import MAX_NODES
 
-    located = facts.locations.drop_duplicates(["linkage_code", "district_code"])
-    busiest = located["district_code"].value_counts()
+    busiest = linkages_located(facts, "district")
     district = str(busiest.index[0])
     with read_session(engine) as session:
         for code in busiest.index[:40]:
             if build_graph(session, str(code), as_of, actor=SYSTEM).number_of_nodes() <= MAX_NODES:
                 district = str(code)
                 break
-    by_province = facts.locations.drop_duplicates(["linkage_code", "province_code"])["province_code"].value_counts()
-    return district, str(by_province.index[0])
+    return district, str(linkages_located(facts, "province").index[0])
 
 
 def _import_100k(scratch: Path) -> float:

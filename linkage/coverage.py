@@ -480,12 +480,17 @@ def home_unit(engine: Engine, actor: Actor) -> str:
     return NATIONAL_CODE
 
 
+def linkages_located(facts: Facts, level: str) -> pd.Series:
+    """How many linkages are located in each district or province (`level`), most first; a linkage
+    in several units counts in each."""
+    column = f"{level}_code"
+    return facts.locations.drop_duplicates(["linkage_code", column])[column].value_counts()
+
+
 def busiest_district(engine: Engine) -> str | None:
     """The district where most linkages are located: where a national user's graph opens."""
-    locations = FACTS.get(engine).locations
-    if locations.empty:
-        return None
-    return str(locations.drop_duplicates(["linkage_code", "district_code"])["district_code"].value_counts().idxmax())
+    counts = linkages_located(FACTS.get(engine), "district")
+    return str(counts.index[0]) if len(counts) else None
 
 
 def geography(engine: Engine) -> Geography:
