@@ -25,7 +25,7 @@ from linkage.accounts import Actor
 from linkage.db import data_version, read_frame, read_session
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value, shield
-from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
+from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, level_of, read_geography
 from linkage.models import LinkageParty, Producer, Review
 
 COMMUNES = "communes_with_cooperative"
@@ -526,3 +526,27 @@ def to_xlsx(rows: pd.DataFrame) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class LinkageCounts:
+    """Linkages located in one unit on one date: what a unit without indicator figures still has."""
+
+    active: int  # linkages active on the date with a party placed in the unit
+    raw_material: int  # of which with a raw-material area party
+    digital: int  # of those, applying a digital technology on the date
+
+
+def linkage_counts(facts: Facts, as_of: date, unit_code: str) -> LinkageCounts:
+    """How many linkages lie in `unit_code` (`VN`, a province, a district) on `as_of`, each counted once."""
+    day = as_of.toordinal()
+    level = "national" if unit_code == NATIONAL_CODE else level_of(unit_code)
+    here = facts.locations if level == "national" else facts.locations[facts.locations[f"{level}_code"] == unit_code]
+    live = facts.linkages[_active(facts.linkages, day) & facts.linkages["code"].isin(set(here["linkage_code"]))]
+    raw = set(live.loc[live["has_raw_material"], "code"])
+    return LinkageCounts(len(live), len(raw), len(raw & digital_linkages(facts, day)))
+
+
+def unit_linkage_counts(engine: Engine, as_of: date, unit_code: str, verified_only: bool = False) -> LinkageCounts:
+    """`linkage_counts` from the cached facts."""
+    return linkage_counts(FACTS.get(engine, verified_only), as_of, unit_code)

@@ -148,3 +148,38 @@ def test_a_province_planner_searches_without_diacritics(app) -> None:
     at = app(Actor("hoa", "planner", "06"), "graph.py")
     at.text_input(key="graph_search").set_value("ba be").run()
     assert at.selectbox(key="graph_unit").options == ["Huyện Ba Bể (061)"]
+
+
+# --- Coverage of a unit with no rural commune (issue 11, item 1) -------------------------------
+
+
+def test_a_shared_link_to_a_wholly_urban_district_says_it_has_no_figures_and_shows_its_province(app) -> None:
+    at = app(PLANNER_VN, "coverage.py", unit="001")
+    assert at.subheader[0].value.startswith("Quận Ba Đình")
+    said = texts(at)
+    assert "Quận Ba Đình không có xã nông thôn nào" in said
+    # Its own linkage counts: L7 (Phúc Xá's vegetables, a raw-material area, no technology) lies there.
+    assert "1 liên kết đang hoạt động" in said and "1 có vùng nguyên liệu" in said and "0 ứng dụng công nghệ số" in said
+    # The province's figures stand in: three cards, the first Hà Nội's communes with a cooperative.
+    assert [m.label for m in at.metric] == [
+        "Xã có hợp tác xã",
+        "Huyện có liên kết sản phẩm chủ lực",
+        "Liên kết vùng nguyên liệu ứng dụng công nghệ số",
+    ]
+    assert "Thành phố Hà Nội" in said
+    assert at.query_params["unit"] in ("001", ["001"])
+
+
+def test_an_officer_whose_district_is_wholly_urban_opens_the_coverage_page(app) -> None:
+    at = app(Actor("tuan", "officer", "002"), "coverage.py")
+    assert at.subheader[0].value.startswith("Quận Hoàn Kiếm")
+    assert "Quận Hoàn Kiếm không có xã nông thôn nào" in texts(at)
+    assert len(at.metric) == 3
+
+
+def test_a_ward_of_an_urban_district_opens_its_district_in_english(app) -> None:
+    at = app(PLANNER_VN, "coverage.py", unit="00001")
+    at.sidebar.radio[0].set_value("en").run()
+    assert not at.exception
+    assert at.subheader[0].value.startswith("Quận Ba Đình on ")
+    assert "Quận Ba Đình has no rural commune" in texts(at)

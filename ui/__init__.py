@@ -228,6 +228,9 @@ def coverage_rows(as_of: date, verified_only: bool = False) -> pd.DataFrame:
 
 def target_cards(rows: pd.DataFrame) -> None:
     """One card per indicator: value, target, the counts behind it and whether it is met."""
+    if rows.empty:  # st.columns(0) is an error: a unit without figures says so instead
+        st.caption(tr("app.no_data"))
+        return
     for column, row in zip(st.columns(len(rows)), coverage.records(rows), strict=True):
         with column:
             value = "—" if row["ratio"] is None else percent(row["ratio"])
