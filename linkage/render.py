@@ -202,11 +202,33 @@ div.vis-tooltip {{ white-space: pre-line; max-width: 360px; }}
     document.body.setAttribute("data-stabilized", "true");
   }});
   window.linkageNetwork = network;
+{bridge}
 }})();
 </script>
 </body>
 </html>
 """
+
+
+# In the app, a click on a node picks that record: the script writes the node's id into the page's
+# address (`?pick=kind:code`) and announces a history step, which Streamlit answers as it answers
+# the browser's back button: a rerun of the page with the new address, in the same session. The id
+# goes through URLSearchParams (encoded, never markup) and the page checks it against the view;
+# nothing is fetched. Outside a frame (the `linkage graph` file) the click only selects the node.
+BRIDGE = """  var pick = null;
+  try { pick = new URL(window.parent.location.href).searchParams.get("pick"); } catch (e) {}
+  if (pick && network.body.data.nodes.get(pick)) { network.selectNodes([pick]); }
+  network.on("click", function (params) {
+    if (!params.nodes.length || window.parent === window) { return; }
+    try {
+      var address = new URL(window.parent.location.href);
+      if (address.searchParams.get("pick") === String(params.nodes[0])) { return; }
+      address.searchParams.set("pick", String(params.nodes[0]));
+      window.parent.history.pushState(null, "", address.toString());
+      window.parent.dispatchEvent(new PopStateEvent("popstate"));
+    } catch (e) {}
+  });
+  document.body.setAttribute("data-selectable", "true");"""
 
 
 def legend_html(lang: str = "vi") -> str:
@@ -246,10 +268,16 @@ def drawable(graph: nx.MultiDiGraph, max_nodes: int = MAX_NODES) -> Drawn:
 
 
 def graph_html(
-    graph: nx.MultiDiGraph, title: str, lang: str = "vi", max_nodes: int = MAX_NODES, filtered: bool = False
+    graph: nx.MultiDiGraph,
+    title: str,
+    lang: str = "vi",
+    max_nodes: int = MAX_NODES,
+    filtered: bool = False,
+    selectable: bool = False,
 ) -> str:
     """The whole page: inlined vis-network, legend, escaped title, data, and a message if capped or
-    empty (`filtered`: emptied by the view's filters, not by the date)."""
+    empty (`filtered`: emptied by the view's filters, not by the date). `selectable`: shown in the
+    app, where a click on a node picks its record (see `BRIDGE`)."""
     words = _words(lang)
     drawn = drawable(graph, max_nodes)
     message = ""
@@ -276,6 +304,7 @@ def graph_html(
         vis_js=_asset("vis-network.min.js"),
         data=_script_json({"nodes": nodes, "edges": edges}),
         options=_script_json(options()),
+        bridge=BRIDGE if selectable else "",
     )
 
 

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from linkage import records
 from linkage.accounts import SYSTEM, Actor
 from linkage.db import get_engine
+from linkage.geography import gso_rows
 from linkage.history import pending
 
 from .apptest import PAGES, texts
@@ -131,6 +132,96 @@ def test_a_product_filter_narrows_the_chains_and_who_is_left_out_stays_listed(ap
         ("người sản xuất", "P3"),
         ("người sản xuất", "P4"),
     ]
+
+
+def test_a_buyer_picked_then_dated_out_of_the_graph_is_cleared_with_a_note(app: App) -> None:
+    at = app(OFFICER_058, "graph.py")
+    at.session_state["graph_chosen"] = "buyer:B1"  # what picking B1 in the buyer-dependence list keeps
+    at.run()
+    assert [s.value for s in at.subheader][-1] == "bên mua: Công ty CP Nông sản Bắc Kạn"
+    at.date_input(key="graph_as_of").set_value(date(2019, 1, 1)).run()  # before any linkage started
+    assert not at.exception, at.exception
+    assert "bên mua B1 không còn trong sơ đồ này" in texts(at)
+    assert "pick" not in at.query_params and at.session_state["graph_chosen"] is None
+    at.date_input(key="graph_as_of").set_value(date(2024, 1, 1)).run()  # the note was for that one change
+    assert "không còn trong sơ đồ này" not in texts(at)
+
+
+def test_a_linkage_picked_by_a_click_in_the_drawing_then_filtered_out_is_cleared_with_a_note(app: App) -> None:
+    # A click on a node writes `pick` into the address (linkage/render.py BRIDGE); so does a shared link.
+    at = app(OFFICER_058, "graph.py", unit="058", as_of="2024-06-30", pick="linkage:L1")
+    assert [s.value for s in at.subheader][-1] == "liên kết: Chuỗi lúa Dương Quang"
+    assert "Các bên liên kết" in texts(at)
+    at.multiselect(key="graph_products:vi").select("TEA").run()  # L1 is rice
+    assert not at.exception, at.exception
+    assert "liên kết L1 không còn trong sơ đồ này" in texts(at)
+    assert dict(at.query_params) == {"unit": "058", "as_of": "2024-06-30", "product": "TEA"}
+
+
+def test_a_pick_of_who_is_in_no_linkage_shows_its_record(app: App) -> None:
+    at = app(OFFICER_058, "graph.py", pick="cooperative:C2")  # HTX Phường Sông Cầu is in no linkage
+    assert [s.value for s in at.subheader][-1] == "hợp tác xã: HTX Phường Sông Cầu"
+    assert {"C2", "01837", "8"} <= set(at.dataframe[-1].value[""])  # its record: code, commune, members
+
+
+def test_a_pick_typed_into_the_address_is_text_and_is_cleared(app: App) -> None:
+    at = app(OFFICER_058, "graph.py", pick="buyer:<img src=x onerror=alert(1)>")
+    assert "bên mua <img src=x onerror=alert(1)> không còn trong sơ đồ này" in texts(at)
+    at = app(OFFICER_058, "graph.py", pick="<script>:x")
+    assert "Địa chỉ nêu" not in texts(at) and "không còn trong sơ đồ" in texts(at)
+
+
+def test_the_unit_list_holds_the_users_own_units_before_any_search(app: App) -> None:
+    assert app(OFFICER_058, "graph.py").selectbox(key="graph_unit").options == ["Thành Phố Bắc Kạn (058)"]
+    planner = app(PLANNER_06, "graph.py").selectbox(key="graph_unit")
+    assert planner.value == "06"
+    districts = sorted((d["code"], d["name"]) for d in gso_rows()[1] if d["province_code"] == "06")
+    assert len(districts) == 8
+    assert planner.options == ["Tỉnh Bắc Kạn (06)", *(f"{name} ({code})" for code, name in districts)]
+    for actor in (PLANNER_VN, Actor("quantri", "admin")):
+        units = app(actor, "graph.py").selectbox(key="graph_unit")
+        assert len(units.options) == 1 + 63 and units.options[1] == "Thành phố Hà Nội (01)"
+        assert units.value == units.options[0][-4:-1]  # the district with the most linkages opens
+        assert units.options[-1] == "Tỉnh Cà Mau (96)"
+
+
+def test_a_shared_graph_link_opens_its_unit_date_and_filters_and_choices_go_into_the_address(app: App) -> None:
+    at = app(PLANNER_06, "graph.py", unit="61", as_of="2023-06-29", product="TEA", party_type="buyer,producer")
+    assert at.selectbox(key="graph_unit").value == "061"
+    assert at.date_input(key="graph_as_of").value == date(2023, 6, 29)
+    assert at.multiselect(key="graph_products:vi").value == ["TEA"]
+    assert at.multiselect(key="graph_types:vi").value == ["buyer", "producer"]
+    assert sorted(at.dataframe[2].value["Mã"]) == ["L4"]  # the tea linkage without digital technology
+    at.multiselect(key="graph_tech:vi").select("e_commerce").run()
+    at.date_input(key="graph_as_of").set_value(date(2022, 12, 31)).run()
+    address = dict(at.query_params)
+    assert address == {
+        "unit": "061",
+        "as_of": "2022-12-31",
+        "product": "TEA",
+        "technology": "e_commerce",
+        "party_type": "buyer,producer",
+    }
+    # A reload (a new session on the same address) shows the same graph, in English too.
+    again = english(app(PLANNER_06, "graph.py", **address))
+    assert again.selectbox(key="graph_unit").value == "061"
+    assert again.date_input(key="graph_as_of").value == date(2022, 12, 31)
+    assert again.multiselect(key="graph_tech:en").value == ["e_commerce"]
+    assert again.multiselect(key="graph_types:en").value == ["buyer", "producer"]
+    assert dict(again.query_params) == address
+
+
+def test_a_graph_link_outside_the_users_scope_or_garbled_says_so_and_opens_the_users_own(app: App) -> None:
+    at = app(OFFICER_058, "graph.py", unit="061", as_of="31/12/2023", product="TEA,NO_SUCH", technology="x")
+    said = texts(at)
+    assert "Tài khoản này không xem được sơ đồ của Huyện Ba Bể" in said
+    assert 'ngày "31/12/2023", không đọc được' in said
+    assert 'Bỏ qua sản phẩm "NO_SUCH"' in said and 'Bỏ qua công nghệ "x"' in said
+    assert at.selectbox(key="graph_unit").value == "058"
+    assert at.date_input(key="graph_as_of").value == date.today()
+    assert at.multiselect(key="graph_products:vi").value == ["TEA"]
+    assert dict(at.query_params) == {"unit": "058", "as_of": date.today().isoformat(), "product": "TEA"}
+    assert app(OFFICER_058, "graph.py", unit="99").selectbox(key="graph_unit").value == "058"
 
 
 # --- My cooperative ---------------------------------------------------------------------------

@@ -204,3 +204,15 @@ def test_vietnamese_names_are_written_as_typed(engine: Engine, tmp_path: Path, l
     write_graph_file(engine, "058", date(2025, 12, 31), tmp_path / "g.html", lang=lang)
     page = (tmp_path / "g.html").read_text(encoding="utf-8")
     assert "HTX Nông Thượng" in page and "Thành Phố Bắc Kạn" in page
+
+
+def test_only_the_apps_drawing_picks_a_record_on_click_and_a_typed_code_stays_data() -> None:
+    import networkx as nx
+
+    from linkage.render import BRIDGE, graph_html
+
+    g = nx.MultiDiGraph()
+    g.add_node('buyer:"</script><img src=x onerror=alert(1)>', kind="buyer", code="x", name="x", buyer_kind="trader")
+    in_app = graph_html(g, "t", selectable=True)
+    assert BRIDGE in in_app and BRIDGE not in graph_html(g, "t")
+    assert "</script><img" not in in_app and "\\u003c/script\\u003e\\u003cimg" in in_app

@@ -70,7 +70,7 @@ def unit_unlinked(actor: Actor, unit: str, as_of: date) -> pd.DataFrame:
 def html_file(graph: nx.MultiDiGraph, title: str, lang: str, filtered: bool = False) -> Path:
     """The graph page written once per content, for `st.iframe` (served with no network); readable by
     this user only, and removed an hour after it was last written."""
-    page = graph_html(graph, title, lang, filtered=filtered)
+    page = graph_html(graph, title, lang, filtered=filtered, selectable=True)
     FOLDER.mkdir(mode=0o700, exist_ok=True)
     path = FOLDER / f"{hashlib.sha256(page.encode()).hexdigest()[:24]}.html"
     if not path.exists():
