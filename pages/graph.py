@@ -32,10 +32,18 @@ def picked_name(pick: str) -> str:
     return f"{tr('choice.' + kind)} {code}"
 
 
-# An address the session has not seen (a shared link, a reload, back, a click in the drawing) sets the view.
+# An address the session has not seen (a shared link, a reload, back, a click in the drawing) sets the
+# view; coming back from another page (no address, the widgets forgotten), the last graph comes back.
 seen = {name: st.query_params[name] for name in PARAMS if st.query_params.get(name)}
-if seen and seen != st.session_state.get("graph_address"):
-    address = read_address(seen, names)
+remembered = st.session_state.get("graph_address")
+if seen and seen != remembered:
+    source = seen
+elif not seen and remembered and "graph_unit" not in st.session_state:
+    source = remembered
+else:
+    source = {}
+if source:
+    address = read_address(source, names)
     for problem in address.problems:
         st.warning(tr(f"app.graph.{problem.key}", value=plain(problem.value)))
     if address.unit and not may_open(who, address.unit, geo):

@@ -211,6 +211,20 @@ def test_a_shared_graph_link_opens_its_unit_date_and_filters_and_choices_go_into
     assert dict(again.query_params) == address
 
 
+def test_the_graph_comes_back_as_it_was_after_another_page(app: App) -> None:
+    at = app(PLANNER_06, "graph.py")
+    at.selectbox(key="graph_unit").select("061").run()
+    at.date_input(key="graph_as_of").set_value(date(2023, 6, 29)).run()
+    at.multiselect(key="graph_products:vi").select("TEA").run()
+    at.switch_page(str(PAGES / "coverage.py")).run()
+    at.query_params.clear()  # the sidebar's link to the graph carries no address
+    at.switch_page(str(PAGES / "graph.py")).run()
+    assert at.selectbox(key="graph_unit").value == "061"
+    assert at.date_input(key="graph_as_of").value == date(2023, 6, 29)
+    assert at.multiselect(key="graph_products:vi").value == ["TEA"]
+    assert dict(at.query_params) == {"unit": "061", "as_of": "2023-06-29", "product": "TEA"}
+
+
 def test_a_graph_link_outside_the_users_scope_or_garbled_says_so_and_opens_the_users_own(app: App) -> None:
     at = app(OFFICER_058, "graph.py", unit="061", as_of="31/12/2023", product="TEA,NO_SUCH", technology="x")
     said = texts(at)

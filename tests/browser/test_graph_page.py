@@ -43,10 +43,12 @@ def test_a_click_on_a_node_shows_its_record_below_the_drawing(server: tuple[str,
     page = watched.page
     sign_in(page, base, "officer")
     open_page(page, "Sơ đồ liên kết")
+    drawing(page).evaluate("() => { window.drawnOnce = true; }")
     click_node(page, "linkage:L1")
     expect(page.get_by_role("heading", name="liên kết: Chuỗi lúa Dương Quang")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Các bên liên kết")).to_be_visible()
     assert "pick=linkage%3AL1" in page.url
+    assert drawing(page).evaluate("() => window.drawnOnce") is True  # the same drawing: not laid out again
     click_node(page, "buyer:B1")  # the drawing is still there, and a second click picks another record
     expect(page.get_by_role("heading", name="bên mua: Công ty CP Nông sản Bắc Kạn")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("heading", name="liên kết: Chuỗi lúa Dương Quang")).to_have_count(0)
