@@ -170,6 +170,15 @@ def test_a_shared_link_to_a_wholly_urban_district_says_it_has_no_figures_and_sho
     assert at.query_params["unit"] in ("001", ["001"])
 
 
+def test_a_wholly_urban_district_found_by_search_opens_without_figures(app) -> None:
+    at = app(PLANNER_VN, "coverage.py")
+    at.text_input(key="coverage_search").set_value("ba dinh").run()
+    at.button(key="goto_001").click().run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value.startswith("Quận Ba Đình")
+    assert "Quận Ba Đình không có xã nông thôn nào" in texts(at) and len(at.metric) == 3
+
+
 def test_an_officer_whose_district_is_wholly_urban_opens_the_coverage_page(app) -> None:
     at = app(Actor("tuan", "officer", "002"), "coverage.py")
     assert at.subheader[0].value.startswith("Quận Hoàn Kiếm")
