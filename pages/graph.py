@@ -46,6 +46,7 @@ products = mid.multiselect(
     format_func=lambda code: names[code],
     key=carried("graph_products"),
     placeholder=tr("app.choose"),
+    select_all=False,  # Streamlit's "Select all" is English only; an empty filter means all anyway
 )
 technologies = right.multiselect(
     tr("app.graph.technologies"),
@@ -53,6 +54,7 @@ technologies = right.multiselect(
     format_func=lambda v: tr(f"choice.{v}"),
     key=carried("graph_tech"),
     placeholder=tr("app.choose"),
+    select_all=False,  # Streamlit's "Select all" is English only; an empty filter means all anyway
 )
 party_types = far.multiselect(
     tr("app.graph.party_types"),
@@ -60,6 +62,7 @@ party_types = far.multiselect(
     format_func=lambda v: tr(f"choice.{v}"),
     key=carried("graph_types"),
     placeholder=tr("app.choose"),
+    select_all=False,  # Streamlit's "Select all" is English only; an empty filter means all anyway
 )
 
 with st.spinner(tr("app.computing")):
