@@ -98,7 +98,8 @@ def record_form(
                     or ""
                 )
             elif column.kind in PLACE_KINDS:
-                values[column.name] = commune_choice(label, current, widget_key, column.required, locked, near)
+                names = PLACE_KINDS[column.kind](near, current)
+                values[column.name] = commune_choice(label, current, widget_key, column.required, locked, names)
             elif column.kind == "bool":
                 values[column.name] = (
                     "true" if st.checkbox(label, value=current == "true", disabled=locked, key=widget_key) else "false"
@@ -117,22 +118,29 @@ def record_form(
     return {**values, **fixed}
 
 
-# Spec kinds whose value is a commune code of a map: chosen by name, never typed as a bare code.
-PLACE_KINDS = ("commune",)
-
-
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _communes(province: str | None) -> dict[str, str]:
     return {p.code: p.label for p in find_communes(engine(), province)}
 
 
-def commune_choice(label: str, current: str, key: str, required: bool, locked: bool, near: str | None) -> str:
-    """A commune chosen by its name, district and province, the code beside (searchable by typing
-    either); the communes of province `near` are offered, and a stored commune elsewhere stays."""
+def communes_2025_01(near: str | None, current: str) -> dict[str, str]:
+    """Code → name of the communes of map 2025-01 a form offers: province `near`'s (all when
+    None), and the stored commune `current` first when it lies elsewhere, so saving keeps it."""
     names = _communes(near)
     if current and current not in names:
         found = {p.code: p.label for p in find_communes(engine(), codes=[current])}
         names = {current: found.get(current, current), **names}
+    return names
+
+
+# Spec kinds whose value is a commune code, each with the communes a form offers for it: chosen by
+# name, never typed as a bare code. A column on another map adds its kind and its list here.
+PLACE_KINDS: dict[str, Callable[[str | None, str], dict[str, str]]] = {"commune": communes_2025_01}
+
+
+def commune_choice(label: str, current: str, key: str, required: bool, locked: bool, names: dict[str, str]) -> str:
+    """A commune chosen among `names` (code → `commune — district — province (code)`), searchable
+    by typing its name or code; a required one starts empty."""
     options = list(names) if required else ["", *names]
     choice_key = carried(key)  # the placeholder's words change with the language
     if choice_key not in st.session_state:
