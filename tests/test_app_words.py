@@ -59,7 +59,7 @@ def test_a_required_choice_in_a_form_is_empty_with_the_catalogs_placeholder(app:
 
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("vi", ["Chọn tệp", "Tối đa 100 MB mỗi tệp", "Không tìm thấy"]), ("en", ["Choose files", "No match"])],
+    [("vi", ["Chọn tệp", "Tối đa 100 MB mỗi tệp", "Không tìm thấy", "Dừng"]), ("en", ["Choose files", "No match"])],
 )
 def test_the_uploaders_and_lists_words_are_replaced_in_the_sessions_language(
     app: App, lang: str, words: list[str]
@@ -70,13 +70,13 @@ def test_the_uploaders_and_lists_words_are_replaced_in_the_sessions_language(
     sheet = styles(at)
     assert all(f'content: "{w}"' in sheet for w in words), sheet
     assert 'data-testid="stFileUploaderDropzoneInstructions"' in sheet
+    assert '[data-testid="stMainMenu"] { display: none; }' in sheet  # "Print", "Record screen", theme names
 
 
 def test_signed_out_pages_carry_the_words_too(app: App) -> None:
     assert 'content: "Chọn tệp"' in styles(app())
 
 
-def test_the_app_shows_no_english_help_links_or_menu() -> None:
+def test_the_app_shows_no_english_help_links_under_an_error() -> None:
     client = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["client"]
     assert client["showErrorLinks"] is False  # "Copy", "Ask Google", "Ask ChatGPT" under an error
-    assert client["toolbarMode"] == "minimal"  # no menu of "Print", "Record screen", theme names

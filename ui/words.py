@@ -1,14 +1,15 @@
 """Streamlit's own words that no option or widget parameter sets, shown in the session's language.
 
 Streamlit 1.67 writes a few texts of its own in English only: the file uploader's button
-("Upload") and size line ("100MB per file • CSV, XLSX"), and "No results" in a select box that
-matches nothing typed. A small stylesheet, shipped with the page (nothing fetched), replaces each
-text inside the element Streamlit marks with a `data-testid` or an ARIA role. If a Streamlit
-release renames those, the rule matches nothing and the English text comes back unchanged — nothing
+("Upload") and size line ("100MB per file • CSV, XLSX"), "No results" in a select box that
+matches nothing typed, "Stop" beside the running status, and a menu of English items. A small
+stylesheet, shipped with the page (nothing fetched), replaces each text inside the element
+Streamlit marks with a `data-testid` or an ARIA role, and hides the menu. If a Streamlit release
+renames those, the rule matches nothing and the English text comes back unchanged — nothing
 breaks, and `tests/browser/test_words.py` says which text returned.
 
-What options can set is set where it belongs: `.streamlit/config.toml` (`client.showErrorLinks`,
-`client.toolbarMode`), widget parameters (`placeholder`, `format`, `select_all`).
+What options can set is set where it belongs: `.streamlit/config.toml` (`client.showErrorLinks`),
+widget parameters (`placeholder`, `format`, `select_all`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ REPLACED = (
     # a listbox's option that is its direct child is the "No results" line: real options sit in
     # the virtual list's positioned wrappers
     ('[data-testid$="Dropdown"] [role="listbox"] > [role="option"] > span', "app.streamlit.no_results"),
+    ('[data-testid="stStatusWidget"] button[data-testid="stBaseButton-header"]', "app.streamlit.stop"),
 )
+# The menu holds only Streamlit's English items (themes, Print, Record screen) and nothing of ours;
+# `client.toolbarMode = "minimal"` would hide it but also the "running" status, so it is hidden here.
+HIDDEN = ('[data-testid="stMainMenu"]',)
 
 
 def css_string(text: str) -> str:
@@ -45,6 +50,7 @@ def stylesheet(lang: str) -> str:
         words = css_string(t(key, lang, size=limit))
         rules.append(f"{selector} {{ font-size: 0; }}")
         rules.append(f"{selector}::after {{ content: {words}; font-size: 0.875rem; }}")
+    rules += [f"{selector} {{ display: none; }}" for selector in HIDDEN]
     return "\n".join(rules)
 
 

@@ -86,7 +86,7 @@ def test_an_officers_page_has_no_english_of_streamlits_and_no_menu(
     settled(page)
     text = readable(page)
     assert not [w for w in ENGLISH if w in text], text
-    expect(page.get_by_test_id("stMainMenu")).to_have_count(0)  # "Print", "Record screen", theme names
+    expect(page.get_by_test_id("stMainMenu")).to_be_hidden()  # "Print", "Record screen", theme names
 
 
 def test_a_cooperative_finds_a_commune_by_typing_its_name_or_code(server: tuple[str, str], watched: Watched) -> None:
