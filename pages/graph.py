@@ -82,6 +82,7 @@ products = mid.multiselect(
     format_func=lambda code: names[code],
     key=FILTERS["products"],
     placeholder=tr("app.choose"),
+    select_all=False,  # Streamlit's "Select all" is English only; an empty filter means all anyway
 )
 technologies = right.multiselect(
     tr("app.graph.technologies"),
@@ -89,6 +90,7 @@ technologies = right.multiselect(
     format_func=lambda v: tr(f"choice.{v}"),
     key=FILTERS["tech"],
     placeholder=tr("app.choose"),
+    select_all=False,  # Streamlit's "Select all" is English only; an empty filter means all anyway
 )
 party_types = far.multiselect(
     tr("app.graph.party_types"),
@@ -96,6 +98,7 @@ party_types = far.multiselect(
     format_func=lambda v: tr(f"choice.{v}"),
     key=FILTERS["types"],
     placeholder=tr("app.choose"),
+    select_all=False,  # Streamlit's "Select all" is English only; an empty filter means all anyway
 )
 
 with st.spinner(tr("app.computing")):

@@ -241,17 +241,16 @@ def test_a_graph_link_outside_the_users_scope_or_garbled_says_so_and_opens_the_u
 # --- My cooperative ---------------------------------------------------------------------------
 
 
-def test_a_new_member_with_a_bad_commune_is_explained_and_a_good_one_waits_for_the_officer(
+def test_a_new_member_without_a_commune_is_explained_and_one_chosen_by_name_waits_for_the_officer(
     app: App, database: str
 ) -> None:
     at = app(COOP_C1, "my_cooperative.py")
     at.text_input(key="new_member:code").set_value("P58")
     at.text_input(key="new_member:name").set_value("Hộ Nông Văn Mới")
-    at.text_input(key="new_member:commune_code").set_value("99999")
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
-    assert "Mã xã" in texts(at) and "99999" in texts(at)
+    assert "Mã xã" in texts(at) and "bắt buộc" in texts(at)
     assert records.find(get_engine(database), SYSTEM, "producers", among=["P58"]) == []
-    at.text_input(key="new_member:commune_code").set_value("1849")  # the rest is still as typed
+    at.selectbox(key="new_member:commune_code:vi").select("01849")  # the rest is still as typed
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
     assert "chờ cán bộ huyện xác nhận" in texts(at)
     assert [(p.key, p.status) for p in pending(get_engine(database), OFFICER_058)] == [("P58", "reported")]
@@ -260,8 +259,9 @@ def test_a_new_member_with_a_bad_commune_is_explained_and_a_good_one_waits_for_t
 def test_a_raw_material_area_is_added_to_one_of_its_linkages(app: App, database: str) -> None:
     at = app(COOP_C1, "my_cooperative.py")
     assert at.selectbox(key="area_for").options == ["L1 — Chuỗi lúa Dương Quang"]
-    for column, value in (("code", "A58"), ("name", "Cánh đồng mẫu"), ("commune_code", "01849")):
+    for column, value in (("code", "A58"), ("name", "Cánh đồng mẫu")):
         at.text_input(key=f"new_area:{column}").set_value(value)
+    at.selectbox(key="new_area:commune_code:vi").select("01849")
     at.selectbox(key="new_area:product_code:vi").select("RICE")
     at.text_input(key="new_area:area_ha").set_value("0")
     at.button(key="FormSubmitter:new_area-Lưu").click().run()
@@ -371,12 +371,13 @@ def test_every_officer_page_reads_in_english_after_the_switch(app: App, page: st
 def test_a_choice_made_in_a_form_survives_a_refused_save_and_a_language_switch(app: App, database: str) -> None:
     at = app(COOP_C1, "my_cooperative.py")
     at.text_input(key="new_member:code").set_value("P59")
-    at.text_input(key="new_member:name").set_value("Công ty Mới")
-    at.text_input(key="new_member:commune_code").set_value("99999")
+    at.selectbox(key="new_member:commune_code:vi").select("01849")
     at.selectbox(key="new_member:kind:vi").select("enterprise")
-    at.button(key="FormSubmitter:new_member-Lưu").click().run()  # refused: unknown commune
+    at.button(key="FormSubmitter:new_member-Lưu").click().run()  # refused: no name
     english(at)
     assert at.selectbox(key="new_member:kind:en").value == "enterprise"
-    at.text_input(key="new_member:commune_code").set_value("01849")
+    assert at.selectbox(key="new_member:commune_code:en").value == "01849"
+    at.text_input(key="new_member:name").set_value("Công ty Mới")
     at.button(key="FormSubmitter:new_member-Save").click().run()
-    assert records.read(get_engine(database), SYSTEM, "producers", "P59").values["kind"] == "enterprise"
+    saved = records.read(get_engine(database), SYSTEM, "producers", "P59").values
+    assert (saved["kind"], saved["commune_code"]) == ("enterprise", "01849")

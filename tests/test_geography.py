@@ -8,10 +8,13 @@ from sqlalchemy.engine import Engine
 
 from linkage.db import read_session
 from linkage.geography import (
+    communes_in,
     fold,
+    gso_rows,
     level_of,
     normalize_code,
     normalize_unit_code,
+    places_of,
     read_geography,
     resolve_unit,
     search_units,
@@ -94,3 +97,18 @@ def test_wildcard_characters_typed_in_a_search_match_themselves(engine: Engine, 
 )
 def test_a_unit_code_without_its_leading_zeros_is_the_unit_meant(typed: str, meant: str | None) -> None:
     assert resolve_unit(typed) == meant  # no province 61 exists, so 61 can only be district 061
+
+
+def test_a_provinces_communes_are_named_with_district_and_province_in_alphabetical_order(engine: Engine) -> None:
+    with read_session(engine) as session:
+        places = communes_in(session, "06")
+        elsewhere = places_of(session, ["1", "01849", "99999"])
+    _, districts, communes = gso_rows()
+    bac_kan = {d["code"]: d["name"] for d in districts if d["province_code"] == "06"}
+    mine = [c for c in communes if c["district_code"] in bac_kan]
+    expected = sorted((fold(bac_kan[c["district_code"]]), fold(c["name"]), c["code"]) for c in mine)
+    assert [p.code for p in places] == [code for *_, code in expected]
+    labels = {p.code: p.label for p in places}
+    assert labels["01849"] == "Xã Dương Quang — Thành Phố Bắc Kạn — Tỉnh Bắc Kạn (01849)"
+    assert sorted(elsewhere) == ["00001", "01849"]  # codes without their zeros are found, unknown ones left out
+    assert elsewhere["00001"].label == "Phường Phúc Xá — Quận Ba Đình — Thành phố Hà Nội (00001)"

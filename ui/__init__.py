@@ -22,6 +22,7 @@ from linkage.catalog import stored_products
 from linkage.db import data_version, get_engine, schema_is_current
 from linkage.errors import Invalid, UserFacingError
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, t
+from ui.words import show_streamlit_words
 
 
 @st.cache_resource
@@ -71,7 +72,7 @@ def tr(key: str, /, **params: object) -> str:
 
 
 def language_switch() -> None:
-    """A sidebar choice of language, remembered for the session."""
+    """A sidebar choice of language, remembered for the session, which Streamlit's own words follow too."""
     st.session_state.setdefault("lang", DEFAULT_LANGUAGE)
     st.sidebar.radio(
         tr("app.language"),
@@ -80,6 +81,7 @@ def language_switch() -> None:
         format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code],
         horizontal=True,
     )
+    show_streamlit_words(lang())  # Streamlit's own English words, in the chosen language
 
 
 def actor() -> Actor | None:
