@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import actor, database_ready, language_switch, show_flash, sign_out, tr
+from ui import actor, database_ready, keep_sign_in, language_switch, show_flash, sign_out, tr
 
 PAGES = Path(__file__).parent / "pages"
 # Which roles see which page; the domain layer enforces the same rights on every read and write.
@@ -20,6 +20,7 @@ AFTER_LOGIN = "after_login"  # the page and query a signed-out visitor asked for
 # No page or navigation icons: Streamlit turns a Material icon into a favicon fetched from Google's
 # servers, and district offices may have no connection.
 st.set_page_config(page_title="Linkage Tracker", layout="wide")
+keep_sign_in()  # a reload or a second tab stays signed in; a session ended elsewhere signs out here
 language_switch()
 if not database_ready():
     st.error(tr("app.not_ready"))

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from linkage.accounts import Actor
 from linkage.models import SignInSession, UserAccount, utcnow
 
 LIFETIME = timedelta(hours=10)  # a working day; then the user signs in again
@@ -51,11 +52,15 @@ class Issued:
 
 @dataclass(frozen=True)
 class SignedIn:
-    """A session that holds: whose it is and the language chosen in it."""
+    """A session that holds: who acts in it (as the account is now) and the language chosen in it."""
 
     session_id: int
-    username: str
+    actor: Actor
     language: str | None
+
+    @property
+    def username(self) -> str:
+        return self.actor.username
 
 
 def digest(secret: str) -> str:
@@ -122,23 +127,24 @@ def redeem(engine: Engine, code: str, now: datetime | None = None) -> str | None
     return token if done.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
-def _holding(now: datetime) -> sa.Select[SignInSession, str]:
-    """Sessions that hold at `now`, with their account's current password hash to compare."""
+def _holding(now: datetime) -> sa.Select[SignInSession, UserAccount]:
+    """Sessions that hold at `now`, with their account as it is now (its password hash to compare)."""
     return (
-        sa.select(SignInSession, col(UserAccount.password_hash))
+        sa.select(SignInSession, UserAccount)
         .join(UserAccount, col(UserAccount.username) == col(SignInSession.username))
         .where(col(SignInSession.expires_at) > now, col(UserAccount.disabled).is_(False))
     )
 
 
-def _signed_in(found: sa.Row[SignInSession, str] | None) -> SignedIn | None:
+def _signed_in(found: sa.Row[SignInSession, UserAccount] | None) -> SignedIn | None:
     if found is None:
         return None
-    row, password_hash = found
-    if not secrets.compare_digest(row.password_fingerprint, _fingerprint(password_hash)):
+    row, account = found
+    if not secrets.compare_digest(row.password_fingerprint, _fingerprint(account.password_hash)):
         return None
     assert row.id is not None
-    return SignedIn(row.id, row.username, row.language)
+    who = Actor(account.username, account.role, account.unit_code, account.cooperative_code)
+    return SignedIn(row.id, who, row.language)
 
 
 def resolve(engine: Engine, token: str | None, now: datetime | None = None) -> SignedIn | None:

@@ -5,7 +5,7 @@ import streamlit as st
 from linkage.accounts import authenticate
 from linkage.demo_accounts import demo_accounts
 from linkage.errors import LoginRefused
-from ui import engine, lang, sign_in, tr
+from ui import engine, lang, remember_sign_in, sign_in, tr
 
 st.title(tr("app.login.title"))
 with st.form("login"):
@@ -14,10 +14,12 @@ with st.form("login"):
     submitted = st.form_submit_button(tr("app.login.submit"), type="primary")
 if submitted:
     try:
-        sign_in(authenticate(engine(), username, password))
+        who = authenticate(engine(), username, password)
     except LoginRefused as refused:
         st.error(refused.message(lang()))
     else:
+        sign_in(who)
+        remember_sign_in(who)  # kept across reloads and tabs until sign-out or the end of the day
         st.rerun()
 
 shown = demo_accounts(engine())

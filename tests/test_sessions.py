@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage import sessions
-from linkage.accounts import SYSTEM, add_user, hasher, set_disabled
+from linkage.accounts import SYSTEM, Actor, add_user, hasher, set_disabled
 from linkage.models import utcnow
 
 
@@ -30,7 +30,7 @@ def test_a_token_names_its_session_until_the_working_day_is_over(accounts: Engin
     now = utcnow()
     issued = sessions.issue(accounts, "lan", language="en", now=now)
     found = sessions.resolve(accounts, issued.secret, now=now + timedelta(hours=9, minutes=59))
-    assert found == sessions.SignedIn(issued.session_id, "lan", "en")
+    assert found == sessions.SignedIn(issued.session_id, Actor("lan", "admin"), "en")
     assert sessions.resolve(accounts, issued.secret, now=now + timedelta(hours=10)) is None
     assert sessions.check(accounts, issued.session_id, now=now + timedelta(hours=10, seconds=1)) is None
 
@@ -110,7 +110,8 @@ def test_a_one_time_code_is_traded_once_for_a_token_of_the_same_session(accounts
     token = sessions.redeem(accounts, handed.secret, now=now + timedelta(seconds=5))
     assert token is not None and token != handed.secret
     assert sessions.redeem(accounts, handed.secret, now=now + timedelta(seconds=6)) is None
-    assert sessions.resolve(accounts, token, now=now) == sessions.SignedIn(handed.session_id, "lan", "vi")
+    expected = sessions.SignedIn(handed.session_id, Actor("lan", "admin"), "vi")
+    assert sessions.resolve(accounts, token, now=now) == expected
     assert handed.secret not in repr(stored(accounts)) and token not in repr(stored(accounts))
 
 
@@ -143,3 +144,11 @@ def test_a_session_id_is_never_given_again_so_a_signed_out_tab_cannot_wake_up_as
     second = sessions.issue(accounts, "minh")
     assert second.session_id != first.session_id
     assert sessions.check(accounts, first.session_id) is None
+
+
+def test_a_session_acts_as_the_account_is_now(accounts: Engine) -> None:
+    issued = sessions.issue(accounts, "lan")
+    with accounts.begin() as conn:
+        conn.execute(sa.text("UPDATE user_account SET role = 'planner', unit_code = 'VN' WHERE username = 'lan'"))
+    found = sessions.check(accounts, issued.session_id)
+    assert found is not None and found.actor == Actor("lan", "planner", "VN")

@@ -92,9 +92,9 @@ def wait_healthy(base: str, seconds: float = 60) -> None:
 
 
 @contextmanager
-def app_server(database_url: str) -> Iterator[str]:
-    """A real `streamlit run streamlit_app.py` on a loopback port, with only the project's own
-    settings (.streamlit/config.toml): what a district office starts."""
+def app_server(database_url: str, script: str = "serve.py") -> Iterator[str]:
+    """A real `streamlit run serve.py` (the app with its session-cookie route) on a loopback port,
+    with only the project's own settings (.streamlit/config.toml): what a district office starts."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -102,7 +102,7 @@ def app_server(database_url: str) -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            "streamlit_app.py",
+            script,
             "--server.port",
             str(port),
             "--server.address",

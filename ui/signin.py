@@ -1,0 +1,184 @@
+"""A sign-in that survives a reload and reaches every tab: the browser side of `linkage.sessions`.
+
+Streamlit talks to a tab over a WebSocket and cannot set a cookie itself (streamlit/streamlit#14730
+asks for it); the cookie libraries for Streamlit (extra-streamlit-components' CookieManager,
+streamlit-cookies-controller) write `document.cookie` from JavaScript, so their cookies can never be
+HttpOnly and any script on the page could read the token. Here the token is set by the server:
+
+1. `remember_sign_in` (the sign-in page) starts a session with a one-time code and keeps the code
+   in session state; a tiny inline component (no file, nothing fetched from anywhere) posts it to
+   this app's own route `/_linkage/session`, served by `serve.py` through `st.App`;
+2. `session_cookie_route` trades the code for the token and answers with
+   `Set-Cookie: linkage_session=…; HttpOnly; SameSite=Strict; Path=/` (and `Secure` over https);
+3. on every run, `keep_sign_in` signs a fresh tab in from that cookie (`st.context.cookies`, sent
+   with the WebSocket's opening request), and checks a signed-in tab's session, so a sign-out in
+   another tab, a disabled account or a changed password signs it out at its next interaction.
+
+Without `serve.py` (a plain `streamlit run streamlit_app.py`) sign-in works as before, for the tab only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from functools import cache
+from typing import Any
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from linkage import sessions
+from linkage.accounts import Actor
+from linkage.db import get_engine
+from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+
+ROUTE = "_linkage/session"
+SESSION_ID = "sign_in_session"  # session state: the id of this tab's session (not a secret)
+HANDOVER = "sign_in_handover"  # session state: the one-time code the browser has yet to trade
+SYNCED_LANGUAGE = "sign_in_language"  # session state: the language last stored in the session
+TRIED_COOKIE = "sign_in_tried"  # session state: the digest of a cookie that named no session
+CLEAR_COOKIE = "sign_in_clear_cookie"
+
+# Posts the one-time code (or asks for the cookie to be cleared) once per code, whatever the reruns.
+COOKIE_JS = """
+export default function (component) {
+  const { data, setTriggerValue } = component;
+  if (!data || !data.once) return;
+  const sent = (window.__linkageSessionSent = window.__linkageSessionSent || new Set());
+  if (sent.has(data.once)) return;
+  sent.add(data.once);
+  fetch(data.url, { method: data.method, body: data.body, credentials: "same-origin", cache: "no-store" })
+    .then((answer) => setTriggerValue("done", answer.ok))
+    .catch(() => setTriggerValue("done", false));
+}
+"""
+
+
+def route_path() -> str:
+    """The cookie route's address under the server's base path (`server.baseUrlPath`)."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}/{ROUTE}" if base else f"/{ROUTE}"
+
+
+@cache
+def _cookie_component() -> Any:
+    return st.components.v2.component("linkage_session_cookie", js=COOKIE_JS)
+
+
+def _send(method: str, body: str, once: str) -> bool:
+    """Ask the browser to call the cookie route; True once it has answered."""
+    result = _cookie_component()(
+        key=f"session_cookie_{once[:12]}",
+        data={"url": route_path(), "method": method, "body": body, "once": once},
+        on_done_change=lambda: None,
+    )
+    return bool(getattr(result, "done", False))
+
+
+def _lang() -> str:
+    return str(st.session_state.get("lang", DEFAULT_LANGUAGE))
+
+
+def _act_as(held: sessions.SignedIn) -> None:
+    st.session_state["actor"] = asdict(held.actor)
+    st.session_state[SESSION_ID] = held.session_id
+
+
+def _forget() -> None:
+    for key in ("actor", SESSION_ID, HANDOVER, SYNCED_LANGUAGE):
+        st.session_state.pop(key, None)
+
+
+def remember_sign_in(who: Actor) -> None:
+    """After a successful sign-in: a session for this browser, kept in an HttpOnly cookie."""
+    issued = sessions.hand_over(get_engine(), who.username, language=_lang())
+    st.session_state[SESSION_ID] = issued.session_id
+    st.session_state[HANDOVER] = issued.secret
+    st.session_state[SYNCED_LANGUAGE] = _lang()
+    st.session_state.pop(CLEAR_COOKIE, None)
+
+
+def end_sign_in() -> None:
+    """Sign out: the session ends on the server (for every tab at once) and the cookie is cleared."""
+    session_id = st.session_state.get(SESSION_ID)
+    if session_id is not None:
+        sessions.end(get_engine(), session_id=int(session_id))
+        st.session_state[CLEAR_COOKIE] = sessions.digest(str(session_id))[:16]
+    _forget()
+
+
+def keep_sign_in() -> None:
+    """Once per run, before the language switch and the navigation are drawn: sign this tab in from
+    the browser's cookie, or out if its session no longer holds; keep the session's language."""
+    try:
+        _keep_sign_in()
+    except SQLAlchemyError:
+        return  # a database not migrated yet: the app says so itself
+
+
+def _keep_sign_in() -> None:
+    session_id = st.session_state.get(SESSION_ID)
+    if session_id is not None:
+        held = sessions.check(get_engine(), int(session_id))
+        if held is None:
+            _forget()
+            st.sidebar.warning(t("app.session.ended", _lang()))
+            return
+        _act_as(held)  # a changed role or scope applies at once
+        if st.session_state.get(SYNCED_LANGUAGE) != _lang():
+            sessions.set_language(get_engine(), held.session_id, _lang())
+            st.session_state[SYNCED_LANGUAGE] = _lang()
+        code = st.session_state.get(HANDOVER)
+        if code and _send("POST", code, sessions.digest(code)[:16]):
+            st.session_state.pop(HANDOVER, None)
+        return
+    clearing = st.session_state.get(CLEAR_COOKIE)
+    if clearing and _send("DELETE", "", clearing):
+        st.session_state.pop(CLEAR_COOKIE, None)
+    if "actor" in st.session_state:
+        return  # signed in for this tab only (tests, or a server without the cookie route)
+    token = st.context.cookies.get(sessions.COOKIE)
+    if not isinstance(token, str) or not token or st.session_state.get(TRIED_COOKIE) == sessions.digest(token):
+        return  # (AppTest's stand-in client answers with no text at all)
+    held = sessions.resolve(get_engine(), token)
+    if held is None:
+        st.session_state[TRIED_COOKIE] = sessions.digest(token)  # ask the database once, not every run
+        return
+    _act_as(held)
+    if held.language in LANGUAGES:
+        st.session_state["lang"] = held.language
+    st.session_state[SYNCED_LANGUAGE] = _lang()
+
+
+def _cookie_attributes(request: Request) -> dict[str, Any]:
+    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "") == "https"
+    path = route_path().removesuffix(ROUTE).rstrip("/") or "/"
+    return {"httponly": True, "samesite": "strict", "secure": secure, "path": path}
+
+
+async def session_cookie_route(request: Request) -> Response:
+    """POST a one-time code: the session's token comes back as an HttpOnly cookie. DELETE: the
+    session named by the cookie ends and the cookie is cleared. Nothing else is answered."""
+    engine = get_engine()
+    answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    if request.method == "DELETE":
+        token = request.cookies.get(sessions.COOKIE)
+        if token:
+            await run_in_threadpool(sessions.end, engine, None, token)
+        answer.delete_cookie(sessions.COOKIE, **_cookie_attributes(request))
+        return answer
+    code = (await request.body())[:200].decode("ascii", errors="replace")
+    token = await run_in_threadpool(sessions.redeem, engine, code)
+    if token is None:
+        return Response(status_code=403, headers={"Cache-Control": "no-store"})
+    seconds = int(sessions.LIFETIME.total_seconds())
+    answer.set_cookie(sessions.COOKIE, token, max_age=seconds, **_cookie_attributes(request))
+    return answer
+
+
+def routes() -> list[Route]:
+    """The cookie route for `st.App` (serve.py), under the configured base path."""
+    return [Route(route_path(), session_cookie_route, methods=["POST", "DELETE"])]
