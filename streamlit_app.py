@@ -60,7 +60,9 @@ else:
         for name in ROLE_PAGES
         if name.removesuffix(".py") not in allowed
     ]
-    current = st.navigation([home, *allowed.values(), *refused])
+    # The sign-in address, reloaded or bookmarked by a browser whose session cookie signs it in, opens home.
+    signed_in_at_login = st.Page(PAGES / "home.py", title=tr("app.home.nav"), url_path="login", visibility="hidden")
+    current = st.navigation([home, *allowed.values(), *refused, signed_in_at_login])
     wanted = st.session_state.pop(AFTER_LOGIN, None)
     if wanted and wanted[0] in allowed:
         st.switch_page(allowed[wanted[0]], query_params=wanted[1])

@@ -1,11 +1,15 @@
 """Sign-in: user name and password, checked by the domain layer (throttled, lockable)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from linkage.accounts import authenticate
 from linkage.demo_accounts import demo_accounts
 from linkage.errors import LoginRefused
 from ui import engine, lang, remember_sign_in, sign_in, tr
+
+HOME = Path(__file__).parent / "home.py"
 
 st.title(tr("app.login.title"))
 with st.form("login"):
@@ -20,7 +24,7 @@ if submitted:
     else:
         sign_in(who)
         remember_sign_in(who)  # kept across reloads and tabs until sign-out or the end of the day
-        st.rerun()
+        st.switch_page(HOME)  # not left at the sign-in address once signed in
 
 shown = demo_accounts(engine())
 if shown:

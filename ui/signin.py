@@ -19,6 +19,8 @@ Without `serve.py` (a plain `streamlit run streamlit_app.py`) sign-in works as b
 
 from __future__ import annotations
 
+import time
+from contextlib import suppress
 from dataclasses import asdict
 from functools import cache
 from typing import Any
@@ -43,16 +45,15 @@ TRIED_COOKIE = "sign_in_tried"  # session state: the digest of a cookie that nam
 CLEAR_COOKIE = "sign_in_clear_cookie"
 
 # Posts the one-time code (or asks for the cookie to be cleared) once per code, whatever the reruns.
+# It reports nothing back: an answer would cost a rerun in the middle of the user's next click.
 COOKIE_JS = """
 export default function (component) {
-  const { data, setTriggerValue } = component;
+  const { data } = component;
   if (!data || !data.once) return;
   const sent = (window.__linkageSessionSent = window.__linkageSessionSent || new Set());
   if (sent.has(data.once)) return;
   sent.add(data.once);
-  fetch(data.url, { method: data.method, body: data.body, credentials: "same-origin", cache: "no-store" })
-    .then((answer) => setTriggerValue("done", answer.ok))
-    .catch(() => setTriggerValue("done", false));
+  fetch(data.url, { method: data.method, body: data.body, credentials: "same-origin", cache: "no-store" });
 }
 """
 
@@ -68,14 +69,21 @@ def _cookie_component() -> Any:
     return st.components.v2.component("linkage_session_cookie", js=COOKIE_JS)
 
 
-def _send(method: str, body: str, once: str) -> bool:
-    """Ask the browser to call the cookie route; True once it has answered."""
-    result = _cookie_component()(
-        key=f"session_cookie_{once[:12]}",
-        data={"url": route_path(), "method": method, "body": body, "once": once},
-        on_done_change=lambda: None,
-    )
-    return bool(getattr(result, "done", False))
+def _cookie_request(request: dict[str, str] | None) -> None:
+    """Have the browser call the cookie route, once per request's `once`. The (invisible) component
+    is drawn on every run, asked or not, so nothing on the page moves when a request comes or goes."""
+    with st.sidebar:
+        _cookie_component()(key="session_cookie", data=request or {})
+
+
+def _pending(key: str) -> dict[str, str] | None:
+    """A request for the browser still worth asking: one kept in session state until its time is up,
+    so that a page switch right after sign-in cannot drop it."""
+    request = st.session_state.get(key)
+    if request and time.time() < float(request["until"]):
+        return {name: value for name, value in request.items() if name != "until"}
+    st.session_state.pop(key, None)
+    return None
 
 
 def _lang() -> str:
@@ -96,7 +104,13 @@ def remember_sign_in(who: Actor) -> None:
     """After a successful sign-in: a session for this browser, kept in an HttpOnly cookie."""
     issued = sessions.hand_over(get_engine(), who.username, language=_lang())
     st.session_state[SESSION_ID] = issued.session_id
-    st.session_state[HANDOVER] = issued.secret
+    st.session_state[HANDOVER] = {
+        "url": route_path(),
+        "method": "POST",
+        "body": issued.secret,
+        "once": sessions.digest(issued.secret)[:16],
+        "until": str(time.time() + sessions.HANDOVER.total_seconds()),
+    }
     st.session_state[SYNCED_LANGUAGE] = _lang()
     st.session_state.pop(CLEAR_COOKIE, None)
 
@@ -106,17 +120,22 @@ def end_sign_in() -> None:
     session_id = st.session_state.get(SESSION_ID)
     if session_id is not None:
         sessions.end(get_engine(), session_id=int(session_id))
-        st.session_state[CLEAR_COOKIE] = sessions.digest(str(session_id))[:16]
+        st.session_state[CLEAR_COOKIE] = {
+            "url": route_path(),
+            "method": "DELETE",
+            "body": "",
+            "once": f"end-{session_id}",
+            "until": str(time.time() + sessions.HANDOVER.total_seconds()),
+        }
     _forget()
 
 
 def keep_sign_in() -> None:
     """Once per run, before the language switch and the navigation are drawn: sign this tab in from
     the browser's cookie, or out if its session no longer holds; keep the session's language."""
-    try:
+    with suppress(SQLAlchemyError):  # a database not migrated yet: the app says so itself
         _keep_sign_in()
-    except SQLAlchemyError:
-        return  # a database not migrated yet: the app says so itself
+    _cookie_request(_pending(HANDOVER) or _pending(CLEAR_COOKIE))
 
 
 def _keep_sign_in() -> None:
@@ -131,13 +150,7 @@ def _keep_sign_in() -> None:
         if st.session_state.get(SYNCED_LANGUAGE) != _lang():
             sessions.set_language(get_engine(), held.session_id, _lang())
             st.session_state[SYNCED_LANGUAGE] = _lang()
-        code = st.session_state.get(HANDOVER)
-        if code and _send("POST", code, sessions.digest(code)[:16]):
-            st.session_state.pop(HANDOVER, None)
         return
-    clearing = st.session_state.get(CLEAR_COOKIE)
-    if clearing and _send("DELETE", "", clearing):
-        st.session_state.pop(CLEAR_COOKIE, None)
     if "actor" in st.session_state:
         return  # signed in for this tab only (tests, or a server without the cookie route)
     token = st.context.cookies.get(sessions.COOKIE)

@@ -89,6 +89,11 @@ def test_a_reload_and_a_second_tab_stay_signed_in_with_the_language_and_the_addr
     assert page.url.endswith("/coverage?unit=06")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
+    page.goto(f"{base}/login")  # the sign-in address, bookmarked: a signed-in browser is at home there
+    settled(page)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+
     second = context.new_page()
     second.goto(f"{base}/coverage?unit=06")
     settled(second)
