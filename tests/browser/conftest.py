@@ -122,6 +122,15 @@ def app_server(database_url: str, script: str = "serve.py") -> Iterator[str]:
         process.wait(timeout=20)
 
 
+def signed_out(page: Page) -> None:
+    """Sign out if the browser is still signed in: a sign-in lasts across reloads (linkage/sessions.py)."""
+    settled(page)
+    button = page.get_by_role("button", name="Đăng xuất").or_(page.get_by_role("button", name="Sign out"))
+    if button.count():
+        button.first.click()
+        settled(page)
+
+
 def settled(page: Page) -> None:
     """Wait until Streamlit has finished running the page: its 'Running… Stop' status is gone."""
     page.wait_for_load_state("load")
