@@ -274,6 +274,9 @@ class UserAccount(Stamped, table=True):
     cooperative_code: str | None = Field(default=None, foreign_key="cooperative.code", max_length=CODE_LENGTH)
     disabled: bool = Field(default=False)
     version: int = Field(default=1)
+    # Sign-in through the office's identity provider (OpenID Connect), where one is configured.
+    email: str | None = Field(default=None, unique=True, index=True, max_length=254)
+    oidc_subject: str | None = Field(default=None, unique=True, index=True, max_length=255)
 
 
 class LoginAttempt(Stamped, table=True):

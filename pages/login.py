@@ -8,6 +8,7 @@ from linkage.accounts import authenticate
 from linkage.demo_accounts import demo_accounts
 from linkage.errors import LoginRefused
 from ui import engine, lang, remember_sign_in, sign_in, tr
+from ui.signin import identity_provider, sign_in_with_identity_provider
 
 HOME = Path(__file__).parent / "home.py"
 
@@ -25,6 +26,8 @@ if submitted:
         sign_in(who)
         remember_sign_in(who)  # kept across reloads and tabs until sign-out or the end of the day
         st.switch_page(HOME)  # not left at the sign-in address once signed in
+if identity_provider() and st.button(tr("app.session.oidc"), key="oidc_sign_in"):
+    sign_in_with_identity_provider()
 
 shown = demo_accounts(engine())
 if shown:

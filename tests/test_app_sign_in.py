@@ -56,3 +56,9 @@ def test_a_disabled_account_is_signed_out_at_the_next_run(app, database: str) ->
     at.run()
     assert "actor" not in at.session_state
     assert "Phiên làm việc đã kết thúc" in texts(at) + "".join(w.value for w in at.sidebar.warning)
+
+
+def test_without_an_identity_provider_only_local_accounts_are_offered(app) -> None:
+    at = app(page="login.py")
+    assert [b.key for b in at.button if b.key == "oidc_sign_in"] == []
+    assert at.text_input(key="login_username") is not None

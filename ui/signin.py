@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from linkage import sessions
+from linkage import identity, sessions
 from linkage.accounts import Actor
 from linkage.db import get_engine
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -43,6 +43,7 @@ HANDOVER = "sign_in_handover"  # session state: the one-time code the browser ha
 SYNCED_LANGUAGE = "sign_in_language"  # session state: the language last stored in the session
 TRIED_COOKIE = "sign_in_tried"  # session state: the digest of a cookie that named no session
 CLEAR_COOKIE = "sign_in_clear_cookie"
+IDENTITY_SPENT = "sign_in_identity_spent"  # session state: this tab's provider sign-in has been ended
 
 # Posts the one-time code (or asks for the cookie to be cleared) once per code, whatever the reruns.
 # It reports nothing back: an answer would cost a rerun in the middle of the user's next click.
@@ -100,6 +101,37 @@ def _forget() -> None:
         st.session_state.pop(key, None)
 
 
+def identity_provider() -> bool:
+    """Whether sign-in through the office's identity provider is offered: `.streamlit/secrets.toml`
+    has an `[auth]` section (Streamlit's own OpenID Connect sign-in, `st.login`, needs Authlib)."""
+    try:
+        return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+    except Exception:  # a damaged secrets file: local accounts only, as without one
+        return False
+
+
+def sign_in_with_identity_provider() -> None:
+    """Send the browser to the identity provider; it comes back signed in to `st.user`."""
+    st.login()
+
+
+def _from_identity_provider() -> Actor | None:
+    """The local account of the person signed in at the identity provider, if there is one."""
+    if st.session_state.get(IDENTITY_SPENT) or not identity_provider() or not st.user.get("is_logged_in"):
+        return None
+    subject, email = st.user.get("sub"), st.user.get("email")
+    verified = st.user.get("email_verified")
+    who = identity.account_for(
+        get_engine(),
+        subject=str(subject) if subject else None,
+        email=str(email) if email else None,
+        email_verified=verified if isinstance(verified, bool) else None,
+    )
+    if who is None:
+        st.sidebar.error(t("app.session.oidc_unknown", _lang()))
+    return who
+
+
 def remember_sign_in(who: Actor) -> None:
     """After a successful sign-in: a session for this browser, kept in an HttpOnly cookie."""
     issued = sessions.hand_over(get_engine(), who.username, language=_lang())
@@ -118,6 +150,8 @@ def remember_sign_in(who: Actor) -> None:
 def end_sign_in() -> None:
     """Sign out: the session ends on the server (for every tab at once) and the cookie is cleared."""
     session_id = st.session_state.get(SESSION_ID)
+    if identity_provider() and st.user.get("is_logged_in"):
+        st.logout()  # or the provider's sign-in would sign this tab in again at once
     if session_id is not None:
         sessions.end(get_engine(), session_id=int(session_id))
         st.session_state[CLEAR_COOKIE] = {
@@ -144,6 +178,8 @@ def _keep_sign_in() -> None:
         held = sessions.check(get_engine(), int(session_id))
         if held is None:
             _forget()
+            # The provider's sign-in seen when this tab opened must not sign it in again.
+            st.session_state[IDENTITY_SPENT] = True
             st.sidebar.warning(t("app.session.ended", _lang()))
             return
         _act_as(held)  # a changed role or scope applies at once
@@ -153,12 +189,17 @@ def _keep_sign_in() -> None:
         return
     if "actor" in st.session_state:
         return  # signed in for this tab only (tests, or a server without the cookie route)
-    token = st.context.cookies.get(sessions.COOKIE)
-    if not isinstance(token, str) or not token or st.session_state.get(TRIED_COOKIE) == sessions.digest(token):
-        return  # (AppTest's stand-in client answers with no text at all)
-    held = sessions.resolve(get_engine(), token)
+    token = st.context.cookies.get(sessions.COOKIE)  # AppTest's stand-in client answers with no text
+    if isinstance(token, str) and st.session_state.get(TRIED_COOKIE) == sessions.digest(token):
+        token = None
+    held = sessions.resolve(get_engine(), token) if isinstance(token, str) and token else None
     if held is None:
-        st.session_state[TRIED_COOKIE] = sessions.digest(token)  # ask the database once, not every run
+        if isinstance(token, str) and token:
+            st.session_state[TRIED_COOKIE] = sessions.digest(token)  # ask the database once, not every run
+        who = _from_identity_provider()
+        if who is not None:
+            st.session_state["actor"] = asdict(who)
+            remember_sign_in(who)
         return
     _act_as(held)
     if held.language in LANGUAGES:

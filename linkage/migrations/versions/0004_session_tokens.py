@@ -1,4 +1,4 @@
-"""sign-in sessions kept across reloads and tabs (hashed cookie tokens)
+"""sign-in sessions kept across reloads and tabs (hashed cookie tokens); e-mail and OIDC subject of accounts
 
 Revision ID: 0004_session_tokens
 Revises: 0003
@@ -36,7 +36,18 @@ def upgrade() -> None:
     with op.batch_alter_table("sign_in_session") as batch:
         batch.create_index("ix_sign_in_session_username", ["username"])
         batch.create_index("ix_sign_in_session_expires_at", ["expires_at"])
+    # Accounts reached through an OpenID Connect provider: by the provider's subject, or by e-mail.
+    with op.batch_alter_table("user_account") as batch:
+        batch.add_column(sa.Column("email", sa.String(length=254), nullable=True))
+        batch.add_column(sa.Column("oidc_subject", sa.String(length=255), nullable=True))
+        batch.create_index("ix_user_account_email", ["email"], unique=True)
+        batch.create_index("ix_user_account_oidc_subject", ["oidc_subject"], unique=True)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("user_account") as batch:
+        batch.drop_index("ix_user_account_oidc_subject")
+        batch.drop_index("ix_user_account_email")
+        batch.drop_column("oidc_subject")
+        batch.drop_column("email")
     op.drop_table("sign_in_session")
