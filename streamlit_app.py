@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import actor, database_ready, language_switch, show_flash, sign_out, tr
+from ui import actor, database_ready, keep_sign_in, language_switch, show_flash, sign_out, tr
 
 PAGES = Path(__file__).parent / "pages"
 # Which roles see which page; the domain layer enforces the same rights on every read and write.
@@ -20,6 +20,7 @@ AFTER_LOGIN = "after_login"  # the page and query a signed-out visitor asked for
 # No page or navigation icons: Streamlit turns a Material icon into a favicon fetched from Google's
 # servers, and district offices may have no connection.
 st.set_page_config(page_title="Linkage Tracker", layout="wide")
+keep_sign_in()  # a reload or a second tab stays signed in; a session ended elsewhere signs out here
 language_switch()
 if not database_ready():
     st.error(tr("app.not_ready"))
@@ -59,7 +60,9 @@ else:
         for name in ROLE_PAGES
         if name.removesuffix(".py") not in allowed
     ]
-    current = st.navigation([home, *allowed.values(), *refused])
+    # The sign-in address, reloaded or bookmarked by a browser whose session cookie signs it in, opens home.
+    signed_in_at_login = st.Page(PAGES / "home.py", title=tr("app.home.nav"), url_path="login", visibility="hidden")
+    current = st.navigation([home, *allowed.values(), *refused, signed_in_at_login])
     wanted = st.session_state.pop(AFTER_LOGIN, None)
     if wanted and wanted[0] in allowed:
         st.switch_page(allowed[wanted[0]], query_params=wanted[1])

@@ -79,7 +79,7 @@ def app() -> None:
     run(
         BIN / "streamlit",
         "run",
-        "streamlit_app.py",  # settings in .streamlit/config.toml
+        "serve.py",  # streamlit_app.py plus the session-cookie route; settings in .streamlit/config.toml
     )
 
 

@@ -159,6 +159,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     account = add_user(engine, SYSTEM, args.username, _password(args), args.role, args.unit, args.cooperative)
+    if args.email or args.oidc_subject:  # sign-in through the office's identity provider
+        from linkage.identity import link
+
+        link(engine, SYSTEM, account.username, email=args.email, subject=args.oidc_subject)
     scope = account.unit_code or account.cooperative_code or "—"
     print(f"Added {account.role} account {account.username} (scope {scope}).")
     return 0
@@ -271,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=("admin", "planner", "officer", "cooperative"))
     p.add_argument("--unit", help="planner: VN or a province code; officer: a district code")
     p.add_argument("--cooperative", help="cooperative account: the cooperative's code")
+    p.add_argument("--email", help="signs in through the identity provider (OpenID Connect) with this e-mail")
+    p.add_argument("--oidc-subject", help="signs in through the identity provider with this subject (`sub`)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     p.add_argument("--db", metavar="URL")
     p.set_defaults(handler=cmd_user_add)

@@ -274,6 +274,9 @@ class UserAccount(Stamped, table=True):
     cooperative_code: str | None = Field(default=None, foreign_key="cooperative.code", max_length=CODE_LENGTH)
     disabled: bool = Field(default=False)
     version: int = Field(default=1)
+    # Sign-in through the office's identity provider (OpenID Connect), where one is configured.
+    email: str | None = Field(default=None, unique=True, index=True, max_length=254)
+    oidc_subject: str | None = Field(default=None, unique=True, index=True, max_length=255)
 
 
 class LoginAttempt(Stamped, table=True):
@@ -331,3 +334,25 @@ class Review(Stamped, table=True):
         description="the reporting cooperative's district: whose officers verify",
     )
     comment: str | None = Field(default=None, max_length=2000)
+
+
+class SignInSession(Stamped, table=True):
+    """A signed-in browser, kept across reloads and tabs by a random token in an HttpOnly cookie.
+
+    Only the SHA-256 of the token is stored. While `handover_until` is set, `token_hash` holds the
+    hash of a one-time code instead: the tab that signed in trades it, over HTTP, for the cookie
+    (linkage/sessions.py). `password_fingerprint` is the SHA-256 of the account's password hash at
+    sign-in: a changed password ends every session issued before it.
+    """
+
+    __tablename__ = "sign_in_session"
+    # A tab checks its session by id: an id must never be given to a later session (SQLite would).
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    username: str = Field(foreign_key="user_account.username", index=True, max_length=64)
+    password_fingerprint: str = Field(max_length=64)
+    language: str | None = Field(default=None, max_length=5)
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True), nullable=False, index=True)
+    handover_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

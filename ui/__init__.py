@@ -22,7 +22,10 @@ from linkage.catalog import stored_products
 from linkage.db import data_version, get_engine, schema_is_current
 from linkage.errors import Invalid, UserFacingError
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, t
+from ui.signin import end_sign_in, keep_sign_in, remember_sign_in
 from ui.words import show_streamlit_words
+
+__all__ = ["keep_sign_in", "remember_sign_in"]  # the sign-in kept across reloads: ui/signin.py
 
 
 @st.cache_resource
@@ -95,6 +98,7 @@ def sign_in(who: Actor) -> None:
 
 
 def sign_out() -> None:
+    end_sign_in()  # ends the session on the server too: every tab of the browser is signed out
     st.session_state.pop("actor", None)
 
 

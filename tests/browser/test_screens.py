@@ -16,7 +16,7 @@ from linkage.demo import generate
 from linkage.demo_accounts import create_demo_accounts
 from linkage.exchange import import_path
 
-from .conftest import ROOT, Watched, app_server, settled
+from .conftest import ROOT, Watched, app_server, settled, signed_out
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "docs" / "screenshots"
@@ -60,7 +60,7 @@ def _coop_of(engine) -> str:  # type: ignore[no-untyped-def]
 
 def sign_in(page: Page, base: str, account: tuple[str, str]) -> None:
     page.goto(base)
-    settled(page)
+    signed_out(page)  # the previous user is still signed in in this browser
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Đăng nhập").click()
     page.get_by_label("Tên đăng nhập").fill(account[0])
     page.get_by_label("Mật khẩu").fill(account[1])
