@@ -1,7 +1,9 @@
 """The linkage graph as one self-contained, offline HTML file; escaping happens here and only here.
 
 vis-network's script and stylesheet ship inside the pyvis package and are inlined, so the file
-loads nothing from any network (pyvis's own template links Bootstrap from a CDN). Node and edge
+loads nothing from any network (pyvis's own template links Bootstrap from a CDN). In the app the
+page instead names the app's own copy of them (`publish_assets`, served by Streamlit under
+`app/static/`), so each graph view sends kilobytes, not the 690 KB of the library. Node and edge
 data are embedded as JSON with `<`, `>`, `&` and line separators escaped, tooltips are built as
 DOM text (never innerHTML), and headings go through `html.escape`: a name such as
 `<img src=x onerror=…>` shows as typed and runs nowhere. Physics settles in a bounded number of
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -44,11 +48,46 @@ def _words(lang: str) -> dict[str, str]:
     return section("graph", lang)
 
 
-@cache
-def _asset(name: str) -> str:
+VIS_VERSION = "9.1.2"  # the vis-network release shipped inside pyvis 0.3.2
+ASSETS = {  # the file in pyvis's copy → the name the app serves it under (versioned, so never stale)
+    "vis-network.min.js": f"vis-network-{VIS_VERSION}.min.js",
+    "vis-network.css": f"vis-network-{VIS_VERSION}.css",
+}
+
+
+def _asset_path(name: str) -> Path:
     import pyvis
 
-    return (Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / name).read_text(encoding="utf-8")
+    return Path(pyvis.__file__).parent / "templates" / "lib" / f"vis-{VIS_VERSION}" / name
+
+
+@cache
+def _asset(name: str) -> str:
+    return _asset_path(name).read_text(encoding="utf-8")
+
+
+def publish_assets(folder: Path) -> bool:
+    """Copy vis-network's script and stylesheet from the installed pyvis into `folder` (the app's
+    `static/` folder), so the app serves them once instead of inlining them into every graph view.
+
+    Written to a temporary file and renamed, so app processes starting together never serve half a
+    file. False (and nothing served) if the folder cannot be written, e.g. a read-only install:
+    the caller then inlines the library as the graph file does.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for source_name, served_name in ASSETS.items():
+            source, target = _asset_path(source_name), folder / served_name
+            if target.is_file() and target.stat().st_size == source.stat().st_size:
+                continue
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
+            with os.fdopen(handle, "wb") as out:
+                out.write(source.read_bytes())
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+    except OSError:
+        return False
+    return True
 
 
 def _script_json(value: Any) -> str:
@@ -156,7 +195,7 @@ TEMPLATE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<style>{vis_css}</style>
+{vis_css}
 <style>
 body {{ font-family: system-ui, "Segoe UI", Roboto, sans-serif; margin: 0; color: #212121; }}
 header {{ padding: 8px 12px; border-bottom: 1px solid #e0e0e0; }}
@@ -179,7 +218,7 @@ div.vis-tooltip {{ white-space: pre-line; max-width: 360px; }}
 {message}
 <p id="settling" class="settling" role="status">{settling}</p>
 <div id="graph"></div>
-<script>{vis_js}</script>
+{vis_js}
 <script>
 (function () {{
   var data = {data};
@@ -274,10 +313,13 @@ def graph_html(
     max_nodes: int = MAX_NODES,
     filtered: bool = False,
     selectable: bool = False,
+    assets_url: str | None = None,
 ) -> str:
-    """The whole page: inlined vis-network, legend, escaped title, data, and a message if capped or
-    empty (`filtered`: emptied by the view's filters, not by the date). `selectable`: shown in the
-    app, where a click on a node picks its record (see `BRIDGE`)."""
+    """The whole page: vis-network, legend, escaped title, data, and a message if capped or empty
+    (`filtered`: emptied by the view's filters, not by the date). `selectable`: shown in the app,
+    where a click on a node picks its record (see `BRIDGE`). vis-network is inlined (one offline
+    file) unless `assets_url` names where the app serves its copy (`publish_assets`), e.g.
+    `app/static`: relative, so it resolves against the app's own address, behind any proxy path."""
     words = _words(lang)
     drawn = drawable(graph, max_nodes)
     message = ""
@@ -300,12 +342,21 @@ def graph_html(
         legend=legend_html(lang),
         message=message,
         settling=html.escape(words["settling"]),
-        vis_css=_asset("vis-network.css"),
-        vis_js=_asset("vis-network.min.js"),
+        vis_css=_vis_tag("vis-network.css", assets_url),
+        vis_js=_vis_tag("vis-network.min.js", assets_url),
         data=_script_json({"nodes": nodes, "edges": edges}),
         options=_script_json(options()),
         bridge=BRIDGE if selectable else "",
     )
+
+
+def _vis_tag(name: str, assets_url: str | None) -> str:
+    """The stylesheet or script of vis-network: inlined, or linked to the app's served copy."""
+    is_script = name.endswith(".js")
+    if assets_url is None:
+        return f"<script>{_asset(name)}</script>" if is_script else f"<style>{_asset(name)}</style>"
+    url = html.escape(f"{assets_url.rstrip('/')}/{ASSETS[name]}")
+    return f'<script src="{url}"></script>' if is_script else f'<link rel="stylesheet" href="{url}">'
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,12 @@ import streamlit as st
 from linkage.accounts import Actor
 from linkage.db import data_version, read_session
 from linkage.graph import build_graph, unlinked
-from linkage.render import graph_html
+from linkage.render import graph_html, publish_assets
 from ui import engine
 
 FOLDER = Path(tempfile.gettempdir()) / "linkage-graphs"
+STATIC = Path(__file__).resolve().parents[1] / "static"  # beside streamlit_app.py: Streamlit serves it
+STATIC_URL = "app/static"  # where Streamlit serves STATIC (`server.enableStaticServing`)
 KEEP_SECONDS = 3600  # a graph page file is served while its page is open; older ones are removed
 
 
@@ -67,10 +69,19 @@ def unit_unlinked(actor: Actor, unit: str, as_of: date) -> pd.DataFrame:
     return _unlinked(actor, unit, as_of, data_version(engine()))
 
 
+@st.cache_resource(show_spinner=False)
+def assets_url() -> str | None:
+    """Where the app serves vis-network (copied from pyvis once per process), or None if it cannot:
+    static serving switched off, or a read-only install; graph views then inline it."""
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    return STATIC_URL if publish_assets(STATIC) else None
+
+
 def html_file(graph: nx.MultiDiGraph, title: str, lang: str, filtered: bool = False) -> Path:
     """The graph page written once per content, for `st.iframe` (served with no network); readable by
     this user only, and removed an hour after it was last written."""
-    page = graph_html(graph, title, lang, filtered=filtered, selectable=True)
+    page = graph_html(graph, title, lang, filtered=filtered, selectable=True, assets_url=assets_url())
     FOLDER.mkdir(mode=0o700, exist_ok=True)
     path = FOLDER / f"{hashlib.sha256(page.encode()).hexdigest()[:24]}.html"
     if not path.exists():

@@ -58,6 +58,25 @@ def test_a_click_on_a_node_shows_its_record_below_the_drawing(server: tuple[str,
     assert watched.outside == [] and watched.errors == [] and watched.dialogs == []
 
 
+def test_a_district_view_loads_vis_network_from_the_app_not_inlined_and_nothing_from_outside(
+    server: tuple[str, str], watched: Watched
+) -> None:
+    base, _ = server
+    page = watched.page
+    sign_in(page, base, "officer")
+    open_page(page, "Sơ đồ liên kết")
+    drawing(page)  # drawn and settled: the library the frame names did load and run
+    document = page.locator("iframe").first.get_attribute("srcdoc")
+    assert document is not None and "vis.Network(" in document
+    assert len(document.encode()) < 100_000  # it was over 690 KB with the library inlined
+    served = sorted({url.split("?")[0] for url in watched.requests if "/app/static/" in url})
+    assert served == [
+        f"{base}/app/static/vis-network-9.1.2.css",
+        f"{base}/app/static/vis-network-9.1.2.min.js",
+    ]
+    assert watched.outside == [] and watched.errors == []
+
+
 def test_a_buyer_picked_in_a_list_then_dated_out_of_the_graph_is_cleared_with_a_note(
     server: tuple[str, str], watched: Watched
 ) -> None:
