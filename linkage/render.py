@@ -30,6 +30,7 @@ from linkage.db import read_session
 from linkage.geography import read_geography
 from linkage.graph import without_unlinked
 from linkage.i18n import day_text, section, t
+from linkage.overview import Overview
 
 MAX_NODES = 1500
 STABILIZE_ITERATIONS = 200
@@ -225,10 +226,11 @@ div.vis-tooltip {{ white-space: pre-line; max-width: 360px; }}
   var options = {options};
   var settling = document.getElementById("settling");
   if (!data.nodes.length) {{ settling.remove(); return; }}
-  data.nodes.forEach(function (node) {{
+  data.nodes.concat(data.edges).forEach(function (item) {{
+    if (item.title === undefined) {{ return; }}
     var tip = document.createElement("div");
-    tip.textContent = node.title;
-    node.title = tip;
+    tip.textContent = item.title;
+    item.title = tip;
   }});
   var network = new vis.Network(
     document.getElementById("graph"),
@@ -357,6 +359,151 @@ def _vis_tag(name: str, assets_url: str | None) -> str:
         return f"<script>{_asset(name)}</script>" if is_script else f"<style>{_asset(name)}</style>"
     url = html.escape(f"{assets_url.rstrip('/')}/{ASSETS[name]}")
     return f'<script src="{url}"></script>' if is_script else f'<link rel="stylesheet" href="{url}">'
+
+
+# A province's overview (`linkage.overview`): districts coloured by their share of linkages applying
+# digital technology, against the Decision 924 target of one half.
+SHARE_COLOURS = (  # (lowest share, colour, legend key), highest band first
+    (0.5, "#2e7d32", "share_met"),
+    (0.25, "#f9a825", "share_half"),
+    (0.0, "#e53935", "share_low"),
+)
+NO_LINKAGE_COLOUR = "#bdbdbd"
+BUYER_COLOUR = STYLE["buyer"][0]
+
+
+def _share_colour(share: float | None) -> str:
+    if share is None or share != share:  # NaN: the district has no active linkage
+        return NO_LINKAGE_COLOUR
+    return next(colour for lowest, colour, _ in SHARE_COLOURS if share >= lowest)
+
+
+def overview_data(overview: Overview, lang: str = "vi") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Node and edge lists of a province's overview: districts sized by their active linkages (area
+    grows with the count), lines as thick as the linkages they stand for, buyers shared by districts."""
+    words = _words(lang)
+    names = dict(zip(overview.districts["code"], overview.districts["name"], strict=True))
+    most = max([1, *overview.districts["linkages"]])
+    nodes: list[dict[str, Any]] = []
+    for row in overview.districts.to_dict("records"):
+        share = None if row["linkages"] == 0 else float(row["share"])
+        lines = [
+            f"{words['district']}: {row['name']} ({row['code']})",
+            words["overview_linkages"].format(count=row["linkages"]),
+        ]
+        if share is not None:
+            lines.append(words["overview_digital"].format(count=row["digital"], share=f"{share:.0%}"))
+        lines.append(words["overview_open"])
+        nodes.append(
+            {
+                "id": f"district:{row['code']}",
+                "label": f"{row['name']}\n{row['linkages']}",
+                "title": "\n".join(lines),
+                "color": _share_colour(share),
+                "shape": "dot",
+                "size": 10 + 30 * (row["linkages"] / most) ** 0.5,
+            }
+        )
+    edges: list[dict[str, Any]] = []
+    widest = max([1, *overview.spans["linkages"], *overview.buyers["linkages"]])
+    for row in overview.spans.to_dict("records"):
+        edges.append(
+            {
+                "from": f"district:{row['district_a']}",
+                "to": f"district:{row['district_b']}",
+                "label": str(row["linkages"]),
+                "title": words["overview_span"].format(
+                    count=row["linkages"], a=names[row["district_a"]], b=names[row["district_b"]]
+                ),
+                "color": "#6d4c41",
+                "width": 1 + 7 * row["linkages"] / widest,
+            }
+        )
+    for buyer, rows in overview.buyers.groupby("buyer", sort=True):
+        first = rows.iloc[0]
+        nodes.append(
+            {
+                "id": f"buyer:{buyer}",
+                "label": str(first["name"] or buyer),
+                "title": f"{words['buyer']}: {first['name']} ({buyer})\n"
+                + words["overview_buyer"].format(count=len(rows)),
+                "color": BUYER_COLOUR,
+                "shape": "triangle",
+                "size": 12,
+            }
+        )
+        for row in rows.to_dict("records"):
+            edges.append(
+                {
+                    "from": f"buyer:{buyer}",
+                    "to": f"district:{row['district']}",
+                    "title": words["overview_bought"].format(count=row["linkages"], district=names[row["district"]]),
+                    "color": BUYER_COLOUR,
+                    "dashes": [4, 4],
+                    "width": 1 + 4 * row["linkages"] / widest,
+                }
+            )
+    return nodes, edges
+
+
+def overview_legend_html(lang: str = "vi") -> str:
+    """The overview's colours, shapes and lines, as it draws them."""
+    words = _words(lang)
+    items = [
+        f'<span><b class="shape" style="color:{colour}">●</b>{html.escape(words[key])}</span>'
+        for _, colour, key in SHARE_COLOURS
+    ]
+    items += [
+        f'<span><b class="shape" style="color:{NO_LINKAGE_COLOUR}">●</b>{html.escape(words["share_none"])}</span>',
+        f'<span><b class="shape" style="color:{BUYER_COLOUR}">▲</b>{html.escape(words["buyer_shared"])}</span>',
+        f'<span><i class="line" style="border-top:3px solid #6d4c41"></i>{html.escape(words["span_line"])}</span>',
+    ]
+    return "".join(items)
+
+
+# In the app, a click on a district of the overview opens that district's full graph: the script
+# writes its code into the page's address (`?unit=061`), as `BRIDGE` does with a pick.
+OVERVIEW_BRIDGE = """  network.on("click", function (params) {
+    if (!params.nodes.length || window.parent === window) { return; }
+    var id = String(params.nodes[0]);
+    if (id.indexOf("district:") !== 0) { return; }
+    try {
+      var address = new URL(window.parent.location.href);
+      address.searchParams.set("unit", id.slice("district:".length));
+      address.searchParams.delete("pick");
+      window.parent.history.pushState(null, "", address.toString());
+      window.parent.dispatchEvent(new PopStateEvent("popstate"));
+    } catch (e) {}
+  });
+  document.body.setAttribute("data-selectable", "true");"""
+
+
+def overview_html(
+    overview: Overview,
+    title: str,
+    lang: str = "vi",
+    selectable: bool = False,
+    assets_url: str | None = None,
+) -> str:
+    """A province's overview as a page (the same offline template and escaping as `graph_html`);
+    `selectable`: in the app, where a click on a district opens its graph (`OVERVIEW_BRIDGE`)."""
+    words = _words(lang)
+    nodes, edges = overview_data(overview, lang)
+    message = ""
+    if not overview.districts["linkages"].any():
+        message = f'<p class="message" role="status">{html.escape(words["empty"])}</p>'
+    return TEMPLATE.format(
+        lang=html.escape(lang),
+        title=html.escape(title),
+        legend=overview_legend_html(lang),
+        message=message,
+        settling=html.escape(words["settling"]),
+        vis_css=_vis_tag("vis-network.css", assets_url),
+        vis_js=_vis_tag("vis-network.min.js", assets_url),
+        data=_script_json({"nodes": nodes, "edges": edges}),
+        options=_script_json(options()),
+        bridge=OVERVIEW_BRIDGE if selectable else "",
+    )
 
 
 @dataclass(frozen=True)

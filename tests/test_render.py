@@ -63,7 +63,7 @@ def test_user_text_cannot_break_out_of_the_data_or_the_page(engine: Engine, tmp_
     assert HOSTILE not in page and BREAKOUT not in page
     assert page.count("</script>") == 2  # the vis-network script and the data script, nothing else
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page  # kept as typed, as inert JSON text
-    assert "tip.textContent = node.title" in page  # tooltips are text, never HTML
+    assert "tip.textContent = item.title" in page  # tooltips are text, never HTML
 
 
 def test_the_title_is_escaped_and_the_legend_names_every_kind() -> None:

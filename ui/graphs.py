@@ -14,8 +14,10 @@ import streamlit as st
 
 from linkage.accounts import Actor
 from linkage.db import data_version, read_session
+from linkage.geography import Geography
 from linkage.graph import build_graph, unlinked
-from linkage.render import graph_html, publish_assets
+from linkage.overview import Overview, overview_frames, province_overview
+from linkage.render import graph_html, overview_html, publish_assets
 from ui import engine
 
 FOLDER = Path(tempfile.gettempdir()) / "linkage-graphs"
@@ -79,9 +81,22 @@ def assets_url() -> str | None:
 
 
 def html_file(graph: nx.MultiDiGraph, title: str, lang: str, filtered: bool = False) -> Path:
-    """The graph page written once per content, for `st.iframe` (served with no network); readable by
+    """The graph page of a unit, as a file for `st.iframe` (see `_written`)."""
+    return _written(graph_html(graph, title, lang, filtered=filtered, selectable=True, assets_url=assets_url()))
+
+
+def province_overview_file(graph: nx.MultiDiGraph, province: str, geo: Geography, title: str, lang: str) -> Path:
+    """A province's overview (its districts as clusters) drawn from the province's graph."""
+    return _written(overview_html(_overview(graph, province, geo), title, lang, True, assets_url()))
+
+
+def _overview(graph: nx.MultiDiGraph, province: str, geo: Geography) -> Overview:
+    return province_overview(province, geo.districts, overview_frames(graph, geo.communes))
+
+
+def _written(page: str) -> Path:
+    """The page written once per content, for `st.iframe` (served with no network); readable by
     this user only, and removed an hour after it was last written."""
-    page = graph_html(graph, title, lang, filtered=filtered, selectable=True, assets_url=assets_url())
     FOLDER.mkdir(mode=0o700, exist_ok=True)
     path = FOLDER / f"{hashlib.sha256(page.encode()).hexdigest()[:24]}.html"
     if not path.exists():
