@@ -369,6 +369,7 @@ SHARE_COLOURS = (  # (lowest share, colour, legend key), highest band first
     (0.0, "#e53935", "share_low"),
 )
 NO_LINKAGE_COLOUR = "#bdbdbd"
+MAX_SHARED_BUYERS = 12
 BUYER_COLOUR = STYLE["buyer"][0]
 
 
@@ -419,7 +420,8 @@ def overview_data(overview: Overview, lang: str = "vi") -> tuple[list[dict[str, 
                 "width": 1 + 7 * row["linkages"] / widest,
             }
         )
-    for buyer, rows in overview.buyers.groupby("buyer", sort=True):
+    for buyer in drawn_buyers(overview):
+        rows = overview.buyers[overview.buyers["buyer"] == buyer]
         first = rows.iloc[0]
         nodes.append(
             {
@@ -444,6 +446,15 @@ def overview_data(overview: Overview, lang: str = "vi") -> tuple[list[dict[str, 
                 }
             )
     return nodes, edges
+
+
+def drawn_buyers(overview: Overview, limit: int | None = None) -> list[str]:
+    """The shared buyers the overview draws: those reaching the most districts (then the most
+    linkages), at most `MAX_SHARED_BUYERS`; more turn the picture into a tangle (Hà Nội on the
+    national demo has 127), and each district's graph and the buyer list below show them all."""
+    reach = overview.buyers.groupby("buyer").agg(districts=("district", "nunique"), linkages=("linkages", "sum"))
+    ranked = reach.reset_index().sort_values(["districts", "linkages", "buyer"], ascending=[False, False, True])
+    return sorted(ranked["buyer"].head(MAX_SHARED_BUYERS if limit is None else limit))
 
 
 def overview_legend_html(lang: str = "vi") -> str:
@@ -490,8 +501,12 @@ def overview_html(
     words = _words(lang)
     nodes, edges = overview_data(overview, lang)
     message = ""
+    hidden = overview.buyers["buyer"].nunique() - len(drawn_buyers(overview))
     if not overview.districts["linkages"].any():
         message = f'<p class="message" role="status">{html.escape(words["empty"])}</p>'
+    elif hidden:
+        note = words["overview_more_buyers"].format(count=hidden, limit=MAX_SHARED_BUYERS)
+        message = f'<p class="message" role="status">{html.escape(note)}</p>'
     return TEMPLATE.format(
         lang=html.escape(lang),
         title=html.escape(title),

@@ -184,3 +184,23 @@ def test_every_district_is_labelled_with_its_linkages_in_vietnamese() -> None:
         "Huyện Pác Nặm\n1",
         "Huyện Ba Bể\n0",
     ]
+
+
+def test_only_the_most_shared_buyers_are_drawn_and_the_page_says_how_many_are_not() -> None:
+    from linkage.render import MAX_SHARED_BUYERS
+
+    base = hand_overview()
+    many = pd.DataFrame(
+        [
+            {"buyer": f"B{i:02d}", "name": f"Bên mua {i}", "district": district, "linkages": 1}
+            for i in range(MAX_SHARED_BUYERS + 3)
+            for district in (["058", "060", "061"] if i in (4, 9) else ["058", "060"])
+        ]
+    )
+    overview = Overview(base.province, base.districts, base.spans, many)
+    page = overview_html(overview, "t", lang="en", assets_url="app/static")
+    data = json.loads(re.search(r"^  var data = (.*);$", page, re.M).group(1))  # type: ignore[union-attr]
+    drawn = sorted(n["id"].removeprefix("buyer:") for n in data["nodes"] if n["id"].startswith("buyer:"))
+    # the two reaching three districts, then the first by code among those reaching two
+    assert drawn == sorted(["B04", "B09", *[f"B{i:02d}" for i in (0, 1, 2, 3, 5, 6, 7, 8, 10, 11)]])
+    assert "Only the 12 buyers shared by the most districts are drawn; 3 more are in" in page
