@@ -12,7 +12,7 @@ spanning two districts counts in both. Districts of other provinces are left out
 
 Built over frames, so the rule is testable without a database:
 `overview_frames(graph, communes)` reads them from the province's graph, and
-`province_overview(...)` is a pure function over them.
+`province_overview(...)` is a pure function over them; `overview_of` does both.
 
 Example: linkage L5 with a producer in district 061 and an area in 063 gives `spans` one row
 `061, 063, 1`, and each district one active linkage.
@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 import pandas as pd
+
+from linkage.geography import Geography
 
 HOMED = ("cooperative", "producer", "raw_material_area")  # the parties that place a linkage somewhere
 
@@ -107,3 +109,8 @@ def province_overview(province: str, districts: pd.DataFrame, frames: OverviewFr
         spans.reset_index(drop=True),
         shared.reset_index(drop=True),
     )
+
+
+def overview_of(graph: nx.MultiDiGraph, province: str, geography: Geography) -> Overview:
+    """The overview of `province` from its linkage graph (`graph.build_graph` of the province)."""
+    return province_overview(province, geography.districts, overview_frames(graph, geography.communes))

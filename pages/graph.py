@@ -104,8 +104,8 @@ with st.spinner(tr("app.computing")):
 title = graph_title(engine(), unit, as_of, lang())
 if level_of(unit) == "province":  # thousands of nodes: drawn as its districts, each opening on a click
     st.caption(tr("app.graph.overview"))
-    every_party = unit_graph(who, unit, as_of, tuple(products), tuple(technologies), ()) if party_types else g
-    st.iframe(province_overview_file(every_party, unit, geo, title, lang()), height=640)
+    overview = province_overview_file(who, unit, as_of, tuple(products), tuple(technologies), geo, title, lang())
+    st.iframe(overview, height=640)
 else:
     st.caption(tr("app.graph.drawing"))
     filtered = bool(products or technologies or party_types)

@@ -16,7 +16,7 @@ from linkage.accounts import Actor
 from linkage.db import data_version, read_session
 from linkage.geography import Geography
 from linkage.graph import build_graph, unlinked
-from linkage.overview import Overview, overview_frames, province_overview
+from linkage.overview import overview_of
 from linkage.render import graph_html, overview_html, publish_assets
 from ui import engine
 
@@ -85,13 +85,36 @@ def html_file(graph: nx.MultiDiGraph, title: str, lang: str, filtered: bool = Fa
     return _written(graph_html(graph, title, lang, filtered=filtered, selectable=True, assets_url=assets_url()))
 
 
-def province_overview_file(graph: nx.MultiDiGraph, province: str, geo: Geography, title: str, lang: str) -> Path:
-    """A province's overview (its districts as clusters) drawn from the province's graph."""
-    return _written(overview_html(_overview(graph, province, geo), title, lang, True, assets_url()))
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _overview_page(
+    actor: Actor,
+    province: str,
+    as_of: date,
+    products: tuple[str, ...],
+    technologies: tuple[str, ...],
+    title: str,
+    lang: str,
+    version: int,
+    _geo: Geography,  # the map: the same for every call, not hashed
+) -> str:
+    graph = _graph(actor, province, as_of, products, technologies, (), version)
+    return overview_html(overview_of(graph, province, _geo), title, lang, True, assets_url())
 
 
-def _overview(graph: nx.MultiDiGraph, province: str, geo: Geography) -> Overview:
-    return province_overview(province, geo.districts, overview_frames(graph, geo.communes))
+def province_overview_file(
+    actor: Actor,
+    province: str,
+    as_of: date,
+    products: tuple[str, ...],
+    technologies: tuple[str, ...],
+    geo: Geography,
+    title: str,
+    lang: str,
+) -> Path:
+    """A province's overview (its districts as clusters; party-type filters do not apply: they
+    would hide where linkages sit), built once per data version, as a file for `st.iframe`."""
+    version = data_version(engine())
+    return _written(_overview_page(actor, province, as_of, products, technologies, title, lang, version, geo))
 
 
 def _written(page: str) -> Path:
