@@ -12,12 +12,12 @@ import streamlit as st
 
 from linkage import coverage, graph, records
 from linkage.errors import UserFacingError
-from linkage.geography import NATIONAL_CODE, find_units
+from linkage.geography import NATIONAL_CODE, find_units, level_of
 from linkage.graph_view import EARLIEST, LATEST, PARAMS, may_open, own_units, pick_in_view, read_address, write_address
 from linkage.models import PARTY_TYPES, TECHNOLOGIES
 from linkage.render import graph_title
 from ui import carried, engine, field_label, labelled, lang, plain, require_actor, show_error, shown_value, tr
-from ui.graphs import html_file, unit_graph, unit_unlinked
+from ui.graphs import html_file, province_overview_file, unit_graph, unit_unlinked
 
 who = require_actor()
 geo = coverage.geography(engine())
@@ -104,9 +104,15 @@ party_types = far.multiselect(
 with st.spinner(tr("app.computing")):
     g = unit_graph(who, unit, as_of, tuple(products), tuple(technologies), tuple(party_types))
     left_out = unit_unlinked(who, unit, as_of)
-st.caption(tr("app.graph.drawing"))
-filtered = bool(products or technologies or party_types)
-st.iframe(html_file(g, graph_title(engine(), unit, as_of, lang()), lang(), filtered), height=640)
+title = graph_title(engine(), unit, as_of, lang())
+if level_of(unit) == "province":  # thousands of nodes: drawn as its districts, each opening on a click
+    st.caption(tr("app.graph.overview"))
+    overview = province_overview_file(who, unit, as_of, tuple(products), tuple(technologies), geo, title, lang())
+    st.iframe(overview, height=640)
+else:
+    st.caption(tr("app.graph.drawing"))
+    filtered = bool(products or technologies or party_types)
+    st.iframe(html_file(g, title, lang(), filtered), height=640)
 
 chosen = st.session_state.get("graph_chosen")
 if chosen and not pick_in_view(chosen, g, left_out):  # a date or a filter took it out of the view

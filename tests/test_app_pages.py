@@ -192,3 +192,14 @@ def test_a_ward_of_an_urban_district_opens_its_district_in_english(app) -> None:
     assert not at.exception
     assert at.subheader[0].value.startswith("Quận Ba Đình on ")
     assert "Quận Ba Đình has no rural commune" in texts(at)
+
+
+def test_a_province_graph_is_drawn_as_its_districts_and_a_district_as_its_chains(app) -> None:
+    at = app(Actor("hoa", "planner", "06"), "graph.py")
+    assert at.selectbox(key="graph_unit").value == "06"
+    overview = "Sơ đồ tỉnh vẽ theo huyện"
+    assert any(c.value.startswith(overview) for c in at.caption)
+    assert "district:061" in at.get("iframe")[0].proto.srcdoc and "linkage:L3" not in at.get("iframe")[0].proto.srcdoc
+    at.selectbox(key="graph_unit").select("061").run()
+    assert not any(c.value.startswith(overview) for c in at.caption)
+    assert "linkage:L3" in at.get("iframe")[0].proto.srcdoc

@@ -63,7 +63,7 @@ def test_user_text_cannot_break_out_of_the_data_or_the_page(engine: Engine, tmp_
     assert HOSTILE not in page and BREAKOUT not in page
     assert page.count("</script>") == 2  # the vis-network script and the data script, nothing else
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page  # kept as typed, as inert JSON text
-    assert "tip.textContent = node.title" in page  # tooltips are text, never HTML
+    assert "tip.textContent = item.title" in page  # tooltips are text, never HTML
 
 
 def test_the_title_is_escaped_and_the_legend_names_every_kind() -> None:
@@ -216,3 +216,35 @@ def test_only_the_apps_drawing_picks_a_record_on_click_and_a_typed_code_stays_da
     in_app = graph_html(g, "t", selectable=True)
     assert BRIDGE in in_app and BRIDGE not in graph_html(g, "t")
     assert "</script><img" not in in_app and "\\u003c/script\\u003e\\u003cimg" in in_app
+
+
+def test_in_the_app_the_page_links_the_served_copy_of_vis_network_instead_of_inlining_it() -> None:
+    from linkage.render import ASSETS
+
+    inlined = graph_html(chain_graph(3, 0), "Huyện")
+    linked = graph_html(chain_graph(3, 0), "Huyện", assets_url="app/static/")
+    assert f'<script src="app/static/{ASSETS["vis-network.min.js"]}"></script>' in linked
+    assert f'<link rel="stylesheet" href="app/static/{ASSETS["vis-network.css"]}">' in linked
+    assert len(inlined) > 600_000 and len(linked) < 20_000  # the library is ~690 KB
+    assert "vis.Network(" in linked and [m.group(0) for m in NETWORK_REF.finditer(linked)] == []
+
+
+def test_the_served_copy_is_pyvis_own_file_byte_for_byte(tmp_path: Path) -> None:
+    import pyvis
+
+    from linkage.render import ASSETS, publish_assets
+
+    folder = tmp_path / "static"
+    assert publish_assets(folder) and publish_assets(folder)  # a second start finds them in place
+    library = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+    for source, served in ASSETS.items():
+        assert (folder / served).read_bytes() == (library / source).read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(ASSETS.values())  # no temporary file left
+
+
+def test_a_folder_that_cannot_be_written_means_the_library_stays_inlined(tmp_path: Path) -> None:
+    from linkage.render import publish_assets
+
+    blocker = tmp_path / "static"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    assert publish_assets(blocker) is False

@@ -58,6 +58,25 @@ def test_a_click_on_a_node_shows_its_record_below_the_drawing(server: tuple[str,
     assert watched.outside == [] and watched.errors == [] and watched.dialogs == []
 
 
+def test_a_district_view_loads_vis_network_from_the_app_not_inlined_and_nothing_from_outside(
+    server: tuple[str, str], watched: Watched
+) -> None:
+    base, _ = server
+    page = watched.page
+    sign_in(page, base, "officer")
+    open_page(page, "Sơ đồ liên kết")
+    drawing(page)  # drawn and settled: the library the frame names did load and run
+    document = page.locator("iframe").first.get_attribute("srcdoc")
+    assert document is not None and "vis.Network(" in document
+    assert len(document.encode()) < 100_000  # it was over 690 KB with the library inlined
+    served = sorted({url.split("?")[0] for url in watched.requests if "/app/static/" in url})
+    assert served == [
+        f"{base}/app/static/vis-network-9.1.2.css",
+        f"{base}/app/static/vis-network-9.1.2.min.js",
+    ]
+    assert watched.outside == [] and watched.errors == []
+
+
 def test_a_buyer_picked_in_a_list_then_dated_out_of_the_graph_is_cleared_with_a_note(
     server: tuple[str, str], watched: Watched
 ) -> None:
@@ -102,3 +121,27 @@ def test_a_graph_link_opens_the_same_graph_and_survives_a_reload(server: tuple[s
         assert re.search(r"unit=061&as_of=2023-06-29&product=TEA&pick=linkage%3AL4$", page.url), page.url
         expect(page.get_by_test_id("stException")).to_have_count(0)
     assert watched.outside == [] and watched.errors == []
+
+
+def test_a_province_is_drawn_as_its_districts_and_a_click_on_one_opens_its_graph(
+    server: tuple[str, str], watched: Watched
+) -> None:
+    base, _ = server
+    page = watched.page
+    sign_in(page, base, "planner")
+    open_page(page, "Sơ đồ liên kết")  # a province planner's first unit: the province
+    frame = drawing(page)
+    expect(frame.locator("h1")).to_contain_text("Tỉnh Bắc Kạn")
+    drawn = frame.evaluate("() => window.linkageNetwork.body.data.nodes.getIds().sort()")
+    assert [n for n in drawn if n.startswith("district:")] == [
+        f"district:{code}" for code in ("058", "060", "061", "062", "063", "064", "065", "066")
+    ]
+    assert "buyer:B1" in drawn and not any(n.startswith(("linkage:", "cooperative:")) for n in drawn)
+    click_node(page, "district:061")
+    expect(drawing(page).locator("h1")).to_contain_text("Huyện Ba Bể", timeout=20_000)
+    assert "unit=061" in page.url
+    assert "linkage:L3" in drawing(page).evaluate("() => window.linkageNetwork.body.data.nodes.getIds()")
+    page.go_back()  # back to the province's overview
+    expect(drawing(page).locator("h1")).to_contain_text("Tỉnh Bắc Kạn", timeout=20_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert watched.outside == [] and watched.errors == [] and watched.dialogs == []
