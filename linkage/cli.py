@@ -2,6 +2,9 @@
 
 Exit status 0 on success; 1 with a plain message on stderr when the user's input or data is
 refused; 2 for a usage error (argparse). No traceback reaches the user for an expected error.
+
+Each command imports the modules it needs when it runs, to keep start-up fast: `linkage --help`
+and the light commands do not load networkx, openpyxl or the graph and coverage code.
 """
 
 from __future__ import annotations
@@ -68,7 +71,8 @@ def _report_line(report: object, key: str) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from linkage.exchange import ImportRefused, import_path
+    from linkage.exchange import ImportRefused
+    from linkage.importing import import_path
 
     try:
         report = import_path(_engine(args), Path(args.path), dry_run=args.dry_run)
@@ -83,7 +87,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from linkage.db import read_session
-    from linkage.exchange import export_folder
+    from linkage.exporting import export_folder
 
     with read_session(_engine(args)) as session:
         written = export_folder(session, Path(args.folder), args.format, actor=SYSTEM)

@@ -7,6 +7,7 @@ five year ends costs one read, not five. Dates are compared as proleptic ordinal
 
 from __future__ import annotations
 
+import io
 import math
 import threading
 from collections.abc import Iterable, Sequence
@@ -21,12 +22,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from linkage.accounts import Actor
+from linkage.actor import Actor
 from linkage.db import data_version, read_frame, read_session
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value, shield
 from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
 from linkage.models import LinkageParty, Producer, Review
+from linkage.permissions import Locator, readable_linkages
 
 COMMUNES = "communes_with_cooperative"
 DISTRICTS = "districts_with_key_product_linkage"
@@ -453,8 +455,6 @@ def unit_candidates(
 ) -> Candidates:
     """A unit's candidates as the actor may see them: linkages outside its reading scope are left out
     (communes and districts are public geography)."""
-    from linkage.permissions import readable_linkages
-
     found = candidates(FACTS.get(engine, verified_only), as_of, unit_code)
     with read_session(engine) as session:
         allowed = readable_linkages(session, actor, found.linkages_without_digital["code"])
@@ -472,8 +472,6 @@ def home_unit(engine: Engine, actor: Actor) -> str:
     if actor.role in ("planner", "officer") and actor.unit_code:
         return actor.unit_code
     if actor.role == "cooperative" and actor.cooperative_code:
-        from linkage.permissions import Locator
-
         with read_session(engine) as session:
             district = Locator(session).home_district("cooperatives", actor.cooperative_code)
         return district or NATIONAL_CODE
@@ -505,10 +503,8 @@ def to_csv(rows: pd.DataFrame) -> bytes:
 
 def to_xlsx(rows: pd.DataFrame) -> bytes:
     """Rows as a workbook for official reports: numbers as numbers, every text cell as text."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl import Workbook  # lazy: ~0.15 s to import, paid only when a workbook is asked for
+    from openpyxl.cell import WriteOnlyCell  # lazy, with Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("coverage")

@@ -126,7 +126,7 @@ def read_frame(session: Session, query: Any) -> pd.DataFrame:
 
 
 def _alembic_config() -> Any:
-    from alembic.config import Config
+    from alembic.config import Config  # lazy: only migrations need Alembic, start-up stays fast
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -172,7 +172,7 @@ def schema_is_current(engine: Engine) -> bool:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision; harmless when it is already there."""
-    from alembic import command
+    from alembic import command  # lazy: see _alembic_config
 
     config = _alembic_config()
     with engine.begin() as connection:

@@ -18,7 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from linkage.accounts import Actor
+from linkage.actor import Actor
 from linkage.geography import NATIONAL_CODE, level_of
 from linkage.models import (
     Buyer,

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from linkage.accounts import SYSTEM, Actor, add_user
 from linkage.catalog import init
 from linkage.db import get_engine
-from linkage.exchange import import_path
+from linkage.importing import import_path
 
 PAGES = Path(__file__).parent.parent / "pages"
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"

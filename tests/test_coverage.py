@@ -28,8 +28,8 @@ from linkage.coverage import (
     with_gap,
 )
 from linkage.db import read_session, write_session
-from linkage.exchange import import_path
 from linkage.geography import gso_rows
+from linkage.importing import import_path
 from linkage.models import Cooperative
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"

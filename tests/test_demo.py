@@ -16,9 +16,10 @@ from linkage.coverage import COMMUNES, RAW_MATERIAL, compute, load_facts, record
 from linkage.db import get_engine, read_session
 from linkage.demo import DEMO_PROVINCE, DemoRefused, generate
 from linkage.demo_accounts import create_demo_accounts, demo_accounts
-from linkage.exchange import export_folder, import_path
 from linkage.exchange.spec import ENTITIES
+from linkage.exporting import export_folder
 from linkage.geography import read_geography
+from linkage.importing import import_path
 from linkage.models import Cooperative
 
 

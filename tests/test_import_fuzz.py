@@ -16,8 +16,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.engine import Engine
 
 from linkage.db import data_version, read_session
-from linkage.exchange import ImportRefused, import_path
+from linkage.exchange import ImportRefused
 from linkage.exchange.spec import ENTITIES, Column
+from linkage.importing import import_path
 from linkage.models import SQLModel
 
 USER_TABLES = (

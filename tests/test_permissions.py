@@ -16,7 +16,8 @@ from linkage import records
 from linkage.accounts import SYSTEM, Actor
 from linkage.db import data_version
 from linkage.errors import Refused
-from linkage.exchange import ImportRefused, Table, import_path, import_tables
+from linkage.exchange import ImportRefused, Table
+from linkage.importing import import_path, import_tables
 
 ADMIN = Actor("admin", "admin")
 PLANNER_VN = Actor("minh", "planner", "VN")
@@ -323,7 +324,7 @@ def test_planners_cannot_import(bac_kan: Engine, tmp_path: Path) -> None:
 
 def test_a_planner_exports_only_its_province(bac_kan: Engine, tmp_path: Path) -> None:
     from linkage.db import read_session
-    from linkage.exchange import export_folder
+    from linkage.exporting import export_folder
 
     with read_session(bac_kan) as session:
         export_folder(session, tmp_path / "06", actor=PLANNER_06)
@@ -357,7 +358,7 @@ def test_listings_show_only_what_the_actor_may_read(bac_kan: Engine) -> None:
 
 def test_exports_hold_only_the_actors_scope(bac_kan: Engine, tmp_path: Path) -> None:
     from linkage.db import read_session
-    from linkage.exchange import export_folder
+    from linkage.exporting import export_folder
 
     with read_session(bac_kan) as session:
         export_folder(session, tmp_path / "058", actor=OFFICER_058)

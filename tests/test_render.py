@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 from sqlalchemy.engine import Engine
 
-from linkage.exchange import import_path
+from linkage.importing import import_path
 from linkage.render import (
     MAX_NODES,
     STABILIZE_ITERATIONS,

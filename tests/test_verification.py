@@ -14,8 +14,8 @@ from linkage.accounts import SYSTEM, Actor
 from linkage.coverage import COMMUNES, RAW_MATERIAL, coverage
 from linkage.coverage import records as rows_of
 from linkage.errors import Refused, StaleEdit
-from linkage.exchange import import_path
 from linkage.history import pending, send_back, verify
+from linkage.importing import import_path
 
 from .conftest import statements
 from .test_permissions import ADMIN, COOP_C1, OFFICER_058, OFFICER_061, PLANNER_06, PLANNER_VN
