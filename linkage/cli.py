@@ -22,8 +22,9 @@ import sqlalchemy as sa
 from linkage.accounts import SYSTEM
 from linkage.db import get_engine, resolve_url, schema_is_current
 from linkage.errors import UserFacingError
+from linkage.geography import LEVELS
 from linkage.i18n import t
-from linkage.models import PARTY_TYPES, TECHNOLOGIES
+from linkage.models import PARTY_TYPES, ROLES, TECHNOLOGIES
 
 LANG = os.environ.get("LINKAGE_LANG", "en")
 
@@ -98,7 +99,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_coverage(args: argparse.Namespace) -> int:
     from linkage.coverage import coverage, records
 
-    levels = (args.level,) if args.level else ("national", "province", "district")
+    levels = (args.level,) if args.level else LEVELS
     rows = coverage(_engine(args), args.as_of or date.today(), levels, verified_only=args.verified_only)
     if args.format == "json":
         json.dump(records(rows), sys.stdout, ensure_ascii=False)
@@ -255,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     p = command("coverage", cmd_coverage, "the three Decision 924 indicators for every in-scope unit")
-    p.add_argument("--level", choices=("national", "province", "district"))
+    p.add_argument("--level", choices=LEVELS)
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--verified-only", action="store_true", help="count records as officers last verified them")
@@ -272,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     users = sub.add_parser("user", help="manage accounts").add_subparsers(dest="user_command", required=True)
     p = users.add_parser("add", help="create an account (password from a prompt or --password-stdin)")
     p.add_argument("username")
-    p.add_argument("--role", required=True, choices=("admin", "planner", "officer", "cooperative"))
+    p.add_argument("--role", required=True, choices=ROLES)
     p.add_argument("--unit", help="planner: VN or a province code; officer: a district code")
     p.add_argument("--cooperative", help="cooperative account: the cooperative's code")
     p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")

@@ -25,8 +25,10 @@ from sqlmodel import Session, col
 from linkage.actor import Actor
 from linkage.db import data_version, read_frame, read_session
 from linkage.exchange.spec import BY_NAME
-from linkage.exchange.values import format_value, shield
+from linkage.exchange.values import shield
 from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
+from linkage.keys import record_key
+from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.models import LinkageParty, Producer, Review
 from linkage.permissions import Locator, readable_linkages
 
@@ -41,19 +43,7 @@ INDICATOR_LEVELS: dict[str, tuple[str, ...]] = {
     RAW_MATERIAL: ("national", "province", "district"),
 }
 COLUMNS = ["indicator", "level", "unit_code", "unit_name", "numerator", "denominator", "ratio", "target", "met"]
-NEVER = np.int64(10**9)  # an ordinal after any real date: "no end"
-ALWAYS = np.int64(-1)  # an ordinal before any real date: "no start"
 YEAR_ENDS = tuple(date(year, 12, 31) for year in range(2021, 2026))
-
-
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-
-
-def _ordinals(series: pd.Series, missing: np.int64) -> np.ndarray:
-    """Dates (ISO text from SQLite, date objects from PostgreSQL) as proleptic ordinals, vectorised."""
-    parsed = pd.to_datetime(series.where(series.notna() & (series != ""), None), format="ISO8601")
-    days = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64) + EPOCH_ORDINAL
-    return np.where(parsed.isna().to_numpy(), missing, days).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -93,7 +83,7 @@ def _records(
     frame = read_frame(session, query)
     pending = reviews.get(entity, {})
     if pending and len(frame):
-        keys = frame[list(spec.key)].apply(lambda row: "|".join(format_value(v) for v in row), axis=1)
+        keys = frame[list(spec.key)].apply(lambda row: record_key(spec.key, row), axis=1)
         for key, snap in pending.items():
             rows = keys[keys == key].index
             if snap is None:
@@ -103,13 +93,6 @@ def _records(
                 frame.loc[rows, column] = _typed(entity, column, snap.get(column))
             frame.loc[rows, "archived_at"] = None if snap.get("archived") == "false" else "archived"
     return frame[frame["archived_at"].isna()][columns]
-
-
-def _interval(frame: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
-    frame = frame.copy()
-    frame["start"] = _ordinals(frame.pop(start), ALWAYS)
-    frame["end"] = _ordinals(frame.pop(end), NEVER)
-    return frame
 
 
 def load_facts(session: Session, verified_only: bool = False) -> Facts:
@@ -124,15 +107,11 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
         for review in session.execute(sa.select(Review)).scalars():
             reviews.setdefault(review.entity, {})[review.record_key] = review.snapshot
     geography = read_geography(session)
-    coops = _interval(
-        _records(session, "cooperatives", ["code", "commune_code", "established_on", "dissolved_on"], reviews),
-        "established_on",
-        "dissolved_on",
+    coops = COOPERATIVE.with_ordinals(
+        _records(session, "cooperatives", ["code", "commune_code", "established_on", "dissolved_on"], reviews)
     )
-    linkages = _interval(
-        _records(session, "linkages", ["code", "product_code", "started_on", "ended_on"], reviews),
-        "started_on",
-        "ended_on",
+    linkages = LINKAGE.with_ordinals(
+        _records(session, "linkages", ["code", "product_code", "started_on", "ended_on"], reviews)
     )
     parties = _records(session, "linkage_parties", ["linkage_code", "party_type", "party_code"], reviews)
     linkages["has_buyer"] = linkages["code"].isin(set(parties.loc[parties["party_type"] == "buyer", "linkage_code"]))
@@ -155,10 +134,8 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
         .drop_duplicates()
         .merge(communes, on="commune_code")
     )
-    adoptions = _interval(
-        _records(session, "digital_adoptions", ["linkage_code", "adopted_on", "discontinued_on"], reviews),
-        "adopted_on",
-        "discontinued_on",
+    adoptions = ADOPTION.with_ordinals(
+        _records(session, "digital_adoptions", ["linkage_code", "adopted_on", "discontinued_on"], reviews)
     )
     products = _records(session, "products", ["code", "national_key"], reviews)
     national = products.loc[products["national_key"].astype(bool), ["code"]].rename(columns={"code": "product_code"})
@@ -169,10 +146,6 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
         sa.select(col(Producer.commune_code)).where(col(Producer.archived_at).is_(None)).distinct()
     ).scalars()
     return Facts(geography, coops, linkages, locations, adoptions, key_products, frozenset(producers))
-
-
-def _active(frame: pd.DataFrame, day: int) -> pd.Series:
-    return (frame["start"] <= day) & (frame["end"] > day)
 
 
 @dataclass(frozen=True)
@@ -189,7 +162,7 @@ def _count_by(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def _communes_with_cooperative(f: Facts, day: int) -> dict[str, Counts]:
     rural = f.geography.communes[f.geography.communes["is_rural"]]
-    with_coop = set(f.cooperatives.loc[_active(f.cooperatives, day), "commune_code"])
+    with_coop = set(f.cooperatives.loc[COOPERATIVE.mask(f.cooperatives, day), "commune_code"])
     covered = rural[rural["code"].isin(with_coop)]
     return {
         "district": Counts(_count_by(covered, "district_code"), _count_by(rural, "district_code")),
@@ -200,7 +173,7 @@ def _communes_with_cooperative(f: Facts, day: int) -> dict[str, Counts]:
 
 def key_product_districts(f: Facts, day: int) -> set[str]:
     """In-scope districts with an active linkage that has a buyer and a key product of its province."""
-    live = f.linkages[_active(f.linkages, day) & f.linkages["has_buyer"]]
+    live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_buyer"]]
     located = f.locations[f.locations["linkage_code"].isin(set(live["code"]))].merge(
         live[["code", "product_code"]].rename(columns={"code": "linkage_code"}), on="linkage_code"
     )
@@ -220,11 +193,11 @@ def _districts_with_key_product_linkage(f: Facts, day: int) -> dict[str, Counts]
 
 def digital_linkages(f: Facts, day: int) -> set[str]:
     """Codes of linkages with a technology adopted on or before `day` and not discontinued by it."""
-    return set(f.adoptions.loc[_active(f.adoptions, day), "linkage_code"])
+    return set(f.adoptions.loc[ADOPTION.mask(f.adoptions, day), "linkage_code"])
 
 
 def _raw_material_linkages_with_digital_tech(f: Facts, day: int) -> dict[str, Counts]:
-    live = f.linkages[_active(f.linkages, day) & f.linkages["has_raw_material"]]
+    live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_raw_material"]]
     located = f.locations[f.locations["linkage_code"].isin(set(live["code"]))].copy()
     located["digital"] = located["linkage_code"].isin(digital_linkages(f, day))
     result = {}
@@ -347,11 +320,11 @@ def candidates(facts: Facts, as_of: date, unit_code: str) -> Candidates:
     """Candidates inside one unit (`VN`, a province or a district code) on `as_of`."""
     day = as_of.toordinal()
     g = facts.geography
-    live = facts.linkages[_active(facts.linkages, day)]
+    live = facts.linkages[LINKAGE.mask(facts.linkages, day)]
     located = facts.locations[facts.locations["linkage_code"].isin(set(live["code"]))]
 
     rural = _in_unit(g.communes[g.communes["is_rural"]], unit_code)
-    with_coop = set(facts.cooperatives.loc[_active(facts.cooperatives, day), "commune_code"])
+    with_coop = set(facts.cooperatives.loc[COOPERATIVE.mask(facts.cooperatives, day), "commune_code"])
     busy = facts.producer_communes | set(located["commune_code"])
     communes = rural[~rural["code"].isin(with_coop) & rural["code"].isin(busy)][["code", "name", "district_code"]]
 

@@ -17,15 +17,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.actor import Actor
-from linkage.db import read_session, write_session
+from linkage.db import chunked, read_session, write_session
 from linkage.errors import NotFound, Refused, StaleEdit
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value
 from linkage.keys import load, load_many
 from linkage.models import ChangeLog, Review, utcnow
 from linkage.permissions import Locator, in_reading_scope
-
-CHUNK = 5000
 
 
 def log(
@@ -50,8 +48,8 @@ def log(
         }
         for key, changes in entries
     ]
-    for start in range(0, len(rows), CHUNK):
-        session.execute(sa.insert(ChangeLog), rows[start : start + CHUNK])
+    for chunk in chunked(rows):
+        session.execute(sa.insert(ChangeLog), chunk)
 
 
 def report(
@@ -103,13 +101,8 @@ def reporting_district(locator: Locator, actor: Actor) -> str | None:
 
 def settle(session: Session, entity: str, keys: Iterable[str]) -> None:
     """Close reviews of records an officer or admin has now written: their values count as verified."""
-    wanted = list(keys)
-    for start in range(0, len(wanted), CHUNK):
-        session.execute(
-            sa.delete(Review).where(
-                col(Review.entity) == entity, col(Review.record_key).in_(wanted[start : start + CHUNK])
-            )
-        )
+    for chunk in chunked(keys):
+        session.execute(sa.delete(Review).where(col(Review.entity) == entity, col(Review.record_key).in_(chunk)))
 
 
 def snapshot(record: dict[str, Any] | None, entity: str) -> dict[str, str | None] | None:

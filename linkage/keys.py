@@ -15,12 +15,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from linkage.db import chunked
 from linkage.errors import NotFound
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value
 
 SEPARATOR = "|"
-CHUNK = 5000  # codes in one IN list
 
 
 def record_key(key_columns: Sequence[str], record: Mapping[str, Any]) -> str:
@@ -66,8 +66,8 @@ def load_many(session: Session, entity: str, keys: list[str]) -> dict[str, dict[
     first = spec.key[0]
     wanted = sorted({key.split(SEPARATOR)[0] for key in keys})
     found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(wanted), CHUNK):
-        query = sa.select(model.__table__).where(getattr(model, first).in_(wanted[start : start + CHUNK]))
+    for chunk in chunked(wanted):
+        query = sa.select(model.__table__).where(getattr(model, first).in_(chunk))
         for row in session.execute(query).mappings():
             record = dict(row)
             found[record_key(spec.key, record)] = record

@@ -21,13 +21,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from linkage.actor import Actor
+from linkage.db import chunked
 from linkage.errors import Refused
 from linkage.exchange.spec import BY_NAME, PARTY_ENTITY
 from linkage.models import Commune, District, Linkage, LinkageParty, Producer
 
 REFERENCE = ("products", "province_key_products")
 HOMED = ("cooperatives", "producers", "raw_material_areas", "buyers")
-CHUNK = 5000
 
 
 @dataclass
@@ -69,8 +69,8 @@ class Locator:
         wanted = sorted({c for c in codes if (entity, c) not in self.stored_homes})
         for code in wanted:
             self.stored_homes[(entity, code)] = None
-        for start in range(0, len(wanted), CHUNK):
-            query = sa.select(model.code, model.commune_code).where(model.code.in_(wanted[start : start + CHUNK]))
+        for chunk in chunked(wanted):
+            query = sa.select(model.code, model.commune_code).where(model.code.in_(chunk))
             for code, commune in self.session.execute(query):
                 self.stored_homes[(entity, code)] = commune
         for code in wanted:
@@ -80,8 +80,7 @@ class Locator:
         wanted = sorted({code for code in linkages if code not in self.stored_parties})
         for code in wanted:
             self.stored_parties[code] = set()
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
+        for chunk in chunked(wanted):
             # A live linkage's live parties; an archived linkage's parties archived with it, so it
             # still lies where it lay and its officers can restore it or verify its archiving.
             query = (

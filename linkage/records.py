@@ -319,7 +319,7 @@ def find(
             if not in_reading_scope(locator, actor, entity, row):
                 continue
             values = {k: v or "" for k, v in (snapshot(row, entity) or {}).items() if k != "archived"}
-            key = "|".join(values[k] for k in spec.key)
+            key = record_key(spec.key, row)
             review = reviews.get(key)
             found.append(
                 RecordView(
