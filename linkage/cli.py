@@ -97,12 +97,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from linkage.coverage import coverage, records
+    from linkage.coverage import coverage, json_rows
 
     levels = (args.level,) if args.level else LEVELS
     rows = coverage(_engine(args), args.as_of or date.today(), levels, verified_only=args.verified_only)
     if args.format == "json":
-        json.dump(records(rows), sys.stdout, ensure_ascii=False)
+        json.dump(json_rows(rows), sys.stdout, ensure_ascii=False)
         print()
     elif args.format == "csv":
         rows.to_csv(sys.stdout, index=False)

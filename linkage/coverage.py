@@ -149,7 +149,7 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
 
 
 @dataclass(frozen=True)
-class Counts:
+class UnitCounts:
     """Numerators and denominators by unit code for one indicator and one level."""
 
     numerator: pd.Series
@@ -160,14 +160,14 @@ def _count_by(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame.groupby(column).size() if len(frame) else pd.Series(dtype="int64")
 
 
-def _communes_with_cooperative(f: Facts, day: int) -> dict[str, Counts]:
+def _communes_with_cooperative(f: Facts, day: int) -> dict[str, UnitCounts]:
     rural = f.geography.communes[f.geography.communes["is_rural"]]
     with_coop = set(f.cooperatives.loc[COOPERATIVE.mask(f.cooperatives, day), "commune_code"])
     covered = rural[rural["code"].isin(with_coop)]
     return {
-        "district": Counts(_count_by(covered, "district_code"), _count_by(rural, "district_code")),
-        "province": Counts(_count_by(covered, "province_code"), _count_by(rural, "province_code")),
-        "national": Counts(pd.Series({NATIONAL_CODE: len(covered)}), pd.Series({NATIONAL_CODE: len(rural)})),
+        "district": UnitCounts(_count_by(covered, "district_code"), _count_by(rural, "district_code")),
+        "province": UnitCounts(_count_by(covered, "province_code"), _count_by(rural, "province_code")),
+        "national": UnitCounts(pd.Series({NATIONAL_CODE: len(covered)}), pd.Series({NATIONAL_CODE: len(rural)})),
     }
 
 
@@ -182,12 +182,12 @@ def key_product_districts(f: Facts, day: int) -> set[str]:
     return set(keyed["district_code"]) & in_scope
 
 
-def _districts_with_key_product_linkage(f: Facts, day: int) -> dict[str, Counts]:
+def _districts_with_key_product_linkage(f: Facts, day: int) -> dict[str, UnitCounts]:
     scope = f.geography.districts[f.geography.districts["in_scope"]]
     covered = scope[scope["code"].isin(key_product_districts(f, day))]
     return {
-        "province": Counts(_count_by(covered, "province_code"), _count_by(scope, "province_code")),
-        "national": Counts(pd.Series({NATIONAL_CODE: len(covered)}), pd.Series({NATIONAL_CODE: len(scope)})),
+        "province": UnitCounts(_count_by(covered, "province_code"), _count_by(scope, "province_code")),
+        "national": UnitCounts(pd.Series({NATIONAL_CODE: len(covered)}), pd.Series({NATIONAL_CODE: len(scope)})),
     }
 
 
@@ -196,16 +196,16 @@ def digital_linkages(f: Facts, day: int) -> set[str]:
     return set(f.adoptions.loc[ADOPTION.mask(f.adoptions, day), "linkage_code"])
 
 
-def _raw_material_linkages_with_digital_tech(f: Facts, day: int) -> dict[str, Counts]:
+def _raw_material_linkages_with_digital_tech(f: Facts, day: int) -> dict[str, UnitCounts]:
     live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_raw_material"]]
     located = f.locations[f.locations["linkage_code"].isin(set(live["code"]))].copy()
     located["digital"] = located["linkage_code"].isin(digital_linkages(f, day))
     result = {}
     for level, column in (("district", "district_code"), ("province", "province_code")):
         once = located.drop_duplicates(["linkage_code", column])
-        result[level] = Counts(_count_by(once[once["digital"]], column), _count_by(once, column))
+        result[level] = UnitCounts(_count_by(once[once["digital"]], column), _count_by(once, column))
     once = located.drop_duplicates("linkage_code")
-    result["national"] = Counts(
+    result["national"] = UnitCounts(
         pd.Series({NATIONAL_CODE: int(once["digital"].sum())}), pd.Series({NATIONAL_CODE: len(once)})
     )
     return result
@@ -218,15 +218,15 @@ RULES = {
 }
 
 
-def _units(g: Geography, level: str) -> pd.DataFrame:
+def _units(geo: Geography, level: str) -> pd.DataFrame:
     """Every in-scope unit of a level, with its name: reported even when it has no data."""
     if level == "national":
         return pd.DataFrame({"unit_code": [NATIONAL_CODE], "unit_name": [NATIONAL_NAME]})
-    scope = g.districts[g.districts["in_scope"]]
+    scope = geo.districts[geo.districts["in_scope"]]
     if level == "district":
         units = scope[["code", "name"]]
     else:
-        units = g.provinces[g.provinces["code"].isin(set(scope["province_code"]))][["code", "name"]]
+        units = geo.provinces[geo.provinces["code"].isin(set(scope["province_code"]))][["code", "name"]]
     return units.rename(columns={"code": "unit_code", "name": "unit_name"})
 
 
@@ -286,7 +286,7 @@ def trend(facts: Facts, dates: Iterable[date] = YEAR_ENDS, levels: Sequence[str]
     return pd.concat(frames, ignore_index=True)
 
 
-def records(rows: pd.DataFrame) -> list[dict[str, Any]]:
+def json_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain JSON-ready dicts: ints stay ints, a missing ratio or `met` is None."""
     out: list[dict[str, Any]] = []
     for row in rows.to_dict("records"):
@@ -309,7 +309,7 @@ class Candidates:
     linkages_without_digital: pd.DataFrame  # active raw-material linkages with no digital technology
 
 
-def _in_unit(frame: pd.DataFrame, unit_code: str) -> pd.DataFrame:
+def _rows_in_unit(frame: pd.DataFrame, unit_code: str) -> pd.DataFrame:
     if unit_code == NATIONAL_CODE:
         return frame
     column = "province_code" if len(unit_code) == 2 else "district_code"
@@ -319,23 +319,23 @@ def _in_unit(frame: pd.DataFrame, unit_code: str) -> pd.DataFrame:
 def candidates(facts: Facts, as_of: date, unit_code: str) -> Candidates:
     """Candidates inside one unit (`VN`, a province or a district code) on `as_of`."""
     day = as_of.toordinal()
-    g = facts.geography
+    geo = facts.geography
     live = facts.linkages[LINKAGE.mask(facts.linkages, day)]
     located = facts.locations[facts.locations["linkage_code"].isin(set(live["code"]))]
 
-    rural = _in_unit(g.communes[g.communes["is_rural"]], unit_code)
+    rural = _rows_in_unit(geo.communes[geo.communes["is_rural"]], unit_code)
     with_coop = set(facts.cooperatives.loc[COOPERATIVE.mask(facts.cooperatives, day), "commune_code"])
     busy = facts.producer_communes | set(located["commune_code"])
     communes = rural[~rural["code"].isin(with_coop) & rural["code"].isin(busy)][["code", "name", "district_code"]]
 
-    scope = _in_unit(g.districts[g.districts["in_scope"]].rename(columns={"code": "district_code"}), unit_code)
+    scope = _rows_in_unit(geo.districts[geo.districts["in_scope"]].rename(columns={"code": "district_code"}), unit_code)
     with_linkage = set(located["district_code"])
     districts = scope[
         scope["district_code"].isin(with_linkage) & ~scope["district_code"].isin(key_product_districts(facts, day))
     ][["district_code", "name"]]
 
     raw = live[live["has_raw_material"] & ~live["code"].isin(digital_linkages(facts, day))]
-    here = set(_in_unit(located, unit_code)["linkage_code"])
+    here = set(_rows_in_unit(located, unit_code)["linkage_code"])
     linkages = raw[raw["code"].isin(here)][["code", "product_code"]]
     return Candidates(
         communes.reset_index(drop=True), districts.reset_index(drop=True), linkages.reset_index(drop=True)
@@ -383,33 +383,33 @@ def unit_rows(rows: pd.DataFrame, unit_code: str) -> pd.DataFrame:
     return rows[rows["unit_code"] == unit_code]
 
 
-def district_of(g: Geography, commune_code: str) -> str:
+def district_of(geo: Geography, commune_code: str) -> str:
     """The district a commune belongs to (the country when the code is unknown)."""
-    match = g.communes.loc[g.communes["code"] == commune_code, "district_code"]
+    match = geo.communes.loc[geo.communes["code"] == commune_code, "district_code"]
     return str(match.iloc[0]) if len(match) else NATIONAL_CODE
 
 
-def breadcrumb(g: Geography, unit_code: str) -> list[tuple[str, str]]:
+def breadcrumb(geo: Geography, unit_code: str) -> list[tuple[str, str]]:
     """(code, name) from the country down to `unit_code`, for drill-down navigation."""
     trail = [(NATIONAL_CODE, NATIONAL_NAME)]
     if unit_code == NATIONAL_CODE:
         return trail
     if len(unit_code) == 3:
-        district = g.districts[g.districts["code"] == unit_code]
+        district = geo.districts[geo.districts["code"] == unit_code]
         if district.empty:
             return trail
         province = str(district.iloc[0]["province_code"])
-        return [*trail, (province, g.name_of(province)), (unit_code, str(district.iloc[0]["name"]))]
-    return [*trail, (unit_code, g.name_of(unit_code))]
+        return [*trail, (province, geo.name_of(province)), (unit_code, str(district.iloc[0]["name"]))]
+    return [*trail, (unit_code, geo.name_of(unit_code))]
 
 
-def child_rows(rows: pd.DataFrame, g: Geography, unit_code: str) -> pd.DataFrame:
+def child_rows(rows: pd.DataFrame, geo: Geography, unit_code: str) -> pd.DataFrame:
     """The rows of the units one level below `unit_code` (provinces of the country, districts of a
     province); empty for a district."""
     if unit_code == NATIONAL_CODE:
         return rows[rows["level"] == "province"]
     if len(unit_code) == 2:
-        mine = set(g.districts.loc[g.districts["province_code"] == unit_code, "code"])
+        mine = set(geo.districts.loc[geo.districts["province_code"] == unit_code, "code"])
         return rows[(rows["level"] == "district") & rows["unit_code"].isin(mine)]
     return rows.iloc[0:0]
 

@@ -44,7 +44,7 @@ def node_id(kind: str, code: str) -> str:
     return f"{kind}:{code}"
 
 
-def _in_unit(unit_code: str) -> Any:
+def _communes_in_unit(unit_code: str) -> Any:
     """A condition on Commune (joined to District) selecting the unit's communes."""
     if unit_code == NATIONAL_CODE:
         return sa.true()
@@ -114,7 +114,7 @@ def _homed(
         .join(District, col(District.code) == col(Commune.district_code))
         .where(model.archived_at.is_(None))
     )
-    here = base.where(_in_unit(unit_code))
+    here = base.where(_communes_in_unit(unit_code))
     if kind == "cooperative":
         here = here.where(COOPERATIVE.condition(Cooperative, as_of))
     names = [c.key for c in columns] + ["commune_name", "district_name"]
@@ -133,7 +133,7 @@ def _located_linkages(session: Session, unit_code: str, as_of: date) -> pd.DataF
             .join(model, model.code == col(getattr(party, f"{kind}_code")))
             .join(Commune, col(Commune.code) == model.commune_code)
             .join(District, col(District.code) == col(Commune.district_code))
-            .where(_in_unit(unit_code), col(party.archived_at).is_(None), model.archived_at.is_(None))
+            .where(_communes_in_unit(unit_code), col(party.archived_at).is_(None), model.archived_at.is_(None))
             for kind, (model, _) in HOMED_COLUMNS.items()
         )
     ).subquery()
@@ -389,7 +389,7 @@ def unlinked(session: Session, unit_code: str, as_of: date, *, actor: Actor) -> 
             sa.select(sa.literal(kind).label("kind"), model.code, model.name, col(Commune.name).label("commune_name"))
             .join(Commune, col(Commune.code) == model.commune_code)
             .join(District, col(District.code) == col(Commune.district_code))
-            .where(_in_unit(unit_code), model.archived_at.is_(None), alive, model.code.not_in(linked))
+            .where(_communes_in_unit(unit_code), model.archived_at.is_(None), alive, model.code.not_in(linked))
             .order_by(model.code)
         )
         frames.append(_frame(session, query))

@@ -22,7 +22,7 @@ from linkage.errors import StaleEdit
 from linkage.exchange.problems import ImportRefused, Problem
 from linkage.exchange.read import Table, read_path
 from linkage.exchange.validate import Parsed, validate
-from linkage.exchange.write import Conflict, Counts, Plan, apply, plan
+from linkage.exchange.write import Conflict, Plan, RowCounts, apply, plan
 from linkage.history import log, report, reporting_district, settle, snapshot
 from linkage.permissions import HOMED, Locator, check_rows
 
@@ -33,7 +33,7 @@ __all__ = ["ImportReport", "check_tables", "import_path", "import_tables"]
 class ImportReport:
     """What an import did (or, for a dry run, would do), per entity."""
 
-    counts: dict[str, Counts] = field(default_factory=dict)
+    counts: dict[str, RowCounts] = field(default_factory=dict)
     dry_run: bool = False
 
     @property

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from linkage import records
 from linkage.accounts import SYSTEM, Actor
 from linkage.coverage import COMMUNES, RAW_MATERIAL, coverage
-from linkage.coverage import records as rows_of
+from linkage.coverage import json_rows as rows_of
 from linkage.errors import Refused, StaleEdit
 from linkage.history import pending, send_back, verify
 from linkage.importing import import_path

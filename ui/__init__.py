@@ -228,7 +228,7 @@ def coverage_rows(as_of: date, verified_only: bool = False) -> pd.DataFrame:
 
 def target_cards(rows: pd.DataFrame) -> None:
     """One card per indicator: value, target, the counts behind it and whether it is met."""
-    for column, row in zip(st.columns(len(rows)), coverage.records(rows), strict=True):
+    for column, row in zip(st.columns(len(rows)), coverage.json_rows(rows), strict=True):
         with column:
             value = "—" if row["ratio"] is None else percent(row["ratio"])
             st.metric(tr(f"indicator.{row['indicator']}"), value, border=True)

@@ -23,7 +23,7 @@ from linkage.models import utcnow
 
 
 @dataclass
-class Counts:
+class RowCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -55,9 +55,9 @@ class Plan:
     changes: list[Change]
 
     @property
-    def counts(self) -> Counts:
+    def counts(self) -> RowCounts:
         kinds = [c.kind for c in self.changes]
-        return Counts(kinds.count("create"), kinds.count("update"), kinds.count("same"))
+        return RowCounts(kinds.count("create"), kinds.count("update"), kinds.count("same"))
 
 
 def _comparable(value: Any) -> Any:
