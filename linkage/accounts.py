@@ -7,7 +7,6 @@ memory-hard scheme). Repeated failures slow the next attempt down, then lock the
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -18,9 +17,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from linkage.actor import SYSTEM as SYSTEM  # re-exported: who acts lives in linkage.actor
+from linkage.actor import Actor as Actor
 from linkage.db import read_session, write_session
 from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
 from linkage.geography import level_of, normalize_code, normalize_unit_code
+from linkage.history import log
 from linkage.models import ROLES, Cooperative, District, LoginAttempt, Province, UserAccount, utcnow
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ LOCK_FOR = timedelta(minutes=15)
 def hasher() -> PasswordHasher:
     """argon2id with the library's current recommended cost (made on first use: importing this
     module must stay cheap for commands that never touch a password)."""
-    from argon2 import PasswordHasher
+    from argon2 import PasswordHasher  # lazy: start-up stays fast
 
     return PasswordHasher()
 
@@ -45,22 +47,6 @@ def _dummy_hash() -> str:
     return hasher().hash("not a password of anyone")
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, as every domain function that reads or writes user data receives it."""
-
-    username: str
-    role: str
-    unit_code: str | None = None  # planner: VN or a province; officer: a district
-    cooperative_code: str | None = None
-
-    @property
-    def counts_as_verified(self) -> bool:
-        """Officers', admins' and the command line's changes need no further check."""
-        return self.role in ("admin", "officer")
-
-
-SYSTEM = Actor("system", "admin")  # the command line, run by whoever holds the database
 ACCOUNTS = "accounts"  # the history's name for user accounts
 
 
@@ -153,8 +139,6 @@ def set_disabled(engine: Engine, actor: Actor, username: str, disabled: bool = T
 
 def _log_account(session: Session, actor: Actor, action: str, username: str, change: dict[str, list]) -> None:  # type: ignore[type-arg]
     """Account changes go to the same append-only history as data changes (never a password)."""
-    from linkage.history import log
-
     log(session, actor, action, ACCOUNTS, [(username, change)])
 
 
@@ -225,7 +209,7 @@ def authenticate(engine: Engine, username: str, password: str, now: datetime | N
 
 def verify_password(password_hash: str, password: str) -> bool:
     """Whether `password` matches the stored argon2 hash (a damaged hash matches nothing)."""
-    from argon2.exceptions import InvalidHashError, VerificationError
+    from argon2.exceptions import InvalidHashError, VerificationError  # lazy, as `hasher`: start-up stays fast
 
     try:
         return hasher().verify(password_hash, password)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -125,8 +125,25 @@ def read_frame(session: Session, query: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=names, dtype=object)
 
 
+CHUNK = 5000  # values in one IN list or one executemany: well under every driver's parameter limit
+T = TypeVar("T")
+
+
+def chunked(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """Consecutive slices of at most `size` values: how a query over many codes is split into IN
+    lists (sort the codes first where the order of the results matters)."""
+    batch: list[T] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _alembic_config() -> Any:
-    from alembic.config import Config
+    from alembic.config import Config  # lazy: only migrations need Alembic, start-up stays fast
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -172,7 +189,7 @@ def schema_is_current(engine: Engine) -> bool:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision; harmless when it is already there."""
-    from alembic import command
+    from alembic import command  # lazy: see _alembic_config
 
     config = _alembic_config()
     with engine.begin() as connection:

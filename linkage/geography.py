@@ -17,6 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from linkage.db import read_frame, read_session
 from linkage.models import Commune, District, Province
 
 NATIONAL_CODE = "VN"
@@ -82,7 +83,7 @@ def resolve_unit(text: str) -> str | None:
 @cache
 def gso_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Provinces, districts and communes from the pinned GSO package, as table rows."""
-    from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
+    from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH  # lazy: ~1 s on a first import, start-up stays fast
 
     provinces: list[dict[str, Any]] = []
     districts: list[dict[str, Any]] = []
@@ -142,8 +143,6 @@ class Geography:
 
 def read_geography(session: Session) -> Geography:
     """The stored map as DataFrames (read from the driver's cursor: ~11,000 rows on every cold start)."""
-    from linkage.db import read_frame
-
     provinces = read_frame(session, sa.select(col(Province.code), col(Province.name)).order_by(col(Province.code)))
     districts = read_frame(
         session,
@@ -209,8 +208,6 @@ def search_units(session: Session, query: str, levels: tuple[str, ...] = LEVELS,
 
 def find_units(engine: Any, query: str, levels: tuple[str, ...] = LEVELS, limit: int = 20) -> list[Unit]:
     """`search_units` in its own read session, for callers without one (the app's pages)."""
-    from linkage.db import read_session
-
     with read_session(engine) as session:
         return search_units(session, query, levels, limit)
 

@@ -26,9 +26,10 @@ from typing import Any
 import networkx as nx
 from sqlalchemy.engine import Engine
 
+from linkage.actor import SYSTEM
 from linkage.db import read_session
 from linkage.geography import read_geography
-from linkage.graph import without_unlinked
+from linkage.graph import build_graph, without_unlinked
 from linkage.i18n import day_text, section, t
 from linkage.overview import Overview
 
@@ -57,7 +58,7 @@ ASSETS = {  # the file in pyvis's copy → the name the app serves it under (ver
 
 
 def _asset_path(name: str) -> Path:
-    import pyvis
+    import pyvis  # lazy: only drawing a graph needs it, start-up stays fast
 
     return Path(pyvis.__file__).parent / "templates" / "lib" / f"vis-{VIS_VERSION}" / name
 
@@ -178,7 +179,7 @@ def vis_data(graph: nx.MultiDiGraph, lang: str = "vi") -> tuple[list[dict[str, A
 
 def options() -> dict[str, Any]:
     """Physics that settles a district quickly, then switches itself off (see the template)."""
-    from pyvis.network import Network
+    from pyvis.network import Network  # lazy: pyvis loads jinja2 and more, which start-up does not need
 
     net = Network()
     net.force_atlas_2based(gravity=-60, central_gravity=0.01, spring_length=90, spring_strength=0.08, damping=0.6)
@@ -560,9 +561,6 @@ def write_graph_file(
     party_types: Collection[str] | None = None,
 ) -> GraphFileSummary:
     """`linkage graph`: the unit's graph on `as_of` as one offline HTML file (the command line sees all)."""
-    from linkage.accounts import SYSTEM
-    from linkage.graph import build_graph
-
     with read_session(engine) as session:
         graph = build_graph(
             session,

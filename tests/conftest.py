@@ -147,7 +147,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 @pytest.fixture
 def bac_kan(engine: Engine) -> Engine:
     """The backend's database holding the hand-computed Bắc Kạn fixture."""
-    from linkage.exchange import import_path
+    from linkage.importing import import_path
 
     import_path(engine, FIXTURE)
     return engine

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from linkage.accounts import SYSTEM, Actor, add_user, authenticate, list_users, set_disabled
 from linkage.db import read_session
 from linkage.errors import LoginRefused, Refused, UserFacingError
-from linkage.exchange import import_path
+from linkage.importing import import_path
 from linkage.models import LoginAttempt, UserAccount, utcnow
 
 from .test_coverage import FIXTURE

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from linkage import records
@@ -93,11 +95,15 @@ def test_the_officer_verifies_a_reported_change(app, database: str) -> None:
     assert records.read(engine, SYSTEM, "cooperatives", "C1").review_status is None
 
 
-def test_the_data_exchange_page_offers_templates_and_a_scoped_export(app) -> None:
+def test_the_data_exchange_page_offers_templates_and_a_scoped_export(app, downloads) -> None:
     at = app(OFFICER_058, "exchange.py")
     assert at.title[0].value == "Trao đổi dữ liệu"
     at.button(key="prepare_export").click().run()
     assert not at.exception
+    book = openpyxl.load_workbook(io.BytesIO(downloads(at)), read_only=True)  # the default format
+    sheet = {name: [row[0] for row in book[name].iter_rows(min_row=2, values_only=True)] for name in book.sheetnames}
+    assert sheet["cooperatives"] == ["C1", "C2"] and sheet["linkages"] == ["L1"]  # district 058's, no other
+    assert sheet["raw_material_areas"] == ["A1"]
 
 
 @pytest.mark.parametrize("page", ["verification.py", "exchange.py", "graph.py"])

@@ -3,13 +3,16 @@ switching language without losing what was chosen, and seeing other processes' w
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -23,6 +26,7 @@ from .apptest import PAGES, texts
 from .test_permissions import COOP_C1, COOP_C5, OFFICER_058, PLANNER_06, PLANNER_VN
 
 App = Callable[..., AppTest]
+Download = Callable[[AppTest], bytes]
 
 
 def english(at: AppTest) -> AppTest:
@@ -334,7 +338,7 @@ def test_an_officer_sends_a_change_back_with_a_comment_and_the_cooperative_reads
 # --- Data exchange ----------------------------------------------------------------------------
 
 
-def test_the_exchange_page_offers_every_template_and_a_scoped_export(app: App) -> None:
+def test_the_exchange_page_offers_every_template_and_a_scoped_export(app: App, downloads: Download) -> None:
     at = app(OFFICER_058, "exchange.py")
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[:9] == [
@@ -351,13 +355,21 @@ def test_the_exchange_page_offers_every_template_and_a_scoped_export(app: App) -
     at.radio(key="export_format").set_value("csv").run()
     at.button(key="prepare_export").click().run()
     assert at.get("download_button")[-1].proto.label == "Tải linkage-tracker-csv.zip"
+    with zipfile.ZipFile(io.BytesIO(downloads(at))) as archive:
+        files = {name: archive.read(name).decode("utf-8-sig").splitlines() for name in archive.namelist()}
+    assert sorted(files) == sorted(label for label in labels[:9])
+    assert [line.split(",")[0] for line in files["cooperatives.csv"][1:]] == ["C1", "C2"]  # district 058 only
+    assert [line.split(",")[0] for line in files["linkages.csv"][1:]] == ["L1"]
 
 
-def test_a_planner_exports_but_cannot_upload(app: App) -> None:
+def test_a_planner_exports_but_cannot_upload(app: App, downloads: Download) -> None:
     at = app(Actor("hoa", "planner", "06"), "exchange.py")
     assert not at.get("file_uploader")
     at.button(key="prepare_export").click().run()
     assert at.get("download_button")[-1].proto.label == "Tải linkage-tracker.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(downloads(at)), read_only=True)
+    areas = [row[0] for row in book["raw_material_areas"].iter_rows(min_row=2, values_only=True)]
+    assert areas == ["A1", "A2", "A3"]  # Bắc Kạn's; A4 lies in Hà Nội
 
 
 @pytest.mark.parametrize("page", ["home.py", "coverage.py", "graph.py", "verification.py", "exchange.py"])

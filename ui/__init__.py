@@ -237,7 +237,7 @@ def target_cards(rows: pd.DataFrame) -> None:
     if rows.empty:  # st.columns(0) is an error: a unit without figures says so instead
         st.caption(tr("app.no_data"))
         return
-    for column, row in zip(st.columns(len(rows)), coverage.records(rows), strict=True):
+    for column, row in zip(st.columns(len(rows)), coverage.json_rows(rows), strict=True):
         with column:
             value = "—" if row["ratio"] is None else percent(row["ratio"])
             st.metric(tr(f"indicator.{row['indicator']}"), value, border=True)

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from linkage.db import chunked
 from linkage.exchange.problems import Problem
 from linkage.exchange.read import Table
 from linkage.exchange.spec import BY_NAME, ENTITIES, PARTY_COLUMN, PARTY_ENTITY, Entity
@@ -104,9 +105,6 @@ def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
     return parsed, problems
 
 
-CHUNK = 5000
-
-
 def stored_records(session: Session, p: Parsed, fields: list[str]) -> dict[tuple[Any, ...], Record]:
     """The stored records whose key the rows name, by key, in chunks of one IN list each."""
     model = p.entity.model
@@ -115,8 +113,7 @@ def stored_records(session: Session, p: Parsed, fields: list[str]) -> dict[tuple
     pk = [c.name for c in sa.inspect(model).primary_key]  # type: ignore[union-attr]
     columns = list(dict.fromkeys([*pk, *p.entity.key, *fields, "archived_at", "version"]))
     found: dict[tuple[Any, ...], Record] = {}
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
+    for chunk in chunked(wanted):
         query = sa.select(*(getattr(model, c) for c in columns)).where(getattr(model, first).in_(chunk))
         for row in session.execute(query).mappings():
             record = dict(row)

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, expect
 
 from linkage.accounts import SYSTEM, add_user
 from linkage.db import dispose_engine, get_engine
-from linkage.exchange import import_path
+from linkage.importing import import_path
 
 from ..conftest import create_pg_database, drop_pg_database
 from ..documented import block, run_block

@@ -14,7 +14,7 @@ from linkage.catalog import init
 from linkage.db import get_engine
 from linkage.demo import generate
 from linkage.demo_accounts import create_demo_accounts
-from linkage.exchange import import_path
+from linkage.importing import import_path
 
 from .conftest import ROOT, Watched, app_server, settled, signed_out
 
