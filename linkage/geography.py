@@ -16,8 +16,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from linkage.maps import CODE_WIDTH, NATIONAL_CODE, NATIONAL_NAME, OLD_MAP, Unit, map_data
-from linkage.models import Commune, District, Province
+from linkage.maps import CODE_WIDTH, NATIONAL_CODE, NATIONAL_NAME, NEW_MAP, OLD_MAP, Unit, map_data
+from linkage.models import Commune, Commune202507, District, Province, Province202507
 
 __all__ = ["CODE_WIDTH", "NATIONAL_CODE", "NATIONAL_NAME", "Unit"]
 
@@ -99,10 +99,32 @@ def gso_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[st
     return provinces, districts, communes
 
 
+@cache
+def new_map_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Provinces and communes of map `2025-07`, as table rows."""
+    new = map_data(NEW_MAP)
+    provinces = [{"code": p.code, "name": p.name, "search_name": fold(p.name)} for p in new.provinces.values()]
+    communes = [
+        {
+            "code": c.code,
+            "name": c.name,
+            "search_name": fold(c.name),
+            "province_code": c.province,
+            "kind": c.kind,
+            "is_rural": new.is_rural(c.code),
+        }
+        for c in new.communes.values()
+    ]
+    return provinces, communes
+
+
 def load_geography(session: Session) -> int:
-    """Insert the GSO units that are not stored yet; returns how many were added."""
+    """Insert the units of both maps that are not stored yet; returns how many were added."""
     added = 0
-    for model, rows in zip((Province, District, Commune), gso_rows(), strict=True):
+    tables = zip(
+        (Province, District, Commune, Province202507, Commune202507), (*gso_rows(), *new_map_rows()), strict=True
+    )
+    for model, rows in tables:
         have = set(session.execute(sa.select(model.code)).scalars())  # type: ignore[attr-defined]
         new = [r for r in rows if r["code"] not in have]
         if new:

@@ -391,12 +391,16 @@ def placed_in(commune_2025_01: str | None, commune_2025_07: str | None, on: str)
 def agrees(commune_2025_01: str, commune_2025_07: str) -> bool:
     """Whether a commune on each map may both be given for one record (CONTRACT §2): the new commune is
     one of the old one's candidates, or, for an old commune the table marks partly merged, any new
-    commune of the new province it went to."""
+    commune of the new province it went to.
+
+    "Partly merged" widens only an old commune whose table entry lists a single new commune (132 do):
+    the rest of it went somewhere the table does not say. One the table splits among several new
+    communes is matched against that list (the acceptance kit refuses 31178 given with 31183)."""
     cw = crosswalk()
     candidates = cw.old_to_new.get(commune_2025_01, ())
     if commune_2025_07 in candidates:
         return True
-    if commune_2025_01 in cw.partly_merged and commune_2025_07 in map_data(NEW_MAP).communes:
+    if commune_2025_01 in cw.partly_merged and len(candidates) == 1 and commune_2025_07 in map_data(NEW_MAP).communes:
         communes = map_data(NEW_MAP).communes
         return communes[commune_2025_07].province in {communes[c].province for c in candidates}
     return False

@@ -311,3 +311,12 @@ def test_a_partly_merged_old_commune_agrees_with_any_new_commune_of_its_new_prov
     assert agrees("00556", "00004")  # Phường Ba Đình, Hà Nội
     assert not agrees("00556", "00859")  # Xã Ngọc Long, Tuyên Quang
     assert not agrees("00001", "00025")  # Phúc Xá went whole to Hồng Hà (not partly merged): Giảng Võ is not it
+
+
+def test_a_split_old_commune_agrees_only_with_the_new_communes_it_was_split_among() -> None:
+    from linkage.maps import agrees
+
+    # Phường Bùi Hữu Nghĩa is marked partly merged and split between Cái Khế and Bình Thủy.
+    assert crosswalk().old_to_new["31178"] == ("31120", "31168")
+    assert agrees("31178", "31168")
+    assert not agrees("31178", "31183")  # Phường Long Tuyền, also in Cần Thơ: refused by the acceptance kit
