@@ -94,3 +94,26 @@ def test_wildcard_characters_typed_in_a_search_match_themselves(engine: Engine, 
 )
 def test_a_unit_code_without_its_leading_zeros_is_the_unit_meant(typed: str, meant: str | None) -> None:
     assert resolve_unit(typed) == meant  # no province 61 exists, so 61 can only be district 061
+
+
+def test_search_gives_units_of_map_2025_01(engine: Engine) -> None:
+    from linkage.maps import OLD_MAP, Unit
+
+    with read_session(engine) as session:
+        found = search_units(session, "ba be", levels=("district",))
+    assert Unit(OLD_MAP, "district", "061") in found  # a Unit is its map, level and code
+    assert all(u.map == OLD_MAP for u in found)
+
+
+def test_the_units_of_map_2025_07_are_stored_beside_those_of_2025_01(engine: Engine) -> None:
+    from linkage.models import Commune202507, Province202507
+
+    with read_session(engine) as session:
+        count = lambda model: session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()  # noqa: E731
+        assert (count(Province202507), count(Commune202507)) == (34, 3321)
+        rural = session.execute(sa.select(sa.func.count()).where(Commune202507.is_rural)).scalar_one()  # type: ignore[arg-type]
+        giang_vo = session.get(Commune202507, "00025")
+        ngoc_khanh = session.get(Commune, "00025")
+    assert rural == 2621
+    assert giang_vo is not None and giang_vo.name == "Phường Giảng Võ" and giang_vo.province_code == "01"
+    assert ngoc_khanh is not None and ngoc_khanh.name == "Phường Ngọc Khánh"
