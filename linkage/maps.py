@@ -404,3 +404,11 @@ def agrees(commune_2025_01: str, commune_2025_07: str) -> bool:
         communes = map_data(NEW_MAP).communes
         return communes[commune_2025_07].province in {communes[c].province for c in candidates}
     return False
+
+
+@cache
+def placements(from_map: str, on: str) -> Mapping[str, Unit]:
+    """Every commune of `from_map` → where a record located in it is placed on map `on` (`place` for
+    all at once, built once per process), for set-based work such as coverage over all records."""
+    communes = map_data(check_map(from_map)).communes
+    return MappingProxyType({code: place(p.unit, check_map(on)) for code, p in communes.items()})
