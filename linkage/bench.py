@@ -1,4 +1,4 @@
-"""National-scale benchmark: `python -m linkage.bench` (or `python3.11 tasks.py bench`).
+"""National-scale benchmark: `python -m linkage.bench` (or `python3.12 tasks.py bench`).
 
 Builds the national demonstration data in a scratch SQLite database and measures what users wait
 for: init, demo generation, import of the national export, coverage cold and warm in-process,
@@ -27,13 +27,12 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
 
 from linkage.accounts import SYSTEM
 
-T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 GOALS = {
     "coverage_cold": 1.0,
@@ -44,7 +43,7 @@ GOALS = {
 }
 
 
-def timed(fn: Callable[[], T]) -> tuple[T, float]:
+def timed[T](fn: Callable[[], T]) -> tuple[T, float]:
     start = time.perf_counter()
     result = fn()
     return result, time.perf_counter() - start

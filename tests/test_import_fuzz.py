@@ -47,6 +47,8 @@ VALID: dict[str, list[str]] = {
     "area": ["12.5", "40"],
     "province": ["06", "6", "93"],
     "commune": ["01849", "1852", "01837"],
+    # A commune on map 2025-07, or none: 01849 (Bắc Kạn) went to Thái Nguyên communes, so pairs may disagree.
+    "commune_2025_07": ["", "", "06253", "00004"],
 }
 BROKEN: dict[str, list[str]] = {
     "code": ["X 9", "", "01858.0"],
@@ -57,6 +59,7 @@ BROKEN: dict[str, list[str]] = {
     "area": ["0", "-1", "1,5", "NaN"],
     "province": ["99", ""],
     "commune": ["00001", "99999", "abc"],
+    "commune_2025_07": ["31117", "99999"],
 }
 
 

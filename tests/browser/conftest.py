@@ -30,7 +30,7 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     executable = shutil.which("chromium")
-    assert executable, "Debian's chromium package is required: `python3.11 tasks.py test` installs it"
+    assert executable, "Debian's chromium package is required: `python3.12 tasks.py test` installs it"
     browser = playwright.chromium.launch(executable_path=executable, args=FLAGS)
     yield browser
     browser.close()
