@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -126,10 +126,9 @@ def read_frame(session: Session, query: Any) -> pd.DataFrame:
 
 
 CHUNK = 5000  # values in one IN list or one executemany: well under every driver's parameter limit
-T = TypeVar("T")
 
 
-def chunked(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+def chunked[T](values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
     """Consecutive slices of at most `size` values: how a query over many codes is split into IN
     lists (sort the codes first where the order of the results matters)."""
     batch: list[T] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,10 +21,8 @@ NEVER = np.int64(10**9)  # an ordinal after any real date: "no end"
 ALWAYS = np.int64(-1)  # an ordinal before any real date: "no start"
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
-Bound = TypeVar("Bound")
 
-
-def in_force(start: Bound, end: Bound, day: object) -> Bound:
+def in_force[Bound](start: Bound, end: Bound, day: object) -> Bound:
     """The rule: started on or before `day`, not ended by it. Works on SQL expressions and on
     pandas Series alike (`&` is SQL's AND and pandas' element-wise and)."""
     return (start <= day) & (end > day)  # type: ignore[operator,no-any-return]
