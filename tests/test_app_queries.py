@@ -57,3 +57,14 @@ def test_a_table_of_products_reads_their_names_once_however_many_rows(database: 
     (few, _), (many, cells) = shown(1), shown(50)
     assert cells[:2] == ["Lúa gạo (RICE)", "Quế (CINNAMON)"]
     assert many == few
+
+
+def test_a_long_queue_is_shown_a_page_at_a_time_oldest_first(app: App, database: str) -> None:
+    report_linkages(database, range(15))  # 30 changes: each linkage and its party row
+    at = app(OFFICER_058, "verification.py")
+    headings = [c.value for c in at.markdown if "LQ" in c.value]
+    assert len(headings) == 25 and "LQ0" in headings[0]
+    at.number_input(key="queue_page").set_value(2).run()
+    headings = [c.value for c in at.markdown if "LQ" in c.value]
+    assert len(headings) == 5 and "LQ14" in headings[-1]
+    assert "26–30" in " ".join(c.value for c in at.caption)
