@@ -15,8 +15,9 @@ and times, p95 over the repeats:
 - the verification queue with `--pending` changes waiting, created through the domain's write path
   (`records.save` by the cooperative's account), not by SQL.
 
-A step ends when Streamlit has finished running the page (its `data-test-script-state` is
-`notRunning` and stays so) and, for graphs, when the drawing's "laying out" note is gone. Writes its
+A step ends when Streamlit has finished running the page (its `data-test-script-state` went
+`running` and is back to `notRunning` for 250 ms; a rerun so quick that it never shows `running` ends
+with its last change to the page) and, for graphs, when the drawing's "laying out" note is gone. Writes its
 table, with the goal and met / not met for each row, as the "In the browser" section of
 docs/benchmarks.md, keeping the other sections. Goals are checked here, never by timed tests.
 """
@@ -76,21 +77,28 @@ WATCH = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   window.__benchRan = false;
   window.__benchEnd = 0;
+  window.__benchChanged = 0;
   if (window.__benchApp !== app) {
     window.__benchApp = app;
-    new MutationObserver(() => {
-      if (app.getAttribute('data-test-script-state') === 'running') window.__benchRan = true;
-      else if (window.__benchRan) window.__benchEnd = Date.now();
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    new MutationObserver((changes) => {
+      const state = app.getAttribute('data-test-script-state');
+      if (changes.some((c) => c.target === app && c.attributeName === 'data-test-script-state')) {
+        if (state === 'running') window.__benchRan = true;
+        else if (window.__benchRan) window.__benchEnd = Date.now();
+      } else {
+        window.__benchChanged = Date.now();  // a quick rerun may never show 'running': its output does
+      }
+    }).observe(app, {attributes: true, childList: true, subtree: true, characterData: true});
   }
   return Date.now();
 }"""
 FINISHED = f"""() => {{
   const app = document.querySelector('[data-testid="stApp"]');
-  return window.__benchRan && window.__benchEnd > 0
-    && app.getAttribute('data-test-script-state') === 'notRunning'
-    && Date.now() - window.__benchEnd >= {QUIET_MS};
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const end = window.__benchRan ? window.__benchEnd : window.__benchChanged;
+  return end > 0 && Date.now() - end >= {QUIET_MS};
 }}"""
+ENDED = "() => window.__benchRan ? window.__benchEnd : window.__benchChanged"
 
 
 @dataclass
@@ -111,7 +119,7 @@ class Row:
 
     @property
     def met(self) -> bool:
-        return self.p95 is not None and self.p95 <= self.goal
+        return self.p95 is not None and round(self.p95, 2) <= self.goal  # as the table shows it
 
 
 @dataclass(frozen=True)
@@ -202,7 +210,7 @@ def _arm(page: Page) -> int:
 def _finished(page: Page, started: int, timeout_ms: float) -> float:
     """Seconds from `started` (the page's clock, ms) to the end of the run(s) it started."""
     page.wait_for_function(FINISHED, timeout=timeout_ms, polling=50)
-    end = int(page.evaluate("() => window.__benchEnd"))
+    end = int(page.evaluate(ENDED))
     return max(0, end - started) / 1000
 
 
