@@ -1,6 +1,6 @@
 """Browser benchmark: what users wait for, measured in Debian's Chromium through Playwright.
 
-    python -m linkage.bench --browser [--scale province|national] [--repeats 5] [--entry streamlit_app.py]
+    python -m linkage.bench --browser [--scale province|national] [--repeats 5] [--entry serve.py]
     python -m linkage.bench_browser --db sqlite:///scratch.db --repeats 1   # an existing database
 
 On a scratch SQLite database holding the demo data (or the one given with `--db`, which it writes
@@ -434,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=["province", "national"], default="province")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--pending", type=int, default=1000)
-    parser.add_argument("--entry", default="streamlit_app.py", help="the app's entry file")
+    parser.add_argument("--entry", default="serve.py", help="the app's entry file")
     parser.add_argument("--note", default="", help="a sentence on the conditions, put in the section")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)

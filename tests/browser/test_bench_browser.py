@@ -12,8 +12,8 @@ from linkage.accounts import Actor
 from linkage.bench_browser import ROWS, SECTION, main
 from linkage.catalog import init
 from linkage.db import get_engine
-from linkage.exchange import import_path
 from linkage.history import pending
+from linkage.importing import import_path
 
 from ..test_coverage import FIXTURE
 
