@@ -9,6 +9,7 @@ import streamlit as st
 from linkage import coverage, graph, records
 from linkage.errors import UserFacingError
 from linkage.geography import find_units
+from linkage.i18n import vietnam_time
 from linkage.models import PARTY_TYPES, TECHNOLOGIES
 from linkage.permissions import may_view_unit
 from linkage.render import graph_title
@@ -123,4 +124,4 @@ if chosen:
         if not steps:
             st.caption(tr("app.no_history"))
         for entry in steps:
-            st.markdown(f"- {entry.at:%d/%m/%Y} · {plain(entry.actor)} · {tr('action.' + entry.action)}")
+            st.markdown(f"- {vietnam_time(entry.at)} · {plain(entry.actor)} · {tr('action.' + entry.action)}")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from linkage import records
 from linkage.history import pending
+from linkage.i18n import vietnam_time
 from ui import engine, field_label, plain, require_actor, shown_value, titled, tr
 from ui.forms import archive_button, commit, pick, record_form, record_table, save
 
@@ -115,5 +116,5 @@ with history_tab:
             f"{field_label(f)}: {shown_value(f, old) or '—'} → {shown_value(f, new) or '—'}"
             for f, (old, new) in entry.changes.items()
         )
-        line = f"{entry.at:%d/%m/%Y %H:%M} · {entry.actor} · {tr(f'action.{entry.action}')} · {changes}"
+        line = f"{vietnam_time(entry.at)} · {entry.actor} · {tr(f'action.{entry.action}')} · {changes}"
         st.markdown(f"- {plain(line)}")
