@@ -7,6 +7,7 @@ import streamlit as st
 from linkage import records
 from linkage.geography import find_communes
 from linkage.history import pending
+from linkage.i18n import vietnam_time
 from ui import engine, field_label, plain, product_names, require_actor, shown_value, titled, tr
 from ui.forms import archive_button, commit, pick, record_form, record_table, save
 
@@ -120,5 +121,5 @@ with history_tab:
             f"{field_label(f)}: {shown_value(f, old, names) or '—'} → {shown_value(f, new, names) or '—'}"
             for f, (old, new) in entry.changes.items()
         )
-        line = f"{entry.at:%d/%m/%Y %H:%M} · {entry.actor} · {tr(f'action.{entry.action}')} · {changes}"
+        line = f"{vietnam_time(entry.at)} · {entry.actor} · {tr(f'action.{entry.action}')} · {changes}"
         st.markdown(f"- {plain(line)}")

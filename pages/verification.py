@@ -6,6 +6,7 @@ import streamlit as st
 
 from linkage.errors import UserFacingError
 from linkage.history import pending, send_back, verify
+from linkage.i18n import vietnam_time
 from ui import engine, field_label, flash, plain, product_names, require_actor, show_error, shown_value, titled, tr
 
 PAGE = 25  # changes shown at once
@@ -28,7 +29,7 @@ for change in queue:
         name = (change.after or change.before or {}).get("name") or ""
         heading = f"{tr(f'entity.{change.entity}')} {titled(change.entity, change.key, name, names)}"
         reported = tr("app.verification.reported_by", who=change.reported_by)
-        st.markdown(f"**{plain(heading)}** · {plain(reported)} · {change.reported_at:%d/%m/%Y %H:%M}")
+        st.markdown(f"**{plain(heading)}** · {plain(reported)} · {vietnam_time(change.reported_at)}")
         fields = change.changed_fields if change.before else list((change.after or {}).keys())
         st.dataframe(
             [
