@@ -11,9 +11,10 @@ import io
 import math
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from linkage.exchange.values import shield
 from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, level_of, read_geography
 from linkage.keys import record_key
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
+from linkage.maps import NEW_MAP, OLD_MAP, check_map, map_data, map_of, placements
 from linkage.models import LinkageParty, Producer, Review
 from linkage.permissions import Locator, readable_linkages
 
@@ -37,12 +39,29 @@ DISTRICTS = "districts_with_key_product_linkage"
 RAW_MATERIAL = "raw_material_linkages_with_digital_tech"
 INDICATORS = (COMMUNES, DISTRICTS, RAW_MATERIAL)
 TARGETS: dict[str, Fraction] = {COMMUNES: Fraction(7, 10), DISTRICTS: Fraction(7, 10), RAW_MATERIAL: Fraction(1, 2)}
-INDICATOR_LEVELS: dict[str, tuple[str, ...]] = {
-    COMMUNES: ("national", "province", "district"),
-    DISTRICTS: ("national", "province"),
-    RAW_MATERIAL: ("national", "province", "district"),
+MAP_INDICATOR_LEVELS: dict[str, dict[str, tuple[str, ...]]] = {  # CONTRACT §3: the levels of each map
+    OLD_MAP: {
+        COMMUNES: ("national", "province", "district"),
+        DISTRICTS: ("national", "province"),
+        RAW_MATERIAL: ("national", "province", "district"),
+    },
+    NEW_MAP: {COMMUNES: ("national", "province"), DISTRICTS: (), RAW_MATERIAL: ("national", "province", "commune")},
 }
-COLUMNS = ["indicator", "level", "unit_code", "unit_name", "numerator", "denominator", "ratio", "target", "met"]
+INDICATOR_LEVELS = MAP_INDICATOR_LEVELS[OLD_MAP]
+ALL_LEVELS = ("national", "province", "district", "commune")
+COLUMNS = [
+    "indicator",
+    "level",
+    "unit_code",
+    "unit_name",
+    "numerator",
+    "denominator",
+    "ratio",
+    "target",
+    "met",
+    "map",
+    "unplaced",
+]
 YEAR_ENDS = tuple(date(year, 12, 31) for year in range(2021, 2026))
 
 
@@ -50,13 +69,18 @@ YEAR_ENDS = tuple(date(year, 12, 31) for year in range(2021, 2026))
 class Facts:
     """What the indicators need, read once; archived records are already left out."""
 
-    geography: Geography
-    cooperatives: pd.DataFrame  # commune_code, start, end (ordinals)
+    geography: Geography  # map 2025-01 as stored
+    cooperatives: pd.DataFrame  # commune_code, commune_code_2025_07, start, end (ordinals)
     linkages: pd.DataFrame  # code, product_code, start, end, has_buyer, has_raw_material
-    locations: pd.DataFrame  # linkage_code, commune_code, district_code, province_code
+    # linkage_code, commune_code, district_code, province_code: parties located by a commune of 2025-01
+    # only (what the graph, overview and candidates read); the indicators use `party_places`.
+    locations: pd.DataFrame
     adoptions: pd.DataFrame  # linkage_code, start, end
     key_products: pd.DataFrame  # province_code, product_code: national key products expanded per province
     producer_communes: frozenset[str]
+    # linkage_code, commune_code, commune_code_2025_07: where each located party is, on either map or both
+    party_places: pd.DataFrame = field(default_factory=pd.DataFrame)
+    national_keys: frozenset[str] = frozenset()
 
 
 Reviews = dict[str, dict[str, dict[str, str | None] | None]]  # entity -> record key -> verified snapshot
@@ -108,7 +132,12 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
             reviews.setdefault(review.entity, {})[review.record_key] = review.snapshot
     geography = read_geography(session)
     coops = COOPERATIVE.with_ordinals(
-        _records(session, "cooperatives", ["code", "commune_code", "established_on", "dissolved_on"], reviews)
+        _records(
+            session,
+            "cooperatives",
+            ["code", "commune_code", "commune_code_2025_07", "established_on", "dissolved_on"],
+            reviews,
+        )
     )
     linkages = LINKAGE.with_ordinals(
         _records(session, "linkages", ["code", "product_code", "started_on", "ended_on"], reviews)
@@ -119,15 +148,17 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
         set(parties.loc[parties["party_type"] == "raw_material_area", "linkage_code"])
     )
     in_parties = col(Producer.code).in_(sa.select(col(LinkageParty.producer_code)))
+    both = ["code", "commune_code", "commune_code_2025_07"]
     homes = pd.concat(
         [
-            coops[["code", "commune_code"]].assign(party_type="cooperative"),
-            _records(session, "producers", ["code", "commune_code"], reviews, in_parties).assign(party_type="producer"),
-            _records(session, "raw_material_areas", ["code", "commune_code"], reviews).assign(
-                party_type="raw_material_area"
-            ),
+            coops[both].assign(party_type="cooperative"),
+            _records(session, "producers", both, reviews, in_parties).assign(party_type="producer"),
+            _records(session, "raw_material_areas", both, reviews).assign(party_type="raw_material_area"),
         ]
     ).rename(columns={"code": "party_code"})
+    party_places = parties.merge(homes, on=["party_type", "party_code"])[
+        ["linkage_code", "commune_code", "commune_code_2025_07"]
+    ].drop_duplicates(ignore_index=True)
     communes = geography.communes[["code", "district_code", "province_code"]].rename(columns={"code": "commune_code"})
     locations = (
         parties.merge(homes, on=["party_type", "party_code"])[["linkage_code", "commune_code"]]
@@ -145,30 +176,142 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
     producers = session.execute(
         sa.select(col(Producer.commune_code)).where(col(Producer.archived_at).is_(None)).distinct()
     ).scalars()
-    return Facts(geography, coops, linkages, locations, adoptions, key_products, frozenset(producers))
+    return Facts(
+        geography,
+        coops,
+        linkages,
+        locations,
+        adoptions,
+        key_products,
+        frozenset(producers),
+        party_places,
+        frozenset(national["product_code"]),
+    )
 
 
 @dataclass(frozen=True)
 class UnitCounts:
-    """Numerators and denominators by unit code for one indicator and one level."""
+    """Numerators, denominators and unplaced records by unit code for one indicator and one level."""
 
     numerator: pd.Series
     denominator: pd.Series
+    unplaced: pd.Series
 
 
 def _count_by(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame.groupby(column).size() if len(frame) else pd.Series(dtype="int64")
 
 
-def _communes_with_cooperative(f: Facts, day: int) -> dict[str, UnitCounts]:
-    rural = f.geography.communes[f.geography.communes["is_rural"]]
-    with_coop = set(f.cooperatives.loc[COOPERATIVE.mask(f.cooperatives, day), "commune_code"])
-    covered = rural[rural["code"].isin(with_coop)]
-    return {
-        "district": UnitCounts(_count_by(covered, "district_code"), _count_by(rural, "district_code")),
-        "province": UnitCounts(_count_by(covered, "province_code"), _count_by(rural, "province_code")),
-        "national": UnitCounts(pd.Series({NATIONAL_CODE: len(covered)}), pd.Series({NATIONAL_CODE: len(rural)})),
+def _national(numerator: int, denominator: int, unplaced: int) -> UnitCounts:
+    return UnitCounts(
+        pd.Series({NATIONAL_CODE: numerator}),
+        pd.Series({NATIONAL_CODE: denominator}),
+        pd.Series({NATIONAL_CODE: unplaced}),
+    )
+
+
+PLACED = ["commune_code", "district_code", "province_code"]
+
+
+@cache
+def _placement_table(from_map: str, on: str) -> pd.DataFrame:
+    """Every commune code of `from_map` → the commune, district and province of map `on` a record located
+    in it is placed in (CONTRACT §1), None above that unit: built once per process from `maps.placements`."""
+    target = map_data(on)
+    rows: list[tuple[str, str | None, str | None, str | None]] = []
+    for code, unit in placements(from_map, on).items():
+        if unit.level == "commune":
+            where = target.communes[unit.code]
+            rows.append((code, unit.code, where.district or None, where.province))
+        elif unit.level == "district":
+            rows.append((code, None, unit.code, target.districts[unit.code].province))
+        elif unit.level == "province":
+            rows.append((code, None, None, unit.code))
+        else:
+            rows.append((code, None, None, None))
+    return pd.DataFrame(rows, columns=["code", *PLACED]).set_index("code")
+
+
+def _placed(frame: pd.DataFrame, on: str) -> pd.DataFrame:
+    """`frame` (with `commune_code` and `commune_code_2025_07`) plus where each row is placed on map `on`:
+    its own commune there when given, else placed from the commune of the other map."""
+    own, other = ("commune_code", "commune_code_2025_07") if on == OLD_MAP else ("commune_code_2025_07", "commune_code")
+    here = _placement_table(on, on).reindex(frame[own].to_numpy()).reset_index(drop=True)
+    there = _placement_table(OLD_MAP if on == NEW_MAP else NEW_MAP, on)
+    there = there.reindex(frame[other].to_numpy()).reset_index(drop=True)
+    given = np.broadcast_to(frame[own].notna().to_numpy()[:, None], here.shape)
+    placed = here.where(given, there)
+    placed.index = frame.index
+    return pd.concat([frame.drop(columns=["commune_code"]), placed], axis=1)
+
+
+def _located(f: Facts, linkage_codes: set[str], on: str) -> pd.DataFrame:
+    """linkage_code and the placement on `on` of each located party of these linkages."""
+    parties = f.party_places[f.party_places["linkage_code"].isin(linkage_codes)]
+    return _placed(parties, on)[["linkage_code", *PLACED]]
+
+
+def _unplaced_by(located: pd.DataFrame, key: str, column: str | None, lowest: str) -> pd.Series:
+    """How many records (`key`) are in each unit of `column` (the country when None) but in no unit of
+    the `lowest` level there (CONTRACT §3 "Unplaced records")."""
+    inside = located[located[column].notna()] if column else located
+    if not len(inside):
+        return pd.Series(dtype="int64")
+    keys = [key, column] if column else [key]
+    settled = inside[lowest].notna().groupby([inside[k] for k in keys]).any()
+    loose = settled[~settled]
+    if column is None:
+        return pd.Series({NATIONAL_CODE: len(loose)})
+    return pd.Series(loose.index.get_level_values(column)).value_counts()
+
+
+@dataclass(frozen=True)
+class MapUnits:
+    """The units of one map as the indicators need them."""
+
+    provinces: pd.DataFrame  # code, name
+    districts: pd.DataFrame  # code, name, province_code, in_scope (empty on 2025-07)
+    communes: pd.DataFrame  # code, name, district_code (None on 2025-07), province_code, is_rural
+
+
+@cache
+def _new_map_units() -> MapUnits:
+    data = map_data(NEW_MAP)
+    provinces = pd.DataFrame([(p.code, p.name) for p in data.provinces.values()], columns=["code", "name"])
+    communes = pd.DataFrame(
+        [(p.code, p.name, None, p.province, data.is_rural(p.code)) for p in data.communes.values()],
+        columns=["code", "name", "district_code", "province_code", "is_rural"],
+    )
+    districts = pd.DataFrame(columns=["code", "name", "province_code", "in_scope"])
+    return MapUnits(provinces, districts, communes)
+
+
+def map_units(f: Facts, map_name: str) -> MapUnits:
+    if map_name == OLD_MAP:
+        return MapUnits(f.geography.provinces, f.geography.districts, f.geography.communes)
+    return _new_map_units()
+
+
+def _communes_with_cooperative(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
+    active = f.cooperatives[COOPERATIVE.mask(f.cooperatives, day)]
+    placed = _placed(active[["code", "commune_code", "commune_code_2025_07"]], on)
+    rural = units.communes[units.communes["is_rural"]]
+    covered = rural[rural["code"].isin(set(placed["commune_code"].dropna()))]
+    above = placed[placed["commune_code"].isna()]  # placed in a district, province or the country
+    result = {
+        level: UnitCounts(_count_by(covered, column), _count_by(rural, column), _count_by(above, column))
+        for level, column in (("district", "district_code"), ("province", "province_code"))
     }
+    result["national"] = _national(len(covered), len(rural), len(above))
+    return result
+
+
+def _keyed(f: Facts, located: pd.DataFrame) -> pd.DataFrame:
+    """Located rows (with product_code) whose product is a key product for the province they lie in; a row
+    placed only in the country has no province, so only a national key product counts there."""
+    in_province = located[located["province_code"].notna()].merge(f.key_products, on=["province_code", "product_code"])
+    nowhere = located[located["province_code"].isna() & located["product_code"].isin(f.national_keys)]
+    return pd.concat([in_province, nowhere], ignore_index=True)
 
 
 def key_product_districts(f: Facts, day: int) -> set[str]:
@@ -182,12 +325,27 @@ def key_product_districts(f: Facts, day: int) -> set[str]:
     return set(keyed["district_code"]) & in_scope
 
 
-def _districts_with_key_product_linkage(f: Facts, day: int) -> dict[str, UnitCounts]:
-    scope = f.geography.districts[f.geography.districts["in_scope"]]
-    covered = scope[scope["code"].isin(key_product_districts(f, day))]
+def _districts_with_key_product_linkage(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
+    if on != OLD_MAP:
+        return {}  # not reported on 2025-07: it has no districts
+    live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_buyer"]]
+    located = _located(f, set(live["code"]), on).merge(
+        live[["code", "product_code"]].rename(columns={"code": "linkage_code"}), on="linkage_code"
+    )
+    keyed = _keyed(f, located)
+    scope = units.districts[units.districts["in_scope"]]
+    covered = scope[scope["code"].isin(set(keyed["district_code"].dropna()))]
     return {
-        "province": UnitCounts(_count_by(covered, "province_code"), _count_by(scope, "province_code")),
-        "national": UnitCounts(pd.Series({NATIONAL_CODE: len(covered)}), pd.Series({NATIONAL_CODE: len(scope)})),
+        "province": UnitCounts(
+            _count_by(covered, "province_code"),
+            _count_by(scope, "province_code"),
+            _unplaced_by(keyed, "linkage_code", "province_code", "district_code"),
+        ),
+        "national": UnitCounts(
+            pd.Series({NATIONAL_CODE: len(covered)}),
+            pd.Series({NATIONAL_CODE: len(scope)}),
+            _unplaced_by(keyed, "linkage_code", None, "district_code"),
+        ),
     }
 
 
@@ -196,18 +354,23 @@ def digital_linkages(f: Facts, day: int) -> set[str]:
     return set(f.adoptions.loc[ADOPTION.mask(f.adoptions, day), "linkage_code"])
 
 
-def _raw_material_linkages_with_digital_tech(f: Facts, day: int) -> dict[str, UnitCounts]:
+def _raw_material_linkages_with_digital_tech(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
     live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_raw_material"]]
-    located = f.locations[f.locations["linkage_code"].isin(set(live["code"]))].copy()
+    located = _located(f, set(live["code"]), on)
     located["digital"] = located["linkage_code"].isin(digital_linkages(f, day))
+    lowest = "district_code" if on == OLD_MAP else "commune_code"
     result = {}
-    for level, column in (("district", "district_code"), ("province", "province_code")):
-        once = located.drop_duplicates(["linkage_code", column])
-        result[level] = UnitCounts(_count_by(once[once["digital"]], column), _count_by(once, column))
+    for level in ("commune", "district", "province"):
+        column = f"{level}_code"
+        once = located[located[column].notna()].drop_duplicates(["linkage_code", column])
+        result[level] = UnitCounts(
+            _count_by(once[once["digital"]], column),
+            _count_by(once, column),
+            _unplaced_by(located, "linkage_code", column, lowest),
+        )
     once = located.drop_duplicates("linkage_code")
-    result["national"] = UnitCounts(
-        pd.Series({NATIONAL_CODE: int(once["digital"].sum())}), pd.Series({NATIONAL_CODE: len(once)})
-    )
+    unplaced = _unplaced_by(located, "linkage_code", None, lowest)
+    result["national"] = _national(int(once["digital"].sum()), len(once), int(unplaced.sum()))
     return result
 
 
@@ -218,34 +381,46 @@ RULES = {
 }
 
 
-def _units(geo: Geography, level: str) -> pd.DataFrame:
-    """Every in-scope unit of a level, with its name: reported even when it has no data."""
+def _units(units: MapUnits, level: str) -> pd.DataFrame:
+    """Every in-scope unit of a level, with its name: reported even when it has no data.
+
+    In scope: districts with a rural commune, provinces with such a district (with a rural commune on
+    2025-07), rural communes."""
     if level == "national":
         return pd.DataFrame({"unit_code": [NATIONAL_CODE], "unit_name": [NATIONAL_NAME]})
-    scope = geo.districts[geo.districts["in_scope"]]
-    if level == "district":
-        units = scope[["code", "name"]]
+    rural = units.communes[units.communes["is_rural"]]
+    if level == "commune":
+        chosen = rural[["code", "name"]]
+    elif level == "district":
+        chosen = units.districts[units.districts["in_scope"]][["code", "name"]]
     else:
-        units = geo.provinces[geo.provinces["code"].isin(set(scope["province_code"]))][["code", "name"]]
-    return units.rename(columns={"code": "unit_code", "name": "unit_name"})
+        chosen = units.provinces[units.provinces["code"].isin(set(rural["province_code"]))][["code", "name"]]
+    return chosen.rename(columns={"code": "unit_code", "name": "unit_name"}).reset_index(drop=True)
 
 
-def compute(facts: Facts, as_of: date, levels: Sequence[str] = LEVELS) -> pd.DataFrame:
-    """One row per indicator and in-scope unit (CONTRACT §3): counts, ratio, target, met."""
+def compute(facts: Facts, as_of: date, levels: Sequence[str] = ALL_LEVELS, map_name: str | None = None) -> pd.DataFrame:
+    """One row per indicator and in-scope unit of the map (CONTRACT §3): counts, ratio, target, met,
+    map and unplaced. The map defaults to the map in force on `as_of`."""
+    on = check_map(map_name) if map_name else map_of(as_of)
+    units = map_units(facts, on)
     day = as_of.toordinal()
     frames = []
     for indicator in INDICATORS:
-        counts = RULES[indicator](facts, day)
-        for level in INDICATOR_LEVELS[indicator]:
-            if level not in levels:
-                continue
-            units = _units(facts.geography, level)
+        wanted = [level for level in MAP_INDICATOR_LEVELS[on][indicator] if level in levels]
+        if not wanted:
+            continue
+        counts = RULES[indicator](facts, day, on, units)
+        for level in wanted:
+            rows = _units(units, level)
             c = counts[level]
-            units["numerator"] = units["unit_code"].map(c.numerator).fillna(0).astype("int64")
-            units["denominator"] = units["unit_code"].map(c.denominator).fillna(0).astype("int64")
-            units.insert(0, "level", level)
-            units.insert(0, "indicator", indicator)
-            frames.append(units)
+            rows["numerator"] = rows["unit_code"].map(c.numerator).fillna(0).astype("int64")
+            rows["denominator"] = rows["unit_code"].map(c.denominator).fillna(0).astype("int64")
+            rows["unplaced"] = rows["unit_code"].map(c.unplaced).fillna(0).astype("int64")
+            rows.insert(0, "level", level)
+            rows.insert(0, "indicator", indicator)
+            frames.append(rows)
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS)
     rows = pd.concat(frames, ignore_index=True)
     target = rows["indicator"].map({k: float(v) for k, v in TARGETS.items()})
     den = rows["denominator"].replace(0, np.nan)
@@ -256,6 +431,7 @@ def compute(facts: Facts, as_of: date, levels: Sequence[str] = LEVELS) -> pd.Dat
         for i, n, d in zip(rows["indicator"], rows["numerator"], rows["denominator"], strict=True)
     ]
     rows["met"] = pd.Series(met, dtype="object")
+    rows["map"] = on
     return rows[COLUMNS]
 
 
@@ -276,11 +452,14 @@ def with_gap(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def trend(facts: Facts, dates: Iterable[date] = YEAR_ENDS, levels: Sequence[str] = LEVELS) -> pd.DataFrame:
-    """The indicators at each date from one read of the data: rows as `compute` plus `as_of`."""
+def trend(
+    facts: Facts, dates: Iterable[date] = YEAR_ENDS, levels: Sequence[str] = LEVELS, map_name: str = OLD_MAP
+) -> pd.DataFrame:
+    """The indicators at each date from one read of the data, all on one map (by default the programme's,
+    2025-01, so the year ends compare like with like): rows as `compute` plus `as_of`."""
     frames = []
     for day in dates:
-        rows = compute(facts, day, levels)
+        rows = compute(facts, day, levels, map_name)
         rows.insert(0, "as_of", day.isoformat())
         frames.append(rows)
     return pd.concat(frames, ignore_index=True)
@@ -290,7 +469,7 @@ def json_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain JSON-ready dicts: ints stay ints, a missing ratio or `met` is None."""
     out: list[dict[str, Any]] = []
     for row in rows.to_dict("records"):
-        for key in ("numerator", "denominator", "needed"):
+        for key in ("numerator", "denominator", "needed", "unplaced"):
             if key in row:
                 row[key] = int(row[key])
         row["ratio"] = None if pd.isna(row["ratio"]) else float(row["ratio"])
@@ -371,12 +550,20 @@ class FactsCache:
 FACTS = FactsCache()
 
 
-def coverage(engine: Engine, as_of: date, levels: Sequence[str] = LEVELS, verified_only: bool = False) -> pd.DataFrame:
-    """The indicator rows for `as_of`, from cached facts when nothing changed since the last call.
+def coverage(
+    engine: Engine,
+    as_of: date,
+    levels: Sequence[str] = ALL_LEVELS,
+    verified_only: bool = False,
+    map_name: str | None = OLD_MAP,
+) -> pd.DataFrame:
+    """The indicator rows for `as_of` on a map, from cached facts when nothing changed since the last call.
 
     `verified_only` counts records as officers last verified them (CONTRACT §3 on checked data).
+    `map_name` None is the map of `as_of` (the command line's default); it is 2025-01 by default here
+    because the app's pages drill down through districts until they offer a map.
     """
-    return compute(FACTS.get(engine, verified_only), as_of, levels)
+    return compute(FACTS.get(engine, verified_only), as_of, levels, map_name)
 
 
 def unit_rows(rows: pd.DataFrame, unit_code: str) -> pd.DataFrame:

@@ -257,8 +257,6 @@ def places_of(session: Session, codes: list[str]) -> dict[str, Place]:
 
 def find_communes(engine: Any, province_code: str | None = None, codes: list[str] | None = None) -> list[Place]:
     """`communes_in` (or `places_of` when `codes` are given) in its own read session, for the pages."""
-    from linkage.db import read_session
-
     with read_session(engine) as session:
         if codes is not None:
             return list(places_of(session, codes).values())

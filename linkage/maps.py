@@ -164,7 +164,7 @@ def map_data(map_name: str) -> MapData:
 
 
 def _old_map() -> MapData:
-    from vietnam_provinces import legacy
+    from vietnam_provinces import legacy  # lazy: the lists load only when a map is first used
 
     def named(level: str, code: str, name: str) -> str:
         return _LEGACY_NAMES.get((level, code), _nfc(name))
@@ -195,7 +195,7 @@ def _old_map() -> MapData:
 
 
 def _new_map() -> MapData:
-    from vietnam_provinces import Province, Ward
+    from vietnam_provinces import Province, Ward  # lazy, as above
 
     provinces: dict[str, Place] = {}
     communes: dict[str, Place] = {}
@@ -253,7 +253,7 @@ def _fold(text: str) -> str:
 @cache
 def crosswalk() -> Crosswalk:
     """The crosswalk, built from the package's conversion table once per process."""
-    from vietnam_provinces import _ward_conversion_2025 as table
+    from vietnam_provinces import _ward_conversion_2025 as table  # lazy, as above
 
     old, new = map_data(OLD_MAP), map_data(NEW_MAP)
     listed: dict[str, tuple[str, ...]] = {}

@@ -51,10 +51,13 @@ def test_import_export_coverage_round_trip(engine: Engine, tmp_path: Path) -> No
         "ratio": 1.0,
         "target": 0.5,
         "met": True,
+        "map": "2025-01",
+        "unplaced": 0,
     }
     csv_out = linkage("coverage", "--level", "national", "--format", "csv", "--as-of", "2025-12-31", "--db", db)
     assert (
-        csv_out.stdout.splitlines()[0] == "indicator,level,unit_code,unit_name,numerator,denominator,ratio,target,met"
+        csv_out.stdout.splitlines()[0]
+        == "indicator,level,unit_code,unit_name,numerator,denominator,ratio,target,met,map,unplaced"
     )
     table = linkage("coverage", "--level", "national", "--as-of", "2025-12-31", "--db", db)
     assert "Việt Nam" in table.stdout and "66.7%" in table.stdout

@@ -30,6 +30,7 @@ from linkage.coverage import (
 from linkage.db import read_session, write_session
 from linkage.geography import gso_rows
 from linkage.importing import import_path
+from linkage.maps import OLD_MAP
 from linkage.models import Cooperative
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
@@ -39,7 +40,7 @@ RURAL = {"058": 2, "060": 10, "061": 14}
 
 def figures(engine: Engine, day: date) -> dict[tuple[str, str], tuple[int, int, bool | None]]:
     with read_session(engine) as session:
-        rows = compute(load_facts(session), day)
+        rows = compute(load_facts(session), day, map_name=OLD_MAP)
     return {(r["indicator"], r["unit_code"]): (r["numerator"], r["denominator"], r["met"]) for r in json_rows(rows)}
 
 
@@ -124,7 +125,7 @@ def test_a_linkage_in_two_districts_counts_once_per_unit_and_once_nationally(bac
 
 def test_every_in_scope_unit_is_reported_even_without_data(bac_kan: Engine) -> None:
     with read_session(bac_kan) as session:
-        rows = compute(load_facts(session), date(2025, 12, 31))
+        rows = compute(load_facts(session), date(2025, 12, 31), map_name=OLD_MAP)
     counts = rows.groupby(["indicator", "level"]).size().to_dict()
     assert counts[(COMMUNES, "district")] == 634
     assert counts[(COMMUNES, "province")] == 63
@@ -151,7 +152,7 @@ def test_met_is_exact_at_the_target() -> None:
 def test_gap_and_candidates_name_what_to_act_on(bac_kan: Engine) -> None:
     with read_session(bac_kan) as session:
         facts = load_facts(session)
-    rows = with_gap(compute(facts, date(2025, 12, 31)))
+    rows = with_gap(compute(facts, date(2025, 12, 31), map_name=OLD_MAP))
     row = rows[(rows["indicator"] == COMMUNES) & (rows["unit_code"] == "061")].iloc[0]
     assert row["needed"] == 8  # ceil(0.7 × 14) = 10, 2 have one
     found = candidates(facts, date(2025, 12, 31), "06")
@@ -281,7 +282,8 @@ def test_every_row_equals_the_literal_formulation_at_every_boundary_date(bac_kan
         facts = load_facts(session)
     for day in BOUNDARIES:
         got = {
-            (r["indicator"], r["unit_code"]): (r["numerator"], r["denominator"]) for r in json_rows(compute(facts, day))
+            (r["indicator"], r["unit_code"]): (r["numerator"], r["denominator"])
+            for r in json_rows(compute(facts, day, map_name=OLD_MAP))
         }
         assert got == literal_coverage(day), day
 

@@ -14,6 +14,7 @@ from linkage.coverage import compute, load_facts
 from linkage.db import read_session
 from linkage.exporting import export_folder
 from linkage.importing import import_path
+from linkage.maps import OLD_MAP
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 
@@ -23,7 +24,7 @@ def test_engine_and_sql_agree_on_every_row(engine: Engine, tmp_path: Path, day: 
     import_path(engine, FIXTURE)
     with read_session(engine) as session:
         export_folder(session, tmp_path / "export", actor=SYSTEM)
-        rows = compute(load_facts(session), day)
+        rows = compute(load_facts(session), day, map_name=OLD_MAP)
     write_geography_csv(tmp_path / "geo.csv")
     sql = duckdb_coverage(tmp_path / "export", tmp_path / "geo.csv", day)
     mine = rows[["indicator", "level", "unit_code", "numerator", "denominator"]]

@@ -16,6 +16,7 @@ from linkage.coverage_view import unit_view
 from linkage.db import get_engine, read_session
 from linkage.geography import gso_rows
 from linkage.importing import import_path
+from linkage.maps import OLD_MAP
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 ON = date(2024, 6, 30)
@@ -42,7 +43,7 @@ def rural_districts() -> set[str]:
 def test_every_unit_of_the_map_opens_with_a_row_of_cards_and_says_whose_figures_they_are(
     facts: coverage.Facts,
 ) -> None:
-    rows = coverage.compute(facts, ON)
+    rows = coverage.compute(facts, ON, map_name=OLD_MAP)
     g = facts.geography
     provinces, districts, communes = gso_rows()
     province_of = {d["code"]: d["province_code"] for d in districts}
@@ -80,7 +81,7 @@ def test_every_unit_of_the_map_opens_with_a_row_of_cards_and_says_whose_figures_
 
 
 def test_a_province_and_the_country_list_their_units_below(facts: coverage.Facts) -> None:
-    rows = coverage.compute(facts, ON)
+    rows = coverage.compute(facts, ON, map_name=OLD_MAP)
     g = facts.geography
     bac_kan = unit_view(rows, g, "6")
     assert bac_kan.unit == "06" and bac_kan.has_figures
@@ -90,7 +91,7 @@ def test_a_province_and_the_country_list_their_units_below(facts: coverage.Facts
 
 
 def test_an_unknown_code_opens_the_country_and_says_so(facts: coverage.Facts) -> None:
-    rows = coverage.compute(facts, ON)
+    rows = coverage.compute(facts, ON, map_name=OLD_MAP)
     for asked in ("99999", "abc", "<b>", "", "0"):
         view = unit_view(rows, facts.geography, asked)
         assert (view.unit, view.notice, view.has_figures) == ("VN", "unknown_unit", True), asked
@@ -110,7 +111,7 @@ def test_the_linkage_counts_agree_with_the_indicator_rows_of_every_unit_that_has
 ) -> None:
     """An independent check: where the raw-material indicator is reported, its denominator and
     numerator are the counts of linkages with an area, and of those applying technology."""
-    rows = coverage.compute(facts, ON)
+    rows = coverage.compute(facts, ON, map_name=OLD_MAP)
     raw = rows[rows["indicator"] == coverage.RAW_MATERIAL]
     for record in raw.itertuples():
         counts = coverage.linkage_counts(facts, ON, str(record.unit_code))

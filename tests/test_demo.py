@@ -20,6 +20,7 @@ from linkage.exchange.spec import ENTITIES
 from linkage.exporting import export_folder
 from linkage.geography import read_geography
 from linkage.importing import import_path
+from linkage.maps import OLD_MAP
 from linkage.models import Cooperative
 
 
@@ -74,7 +75,7 @@ def test_every_indicator_state_is_present(tmp_path: Path) -> None:
     engine = fresh(tmp_path, "s")
     generate(engine, seed=1)
     with read_session(engine) as session:
-        rows = json_rows(compute(load_facts(session), date(2025, 12, 31)))
+        rows = json_rows(compute(load_facts(session), date(2025, 12, 31), map_name=OLD_MAP))
     mine = [r for r in rows if r["level"] == "district" and r["unit_code"].startswith("6")]
     for indicator in (COMMUNES, RAW_MATERIAL):
         states = {r["met"] for r in mine if r["indicator"] == indicator}
