@@ -6,9 +6,9 @@ import streamlit as st
 
 from linkage import charts, coverage
 from linkage.geography import NATIONAL_CODE, find_units, level_of, resolve_unit
-from ui import carried, coverage_rows, engine, labelled, plain, report_frame, require_actor, target_cards, tr
+from ui import carried, coverage_rows, engine, guard, labelled, plain, report_frame, target_cards, tr
 
-who = require_actor()
+who = guard("coverage")
 g = coverage.geography(engine())
 
 

@@ -10,9 +10,9 @@ from linkage.exchange import ImportRefused, check_tables, export_bytes, import_t
 from linkage.exchange.export import template_csv, template_workbook
 from linkage.exchange.spec import ENTITIES
 from linkage.permissions import may_import
-from ui import engine, lang, require_actor, show_error, tr
+from ui import engine, guard, lang, show_error, tr
 
-who = require_actor()
+who = guard("exchange")
 st.title(tr("app.exchange.title"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

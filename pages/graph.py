@@ -12,10 +12,10 @@ from linkage.geography import find_units
 from linkage.models import PARTY_TYPES, TECHNOLOGIES
 from linkage.permissions import may_view_unit
 from linkage.render import graph_title
-from ui import carried, engine, field_label, labelled, lang, plain, require_actor, show_error, shown_value, tr
+from ui import carried, engine, field_label, guard, labelled, lang, plain, show_error, shown_value, tr
 from ui.graphs import html_file, unit_graph, unit_unlinked
 
-who = require_actor()
+who = guard("graph")
 geo = coverage.geography(engine())
 province_of = dict(zip(geo.districts["code"], geo.districts["province_code"], strict=True))
 st.title(tr("app.graph.title"))

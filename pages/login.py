@@ -5,8 +5,9 @@ import streamlit as st
 from linkage.accounts import authenticate
 from linkage.demo_accounts import demo_accounts
 from linkage.errors import LoginRefused
-from ui import engine, lang, sign_in, tr
+from ui import engine, lang, open_page, sign_in, tr
 
+open_page("login")
 st.title(tr("app.login.title"))
 with st.form("login"):
     username = st.text_input(tr("app.login.username"), key="login_username")

@@ -6,10 +6,10 @@ import streamlit as st
 
 from linkage import records
 from linkage.history import pending
-from ui import engine, field_label, plain, require_actor, shown_value, titled, tr
+from ui import engine, field_label, guard, plain, shown_value, titled, tr
 from ui.forms import archive_button, commit, pick, record_form, record_table, save
 
-who = require_actor()
+who = guard("my_cooperative")
 code = who.cooperative_code or ""
 st.title(tr("app.my_cooperative.title"))
 

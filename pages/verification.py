@@ -4,9 +4,9 @@ import streamlit as st
 
 from linkage.errors import UserFacingError
 from linkage.history import pending, send_back, verify
-from ui import engine, field_label, flash, plain, require_actor, show_error, shown_value, titled, tr
+from ui import engine, field_label, flash, guard, plain, show_error, shown_value, titled, tr
 
-who = require_actor()
+who = guard("verification")
 st.title(tr("app.verification.title"))
 queue = pending(engine(), who, status="reported")
 if not queue:
