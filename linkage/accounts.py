@@ -26,6 +26,8 @@ from linkage.models import ROLES, Cooperative, District, LoginAttempt, Province,
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
+    from linkage.history import Entry
+
 MIN_PASSWORD_LENGTH = 8
 LOCK_AFTER = 5  # failed attempts in a row
 LOCK_FOR = timedelta(minutes=15)
@@ -269,6 +271,16 @@ def change_password(
         _log_account(session, actor, "update", account.username, {"password": ["", "changed"]})
         account.password_hash = new_hash
         _touch(account)
+
+
+def account_history(engine: Engine, actor: Actor, username: str) -> list[Entry]:
+    """Every recorded change of one account, oldest first (who created, disabled, enabled it,
+    changed its role or scope, set its password — never the password); only admins may."""
+    from linkage.history import entries
+
+    _require_admin(actor)
+    with read_session(engine) as session:
+        return entries(session, ACCOUNTS, normalize_username(username))
 
 
 def _log_account(session: Session, actor: Actor, action: str, username: str, change: dict[str, list]) -> None:  # type: ignore[type-arg]
