@@ -4,6 +4,7 @@ a disabled account is signed out at its next click, passwords change through the
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,8 +20,9 @@ from linkage.db import get_engine
 from linkage.exchange import import_path
 from linkage.history import pending
 
+from ..documented import block
 from ..test_coverage import FIXTURE
-from .conftest import Watched, app_server, free_port, settled, wait_healthy
+from .conftest import ROOT, Watched, app_server, free_port, settled, wait_healthy
 from .test_app import ACCOUNTS, PASSWORD, fill_sign_in, open_page, sign_in
 
 pytestmark = pytest.mark.browser
@@ -146,20 +148,32 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
-def test_the_app_listens_on_this_machine_only_unless_the_deployment_says_otherwise(tmp_path: Path) -> None:
-    """A plain `streamlit run streamlit_app.py`, as `tasks.py app` starts it: the project's
-    `.streamlit/config.toml` binds it to 127.0.0.1, so nobody else on the office network reaches it."""
+def started_listening_on(command: list[str], env: dict[str, str]) -> set[str]:
+    """Start an app process, wait until it answers on loopback, and say where it listens."""
     port = free_port()
+    venv_bin = str(ROOT / ".venv" / "bin")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port)],
-        cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "LINKAGE_DATABASE_URL": fresh_database(tmp_path)},
+        [part.replace("@PORT@", str(port)) for part in command],
+        cwd=ROOT,
+        env={**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}", "PORT": str(port), **env},
+        start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         wait_healthy(f"http://127.0.0.1:{port}")
-        assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1, and no other address
+        return listening_addresses(port)
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+
+
+def test_the_app_listens_on_this_machine_only_unless_the_deployment_says_otherwise(tmp_path: Path) -> None:
+    """A plain `streamlit run streamlit_app.py`, as `tasks.py app` starts it: the project's
+    `.streamlit/config.toml` binds it to 127.0.0.1, so nobody else on the office network reaches it.
+    The address docs/deploy.md shows how to name is then the one it listens on."""
+    env = {"LINKAGE_DATABASE_URL": fresh_database(tmp_path)}
+    plain = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", "@PORT@"]
+    assert started_listening_on(plain, env) == {"0100007F"}  # 127.0.0.1, and no other address
+    documented = ["bash", "-c", block("office")]
+    assert started_listening_on(documented, env | {"ADDRESS": "0.0.0.0"}) == {"00000000"}  # every interface
