@@ -174,3 +174,24 @@ def test_the_sign_in_page_lists_a_demo_account_only_while_it_keeps_its_demo_pass
     assert "demo-admin-924" not in str(listed.value)
     set_disabled(engine, SYSTEM, "planner.demo")
     assert [a.username for a in demo_accounts(engine)] == ["officer.demo", "htx.demo"]
+
+
+@pytest.mark.parametrize("page", ["account.py", "users.py"])
+def test_the_account_pages_read_in_english_after_the_switch(app: App, database: str, page: str) -> None:
+    add_user(get_engine(database), SYSTEM, "quantri", PASSWORD, "admin")
+    at = app(Actor("quantri", "admin"), page)
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert [t.value for t in at.title] == [{"account.py": "My account", "users.py": "Users"}[page]]
+    labels = " ".join(w.label for w in [*at.text_input, *at.selectbox])
+    assert labels and not any(ch in labels for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệ"), labels
+    assert "app." not in texts(at) + labels
+
+
+def test_the_refusal_is_in_the_visitors_language(database: str) -> None:
+    at = AppTest.from_file("page_entry.py", default_timeout=60)
+    at.session_state["page_file"] = str(PAGES / "graph.py")
+    at.session_state["actor"] = asdict(COOP_C1)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert [t.value for t in at.title] == ["Not available for this account"] and not at.exception
