@@ -4,11 +4,11 @@ import streamlit as st
 
 from linkage.accounts import MIN_PASSWORD_LENGTH, change_password
 from linkage.errors import UserFacingError
-from ui import engine, flash, guard, show_error, tr
+from ui import engine, flash, guard, plain, show_error, tr
 
 who = guard("account")
 st.title(tr("app.account.title"))
-st.markdown(tr("app.signed_in", username=who.username, role=tr(f"role.{who.role}")))
+st.markdown(tr("app.signed_in", username=plain(who.username), role=tr(f"role.{who.role}")))
 
 st.subheader(tr("app.account.password_title"))
 with st.form("change_password", clear_on_submit=True):

@@ -177,10 +177,14 @@ def _through_navigation() -> None:
 def open_page(page: str) -> Actor | None:
     """The first call of a page everyone may reach (home, sign-in): checks how it was reached."""
     _through_navigation()
-    if not may_open(_RUN.actor, page):
-        st.info(tr("app.login.already", username=_RUN.actor.username if _RUN.actor else ""))
+    who = _RUN.actor
+    if not may_open(who, page):
+        if who is None:
+            st.warning(tr("app.login.required"))
+        else:  # the sign-in page, reached while signed in
+            st.info(tr("app.login.already", username=plain(who.username)))
         st.stop()
-    return _RUN.actor
+    return who
 
 
 def guard(page: str) -> Actor:
