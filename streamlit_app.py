@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from linkage.permissions import PAGE_ROLES, pages_for
-from ui import account_ended, actor, database_ready, language_switch, navigation_run, show_flash, sign_out, tr
+from ui import account_ended, database_ready, keep_sign_in, language_switch, navigation_run, show_flash, sign_out, tr
 
 PAGES = Path(__file__).parent / "pages"
 # Which roles see which page is `permissions.PAGE_ROLES`; each page asks the same rule again first
@@ -16,11 +16,13 @@ AFTER_LOGIN = "after_login"  # the page and query a signed-out visitor asked for
 # No page or navigation icons: Streamlit turns a Material icon into a favicon fetched from Google's
 # servers, and district offices may have no connection.
 st.set_page_config(page_title="Linkage Tracker", layout="wide")
+# Who is signed in, as the database has the account now (one query a run): a reload or a second tab
+# stays signed in; a session ended elsewhere, or a disabled account, is signed out here.
+who = keep_sign_in()
 language_switch()
 if not database_ready():
     st.error(tr("app.not_ready"))
     st.stop()
-who = actor()  # as the database has the account now: a disabled one is signed out here
 home = st.Page(PAGES / "home.py", title=tr("app.home.nav"), default=True)
 if who is None:
     # A shared link to a page (`/coverage?unit=644`) shows the sign-in form under that address and
@@ -54,7 +56,9 @@ else:
         for name in ROLE_PAGES
         if name.removesuffix(".py") not in allowed
     ]
-    current = st.navigation([home, *allowed.values(), *refused])
+    # The sign-in address, reloaded or bookmarked by a browser whose session cookie signs it in, opens home.
+    signed_in_at_login = st.Page(PAGES / "home.py", title=tr("app.home.nav"), url_path="login", visibility="hidden")
+    current = st.navigation([home, *allowed.values(), *refused, signed_in_at_login])
     wanted = st.session_state.pop(AFTER_LOGIN, None)
     if wanted and wanted[0] in allowed:
         st.switch_page(allowed[wanted[0]], query_params=wanted[1])

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""One entry point for set-up, the app, the tests and the benchmark; needs only Python 3.11.
+"""One entry point for set-up, the app, the tests and the benchmark; needs only Python 3.12.
 
-    python3.11 tasks.py app     # set up, load the province demo on first run, open the app
-    python3.11 tasks.py test    # set up (Chromium included), then ruff, mypy and the whole test suite
-    python3.11 tasks.py bench   # the national-scale benchmark, written to docs/benchmarks.md
+    python3.12 tasks.py app     # set up, load the province demo on first run, open the app
+    python3.12 tasks.py test    # set up (Chromium included), then ruff, mypy and the whole test suite
+    python3.12 tasks.py bench   # the national-scale benchmark, written to docs/benchmarks.md
 
 Set-up is a virtual environment in .venv with the versions in constraints.txt; it is skipped
-when pyproject.toml and constraints.txt have not changed since the last install.
+when pyproject.toml and constraints.txt have not changed since the last install. A .venv made by
+another Python version (the project needed 3.11 before it read both maps) is made anew.
 """
 
 from __future__ import annotations
@@ -30,8 +31,27 @@ def run(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, env={**os.environ, **(env or {})})
 
 
+def venv_version() -> str | None:
+    """The `major.minor` Python version .venv was made with, or None when there is no .venv."""
+    config = VENV / "pyvenv.cfg"
+    if not config.exists():
+        return None
+    for line in config.read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in ("version", "version_info"):
+            return ".".join(value.strip().split(".")[:2])
+    return ""
+
+
 def setup() -> None:
-    """Create .venv and install the project with the pinned versions, once per change of pins."""
+    """Create .venv and install the project with the pinned versions, once per change of pins or Python."""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if sys.version_info < (3, 12):  # noqa: UP036 -- tasks.py is what an older python3 runs first
+        sys.exit(f"Linkage Tracker needs Python 3.12 or newer (this is {running}): run `python3.12 tasks.py ...`.")
+    have = venv_version()
+    if have is not None and have != running:
+        print(f"+ .venv was made with Python {have or 'unknown'}; making it anew with {running}", flush=True)
+        shutil.rmtree(VENV)
     wanted = hashlib.sha256(
         (ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
     ).hexdigest()
@@ -79,7 +99,7 @@ def app() -> None:
     run(
         BIN / "streamlit",
         "run",
-        "streamlit_app.py",  # settings in .streamlit/config.toml
+        "serve.py",  # streamlit_app.py plus the session-cookie route; settings in .streamlit/config.toml
     )
 
 
@@ -100,7 +120,7 @@ def bench() -> None:
 if __name__ == "__main__":
     tasks = {"app": app, "test": test, "bench": bench}
     if len(sys.argv) < 2 or sys.argv[1] not in tasks:
-        sys.exit(f"usage: python3.11 tasks.py {{{'|'.join(tasks)}}}")
+        sys.exit(f"usage: python3.12 tasks.py {{{'|'.join(tasks)}}}")
     try:
         tasks[sys.argv[1]]()
     except subprocess.CalledProcessError as exc:

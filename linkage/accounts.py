@@ -18,15 +18,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from linkage.actor import SYSTEM as SYSTEM  # re-exported: who acts lives in linkage.actor
+from linkage.actor import Actor as Actor
 from linkage.db import read_session, write_session
 from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
 from linkage.geography import level_of, normalize_code, normalize_unit_code
+from linkage.history import Entry, entries, log
 from linkage.models import ROLES, Cooperative, District, LoginAttempt, Province, UserAccount, utcnow
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
-
-    from linkage.history import Entry
 
 MIN_PASSWORD_LENGTH = 8
 LOCK_AFTER = 5  # failed attempts in a row
@@ -37,7 +38,7 @@ LOCK_FOR = timedelta(minutes=15)
 def hasher() -> PasswordHasher:
     """argon2id with the library's current recommended cost (made on first use: importing this
     module must stay cheap for commands that never touch a password)."""
-    from argon2 import PasswordHasher
+    from argon2 import PasswordHasher  # lazy: start-up stays fast
 
     return PasswordHasher()
 
@@ -47,22 +48,6 @@ def _dummy_hash() -> str:
     return hasher().hash("not a password of anyone")
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, as every domain function that reads or writes user data receives it."""
-
-    username: str
-    role: str
-    unit_code: str | None = None  # planner: VN or a province; officer: a district
-    cooperative_code: str | None = None
-
-    @property
-    def counts_as_verified(self) -> bool:
-        """Officers', admins' and the command line's changes need no further check."""
-        return self.role in ("admin", "officer")
-
-
-SYSTEM = Actor("system", "admin")  # the command line, run by whoever holds the database
 ACCOUNTS = "accounts"  # the history's name for user accounts
 
 
@@ -276,8 +261,6 @@ def change_password(
 def account_history(engine: Engine, actor: Actor, username: str) -> list[Entry]:
     """Every recorded change of one account, oldest first (who created, disabled, enabled it,
     changed its role or scope, set its password — never the password); only admins may."""
-    from linkage.history import entries
-
     _require_admin(actor)
     with read_session(engine) as session:
         return entries(session, ACCOUNTS, normalize_username(username))
@@ -285,8 +268,6 @@ def account_history(engine: Engine, actor: Actor, username: str) -> list[Entry]:
 
 def _log_account(session: Session, actor: Actor, action: str, username: str, change: dict[str, list]) -> None:  # type: ignore[type-arg]
     """Account changes go to the same append-only history as data changes (never a password)."""
-    from linkage.history import log
-
     log(session, actor, action, ACCOUNTS, [(username, change)])
 
 
@@ -357,7 +338,7 @@ def authenticate(engine: Engine, username: str, password: str, now: datetime | N
 
 def verify_password(password_hash: str, password: str) -> bool:
     """Whether `password` matches the stored argon2 hash (a damaged hash matches nothing)."""
-    from argon2.exceptions import InvalidHashError, VerificationError
+    from argon2.exceptions import InvalidHashError, VerificationError  # lazy, as `hasher`: start-up stays fast
 
     try:
         return hasher().verify(password_hash, password)

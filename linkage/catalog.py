@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from linkage.db import migrate, write_session
+from linkage.db import migrate, read_session, write_session
 from linkage.exchange.values import parse_bool
 from linkage.geography import load_geography
 from linkage.models import Product, Technology, utcnow
@@ -56,8 +56,6 @@ def init(engine: Engine) -> dict[str, int]:
 
 def stored_products(engine: Engine) -> list[tuple[str, str, str]]:
     """Every live product as (code, Vietnamese name, English name): reference data all may read."""
-    from linkage.db import read_session
-
     with read_session(engine) as session:
         rows = session.execute(
             sa.select(col(Product.code), col(Product.name_vi), col(Product.name_en))

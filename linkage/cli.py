@@ -2,6 +2,9 @@
 
 Exit status 0 on success; 1 with a plain message on stderr when the user's input or data is
 refused; 2 for a usage error (argparse). No traceback reaches the user for an expected error.
+
+Each command imports the modules it needs when it runs, to keep start-up fast: `linkage --help`
+and the light commands do not load networkx, openpyxl or the graph and coverage code.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ import sqlalchemy as sa
 from linkage.accounts import SYSTEM
 from linkage.db import get_engine, resolve_url, schema_is_current
 from linkage.errors import UserFacingError
+from linkage.geography import LEVELS
 from linkage.i18n import t
-from linkage.models import PARTY_TYPES, TECHNOLOGIES
+from linkage.models import PARTY_TYPES, ROLES, TECHNOLOGIES
 
 LANG = os.environ.get("LINKAGE_LANG", "en")
 
@@ -68,7 +72,8 @@ def _report_line(report: object, key: str) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from linkage.exchange import ImportRefused, import_path
+    from linkage.exchange import ImportRefused
+    from linkage.importing import import_path
 
     try:
         report = import_path(_engine(args), Path(args.path), dry_run=args.dry_run)
@@ -83,7 +88,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from linkage.db import read_session
-    from linkage.exchange import export_folder
+    from linkage.exporting import export_folder
 
     with read_session(_engine(args)) as session:
         written = export_folder(session, Path(args.folder), args.format, actor=SYSTEM)
@@ -92,12 +97,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from linkage.coverage import coverage, records
+    from linkage.coverage import coverage, json_rows
 
-    levels = (args.level,) if args.level else ("national", "province", "district")
+    levels = (args.level,) if args.level else LEVELS
     rows = coverage(_engine(args), args.as_of or date.today(), levels, verified_only=args.verified_only)
     if args.format == "json":
-        json.dump(records(rows), sys.stdout, ensure_ascii=False)
+        json.dump(json_rows(rows), sys.stdout, ensure_ascii=False)
         print()
     elif args.format == "csv":
         rows.to_csv(sys.stdout, index=False)
@@ -161,6 +166,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     account = add_user(engine, SYSTEM, args.username, _password(args), args.role, args.unit, args.cooperative)
+    if args.email or args.oidc_subject:  # sign-in through the office's identity provider
+        from linkage.identity import link
+
+        link(engine, SYSTEM, account.username, email=args.email, subject=args.oidc_subject)
     scope = account.unit_code or account.cooperative_code or "—"
     print(f"Added {account.role} account {account.username} (scope {scope}).")
     return 0
@@ -273,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     p = command("coverage", cmd_coverage, "the three Decision 924 indicators for every in-scope unit")
-    p.add_argument("--level", choices=("national", "province", "district"))
+    p.add_argument("--level", choices=LEVELS)
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--verified-only", action="store_true", help="count records as officers last verified them")
@@ -290,9 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     users = sub.add_parser("user", help="manage accounts").add_subparsers(dest="user_command", required=True)
     p = users.add_parser("add", help="create an account (password from a prompt or --password-stdin)")
     p.add_argument("username")
-    p.add_argument("--role", required=True, choices=("admin", "planner", "officer", "cooperative"))
+    p.add_argument("--role", required=True, choices=ROLES)
     p.add_argument("--unit", help="planner: VN or a province code; officer: a district code")
     p.add_argument("--cooperative", help="cooperative account: the cooperative's code")
+    p.add_argument("--email", help="signs in through the identity provider (OpenID Connect) with this e-mail")
+    p.add_argument("--oidc-subject", help="signs in through the identity provider with this subject (`sub`)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     p.add_argument("--db", metavar="URL")
     p.set_defaults(handler=cmd_user_add)

@@ -7,6 +7,7 @@ five year ends costs one read, not five. Dates are compared as proleptic ordinal
 
 from __future__ import annotations
 
+import io
 import math
 import threading
 from collections.abc import Iterable, Sequence
@@ -21,12 +22,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from linkage.accounts import Actor
+from linkage.actor import Actor
 from linkage.db import data_version, read_frame, read_session
 from linkage.exchange.spec import BY_NAME
-from linkage.exchange.values import format_value, shield
-from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
+from linkage.exchange.values import shield
+from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, level_of, read_geography
+from linkage.keys import record_key
+from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.models import LinkageParty, Producer, Review
+from linkage.permissions import Locator, readable_linkages
 
 COMMUNES = "communes_with_cooperative"
 DISTRICTS = "districts_with_key_product_linkage"
@@ -39,19 +43,7 @@ INDICATOR_LEVELS: dict[str, tuple[str, ...]] = {
     RAW_MATERIAL: ("national", "province", "district"),
 }
 COLUMNS = ["indicator", "level", "unit_code", "unit_name", "numerator", "denominator", "ratio", "target", "met"]
-NEVER = np.int64(10**9)  # an ordinal after any real date: "no end"
-ALWAYS = np.int64(-1)  # an ordinal before any real date: "no start"
 YEAR_ENDS = tuple(date(year, 12, 31) for year in range(2021, 2026))
-
-
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-
-
-def _ordinals(series: pd.Series, missing: np.int64) -> np.ndarray:
-    """Dates (ISO text from SQLite, date objects from PostgreSQL) as proleptic ordinals, vectorised."""
-    parsed = pd.to_datetime(series.where(series.notna() & (series != ""), None), format="ISO8601")
-    days = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64) + EPOCH_ORDINAL
-    return np.where(parsed.isna().to_numpy(), missing, days).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -91,7 +83,7 @@ def _records(
     frame = read_frame(session, query)
     pending = reviews.get(entity, {})
     if pending and len(frame):
-        keys = frame[list(spec.key)].apply(lambda row: "|".join(format_value(v) for v in row), axis=1)
+        keys = frame[list(spec.key)].apply(lambda row: record_key(spec.key, row), axis=1)
         for key, snap in pending.items():
             rows = keys[keys == key].index
             if snap is None:
@@ -101,13 +93,6 @@ def _records(
                 frame.loc[rows, column] = _typed(entity, column, snap.get(column))
             frame.loc[rows, "archived_at"] = None if snap.get("archived") == "false" else "archived"
     return frame[frame["archived_at"].isna()][columns]
-
-
-def _interval(frame: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
-    frame = frame.copy()
-    frame["start"] = _ordinals(frame.pop(start), ALWAYS)
-    frame["end"] = _ordinals(frame.pop(end), NEVER)
-    return frame
 
 
 def load_facts(session: Session, verified_only: bool = False) -> Facts:
@@ -122,15 +107,11 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
         for review in session.execute(sa.select(Review)).scalars():
             reviews.setdefault(review.entity, {})[review.record_key] = review.snapshot
     geography = read_geography(session)
-    coops = _interval(
-        _records(session, "cooperatives", ["code", "commune_code", "established_on", "dissolved_on"], reviews),
-        "established_on",
-        "dissolved_on",
+    coops = COOPERATIVE.with_ordinals(
+        _records(session, "cooperatives", ["code", "commune_code", "established_on", "dissolved_on"], reviews)
     )
-    linkages = _interval(
-        _records(session, "linkages", ["code", "product_code", "started_on", "ended_on"], reviews),
-        "started_on",
-        "ended_on",
+    linkages = LINKAGE.with_ordinals(
+        _records(session, "linkages", ["code", "product_code", "started_on", "ended_on"], reviews)
     )
     parties = _records(session, "linkage_parties", ["linkage_code", "party_type", "party_code"], reviews)
     linkages["has_buyer"] = linkages["code"].isin(set(parties.loc[parties["party_type"] == "buyer", "linkage_code"]))
@@ -153,10 +134,8 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
         .drop_duplicates()
         .merge(communes, on="commune_code")
     )
-    adoptions = _interval(
-        _records(session, "digital_adoptions", ["linkage_code", "adopted_on", "discontinued_on"], reviews),
-        "adopted_on",
-        "discontinued_on",
+    adoptions = ADOPTION.with_ordinals(
+        _records(session, "digital_adoptions", ["linkage_code", "adopted_on", "discontinued_on"], reviews)
     )
     products = _records(session, "products", ["code", "national_key"], reviews)
     national = products.loc[products["national_key"].astype(bool), ["code"]].rename(columns={"code": "product_code"})
@@ -169,12 +148,8 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
     return Facts(geography, coops, linkages, locations, adoptions, key_products, frozenset(producers))
 
 
-def _active(frame: pd.DataFrame, day: int) -> pd.Series:
-    return (frame["start"] <= day) & (frame["end"] > day)
-
-
 @dataclass(frozen=True)
-class Counts:
+class UnitCounts:
     """Numerators and denominators by unit code for one indicator and one level."""
 
     numerator: pd.Series
@@ -185,20 +160,20 @@ def _count_by(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame.groupby(column).size() if len(frame) else pd.Series(dtype="int64")
 
 
-def _communes_with_cooperative(f: Facts, day: int) -> dict[str, Counts]:
+def _communes_with_cooperative(f: Facts, day: int) -> dict[str, UnitCounts]:
     rural = f.geography.communes[f.geography.communes["is_rural"]]
-    with_coop = set(f.cooperatives.loc[_active(f.cooperatives, day), "commune_code"])
+    with_coop = set(f.cooperatives.loc[COOPERATIVE.mask(f.cooperatives, day), "commune_code"])
     covered = rural[rural["code"].isin(with_coop)]
     return {
-        "district": Counts(_count_by(covered, "district_code"), _count_by(rural, "district_code")),
-        "province": Counts(_count_by(covered, "province_code"), _count_by(rural, "province_code")),
-        "national": Counts(pd.Series({NATIONAL_CODE: len(covered)}), pd.Series({NATIONAL_CODE: len(rural)})),
+        "district": UnitCounts(_count_by(covered, "district_code"), _count_by(rural, "district_code")),
+        "province": UnitCounts(_count_by(covered, "province_code"), _count_by(rural, "province_code")),
+        "national": UnitCounts(pd.Series({NATIONAL_CODE: len(covered)}), pd.Series({NATIONAL_CODE: len(rural)})),
     }
 
 
 def key_product_districts(f: Facts, day: int) -> set[str]:
     """In-scope districts with an active linkage that has a buyer and a key product of its province."""
-    live = f.linkages[_active(f.linkages, day) & f.linkages["has_buyer"]]
+    live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_buyer"]]
     located = f.locations[f.locations["linkage_code"].isin(set(live["code"]))].merge(
         live[["code", "product_code"]].rename(columns={"code": "linkage_code"}), on="linkage_code"
     )
@@ -207,30 +182,30 @@ def key_product_districts(f: Facts, day: int) -> set[str]:
     return set(keyed["district_code"]) & in_scope
 
 
-def _districts_with_key_product_linkage(f: Facts, day: int) -> dict[str, Counts]:
+def _districts_with_key_product_linkage(f: Facts, day: int) -> dict[str, UnitCounts]:
     scope = f.geography.districts[f.geography.districts["in_scope"]]
     covered = scope[scope["code"].isin(key_product_districts(f, day))]
     return {
-        "province": Counts(_count_by(covered, "province_code"), _count_by(scope, "province_code")),
-        "national": Counts(pd.Series({NATIONAL_CODE: len(covered)}), pd.Series({NATIONAL_CODE: len(scope)})),
+        "province": UnitCounts(_count_by(covered, "province_code"), _count_by(scope, "province_code")),
+        "national": UnitCounts(pd.Series({NATIONAL_CODE: len(covered)}), pd.Series({NATIONAL_CODE: len(scope)})),
     }
 
 
 def digital_linkages(f: Facts, day: int) -> set[str]:
     """Codes of linkages with a technology adopted on or before `day` and not discontinued by it."""
-    return set(f.adoptions.loc[_active(f.adoptions, day), "linkage_code"])
+    return set(f.adoptions.loc[ADOPTION.mask(f.adoptions, day), "linkage_code"])
 
 
-def _raw_material_linkages_with_digital_tech(f: Facts, day: int) -> dict[str, Counts]:
-    live = f.linkages[_active(f.linkages, day) & f.linkages["has_raw_material"]]
+def _raw_material_linkages_with_digital_tech(f: Facts, day: int) -> dict[str, UnitCounts]:
+    live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_raw_material"]]
     located = f.locations[f.locations["linkage_code"].isin(set(live["code"]))].copy()
     located["digital"] = located["linkage_code"].isin(digital_linkages(f, day))
     result = {}
     for level, column in (("district", "district_code"), ("province", "province_code")):
         once = located.drop_duplicates(["linkage_code", column])
-        result[level] = Counts(_count_by(once[once["digital"]], column), _count_by(once, column))
+        result[level] = UnitCounts(_count_by(once[once["digital"]], column), _count_by(once, column))
     once = located.drop_duplicates("linkage_code")
-    result["national"] = Counts(
+    result["national"] = UnitCounts(
         pd.Series({NATIONAL_CODE: int(once["digital"].sum())}), pd.Series({NATIONAL_CODE: len(once)})
     )
     return result
@@ -243,15 +218,15 @@ RULES = {
 }
 
 
-def _units(g: Geography, level: str) -> pd.DataFrame:
+def _units(geo: Geography, level: str) -> pd.DataFrame:
     """Every in-scope unit of a level, with its name: reported even when it has no data."""
     if level == "national":
         return pd.DataFrame({"unit_code": [NATIONAL_CODE], "unit_name": [NATIONAL_NAME]})
-    scope = g.districts[g.districts["in_scope"]]
+    scope = geo.districts[geo.districts["in_scope"]]
     if level == "district":
         units = scope[["code", "name"]]
     else:
-        units = g.provinces[g.provinces["code"].isin(set(scope["province_code"]))][["code", "name"]]
+        units = geo.provinces[geo.provinces["code"].isin(set(scope["province_code"]))][["code", "name"]]
     return units.rename(columns={"code": "unit_code", "name": "unit_name"})
 
 
@@ -311,7 +286,7 @@ def trend(facts: Facts, dates: Iterable[date] = YEAR_ENDS, levels: Sequence[str]
     return pd.concat(frames, ignore_index=True)
 
 
-def records(rows: pd.DataFrame) -> list[dict[str, Any]]:
+def json_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain JSON-ready dicts: ints stay ints, a missing ratio or `met` is None."""
     out: list[dict[str, Any]] = []
     for row in rows.to_dict("records"):
@@ -334,7 +309,7 @@ class Candidates:
     linkages_without_digital: pd.DataFrame  # active raw-material linkages with no digital technology
 
 
-def _in_unit(frame: pd.DataFrame, unit_code: str) -> pd.DataFrame:
+def _rows_in_unit(frame: pd.DataFrame, unit_code: str) -> pd.DataFrame:
     if unit_code == NATIONAL_CODE:
         return frame
     column = "province_code" if len(unit_code) == 2 else "district_code"
@@ -344,23 +319,23 @@ def _in_unit(frame: pd.DataFrame, unit_code: str) -> pd.DataFrame:
 def candidates(facts: Facts, as_of: date, unit_code: str) -> Candidates:
     """Candidates inside one unit (`VN`, a province or a district code) on `as_of`."""
     day = as_of.toordinal()
-    g = facts.geography
-    live = facts.linkages[_active(facts.linkages, day)]
+    geo = facts.geography
+    live = facts.linkages[LINKAGE.mask(facts.linkages, day)]
     located = facts.locations[facts.locations["linkage_code"].isin(set(live["code"]))]
 
-    rural = _in_unit(g.communes[g.communes["is_rural"]], unit_code)
-    with_coop = set(facts.cooperatives.loc[_active(facts.cooperatives, day), "commune_code"])
+    rural = _rows_in_unit(geo.communes[geo.communes["is_rural"]], unit_code)
+    with_coop = set(facts.cooperatives.loc[COOPERATIVE.mask(facts.cooperatives, day), "commune_code"])
     busy = facts.producer_communes | set(located["commune_code"])
     communes = rural[~rural["code"].isin(with_coop) & rural["code"].isin(busy)][["code", "name", "district_code"]]
 
-    scope = _in_unit(g.districts[g.districts["in_scope"]].rename(columns={"code": "district_code"}), unit_code)
+    scope = _rows_in_unit(geo.districts[geo.districts["in_scope"]].rename(columns={"code": "district_code"}), unit_code)
     with_linkage = set(located["district_code"])
     districts = scope[
         scope["district_code"].isin(with_linkage) & ~scope["district_code"].isin(key_product_districts(facts, day))
     ][["district_code", "name"]]
 
     raw = live[live["has_raw_material"] & ~live["code"].isin(digital_linkages(facts, day))]
-    here = set(_in_unit(located, unit_code)["linkage_code"])
+    here = set(_rows_in_unit(located, unit_code)["linkage_code"])
     linkages = raw[raw["code"].isin(here)][["code", "product_code"]]
     return Candidates(
         communes.reset_index(drop=True), districts.reset_index(drop=True), linkages.reset_index(drop=True)
@@ -408,33 +383,33 @@ def unit_rows(rows: pd.DataFrame, unit_code: str) -> pd.DataFrame:
     return rows[rows["unit_code"] == unit_code]
 
 
-def district_of(g: Geography, commune_code: str) -> str:
+def district_of(geo: Geography, commune_code: str) -> str:
     """The district a commune belongs to (the country when the code is unknown)."""
-    match = g.communes.loc[g.communes["code"] == commune_code, "district_code"]
+    match = geo.communes.loc[geo.communes["code"] == commune_code, "district_code"]
     return str(match.iloc[0]) if len(match) else NATIONAL_CODE
 
 
-def breadcrumb(g: Geography, unit_code: str) -> list[tuple[str, str]]:
+def breadcrumb(geo: Geography, unit_code: str) -> list[tuple[str, str]]:
     """(code, name) from the country down to `unit_code`, for drill-down navigation."""
     trail = [(NATIONAL_CODE, NATIONAL_NAME)]
     if unit_code == NATIONAL_CODE:
         return trail
     if len(unit_code) == 3:
-        district = g.districts[g.districts["code"] == unit_code]
+        district = geo.districts[geo.districts["code"] == unit_code]
         if district.empty:
             return trail
         province = str(district.iloc[0]["province_code"])
-        return [*trail, (province, g.name_of(province)), (unit_code, str(district.iloc[0]["name"]))]
-    return [*trail, (unit_code, g.name_of(unit_code))]
+        return [*trail, (province, geo.name_of(province)), (unit_code, str(district.iloc[0]["name"]))]
+    return [*trail, (unit_code, geo.name_of(unit_code))]
 
 
-def child_rows(rows: pd.DataFrame, g: Geography, unit_code: str) -> pd.DataFrame:
+def child_rows(rows: pd.DataFrame, geo: Geography, unit_code: str) -> pd.DataFrame:
     """The rows of the units one level below `unit_code` (provinces of the country, districts of a
     province); empty for a district."""
     if unit_code == NATIONAL_CODE:
         return rows[rows["level"] == "province"]
     if len(unit_code) == 2:
-        mine = set(g.districts.loc[g.districts["province_code"] == unit_code, "code"])
+        mine = set(geo.districts.loc[geo.districts["province_code"] == unit_code, "code"])
         return rows[(rows["level"] == "district") & rows["unit_code"].isin(mine)]
     return rows.iloc[0:0]
 
@@ -453,8 +428,6 @@ def unit_candidates(
 ) -> Candidates:
     """A unit's candidates as the actor may see them: linkages outside its reading scope are left out
     (communes and districts are public geography)."""
-    from linkage.permissions import readable_linkages
-
     found = candidates(FACTS.get(engine, verified_only), as_of, unit_code)
     with read_session(engine) as session:
         allowed = readable_linkages(session, actor, found.linkages_without_digital["code"])
@@ -472,8 +445,6 @@ def home_unit(engine: Engine, actor: Actor) -> str:
     if actor.role in ("planner", "officer") and actor.unit_code:
         return actor.unit_code
     if actor.role == "cooperative" and actor.cooperative_code:
-        from linkage.permissions import Locator
-
         with read_session(engine) as session:
             district = Locator(session).home_district("cooperatives", actor.cooperative_code)
         return district or NATIONAL_CODE
@@ -505,10 +476,8 @@ def to_csv(rows: pd.DataFrame) -> bytes:
 
 def to_xlsx(rows: pd.DataFrame) -> bytes:
     """Rows as a workbook for official reports: numbers as numbers, every text cell as text."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl import Workbook  # lazy: ~0.15 s to import, paid only when a workbook is asked for
+    from openpyxl.cell import WriteOnlyCell  # lazy, with Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("coverage")
@@ -526,3 +495,27 @@ def to_xlsx(rows: pd.DataFrame) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class LinkageCounts:
+    """Linkages located in one unit on one date: what a unit without indicator figures still has."""
+
+    active: int  # linkages active on the date with a party placed in the unit
+    raw_material: int  # of which with a raw-material area party
+    digital: int  # of those, applying a digital technology on the date
+
+
+def linkage_counts(facts: Facts, as_of: date, unit_code: str) -> LinkageCounts:
+    """How many linkages lie in `unit_code` (`VN`, a province, a district) on `as_of`, each counted once."""
+    day = as_of.toordinal()
+    level = "national" if unit_code == NATIONAL_CODE else level_of(unit_code)
+    here = facts.locations if level == "national" else facts.locations[facts.locations[f"{level}_code"] == unit_code]
+    live = facts.linkages[LINKAGE.mask(facts.linkages, day) & facts.linkages["code"].isin(set(here["linkage_code"]))]
+    raw = set(live.loc[live["has_raw_material"], "code"])
+    return LinkageCounts(len(live), len(raw), len(raw & digital_linkages(facts, day)))
+
+
+def unit_linkage_counts(engine: Engine, as_of: date, unit_code: str, verified_only: bool = False) -> LinkageCounts:
+    """`linkage_counts` from the cached facts."""
+    return linkage_counts(FACTS.get(engine, verified_only), as_of, unit_code)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -125,8 +125,24 @@ def read_frame(session: Session, query: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=names, dtype=object)
 
 
+CHUNK = 5000  # values in one IN list or one executemany: well under every driver's parameter limit
+
+
+def chunked[T](values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """Consecutive slices of at most `size` values: how a query over many codes is split into IN
+    lists (sort the codes first where the order of the results matters)."""
+    batch: list[T] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _alembic_config() -> Any:
-    from alembic.config import Config
+    from alembic.config import Config  # lazy: only migrations need Alembic, start-up stays fast
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -170,11 +186,24 @@ def schema_is_current(engine: Engine) -> bool:
     return stored == head_revision()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision; harmless when it is already there."""
-    from alembic import command
+def migrate(engine: Engine, to: str = "head") -> None:
+    """Bring the schema to the newest Alembic revision (or revision `to`, for upgrade tests);
+    harmless when it is already there."""
+    from alembic import command  # lazy: see _alembic_config
 
     config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A revision that rebuilds a table others point to (SQLite's only way to change a column)
+            # must run with foreign keys off; they are checked as a whole before the commit instead.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, to)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("the migration left records pointing nowhere; nothing was changed")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]

@@ -20,10 +20,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import read_session, write_session
+from linkage.db import chunked, read_session, write_session
 from linkage.errors import UserFacingError
 from linkage.geography import read_geography
 from linkage.models import (
+    BUYER_KINDS,
+    LINKAGE_FORMS,
+    PRODUCER_KINDS,
+    TECHNOLOGIES,
     Buyer,
     ChangeLog,
     Cooperative,
@@ -37,7 +41,6 @@ from linkage.models import (
 
 DEMO_PROVINCE = "66"  # Đắk Lắk: the app's default data
 STAMP = datetime(2025, 12, 31, tzinfo=UTC)  # fixed, so runs are identical
-CHUNK = 5000
 
 REGIONS: dict[str, tuple[str, ...]] = {
     "uplands": ("02", "04", "06", "08", "10", "11", "12", "14", "15", "17", "19", "20", "22", "24", "25"),
@@ -222,16 +225,14 @@ COMPANY_NAME = (
     "Việt Hương",
     "Thuận Phát",
 )
-TECHNOLOGIES = (
-    "traceability",
-    "e_commerce",
-    "e_contract",
-    "digital_payment",
-    "farm_management",
-    "iot_sensing",
-    "gis_mapping",
-    "other",
-)
+
+
+def _weights(kinds: tuple[str, ...], **weights: int) -> list[int]:
+    """How often each of the model's kinds is drawn, in the model's order; a kind not named, once."""
+    unknown = set(weights) - set(kinds)
+    if unknown:
+        raise ValueError(f"not kinds of the model: {sorted(unknown)}")
+    return [weights.get(kind, 1) for kind in kinds]
 
 
 class DemoRefused(UserFacingError):
@@ -325,9 +326,7 @@ def generate(engine: Engine, scale: str = "province", seed: int = 1) -> DemoSumm
         places = communes[communes["province_code"] == province].sort_values("code")
         count = 40 if scale == "province" else 127
         for _ in range(count):
-            kind = rng.choices(
-                ["processor", "trader", "exporter", "retailer", "enterprise", "other"], [3, 4, 2, 1, 3, 1]
-            )[0]
+            kind = rng.choices(BUYER_KINDS, _weights(BUYER_KINDS, trader=4, processor=3, enterprise=3, exporter=2))[0]
             if kind == "trader":
                 name = f"Thương lái {_person(rng)}"
             elif kind == "retailer":
@@ -372,8 +371,8 @@ def generate(engine: Engine, scale: str = "province", seed: int = 1) -> DemoSumm
         )
         for model in order:
             rows = b.rows.get(model, [])
-            for start in range(0, len(rows), CHUNK):
-                session.execute(sa.insert(model), rows[start : start + CHUNK])
+            for chunk in chunked(rows):
+                session.execute(sa.insert(model), chunk)
             summary.counts[str(model.__tablename__)] = len(rows)
         session.execute(
             sa.insert(ChangeLog),
@@ -418,7 +417,7 @@ def _cooperative(
     members = []
     for _ in range(max(1, round(rng.gauss(8, 3)))):
         p = b.code("SX")
-        kind = rng.choices(["household", "farm", "cooperative_group", "enterprise"], [12, 3, 2, 1])[0]
+        kind = rng.choices(PRODUCER_KINDS, _weights(PRODUCER_KINDS, household=12, farm=3, cooperative_group=2))[0]
         name = {
             "household": f"Hộ {_person(rng)}",
             "farm": f"Trang trại {_person(rng)}",
@@ -464,7 +463,7 @@ def _linkage(
         else _day(rng, date(2015, 1, 1), date(2025, 10, 31))
     )
     ended = _day(rng, started, date(2025, 12, 1)) if roll > 0.93 and started < date(2025, 6, 1) else None
-    form = rng.choices(["production_consumption", "full_chain", "input_supply", "other"], [6, 2, 1, 1])[0]
+    form = rng.choices(LINKAGE_FORMS, _weights(LINKAGE_FORMS, production_consumption=6, full_chain=2))[0]
     b.add(
         Linkage,
         code=code,

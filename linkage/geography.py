@@ -1,13 +1,12 @@
-"""The GSO three-tier geography (CONTRACT §1): loading, code rules and name search.
+"""The stored geography of map `2025-01` (CONTRACT §1): loading, code rules and name search.
 
-The source is the PyPI package `vietnam-provinces==0.6.0`, the January 2025 GSO snapshot the
-programme is evaluated on; newer releases carry the two-tier map of July 2025 and must not be
-used. Names are stored NFC so that search and display agree whatever the input's form.
+The units come from `linkage.maps` (the January 2025 GSO list, `vietnam_provinces.legacy`), the map
+the programme is evaluated on; the map of July 2025 and the crosswalk live in `linkage.maps` too.
+Names are stored NFC so that search and display agree whatever the input's form.
 """
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -17,13 +16,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from linkage.models import Commune, District, Province
+from linkage.db import read_frame, read_session
+from linkage.maps import CODE_WIDTH, NATIONAL_CODE, NATIONAL_NAME, NEW_MAP, OLD_MAP, Unit, map_data
+from linkage.models import Commune, Commune202507, District, Province, Province202507
 
-NATIONAL_CODE = "VN"
-NATIONAL_NAME = "Việt Nam"
-CODE_WIDTH = {"province": 2, "district": 3, "commune": 5}
+__all__ = ["CODE_WIDTH", "NATIONAL_CODE", "NATIONAL_NAME", "Unit"]
+
 LEVELS = ("national", "province", "district")
-RURAL_PREFIX = "Xã "
 
 
 def fold(text: str) -> str:
@@ -81,38 +80,52 @@ def resolve_unit(text: str) -> str | None:
 
 @cache
 def gso_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Provinces, districts and communes from the pinned GSO package, as table rows."""
-    from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
-
-    provinces: list[dict[str, Any]] = []
-    districts: list[dict[str, Any]] = []
-    communes: list[dict[str, Any]] = []
-    for p in json.loads(NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8")):
-        pcode = str(p["code"]).zfill(2)
-        provinces.append({"code": pcode, "name": nfc(p["name"]), "search_name": fold(p["name"])})
-        for d in p["districts"]:
-            dcode = str(d["code"]).zfill(3)
-            districts.append(
-                {"code": dcode, "name": nfc(d["name"]), "search_name": fold(d["name"]), "province_code": pcode}
-            )
-            for w in d["wards"]:
-                name = nfc(w["name"])
-                communes.append(
-                    {
-                        "code": str(w["code"]).zfill(5),
-                        "name": name,
-                        "search_name": fold(name),
-                        "district_code": dcode,
-                        "is_rural": name.startswith(RURAL_PREFIX),
-                    }
-                )
+    """Provinces, districts and communes of map `2025-01`, as table rows."""
+    old = map_data(OLD_MAP)
+    provinces = [{"code": p.code, "name": p.name, "search_name": fold(p.name)} for p in old.provinces.values()]
+    districts = [
+        {"code": d.code, "name": d.name, "search_name": fold(d.name), "province_code": d.province}
+        for d in old.districts.values()
+    ]
+    communes = [
+        {
+            "code": c.code,
+            "name": c.name,
+            "search_name": fold(c.name),
+            "district_code": c.district,
+            "is_rural": old.is_rural(c.code),
+        }
+        for c in old.communes.values()
+    ]
     return provinces, districts, communes
 
 
+@cache
+def new_map_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Provinces and communes of map `2025-07`, as table rows."""
+    new = map_data(NEW_MAP)
+    provinces = [{"code": p.code, "name": p.name, "search_name": fold(p.name)} for p in new.provinces.values()]
+    communes = [
+        {
+            "code": c.code,
+            "name": c.name,
+            "search_name": fold(c.name),
+            "province_code": c.province,
+            "kind": c.kind,
+            "is_rural": new.is_rural(c.code),
+        }
+        for c in new.communes.values()
+    ]
+    return provinces, communes
+
+
 def load_geography(session: Session) -> int:
-    """Insert the GSO units that are not stored yet; returns how many were added."""
+    """Insert the units of both maps that are not stored yet; returns how many were added."""
     added = 0
-    for model, rows in zip((Province, District, Commune), gso_rows(), strict=True):
+    tables = zip(
+        (Province, District, Commune, Province202507, Commune202507), (*gso_rows(), *new_map_rows()), strict=True
+    )
+    for model, rows in tables:
         have = set(session.execute(sa.select(model.code)).scalars())  # type: ignore[attr-defined]
         new = [r for r in rows if r["code"] not in have]
         if new:
@@ -142,8 +155,6 @@ class Geography:
 
 def read_geography(session: Session) -> Geography:
     """The stored map as DataFrames (read from the driver's cursor: ~11,000 rows on every cold start)."""
-    from linkage.db import read_frame
-
     provinces = read_frame(session, sa.select(col(Province.code), col(Province.name)).order_by(col(Province.code)))
     districts = read_frame(
         session,
@@ -162,20 +173,12 @@ def read_geography(session: Session) -> Geography:
     return Geography(provinces=provinces, districts=districts, communes=communes)
 
 
-@dataclass(frozen=True)
-class Unit:
-    code: str
-    level: str
-    name: str
-    parent: str
-
-
 def search_units(session: Session, query: str, levels: tuple[str, ...] = LEVELS, limit: int = 20) -> list[Unit]:
     """Units whose name or code contains `query`, ignoring diacritics and case; provinces first."""
     needle = fold(query)
     found: list[Unit] = []
     if "national" in levels and (not needle or needle in fold(NATIONAL_NAME) or needle == "vn"):
-        found.append(Unit(NATIONAL_CODE, "national", NATIONAL_NAME, ""))
+        found.append(Unit(OLD_MAP, "national", NATIONAL_CODE, NATIONAL_NAME))
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{escaped}%"  # `%` and `_` typed by a user are letters, not wildcards
     if "province" in levels:
@@ -185,7 +188,7 @@ def search_units(session: Session, query: str, levels: tuple[str, ...] = LEVELS,
             .order_by(col(Province.code))
             .limit(limit)
         )
-        found += [Unit(c, "province", n, NATIONAL_NAME) for c, n in rows]
+        found += [Unit(OLD_MAP, "province", c, n, NATIONAL_NAME) for c, n in rows]
     if "district" in levels:
         rows = session.execute(
             sa.select(col(District.code), col(District.name), col(Province.name))
@@ -194,7 +197,7 @@ def search_units(session: Session, query: str, levels: tuple[str, ...] = LEVELS,
             .order_by(col(District.code))
             .limit(limit)
         )
-        found += [Unit(c, "district", n, p) for c, n, p in rows]
+        found += [Unit(OLD_MAP, "district", c, n, p) for c, n, p in rows]
     if "commune" in levels:
         rows = session.execute(
             sa.select(col(Commune.code), col(Commune.name), col(District.name))
@@ -203,13 +206,58 @@ def search_units(session: Session, query: str, levels: tuple[str, ...] = LEVELS,
             .order_by(col(Commune.code))
             .limit(limit)
         )
-        found += [Unit(c, "commune", n, d) for c, n, d in rows]
+        found += [Unit(OLD_MAP, "commune", c, n, d) for c, n, d in rows]
     return found[:limit]
 
 
 def find_units(engine: Any, query: str, levels: tuple[str, ...] = LEVELS, limit: int = 20) -> list[Unit]:
     """`search_units` in its own read session, for callers without one (the app's pages)."""
-    from linkage.db import read_session
-
     with read_session(engine) as session:
         return search_units(session, query, levels, limit)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A commune as people name it, with its district and province, for forms that choose one by
+    name: `Xã Dương Quang — Thành Phố Bắc Kạn — Tỉnh Bắc Kạn (01849)`."""
+
+    code: str
+    commune: str
+    district: str
+    province: str
+    province_code: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.commune} — {self.district} — {self.province} ({self.code})"
+
+
+def _places(session: Session, where: Any) -> list[Place]:
+    rows = session.execute(
+        sa.select(col(Commune.code), col(Commune.name), col(District.name), col(Province.name), col(Province.code))
+        .join(District, col(District.code) == col(Commune.district_code))
+        .join(Province, col(Province.code) == col(District.province_code))
+        .where(where)
+    )
+    places = [Place(*row) for row in rows]
+    return sorted(places, key=lambda p: (fold(p.district), fold(p.commune), p.code))
+
+
+def communes_in(session: Session, province_code: str | None = None) -> list[Place]:
+    """The communes of one province (of the whole country when None), in the order of the alphabet
+    read without diacritics, district then commune. Example: `communes_in(s, "06")` is Bắc Kạn's 122."""
+    return _places(session, col(Province.code) == province_code if province_code else sa.true())
+
+
+def places_of(session: Session, codes: list[str]) -> dict[str, Place]:
+    """The named communes among `codes` (codes the map does not hold are left out)."""
+    wanted = [normalize_code(c, CODE_WIDTH["commune"]) for c in codes if c]
+    return {p.code: p for p in _places(session, col(Commune.code).in_(wanted))} if wanted else {}
+
+
+def find_communes(engine: Any, province_code: str | None = None, codes: list[str] | None = None) -> list[Place]:
+    """`communes_in` (or `places_of` when `codes` are given) in its own read session, for the pages."""
+    with read_session(engine) as session:
+        if codes is not None:
+            return list(places_of(session, codes).values())
+        return communes_in(session, province_code)

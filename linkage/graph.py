@@ -8,7 +8,7 @@ Node ids are `kind:code` (`linkage:M01`, `cooperative:K01`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,8 +18,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from linkage.accounts import Actor
+from linkage.actor import Actor
+from linkage.db import chunked
 from linkage.geography import NATIONAL_CODE, level_of
+from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.models import (
     Buyer,
     Commune,
@@ -36,14 +38,13 @@ from linkage.permissions import require_unit_view
 
 KINDS = ("linkage", "cooperative", "producer", "raw_material_area", "buyer")
 DEPENDENCE_FLAG = 0.5  # a buyer behind more than half of the unit's linkages
-CHUNK = 5000
 
 
 def node_id(kind: str, code: str) -> str:
     return f"{kind}:{code}"
 
 
-def _in_unit(unit_code: str) -> Any:
+def _communes_in_unit(unit_code: str) -> Any:
     """A condition on Commune (joined to District) selecting the unit's communes."""
     if unit_code == NATIONAL_CODE:
         return sa.true()
@@ -56,34 +57,222 @@ def _frame(session: Session, query: Any) -> pd.DataFrame:
     return pd.read_sql(query, session.connection())
 
 
-def _chunks(codes: Collection[str]) -> list[list[str]]:
-    ordered = sorted(codes)
-    return [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+def _frame_of(
+    session: Session, codes: Collection[str], query: Callable[[list[str]], Any], columns: list[str]
+) -> pd.DataFrame:
+    """The rows `query(chunk)` selects for the codes, one IN list of sorted codes per chunk, as one
+    frame (with `columns`, empty, when there are no codes)."""
+    frames = [_frame(session, query(chunk)) for chunk in chunked(sorted(codes))]
+    return pd.concat(frames) if frames else pd.DataFrame(columns=columns)
+
+
+HOMED_COLUMNS: dict[str, tuple[Any, list[Any]]] = {
+    "cooperative": (
+        Cooperative,
+        [
+            col(Cooperative.code),
+            col(Cooperative.name),
+            col(Cooperative.commune_code),
+            col(Cooperative.members),
+            col(Cooperative.established_on),
+            col(Cooperative.dissolved_on),
+        ],
+    ),
+    "producer": (
+        Producer,
+        [
+            col(Producer.code),
+            col(Producer.name),
+            col(Producer.commune_code),
+            col(Producer.kind).label("producer_kind"),
+            col(Producer.cooperative_code),
+        ],
+    ),
+    "raw_material_area": (
+        RawMaterialArea,
+        [
+            col(RawMaterialArea.code),
+            col(RawMaterialArea.name),
+            col(RawMaterialArea.commune_code),
+            col(RawMaterialArea.product_code),
+            col(RawMaterialArea.area_ha),
+            col(RawMaterialArea.planting_area_code),
+        ],
+    ),
+}
 
 
 def _homed(
-    session: Session,
-    model: Any,
-    columns: list[Any],
-    unit_code: str,
-    extra: set[str],
-    include_unlinked: bool,
-    alive: Any = None,
+    session: Session, kind: str, unit_code: str, named: set[str], include_unlinked: bool, as_of: date
 ) -> pd.DataFrame:
-    """Live records of a homed entity in the unit (`alive` on the date), plus those named in `extra`."""
+    """Live cooperatives, producers or raw material areas (`kind`) registered in the unit (cooperatives:
+    active on the date), when `include_unlinked`, plus those the linkages name wherever they are."""
+    model, columns = HOMED_COLUMNS[kind]
     base = (
         sa.select(*columns, col(Commune.name).label("commune_name"), col(District.name).label("district_name"))
         .join(Commune, col(Commune.code) == model.commune_code)
         .join(District, col(District.code) == col(Commune.district_code))
         .where(model.archived_at.is_(None))
     )
-    here = base.where(_in_unit(unit_code)) if alive is None else base.where(_in_unit(unit_code), alive)
+    here = base.where(_communes_in_unit(unit_code))
+    if kind == "cooperative":
+        here = here.where(COOPERATIVE.condition(Cooperative, as_of))
+    names = [c.key for c in columns] + ["commune_name", "district_name"]
     frames = [_frame(session, here)] if include_unlinked else []
-    for chunk in _chunks(extra):
-        frames.append(_frame(session, base.where(model.code.in_(chunk))))
-    if not frames:
-        return pd.DataFrame(columns=[c.key for c in columns] + ["commune_name", "district_name"])
-    return pd.concat(frames).drop_duplicates("code")
+    if named:
+        frames.append(_frame_of(session, named, lambda chunk: base.where(model.code.in_(chunk)), names))
+    return pd.concat(frames).drop_duplicates("code") if frames else pd.DataFrame(columns=names)
+
+
+def _located_linkages(session: Session, unit_code: str, as_of: date) -> pd.DataFrame:
+    """Live linkages active on the date with a cooperative, producer or raw material area in the unit."""
+    party = LinkageParty
+    located = sa.union(
+        *(
+            sa.select(col(party.linkage_code))
+            .join(model, model.code == col(getattr(party, f"{kind}_code")))
+            .join(Commune, col(Commune.code) == model.commune_code)
+            .join(District, col(District.code) == col(Commune.district_code))
+            .where(_communes_in_unit(unit_code), col(party.archived_at).is_(None), model.archived_at.is_(None))
+            for kind, (model, _) in HOMED_COLUMNS.items()
+        )
+    ).subquery()
+    return _frame(
+        session,
+        sa.select(
+            col(Linkage.code),
+            col(Linkage.name),
+            col(Linkage.product_code),
+            col(Product.name_vi).label("product_name"),
+            col(Product.name_en).label("product_name_en"),
+            col(Linkage.started_on),
+            col(Linkage.ended_on),
+            col(Linkage.form),
+        )
+        .join(Product, col(Product.code) == col(Linkage.product_code))
+        .where(
+            col(Linkage.code).in_(sa.select(located.c.linkage_code)),
+            col(Linkage.archived_at).is_(None),
+            LINKAGE.condition(Linkage, as_of),
+        ),
+    )
+
+
+def _technologies(session: Session, linkages: Collection[str], as_of: date) -> dict[str, list[str]]:
+    """The digital technologies each linkage has in use on the date, sorted."""
+    adoptions = _frame_of(
+        session,
+        linkages,
+        lambda chunk: sa.select(col(DigitalAdoption.linkage_code), col(DigitalAdoption.technology)).where(
+            col(DigitalAdoption.linkage_code).in_(chunk),
+            col(DigitalAdoption.archived_at).is_(None),
+            ADOPTION.condition(DigitalAdoption, as_of),
+        ),
+        ["linkage_code", "technology"],
+    )
+    grouped = adoptions.groupby("linkage_code")["technology"].agg(lambda s: sorted(set(s)))
+    return {str(k): v for k, v in grouped.items()}
+
+
+def _parties(session: Session, linkages: Collection[str]) -> pd.DataFrame:
+    party = LinkageParty
+    return _frame_of(
+        session,
+        linkages,
+        lambda chunk: sa.select(
+            col(party.linkage_code), col(party.party_type), col(party.party_code), col(party.is_lead)
+        ).where(col(party.linkage_code).in_(chunk), col(party.archived_at).is_(None)),
+        ["linkage_code", "party_type", "party_code", "is_lead"],
+    )
+
+
+def _buyers(session: Session, codes: Collection[str]) -> pd.DataFrame:
+    return _frame_of(
+        session,
+        codes,
+        lambda chunk: sa.select(
+            col(Buyer.code), col(Buyer.name), col(Buyer.kind).label("buyer_kind"), col(Buyer.commune_code)
+        ).where(col(Buyer.code).in_(chunk)),
+        ["code", "name", "buyer_kind", "commune_code"],
+    )
+
+
+@dataclass(frozen=True)
+class GraphData:
+    """What one unit's graph is drawn from, as frames: the set-based reads, before any networkx."""
+
+    linkages: pd.DataFrame  # code, name, product_code, product_name(_en), started_on, ended_on, form
+    technologies: dict[str, list[str]]  # linkage code -> technologies in use on the date
+    parties: pd.DataFrame  # linkage_code, party_type, party_code, is_lead
+    cooperatives: pd.DataFrame  # code, name, commune_code, members, established_on, dissolved_on, place names
+    producers: pd.DataFrame  # code, name, commune_code, producer_kind, cooperative_code, place names
+    areas: pd.DataFrame  # code, name, commune_code, product_code, area_ha, planting_area_code, place names
+    buyers: pd.DataFrame  # code, name, buyer_kind, commune_code
+
+
+def graph_data(
+    session: Session,
+    unit_code: str,
+    as_of: date,
+    products: Collection[str] | None = None,
+    technologies: Collection[str] | None = None,
+    include_unlinked: bool = False,
+) -> GraphData:
+    """The unit's linkages active on `as_of` (of those products, applying those technologies), all
+    their parties wherever they are, and with `include_unlinked` the unit's own cooperatives,
+    producers and areas too. No permission check: `build_graph` asks first."""
+    linkages = _located_linkages(session, unit_code, as_of)
+    if products:
+        linkages = linkages[linkages["product_code"].isin(set(products))]
+    tech = _technologies(session, set(linkages["code"]), as_of)
+    if technologies:
+        wanted = set(technologies)
+        linkages = linkages[linkages["code"].isin({c for c in linkages["code"] if wanted & set(tech.get(c, []))})]
+    parties = _parties(session, set(linkages["code"]))
+    named = {t: set(parties.loc[parties["party_type"] == t, "party_code"]) for t in KINDS}
+    homed = {kind: _homed(session, kind, unit_code, named[kind], include_unlinked, as_of) for kind in HOMED_COLUMNS}
+    return GraphData(
+        linkages,
+        tech,
+        parties,
+        homed["cooperative"],
+        homed["producer"],
+        homed["raw_material_area"],
+        _buyers(session, named["buyer"]),
+    )
+
+
+def assemble(
+    data: GraphData, unit_code: str, as_of: date, party_types: Collection[str] | None = None
+) -> nx.MultiDiGraph:
+    """The graph of `data` (pure): a node per linkage and per party kept by `party_types`, an edge
+    from each party to its linkage and from each producer to its cooperative when both are drawn."""
+    keep = set(party_types) if party_types else set(KINDS)
+    graph = nx.MultiDiGraph(unit=unit_code, as_of=as_of.isoformat())
+    for row in data.linkages.to_dict("records"):
+        techs = data.technologies.get(row["code"], [])
+        graph.add_node(
+            node_id("linkage", row["code"]), kind="linkage", **_plain(row), technologies=techs, digital=bool(techs)
+        )
+    for kind, frame in (
+        ("cooperative", data.cooperatives),
+        ("producer", data.producers),
+        ("raw_material_area", data.areas),
+        ("buyer", data.buyers),
+    ):
+        if kind in keep:
+            for row in frame.to_dict("records"):
+                graph.add_node(node_id(kind, row["code"]), kind=kind, **_plain(row))
+    for row in data.parties.to_dict("records"):
+        source = node_id(row["party_type"], row["party_code"])
+        target = node_id("linkage", row["linkage_code"])
+        if source in graph and target in graph:
+            graph.add_edge(source, target, relation="party", lead=bool(row["is_lead"]))
+    for row in data.producers.to_dict("records"):
+        member, coop = node_id("producer", row["code"]), node_id("cooperative", str(row["cooperative_code"]))
+        if row["cooperative_code"] and member in graph and coop in graph:
+            graph.add_edge(member, coop, relation="member")
+    return graph
 
 
 def build_graph(
@@ -106,168 +295,8 @@ def build_graph(
     if include_unlinked is None:
         include_unlinked = level_of(unit_code) == "district"
     include_unlinked = include_unlinked and not products and not technologies
-    party = LinkageParty
-    homed: tuple[tuple[Any, Any], ...] = (
-        (Cooperative, party.cooperative_code),
-        (Producer, party.producer_code),
-        (RawMaterialArea, party.raw_material_area_code),
-    )
-    located = sa.union(
-        *(
-            sa.select(col(party.linkage_code))
-            .join(model, model.code == col(column))
-            .join(Commune, col(Commune.code) == model.commune_code)
-            .join(District, col(District.code) == col(Commune.district_code))
-            .where(_in_unit(unit_code), col(party.archived_at).is_(None), model.archived_at.is_(None))
-            for model, column in homed
-        )
-    ).subquery()
-    linkages = _frame(
-        session,
-        sa.select(
-            col(Linkage.code),
-            col(Linkage.name),
-            col(Linkage.product_code),
-            col(Product.name_vi).label("product_name"),
-            col(Product.name_en).label("product_name_en"),
-            col(Linkage.started_on),
-            col(Linkage.ended_on),
-            col(Linkage.form),
-        )
-        .join(Product, col(Product.code) == col(Linkage.product_code))
-        .where(
-            col(Linkage.code).in_(sa.select(located.c.linkage_code)),
-            col(Linkage.archived_at).is_(None),
-            col(Linkage.started_on) <= as_of,
-            sa.or_(col(Linkage.ended_on).is_(None), col(Linkage.ended_on) > as_of),
-        ),
-    )
-    if products:
-        linkages = linkages[linkages["product_code"].isin(set(products))]
-    codes = set(linkages["code"])
-    adoptions = pd.concat(
-        [
-            _frame(
-                session,
-                sa.select(col(DigitalAdoption.linkage_code), col(DigitalAdoption.technology)).where(
-                    col(DigitalAdoption.linkage_code).in_(chunk),
-                    col(DigitalAdoption.archived_at).is_(None),
-                    col(DigitalAdoption.adopted_on) <= as_of,
-                    sa.or_(
-                        col(DigitalAdoption.discontinued_on).is_(None), col(DigitalAdoption.discontinued_on) > as_of
-                    ),
-                ),
-            )
-            for chunk in _chunks(codes)
-        ]
-        or [pd.DataFrame(columns=["linkage_code", "technology"])]
-    )
-    tech: dict[str, list[str]] = {
-        str(k): v for k, v in adoptions.groupby("linkage_code")["technology"].agg(lambda s: sorted(set(s))).items()
-    }
-    if technologies:
-        wanted = set(technologies)
-        codes = {c for c in codes if wanted & set(tech.get(c, []))}
-        linkages = linkages[linkages["code"].isin(codes)]
-    parties = pd.concat(
-        [
-            _frame(
-                session,
-                sa.select(
-                    col(party.linkage_code), col(party.party_type), col(party.party_code), col(party.is_lead)
-                ).where(col(party.linkage_code).in_(chunk), col(party.archived_at).is_(None)),
-            )
-            for chunk in _chunks(codes)
-        ]
-        or [pd.DataFrame(columns=["linkage_code", "party_type", "party_code", "is_lead"])]
-    )
-    named = {t: set(parties.loc[parties["party_type"] == t, "party_code"]) for t in KINDS}
-    coops = _homed(
-        session,
-        Cooperative,
-        [
-            col(Cooperative.code),
-            col(Cooperative.name),
-            col(Cooperative.commune_code),
-            col(Cooperative.members),
-            col(Cooperative.established_on),
-            col(Cooperative.dissolved_on),
-        ],
-        unit_code,
-        named["cooperative"],
-        include_unlinked,
-        sa.and_(
-            sa.or_(col(Cooperative.established_on).is_(None), col(Cooperative.established_on) <= as_of),
-            sa.or_(col(Cooperative.dissolved_on).is_(None), col(Cooperative.dissolved_on) > as_of),
-        ),
-    )
-    producers = _homed(
-        session,
-        Producer,
-        [
-            col(Producer.code),
-            col(Producer.name),
-            col(Producer.commune_code),
-            col(Producer.kind).label("producer_kind"),
-            col(Producer.cooperative_code),
-        ],
-        unit_code,
-        named["producer"],
-        include_unlinked,
-    )
-    areas = _homed(
-        session,
-        RawMaterialArea,
-        [
-            col(RawMaterialArea.code),
-            col(RawMaterialArea.name),
-            col(RawMaterialArea.commune_code),
-            col(RawMaterialArea.product_code),
-            col(RawMaterialArea.area_ha),
-            col(RawMaterialArea.planting_area_code),
-        ],
-        unit_code,
-        named["raw_material_area"],
-        include_unlinked,
-    )
-    buyers = pd.concat(
-        [
-            _frame(
-                session,
-                sa.select(
-                    col(Buyer.code), col(Buyer.name), col(Buyer.kind).label("buyer_kind"), col(Buyer.commune_code)
-                ).where(col(Buyer.code).in_(chunk)),
-            )
-            for chunk in _chunks(named["buyer"])
-        ]
-        or [pd.DataFrame(columns=["code", "name", "buyer_kind", "commune_code"])]
-    )
-    keep = set(party_types) if party_types else set(KINDS)
-    g = nx.MultiDiGraph(unit=unit_code, as_of=as_of.isoformat())
-    for row in linkages.to_dict("records"):
-        techs = tech.get(row["code"], [])
-        g.add_node(
-            node_id("linkage", row["code"]), kind="linkage", **_plain(row), technologies=techs, digital=bool(techs)
-        )
-    for kind, frame in (
-        ("cooperative", coops),
-        ("producer", producers),
-        ("raw_material_area", areas),
-        ("buyer", buyers),
-    ):
-        if kind in keep:
-            for row in frame.to_dict("records"):
-                g.add_node(node_id(kind, row["code"]), kind=kind, **_plain(row))
-    for row in parties.to_dict("records"):
-        source = node_id(row["party_type"], row["party_code"])
-        target = node_id("linkage", row["linkage_code"])
-        if source in g and target in g:
-            g.add_edge(source, target, relation="party", lead=bool(row["is_lead"]))
-    for row in producers.to_dict("records"):
-        member, coop = node_id("producer", row["code"]), node_id("cooperative", str(row["cooperative_code"]))
-        if row["cooperative_code"] and member in g and coop in g:
-            g.add_edge(member, coop, relation="member")
-    return g
+    data = graph_data(session, unit_code, as_of, products, technologies, include_unlinked)
+    return assemble(data, unit_code, as_of, party_types)
 
 
 def _plain(row: dict[Any, Any]) -> dict[str, Any]:
@@ -346,21 +375,13 @@ def unlinked(session: Session, unit_code: str, as_of: date, *, actor: Actor) -> 
         .where(
             col(LinkageParty.archived_at).is_(None),
             col(Linkage.archived_at).is_(None),
-            col(Linkage.started_on) <= as_of,
-            sa.or_(col(Linkage.ended_on).is_(None), col(Linkage.ended_on) > as_of),
+            LINKAGE.condition(Linkage, as_of),
         )
     )
-    cooperative_alive = sa.and_(
-        sa.or_(col(Cooperative.established_on).is_(None), col(Cooperative.established_on) <= as_of),
-        sa.or_(col(Cooperative.dissolved_on).is_(None), col(Cooperative.dissolved_on) > as_of),
-    )
     frames = []
-    homed: tuple[tuple[str, Any, Any, Any], ...] = (
-        ("cooperative", Cooperative, LinkageParty.cooperative_code, cooperative_alive),
-        ("producer", Producer, LinkageParty.producer_code, sa.true()),
-        ("raw_material_area", RawMaterialArea, LinkageParty.raw_material_area_code, sa.true()),
-    )
-    for kind, model, column, alive in homed:
+    for kind, (model, _) in HOMED_COLUMNS.items():
+        column = getattr(LinkageParty, f"{kind}_code")
+        alive = COOPERATIVE.condition(Cooperative, as_of) if kind == "cooperative" else sa.true()
         linked = sa.select(col(column)).where(
             col(column).is_not(None), col(LinkageParty.linkage_code).in_(active.scalar_subquery())
         )
@@ -368,7 +389,7 @@ def unlinked(session: Session, unit_code: str, as_of: date, *, actor: Actor) -> 
             sa.select(sa.literal(kind).label("kind"), model.code, model.name, col(Commune.name).label("commune_name"))
             .join(Commune, col(Commune.code) == model.commune_code)
             .join(District, col(District.code) == col(Commune.district_code))
-            .where(_in_unit(unit_code), model.archived_at.is_(None), alive, model.code.not_in(linked))
+            .where(_communes_in_unit(unit_code), model.archived_at.is_(None), alive, model.code.not_in(linked))
             .order_by(model.code)
         )
         frames.append(_frame(session, query))

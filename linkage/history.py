@@ -10,23 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from linkage.accounts import Actor
-from linkage.db import read_session, write_session
+from linkage.actor import Actor
+from linkage.db import chunked, read_session, write_session
 from linkage.errors import NotFound, Refused, StaleEdit
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value
+from linkage.keys import load, load_many
 from linkage.models import ChangeLog, Review, utcnow
-
-if TYPE_CHECKING:
-    from linkage.permissions import Locator
-
-CHUNK = 5000
+from linkage.permissions import Locator, in_reading_scope
 
 
 def log(
@@ -51,8 +48,8 @@ def log(
         }
         for key, changes in entries
     ]
-    for start in range(0, len(rows), CHUNK):
-        session.execute(sa.insert(ChangeLog), rows[start : start + CHUNK])
+    for chunk in chunked(rows):
+        session.execute(sa.insert(ChangeLog), chunk)
 
 
 def report(
@@ -104,13 +101,8 @@ def reporting_district(locator: Locator, actor: Actor) -> str | None:
 
 def settle(session: Session, entity: str, keys: Iterable[str]) -> None:
     """Close reviews of records an officer or admin has now written: their values count as verified."""
-    wanted = list(keys)
-    for start in range(0, len(wanted), CHUNK):
-        session.execute(
-            sa.delete(Review).where(
-                col(Review.entity) == entity, col(Review.record_key).in_(wanted[start : start + CHUNK])
-            )
-        )
+    for chunk in chunked(keys):
+        session.execute(sa.delete(Review).where(col(Review.entity) == entity, col(Review.record_key).in_(chunk)))
 
 
 def snapshot(record: dict[str, Any] | None, entity: str) -> dict[str, str | None] | None:
@@ -167,11 +159,9 @@ def _review(session: Session, entity: str, key: str) -> Review:
     return review
 
 
-def _may_verify(locator: Any, actor: Actor, review: Review, record: dict[str, Any]) -> bool:
+def _may_verify(locator: Locator, actor: Actor, review: Review, record: dict[str, Any]) -> bool:
     """An admin, or an officer of the reporting cooperative's district (for a review from before
     that was recorded: an officer whose district holds the record)."""
-    from linkage.permissions import in_reading_scope
-
     if actor.role == "admin":
         return True
     if actor.role != "officer":
@@ -183,9 +173,6 @@ def _may_verify(locator: Any, actor: Actor, review: Review, record: dict[str, An
 
 def _officer_for(session: Session, actor: Actor, entity: str, key: str, version: int) -> None:
     """Only who may verify the review, and only the version they looked at."""
-    from linkage.permissions import Locator
-    from linkage.records import load
-
     record = load(session, entity, key)
     review = session.get(Review, (entity, key))
     if record is None or review is None:
@@ -222,9 +209,6 @@ def pending(engine: Engine, actor: Actor, status: str | None = None) -> list[Pen
     with `status`, only those (`reported`: what waits for an officer; `returned`: sent back).
 
     One locator and one query per entity for the whole queue, however long it is."""
-    from linkage.permissions import Locator, in_reading_scope
-    from linkage.records import load_many
-
     if actor.role not in ("admin", "officer", "cooperative"):
         return []
     with read_session(engine) as session:

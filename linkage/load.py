@@ -10,6 +10,9 @@ A stale edit is retried on the next round. Each reader computes every unit's cov
 dashboard does, and its cache is invalidated by every write. At the end every cooperative's
 member count must equal its start plus the saves acknowledged for it: anything else is a lost
 update.
+
+Editor and reader processes import only what their role needs, inside the function that runs it,
+to keep each process's start-up fast.
 """
 
 from __future__ import annotations

@@ -82,6 +82,29 @@ class Commune(Stamped, table=True):
     is_rural: bool = Field(description="a `Xã`: the programme's commune")
 
 
+class Province202507(Stamped, table=True):
+    """A province of map `2025-07` (CONTRACT §1): its codes are not those of `province`."""
+
+    __tablename__ = "province_2025_07"
+
+    code: str = Field(primary_key=True, max_length=2)
+    name: str = Field(max_length=NAME_LENGTH)
+    search_name: str = Field(max_length=NAME_LENGTH)
+
+
+class Commune202507(Stamped, table=True):
+    """A commune-level unit of map `2025-07`; a code here may name another place in `commune`."""
+
+    __tablename__ = "commune_2025_07"
+
+    code: str = Field(primary_key=True, max_length=5)
+    name: str = Field(max_length=NAME_LENGTH)
+    search_name: str = Field(max_length=NAME_LENGTH)
+    province_code: str = Field(foreign_key="province_2025_07.code", index=True, max_length=2)
+    kind: str = Field(max_length=20, description="division type: `xã`, `phường` or `đặc khu`")
+    is_rural: bool = Field(description="a `xã`: the programme's commune on this map")
+
+
 # --- Reference catalogs ---------------------------------------------------------------
 
 
@@ -109,9 +132,19 @@ class ProvinceKeyProduct(Tracked, table=True):
 
 # --- The linkage graph ----------------------------------------------------------------
 
+# A record lies in a commune of map 2025-01 (`commune_code`, its meaning since the first release), of
+# map 2025-07 (`commune_code_2025_07`), or both; at least one (CONTRACT §2 "Locations").
+LOCATED_ON_A_MAP = "commune_code IS NOT NULL OR commune_code_2025_07 IS NOT NULL"
+OLD, NEW = "commune", "commune_2025_07"
+
+
+def _commune(table: str) -> str | None:
+    return Field(default=None, foreign_key=f"{table}.code", index=True, max_length=5)  # type: ignore[no-any-return]
+
 
 class Cooperative(Tracked, table=True):
     __table_args__ = (
+        sa.CheckConstraint(LOCATED_ON_A_MAP, name="cooperative_located"),
         sa.CheckConstraint("members IS NULL OR members >= 0", name="members_not_negative"),
         sa.CheckConstraint(
             "dissolved_on IS NULL OR established_on IS NULL OR dissolved_on >= established_on",
@@ -121,18 +154,23 @@ class Cooperative(Tracked, table=True):
 
     code: str = Field(primary_key=True, max_length=CODE_LENGTH)
     name: str = Field(max_length=NAME_LENGTH)
-    commune_code: str = Field(foreign_key="commune.code", index=True, max_length=5)
+    commune_code: str | None = _commune(OLD)
+    commune_code_2025_07: str | None = _commune(NEW)
     established_on: date | None = None
     dissolved_on: date | None = None
     members: int | None = None
 
 
 class Producer(Tracked, table=True):
-    __table_args__ = (sa.CheckConstraint(_in("kind", PRODUCER_KINDS), name="producer_kind"),)
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", PRODUCER_KINDS), name="producer_kind"),
+        sa.CheckConstraint(LOCATED_ON_A_MAP, name="producer_located"),
+    )
 
     code: str = Field(primary_key=True, max_length=CODE_LENGTH)
     name: str = Field(max_length=NAME_LENGTH)
-    commune_code: str = Field(foreign_key="commune.code", index=True, max_length=5)
+    commune_code: str | None = _commune(OLD)
+    commune_code_2025_07: str | None = _commune(NEW)
     kind: str = Field(default="household", max_length=20)
     cooperative_code: str | None = Field(
         default=None, foreign_key="cooperative.code", index=True, max_length=CODE_LENGTH
@@ -145,16 +183,21 @@ class Buyer(Tracked, table=True):
     code: str = Field(primary_key=True, max_length=CODE_LENGTH)
     name: str = Field(max_length=NAME_LENGTH)
     kind: str = Field(default="enterprise", max_length=20)
-    commune_code: str | None = Field(default=None, foreign_key="commune.code", index=True, max_length=5)
+    commune_code: str | None = _commune(OLD)
+    commune_code_2025_07: str | None = _commune(NEW)
 
 
 class RawMaterialArea(Tracked, table=True):
     __tablename__ = "raw_material_area"
-    __table_args__ = (sa.CheckConstraint("area_ha > 0", name="area_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("area_ha > 0", name="area_positive"),
+        sa.CheckConstraint(LOCATED_ON_A_MAP, name="raw_material_area_located"),
+    )
 
     code: str = Field(primary_key=True, max_length=CODE_LENGTH)
     name: str = Field(max_length=NAME_LENGTH)
-    commune_code: str = Field(foreign_key="commune.code", index=True, max_length=5)
+    commune_code: str | None = _commune(OLD)
+    commune_code_2025_07: str | None = _commune(NEW)
     product_code: str = Field(foreign_key="product.code", index=True, max_length=CODE_LENGTH)
     area_ha: Decimal = Field(max_digits=14, decimal_places=4)
     planting_area_code: str | None = Field(default=None, max_length=CODE_LENGTH * 2)
@@ -274,6 +317,9 @@ class UserAccount(Stamped, table=True):
     cooperative_code: str | None = Field(default=None, foreign_key="cooperative.code", max_length=CODE_LENGTH)
     disabled: bool = Field(default=False)
     version: int = Field(default=1)
+    # Sign-in through the office's identity provider (OpenID Connect), where one is configured.
+    email: str | None = Field(default=None, unique=True, index=True, max_length=254)
+    oidc_subject: str | None = Field(default=None, unique=True, index=True, max_length=255)
 
 
 class LoginAttempt(Stamped, table=True):
@@ -331,3 +377,25 @@ class Review(Stamped, table=True):
         description="the reporting cooperative's district: whose officers verify",
     )
     comment: str | None = Field(default=None, max_length=2000)
+
+
+class SignInSession(Stamped, table=True):
+    """A signed-in browser, kept across reloads and tabs by a random token in an HttpOnly cookie.
+
+    Only the SHA-256 of the token is stored. While `handover_until` is set, `token_hash` holds the
+    hash of a one-time code instead: the tab that signed in trades it, over HTTP, for the cookie
+    (linkage/sessions.py). `password_fingerprint` is the SHA-256 of the account's password hash at
+    sign-in: a changed password ends every session issued before it.
+    """
+
+    __tablename__ = "sign_in_session"
+    # A tab checks its session by id: an id must never be given to a later session (SQLite would).
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    username: str = Field(foreign_key="user_account.username", index=True, max_length=64)
+    password_fingerprint: str = Field(max_length=64)
+    language: str | None = Field(default=None, max_length=5)
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True), nullable=False, index=True)
+    handover_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

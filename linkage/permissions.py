@@ -20,21 +20,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from linkage.accounts import Actor
+from linkage.actor import Actor
+from linkage.db import chunked
 from linkage.errors import Refused
-from linkage.exchange.spec import PARTY_ENTITY
+from linkage.exchange.spec import BY_NAME, PARTY_ENTITY
 from linkage.models import Commune, District, Linkage, LinkageParty, Producer
 
 REFERENCE = ("products", "province_key_products")
 HOMED = ("cooperatives", "producers", "raw_material_areas", "buyers")
-CHUNK = 5000
-
-
-def record_key(entity_key: tuple[str, ...], record: dict[str, Any]) -> str:
-    """The one-string key history and reviews use: the code, or the key columns joined by `|`."""
-    from linkage.exchange.values import format_value
-
-    return "|".join(format_value(record[k]) for k in entity_key)
 
 
 @dataclass
@@ -42,7 +35,7 @@ class Locator:
     """Where records lie, as stored and as they will be after the rows being written.
 
     `stored_*` hold the database's view; `homes` and `parties` start as copies of it and get the
-    rows of an import laid over them (`exchange._locator`). A permission asks about both: a
+    rows of an import laid over them (`importing.overlay`). A permission asks about both: a
     record must be in the actor's scope as it is and as it will be.
     """
 
@@ -72,14 +65,12 @@ class Locator:
 
     def load_homes(self, entity: str, codes: Iterable[str]) -> None:
         """Stored communes of these records (missing ones stay unknown)."""
-        from linkage.exchange.spec import BY_NAME
-
         model: Any = BY_NAME[entity].model
         wanted = sorted({c for c in codes if (entity, c) not in self.stored_homes})
         for code in wanted:
             self.stored_homes[(entity, code)] = None
-        for start in range(0, len(wanted), CHUNK):
-            query = sa.select(model.code, model.commune_code).where(model.code.in_(wanted[start : start + CHUNK]))
+        for chunk in chunked(wanted):
+            query = sa.select(model.code, model.commune_code).where(model.code.in_(chunk))
             for code, commune in self.session.execute(query):
                 self.stored_homes[(entity, code)] = commune
         for code in wanted:
@@ -89,8 +80,7 @@ class Locator:
         wanted = sorted({code for code in linkages if code not in self.stored_parties})
         for code in wanted:
             self.stored_parties[code] = set()
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
+        for chunk in chunked(wanted):
             # A live linkage's live parties; an archived linkage's parties archived with it, so it
             # still lies where it lay and its officers can restore it or verify its archiving.
             query = (
@@ -266,6 +256,16 @@ def in_reading_scope(locator: Locator, actor: Actor, entity: str, record: dict[s
             return True
         return actor.unit_code in {locator.province(d) for d in found}
     return False
+
+
+def readable(session: Session, actor: Actor, entity: str, records: list[dict[str, Any]]) -> list[bool]:
+    """Which of these records (column -> value) the actor may read, with one locator for them all."""
+    locator = Locator(session)
+    if actor.role != "admin":
+        linkage_column = "code" if entity == "linkages" else "linkage_code"
+        if linkage_column in BY_NAME[entity].column_names:
+            locator.load_parties({r[linkage_column] for r in records})
+    return [in_reading_scope(locator, actor, entity, r) for r in records]
 
 
 def check_rows(

@@ -1,6 +1,6 @@
 """One record at a time, as forms and the command line see it: read, save, archive, restore, history.
 
-Saving goes through the same path as an import (`exchange.import_tables` with a one-row table),
+Saving goes through the same path as an import (`importing.import_tables` with a one-row table),
 so a form obeys exactly the rules, permissions, history and reviews of an exchange file. Every
 save carries the version it was read at: a record someone else saved since is refused with what
 they changed, never overwritten.
@@ -16,20 +16,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from linkage.accounts import SYSTEM, Actor
+from linkage.actor import SYSTEM, Actor
 from linkage.db import read_session, write_session
 from linkage.errors import InUse, Invalid, NotFound, Refused, StaleEdit
-from linkage.exchange import ImportRefused, Table, import_tables
+from linkage.exchange import ImportRefused, Table
 from linkage.exchange.spec import BY_NAME, PARTY_COLUMN
 from linkage.exchange.validate import parse_table
 from linkage.exchange.values import format_value
 from linkage.exchange.write import key_text
 from linkage.history import Entry, entries, log, report, reporting_district, settle, snapshot
+from linkage.importing import import_tables
+from linkage.keys import key_filter, load, record_key
 from linkage.models import LinkageParty, Review, utcnow
-from linkage.permissions import Locator, in_reading_scope, may_write, record_key
+from linkage.permissions import Locator, in_reading_scope, may_write
 
 FORM_ROW = 2  # a form is the one data row under a header
-CHUNK = 5000  # codes in one IN list
 
 
 @dataclass(frozen=True)
@@ -44,43 +45,6 @@ class RecordView:
     review_status: str | None = None  # reported / returned / None (verified)
     review_comment: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _key_filter(entity: str, key: str) -> list[Any]:
-    spec = BY_NAME[entity]
-    parts = key.split("|") if len(spec.key) > 1 else [key]
-    if len(parts) != len(spec.key):
-        raise NotFound("no_record", entity=entity, key=key)
-    model = spec.model
-    return [getattr(model, name) == _typed(entity, name, part) for name, part in zip(spec.key, parts, strict=True)]
-
-
-def _typed(entity: str, column: str, text: str) -> Any:
-    from datetime import date
-
-    return date.fromisoformat(text) if BY_NAME[entity].column(column).kind == "date" else text
-
-
-def load(session: Session, entity: str, key: str) -> dict[str, Any] | None:
-    """The stored row (every column) of one record, or None."""
-    model = BY_NAME[entity].model
-    row = session.execute(sa.select(model.__table__).where(*_key_filter(entity, key))).mappings().first()  # type: ignore[attr-defined]
-    return dict(row) if row else None
-
-
-def load_many(session: Session, entity: str, keys: list[str]) -> dict[str, dict[str, Any]]:
-    """Stored rows of many records by their key text, in chunks of one IN list on the first key column."""
-    spec = BY_NAME[entity]
-    model: Any = spec.model
-    first = spec.key[0]
-    wanted = sorted({key.split("|")[0] for key in keys})
-    found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(wanted), CHUNK):
-        query = sa.select(model.__table__).where(getattr(model, first).in_(wanted[start : start + CHUNK]))
-        for row in session.execute(query).mappings():
-            record = dict(row)
-            found[record_key(spec.key, record)] = record
-    return {key: found[key] for key in keys if key in found}
 
 
 def read(engine: Engine, actor: Actor, entity: str, key: str) -> RecordView:
@@ -284,7 +248,7 @@ def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: 
             model = BY_NAME[target_entity].model
             done = session.execute(
                 sa.update(model)
-                .where(*_key_filter(target_entity, target_key), col(model.version) == version)  # type: ignore[attr-defined]
+                .where(*key_filter(target_entity, target_key), col(model.version) == version)  # type: ignore[attr-defined]
                 .values(archived_at=now if archived else None, updated_at=now, version=version + 1)
             )
             if done.rowcount != 1:  # type: ignore[attr-defined]
@@ -355,7 +319,7 @@ def find(
             if not in_reading_scope(locator, actor, entity, row):
                 continue
             values = {k: v or "" for k, v in (snapshot(row, entity) or {}).items() if k != "archived"}
-            key = "|".join(values[k] for k in spec.key)
+            key = record_key(spec.key, row)
             review = reviews.get(key)
             found.append(
                 RecordView(

@@ -1,7 +1,9 @@
 """The linkage graph as one self-contained, offline HTML file; escaping happens here and only here.
 
 vis-network's script and stylesheet ship inside the pyvis package and are inlined, so the file
-loads nothing from any network (pyvis's own template links Bootstrap from a CDN). Node and edge
+loads nothing from any network (pyvis's own template links Bootstrap from a CDN). In the app the
+page instead names the app's own copy of them (`publish_assets`, served by Streamlit under
+`app/static/`), so each graph view sends kilobytes, not the 690 KB of the library. Node and edge
 data are embedded as JSON with `<`, `>`, `&` and line separators escaped, tooltips are built as
 DOM text (never innerHTML), and headings go through `html.escape`: a name such as
 `<img src=x onerror=…>` shows as typed and runs nowhere. Physics settles in a bounded number of
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -22,10 +26,12 @@ from typing import Any
 import networkx as nx
 from sqlalchemy.engine import Engine
 
+from linkage.actor import SYSTEM
 from linkage.db import read_session
 from linkage.geography import read_geography
-from linkage.graph import without_unlinked
+from linkage.graph import build_graph, without_unlinked
 from linkage.i18n import day_text, section, t
+from linkage.overview import Overview
 
 MAX_NODES = 1500
 STABILIZE_ITERATIONS = 200
@@ -44,11 +50,46 @@ def _words(lang: str) -> dict[str, str]:
     return section("graph", lang)
 
 
+VIS_VERSION = "9.1.2"  # the vis-network release shipped inside pyvis 0.3.2
+ASSETS = {  # the file in pyvis's copy → the name the app serves it under (versioned, so never stale)
+    "vis-network.min.js": f"vis-network-{VIS_VERSION}.min.js",
+    "vis-network.css": f"vis-network-{VIS_VERSION}.css",
+}
+
+
+def _asset_path(name: str) -> Path:
+    import pyvis  # lazy: only drawing a graph needs it, start-up stays fast
+
+    return Path(pyvis.__file__).parent / "templates" / "lib" / f"vis-{VIS_VERSION}" / name
+
+
 @cache
 def _asset(name: str) -> str:
-    import pyvis
+    return _asset_path(name).read_text(encoding="utf-8")
 
-    return (Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / name).read_text(encoding="utf-8")
+
+def publish_assets(folder: Path) -> bool:
+    """Copy vis-network's script and stylesheet from the installed pyvis into `folder` (the app's
+    `static/` folder), so the app serves them once instead of inlining them into every graph view.
+
+    Written to a temporary file and renamed, so app processes starting together never serve half a
+    file. False (and nothing served) if the folder cannot be written, e.g. a read-only install:
+    the caller then inlines the library as the graph file does.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for source_name, served_name in ASSETS.items():
+            source, target = _asset_path(source_name), folder / served_name
+            if target.is_file() and target.stat().st_size == source.stat().st_size:
+                continue
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
+            with os.fdopen(handle, "wb") as out:
+                out.write(source.read_bytes())
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+    except OSError:
+        return False
+    return True
 
 
 def _script_json(value: Any) -> str:
@@ -138,7 +179,7 @@ def vis_data(graph: nx.MultiDiGraph, lang: str = "vi") -> tuple[list[dict[str, A
 
 def options() -> dict[str, Any]:
     """Physics that settles a district quickly, then switches itself off (see the template)."""
-    from pyvis.network import Network
+    from pyvis.network import Network  # lazy: pyvis loads jinja2 and more, which start-up does not need
 
     net = Network()
     net.force_atlas_2based(gravity=-60, central_gravity=0.01, spring_length=90, spring_strength=0.08, damping=0.6)
@@ -156,7 +197,7 @@ TEMPLATE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<style>{vis_css}</style>
+{vis_css}
 <style>
 body {{ font-family: system-ui, "Segoe UI", Roboto, sans-serif; margin: 0; color: #212121; }}
 header {{ padding: 8px 12px; border-bottom: 1px solid #e0e0e0; }}
@@ -179,17 +220,18 @@ div.vis-tooltip {{ white-space: pre-line; max-width: 360px; }}
 {message}
 <p id="settling" class="settling" role="status">{settling}</p>
 <div id="graph"></div>
-<script>{vis_js}</script>
+{vis_js}
 <script>
 (function () {{
   var data = {data};
   var options = {options};
   var settling = document.getElementById("settling");
   if (!data.nodes.length) {{ settling.remove(); return; }}
-  data.nodes.forEach(function (node) {{
+  data.nodes.concat(data.edges).forEach(function (item) {{
+    if (item.title === undefined) {{ return; }}
     var tip = document.createElement("div");
-    tip.textContent = node.title;
-    node.title = tip;
+    tip.textContent = item.title;
+    item.title = tip;
   }});
   var network = new vis.Network(
     document.getElementById("graph"),
@@ -202,11 +244,33 @@ div.vis-tooltip {{ white-space: pre-line; max-width: 360px; }}
     document.body.setAttribute("data-stabilized", "true");
   }});
   window.linkageNetwork = network;
+{bridge}
 }})();
 </script>
 </body>
 </html>
 """
+
+
+# In the app, a click on a node picks that record: the script writes the node's id into the page's
+# address (`?pick=kind:code`) and announces a history step, which Streamlit answers as it answers
+# the browser's back button: a rerun of the page with the new address, in the same session. The id
+# goes through URLSearchParams (encoded, never markup) and the page checks it against the view;
+# nothing is fetched. Outside a frame (the `linkage graph` file) the click only selects the node.
+BRIDGE = """  var pick = null;
+  try { pick = new URL(window.parent.location.href).searchParams.get("pick"); } catch (e) {}
+  if (pick && network.body.data.nodes.get(pick)) { network.selectNodes([pick]); }
+  network.on("click", function (params) {
+    if (!params.nodes.length || window.parent === window) { return; }
+    try {
+      var address = new URL(window.parent.location.href);
+      if (address.searchParams.get("pick") === String(params.nodes[0])) { return; }
+      address.searchParams.set("pick", String(params.nodes[0]));
+      window.parent.history.pushState(null, "", address.toString());
+      window.parent.dispatchEvent(new PopStateEvent("popstate"));
+    } catch (e) {}
+  });
+  document.body.setAttribute("data-selectable", "true");"""
 
 
 def legend_html(lang: str = "vi") -> str:
@@ -246,10 +310,19 @@ def drawable(graph: nx.MultiDiGraph, max_nodes: int = MAX_NODES) -> Drawn:
 
 
 def graph_html(
-    graph: nx.MultiDiGraph, title: str, lang: str = "vi", max_nodes: int = MAX_NODES, filtered: bool = False
+    graph: nx.MultiDiGraph,
+    title: str,
+    lang: str = "vi",
+    max_nodes: int = MAX_NODES,
+    filtered: bool = False,
+    selectable: bool = False,
+    assets_url: str | None = None,
 ) -> str:
-    """The whole page: inlined vis-network, legend, escaped title, data, and a message if capped or
-    empty (`filtered`: emptied by the view's filters, not by the date)."""
+    """The whole page: vis-network, legend, escaped title, data, and a message if capped or empty
+    (`filtered`: emptied by the view's filters, not by the date). `selectable`: shown in the app,
+    where a click on a node picks its record (see `BRIDGE`). vis-network is inlined (one offline
+    file) unless `assets_url` names where the app serves its copy (`publish_assets`), e.g.
+    `app/static`: relative, so it resolves against the app's own address, behind any proxy path."""
     words = _words(lang)
     drawn = drawable(graph, max_nodes)
     message = ""
@@ -272,10 +345,180 @@ def graph_html(
         legend=legend_html(lang),
         message=message,
         settling=html.escape(words["settling"]),
-        vis_css=_asset("vis-network.css"),
-        vis_js=_asset("vis-network.min.js"),
+        vis_css=_vis_tag("vis-network.css", assets_url),
+        vis_js=_vis_tag("vis-network.min.js", assets_url),
         data=_script_json({"nodes": nodes, "edges": edges}),
         options=_script_json(options()),
+        bridge=BRIDGE if selectable else "",
+    )
+
+
+def _vis_tag(name: str, assets_url: str | None) -> str:
+    """The stylesheet or script of vis-network: inlined, or linked to the app's served copy."""
+    is_script = name.endswith(".js")
+    if assets_url is None:
+        return f"<script>{_asset(name)}</script>" if is_script else f"<style>{_asset(name)}</style>"
+    url = html.escape(f"{assets_url.rstrip('/')}/{ASSETS[name]}")
+    return f'<script src="{url}"></script>' if is_script else f'<link rel="stylesheet" href="{url}">'
+
+
+# A province's overview (`linkage.overview`): districts coloured by their share of linkages applying
+# digital technology, against the Decision 924 target of one half.
+SHARE_COLOURS = (  # (lowest share, colour, legend key), highest band first
+    (0.5, "#2e7d32", "share_met"),
+    (0.25, "#f9a825", "share_half"),
+    (0.0, "#e53935", "share_low"),
+)
+NO_LINKAGE_COLOUR = "#bdbdbd"
+MAX_SHARED_BUYERS = 12
+BUYER_COLOUR = STYLE["buyer"][0]
+
+
+def _share_colour(share: float | None) -> str:
+    if share is None or share != share:  # NaN: the district has no active linkage
+        return NO_LINKAGE_COLOUR
+    return next(colour for lowest, colour, _ in SHARE_COLOURS if share >= lowest)
+
+
+def overview_data(overview: Overview, lang: str = "vi") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Node and edge lists of a province's overview: districts sized by their active linkages (area
+    grows with the count), lines as thick as the linkages they stand for, buyers shared by districts."""
+    words = _words(lang)
+    names = dict(zip(overview.districts["code"], overview.districts["name"], strict=True))
+    most = max([1, *overview.districts["linkages"]])
+    nodes: list[dict[str, Any]] = []
+    for row in overview.districts.to_dict("records"):
+        share = None if row["linkages"] == 0 else float(row["share"])
+        lines = [
+            f"{words['district']}: {row['name']} ({row['code']})",
+            words["overview_linkages"].format(count=row["linkages"]),
+        ]
+        if share is not None:
+            lines.append(words["overview_digital"].format(count=row["digital"], share=f"{share:.0%}"))
+        lines.append(words["overview_open"])
+        nodes.append(
+            {
+                "id": f"district:{row['code']}",
+                "label": f"{row['name']}\n{row['linkages']}",
+                "title": "\n".join(lines),
+                "color": _share_colour(share),
+                "shape": "dot",
+                "size": 10 + 30 * (row["linkages"] / most) ** 0.5,
+            }
+        )
+    edges: list[dict[str, Any]] = []
+    widest = max([1, *overview.spans["linkages"], *overview.buyers["linkages"]])
+    for row in overview.spans.to_dict("records"):
+        edges.append(
+            {
+                "from": f"district:{row['district_a']}",
+                "to": f"district:{row['district_b']}",
+                "label": str(row["linkages"]),
+                "title": words["overview_span"].format(
+                    count=row["linkages"], a=names[row["district_a"]], b=names[row["district_b"]]
+                ),
+                "color": "#6d4c41",
+                "width": 1 + 7 * row["linkages"] / widest,
+            }
+        )
+    for buyer in drawn_buyers(overview):
+        rows = overview.buyers[overview.buyers["buyer"] == buyer]
+        first = rows.iloc[0]
+        nodes.append(
+            {
+                "id": f"buyer:{buyer}",
+                "label": str(first["name"] or buyer),
+                "title": f"{words['buyer']}: {first['name']} ({buyer})\n"
+                + words["overview_buyer"].format(count=len(rows)),
+                "color": BUYER_COLOUR,
+                "shape": "triangle",
+                "size": 12,
+            }
+        )
+        for row in rows.to_dict("records"):
+            edges.append(
+                {
+                    "from": f"buyer:{buyer}",
+                    "to": f"district:{row['district']}",
+                    "title": words["overview_bought"].format(count=row["linkages"], district=names[row["district"]]),
+                    "color": BUYER_COLOUR,
+                    "dashes": [4, 4],
+                    "width": 1 + 4 * row["linkages"] / widest,
+                }
+            )
+    return nodes, edges
+
+
+def drawn_buyers(overview: Overview, limit: int | None = None) -> list[str]:
+    """The shared buyers the overview draws: those reaching the most districts (then the most
+    linkages), at most `MAX_SHARED_BUYERS`; more turn the picture into a tangle (Hà Nội on the
+    national demo has 127), and each district's graph and the buyer list below show them all."""
+    reach = overview.buyers.groupby("buyer").agg(districts=("district", "nunique"), linkages=("linkages", "sum"))
+    ranked = reach.reset_index().sort_values(["districts", "linkages", "buyer"], ascending=[False, False, True])
+    return sorted(ranked["buyer"].head(MAX_SHARED_BUYERS if limit is None else limit))
+
+
+def overview_legend_html(lang: str = "vi") -> str:
+    """The overview's colours, shapes and lines, as it draws them."""
+    words = _words(lang)
+    items = [
+        f'<span><b class="shape" style="color:{colour}">●</b>{html.escape(words[key])}</span>'
+        for _, colour, key in SHARE_COLOURS
+    ]
+    items += [
+        f'<span><b class="shape" style="color:{NO_LINKAGE_COLOUR}">●</b>{html.escape(words["share_none"])}</span>',
+        f'<span><b class="shape" style="color:{BUYER_COLOUR}">▲</b>{html.escape(words["buyer_shared"])}</span>',
+        f'<span><i class="line" style="border-top:3px solid #6d4c41"></i>{html.escape(words["span_line"])}</span>',
+    ]
+    return "".join(items)
+
+
+# In the app, a click on a district of the overview opens that district's full graph: the script
+# writes its code into the page's address (`?unit=061`), as `BRIDGE` does with a pick.
+OVERVIEW_BRIDGE = """  network.on("click", function (params) {
+    if (!params.nodes.length || window.parent === window) { return; }
+    var id = String(params.nodes[0]);
+    if (id.indexOf("district:") !== 0) { return; }
+    try {
+      var address = new URL(window.parent.location.href);
+      address.searchParams.set("unit", id.slice("district:".length));
+      address.searchParams.delete("pick");
+      window.parent.history.pushState(null, "", address.toString());
+      window.parent.dispatchEvent(new PopStateEvent("popstate"));
+    } catch (e) {}
+  });
+  document.body.setAttribute("data-selectable", "true");"""
+
+
+def overview_html(
+    overview: Overview,
+    title: str,
+    lang: str = "vi",
+    selectable: bool = False,
+    assets_url: str | None = None,
+) -> str:
+    """A province's overview as a page (the same offline template and escaping as `graph_html`);
+    `selectable`: in the app, where a click on a district opens its graph (`OVERVIEW_BRIDGE`)."""
+    words = _words(lang)
+    nodes, edges = overview_data(overview, lang)
+    message = ""
+    hidden = overview.buyers["buyer"].nunique() - len(drawn_buyers(overview))
+    if not overview.districts["linkages"].any():
+        message = f'<p class="message" role="status">{html.escape(words["empty"])}</p>'
+    elif hidden:
+        note = words["overview_more_buyers"].format(count=hidden, limit=MAX_SHARED_BUYERS)
+        message = f'<p class="message" role="status">{html.escape(note)}</p>'
+    return TEMPLATE.format(
+        lang=html.escape(lang),
+        title=html.escape(title),
+        legend=overview_legend_html(lang),
+        message=message,
+        settling=html.escape(words["settling"]),
+        vis_css=_vis_tag("vis-network.css", assets_url),
+        vis_js=_vis_tag("vis-network.min.js", assets_url),
+        data=_script_json({"nodes": nodes, "edges": edges}),
+        options=_script_json(options()),
+        bridge=OVERVIEW_BRIDGE if selectable else "",
     )
 
 
@@ -318,9 +561,6 @@ def write_graph_file(
     party_types: Collection[str] | None = None,
 ) -> GraphFileSummary:
     """`linkage graph`: the unit's graph on `as_of` as one offline HTML file (the command line sees all)."""
-    from linkage.accounts import SYSTEM
-    from linkage.graph import build_graph
-
     with read_session(engine) as session:
         graph = build_graph(
             session,

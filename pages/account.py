@@ -5,6 +5,7 @@ import streamlit as st
 from linkage.accounts import MIN_PASSWORD_LENGTH, change_password
 from linkage.errors import UserFacingError
 from ui import engine, flash, guard, plain, show_error, tr
+from ui.signin import renew_sign_in
 
 who = guard("account")
 st.title(tr("app.account.title"))
@@ -30,5 +31,6 @@ if submitted:
         except UserFacingError as error:
             show_error(error)
         else:
+            renew_sign_in(who)  # this tab stays signed in; the others sign in again
             flash(tr("app.account.changed"))
             st.rerun()

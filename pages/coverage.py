@@ -1,11 +1,13 @@
 """Coverage: the three targets for a unit, drill-down country → province → district, trend, gaps."""
 
+from dataclasses import asdict
 from datetime import date
 
 import streamlit as st
 
 from linkage import charts, coverage
-from linkage.geography import NATIONAL_CODE, find_units, level_of, resolve_unit
+from linkage.coverage_view import unit_view
+from linkage.geography import find_units
 from ui import carried, coverage_rows, engine, guard, labelled, plain, report_frame, target_cards, tr
 
 who = guard("coverage")
@@ -20,16 +22,6 @@ def open_unit(code: str) -> None:
 
 
 asked = st.query_params.get("unit") or st.session_state.get("coverage_unit") or coverage.home_unit(engine(), who)
-resolved = resolve_unit(str(asked))
-unit = resolved or NATIONAL_CODE
-if resolved is None:
-    st.warning(tr("app.coverage.unknown_unit", unit=plain(asked)))
-elif level_of(resolved) == "commune":  # a commune is counted within its district: show that
-    unit = coverage.district_of(g, resolved)
-    st.info(tr("app.coverage.commune_in_district", commune=g.name_of(resolved), district=g.name_of(unit)))
-st.session_state["coverage_unit"] = unit
-if st.query_params.get("unit") != unit:
-    st.query_params["unit"] = unit
 
 st.title(tr("app.coverage.title"))
 left, right = st.columns(2)
@@ -39,6 +31,15 @@ verified = right.toggle(
 )
 with st.spinner(tr("app.computing")):
     rows = coverage_rows(as_of, verified)
+view = unit_view(rows, g, str(asked))
+unit = view.unit
+if view.notice == "unknown_unit":
+    st.warning(tr("app.coverage.unknown_unit", unit=plain(asked)))
+elif view.notice == "commune_in_district":
+    st.info(tr("app.coverage.commune_in_district", commune=g.name_of(str(view.commune)), district=g.name_of(unit)))
+st.session_state["coverage_unit"] = unit
+if st.query_params.get("unit") != unit:
+    st.query_params["unit"] = unit
 
 query = st.text_input(tr("app.coverage.search"), key="coverage_search", placeholder="bac kan, ba be, 058 …")
 if query:
@@ -51,13 +52,18 @@ if query:
                 open_unit(match.code)
 
 with st.container(horizontal=True):
-    for code, name in coverage.breadcrumb(g, unit):
+    for code, name in view.trail:
         if st.button(name, key=f"crumb_{code}", disabled=code == unit, type="tertiary"):
             open_unit(code)
 st.subheader(tr("app.coverage.unit_title", unit=g.name_of(unit), date=as_of.strftime("%d/%m/%Y")))
-target_cards(coverage.unit_rows(rows, unit))
+if not view.has_figures:  # a district with no rural commune: no indicator counts it
+    st.info(tr("app.coverage.no_figures", unit=g.name_of(unit), parent=g.name_of(view.figures_unit)))
+    counts = coverage.unit_linkage_counts(engine(), as_of, unit, verified)
+    st.markdown(plain(tr("app.coverage.linkage_counts", **asdict(counts))))
+    st.markdown(f"**{tr('app.coverage.figures_of', unit=g.name_of(view.figures_unit))}**")
+target_cards(view.cards)
 
-children = coverage.child_rows(rows, g, unit)
+children = view.children
 if len(children):
     labels = {i: tr(f"indicator.{i}") for i in coverage.INDICATORS}
     available = [i for i in coverage.INDICATORS if (children["indicator"] == i).any()]
@@ -82,9 +88,10 @@ if len(children):
         open_unit(str(behind.iloc[table.selection.rows[0]]["unit_code"]))
 
 st.subheader(tr("app.coverage.trend"))
-history = coverage.unit_trend(engine(), unit, verified)
+history = coverage.unit_trend(engine(), view.figures_unit, verified)
 labels = {i: tr(f"indicator.{i}") for i in coverage.INDICATORS}
-st.altair_chart(charts.trend(history, labels, g.name_of(unit), tr("app.coverage.percent"), tr("app.coverage.year_end")))
+figures_name = g.name_of(view.figures_unit)
+st.altair_chart(charts.trend(history, labels, figures_name, tr("app.coverage.percent"), tr("app.coverage.year_end")))
 
 with st.expander(tr("app.coverage.candidates"), key="candidates"):
     found = coverage.unit_candidates(engine(), who, as_of, unit, verified)
@@ -96,8 +103,8 @@ with st.expander(tr("app.coverage.candidates"), key="candidates"):
         st.markdown(f"**{tr('app.coverage.' + title)}** ({len(frame)})")
         st.dataframe(labelled(frame), hide_index=True)
 
-report = report_frame(coverage.with_gap(children if len(children) else coverage.unit_rows(rows, unit)))
-name = f"coverage-{unit}-{as_of.isoformat()}"
+report = report_frame(coverage.with_gap(children if len(children) else view.cards))
+name = f"coverage-{view.figures_unit if children.empty else unit}-{as_of.isoformat()}"
 with st.container(horizontal=True):
     st.download_button(tr("app.download_csv"), coverage.to_csv(report), f"{name}.csv", "text/csv", key="csv")
     st.download_button(

@@ -6,9 +6,11 @@ from pathlib import Path
 import streamlit as st
 
 from linkage.errors import UserFacingError
-from linkage.exchange import ImportRefused, check_tables, export_bytes, import_tables, read_uploads
+from linkage.exchange import ImportRefused, read_uploads
 from linkage.exchange.export import template_csv, template_workbook
 from linkage.exchange.spec import ENTITIES
+from linkage.exporting import export_bytes
+from linkage.importing import check_tables, import_tables
 from linkage.permissions import may_import
 from ui import engine, guard, lang, show_error, tr
 

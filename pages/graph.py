@@ -1,73 +1,127 @@
-"""Linkage graph: a district's or province's chains, with what an officer should act on."""
+"""Linkage graph: a district's or province's chains, with what an officer should act on.
+
+The unit, date, filters and the record picked live in the address (`/graph?unit=061&as_of=…`): a
+graph is shared as a link and survives a reload. A click on a node of the drawing picks its record."""
 
 from datetime import date
 from functools import partial
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from linkage import coverage, graph, records
 from linkage.errors import UserFacingError
-from linkage.geography import find_units
+from linkage.geography import NATIONAL_CODE, find_units, level_of
+from linkage.graph_view import EARLIEST, LATEST, PARAMS, may_open, own_units, pick_in_view, read_address, write_address
 from linkage.models import PARTY_TYPES, TECHNOLOGIES
-from linkage.permissions import may_view_unit
 from linkage.render import graph_title
 from ui import carried, engine, field_label, guard, labelled, lang, plain, show_error, shown_value, tr
-from ui.graphs import html_file, unit_graph, unit_unlinked
+from ui.graphs import html_file, province_overview_file, unit_graph, unit_unlinked
 
 who = guard("graph")
 geo = coverage.geography(engine())
-province_of = dict(zip(geo.districts["code"], geo.districts["province_code"], strict=True))
 st.title(tr("app.graph.title"))
+name_column = "name_vi" if lang() == "vi" else "name_en"
+names = {p.key: p.values[name_column] or p.key for p in records.find(engine(), who, "products")}
+FILTERS = {"products": carried("graph_products"), "tech": carried("graph_tech"), "types": carried("graph_types")}
+
+
+def picked_name(pick: str) -> str:
+    kind, _, code = pick.partition(":")
+    return f"{tr('choice.' + kind)} {code}"
+
+
+# An address the session has not seen (a shared link, a reload, back, a click in the drawing) sets the
+# view; coming back from another page (no address, the widgets forgotten), the last graph comes back.
+seen = {name: st.query_params[name] for name in PARAMS if st.query_params.get(name)}
+remembered = st.session_state.get("graph_address")
+if seen and seen != remembered:
+    source = seen
+elif not seen and remembered and "graph_unit" not in st.session_state:
+    source = remembered
+else:
+    source = {}
+if source:
+    address = read_address(source, names)
+    for problem in address.problems:
+        st.warning(tr(f"app.graph.{problem.key}", value=plain(problem.value)))
+    if address.unit and not may_open(who, address.unit, geo):
+        st.warning(tr("app.graph.refused_unit", value=geo.name_of(address.unit)))
+    elif address.unit:
+        st.session_state["graph_unit"] = address.unit
+    st.session_state["graph_search"] = ""
+    st.session_state["graph_as_of"] = address.as_of or date.today()
+    st.session_state[FILTERS["products"]] = list(address.products)
+    st.session_state[FILTERS["tech"]] = list(address.technologies)
+    st.session_state[FILTERS["types"]] = list(address.party_types)
+    st.session_state["graph_chosen"] = address.pick
 
 query = st.text_input(tr("app.graph.search"), key="graph_search", placeholder="krong pac, 643 …")
-found = find_units(engine(), query, levels=("province", "district"), limit=60)
-codes = [u.code for u in found if may_view_unit(who, u.code, province_of)]
-default = who.unit_code if who.unit_code not in (None, "VN") else coverage.busiest_district(engine())
-if default and default not in codes and not query:
-    codes.insert(0, default)
+if query:
+    codes = [u.code for u in find_units(engine(), query, levels=("province", "district"), limit=60)]
+    codes = [code for code in codes if may_open(who, code, geo)]
+else:  # the user's own units first: an officer's district, a planner's province and its districts …
+    national = may_open(who, NATIONAL_CODE, geo)
+    codes = own_units(who, geo, coverage.busiest_district(engine()) if national else None)
+    current = st.session_state.get("graph_unit")
+    if current and current not in codes and may_open(who, current, geo):
+        codes.insert(0, current)
 if not codes:
     st.info(tr("app.graph.no_unit"))
     st.stop()
-unit = st.selectbox(
-    tr("app.graph.unit"),
-    codes,
-    key="graph_unit",
-    format_func=lambda c: f"{geo.name_of(c)} ({c})",
-    index=codes.index(default) if default in codes else 0,
-)
+if st.session_state.get("graph_unit") not in codes:
+    st.session_state["graph_unit"] = codes[0]
+unit = st.selectbox(tr("app.graph.unit"), codes, key="graph_unit", format_func=lambda c: f"{geo.name_of(c)} ({c})")
 left, mid, right, far = st.columns(4)
-as_of = left.date_input(tr("app.as_of"), value=date.today(), format="DD/MM/YYYY", key="graph_as_of")
-name_column = "name_vi" if lang() == "vi" else "name_en"
-names = {p.key: p.values[name_column] or p.key for p in records.find(engine(), who, "products")}
+st.session_state.setdefault("graph_as_of", date.today())
+as_of = left.date_input(tr("app.as_of"), format="DD/MM/YYYY", key="graph_as_of", min_value=EARLIEST, max_value=LATEST)
 products = mid.multiselect(
     tr("app.graph.products"),
     list(names),
     format_func=lambda code: names[code],
-    key=carried("graph_products"),
+    key=FILTERS["products"],
     placeholder=tr("app.choose"),
+    select_all=False,  # Streamlit's "Select all" is English only; an empty filter means all anyway
 )
 technologies = right.multiselect(
     tr("app.graph.technologies"),
     TECHNOLOGIES,
     format_func=lambda v: tr(f"choice.{v}"),
-    key=carried("graph_tech"),
+    key=FILTERS["tech"],
     placeholder=tr("app.choose"),
+    select_all=False,  # Streamlit's "Select all" is English only; an empty filter means all anyway
 )
 party_types = far.multiselect(
     tr("app.graph.party_types"),
     PARTY_TYPES,
     format_func=lambda v: tr(f"choice.{v}"),
-    key=carried("graph_types"),
+    key=FILTERS["types"],
     placeholder=tr("app.choose"),
+    select_all=False,  # Streamlit's "Select all" is English only; an empty filter means all anyway
 )
 
 with st.spinner(tr("app.computing")):
     g = unit_graph(who, unit, as_of, tuple(products), tuple(technologies), tuple(party_types))
     left_out = unit_unlinked(who, unit, as_of)
-st.caption(tr("app.graph.drawing"))
-filtered = bool(products or technologies or party_types)
-st.iframe(html_file(g, graph_title(engine(), unit, as_of, lang()), lang(), filtered), height=640)
+title = graph_title(engine(), unit, as_of, lang())
+if level_of(unit) == "province":  # thousands of nodes: drawn as its districts, each opening on a click
+    st.caption(tr("app.graph.overview"))
+    overview = province_overview_file(who, unit, as_of, tuple(products), tuple(technologies), geo, title, lang())
+    st.iframe(overview, height=640)
+else:
+    st.caption(tr("app.graph.drawing"))
+    filtered = bool(products or technologies or party_types)
+    st.iframe(html_file(g, title, lang(), filtered), height=640)
+
+chosen = st.session_state.get("graph_chosen")
+if chosen and not pick_in_view(chosen, g, left_out):  # a date or a filter took it out of the view
+    st.info(tr("app.graph.pick_gone", value=plain(picked_name(chosen))))
+    st.session_state["graph_chosen"] = chosen = None
+wanted = write_address(unit, as_of, products, technologies, party_types, chosen)
+if wanted != seen:
+    st.query_params.from_dict(wanted)
+st.session_state["graph_address"] = wanted
 
 
 def remember(table: str, kind: str, frame: pd.DataFrame) -> None:
@@ -97,18 +151,21 @@ for i, (tab, frame, kind) in enumerate(zip(tabs, frames, ("kind", "buyer", "link
             key=f"pick_{i}",
         )
 
-chosen = st.session_state.get("graph_chosen")
 if chosen:
     node = g.nodes[chosen] if chosen in g else None
     kind, code = chosen.split(":", 1)
     st.subheader(f"{tr('choice.' + kind)}: {plain(node.get('name') if node else code)}")
-    if node is None:  # in no linkage, so not in the graph: its record is what there is to show
+    details: dict[str, Any] = {}
+    if node is None:  # listed as in no linkage, so not drawn: its record is what there is to show
         entity = {"cooperative": "cooperatives", "producer": "producers", "raw_material_area": "raw_material_areas"}
-        details = records.read(engine(), who, entity.get(kind, "linkages"), code).values
+        try:
+            details = records.read(engine(), who, entity[kind], code).values
+        except UserFacingError as error:
+            show_error(error)
     else:
         details = {k: v for k, v in node.items() if k not in ("kind", "product_name", "product_name_en")}
     st.dataframe(
-        [{tr("app.verification.field"): field_label(k), "": shown_value(k, v)} for k, v in details.items()],
+        [{tr("app.verification.field"): field_label(k), "": str(shown_value(k, v))} for k, v in details.items()],
         hide_index=True,
     )
     if node and kind == "linkage":

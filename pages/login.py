@@ -1,13 +1,17 @@
 """Sign-in: user name and password, checked by the domain layer (throttled, lockable)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from linkage.accounts import authenticate
 from linkage.demo_accounts import demo_accounts
 from linkage.errors import LoginRefused
-from ui import engine, lang, open_page, sign_in, tr
+from ui import engine, lang, open_page, remember_sign_in, sign_in, tr
+from ui.signin import identity_provider, sign_in_with_identity_provider
 
 open_page("login")
+HOME = Path(__file__).parent / "home.py"
 st.title(tr("app.login.title"))
 with st.form("login"):
     username = st.text_input(tr("app.login.username"), key="login_username")
@@ -15,11 +19,15 @@ with st.form("login"):
     submitted = st.form_submit_button(tr("app.login.submit"), type="primary")
 if submitted:
     try:
-        sign_in(authenticate(engine(), username, password))
+        who = authenticate(engine(), username, password)
     except LoginRefused as refused:
         st.error(refused.message(lang()))
     else:
-        st.rerun()
+        sign_in(who)
+        remember_sign_in(who)  # kept across reloads and tabs until sign-out or the end of the day
+        st.switch_page(HOME)  # not left at the sign-in address once signed in
+if identity_provider() and st.button(tr("app.session.oidc"), key="oidc_sign_in"):
+    sign_in_with_identity_provider()
 
 shown = demo_accounts(engine())
 if shown:

@@ -5,6 +5,7 @@ from functools import partial
 import streamlit as st
 
 from linkage import records
+from linkage.geography import find_communes
 from linkage.history import pending
 from ui import engine, field_label, guard, plain, shown_value, titled, tr
 from ui.forms import archive_button, commit, pick, record_form, record_table, save
@@ -31,9 +32,12 @@ profile, members, areas, linkages, history_tab = st.tabs(
     [tr(f"app.my_cooperative.{s}" if s != "history" else "app.history") for s in sections], key="coop_tabs"
 )
 mine = records.linkages_of(engine(), who, code)
+cooperative = records.read(engine(), who, "cooperatives", code)
+home = next((p.province_code for p in find_communes(engine(), codes=[cooperative.values["commune_code"]])), None)
+form = partial(record_form, near=home)  # communes are chosen among the cooperative's province's
 
 with profile:
-    values = record_form("cooperatives", records.read(engine(), who, "cooperatives", code), "profile")
+    values = form("cooperatives", cooperative, "profile")
     if values is not None:
         save(who, "cooperatives", values, "profile")
 
@@ -42,11 +46,11 @@ with members:
     archive_button(who, record_table(people, "members_table"), "remove_member")
     member = pick(tr("app.my_cooperative.edit_member"), people, "member_choice")
     if member:
-        values = record_form("producers", member, f"member_{member.key}", fixed={"cooperative_code": code})
+        values = form("producers", member, f"member_{member.key}", fixed={"cooperative_code": code})
         if values is not None:
             save(who, "producers", values, f"member_{member.key}")
     st.markdown(f"**{tr('app.my_cooperative.add_member')}**")
-    values = record_form("producers", None, "new_member", fixed={"cooperative_code": code})
+    values = form("producers", None, "new_member", fixed={"cooperative_code": code})
     if values is not None:
         save(who, "producers", values, "new_member", is_new=True)
 
@@ -55,7 +59,7 @@ with areas:
     record_table(fields, "areas_table")
     area = pick(tr("app.my_cooperative.edit_area"), fields, "area_choice")
     if area:
-        values = record_form("raw_material_areas", area, f"area_{area.key}")
+        values = form("raw_material_areas", area, f"area_{area.key}")
         if values is not None:
             save(who, "raw_material_areas", values, f"area_{area.key}")
     st.markdown(f"**{tr('app.my_cooperative.add_area')}**")
@@ -69,14 +73,14 @@ with areas:
             format_func=lambda k: f"{k} — {names[k]}",
             key="area_for",
         )
-        values = record_form("raw_material_areas", None, "new_area")
+        values = form("raw_material_areas", None, "new_area")
         if values is not None:
             commit("new_area", "raw_material_areas", partial(records.add_area, engine(), who, values, target))
 
 with linkages:
     linkage = pick(tr("app.my_cooperative.choose_linkage"), mine, "linkage_choice")
     if linkage:
-        values = record_form("linkages", linkage, f"linkage_{linkage.key}")
+        values = form("linkages", linkage, f"linkage_{linkage.key}")
         if values is not None:
             save(who, "linkages", values, f"linkage_{linkage.key}")
         for entity in ("linkage_parties", "digital_adoptions"):
@@ -86,21 +90,21 @@ with linkages:
             if entity == "digital_adoptions":
                 adoption = pick(tr("app.my_cooperative.edit_adoption"), rows, f"adoption_{linkage.key}")
                 if adoption:
-                    values = record_form(entity, adoption, f"adoption_{adoption.key}")
+                    values = form(entity, adoption, f"adoption_{adoption.key}")
                     if values is not None:
                         save(who, entity, values, f"adoption_{adoption.key}")
-            values = record_form(entity, None, f"new_{entity}_{linkage.key}", fixed={"linkage_code": linkage.key})
+            values = form(entity, None, f"new_{entity}_{linkage.key}", fixed={"linkage_code": linkage.key})
             if values is not None:
                 save(who, entity, values, f"new_{entity}_{linkage.key}", is_new=True)
     st.markdown(f"**{tr('app.my_cooperative.start_linkage')}**")
     lead = st.checkbox(tr("app.my_cooperative.we_lead"), key="start_lead")
-    values = record_form("linkages", None, "start_linkage")
+    values = form("linkages", None, "start_linkage")
     if values is not None:
         commit("start_linkage", "linkages", partial(records.start_linkage, engine(), who, values, lead=lead))
 
 with history_tab:
     own = [
-        records.read(engine(), who, "cooperatives", code),
+        cooperative,
         *mine,
         *records.find(engine(), who, "producers", cooperative_code=code),
     ]

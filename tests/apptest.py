@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.media_file_storage import MediaFileStorageError
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest, app_test
 
 from linkage.accounts import SYSTEM, Actor, add_user, current_actor
 from linkage.catalog import init
 from linkage.db import get_engine
-from linkage.exchange import import_path
+from linkage.importing import import_path
 
 PAGES = Path(__file__).parent.parent / "pages"
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
@@ -59,3 +61,28 @@ def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
     parts += [s.value for s in at.success] + [i.value for i in at.info] + [w.value for w in at.warning]
     return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))  # as read: Markdown escapes removed
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Callable[[AppTest], bytes]:
+    """What the page's last download button gives the user: its bytes, from the media storage
+    AppTest keeps in memory (recorded as the test run creates it)."""
+    storages: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, media_endpoint: str) -> None:
+            super().__init__(media_endpoint)
+            storages.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+
+    def last(at: AppTest) -> bytes:
+        name = at.get("download_button")[-1].proto.url.rsplit("/", 1)[-1]
+        for storage in reversed(storages):
+            try:
+                return storage.get_file(name).content
+            except MediaFileStorageError:
+                continue
+        raise AssertionError(f"no download {name} was stored")
+
+    return last

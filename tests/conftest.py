@@ -23,7 +23,17 @@ from linkage.models import SQLModel
 
 PG_ADMIN_URL = os.environ.get("LINKAGE_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"] if os.environ.get("LINKAGE_TEST_POSTGRES", "1") != "0" else ["sqlite"]
-REFERENCE_TABLES = {"province", "district", "commune", "technology", "product", "data_version", "alembic_version"}
+REFERENCE_TABLES = {
+    "province",
+    "district",
+    "commune",
+    "province_2025_07",
+    "commune_2025_07",
+    "technology",
+    "product",
+    "data_version",
+    "alembic_version",
+}
 
 
 @pytest.fixture(scope="session")
@@ -147,7 +157,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 @pytest.fixture
 def bac_kan(engine: Engine) -> Engine:
     """The backend's database holding the hand-computed Bắc Kạn fixture."""
-    from linkage.exchange import import_path
+    from linkage.importing import import_path
 
     import_path(engine, FIXTURE)
     return engine

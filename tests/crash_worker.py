@@ -14,7 +14,8 @@ import linkage.db
 from linkage import records
 from linkage.accounts import SYSTEM, Actor
 from linkage.db import get_engine
-from linkage.exchange import import_path, write
+from linkage.exchange import write
+from linkage.importing import import_path
 
 url, task, at, target = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 engine = get_engine(url)
@@ -38,9 +39,9 @@ if at == "commit":
     linkage.db.bump_data_version = stop_before_commit
 else:
     write.apply = announce_write
-    import linkage.exchange
+    import linkage.importing
 
-    linkage.exchange.apply = announce_write  # type: ignore[attr-defined]
+    linkage.importing.apply = announce_write  # type: ignore[attr-defined]
 
 if task == "import":
     import_path(engine, Path(target), actor=SYSTEM)

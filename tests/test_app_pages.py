@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from linkage import records
@@ -93,11 +95,15 @@ def test_the_officer_verifies_a_reported_change(app, database: str) -> None:
     assert records.read(engine, SYSTEM, "cooperatives", "C1").review_status is None
 
 
-def test_the_data_exchange_page_offers_templates_and_a_scoped_export(app) -> None:
+def test_the_data_exchange_page_offers_templates_and_a_scoped_export(app, downloads) -> None:
     at = app(OFFICER_058, "exchange.py")
     assert at.title[0].value == "Trao đổi dữ liệu"
     at.button(key="prepare_export").click().run()
     assert not at.exception
+    book = openpyxl.load_workbook(io.BytesIO(downloads(at)), read_only=True)  # the default format
+    sheet = {name: [row[0] for row in book[name].iter_rows(min_row=2, values_only=True)] for name in book.sheetnames}
+    assert sheet["cooperatives"] == ["C1", "C2"] and sheet["linkages"] == ["L1"]  # district 058's, no other
+    assert sheet["raw_material_areas"] == ["A1"]
 
 
 @pytest.mark.parametrize("page", ["verification.py", "exchange.py", "graph.py"])
@@ -111,7 +117,7 @@ def test_a_cooperative_cannot_open_officers_pages(app, page: str) -> None:
         "account.py",
         "coverage.py",
         *["forbidden.py"] * 4,  # graph, verification, exchange and users answer their address with a refusal
-        "home.py",
+        *["home.py"] * 2,  # home, and the sign-in address reloaded once signed in
         "my_cooperative.py",
     ]
     at.switch_page(str(PAGES / "forbidden.py")).run()
@@ -149,3 +155,58 @@ def test_a_province_planner_searches_without_diacritics(app) -> None:
     at = app(Actor("hoa", "planner", "06"), "graph.py")
     at.text_input(key="graph_search").set_value("ba be").run()
     assert at.selectbox(key="graph_unit").options == ["Huyện Ba Bể (061)"]
+
+
+# --- Coverage of a unit with no rural commune (issue 11, item 1) -------------------------------
+
+
+def test_a_shared_link_to_a_wholly_urban_district_says_it_has_no_figures_and_shows_its_province(app) -> None:
+    at = app(PLANNER_VN, "coverage.py", unit="001")
+    assert at.subheader[0].value.startswith("Quận Ba Đình")
+    said = texts(at)
+    assert "Quận Ba Đình không có xã nông thôn nào" in said
+    # Its own linkage counts: L7 (Phúc Xá's vegetables, a raw-material area, no technology) lies there.
+    assert "1 liên kết đang hoạt động" in said and "1 có vùng nguyên liệu" in said and "0 ứng dụng công nghệ số" in said
+    # The province's figures stand in: three cards, the first Hà Nội's communes with a cooperative.
+    assert [m.label for m in at.metric] == [
+        "Xã có hợp tác xã",
+        "Huyện có liên kết sản phẩm chủ lực",
+        "Liên kết vùng nguyên liệu ứng dụng công nghệ số",
+    ]
+    assert "Thành phố Hà Nội" in said
+    assert at.query_params["unit"] in ("001", ["001"])
+
+
+def test_a_wholly_urban_district_found_by_search_opens_without_figures(app) -> None:
+    at = app(PLANNER_VN, "coverage.py")
+    at.text_input(key="coverage_search").set_value("ba dinh").run()
+    at.button(key="goto_001").click().run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value.startswith("Quận Ba Đình")
+    assert "Quận Ba Đình không có xã nông thôn nào" in texts(at) and len(at.metric) == 3
+
+
+def test_an_officer_whose_district_is_wholly_urban_opens_the_coverage_page(app) -> None:
+    at = app(Actor("tuan", "officer", "002"), "coverage.py")
+    assert at.subheader[0].value.startswith("Quận Hoàn Kiếm")
+    assert "Quận Hoàn Kiếm không có xã nông thôn nào" in texts(at)
+    assert len(at.metric) == 3
+
+
+def test_a_ward_of_an_urban_district_opens_its_district_in_english(app) -> None:
+    at = app(PLANNER_VN, "coverage.py", unit="00001")
+    at.sidebar.radio[0].set_value("en").run()
+    assert not at.exception
+    assert at.subheader[0].value.startswith("Quận Ba Đình on ")
+    assert "Quận Ba Đình has no rural commune" in texts(at)
+
+
+def test_a_province_graph_is_drawn_as_its_districts_and_a_district_as_its_chains(app) -> None:
+    at = app(Actor("hoa", "planner", "06"), "graph.py")
+    assert at.selectbox(key="graph_unit").value == "06"
+    overview = "Sơ đồ tỉnh vẽ theo huyện"
+    assert any(c.value.startswith(overview) for c in at.caption)
+    assert "district:061" in at.get("iframe")[0].proto.srcdoc and "linkage:L3" not in at.get("iframe")[0].proto.srcdoc
+    at.selectbox(key="graph_unit").select("061").run()
+    assert not any(c.value.startswith(overview) for c in at.caption)
+    assert "linkage:L3" in at.get("iframe")[0].proto.srcdoc

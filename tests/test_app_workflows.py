@@ -3,25 +3,30 @@ switching language without losing what was chosen, and seeing other processes' w
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from linkage import records
 from linkage.accounts import SYSTEM, Actor
 from linkage.db import get_engine
+from linkage.geography import gso_rows
 from linkage.history import pending
 
 from .apptest import PAGES, texts
 from .test_permissions import COOP_C1, COOP_C5, OFFICER_058, PLANNER_06, PLANNER_VN
 
 App = Callable[..., AppTest]
+Download = Callable[[AppTest], bytes]
 
 
 def english(at: AppTest) -> AppTest:
@@ -133,20 +138,123 @@ def test_a_product_filter_narrows_the_chains_and_who_is_left_out_stays_listed(ap
     ]
 
 
+def test_a_buyer_picked_then_dated_out_of_the_graph_is_cleared_with_a_note(app: App) -> None:
+    at = app(OFFICER_058, "graph.py")
+    at.session_state["graph_chosen"] = "buyer:B1"  # what picking B1 in the buyer-dependence list keeps
+    at.run()
+    assert [s.value for s in at.subheader][-1] == "bên mua: Công ty CP Nông sản Bắc Kạn"
+    at.date_input(key="graph_as_of").set_value(date(2019, 1, 1)).run()  # before any linkage started
+    assert not at.exception, at.exception
+    assert "bên mua B1 không còn trong sơ đồ này" in texts(at)
+    assert "pick" not in at.query_params and at.session_state["graph_chosen"] is None
+    at.date_input(key="graph_as_of").set_value(date(2024, 1, 1)).run()  # the note was for that one change
+    assert "không còn trong sơ đồ này" not in texts(at)
+
+
+def test_a_linkage_picked_by_a_click_in_the_drawing_then_filtered_out_is_cleared_with_a_note(app: App) -> None:
+    # A click on a node writes `pick` into the address (linkage/render.py BRIDGE); so does a shared link.
+    at = app(OFFICER_058, "graph.py", unit="058", as_of="2024-06-30", pick="linkage:L1")
+    assert [s.value for s in at.subheader][-1] == "liên kết: Chuỗi lúa Dương Quang"
+    assert "Các bên liên kết" in texts(at)
+    at.multiselect(key="graph_products:vi").select("TEA").run()  # L1 is rice
+    assert not at.exception, at.exception
+    assert "liên kết L1 không còn trong sơ đồ này" in texts(at)
+    assert dict(at.query_params) == {"unit": "058", "as_of": "2024-06-30", "product": "TEA"}
+
+
+def test_a_pick_of_who_is_in_no_linkage_shows_its_record(app: App) -> None:
+    at = app(OFFICER_058, "graph.py", pick="cooperative:C2")  # HTX Phường Sông Cầu is in no linkage
+    assert [s.value for s in at.subheader][-1] == "hợp tác xã: HTX Phường Sông Cầu"
+    assert {"C2", "01837", "8"} <= set(at.dataframe[-1].value[""])  # its record: code, commune, members
+
+
+def test_a_pick_typed_into_the_address_is_text_and_is_cleared(app: App) -> None:
+    at = app(OFFICER_058, "graph.py", pick="buyer:<img src=x onerror=alert(1)>")
+    assert "bên mua <img src=x onerror=alert(1)> không còn trong sơ đồ này" in texts(at)
+    at = app(OFFICER_058, "graph.py", pick="<script>:x")
+    assert "Địa chỉ nêu" not in texts(at) and "không còn trong sơ đồ" in texts(at)
+
+
+def test_the_unit_list_holds_the_users_own_units_before_any_search(app: App) -> None:
+    assert app(OFFICER_058, "graph.py").selectbox(key="graph_unit").options == ["Thành Phố Bắc Kạn (058)"]
+    planner = app(PLANNER_06, "graph.py").selectbox(key="graph_unit")
+    assert planner.value == "06"
+    districts = sorted((d["code"], d["name"]) for d in gso_rows()[1] if d["province_code"] == "06")
+    assert len(districts) == 8
+    assert planner.options == ["Tỉnh Bắc Kạn (06)", *(f"{name} ({code})" for code, name in districts)]
+    for actor in (PLANNER_VN, Actor("quantri", "admin")):
+        units = app(actor, "graph.py").selectbox(key="graph_unit")
+        assert len(units.options) == 1 + 63 and units.options[1] == "Thành phố Hà Nội (01)"
+        assert units.value == units.options[0][-4:-1]  # the district with the most linkages opens
+        assert units.options[-1] == "Tỉnh Cà Mau (96)"
+
+
+def test_a_shared_graph_link_opens_its_unit_date_and_filters_and_choices_go_into_the_address(app: App) -> None:
+    at = app(PLANNER_06, "graph.py", unit="61", as_of="2023-06-29", product="TEA", party_type="buyer,producer")
+    assert at.selectbox(key="graph_unit").value == "061"
+    assert at.date_input(key="graph_as_of").value == date(2023, 6, 29)
+    assert at.multiselect(key="graph_products:vi").value == ["TEA"]
+    assert at.multiselect(key="graph_types:vi").value == ["buyer", "producer"]
+    assert sorted(at.dataframe[2].value["Mã"]) == ["L4"]  # the tea linkage without digital technology
+    at.multiselect(key="graph_tech:vi").select("e_commerce").run()
+    at.date_input(key="graph_as_of").set_value(date(2022, 12, 31)).run()
+    address = dict(at.query_params)
+    assert address == {
+        "unit": "061",
+        "as_of": "2022-12-31",
+        "product": "TEA",
+        "technology": "e_commerce",
+        "party_type": "buyer,producer",
+    }
+    # A reload (a new session on the same address) shows the same graph, in English too.
+    again = english(app(PLANNER_06, "graph.py", **address))
+    assert again.selectbox(key="graph_unit").value == "061"
+    assert again.date_input(key="graph_as_of").value == date(2022, 12, 31)
+    assert again.multiselect(key="graph_tech:en").value == ["e_commerce"]
+    assert again.multiselect(key="graph_types:en").value == ["buyer", "producer"]
+    assert dict(again.query_params) == address
+
+
+def test_the_graph_comes_back_as_it_was_after_another_page(app: App) -> None:
+    at = app(PLANNER_06, "graph.py")
+    at.selectbox(key="graph_unit").select("061").run()
+    at.date_input(key="graph_as_of").set_value(date(2023, 6, 29)).run()
+    at.multiselect(key="graph_products:vi").select("TEA").run()
+    at.switch_page(str(PAGES / "coverage.py")).run()
+    at.query_params.clear()  # the sidebar's link to the graph carries no address
+    at.switch_page(str(PAGES / "graph.py")).run()
+    assert at.selectbox(key="graph_unit").value == "061"
+    assert at.date_input(key="graph_as_of").value == date(2023, 6, 29)
+    assert at.multiselect(key="graph_products:vi").value == ["TEA"]
+    assert dict(at.query_params) == {"unit": "061", "as_of": "2023-06-29", "product": "TEA"}
+
+
+def test_a_graph_link_outside_the_users_scope_or_garbled_says_so_and_opens_the_users_own(app: App) -> None:
+    at = app(OFFICER_058, "graph.py", unit="061", as_of="31/12/2023", product="TEA,NO_SUCH", technology="x")
+    said = texts(at)
+    assert "Tài khoản này không xem được sơ đồ của Huyện Ba Bể" in said
+    assert 'ngày "31/12/2023", không đọc được' in said
+    assert 'Bỏ qua sản phẩm "NO_SUCH"' in said and 'Bỏ qua công nghệ "x"' in said
+    assert at.selectbox(key="graph_unit").value == "058"
+    assert at.date_input(key="graph_as_of").value == date.today()
+    assert at.multiselect(key="graph_products:vi").value == ["TEA"]
+    assert dict(at.query_params) == {"unit": "058", "as_of": date.today().isoformat(), "product": "TEA"}
+    assert app(OFFICER_058, "graph.py", unit="99").selectbox(key="graph_unit").value == "058"
+
+
 # --- My cooperative ---------------------------------------------------------------------------
 
 
-def test_a_new_member_with_a_bad_commune_is_explained_and_a_good_one_waits_for_the_officer(
+def test_a_new_member_without_a_commune_is_explained_and_one_chosen_by_name_waits_for_the_officer(
     app: App, database: str
 ) -> None:
     at = app(COOP_C1, "my_cooperative.py")
     at.text_input(key="new_member:code").set_value("P58")
     at.text_input(key="new_member:name").set_value("Hộ Nông Văn Mới")
-    at.text_input(key="new_member:commune_code").set_value("99999")
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
-    assert "Mã xã" in texts(at) and "99999" in texts(at)
+    assert "Mã xã" in texts(at) and "bắt buộc" in texts(at)
     assert records.find(get_engine(database), SYSTEM, "producers", among=["P58"]) == []
-    at.text_input(key="new_member:commune_code").set_value("1849")  # the rest is still as typed
+    at.selectbox(key="new_member:commune_code:vi").select("01849")  # the rest is still as typed
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
     assert "chờ cán bộ huyện xác nhận" in texts(at)
     assert [(p.key, p.status) for p in pending(get_engine(database), OFFICER_058)] == [("P58", "reported")]
@@ -155,8 +263,9 @@ def test_a_new_member_with_a_bad_commune_is_explained_and_a_good_one_waits_for_t
 def test_a_raw_material_area_is_added_to_one_of_its_linkages(app: App, database: str) -> None:
     at = app(COOP_C1, "my_cooperative.py")
     assert at.selectbox(key="area_for").options == ["L1 — Chuỗi lúa Dương Quang"]
-    for column, value in (("code", "A58"), ("name", "Cánh đồng mẫu"), ("commune_code", "01849")):
+    for column, value in (("code", "A58"), ("name", "Cánh đồng mẫu")):
         at.text_input(key=f"new_area:{column}").set_value(value)
+    at.selectbox(key="new_area:commune_code:vi").select("01849")
     at.selectbox(key="new_area:product_code:vi").select("RICE")
     at.text_input(key="new_area:area_ha").set_value("0")
     at.button(key="FormSubmitter:new_area-Lưu").click().run()
@@ -229,7 +338,7 @@ def test_an_officer_sends_a_change_back_with_a_comment_and_the_cooperative_reads
 # --- Data exchange ----------------------------------------------------------------------------
 
 
-def test_the_exchange_page_offers_every_template_and_a_scoped_export(app: App) -> None:
+def test_the_exchange_page_offers_every_template_and_a_scoped_export(app: App, downloads: Download) -> None:
     at = app(OFFICER_058, "exchange.py")
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[:9] == [
@@ -246,13 +355,21 @@ def test_the_exchange_page_offers_every_template_and_a_scoped_export(app: App) -
     at.radio(key="export_format").set_value("csv").run()
     at.button(key="prepare_export").click().run()
     assert at.get("download_button")[-1].proto.label == "Tải linkage-tracker-csv.zip"
+    with zipfile.ZipFile(io.BytesIO(downloads(at))) as archive:
+        files = {name: archive.read(name).decode("utf-8-sig").splitlines() for name in archive.namelist()}
+    assert sorted(files) == sorted(label for label in labels[:9])
+    assert [line.split(",")[0] for line in files["cooperatives.csv"][1:]] == ["C1", "C2"]  # district 058 only
+    assert [line.split(",")[0] for line in files["linkages.csv"][1:]] == ["L1"]
 
 
-def test_a_planner_exports_but_cannot_upload(app: App) -> None:
+def test_a_planner_exports_but_cannot_upload(app: App, downloads: Download) -> None:
     at = app(Actor("hoa", "planner", "06"), "exchange.py")
     assert not at.get("file_uploader")
     at.button(key="prepare_export").click().run()
     assert at.get("download_button")[-1].proto.label == "Tải linkage-tracker.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(downloads(at)), read_only=True)
+    areas = [row[0] for row in book["raw_material_areas"].iter_rows(min_row=2, values_only=True)]
+    assert areas == ["A1", "A2", "A3"]  # Bắc Kạn's; A4 lies in Hà Nội
 
 
 @pytest.mark.parametrize("page", ["home.py", "coverage.py", "graph.py", "verification.py", "exchange.py"])
@@ -266,12 +383,13 @@ def test_every_officer_page_reads_in_english_after_the_switch(app: App, page: st
 def test_a_choice_made_in_a_form_survives_a_refused_save_and_a_language_switch(app: App, database: str) -> None:
     at = app(COOP_C1, "my_cooperative.py")
     at.text_input(key="new_member:code").set_value("P59")
-    at.text_input(key="new_member:name").set_value("Công ty Mới")
-    at.text_input(key="new_member:commune_code").set_value("99999")
+    at.selectbox(key="new_member:commune_code:vi").select("01849")
     at.selectbox(key="new_member:kind:vi").select("enterprise")
-    at.button(key="FormSubmitter:new_member-Lưu").click().run()  # refused: unknown commune
+    at.button(key="FormSubmitter:new_member-Lưu").click().run()  # refused: no name
     english(at)
     assert at.selectbox(key="new_member:kind:en").value == "enterprise"
-    at.text_input(key="new_member:commune_code").set_value("01849")
+    assert at.selectbox(key="new_member:commune_code:en").value == "01849"
+    at.text_input(key="new_member:name").set_value("Công ty Mới")
     at.button(key="FormSubmitter:new_member-Save").click().run()
-    assert records.read(get_engine(database), SYSTEM, "producers", "P59").values["kind"] == "enterprise"
+    saved = records.read(get_engine(database), SYSTEM, "producers", "P59").values
+    assert (saved["kind"], saved["commune_code"]) == ("enterprise", "01849")

@@ -19,7 +19,7 @@ from linkage.backup import backup, restore
 from linkage.coverage import coverage
 from linkage.db import data_version, dispose_engine, get_engine
 from linkage.errors import BackupRefused
-from linkage.exchange import import_path
+from linkage.importing import import_path
 
 from .conftest import create_pg_database, drop_pg_database
 from .documented import run_block

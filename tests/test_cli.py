@@ -118,7 +118,7 @@ def test_init_twice_on_a_new_database_then_a_dry_run_writes_nothing(tmp_path: Pa
     out = linkage("export", str(tmp_path / "out"), "--db", db)
     assert out.returncode == 0
     assert (tmp_path / "out" / "cooperatives.csv").read_text(encoding="utf-8-sig").splitlines() == [
-        "code,name,commune_code,established_on,dissolved_on,members"
+        "code,name,commune_code,commune_code_2025_07,established_on,dissolved_on,members"
     ]
 
 
@@ -130,8 +130,8 @@ def test_a_csv_export_writes_every_exchange_file_with_its_header(engine: Engine,
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == sorted(f"{n}.csv" for n in [*(p.stem for p in FIXTURE.iterdir()), "products"])
     coops = (tmp_path / "out" / "cooperatives.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert coops[0] == "code,name,commune_code,established_on,dissolved_on,members"
-    assert "C4,HTX Bành Trạch,01891,2023-06-30,,12" in coops  # a day-first date comes back in ISO form
+    assert coops[0] == "code,name,commune_code,commune_code_2025_07,established_on,dissolved_on,members"
+    assert "C4,HTX Bành Trạch,01891,,2023-06-30,,12" in coops  # a day-first date comes back in ISO form
 
 
 @pytest.mark.parametrize(

@@ -74,11 +74,11 @@ def test_two_creations_of_one_code_at_the_same_moment_end_in_words_not_a_crash(
     """PostgreSQL plans without a lock: another session may create the same code in between."""
     if bac_kan.dialect.name != "postgresql":
         pytest.skip("SQLite takes its write lock before planning, so the race cannot happen there")
-    import linkage.exchange as exchange
+    import linkage.importing as importing
     from linkage.accounts import SYSTEM
     from linkage.db import write_session
 
-    real_apply = exchange.apply
+    real_apply = importing.apply
 
     def meanwhile(session, plan):  # type: ignore[no-untyped-def]
         with write_session(bac_kan) as other:  # the other cooperative's save commits first
@@ -90,8 +90,8 @@ def test_two_creations_of_one_code_at_the_same_moment_end_in_words_not_a_crash(
             )
         return real_apply(session, plan)
 
-    monkeypatch.setattr(exchange, "apply", meanwhile)
+    monkeypatch.setattr(importing, "apply", meanwhile)
     with pytest.raises(StaleEdit, match="at the same moment"):
         records.save(bac_kan, SYSTEM, "buyers", {"code": "B77", "name": "Đại lý mới", "kind": "trader"})
-    monkeypatch.setattr(exchange, "apply", real_apply)
+    monkeypatch.setattr(importing, "apply", real_apply)
     assert records.read(bac_kan, SYSTEM, "buyers", "B77").values["name"] == "Đại lý khác"

@@ -21,15 +21,15 @@ from linkage.coverage import (
     RAW_MATERIAL,
     candidates,
     compute,
+    json_rows,
     load_facts,
     needed,
-    records,
     trend,
     with_gap,
 )
 from linkage.db import read_session, write_session
-from linkage.exchange import import_path
 from linkage.geography import gso_rows
+from linkage.importing import import_path
 from linkage.models import Cooperative
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
@@ -40,7 +40,7 @@ RURAL = {"058": 2, "060": 10, "061": 14}
 def figures(engine: Engine, day: date) -> dict[tuple[str, str], tuple[int, int, bool | None]]:
     with read_session(engine) as session:
         rows = compute(load_facts(session), day)
-    return {(r["indicator"], r["unit_code"]): (r["numerator"], r["denominator"], r["met"]) for r in records(rows)}
+    return {(r["indicator"], r["unit_code"]): (r["numerator"], r["denominator"], r["met"]) for r in json_rows(rows)}
 
 
 def test_wards_and_townships_are_not_rural_communes(bac_kan: Engine) -> None:
@@ -281,7 +281,7 @@ def test_every_row_equals_the_literal_formulation_at_every_boundary_date(bac_kan
         facts = load_facts(session)
     for day in BOUNDARIES:
         got = {
-            (r["indicator"], r["unit_code"]): (r["numerator"], r["denominator"]) for r in records(compute(facts, day))
+            (r["indicator"], r["unit_code"]): (r["numerator"], r["denominator"]) for r in json_rows(compute(facts, day))
         }
         assert got == literal_coverage(day), day
 
@@ -314,7 +314,7 @@ def test_a_trend_at_any_dates_equals_the_literal_formulation_at_each(bac_kan: En
     for day in days:
         expected = literal_coverage(day)
         at = rows[rows["as_of"] == day.isoformat()]
-        got = {(r["indicator"], r["unit_code"]): (r["numerator"], r["denominator"]) for r in records(at)}
+        got = {(r["indicator"], r["unit_code"]): (r["numerator"], r["denominator"]) for r in json_rows(at)}
         assert {k: v for k, v in got.items() if k in expected} == expected, day
 
 

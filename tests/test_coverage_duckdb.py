@@ -12,7 +12,8 @@ from linkage.accounts import SYSTEM
 from linkage.bench import duckdb_coverage, write_geography_csv
 from linkage.coverage import compute, load_facts
 from linkage.db import read_session
-from linkage.exchange import export_folder, import_path
+from linkage.exporting import export_folder
+from linkage.importing import import_path
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 

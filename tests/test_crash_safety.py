@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from linkage import records
 from linkage.db import read_session, write_session
-from linkage.exchange import import_path
+from linkage.importing import import_path
 from linkage.models import Cooperative
 
 from .test_permissions import OFFICER_058

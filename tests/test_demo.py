@@ -12,13 +12,14 @@ from sqlalchemy.engine import Engine
 
 from linkage.accounts import SYSTEM
 from linkage.catalog import init
-from linkage.coverage import COMMUNES, RAW_MATERIAL, compute, load_facts, records
+from linkage.coverage import COMMUNES, RAW_MATERIAL, compute, json_rows, load_facts
 from linkage.db import get_engine, read_session
 from linkage.demo import DEMO_PROVINCE, DemoRefused, generate
 from linkage.demo_accounts import create_demo_accounts, demo_accounts
-from linkage.exchange import export_folder, import_path
 from linkage.exchange.spec import ENTITIES
+from linkage.exporting import export_folder
 from linkage.geography import read_geography
+from linkage.importing import import_path
 from linkage.models import Cooperative
 
 
@@ -73,7 +74,7 @@ def test_every_indicator_state_is_present(tmp_path: Path) -> None:
     engine = fresh(tmp_path, "s")
     generate(engine, seed=1)
     with read_session(engine) as session:
-        rows = records(compute(load_facts(session), date(2025, 12, 31)))
+        rows = json_rows(compute(load_facts(session), date(2025, 12, 31)))
     mine = [r for r in rows if r["level"] == "district" and r["unit_code"].startswith("6")]
     for indicator in (COMMUNES, RAW_MATERIAL):
         states = {r["met"] for r in mine if r["indicator"] == indicator}

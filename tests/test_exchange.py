@@ -15,8 +15,10 @@ from sqlalchemy.engine import Engine
 
 from linkage.accounts import SYSTEM
 from linkage.db import read_session
-from linkage.exchange import ImportRefused, Problem, export_folder, import_path
+from linkage.exchange import ImportRefused, Problem
 from linkage.exchange import read as reader
+from linkage.exporting import export_folder
+from linkage.importing import import_path
 from linkage.models import (
     Cooperative,
     DigitalAdoption,
@@ -294,8 +296,8 @@ def test_csv_export_then_import_into_an_empty_database_gives_the_same_records(en
     with read_session(engine) as session:
         export_folder(session, tmp_path / "a", actor=SYSTEM)
     first = _export_texts(tmp_path / "a")
-    assert "C6,HTX Bằng Thành,01858,,,30" in first["cooperatives.csv"]
-    assert "A2,Vùng chè Hà Hiệu,01897,TEA,12.5," in first["raw_material_areas.csv"]
+    assert "C6,HTX Bằng Thành,01858,,,,30" in first["cooperatives.csv"]
+    assert "A2,Vùng chè Hà Hiệu,01897,,TEA,12.5," in first["raw_material_areas.csv"]
     empty_user_tables(engine)
     import_path(engine, tmp_path / "a")
     with read_session(engine) as session:

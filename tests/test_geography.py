@@ -8,10 +8,13 @@ from sqlalchemy.engine import Engine
 
 from linkage.db import read_session
 from linkage.geography import (
+    communes_in,
     fold,
+    gso_rows,
     level_of,
     normalize_code,
     normalize_unit_code,
+    places_of,
     read_geography,
     resolve_unit,
     search_units,
@@ -94,3 +97,41 @@ def test_wildcard_characters_typed_in_a_search_match_themselves(engine: Engine, 
 )
 def test_a_unit_code_without_its_leading_zeros_is_the_unit_meant(typed: str, meant: str | None) -> None:
     assert resolve_unit(typed) == meant  # no province 61 exists, so 61 can only be district 061
+
+
+def test_a_provinces_communes_are_named_with_district_and_province_in_alphabetical_order(engine: Engine) -> None:
+    with read_session(engine) as session:
+        places = communes_in(session, "06")
+        elsewhere = places_of(session, ["1", "01849", "99999"])
+    _, districts, communes = gso_rows()
+    bac_kan = {d["code"]: d["name"] for d in districts if d["province_code"] == "06"}
+    mine = [c for c in communes if c["district_code"] in bac_kan]
+    expected = sorted((fold(bac_kan[c["district_code"]]), fold(c["name"]), c["code"]) for c in mine)
+    assert [p.code for p in places] == [code for *_, code in expected]
+    labels = {p.code: p.label for p in places}
+    assert labels["01849"] == "Xã Dương Quang — Thành Phố Bắc Kạn — Tỉnh Bắc Kạn (01849)"
+    assert sorted(elsewhere) == ["00001", "01849"]  # codes without their zeros are found, unknown ones left out
+    assert elsewhere["00001"].label == "Phường Phúc Xá — Quận Ba Đình — Thành phố Hà Nội (00001)"
+
+
+def test_search_gives_units_of_map_2025_01(engine: Engine) -> None:
+    from linkage.maps import OLD_MAP, Unit
+
+    with read_session(engine) as session:
+        found = search_units(session, "ba be", levels=("district",))
+    assert Unit(OLD_MAP, "district", "061") in found  # a Unit is its map, level and code
+    assert all(u.map == OLD_MAP for u in found)
+
+
+def test_the_units_of_map_2025_07_are_stored_beside_those_of_2025_01(engine: Engine) -> None:
+    from linkage.models import Commune202507, Province202507
+
+    with read_session(engine) as session:
+        count = lambda model: session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()  # noqa: E731
+        assert (count(Province202507), count(Commune202507)) == (34, 3321)
+        rural = session.execute(sa.select(sa.func.count()).where(Commune202507.is_rural)).scalar_one()  # type: ignore[arg-type]
+        giang_vo = session.get(Commune202507, "00025")
+        ngoc_khanh = session.get(Commune, "00025")
+    assert rural == 2621
+    assert giang_vo is not None and giang_vo.name == "Phường Giảng Võ" and giang_vo.province_code == "01"
+    assert ngoc_khanh is not None and ngoc_khanh.name == "Phường Ngọc Khánh"

@@ -10,7 +10,6 @@ from sqlalchemy.engine import Engine
 from linkage.accounts import SYSTEM, Actor
 from linkage.db import read_session
 from linkage.errors import Refused
-from linkage.exchange import import_path
 from linkage.graph import (
     build_graph,
     buyer_dependence,
@@ -21,6 +20,7 @@ from linkage.graph import (
     single_buyer_linkages,
     unlinked,
 )
+from linkage.importing import import_path
 
 
 def graph(engine: Engine, unit: str, day: date, **filters):  # type: ignore[no-untyped-def]

@@ -17,8 +17,9 @@ from sqlalchemy.engine import Engine
 from linkage.accounts import SYSTEM
 from linkage.coverage import to_csv, to_xlsx
 from linkage.db import read_session
-from linkage.exchange import export_folder, import_path
 from linkage.exchange.values import shield, unshield
+from linkage.exporting import export_folder
+from linkage.importing import import_path
 from linkage.models import Buyer, Cooperative
 
 from .conftest import empty_user_tables

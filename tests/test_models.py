@@ -143,7 +143,7 @@ def test_the_same_party_cannot_be_listed_twice_in_a_linkage(engine: Engine) -> N
 
 
 def test_an_update_through_an_import_moves_updated_at_and_the_version(engine: Engine, files) -> None:  # type: ignore[no-untyped-def]
-    from linkage.exchange import import_path
+    from linkage.importing import import_path
 
     import_path(engine, files({"cooperatives": "code,name,commune_code\nK1,HTX Một,01849"}, "a"))
     with engine.connect() as conn:

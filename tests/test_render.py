@@ -6,12 +6,14 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
+import pyvis
 from sqlalchemy.engine import Engine
 
-from linkage.exchange import import_path
+from linkage.importing import import_path
 from linkage.render import (
     MAX_NODES,
     STABILIZE_ITERATIONS,
@@ -53,7 +55,8 @@ def test_the_file_loads_nothing_from_the_network(engine: Engine, tmp_path: Path)
     page = (tmp_path / "g.html").read_text(encoding="utf-8")
     assert summary.nodes == 4 and summary.edges == 2
     assert [m.group(0) for m in NETWORK_REF.finditer(page)] == []
-    assert "vis.Network" in page and "cdnjs" not in page and "jsdelivr" not in page
+    library = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
+    assert library.read_text(encoding="utf-8") in page  # the drawing library itself travels in the file
 
 
 def test_user_text_cannot_break_out_of_the_data_or_the_page(engine: Engine, tmp_path: Path) -> None:
@@ -63,7 +66,10 @@ def test_user_text_cannot_break_out_of_the_data_or_the_page(engine: Engine, tmp_
     assert HOSTILE not in page and BREAKOUT not in page
     assert page.count("</script>") == 2  # the vis-network script and the data script, nothing else
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page  # kept as typed, as inert JSON text
-    assert "tip.textContent = node.title" in page  # tooltips are text, never HTML
+    # The data holds the names as typed; tests/browser/test_graph_file.py checks Chromium shows them as text.
+    assert [n["title"].splitlines()[0] for n in drawn_nodes(page) if n["id"] == "cooperative:K1"] == [
+        f"Hợp tác xã: {HOSTILE} (K1)"
+    ]
 
 
 def test_the_title_is_escaped_and_the_legend_names_every_kind() -> None:
@@ -71,9 +77,10 @@ def test_the_title_is_escaped_and_the_legend_names_every_kind() -> None:
     g.add_node("cooperative:K1", kind="cooperative", code="K1", name="HTX Một")
     page = graph_html(g, f"Huyện {HOSTILE}", lang="en")
     assert f"Huyện {HOSTILE}" not in page and "Huyện &lt;img src=x onerror=alert(1)&gt;" in page
+    legend = header(page)
     for word in ("Linkage", "Cooperative", "Producer", "Raw material area", "Buyer", "digital technology"):
-        assert word in page
-    assert "Hợp tác xã" in graph_html(g, "x", lang="vi")
+        assert word in legend
+    assert "Hợp tác xã" in header(graph_html(g, "x", lang="vi")) and "Hợp tác xã" not in legend
 
 
 def chain_graph(linked: int, unlinked: int) -> nx.MultiDiGraph:
@@ -88,10 +95,20 @@ def chain_graph(linked: int, unlinked: int) -> nx.MultiDiGraph:
     return g
 
 
-def drawn_nodes(page: str) -> list[dict[str, object]]:
+def drawn_nodes(page: str) -> list[dict[str, Any]]:
     start = page.rindex("var data = ") + len("var data = ")
     data = json.loads(page[start : page.index(";\n", start)])
     return list(data["nodes"])
+
+
+def _physics_in_page(page: str) -> Any:
+    start = page.rindex("var options = ") + len("var options = ")
+    return json.loads(page[start : page.index(";\n", start)])["physics"]
+
+
+def header(page: str) -> str:
+    """The page's heading and legend: what is written above the drawing."""
+    return page[page.index("<header>") : page.index("</header>")]
 
 
 def test_an_oversized_graph_asks_to_filter_instead_of_freezing_the_browser() -> None:
@@ -194,8 +211,8 @@ def test_physics_settles_in_bounded_steps_then_stops() -> None:
     opts = options()
     assert opts["physics"]["stabilization"] == {"enabled": True, "iterations": STABILIZE_ITERATIONS, "fit": True}
     assert opts["physics"]["solver"] == "forceAtlas2Based"
-    page = graph_html(chain_graph(3, 0), "Huyện")
-    assert 'network.once("stabilizationIterationsDone"' in page and "physics: false" in page
+    # That physics then switches off is seen in Chromium (tests/browser/test_graph_file.py, data-stabilized).
+    assert _physics_in_page(graph_html(chain_graph(3, 0), "Huyện")) == opts["physics"]
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -204,3 +221,47 @@ def test_vietnamese_names_are_written_as_typed(engine: Engine, tmp_path: Path, l
     write_graph_file(engine, "058", date(2025, 12, 31), tmp_path / "g.html", lang=lang)
     page = (tmp_path / "g.html").read_text(encoding="utf-8")
     assert "HTX Nông Thượng" in page and "Thành Phố Bắc Kạn" in page
+
+
+def test_only_the_apps_drawing_picks_a_record_on_click_and_a_typed_code_stays_data() -> None:
+    import networkx as nx
+
+    from linkage.render import BRIDGE, graph_html
+
+    g = nx.MultiDiGraph()
+    g.add_node('buyer:"</script><img src=x onerror=alert(1)>', kind="buyer", code="x", name="x", buyer_kind="trader")
+    in_app = graph_html(g, "t", selectable=True)
+    assert BRIDGE in in_app and BRIDGE not in graph_html(g, "t")
+    assert "</script><img" not in in_app and "\\u003c/script\\u003e\\u003cimg" in in_app
+
+
+def test_in_the_app_the_page_links_the_served_copy_of_vis_network_instead_of_inlining_it() -> None:
+    from linkage.render import ASSETS
+
+    inlined = graph_html(chain_graph(3, 0), "Huyện")
+    linked = graph_html(chain_graph(3, 0), "Huyện", assets_url="app/static/")
+    assert f'<script src="app/static/{ASSETS["vis-network.min.js"]}"></script>' in linked
+    assert f'<link rel="stylesheet" href="app/static/{ASSETS["vis-network.css"]}">' in linked
+    assert len(inlined) > 600_000 and len(linked) < 20_000  # the library is ~690 KB
+    assert "vis.Network(" in linked and [m.group(0) for m in NETWORK_REF.finditer(linked)] == []
+
+
+def test_the_served_copy_is_pyvis_own_file_byte_for_byte(tmp_path: Path) -> None:
+    import pyvis
+
+    from linkage.render import ASSETS, publish_assets
+
+    folder = tmp_path / "static"
+    assert publish_assets(folder) and publish_assets(folder)  # a second start finds them in place
+    library = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+    for source, served in ASSETS.items():
+        assert (folder / served).read_bytes() == (library / source).read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(ASSETS.values())  # no temporary file left
+
+
+def test_a_folder_that_cannot_be_written_means_the_library_stays_inlined(tmp_path: Path) -> None:
+    from linkage.render import publish_assets
+
+    blocker = tmp_path / "static"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    assert publish_assets(blocker) is False

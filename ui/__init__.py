@@ -20,12 +20,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from linkage import coverage, i18n
-from linkage.accounts import Actor, current_actor
+from linkage.accounts import Actor
 from linkage.catalog import stored_products
 from linkage.db import data_version, get_engine, schema_is_current
 from linkage.errors import Invalid, UserFacingError
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, t
 from linkage.permissions import may_open
+from ui.signin import ACCOUNT_ENDED, end_sign_in, keep_sign_in, remember_sign_in
+from ui.words import show_streamlit_words
+
+__all__ = ["keep_sign_in", "remember_sign_in"]  # the sign-in kept across reloads: ui/signin.py
 
 
 @st.cache_resource
@@ -75,7 +79,7 @@ def tr(key: str, /, **params: object) -> str:
 
 
 def language_switch() -> None:
-    """A sidebar choice of language, remembered for the session."""
+    """A sidebar choice of language, remembered for the session, which Streamlit's own words follow too."""
     st.session_state.setdefault("lang", DEFAULT_LANGUAGE)
     st.sidebar.radio(
         tr("app.language"),
@@ -84,39 +88,22 @@ def language_switch() -> None:
         format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code],
         horizontal=True,
     )
-
-
-def actor() -> Actor | None:
-    """The signed-in user as the database has them now (`accounts.current_actor`, one query).
-
-    A session whose account was disabled or removed is signed out here, at its next click; a
-    changed role or scope takes effect at once. The entry script calls this once per run and
-    hands the result to the page through `navigation_run`."""
-    values = st.session_state.get("actor")
-    if not values:
-        return None
-    fresh = current_actor(engine(), values["username"])
-    if fresh is None:
-        sign_out()
-        st.session_state["account_ended"] = True
-        return None
-    if asdict(fresh) != values:
-        st.session_state["actor"] = asdict(fresh)
-    return fresh
+    show_streamlit_words(lang())  # Streamlit's own English words, in the chosen language
 
 
 def sign_in(who: Actor) -> None:
     st.session_state["actor"] = asdict(who)
-    st.session_state.pop("account_ended", None)
+    st.session_state.pop(ACCOUNT_ENDED, None)
 
 
 def sign_out() -> None:
+    end_sign_in()  # ends the session on the server too: every tab of the browser is signed out
     st.session_state.pop("actor", None)
 
 
 def account_ended() -> bool:
-    """Once, after `actor` signed a session out because its account was disabled or removed."""
-    return bool(st.session_state.pop("account_ended", False))
+    """Once, after `keep_sign_in` signed this tab out because its account was disabled or removed."""
+    return bool(st.session_state.pop(ACCOUNT_ENDED, False))
 
 
 def flash(message: str) -> None:
@@ -200,15 +187,6 @@ def guard(page: str) -> Actor:
     if not may_open(who, page):
         st.title(tr("app.forbidden.title"))
         st.warning(tr("app.forbidden.text"))
-        st.stop()
-    return who
-
-
-def require_actor() -> Actor:
-    """The signed-in actor; a page reached without signing in stops here (pages call `guard`)."""
-    who = _RUN.actor if _RUN.entered else actor()
-    if who is None:
-        st.warning(tr("app.login.required"))
         st.stop()
     return who
 
@@ -325,7 +303,10 @@ def coverage_rows(as_of: date, verified_only: bool = False) -> pd.DataFrame:
 
 def target_cards(rows: pd.DataFrame) -> None:
     """One card per indicator: value, target, the counts behind it and whether it is met."""
-    for column, row in zip(st.columns(len(rows)), coverage.records(rows), strict=True):
+    if rows.empty:  # st.columns(0) is an error: a unit without figures says so instead
+        st.caption(tr("app.no_data"))
+        return
+    for column, row in zip(st.columns(len(rows)), coverage.json_rows(rows), strict=True):
         with column:
             value = "—" if row["ratio"] is None else percent(row["ratio"])
             st.metric(tr(f"indicator.{row['indicator']}"), value, border=True)

@@ -12,6 +12,7 @@ from linkage import records
 from linkage.accounts import Actor
 from linkage.errors import StaleEdit, UserFacingError
 from linkage.exchange.spec import BY_NAME
+from linkage.geography import find_communes
 from linkage.i18n import day_text
 from linkage.records import RecordView
 from ui import carried, engine, field_label, flash, product_names, record_title, show_error, tr
@@ -54,9 +55,14 @@ def _word(words: dict[str, str], value: str) -> str:
 
 
 def record_form(
-    entity: str, view: RecordView | None, form_key: str, fixed: dict[str, str] | None = None
+    entity: str,
+    view: RecordView | None,
+    form_key: str,
+    fixed: dict[str, str] | None = None,
+    near: str | None = None,
 ) -> dict[str, str] | None:
-    """A form for one record; returns the typed-in values when submitted. `fixed` values are shown, not editable."""
+    """A form for one record; returns the typed-in values when submitted. `fixed` values are shown,
+    not editable; a commune is chosen by name among the communes of province `near` (all when None)."""
     spec = BY_NAME[entity]
     fixed = fixed or {}
     view = opened(form_key, view)
@@ -78,16 +84,22 @@ def record_form(
                     options = list(words) if current in words or not current else [current, *words]
                 options = options if column.required else ["", *options]
                 choice_key = carried(widget_key)  # its words change with the language
-                if choice_key not in st.session_state:
-                    st.session_state[choice_key] = current if current in options else options[0]
-                values[column.name] = st.selectbox(
-                    label,
-                    options,
-                    disabled=locked,
-                    key=choice_key,
-                    format_func=partial(_word, words),
-                    placeholder=tr("app.choose"),
+                if choice_key not in st.session_state:  # a required choice starts empty: no silent default
+                    st.session_state[choice_key] = current if current in options else None if column.required else ""
+                values[column.name] = (
+                    st.selectbox(
+                        label,
+                        options,
+                        disabled=locked,
+                        key=choice_key,
+                        format_func=partial(_word, words),
+                        placeholder=tr("app.choose"),
+                    )
+                    or ""
                 )
+            elif column.kind in PLACE_KINDS:
+                names = PLACE_KINDS[column.kind](near, current)
+                values[column.name] = commune_choice(label, current, widget_key, column.required, locked, names)
             elif column.kind == "bool":
                 values[column.name] = (
                     "true" if st.checkbox(label, value=current == "true", disabled=locked, key=widget_key) else "false"
@@ -104,6 +116,44 @@ def record_form(
         if column.kind == "area" and "," in values.get(column.name, "") and "." not in values[column.name]:
             values[column.name] = values[column.name].replace(",", ".")
     return {**values, **fixed}
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _communes(province: str | None) -> dict[str, str]:
+    return {p.code: p.label for p in find_communes(engine(), province)}
+
+
+def communes_2025_01(near: str | None, current: str) -> dict[str, str]:
+    """Code → name of the communes of map 2025-01 a form offers: province `near`'s (all when
+    None), and the stored commune `current` first when it lies elsewhere, so saving keeps it."""
+    names = _communes(near)
+    if current and current not in names:
+        found = {p.code: p.label for p in find_communes(engine(), codes=[current])}
+        names = {current: found.get(current, current), **names}
+    return names
+
+
+# Spec kinds whose value is a commune code, each with the communes a form offers for it: chosen by
+# name, never typed as a bare code. A column on another map adds its kind and its list here.
+PLACE_KINDS: dict[str, Callable[[str | None, str], dict[str, str]]] = {"commune": communes_2025_01}
+
+
+def commune_choice(label: str, current: str, key: str, required: bool, locked: bool, names: dict[str, str]) -> str:
+    """A commune chosen among `names` (code → `commune — district — province (code)`), searchable
+    by typing its name or code; a required one starts empty."""
+    options = list(names) if required else ["", *names]
+    choice_key = carried(key)  # the placeholder's words change with the language
+    if choice_key not in st.session_state:
+        st.session_state[choice_key] = current if current in options else None if required else ""
+    chosen = st.selectbox(
+        label,
+        options,
+        disabled=locked,
+        key=choice_key,
+        format_func=lambda code: names.get(code, code) if code else "—",
+        placeholder=tr("app.choose_commune"),
+    )
+    return chosen or ""
 
 
 def save(who: Actor, entity: str, values: dict[str, str], form_key: str, is_new: bool = False) -> None:

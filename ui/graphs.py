@@ -14,11 +14,15 @@ import streamlit as st
 
 from linkage.accounts import Actor
 from linkage.db import data_version, read_session
+from linkage.geography import Geography
 from linkage.graph import build_graph, unlinked
-from linkage.render import graph_html
+from linkage.overview import overview_of
+from linkage.render import graph_html, overview_html, publish_assets
 from ui import engine
 
 FOLDER = Path(tempfile.gettempdir()) / "linkage-graphs"
+STATIC = Path(__file__).resolve().parents[1] / "static"  # beside streamlit_app.py: Streamlit serves it
+STATIC_URL = "app/static"  # where Streamlit serves STATIC (`server.enableStaticServing`)
 KEEP_SECONDS = 3600  # a graph page file is served while its page is open; older ones are removed
 
 
@@ -67,10 +71,55 @@ def unit_unlinked(actor: Actor, unit: str, as_of: date) -> pd.DataFrame:
     return _unlinked(actor, unit, as_of, data_version(engine()))
 
 
+@st.cache_resource(show_spinner=False)
+def assets_url() -> str | None:
+    """Where the app serves vis-network (copied from pyvis once per process), or None if it cannot:
+    static serving switched off, or a read-only install; graph views then inline it."""
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    return STATIC_URL if publish_assets(STATIC) else None
+
+
 def html_file(graph: nx.MultiDiGraph, title: str, lang: str, filtered: bool = False) -> Path:
-    """The graph page written once per content, for `st.iframe` (served with no network); readable by
+    """The graph page of a unit, as a file for `st.iframe` (see `_written`)."""
+    return _written(graph_html(graph, title, lang, filtered=filtered, selectable=True, assets_url=assets_url()))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _overview_page(
+    actor: Actor,
+    province: str,
+    as_of: date,
+    products: tuple[str, ...],
+    technologies: tuple[str, ...],
+    title: str,
+    lang: str,
+    version: int,
+    _geo: Geography,  # the map: the same for every call, not hashed
+) -> str:
+    graph = _graph(actor, province, as_of, products, technologies, (), version)
+    return overview_html(overview_of(graph, province, _geo), title, lang, True, assets_url())
+
+
+def province_overview_file(
+    actor: Actor,
+    province: str,
+    as_of: date,
+    products: tuple[str, ...],
+    technologies: tuple[str, ...],
+    geo: Geography,
+    title: str,
+    lang: str,
+) -> Path:
+    """A province's overview (its districts as clusters; party-type filters do not apply: they
+    would hide where linkages sit), built once per data version, as a file for `st.iframe`."""
+    version = data_version(engine())
+    return _written(_overview_page(actor, province, as_of, products, technologies, title, lang, version, geo))
+
+
+def _written(page: str) -> Path:
+    """The page written once per content, for `st.iframe` (served with no network); readable by
     this user only, and removed an hour after it was last written."""
-    page = graph_html(graph, title, lang, filtered=filtered)
     FOLDER.mkdir(mode=0o700, exist_ok=True)
     path = FOLDER / f"{hashlib.sha256(page.encode()).hexdigest()[:24]}.html"
     if not path.exists():

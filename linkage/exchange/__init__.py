@@ -1,214 +1,25 @@
-"""The exchange files of CONTRACT §2: read, validate, write all or nothing, export.
+"""The exchange files of CONTRACT §2: read, check and write them.
 
-`import_tables` is also the single write path for forms: a form is a one-row table, so every
-rule, permission check, history entry and review applies the same way to both.
+`read` turns files into text rows, `validate` checks and types them against what is stored,
+`write` plans and applies the upsert, `export` writes the files back. Whether rows may be stored,
+and what history they leave, is the import service's decision (`linkage.importing`); whose records
+an export holds is `linkage.exporting`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
-
-from linkage.accounts import SYSTEM, Actor
-from linkage.db import read_session, write_session
-from linkage.errors import StaleEdit
-from linkage.exchange.export import export_folder
 from linkage.exchange.problems import ImportRefused, Problem
 from linkage.exchange.read import Table, read_path
-from linkage.exchange.validate import Parsed, validate
-from linkage.exchange.write import Conflict, Counts, Plan, apply, plan
 
-if TYPE_CHECKING:
-    from linkage.permissions import Locator
-
-__all__ = [
-    "ImportRefused",
-    "ImportReport",
-    "Problem",
-    "Table",
-    "check_tables",
-    "export_folder",
-    "import_path",
-    "import_tables",
-]
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or, for a dry run, would do), per entity."""
-
-    counts: dict[str, Counts] = field(default_factory=dict)
-    dry_run: bool = False
-
-    @property
-    def rows(self) -> int:
-        return sum(c.inserted + c.updated + c.unchanged for c in self.counts.values())
-
-
-def check_tables(engine: Engine, tables: list[Table], actor: Actor) -> list[Problem]:
-    """Every problem in `tables`, writing nothing: the app's validation preview."""
-    try:
-        import_tables(engine, tables, actor, dry_run=True)
-    except ImportRefused as refused:
-        return refused.problems
-    return []
-
-
-def _locator(locator: Locator, parsed: dict[str, Parsed]) -> Locator:
-    """Overlay the rows being written on the stored data, so new records are placed where they will be."""
-    if "linkage_parties" in parsed:
-        rows = [r for _, r in parsed["linkage_parties"].rows]
-        locator.load_parties({r["linkage_code"] for r in rows})
-        for r in rows:
-            locator.parties[r["linkage_code"]].add((r["party_type"], r["party_code"]))
-        locator.load_parties(locator.parties)
-    from linkage.permissions import HOMED
-
-    for entity in HOMED:
-        if entity in parsed:
-            for _, r in parsed[entity].rows:
-                locator.homes[(entity, r["code"])] = r.get("commune_code")
-    return locator
-
-
-def _refusals(locator: Locator, actor: Actor, plans: list[Plan]) -> list[Problem]:
-    from linkage.permissions import check_rows
-
-    problems = []
-    for p in plans:
-        rows = [(c.row, c.old, c.new) for c in p.changes]
-        for number in check_rows(locator, actor, p.parsed.entity.name, rows):
-            problems.append(
-                Problem(
-                    p.parsed.file,
-                    number,
-                    None,
-                    "not_in_scope",
-                    {"role": actor.role, "scope": actor.unit_code or actor.cooperative_code or ""},
-                )
-            )
-    return problems
-
-
-def import_tables(
-    engine: Engine,
-    tables: list[Table],
-    actor: Actor,
-    dry_run: bool = False,
-    expected_versions: dict[tuple[str, int], int | None] | None = None,
-    progress: Callable[[float], object] | None = None,
-) -> ImportReport:
-    """Validate, check rights, then write every row in one transaction — or raise and write nothing.
-
-    `progress` hears the share of the work done (0–1): after validation, then after each file's
-    rows are written. `expected_versions` maps (entity, row number) to the version a form was read at (None: the
-    form creates a new record): if the stored record differs, StaleEdit is raised instead of
-    overwriting what someone else saved.
-    """
-    report_ = ImportReport(dry_run=dry_run)
-    with (read_session if dry_run else write_session)(engine) as session:
-        parsed, problems = validate(tables, session)
-        plans = [plan(p) for p in parsed.values()]
-        from linkage.permissions import Locator
-
-        locator = Locator(session)
-        if actor.role != "admin":
-            # Rows outside the actor's scope are reported with the value problems, so one round fixes all.
-            problems += _refusals(_locator(locator, parsed), actor, plans)
-        if problems:
-            raise ImportRefused(sorted(problems, key=lambda pr: (pr.file, pr.row or 0, pr.column or "")))
-        for (entity, row), version in (expected_versions or {}).items():
-            for change in next((p.changes for p in plans if p.parsed.entity.name == entity), []):
-                if change.row == row:
-                    _check_version(entity, change.key, change.old, version)
-        for p in plans:
-            report_.counts[p.parsed.entity.name] = p.counts
-        if dry_run:
-            return report_
-        from linkage.history import reporting_district
-
-        district = reporting_district(locator, actor)  # as stored: a move is verified where it left
-        total = max(1, sum(len(p.changes) for p in plans))
-        done = 0
-        if progress:
-            progress(0.3)  # validated: reading and checking is about a third of an import's time
-        for p in plans:
-            try:
-                apply(session, p)
-            except Conflict:
-                raise StaleEdit("changed_meanwhile", {}, entity=p.parsed.entity.name) from None
-            except IntegrityError:
-                # Someone else created or changed these records between the check and the write
-                # (PostgreSQL plans without a lock); the whole import is undone, nothing half-written.
-                raise StaleEdit("written_meanwhile", {}, entity=p.parsed.entity.name) from None
-            _record(session, actor, p, district)
-            done += len(p.changes)
-            if progress:
-                progress(0.3 + 0.7 * done / total)
-    return report_
-
-
-def _check_version(entity: str, key: str, old: dict[str, object] | None, version: int | None) -> None:
-    if old is None and version is not None:
-        raise StaleEdit("record_gone", {}, entity=entity, key=key)
-    if old is not None and version is None:
-        raise StaleEdit("already_exists", {}, entity=entity, key=key)
-    if old is not None and old["version"] != version:
-        raise StaleEdit("changed_meanwhile", {}, entity=entity, key=key)
-
-
-def _record(session: Session, actor: Actor, p: Plan, district: str | None) -> None:
-    """History for every created or updated record; reviews for a cooperative's changes."""
-    from linkage.history import log, report, settle, snapshot
-
-    entity = p.parsed.entity.name
-    written = [c for c in p.changes if c.kind != "same"]
-    log(session, actor, "create", entity, [(c.key, c.changed) for c in written if c.kind == "create"])
-    updated = [c for c in written if c.kind == "update"]
-    log(session, actor, "update", entity, [(c.key, c.changed) for c in updated if "archived" not in c.changed])
-    log(session, actor, "restore", entity, [(c.key, c.changed) for c in updated if "archived" in c.changed])
-    if actor.counts_as_verified:
-        settle(session, entity, [c.key for c in written])
-    else:
-        report(session, actor, entity, {c.key: snapshot(c.old, entity) for c in written}, district)
-
-
-def import_path(engine: Engine, path: Path, dry_run: bool = False, actor: Actor = SYSTEM) -> ImportReport:
-    """Import a folder of exchange files, one file, or one workbook (CONTRACT §4 `import`)."""
-    tables, problems = read_path(path)
-    if problems:
-        raise ImportRefused(problems)
-    return import_tables(engine, tables, actor, dry_run=dry_run)
+__all__ = ["ImportRefused", "Problem", "Table", "read_path", "read_uploads"]
 
 
 def read_uploads(files: list[tuple[str, bytes]]) -> tuple[list[Table], list[Problem]]:
     """Exchange tables from uploaded (file name, content) pairs, as `read_path` reads a folder."""
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="linkage-upload-") as folder:
         for name, data in files:
             (Path(folder) / Path(name).name).write_bytes(data)
         return read_path(Path(folder))
-
-
-def export_bytes(engine: Engine, actor: Actor, fmt: str) -> tuple[str, bytes]:
-    """The actor's export as one download: a zip of CSV files, or the workbook."""
-    import io
-    import tempfile
-    import zipfile
-
-    with tempfile.TemporaryDirectory(prefix="linkage-export-") as folder, read_session(engine) as session:
-        written = export_folder(session, Path(folder), fmt, actor=actor)
-        if fmt == "xlsx":
-            return written[0].name, written[0].read_bytes()
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in written:
-                archive.write(path, path.name)
-        return "linkage-tracker-csv.zip", out.getvalue()

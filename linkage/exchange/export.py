@@ -8,21 +8,24 @@ spreadsheet would run as a formula is shielded with a leading quote, which the r
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from linkage.accounts import Actor
-from linkage.errors import Refused
 from linkage.exchange.spec import ENTITIES, Entity
 from linkage.exchange.values import format_value, shield
 
 WORKBOOK_NAME = "linkage-tracker.xlsx"
 
+Keep = Callable[[str, list[dict[str, Any]]], list[bool]]
+"""Which of an entity's records (column -> stored value) go into the files; None keeps them all."""
 
-def rows(session: Session, entity: Entity, actor: Actor) -> list[list[str]]:
-    """The entity's exchange rows in key order, as shielded text; only those in the actor's reading scope."""
+
+def rows(session: Session, entity: Entity, keep: Keep | None = None) -> list[list[str]]:
+    """The entity's exchange rows in key order, as shielded text; with `keep`, only those it keeps."""
     model = entity.model
     query = (
         sa.select(*(getattr(model, c) for c in entity.column_names))
@@ -30,49 +33,39 @@ def rows(session: Session, entity: Entity, actor: Actor) -> list[list[str]]:
         .order_by(*(getattr(model, k) for k in entity.key))
     )
     found = session.execute(query).all()
-    if actor.role != "admin":
-        from linkage.permissions import Locator, in_reading_scope
-
-        locator = Locator(session)
+    if keep is not None:
         records = [dict(zip(entity.column_names, row, strict=True)) for row in found]
-        linkage_column = "code" if entity.name == "linkages" else "linkage_code"
-        if linkage_column in entity.column_names and entity.name != "products":
-            locator.load_parties({r[linkage_column] for r in records})
-        found = [row for row, r in zip(found, records, strict=True) if in_reading_scope(locator, actor, entity.name, r)]
+        found = [row for row, kept in zip(found, keep(entity.name, records), strict=True) if kept]
     return [[shield(format_value(v)) for v in row] for row in found]
 
 
-def export_folder(session: Session, folder: Path, fmt: str = "csv", *, actor: Actor) -> list[Path]:
-    """Write every exchange file into `folder` (created if needed); returns the files written.
-
-    A planner or officer gets the records of its own scope only; the command line exports all.
-    """
-    if actor.role == "cooperative":
-        raise Refused("not_in_scope", role=actor.role, scope=actor.cooperative_code or "")
+def write_folder(session: Session, folder: Path, fmt: str = "csv", keep: Keep | None = None) -> list[Path]:
+    """Write every exchange file into `folder` (created if needed), CSV files or one workbook;
+    returns the files written. Whose records go in is `linkage.exporting`'s decision (`keep`)."""
     folder.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        return [write_workbook(session, folder / WORKBOOK_NAME, actor=actor)]
+        return [write_workbook(session, folder / WORKBOOK_NAME, keep)]
     written = []
     for entity in ENTITIES:
         path = folder / f"{entity.name}.csv"
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(entity.column_names)
-            writer.writerows(rows(session, entity, actor))
+            writer.writerows(rows(session, entity, keep))
         written.append(path)
     return written
 
 
-def write_workbook(session: Session, path: Path, *, actor: Actor) -> Path:
+def write_workbook(session: Session, path: Path, keep: Keep | None = None) -> Path:
     """One workbook, a sheet per exchange file; every cell a string, so nothing typed can run."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl import Workbook  # lazy: ~0.15 s to import, paid only when a workbook is written
+    from openpyxl.cell import WriteOnlyCell  # lazy, with Workbook
 
     book = Workbook(write_only=True)
     for entity in ENTITIES:
         sheet = book.create_sheet(entity.name)
         sheet.append(list(entity.column_names))
-        for row in rows(session, entity, actor):
+        for row in rows(session, entity, keep):
             cells = []
             for value in row:
                 cell = WriteOnlyCell(sheet, value=value)
@@ -90,7 +83,7 @@ def template_csv(entity: Entity) -> bytes:
 
 def template_workbook(path: Path) -> Path:
     """A blank workbook with one sheet per exchange file, each holding its header row."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # lazy: see write_workbook
 
     book = Workbook(write_only=True)
     for entity in ENTITIES:

@@ -15,7 +15,7 @@ from linkage import models as m
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # code | text | date | bool | int | area | enum | province | commune | ref
+    kind: str  # code | text | date | bool | int | area | enum | province | commune | commune_2025_07 | ref
     required: bool = False
     choices: tuple[str, ...] = ()
     default: object = None
@@ -29,6 +29,7 @@ class Entity:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     checks: tuple[tuple[str, str], ...] = field(default=())  # (start, end) date pairs
+    located: bool = False  # `commune_code` or `commune_code_2025_07` is required (CONTRACT §2 "Locations")
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -44,6 +45,10 @@ def _code(name: str = "code") -> Column:
 
 def _name(name: str = "name") -> Column:
     return Column(name, "text", required=True)
+
+
+# A location: a commune on map 2025-01, on map 2025-07, or both (agreeing with the crosswalk).
+LOCATION = (Column("commune_code", "commune"), Column("commune_code_2025_07", "commune_2025_07"))
 
 
 ENTITIES: tuple[Entity, ...] = (
@@ -70,13 +75,14 @@ ENTITIES: tuple[Entity, ...] = (
         (
             _code(),
             _name(),
-            Column("commune_code", "commune", required=True),
+            *LOCATION,
             Column("established_on", "date"),
             Column("dissolved_on", "date"),
             Column("members", "int"),
         ),
         key=("code",),
         checks=(("established_on", "dissolved_on"),),
+        located=True,
     ),
     Entity(
         "producers",
@@ -84,11 +90,12 @@ ENTITIES: tuple[Entity, ...] = (
         (
             _code(),
             _name(),
-            Column("commune_code", "commune", required=True),
+            *LOCATION,
             Column("kind", "enum", choices=m.PRODUCER_KINDS, default="household"),
             Column("cooperative_code", "ref", ref="cooperatives"),
         ),
         key=("code",),
+        located=True,
     ),
     Entity(
         "buyers",
@@ -97,7 +104,7 @@ ENTITIES: tuple[Entity, ...] = (
             _code(),
             _name(),
             Column("kind", "enum", choices=m.BUYER_KINDS, default="enterprise"),
-            Column("commune_code", "commune"),
+            *LOCATION,
         ),
         key=("code",),
     ),
@@ -107,12 +114,13 @@ ENTITIES: tuple[Entity, ...] = (
         (
             _code(),
             _name(),
-            Column("commune_code", "commune", required=True),
+            *LOCATION,
             Column("product_code", "ref", required=True, ref="products"),
             Column("area_ha", "area", required=True),
             Column("planting_area_code", "text"),
         ),
         key=("code",),
+        located=True,
     ),
     Entity(
         "linkages",

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from linkage.db import chunked
 from linkage.exchange.problems import Problem
 from linkage.exchange.read import Table
 from linkage.exchange.spec import BY_NAME, ENTITIES, PARTY_COLUMN, PARTY_ENTITY, Entity
@@ -27,7 +28,8 @@ from linkage.exchange.values import (
     parse_int,
     parse_text,
 )
-from linkage.models import CODE_LENGTH, NAME_LENGTH, Commune, LinkageParty, Province
+from linkage.maps import NEW_MAP, OLD_MAP, agrees, crosswalk
+from linkage.models import CODE_LENGTH, NAME_LENGTH, Commune, Commune202507, LinkageParty, Province
 
 Record = dict[str, Any]
 
@@ -64,7 +66,7 @@ def _parse(column_kind: str, text: str, choices: tuple[str, ...], limit: int | N
             return parse_enum(text, choices)
         case "province":
             return parse_geo(text, 2)
-        case "commune":
+        case "commune" | "commune_2025_07":
             return parse_geo(text, 5)
     raise AssertionError(column_kind)
 
@@ -104,9 +106,6 @@ def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
     return parsed, problems
 
 
-CHUNK = 5000
-
-
 def stored_records(session: Session, p: Parsed, fields: list[str]) -> dict[tuple[Any, ...], Record]:
     """The stored records whose key the rows name, by key, in chunks of one IN list each."""
     model = p.entity.model
@@ -115,8 +114,7 @@ def stored_records(session: Session, p: Parsed, fields: list[str]) -> dict[tuple
     pk = [c.name for c in sa.inspect(model).primary_key]  # type: ignore[union-attr]
     columns = list(dict.fromkeys([*pk, *p.entity.key, *fields, "archived_at", "version"]))
     found: dict[tuple[Any, ...], Record] = {}
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
+    for chunk in chunked(wanted):
         query = sa.select(*(getattr(model, c) for c in columns)).where(getattr(model, first).in_(chunk))
         for row in session.execute(query).mappings():
             record = dict(row)
@@ -181,7 +179,10 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
     def archived(entity_name: str, code: str) -> bool:
         return entity_name in stored and code in stored[entity_name][1]
 
-    communes = set(session.execute(sa.select(col(Commune.code))).scalars())
+    communes = {
+        "commune": set(session.execute(sa.select(col(Commune.code))).scalars()),
+        "commune_2025_07": set(session.execute(sa.select(col(Commune202507.code))).scalars()),
+    }
     provinces = set(session.execute(sa.select(col(Province.code))).scalars())
     for p in parsed.values():
         for number, record in p.rows:
@@ -189,9 +190,13 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
                 value = record.get(column.name)
                 if value is None:
                     continue
+                if column.kind in communes:
+                    if value not in communes[column.kind]:
+                        on = OLD_MAP if column.kind == "commune" else NEW_MAP
+                        problems.append(Problem(p.file, number, column.name, "not_on_map", {"value": value, "map": on}))
+                    continue
                 missing = (
-                    (column.kind == "commune" and value not in communes)
-                    or (column.kind == "province" and value not in provinces)
+                    (column.kind == "province" and value not in provinces)
                     or (column.kind == "ref" and column.ref is not None and not exists(column.ref, value))
                     or (column.kind == "party" and not exists(PARTY_ENTITY[record["party_type"]], value))
                 )
@@ -199,9 +204,30 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
                     target = column.ref or PARTY_ENTITY.get(record.get("party_type", ""), column.kind)
                     why = "archived_reference" if archived(target, value) else "unknown_reference"
                     problems.append(Problem(p.file, number, column.name, why, {"value": value, "target": target}))
+        if "commune_code_2025_07" in p.entity.column_names:
+            problems += _locations(p, communes["commune"], communes["commune_2025_07"])
     if "linkage_parties" in parsed:
         problems += _two_leads(parsed["linkage_parties"], session)
     return parsed, sorted(problems, key=lambda pr: (pr.file, pr.row or 0, pr.column or ""))
+
+
+def _locations(p: Parsed, old_communes: set[str], new_communes: set[str]) -> list[Problem]:
+    """CONTRACT §2 "Locations": at least one commune where the entity needs one, and two that agree.
+
+    Checked on the record as it will be stored, so a file that changes one column of a record located
+    on both maps is refused when the two no longer agree."""
+    problems = []
+    for number, record in p.rows:
+        old, new = record.get("commune_code"), record.get("commune_code_2025_07")
+        if old is None and new is None:
+            if p.entity.located:
+                problems.append(Problem(p.file, number, "commune_code", "location_required", {}))
+            continue
+        if old in old_communes and new in new_communes and not agrees(old, new):
+            went = ", ".join(crosswalk().old_to_new.get(old, ()))
+            column = "commune_code_2025_07" if "commune_code_2025_07" in p.present else "commune_code"
+            problems.append(Problem(p.file, number, column, "maps_disagree", {"old": old, "new": new, "went": went}))
+    return problems
 
 
 def _duplicates(p: Parsed) -> list[Problem]:

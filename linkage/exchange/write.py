@@ -15,15 +15,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from linkage.db import chunked
 from linkage.exchange.validate import Parsed, Record, party_record, stored_fields
 from linkage.exchange.values import format_value
+from linkage.keys import record_key
 from linkage.models import utcnow
-
-CHUNK = 5000
 
 
 @dataclass
-class Counts:
+class RowCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -55,9 +55,9 @@ class Plan:
     changes: list[Change]
 
     @property
-    def counts(self) -> Counts:
+    def counts(self) -> RowCounts:
         kinds = [c.kind for c in self.changes]
-        return Counts(kinds.count("create"), kinds.count("update"), kinds.count("same"))
+        return RowCounts(kinds.count("create"), kinds.count("update"), kinds.count("same"))
 
 
 def _comparable(value: Any) -> Any:
@@ -67,7 +67,8 @@ def _comparable(value: Any) -> Any:
 
 
 def key_text(p: Parsed, record: Record) -> str:
-    return "|".join(format_value(record[k]) for k in p.entity.key)
+    """The record key history and reviews use for a parsed row."""
+    return record_key(p.entity.key, record)
 
 
 def plan(p: Parsed) -> Plan:
@@ -127,8 +128,7 @@ def apply(session: Session, plan: Plan) -> None:
     clearing = [u for u in updates if not u.get("v_is_lead")]
     setting = [u for u in updates if u.get("v_is_lead")]
     for batch, is_insert in ((clearing, False), (inserts, True), (setting, False)):
-        for start in range(0, len(batch), CHUNK):
-            chunk = batch[start : start + CHUNK]
+        for chunk in chunked(batch):
             if is_insert:
                 session.execute(sa.insert(model), chunk)
             elif session.execute(statement, chunk).rowcount != len(chunk):  # type: ignore[attr-defined]

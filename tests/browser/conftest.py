@@ -30,7 +30,7 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     executable = shutil.which("chromium")
-    assert executable, "Debian's chromium package is required: `python3.11 tasks.py test` installs it"
+    assert executable, "Debian's chromium package is required: `python3.12 tasks.py test` installs it"
     browser = playwright.chromium.launch(executable_path=executable, args=FLAGS)
     yield browser
     browser.close()
@@ -92,9 +92,9 @@ def wait_healthy(base: str, seconds: float = 60) -> None:
 
 
 @contextmanager
-def app_server(database_url: str) -> Iterator[str]:
-    """A real `streamlit run streamlit_app.py` on a loopback port, with only the project's own
-    settings (.streamlit/config.toml): what a district office starts."""
+def app_server(database_url: str, script: str = "serve.py") -> Iterator[str]:
+    """A real `streamlit run serve.py` (the app with its session-cookie route) on a loopback port,
+    with only the project's own settings (.streamlit/config.toml): what a district office starts."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -102,7 +102,7 @@ def app_server(database_url: str) -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            "streamlit_app.py",
+            script,
             "--server.port",
             str(port),
             "--server.address",
@@ -120,6 +120,15 @@ def app_server(database_url: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def signed_out(page: Page) -> None:
+    """Sign out if the browser is still signed in: a sign-in lasts across reloads (linkage/sessions.py)."""
+    settled(page)
+    button = page.get_by_role("button", name="Đăng xuất").or_(page.get_by_role("button", name="Sign out"))
+    if button.count():
+        button.first.click()
+        settled(page)
 
 
 def settled(page: Page) -> None:

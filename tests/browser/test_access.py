@@ -169,11 +169,11 @@ def started_listening_on(command: list[str], env: dict[str, str]) -> set[str]:
 
 
 def test_the_app_listens_on_this_machine_only_unless_the_deployment_says_otherwise(tmp_path: Path) -> None:
-    """A plain `streamlit run streamlit_app.py`, as `tasks.py app` starts it: the project's
+    """A plain `streamlit run serve.py`, as `tasks.py app` starts it: the project's
     `.streamlit/config.toml` binds it to 127.0.0.1, so nobody else on the office network reaches it.
     The address docs/deploy.md shows how to name is then the one it listens on."""
     env = {"LINKAGE_DATABASE_URL": fresh_database(tmp_path)}
-    plain = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", "@PORT@"]
+    plain = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", "@PORT@"]
     assert started_listening_on(plain, env) == {"0100007F"}  # 127.0.0.1, and no other address
     documented = ["bash", "-c", block("office")]
     assert started_listening_on(documented, env | {"ADDRESS": "0.0.0.0"}) == {"00000000"}  # every interface

@@ -14,10 +14,10 @@ from linkage import records
 from linkage.accounts import SYSTEM, add_user
 from linkage.catalog import init
 from linkage.db import get_engine
-from linkage.exchange import import_path
+from linkage.importing import import_path
 
 from ..test_coverage import FIXTURE
-from .conftest import Watched, app_server, free_port, settled
+from .conftest import Watched, app_server, free_port, settled, signed_out
 
 __all__ = ["ACCOUNTS", "PASSWORD", "free_port", "open_page", "open_unit", "sign_in"]
 
@@ -54,6 +54,7 @@ def fill_sign_in(page: Page, who: str) -> None:
 
 def sign_in(page: Page, base: str, who: str) -> None:
     page.goto(base)
+    signed_out(page)  # another user may still be signed in in this browser
     page.get_by_role("link", name="Đăng nhập").click()
     fill_sign_in(page, who)
 
@@ -168,8 +169,7 @@ def test_a_cooperative_cannot_reach_another_cooperatives_data(server: tuple[str,
     page.get_by_text("Những gì giúp thu hẹp khoảng cách ở đây").click()
     expect(page.get_by_text("L1", exact=True)).to_have_count(0)
     for path in ("verification", "exchange", "graph"):
-        page.goto(f"{base}/{path}")
-        fill_sign_in(page, "other_cooperative")
+        page.goto(f"{base}/{path}")  # still signed in: the sign-in is kept across page loads
         expect(page.get_by_text("Tài khoản này không xem được trang này")).to_be_visible(timeout=20_000)
         expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
     assert watched.outside == []

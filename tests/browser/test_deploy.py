@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, expect
 
 from linkage.accounts import SYSTEM, add_user
 from linkage.db import dispose_engine, get_engine
-from linkage.exchange import import_path
+from linkage.importing import import_path
 
 from ..conftest import create_pg_database, drop_pg_database
 from ..documented import block, run_block
@@ -67,7 +67,7 @@ def deployment(pg_admin) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped
         config = config.replace("@UPSTREAMS@", "\n".join(f"        server {r};" for r in replicas))
         (run_dir / "nginx.conf").write_text(config, encoding="utf-8")
         nginx = shutil.which("nginx", path=f"{os.environ['PATH']}:/usr/sbin:/sbin")
-        assert nginx, "Debian's nginx-light is required: `python3.11 tasks.py test` installs it"
+        assert nginx, "Debian's nginx-light is required: `python3.12 tasks.py test` installs it"
         processes.append(
             subprocess.Popen([nginx, "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir), "-g", "daemon off;"])
         )

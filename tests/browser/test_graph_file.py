@@ -9,7 +9,7 @@ import pytest
 
 from linkage.catalog import init
 from linkage.db import get_engine
-from linkage.exchange import import_path
+from linkage.importing import import_path
 from linkage.render import write_graph_file
 
 from ..test_render import hostile_folder

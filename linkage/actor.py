@@ -1,0 +1,27 @@
+"""Who acts: the value every domain function that reads or writes user data receives.
+
+A module of its own with no dependencies, so permissions, history, records and the import service
+can all name the actor without importing the accounts module (which writes to the history).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as every domain function that reads or writes user data receives it."""
+
+    username: str
+    role: str
+    unit_code: str | None = None  # planner: VN or a province; officer: a district
+    cooperative_code: str | None = None
+
+    @property
+    def counts_as_verified(self) -> bool:
+        """Officers', admins' and the command line's changes need no further check."""
+        return self.role in ("admin", "officer")
+
+
+SYSTEM = Actor("system", "admin")  # the command line, run by whoever holds the database

@@ -1,0 +1,66 @@
+"""When a record is in force: one definition of "active on a date", for SQL queries and DataFrames.
+
+A cooperative, a linkage or a digital technology adoption is active on a day when it started on
+or before that day and had not ended by it: the start day counts, the end day does not (a
+cooperative dissolved on 1 March is inactive on 1 March). No start means it was always there; no
+end, that it goes on. `in_force` states that rule once; SQL (`Lifespan.condition`) and pandas
+(`Lifespan.mask`) both evaluate that same expression, each with open bounds in its own terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+NEVER = np.int64(10**9)  # an ordinal after any real date: "no end"
+ALWAYS = np.int64(-1)  # an ordinal before any real date: "no start"
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def in_force[Bound](start: Bound, end: Bound, day: object) -> Bound:
+    """The rule: started on or before `day`, not ended by it. Works on SQL expressions and on
+    pandas Series alike (`&` is SQL's AND and pandas' element-wise and)."""
+    return (start <= day) & (end > day)  # type: ignore[operator,no-any-return]
+
+
+def ordinals(series: pd.Series, missing: np.int64) -> np.ndarray:
+    """Dates (ISO text from SQLite, date objects from PostgreSQL) as proleptic ordinals, vectorised."""
+    parsed = pd.to_datetime(series.where(series.notna() & (series != ""), None), format="ISO8601")
+    days = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64) + EPOCH_ORDINAL
+    return np.where(parsed.isna().to_numpy(), missing, days).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Lifespan:
+    """The start and end columns of an entity whose records begin and end."""
+
+    start: str
+    end: str
+
+    def condition(self, columns: Any, day: date) -> Any:
+        """A SQL condition selecting the records of `columns` (a model, or a table's `.c`) active on `day`."""
+        start = sa.func.coalesce(getattr(columns, self.start), sa.literal(date.min, sa.Date))
+        end = sa.func.coalesce(getattr(columns, self.end), sa.literal(date.max, sa.Date))
+        return in_force(start, end, day)
+
+    def with_ordinals(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The frame with its start and end dates replaced by `start` and `end` ordinals, open bounds
+        as ALWAYS and NEVER: what `mask` reads, many dates cheaply."""
+        frame = frame.copy()
+        frame["start"] = ordinals(frame.pop(self.start), ALWAYS)
+        frame["end"] = ordinals(frame.pop(self.end), NEVER)
+        return frame
+
+    def mask(self, frame: pd.DataFrame, day: int) -> pd.Series:
+        """Which rows of a `with_ordinals` frame are active on the day with ordinal `day`."""
+        return in_force(frame["start"], frame["end"], day)
+
+
+COOPERATIVE = Lifespan("established_on", "dissolved_on")
+LINKAGE = Lifespan("started_on", "ended_on")
+ADOPTION = Lifespan("adopted_on", "discontinued_on")

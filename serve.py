@@ -1,0 +1,13 @@
+"""Linkage Tracker as served: `streamlit run serve.py` (tasks.py app, docs/deploy.md).
+
+The app itself is `streamlit_app.py`; this adds the one HTTP route Streamlit lacks, the one that
+puts a signed-in browser's session token into an HttpOnly cookie (ui/signin.py).
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui.signin import routes
+
+app = st.App(Path(__file__).parent / "streamlit_app.py", routes=routes())

@@ -1,0 +1,37 @@
+"""The coverage page of a district with no rural commune, in real Chromium on a freshly started server."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import Watched
+from .test_app import fill_sign_in, server, sign_in
+
+__all__ = ["server"]
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_link_to_a_wholly_urban_district_shows_its_linkages_and_its_provinces_figures(
+    server: tuple[str, str], watched: Watched
+) -> None:
+    base, _ = server
+    page = watched.page
+    # A first session signs in from the home page: a deep link as the server's very first request is
+    # issue 11, item 3 (Streamlit's own page menu), tested with the navigation.
+    sign_in(page, base, "planner")
+    page.goto(f"{base}/coverage?unit=001")  # a shared link opened in a new session
+    fill_sign_in(page, "planner")
+    expect(page.get_by_text("Quận Ba Đình tính đến")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Quận Ba Đình không có xã nông thôn nào")).to_be_visible()
+    expect(page.get_by_text("1 liên kết đang hoạt động")).to_be_visible()
+    expect(page.get_by_text("Số liệu của Thành phố Hà Nội", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("stMetric")).to_have_count(3)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert "unit=001" in page.url
+    page.reload()  # a reload asks to sign in again and comes back to the same district
+    fill_sign_in(page, "planner")
+    expect(page.get_by_text("Quận Ba Đình tính đến")).to_be_visible(timeout=20_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert watched.outside == [] and watched.errors == []

@@ -1,0 +1,154 @@
+"""Sign-in sessions kept across reloads and tabs: hashed tokens, a working day, ended by sign-out,
+by disabling the account and by a new password."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from linkage import sessions
+from linkage.accounts import SYSTEM, Actor, add_user, hasher, set_disabled
+from linkage.models import utcnow
+
+
+@pytest.fixture
+def accounts(engine: Engine) -> Engine:
+    add_user(engine, SYSTEM, "lan", "mật-khẩu-dài", "admin")
+    add_user(engine, SYSTEM, "minh", "mật-khẩu-khác", "admin")
+    return engine
+
+
+def stored(engine: Engine) -> list[dict[str, object]]:
+    with engine.connect() as conn:
+        return [dict(row) for row in conn.execute(sa.text("SELECT * FROM sign_in_session")).mappings()]
+
+
+def test_a_token_names_its_session_until_the_working_day_is_over(accounts: Engine) -> None:
+    now = utcnow()
+    issued = sessions.issue(accounts, "lan", language="en", now=now)
+    found = sessions.resolve(accounts, issued.secret, now=now + timedelta(hours=9, minutes=59))
+    assert found == sessions.SignedIn(issued.session_id, Actor("lan", "admin"), "en")
+    assert sessions.resolve(accounts, issued.secret, now=now + timedelta(hours=10)) is None
+    assert sessions.check(accounts, issued.session_id, now=now + timedelta(hours=10, seconds=1)) is None
+
+
+def test_the_database_holds_only_the_hash_of_the_token(accounts: Engine) -> None:
+    issued = sessions.issue(accounts, "lan")
+    rows = stored(accounts)
+    assert len(rows) == 1
+    assert issued.secret not in repr(rows)
+    assert rows[0]["token_hash"] == sessions.digest(issued.secret)
+    assert len(issued.secret) >= 43  # 256 random bits
+
+
+def test_an_unknown_or_missing_token_signs_nobody_in(accounts: Engine) -> None:
+    issued = sessions.issue(accounts, "lan")
+    assert sessions.resolve(accounts, issued.secret + "x") is None
+    assert sessions.resolve(accounts, sessions.digest(issued.secret)) is None  # the stored hash is no key
+    assert sessions.resolve(accounts, "") is None
+    assert sessions.resolve(accounts, None) is None
+
+
+def test_a_disabled_account_has_no_session_and_gets_it_back_only_by_signing_in(accounts: Engine) -> None:
+    issued = sessions.issue(accounts, "lan")
+    set_disabled(accounts, SYSTEM, "lan")
+    assert sessions.resolve(accounts, issued.secret) is None
+    assert sessions.check(accounts, issued.session_id) is None
+    other = sessions.issue(accounts, "minh")
+    assert sessions.resolve(accounts, other.secret) is not None  # other accounts go on
+
+
+def test_a_new_password_ends_every_session_issued_before_it(accounts: Engine) -> None:
+    first = sessions.issue(accounts, "lan")
+    second = sessions.issue(accounts, "lan")
+    with accounts.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE user_account SET password_hash = :h WHERE username = 'lan'"),
+            {"h": hasher().hash("mật-khẩu-mới-dài")},
+        )
+    assert sessions.resolve(accounts, first.secret) is None
+    assert sessions.check(accounts, second.session_id) is None
+    after = sessions.issue(accounts, "lan")
+    assert sessions.resolve(accounts, after.secret) is not None
+
+
+def test_signing_out_in_one_tab_signs_the_other_out(accounts: Engine) -> None:
+    """Both tabs share the browser's cookie: one checks by the token, the other by the session's id."""
+    issued = sessions.issue(accounts, "lan")
+    other_tab = sessions.resolve(accounts, issued.secret)
+    assert other_tab is not None
+    sessions.end(accounts, session_id=issued.session_id)
+    assert sessions.check(accounts, other_tab.session_id) is None
+    assert sessions.resolve(accounts, issued.secret) is None
+    assert stored(accounts) == []
+
+
+def test_signing_out_by_token_deletes_the_session(accounts: Engine) -> None:
+    issued = sessions.issue(accounts, "lan")
+    kept = sessions.issue(accounts, "minh")
+    sessions.end(accounts, token=issued.secret)
+    assert sessions.resolve(accounts, issued.secret) is None
+    assert sessions.resolve(accounts, kept.secret) is not None
+
+
+def test_ending_all_of_a_users_sessions_leaves_other_users_signed_in(accounts: Engine) -> None:
+    mine = [sessions.issue(accounts, "lan") for _ in range(3)]
+    theirs = sessions.issue(accounts, "minh")
+    assert sessions.end_all_for_user(accounts, "lan") == 3
+    assert all(sessions.resolve(accounts, issued.secret) is None for issued in mine)
+    assert sessions.resolve(accounts, theirs.secret) is not None
+
+
+def test_a_one_time_code_is_traded_once_for_a_token_of_the_same_session(accounts: Engine) -> None:
+    now = utcnow()
+    handed = sessions.hand_over(accounts, "lan", language="vi", now=now)
+    assert sessions.resolve(accounts, handed.secret, now=now) is None  # a code is no cookie
+    assert sessions.check(accounts, handed.session_id, now=now) is not None  # the signing-in tab holds
+    token = sessions.redeem(accounts, handed.secret, now=now + timedelta(seconds=5))
+    assert token is not None and token != handed.secret
+    assert sessions.redeem(accounts, handed.secret, now=now + timedelta(seconds=6)) is None
+    expected = sessions.SignedIn(handed.session_id, Actor("lan", "admin"), "vi")
+    assert sessions.resolve(accounts, token, now=now) == expected
+    assert handed.secret not in repr(stored(accounts)) and token not in repr(stored(accounts))
+
+
+def test_a_late_code_is_refused_but_the_signing_in_tab_stays_signed_in(accounts: Engine) -> None:
+    now = utcnow()
+    handed = sessions.hand_over(accounts, "lan", now=now)
+    assert sessions.redeem(accounts, handed.secret, now=now + sessions.HANDOVER) is None
+    assert sessions.check(accounts, handed.session_id, now=now + timedelta(hours=1)) is not None
+
+
+def test_the_language_chosen_is_kept_in_the_session(accounts: Engine) -> None:
+    issued = sessions.issue(accounts, "lan", language="vi")
+    sessions.set_language(accounts, issued.session_id, "en")
+    found = sessions.resolve(accounts, issued.secret)
+    assert found is not None and found.language == "en"
+
+
+def test_expired_sessions_are_removed_when_a_new_one_starts(accounts: Engine) -> None:
+    now = utcnow()
+    sessions.issue(accounts, "lan", now=now - sessions.LIFETIME - timedelta(minutes=1))
+    sessions.issue(accounts, "minh", now=now)
+    assert [row["username"] for row in stored(accounts)] == ["minh"]
+
+
+def test_a_session_id_is_never_given_again_so_a_signed_out_tab_cannot_wake_up_as_someone_else(
+    accounts: Engine,
+) -> None:
+    first = sessions.issue(accounts, "lan")
+    sessions.end(accounts, session_id=first.session_id)
+    second = sessions.issue(accounts, "minh")
+    assert second.session_id != first.session_id
+    assert sessions.check(accounts, first.session_id) is None
+
+
+def test_a_session_acts_as_the_account_is_now(accounts: Engine) -> None:
+    issued = sessions.issue(accounts, "lan")
+    with accounts.begin() as conn:
+        conn.execute(sa.text("UPDATE user_account SET role = 'planner', unit_code = 'VN' WHERE username = 'lan'"))
+    found = sessions.check(accounts, issued.session_id)
+    assert found is not None and found.actor == Actor("lan", "planner", "VN")
