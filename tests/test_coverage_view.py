@@ -14,8 +14,8 @@ from linkage import coverage
 from linkage.catalog import init
 from linkage.coverage_view import unit_view
 from linkage.db import get_engine, read_session
-from linkage.exchange import import_path
 from linkage.geography import gso_rows
+from linkage.importing import import_path
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 ON = date(2024, 6, 30)

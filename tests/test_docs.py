@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 
 from linkage.cli import build_parser
 from linkage.coverage import COLUMNS, INDICATOR_LEVELS, INDICATORS, TARGETS, coverage
-from linkage.exchange import import_path
 from linkage.exchange.spec import ENTITIES
+from linkage.importing import import_path
 
 from .documented import DOCS, run_block
 

@@ -17,8 +17,8 @@ from linkage import records
 from linkage.accounts import SYSTEM, Actor, add_user, set_disabled
 from linkage.catalog import init
 from linkage.db import get_engine
-from linkage.exchange import import_path
 from linkage.history import pending
+from linkage.importing import import_path
 
 from ..documented import block
 from ..test_coverage import FIXTURE
