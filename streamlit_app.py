@@ -62,6 +62,8 @@ else:
     wanted = st.session_state.pop(AFTER_LOGIN, None)
     if wanted and wanted[0] in allowed:
         st.switch_page(allowed[wanted[0]], query_params=wanted[1])
+    if wanted:  # a page of another role, asked for before signing in: refused in words, at home
+        st.warning(f"{tr('app.forbidden.title')}. {tr('app.forbidden.text')}")
     show_flash()
     with navigation_run(who):
         current.run()
