@@ -9,9 +9,10 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from linkage import cli, records
+from linkage import cli, records, sessions
 from linkage.accounts import SYSTEM, Actor, add_user, authenticate, current_actor, set_disabled, set_role
 from linkage.db import get_engine
 from linkage.demo_accounts import create_demo_accounts, demo_accounts
@@ -195,3 +196,29 @@ def test_the_refusal_is_in_the_visitors_language(database: str) -> None:
     at.session_state["lang"] = "en"
     at.run()
     assert [t.value for t in at.title] == ["Not available for this account"] and not at.exception
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["kept session", "tab only"])
+def test_a_signed_in_run_reads_the_account_once(database: str, kept: bool) -> None:
+    """The sign-in kept across reloads checks the session joined to its account; that check is the
+    run's actor, so no second query on the account follows (and a tab without a kept session reads
+    its account once too)."""
+    engine = get_engine(database)
+    at = AppTest.from_file("app_entry.py", default_timeout=60)
+    at.session_state["actor"] = asdict(current_actor(engine, "lan"))
+    if kept:
+        at.session_state["sign_in_session"] = sessions.issue(engine, "lan").session_id
+    at.run()
+    seen: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "user_account" in statement:
+            seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        at.run()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert not at.exception and "lan" in texts(at)
+    assert len(seen) == 1, seen
