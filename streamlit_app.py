@@ -4,28 +4,25 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import actor, database_ready, keep_sign_in, language_switch, show_flash, sign_out, tr
+from linkage.permissions import PAGE_ROLES, pages_for
+from ui import account_ended, database_ready, keep_sign_in, language_switch, navigation_run, show_flash, sign_out, tr
 
 PAGES = Path(__file__).parent / "pages"
-# Which roles see which page; the domain layer enforces the same rights on every read and write.
-ROLE_PAGES = {
-    "coverage.py": ("admin", "planner", "officer", "cooperative"),
-    "graph.py": ("admin", "planner", "officer"),
-    "my_cooperative.py": ("cooperative",),
-    "verification.py": ("admin", "officer"),
-    "exchange.py": ("admin", "planner", "officer"),
-}
+# Which roles see which page is `permissions.PAGE_ROLES`; each page asks the same rule again first
+# (`ui.guard`), and the domain layer enforces the rights on every read and write.
+ROLE_PAGES = [f"{page}.py" for page in PAGE_ROLES]
 AFTER_LOGIN = "after_login"  # the page and query a signed-out visitor asked for, opened once signed in
 
 # No page or navigation icons: Streamlit turns a Material icon into a favicon fetched from Google's
 # servers, and district offices may have no connection.
 st.set_page_config(page_title="Linkage Tracker", layout="wide")
-keep_sign_in()  # a reload or a second tab stays signed in; a session ended elsewhere signs out here
+# Who is signed in, as the database has the account now (one query a run): a reload or a second tab
+# stays signed in; a session ended elsewhere, or a disabled account, is signed out here.
+who = keep_sign_in()
 language_switch()
 if not database_ready():
     st.error(tr("app.not_ready"))
     st.stop()
-who = actor()
 home = st.Page(PAGES / "home.py", title=tr("app.home.nav"), default=True)
 if who is None:
     # A shared link to a page (`/coverage?unit=644`) shows the sign-in form under that address and
@@ -33,22 +30,21 @@ if who is None:
     login = st.Page(PAGES / "login.py", title=tr("app.login.nav"))
     stand_ins = [
         st.Page(PAGES / "login.py", title=tr("app.login.nav"), url_path=name.removesuffix(".py"), visibility="hidden")
-        for name in ROLE_PAGES
+        for name in [*ROLE_PAGES, "forbidden.py"]
     ]
     current = st.navigation([home, login, *stand_ins])
     if current.url_path in {page.url_path for page in stand_ins}:
         st.session_state[AFTER_LOGIN] = (current.url_path, st.query_params.to_dict())
-    current.run()
+    if account_ended():
+        st.warning(tr("app.account_ended"))
+    with navigation_run(who):
+        current.run()
 else:
     st.sidebar.markdown(tr("app.signed_in", username=who.username, role=tr(f"role.{who.role}")))
     if st.sidebar.button(tr("app.sign_out"), key="sign_out"):
         sign_out()
         st.rerun()
-    allowed = {
-        name.removesuffix(".py"): st.Page(PAGES / name, title=tr(f"app.{name.removesuffix('.py')}.nav"))
-        for name, roles in ROLE_PAGES.items()
-        if who.role in roles
-    }
+    allowed = {page: st.Page(PAGES / f"{page}.py", title=tr(f"app.{page}.nav")) for page in pages_for(who)}
     # Pages of other roles answer their address with a plain refusal, not "page not found".
     refused = [
         st.Page(
@@ -66,5 +62,8 @@ else:
     wanted = st.session_state.pop(AFTER_LOGIN, None)
     if wanted and wanted[0] in allowed:
         st.switch_page(allowed[wanted[0]], query_params=wanted[1])
+    if wanted:  # a page of another role, asked for before signing in: refused in words, at home
+        st.warning(f"{tr('app.forbidden.title')}. {tr('app.forbidden.text')}")
     show_flash()
-    current.run()
+    with navigation_run(who):
+        current.run()

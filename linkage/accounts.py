@@ -7,6 +7,7 @@ memory-hard scheme). Repeated failures slow the next attempt down, then lock the
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from linkage.actor import Actor as Actor
 from linkage.db import read_session, write_session
 from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
 from linkage.geography import level_of, normalize_code, normalize_unit_code
-from linkage.history import log
+from linkage.history import Entry, entries, log
 from linkage.models import ROLES, Cooperative, District, LoginAttempt, Province, UserAccount, utcnow
 
 if TYPE_CHECKING:
@@ -117,24 +118,152 @@ def add_user(
     return Actor(name, role, unit, cooperative_code if role == "cooperative" else None)
 
 
-def list_users(engine: Engine, actor: Actor) -> list[UserAccount]:
+@dataclass(frozen=True)
+class Account:
+    """An account as administrators see it: never its password hash."""
+
+    username: str
+    role: str
+    unit_code: str | None
+    cooperative_code: str | None
+    disabled: bool
+
+    @property
+    def scope(self) -> str | None:
+        return self.unit_code or self.cooperative_code
+
+
+def list_users(engine: Engine, actor: Actor) -> list[Account]:
+    """Every account by user name; only admins may."""
     _require_admin(actor)
+    columns = (UserAccount.username, UserAccount.role, UserAccount.unit_code, UserAccount.cooperative_code)
     with read_session(engine) as session:
-        return list(session.execute(sa.select(UserAccount).order_by(col(UserAccount.username))).scalars())
+        rows = session.execute(
+            sa.select(*(col(c) for c in columns), col(UserAccount.disabled)).order_by(col(UserAccount.username))
+        )
+        return [Account(*row) for row in rows]
+
+
+def current_actor(engine: Engine, username: str) -> Actor | None:
+    """The account as it is now, or None when it is disabled or gone: what an open session acts as.
+
+    The app asks on every run (one query on the unique user name), so disabling an account signs
+    its open sessions out at their next click, and a changed role or scope applies at once."""
+    with read_session(engine) as session:
+        row = session.execute(
+            sa.select(col(UserAccount.role), col(UserAccount.unit_code), col(UserAccount.cooperative_code)).where(
+                col(UserAccount.username) == normalize_username(username), col(UserAccount.disabled).is_(False)
+            )
+        ).first()
+    return Actor(normalize_username(username), row[0], row[1], row[2]) if row else None
+
+
+def _account(session: Session, username: str) -> UserAccount:
+    """The stored account, locked for this transaction; NotFound if there is none."""
+    account = session.execute(
+        sa.select(UserAccount).where(col(UserAccount.username) == normalize_username(username)).with_for_update()
+    ).scalar_one_or_none()
+    if account is None:
+        raise NotFound("no_user", username=username)
+    return account
+
+
+def _touch(account: UserAccount) -> None:
+    account.updated_at = utcnow()
+    account.version += 1
+
+
+def _refuse_own(actor: Actor, username: str) -> None:
+    """An administrator does not lock themselves out or drop their own rights from the app; another
+    administrator, or the command line, can."""
+    if actor is not SYSTEM and actor.username == normalize_username(username):
+        raise Refused("not_own_account")
 
 
 def set_disabled(engine: Engine, actor: Actor, username: str, disabled: bool = True) -> None:
+    """Disable an account (it can no longer sign in and its open sessions end at their next click),
+    or enable it again; only admins may, and not on their own account."""
     _require_admin(actor)
+    if disabled:
+        _refuse_own(actor, username)
     with write_session(engine) as session:
-        done = session.execute(
-            sa.update(UserAccount)
-            .where(col(UserAccount.username) == normalize_username(username))
-            .values(disabled=disabled, updated_at=utcnow(), version=col(UserAccount.version) + 1)
+        account = _account(session, username)
+        if account.disabled == disabled:
+            return
+        _log_account(
+            session, actor, "update", account.username, {"disabled": [str(not disabled).lower(), str(disabled).lower()]}
         )
-        if done.rowcount == 0:  # type: ignore[attr-defined]
-            raise NotFound("no_user", username=username)
-        change = {"disabled": [str(not disabled).lower(), str(disabled).lower()]}
-        _log_account(session, actor, "update", normalize_username(username), change)
+        account.disabled = disabled
+        _touch(account)
+
+
+def set_role(
+    engine: Engine,
+    actor: Actor,
+    username: str,
+    role: str,
+    unit_code: str | None = None,
+    cooperative_code: str | None = None,
+) -> Actor:
+    """Give an account another role or scope (checked as for a new account); only admins may, and
+    not on their own account. Open sessions act with the new rights from their next click."""
+    _require_admin(actor)
+    _refuse_own(actor, username)
+    with write_session(engine) as session:
+        account = _account(session, username)
+        unit = _check_scope(session, role, unit_code, cooperative_code)
+        cooperative = cooperative_code if role == "cooperative" else None
+        before = (account.role, account.unit_code or account.cooperative_code)
+        after = (role, unit or cooperative)
+        if before != after:
+            _log_account(
+                session,
+                actor,
+                "update",
+                account.username,
+                {"role": [before[0], after[0]], "scope": [before[1], after[1]]},
+            )
+            account.role, account.unit_code, account.cooperative_code = role, unit, cooperative
+            _touch(account)
+        return Actor(account.username, role, unit, cooperative)
+
+
+def change_password(
+    engine: Engine, actor: Actor, username: str, new_password: str, current_password: str | None = None
+) -> None:
+    """Set a new password: the one way any password changes, so every change is checked and logged alike.
+
+    Users change their own with their current password (checked, and throttled, like a sign-in);
+    admins reset anyone else's, the command line anyone's. The history records that the password
+    changed, never the password or its hash. Sessions kept by a token end, since the hash changes.
+    """
+    name = normalize_username(username)
+    own = actor is not SYSTEM and actor.username == name
+    if not own:
+        _require_admin(actor)
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise UserFacingError("short_password", length=MIN_PASSWORD_LENGTH)
+    if own:
+        try:
+            authenticate(engine, name, current_password or "")
+        except LoginRefused as refused:
+            if refused.key in ("wrong_credentials", "account_disabled"):
+                raise UserFacingError("wrong_current_password") from None
+            raise
+    new_hash = hasher().hash(new_password)  # slow: outside the write transaction
+    with write_session(engine) as session:
+        account = _account(session, name)
+        _log_account(session, actor, "update", account.username, {"password": ["", "changed"]})
+        account.password_hash = new_hash
+        _touch(account)
+
+
+def account_history(engine: Engine, actor: Actor, username: str) -> list[Entry]:
+    """Every recorded change of one account, oldest first (who created, disabled, enabled it,
+    changed its role or scope, set its password — never the password); only admins may."""
+    _require_admin(actor)
+    with read_session(engine) as session:
+        return entries(session, ACCOUNTS, normalize_username(username))
 
 
 def _log_account(session: Session, actor: Actor, action: str, username: str, change: dict[str, list]) -> None:  # type: ignore[type-arg]

@@ -149,8 +149,10 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def _password(args: argparse.Namespace) -> str:
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
+    """The new password: the first line of stdin when it is not a terminal (or with
+    --password-stdin), else typed twice at a prompt that does not echo. Never printed."""
+    if args.password_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
     import getpass
 
     first = getpass.getpass("Password: ")
@@ -187,7 +189,23 @@ def cmd_user_disable(args: argparse.Namespace) -> int:
     from linkage.accounts import SYSTEM, set_disabled
 
     set_disabled(_engine(args), SYSTEM, args.username)
-    print(f"Disabled {args.username}; the account can no longer sign in.")
+    print(f"Disabled {args.username}; the account can no longer sign in and its open sessions end.")
+    return 0
+
+
+def cmd_user_enable(args: argparse.Namespace) -> int:
+    from linkage.accounts import SYSTEM, set_disabled
+
+    set_disabled(_engine(args), SYSTEM, args.username, False)
+    print(f"Enabled {args.username}; the account can sign in again.")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from linkage.accounts import SYSTEM, change_password
+
+    change_password(_engine(args), SYSTEM, args.username, _password(args))
+    print(f"New password set for {args.username}.")
     return 0
 
 
@@ -208,8 +226,12 @@ def cmd_history(args: argparse.Namespace) -> int:
     from linkage.accounts import SYSTEM
     from linkage.records import history
 
-    entity = HISTORY_KINDS.get(args.kind, args.kind)
-    steps = history(_engine(args), SYSTEM, entity, args.code)
+    if args.kind == "account":
+        from linkage.accounts import account_history
+
+        steps = account_history(_engine(args), SYSTEM, args.code)
+    else:
+        steps = history(_engine(args), SYSTEM, HISTORY_KINDS[args.kind], args.code)
     if not steps:
         print(t("cli.no_history", LANG, kind=args.kind, code=args.code))
     for entry in steps:
@@ -292,9 +314,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--db", metavar="URL")
     p.set_defaults(handler=cmd_user_disable)
+    p = users.add_parser("enable", help="let a disabled account sign in again")
+    p.add_argument("username")
+    p.add_argument("--db", metavar="URL")
+    p.set_defaults(handler=cmd_user_enable)
+    p = users.add_parser(
+        "passwd", help="set a new password (from a prompt that does not echo, or the first line of stdin)"
+    )
+    p.add_argument("username")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.add_argument("--db", metavar="URL")
+    p.set_defaults(handler=cmd_user_passwd)
     p = command("history", cmd_history, "every recorded change of one record")
-    p.add_argument("kind", choices=sorted(HISTORY_KINDS), metavar="KIND", help=", ".join(sorted(HISTORY_KINDS)))
-    p.add_argument("code", help="the record's code (parties and adoptions: the key columns joined by |)")
+    kinds = sorted([*HISTORY_KINDS, "account"])
+    p.add_argument("kind", choices=kinds, metavar="KIND", help=", ".join(kinds))
+    p.add_argument(
+        "code", help="the record's code (parties and adoptions: the key columns joined by |; accounts: the user name)"
+    )
     p = command("backup", cmd_backup, "copy the embedded SQLite database to a new FILE, safe while the app runs")
     p.add_argument("file", metavar="FILE")
     p = command(

@@ -1,12 +1,14 @@
 """One account per role for trying the demonstration data; never for real use.
 
 Their passwords are fixed and printed by `linkage demo` and on the sign-in page, so anyone can try
-each role. Only accounts that still have the demo password are shown: change it and it disappears.
+each role. Only accounts that still have the demo password are shown: change it (`linkage user
+passwd admin.demo`, or the account page) and it disappears; disable it and it disappears too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -89,5 +91,8 @@ def demo_accounts(engine: Engine) -> list[DemoAccount]:
     return shown
 
 
+@lru_cache(maxsize=64)
 def _still(password_hash: str, password: str) -> bool:
+    """Whether the stored hash is still the demo password's. Keyed by the hash, which any password
+    change replaces, so the sign-in page does not run four argon2 checks for every visitor."""
     return verify_password(password_hash, password)

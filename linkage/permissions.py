@@ -321,3 +321,38 @@ def readable_linkages(session: Session, actor: Actor, codes: Iterable[str]) -> s
     locator = Locator(session)
     locator.load_parties(wanted)
     return {code for code in wanted if in_reading_scope(locator, actor, "linkages", {"code": code})}
+
+
+# Which roles open which page of the app, in menu order. The app's navigation lists these pages and
+# every page asks `may_open` before it shows anything, so the two can never disagree.
+PAGE_ROLES: dict[str, tuple[str, ...]] = {
+    "coverage": ("admin", "planner", "officer", "cooperative"),
+    "graph": ("admin", "planner", "officer"),
+    "my_cooperative": ("cooperative",),
+    "verification": ("admin", "officer"),
+    "exchange": ("admin", "planner", "officer"),
+    "users": ("admin",),
+    "account": ("admin", "planner", "officer", "cooperative"),
+}
+OPEN_PAGES = ("home", "forbidden")  # anyone, signed in or not
+SIGNED_OUT_PAGES = ("login",)
+
+
+def pages_for(actor: Actor | None) -> list[str]:
+    """The role pages an actor opens, in menu order; none for a visitor who has not signed in.
+
+    >>> pages_for(Actor("lan", "officer", "058"))
+    ['coverage', 'graph', 'verification', 'exchange', 'account']
+    """
+    if actor is None:
+        return []
+    return [page for page, roles in PAGE_ROLES.items() if actor.role in roles]
+
+
+def may_open(actor: Actor | None, page: str) -> bool:
+    """Whether `page` (a file name in `pages/` without `.py`) is for this visitor; unknown pages are for nobody."""
+    if page in OPEN_PAGES:
+        return True
+    if page in SIGNED_OUT_PAGES:
+        return actor is None
+    return page in pages_for(actor)

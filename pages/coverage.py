@@ -8,9 +8,9 @@ import streamlit as st
 from linkage import charts, coverage
 from linkage.coverage_view import unit_view
 from linkage.geography import find_units
-from ui import carried, coverage_rows, engine, labelled, plain, report_frame, require_actor, target_cards, tr
+from ui import carried, coverage_rows, engine, guard, labelled, plain, report_frame, target_cards, tr
 
-who = require_actor()
+who = guard("coverage")
 g = coverage.geography(engine())
 
 

@@ -12,10 +12,10 @@ from linkage.exchange.spec import ENTITIES
 from linkage.exporting import export_bytes
 from linkage.importing import import_tables
 from linkage.permissions import may_import
-from ui import engine, lang, require_actor, show_error, tr
+from ui import engine, guard, lang, show_error, tr
 from ui.uploads import checked_uploads
 
-who = require_actor()
+who = guard("exchange")
 st.title(tr("app.exchange.title"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui import tr
+from ui import open_page, tr
 
+open_page("forbidden")
 st.title(tr("app.forbidden.title"))
 st.warning(tr("app.forbidden.text"))

@@ -17,10 +17,10 @@ from linkage.graph_view import EARLIEST, LATEST, PARAMS, may_open, own_units, pi
 from linkage.i18n import vietnam_time
 from linkage.models import PARTY_TYPES, TECHNOLOGIES
 from linkage.render import graph_title
-from ui import carried, engine, field_label, labelled, lang, plain, require_actor, show_error, shown_value, tr
+from ui import carried, engine, field_label, guard, labelled, lang, plain, show_error, shown_value, tr
 from ui.graphs import html_file, province_overview_file, unit_graph, unit_unlinked
 
-who = require_actor()
+who = guard("graph")
 geo = coverage.geography(engine())
 st.title(tr("app.graph.title"))
 name_column = "name_vi" if lang() == "vi" else "name_en"

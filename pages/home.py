@@ -4,8 +4,9 @@ from datetime import date
 
 import streamlit as st
 
-from ui import coverage_rows, target_cards, tr
+from ui import coverage_rows, open_page, target_cards, tr
 
+open_page("home")
 st.title(tr("app.home.title"))
 st.write(tr("app.home.intro"))
 as_of = st.date_input(tr("app.as_of"), value=date.today(), format="DD/MM/YYYY", key="home_as_of")

@@ -7,11 +7,11 @@ import streamlit as st
 from linkage.accounts import authenticate
 from linkage.demo_accounts import demo_accounts
 from linkage.errors import LoginRefused
-from ui import engine, lang, remember_sign_in, sign_in, tr
+from ui import engine, lang, open_page, remember_sign_in, sign_in, tr
 from ui.signin import identity_provider, sign_in_with_identity_provider
 
+open_page("login")
 HOME = Path(__file__).parent / "home.py"
-
 st.title(tr("app.login.title"))
 with st.form("login"):
     username = st.text_input(tr("app.login.username"), key="login_username")

@@ -8,10 +8,10 @@ from linkage import records
 from linkage.geography import find_communes
 from linkage.history import pending
 from linkage.i18n import vietnam_time
-from ui import engine, field_label, plain, product_names, require_actor, shown_value, titled, tr
+from ui import engine, field_label, guard, plain, product_names, shown_value, titled, tr
 from ui.forms import archive_button, commit, pick, record_form, record_table, save
 
-who = require_actor()
+who = guard("my_cooperative")
 code = who.cooperative_code or ""
 st.title(tr("app.my_cooperative.title"))
 

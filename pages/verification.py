@@ -7,11 +7,11 @@ import streamlit as st
 from linkage.errors import UserFacingError
 from linkage.history import pending, send_back, verify
 from linkage.i18n import vietnam_time
-from ui import engine, field_label, flash, plain, product_names, require_actor, show_error, shown_value, titled, tr
+from ui import engine, field_label, flash, guard, plain, product_names, show_error, shown_value, titled, tr
 
 PAGE = 25  # changes shown at once
 
-who = require_actor()
+who = guard("verification")
 st.title(tr("app.verification.title"))
 queue = pending(engine(), who, status="reported")
 if not queue:

@@ -13,13 +13,14 @@ from streamlit.runtime.media_file_storage import MediaFileStorageError
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
 
-from linkage.accounts import SYSTEM, Actor, add_user
+from linkage.accounts import SYSTEM, Actor, add_user, current_actor
 from linkage.catalog import init
 from linkage.db import get_engine
 from linkage.importing import import_path
 
 PAGES = Path(__file__).parent.parent / "pages"
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
+PASSWORD = "mật-khẩu-dài"  # of every account the tests sign in with
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'app.db'}"
     init(get_engine(url))
     import_path(get_engine(url), FIXTURE)
-    add_user(get_engine(url), SYSTEM, "lan", "mật-khẩu-dài", "officer", "058")
+    add_user(get_engine(url), SYSTEM, "lan", PASSWORD, "officer", "058")
     monkeypatch.setenv("LINKAGE_DATABASE_URL", url)
     st.cache_resource.clear()
     yield url
@@ -38,7 +39,11 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def app(database: str) -> Callable[..., AppTest]:
     def start(actor: Actor | None = None, page: str | None = None, **query: str) -> AppTest:
         at = AppTest.from_file("app_entry.py", default_timeout=60)
-        if actor is not None:
+        if actor is not None:  # signed in as an account that exists: the app checks it on every run
+            engine = get_engine(database)
+            if current_actor(engine, actor.username) is None:
+                unit = actor.unit_code if actor.role in ("planner", "officer") else None
+                add_user(engine, SYSTEM, actor.username, PASSWORD, actor.role, unit, actor.cooperative_code)
             at.session_state["actor"] = asdict(actor)
         for key, value in query.items():
             at.query_params[key] = value

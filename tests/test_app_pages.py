@@ -114,8 +114,9 @@ def test_a_cooperative_cannot_open_officers_pages(app, page: str) -> None:
         at.switch_page(str(PAGES / page))
     registered = str(refused.value).split("Known pages: ")[1]
     assert sorted(Path(p).name for p in ast.literal_eval(registered.rstrip("."))) == [
+        "account.py",
         "coverage.py",
-        *["forbidden.py"] * 3,  # graph, verification and exchange answer their address with a refusal
+        *["forbidden.py"] * 4,  # graph, verification, exchange and users answer their address with a refusal
         *["home.py"] * 2,  # home, and the sign-in address reloaded once signed in
         "my_cooperative.py",
     ]

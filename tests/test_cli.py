@@ -224,6 +224,42 @@ def test_user_add_list_disable_and_the_password_never_printed(engine: Engine) ->
     assert missing.returncode == 1 and "no user" in missing.stderr
 
 
+def test_user_passwd_reads_stdin_prints_no_password_and_the_old_one_stops_working(engine: Engine) -> None:
+    from linkage.accounts import SYSTEM, add_user, authenticate
+    from linkage.errors import LoginRefused
+
+    db = url(engine)
+    assert linkage("import", str(FIXTURE), "--db", db).returncode == 0
+    add_user(engine, SYSTEM, "lan", "mật-khẩu-cũ-dài", "officer", "058")
+    secret = "mật-khẩu-mới-dài"
+    done = linkage("user", "passwd", "Lan", "--db", db, stdin=f"{secret}\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "New password set for Lan.\n" and secret not in done.stdout + done.stderr
+    assert authenticate(engine, "lan", secret).username == "lan"
+    with pytest.raises(LoginRefused):
+        authenticate(engine, "lan", "mật-khẩu-cũ-dài")
+    short = linkage("user", "passwd", "lan", "--db", db, stdin="ngắn\n")
+    assert short.returncode == 1 and "at least 8 characters" in short.stderr and "ngắn" not in short.stderr
+    missing = linkage("user", "passwd", "nobody", "--db", db, stdin=f"{secret}\n")
+    assert missing.returncode == 1 and "no user" in missing.stderr
+    history = linkage("history", "account", "lan", "--db", db)
+    assert history.returncode == 0 and history.stdout.splitlines()[-1].endswith("\tpassword: — → changed")
+    assert secret not in history.stdout and "argon2" not in history.stdout
+
+
+def test_user_enable_lets_a_disabled_account_sign_in_again(engine: Engine) -> None:
+    from linkage.accounts import SYSTEM, add_user, authenticate
+
+    db = url(engine)
+    assert linkage("import", str(FIXTURE), "--db", db).returncode == 0
+    add_user(engine, SYSTEM, "lan", "mật-khẩu-dài", "officer", "058")
+    assert linkage("user", "disable", "lan", "--db", db).returncode == 0
+    enabled = linkage("user", "enable", "lan", "--db", db)
+    assert enabled.returncode == 0 and enabled.stdout == "Enabled lan; the account can sign in again.\n"
+    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\tactive"]
+    assert authenticate(engine, "lan", "mật-khẩu-dài").username == "lan"
+
+
 def test_history_of_a_record_and_of_a_record_without_any(engine: Engine, tmp_path: Path) -> None:
     db = url(engine)
     assert linkage("import", str(FIXTURE), "--db", db).returncode == 0

@@ -20,6 +20,7 @@ from linkage.errors import Refused
 from linkage.exchange import ImportRefused, Table
 from linkage.exchange.spec import BY_NAME
 from linkage.importing import import_path, import_tables
+from linkage.permissions import may_open, pages_for
 
 ADMIN = Actor("admin", "admin")
 PLANNER_VN = Actor("minh", "planner", "VN")
@@ -595,3 +596,24 @@ def test_a_code_with_a_bar_is_refused_and_a_code_typed_as_a_number_is_read_back(
         records.start_linkage(bac_kan, COOP_C1, values)
     started = records.start_linkage(bac_kan, COOP_C1, {**values, "code": "2025.0"})
     assert started.key == "2025"
+
+
+@pytest.mark.parametrize(
+    ("who", "menu"),
+    [
+        (None, []),
+        (ADMIN, ["coverage", "graph", "verification", "exchange", "users", "account"]),
+        (PLANNER_VN, ["coverage", "graph", "exchange", "account"]),
+        (PLANNER_06, ["coverage", "graph", "exchange", "account"]),
+        (OFFICER_058, ["coverage", "graph", "verification", "exchange", "account"]),
+        (COOP_C1, ["coverage", "my_cooperative", "account"]),
+    ],
+    ids=["signed out", "admin", "planner VN", "planner 06", "officer", "cooperative"],
+)
+def test_each_role_opens_its_own_pages_and_no_other(who: Actor | None, menu: list[str]) -> None:
+    assert pages_for(who) == menu
+    every_page = sorted(path.stem for path in (Path(__file__).parent.parent / "pages").glob("*.py"))
+    opened = {page for page in every_page if may_open(who, page)}
+    always = {"home", "forbidden"}  # the home page and the plain refusal
+    assert opened == set(menu) | always | ({"login"} if who is None else set())
+    assert not may_open(who, "no_such_page")

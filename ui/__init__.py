@@ -7,7 +7,9 @@ Everything Streamlit-specific that is more than layout lives here, beside the pa
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -23,7 +25,8 @@ from linkage.catalog import stored_products
 from linkage.db import data_version, get_engine, schema_is_current
 from linkage.errors import Invalid, UserFacingError
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, t
-from ui.signin import end_sign_in, keep_sign_in, remember_sign_in
+from linkage.permissions import may_open
+from ui.signin import ACCOUNT_ENDED, end_sign_in, keep_sign_in, remember_sign_in
 from ui.words import show_streamlit_words
 
 __all__ = ["keep_sign_in", "remember_sign_in"]  # the sign-in kept across reloads: ui/signin.py
@@ -88,19 +91,19 @@ def language_switch() -> None:
     show_streamlit_words(lang())  # Streamlit's own English words, in the chosen language
 
 
-def actor() -> Actor | None:
-    """The signed-in user, rebuilt from the plain values kept in session state."""
-    values = st.session_state.get("actor")
-    return Actor(**values) if values else None
-
-
 def sign_in(who: Actor) -> None:
     st.session_state["actor"] = asdict(who)
+    st.session_state.pop(ACCOUNT_ENDED, None)
 
 
 def sign_out() -> None:
     end_sign_in()  # ends the session on the server too: every tab of the browser is signed out
     st.session_state.pop("actor", None)
+
+
+def account_ended() -> bool:
+    """Once, after `keep_sign_in` signed this tab out because its account was disabled or removed."""
+    return bool(st.session_state.pop(ACCOUNT_ENDED, False))
 
 
 def flash(message: str) -> None:
@@ -114,11 +117,76 @@ def show_flash() -> None:
         st.success(message)
 
 
-def require_actor() -> Actor:
-    """The signed-in actor; a page reached without signing in stops here."""
-    who = actor()
+class _Run(threading.local):
+    """What the entry script established for the run going on in this thread (each session's
+    script runs in its own thread, one run at a time)."""
+
+    entered: bool = False
+    actor: Actor | None = None
+
+
+_RUN = _Run()
+_REROUTED = "rerouted"  # a page once ran without the entry script and asked for a rerun through it
+
+
+@contextmanager
+def navigation_run(who: Actor | None) -> Iterator[None]:
+    """Run the chosen page as part of the entry script's run, for the actor it read."""
+    _RUN.entered, _RUN.actor = True, who
+    try:
+        yield
+    finally:
+        _RUN.entered, _RUN.actor = False, None
+
+
+def _through_navigation() -> None:
+    """Make sure this page runs under the entry script's navigation, or rerun through it.
+
+    Streamlit serves the `pages/` folder on its own (its older multipage mode: every file, an
+    automatic menu) until `st.navigation` has been called once in the process, so the first
+    request after a start that names a page (`/coverage`) would run that file directly
+    (streamlit/streamlit#9624, #10276). The flag Streamlit keeps for that is switched off here and
+    the run starts again through `streamlit_app.py`, at the same address."""
+    if _RUN.entered:
+        st.session_state.pop(_REROUTED, None)
+        return
+    if st.session_state.get(_REROUTED):  # the rerun did not help: refuse in words, never loop
+        st.session_state.pop(_REROUTED, None)
+        st.error(tr("app.not_through_navigation"))
+        st.stop()
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.session_state[_REROUTED] = True
+    st.rerun()
+
+
+def open_page(page: str) -> Actor | None:
+    """The first call of a page everyone may reach (home, sign-in): checks how it was reached."""
+    _through_navigation()
+    who = _RUN.actor
+    if not may_open(who, page):
+        if who is None:
+            st.warning(tr("app.login.required"))
+        else:  # the sign-in page, reached while signed in
+            st.info(tr("app.login.already", username=plain(who.username)))
+        st.stop()
+    return who
+
+
+def guard(page: str) -> Actor:
+    """The first call of every page for signed-in users: the actor, if the page is for their role.
+
+    A visitor it is not for gets a refusal in words (or is asked to sign in) and the page stops
+    before it reads anything; `permissions.may_open` decides, as it does for the menu."""
+    _through_navigation()
+    who = _RUN.actor
     if who is None:
         st.warning(tr("app.login.required"))
+        st.stop()
+    if not may_open(who, page):
+        st.title(tr("app.forbidden.title"))
+        st.warning(tr("app.forbidden.text"))
         st.stop()
     return who
 

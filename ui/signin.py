@@ -13,6 +13,7 @@ HttpOnly and any script on the page could read the token. Here the token is set 
 3. on every run, `keep_sign_in` signs a fresh tab in from that cookie (`st.context.cookies`, sent
    with the WebSocket's opening request), and checks a signed-in tab's session, so a sign-out in
    another tab, a disabled account or a changed password signs it out at its next interaction.
+   That check is the run's one look at the account: it gives the entry script its actor.
 
 Without `serve.py` (a plain `streamlit run streamlit_app.py`) sign-in works as before, for the tab only.
 """
@@ -33,7 +34,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from linkage import identity, sessions
-from linkage.accounts import Actor
+from linkage.accounts import Actor, current_actor
 from linkage.db import get_engine
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
@@ -44,6 +45,7 @@ SYNCED_LANGUAGE = "sign_in_language"  # session state: the language last stored 
 TRIED_COOKIE = "sign_in_tried"  # session state: the digest of a cookie that named no session
 CLEAR_COOKIE = "sign_in_clear_cookie"
 IDENTITY_SPENT = "sign_in_identity_spent"  # session state: this tab's provider sign-in has been ended
+ACCOUNT_ENDED = "account_ended"  # session state: this tab was signed out because its account was disabled or removed
 
 # Posts the one-time code (or asks for the cookie to be cleared) once per code, whatever the reruns.
 # It reports nothing back: an answer would cost a rerun in the middle of the user's next click.
@@ -147,6 +149,16 @@ def remember_sign_in(who: Actor) -> None:
     st.session_state.pop(CLEAR_COOKIE, None)
 
 
+def renew_sign_in(who: Actor) -> None:
+    """After users changed their own password: the sessions issued before it no longer hold (their
+    other tabs and browsers are signed out), and this tab goes on in a new one, with a new cookie."""
+    session_id = st.session_state.pop(SESSION_ID, None)
+    if session_id is None:
+        return  # signed in for this tab only: nothing was kept
+    sessions.end(get_engine(), session_id=int(session_id))
+    remember_sign_in(who)
+
+
 def end_sign_in() -> None:
     """Sign out: the session ends on the server (for every tab at once) and the cookie is cleared."""
     session_id = st.session_state.get(SESSION_ID)
@@ -164,31 +176,52 @@ def end_sign_in() -> None:
     _forget()
 
 
-def keep_sign_in() -> None:
-    """Once per run, before the language switch and the navigation are drawn: sign this tab in from
-    the browser's cookie, or out if its session no longer holds; keep the session's language."""
+def keep_sign_in() -> Actor | None:
+    """Once per run, before the language switch and the navigation are drawn: who is signed in in
+    this tab, as the database has the account now, or None.
+
+    Signs this tab in from the browser's cookie, or out if its session no longer holds or its
+    account was disabled or removed; keeps the session's language. One query on the account per
+    run (the session's, joined to its account), so a changed role or scope applies at once."""
+    who = None
     with suppress(SQLAlchemyError):  # a database not migrated yet: the app says so itself
-        _keep_sign_in()
+        who = _keep_sign_in()
     _cookie_request(_pending(HANDOVER) or _pending(CLEAR_COOKIE))
+    return who
 
 
-def _keep_sign_in() -> None:
+def _signed_out(username: str) -> None:
+    """This tab's session no longer holds: say why, once (its account is gone, or the session ended)."""
+    _forget()
+    # The provider's sign-in seen when this tab opened must not sign it in again.
+    st.session_state[IDENTITY_SPENT] = True
+    if current_actor(get_engine(), username) is None:  # asked only on the run that signs out
+        st.session_state[ACCOUNT_ENDED] = True
+    else:  # signed out in another tab, a new password, or the end of the working day
+        st.sidebar.warning(t("app.session.ended", _lang()))
+
+
+def _keep_sign_in() -> Actor | None:
     session_id = st.session_state.get(SESSION_ID)
+    values = st.session_state.get("actor")
     if session_id is not None:
         held = sessions.check(get_engine(), int(session_id))
         if held is None:
-            _forget()
-            # The provider's sign-in seen when this tab opened must not sign it in again.
-            st.session_state[IDENTITY_SPENT] = True
-            st.sidebar.warning(t("app.session.ended", _lang()))
-            return
+            _signed_out(values["username"] if values else "")
+            return None
         _act_as(held)  # a changed role or scope applies at once
         if st.session_state.get(SYNCED_LANGUAGE) != _lang():
             sessions.set_language(get_engine(), held.session_id, _lang())
             st.session_state[SYNCED_LANGUAGE] = _lang()
-        return
-    if "actor" in st.session_state:
-        return  # signed in for this tab only (tests, or a server without the cookie route)
+        return held.actor
+    if values:  # signed in for this tab only (tests, or a server without the cookie route)
+        fresh = current_actor(get_engine(), values["username"])
+        if fresh is None:
+            _forget()
+            st.session_state[ACCOUNT_ENDED] = True
+            return None
+        st.session_state["actor"] = asdict(fresh)
+        return fresh
     token = st.context.cookies.get(sessions.COOKIE)  # AppTest's stand-in client answers with no text
     if isinstance(token, str) and st.session_state.get(TRIED_COOKIE) == sessions.digest(token):
         token = None
@@ -200,11 +233,12 @@ def _keep_sign_in() -> None:
         if who is not None:
             st.session_state["actor"] = asdict(who)
             remember_sign_in(who)
-        return
+        return who
     _act_as(held)
     if held.language in LANGUAGES:
         st.session_state["lang"] = held.language
     st.session_state[SYNCED_LANGUAGE] = _lang()
+    return held.actor
 
 
 def _cookie_attributes(request: Request) -> dict[str, Any]:
