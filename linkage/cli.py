@@ -29,6 +29,17 @@ from linkage.models import PARTY_TYPES, ROLES, TECHNOLOGIES
 LANG = os.environ.get("LINKAGE_LANG", "en")
 
 
+class _Offered(tuple[str, ...]):
+    """Choices shown in help (and documented), checked by the command itself rather than argparse, so
+    that a wrong value is refused in one plain line naming them instead of a usage dump."""
+
+    def __contains__(self, value: object) -> bool:
+        return True
+
+
+MAP_CHOICES = _Offered(("2025-01", "2025-07"))  # linkage.maps.MAPS, not imported: keeps start-up fast
+
+
 class UserError(Exception):
     """A refusal to show as a plain message, never as a traceback."""
 
@@ -96,11 +107,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_coverage(args: argparse.Namespace) -> int:
-    from linkage.coverage import coverage, json_rows
+def _map(args: argparse.Namespace, day: date) -> str:
+    """The map asked for (refused in one line naming the maps when unknown), else the map of `day`."""
+    from linkage.maps import UnknownMap, check_map, map_of
 
-    levels = (args.level,) if args.level else LEVELS
-    rows = coverage(_engine(args), args.as_of or date.today(), levels, verified_only=args.verified_only)
+    if args.map is None:
+        return map_of(day)
+    try:
+        return check_map(args.map)
+    except UnknownMap as exc:
+        raise UserError(str(exc)) from exc
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from linkage.coverage import ALL_LEVELS, coverage, json_rows
+
+    day = args.as_of or date.today()
+    on = _map(args, day)
+    levels = (args.level,) if args.level else ALL_LEVELS
+    rows = coverage(_engine(args), day, levels, verified_only=args.verified_only, map_name=on)
     if args.format == "json":
         json.dump(json_rows(rows), sys.stdout, ensure_ascii=False)
         print()
@@ -260,8 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     p = command("coverage", cmd_coverage, "the three Decision 924 indicators for every in-scope unit")
-    p.add_argument("--level", choices=LEVELS)
+    p.add_argument("--level", choices=(*LEVELS, "commune"), help="default: every level of the map")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    p.add_argument(
+        "--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map counted on (default: that of the date)"
+    )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--verified-only", action="store_true", help="count records as officers last verified them")
     p = command("demo", cmd_demo, "fill the database with generated demonstration data on the real geography")
