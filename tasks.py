@@ -4,6 +4,7 @@
     python3.12 tasks.py app     # set up, load the province demo on first run, open the app
     python3.12 tasks.py test    # set up (Chromium included), then ruff, mypy and the whole test suite
     python3.12 tasks.py bench   # the national-scale benchmark, written to docs/benchmarks.md
+    python3.12 tasks.py bench --browser   # the same figures as users wait for them, in Chromium
 
 Set-up is a virtual environment in .venv with the versions in constraints.txt; it is skipped
 when pyproject.toml and constraints.txt have not changed since the last install. A .venv made by

@@ -1,5 +1,8 @@
 """National-scale benchmark: `python -m linkage.bench` (or `python3.12 tasks.py bench`).
 
+`python -m linkage.bench --browser` measures in the browser instead (linkage/bench_browser.py); each
+run rewrites its own section of docs/benchmarks.md and keeps the other's.
+
 Builds the national demonstration data in a scratch SQLite database and measures what users wait
 for: init, demo generation, import of the national export, coverage cold and warm in-process,
 `linkage coverage` as a whole process against DuckDB SQL over the same exported CSV files, graph
@@ -231,6 +234,11 @@ def _load_runs(scratch: Path) -> list[Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--browser" in argv:  # the browser figures: linkage/bench_browser.py, its own options
+        from linkage import bench_browser
+
+        return bench_browser.main([a for a in argv if a != "--browser"])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
@@ -376,6 +384,11 @@ def write_report(path: Path, f: dict[str, Any]) -> None:
                 f"{r.read_p50_ms:.0f} / {r.read_p95_ms:.0f} ms | {len(r.errors)} | {r.lost_updates} |"
             )
         lines.append("")
+    from linkage.bench_browser import browser_section
+
+    kept = browser_section(path.read_text(encoding="utf-8")) if path.exists() else ""  # written by --browser
+    if kept:
+        lines += [kept]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
 

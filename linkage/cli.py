@@ -23,7 +23,7 @@ from linkage.accounts import SYSTEM
 from linkage.db import get_engine, resolve_url, schema_is_current
 from linkage.errors import UserFacingError
 from linkage.geography import LEVELS
-from linkage.i18n import t
+from linkage.i18n import t, vietnam_time
 from linkage.models import PARTY_TYPES, ROLES, TECHNOLOGIES
 
 LANG = os.environ.get("LINKAGE_LANG", "en")
@@ -240,7 +240,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     for entry in steps:
         changes = "; ".join(f"{f}: {old or '—'} → {new or '—'}" for f, (old, new) in entry.changes.items())
         comment = f" — {entry.comment}" if entry.comment else ""
-        print(f"{entry.at:%Y-%m-%d %H:%M:%S}\t{entry.actor}\t{entry.action}\t{changes}{comment}")
+        print(f"{vietnam_time(entry.at)}\t{entry.actor}\t{entry.action}\t{changes}{comment}")
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
@@ -76,3 +77,14 @@ def day_text(value: object) -> str:
     text = "" if value is None else str(value)
     match = ISO_DAY.match(text)
     return f"{match.group(3)}/{match.group(2)}/{match.group(1)}" if match else text
+
+
+VIETNAM_TIME = timezone(timedelta(hours=7), "UTC+7")  # Indochina Time, no daylight saving
+
+
+def vietnam_time(moment: datetime) -> str:
+    """A stored moment (UTC; SQLite gives it back without a zone) on Vietnam's clock, saying so:
+    `datetime(2025, 3, 5, 17, 30, tzinfo=UTC)` → `06/03/2025 00:30 (UTC+7)`."""
+    return (
+        f"{(moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(VIETNAM_TIME):%d/%m/%Y %H:%M} (UTC+7)"
+    )

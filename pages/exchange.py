@@ -6,13 +6,14 @@ from pathlib import Path
 import streamlit as st
 
 from linkage.errors import UserFacingError
-from linkage.exchange import ImportRefused, read_uploads
+from linkage.exchange import ImportRefused
 from linkage.exchange.export import template_csv, template_workbook
 from linkage.exchange.spec import ENTITIES
 from linkage.exporting import export_bytes
-from linkage.importing import check_tables, import_tables
+from linkage.importing import import_tables
 from linkage.permissions import may_import
 from ui import engine, lang, require_actor, show_error, tr
+from ui.uploads import checked_uploads
 
 who = require_actor()
 st.title(tr("app.exchange.title"))
@@ -51,10 +52,10 @@ if may_import(who):
         tr("app.exchange.upload"), type=["csv", "xlsx"], accept_multiple_files=True, key="uploads"
     )
     if uploads:
-        tables, problems = read_uploads([(u.name, u.getvalue()) for u in uploads])
-        if not problems:
-            with st.spinner(tr("app.exchange.checking")):
-                problems = check_tables(engine(), tables, who)
+        with st.spinner(tr("app.exchange.checking")):  # once per content: a rerun reuses the preview
+            tables, problems = checked_uploads(
+                st.session_state, engine(), who, [(u.name, u.getvalue()) for u in uploads]
+            )
         if problems:
             problem_table(problems)
         else:

@@ -14,6 +14,7 @@ from linkage import coverage, graph, records
 from linkage.errors import UserFacingError
 from linkage.geography import NATIONAL_CODE, find_units, level_of
 from linkage.graph_view import EARLIEST, LATEST, PARAMS, may_open, own_units, pick_in_view, read_address, write_address
+from linkage.i18n import vietnam_time
 from linkage.models import PARTY_TYPES, TECHNOLOGIES
 from linkage.render import graph_title
 from ui import carried, engine, field_label, labelled, lang, plain, require_actor, show_error, shown_value, tr
@@ -180,4 +181,4 @@ if chosen:
         if not steps:
             st.caption(tr("app.no_history"))
         for entry in steps:
-            st.markdown(f"- {entry.at:%d/%m/%Y} · {plain(entry.actor)} · {tr('action.' + entry.action)}")
+            st.markdown(f"- {vietnam_time(entry.at)} · {plain(entry.actor)} · {tr('action.' + entry.action)}")

@@ -7,16 +7,18 @@ import streamlit as st
 from linkage import records
 from linkage.geography import find_communes
 from linkage.history import pending
-from ui import engine, field_label, plain, require_actor, shown_value, titled, tr
+from linkage.i18n import vietnam_time
+from ui import engine, field_label, plain, product_names, require_actor, shown_value, titled, tr
 from ui.forms import archive_button, commit, pick, record_form, record_table, save
 
 who = require_actor()
 code = who.cooperative_code or ""
 st.title(tr("app.my_cooperative.title"))
 
+names = product_names()  # once for every list on the page
 waiting = sorted(pending(engine(), who), key=lambda c: c.status != "returned")  # sent back first
 for change in [c for c in waiting if c.status == "returned"]:
-    what = titled(change.entity, change.key, (change.after or {}).get("name") or "")
+    what = titled(change.entity, change.key, (change.after or {}).get("name") or "", names)
     st.error(
         plain(tr("app.review.returned", entity=tr(f"entity.{change.entity}"), key=what)) + " — " + plain(change.comment)
     )
@@ -24,7 +26,7 @@ reported = [c for c in waiting if c.status == "reported"]
 if reported:
     with st.expander(tr("app.my_cooperative.waiting", count=len(reported)), key="waiting"):
         for change in reported:
-            what = titled(change.entity, change.key, (change.after or {}).get("name") or "")
+            what = titled(change.entity, change.key, (change.after or {}).get("name") or "", names)
             st.markdown(f"- {plain(tr(f'entity.{change.entity}'))} {plain(what)}")
 
 sections = ["profile", "members", "areas", "linkages", "history"]
@@ -116,8 +118,8 @@ with history_tab:
         st.caption(tr("app.no_history"))
     for entry in steps:
         changes = "; ".join(
-            f"{field_label(f)}: {shown_value(f, old) or '—'} → {shown_value(f, new) or '—'}"
+            f"{field_label(f)}: {shown_value(f, old, names) or '—'} → {shown_value(f, new, names) or '—'}"
             for f, (old, new) in entry.changes.items()
         )
-        line = f"{entry.at:%d/%m/%Y %H:%M} · {entry.actor} · {tr(f'action.{entry.action}')} · {changes}"
+        line = f"{vietnam_time(entry.at)} · {entry.actor} · {tr(f'action.{entry.action}')} · {changes}"
         st.markdown(f"- {plain(line)}")

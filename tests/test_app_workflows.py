@@ -9,7 +9,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -307,6 +307,18 @@ def test_the_history_tab_lists_who_changed_what(app: App, database: str) -> None
     at = app(COOP_C1, "my_cooperative.py")
     lines = [str(m.value).replace("\\", "") for m in at.markdown if str(m.value).startswith("- ")]
     assert any("lan" in line and "Số thành viên: 20 → 31" in line for line in lines)
+
+
+def test_the_history_tab_says_when_on_vietnams_clock(app: App, database: str) -> None:
+    engine = get_engine(database)
+    view = records.read(engine, OFFICER_058, "cooperatives", "C1")
+    records.save(engine, OFFICER_058, "cooperatives", {**view.values, "members": "31"}, view)
+    (update,) = [e for e in records.history(engine, SYSTEM, "cooperatives", "C1") if e.action == "update"]
+    stored_utc = update.at.replace(tzinfo=UTC) if update.at.tzinfo is None else update.at.astimezone(UTC)
+    in_hanoi = f"{stored_utc + timedelta(hours=7):%d/%m/%Y %H:%M} (UTC+7)"
+    at = app(COOP_C1, "my_cooperative.py")
+    lines = [str(m.value).replace("\\", "") for m in at.markdown if str(m.value).startswith("- ")]
+    assert any(line.startswith(f"- {in_hanoi} · lan") for line in lines), lines
 
 
 def test_a_cooperative_sees_only_its_own_linkages_and_areas(app: App) -> None:

@@ -17,7 +17,9 @@ from sqlalchemy.engine import Engine
 
 from linkage.accounts import SYSTEM
 from linkage.db import read_session
-from linkage.exchange import ImportRefused, Problem, export_folder, import_path
+from linkage.exchange import ImportRefused, Problem
+from linkage.exporting import export_folder
+from linkage.importing import import_path
 from linkage.models import Buyer, Cooperative, Producer, RawMaterialArea
 
 Files = Callable[..., Path]

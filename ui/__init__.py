@@ -7,6 +7,7 @@ Everything Streamlit-specific that is more than layout lives here, beside the pa
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -145,7 +146,10 @@ def _products(version: int) -> list[tuple[str, str, str]]:
 
 
 def product_names() -> dict[str, str]:
-    """Product code → name in the session's language (reloaded when the data changes)."""
+    """Product code → name in the session's language (reloaded when the data changes).
+
+    Each call reads the data version: a page showing many rows reads the names once and passes
+    them to `shown_value` and `titled`, never once per row."""
     column = 1 if lang() == "vi" else 2
     return {row[0]: row[column] for row in _products(data_version(engine()))}
 
@@ -159,8 +163,9 @@ def percent(ratio: float, digits: int = 1) -> str:
     return text.replace(".", ",") if lang() == "vi" else text
 
 
-def shown_value(column: str, value: object) -> object:
-    """One cell as users read it: coded values in words, dates DD/MM/YYYY, yes/no as ✓."""
+def shown_value(column: str, value: object, names: Mapping[str, str] | None = None) -> object:
+    """One cell as users read it: coded values in words, dates DD/MM/YYYY, yes/no as ✓, a product
+    by its name from `names` (`product_names()`, read here when not given)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     if column == "indicator":
@@ -174,7 +179,7 @@ def shown_value(column: str, value: object) -> object:
     if isinstance(value, bool) or (column in BOOLS and value in ("true", "false")):
         return "✓" if value in (True, "true") else ""
     if column == "product_code" and isinstance(value, str) and value:
-        name = product_names().get(value)
+        name = (product_names() if names is None else names).get(value)
         return f"{name} ({value})" if name else value
     if isinstance(value, str):
         return day_text(value)
@@ -191,7 +196,7 @@ def plain(text: object) -> str:
     return MARKDOWN.sub(r"\\\1", one_line)
 
 
-def titled(entity: str, key: str, name: str = "") -> str:
+def titled(entity: str, key: str, name: str = "", names: Mapping[str, str] | None = None) -> str:
     """A record as people name it: `C1 — HTX Dương Quang`, `L1 · hợp tác xã C1`,
     `L1 · thương mại điện tử · 01/03/2024`, never a raw `L1|cooperative|C1`."""
     parts = key.split("|")
@@ -200,19 +205,20 @@ def titled(entity: str, key: str, name: str = "") -> str:
     if entity == "digital_adoptions" and len(parts) == 3:
         return f"{parts[0]} · {tr(f'choice.{parts[1]}')} · {shown_value('adopted_on', parts[2])}"
     if entity == "province_key_products" and len(parts) == 2:
-        return f"{parts[0]} · {product_names().get(parts[1], parts[1])}"
+        return f"{parts[0]} · {(product_names() if names is None else names).get(parts[1], parts[1])}"
     return f"{key} — {name}" if name else key
 
 
-def record_title(view: Any) -> str:
+def record_title(view: Any, names: Mapping[str, str] | None = None) -> str:
     """`titled` for a record read through `linkage.records` (a RecordView)."""
-    return titled(view.entity, view.key, view.values.get("name") or view.values.get("name_vi") or "")
+    return titled(view.entity, view.key, view.values.get("name") or view.values.get("name_vi") or "", names)
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     """A table as users read it: column titles and cells in the session's language. Streamlit's
     dataframe shows every cell as text, so names typed by users never run as markup."""
-    shown = pd.DataFrame({column: [shown_value(column, v) for v in frame[column]] for column in frame.columns})
+    names = product_names() if "product_code" in frame.columns else {}  # once for the table, not per row
+    shown = pd.DataFrame({column: [shown_value(column, v, names) for v in frame[column]] for column in frame.columns})
     return shown.rename(columns={c: field_label(str(c)) for c in frame.columns})
 
 

@@ -188,7 +188,8 @@ def _kept(form_key: str, entity: str) -> RecordView | None:
 
 def pick(label: str, views: list[RecordView], key: str) -> RecordView | None:
     """A choice among records, shown by key and name; None until one is chosen."""
-    names = {v.key: record_title(v) for v in views}
+    products = product_names() if any(v.entity == "province_key_products" for v in views) else {}
+    names = {v.key: record_title(v, products) for v in views}
     chosen = st.selectbox(label, ["", *names], key=carried(key), format_func=lambda k: names[k] if k else "—")
     return next((v for v in views if v.key == chosen), None)
 

@@ -14,7 +14,7 @@ from linkage import sessions
 from linkage.accounts import SYSTEM, add_user, set_disabled
 from linkage.catalog import init
 from linkage.db import get_engine
-from linkage.exchange import import_path
+from linkage.importing import import_path
 
 from ..test_coverage import FIXTURE
 from .conftest import Watched, app_server, settled

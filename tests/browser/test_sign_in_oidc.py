@@ -19,8 +19,8 @@ from linkage import sessions
 from linkage.accounts import SYSTEM, add_user
 from linkage.catalog import init
 from linkage.db import get_engine
-from linkage.exchange import import_path
 from linkage.identity import link
+from linkage.importing import import_path
 
 from ..test_coverage import FIXTURE
 from .conftest import ROOT, free_port, settled, wait_healthy

@@ -1,7 +1,7 @@
 """sign-in sessions kept across reloads and tabs (hashed cookie tokens); e-mail and OIDC subject of accounts
 
-Revision ID: 0004_session_tokens
-Revises: 0004 (two maps; re-chained at the merge of both 0004 revisions)
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_session_tokens"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,42 @@
+"""The browser benchmark runs end to end on a tiny database, so that it does not rot between runs.
+
+It checks that every row of the table is measured, never how fast: goals are the benchmark's job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from linkage.accounts import Actor
+from linkage.bench_browser import ROWS, SECTION, main
+from linkage.catalog import init
+from linkage.db import get_engine
+from linkage.history import pending
+from linkage.importing import import_path
+
+from ..test_coverage import FIXTURE
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_the_browser_benchmark_measures_every_row_and_keeps_the_other_sections(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tiny.db'}"
+    init(get_engine(url))
+    import_path(get_engine(url), FIXTURE)  # Bắc Kạn: the busiest cooperative is C1, district 058
+    out = tmp_path / "benchmarks.md"
+    out.write_text("# Benchmarks\n\nkept\n\n## Load\n\nalso kept\n\n" + SECTION + "\n\nan old run\n", encoding="utf-8")
+
+    assert main(["--db", url, "--repeats", "1", "--pending", "3", "--out", str(out)]) == 0
+
+    assert len(pending(get_engine(url), Actor("x", "officer", "058"), status="reported")) == 3
+    text = out.read_text(encoding="utf-8")
+    assert "kept" in text and "also kept" in text and "an old run" not in text
+    table = [line for line in text.split(SECTION)[1].splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(table) == len(ROWS)
+    for line, (_, what, goal) in zip(table, ROWS, strict=True):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[0] == what.format(pending="3")
+        assert cells[1].endswith(" s"), line  # measured: a p95, not "—"
+        assert cells[3] == f"≤ {goal:g} s"
+        assert cells[4].split(" (")[0] in ("met", "**not met**") and "Error" not in cells[4], line

@@ -1,0 +1,70 @@
+"""Pages read what every row shares once per run: the statements a rerun sends do not grow with the rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from linkage import records
+from linkage.db import get_engine
+
+from .conftest import statements
+from .test_permissions import COOP_C1, OFFICER_058
+
+App = Callable[..., AppTest]
+
+
+def rerun_statements(at: AppTest, database: str) -> int:
+    """Statements of a rerun with warm caches (a write since the last run reloads them once)."""
+    at.run()
+    with statements(get_engine(database)) as sent:
+        at.run()
+    assert not at.exception, at.exception
+    return len(sent)
+
+
+def report_linkages(database: str, codes: range) -> None:
+    """New linkages a cooperative reports: each waits in the officer's queue with its product."""
+    for n in codes:
+        values = {"code": f"LQ{n}", "name": f"Chuỗi {n}", "product_code": "RICE", "started_on": "2025-01-01"}
+        records.start_linkage(get_engine(database), COOP_C1, {**values, "form": "production_consumption"})
+
+
+def test_the_verification_queue_reads_product_names_once_however_many_changes_wait(app: App, database: str) -> None:
+    report_linkages(database, range(2))
+    at = app(OFFICER_058, "verification.py")
+    few = rerun_statements(at, database)
+    assert "Lúa gạo (RICE)" in [str(cell) for frame in at.dataframe for cell in frame.value.iloc[:, 2]]
+    report_linkages(database, range(2, 8))
+    many = rerun_statements(at, database)
+    assert len([c for c in at.markdown if "LQ" in c.value]) >= 8  # every change is listed
+    assert many == few
+
+
+def test_a_table_of_products_reads_their_names_once_however_many_rows(database: str) -> None:
+    import pandas as pd
+
+    from ui import labelled
+
+    def shown(rows: int) -> tuple[int, list[object]]:
+        frame = pd.DataFrame({"product_code": ["RICE", "CINNAMON"] * rows})
+        labelled(frame)  # warm: names cached for this data version
+        with statements(get_engine(database)) as sent:
+            table = labelled(frame)
+        return len(sent), list(table.iloc[:, 0])
+
+    (few, _), (many, cells) = shown(1), shown(50)
+    assert cells[:2] == ["Lúa gạo (RICE)", "Quế (CINNAMON)"]
+    assert many == few
+
+
+def test_a_long_queue_is_shown_a_page_at_a_time_oldest_first(app: App, database: str) -> None:
+    report_linkages(database, range(15))  # 30 changes: each linkage and its party row
+    at = app(OFFICER_058, "verification.py")
+    headings = [c.value for c in at.markdown if "LQ" in c.value]
+    assert len(headings) == 25 and "LQ0" in headings[0]
+    at.number_input(key="queue_page").set_value(2).run()
+    headings = [c.value for c in at.markdown if "LQ" in c.value]
+    assert len(headings) == 5 and "LQ14" in headings[-1]
+    assert "26–30" in " ".join(c.value for c in at.caption)

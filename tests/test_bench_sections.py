@@ -1,0 +1,18 @@
+"""docs/benchmarks.md holds sections written by different runs: each run replaces only its own."""
+
+from __future__ import annotations
+
+from linkage.bench_browser import SECTION, browser_section, keep_other_sections
+
+DOC = "# Benchmarks\n\nintro\n\n## Load\n\nload table\n\n" + SECTION + "\n\nbrowser table\n\n## Later\n\nlater\n"
+
+
+def test_the_browser_run_replaces_its_own_section_and_keeps_the_others() -> None:
+    kept = keep_other_sections(DOC)
+    assert "browser table" not in kept
+    assert all(part in kept for part in ("intro", "## Load", "load table", "## Later", "later"))
+
+
+def test_the_national_run_finds_the_browser_section_to_keep() -> None:
+    assert browser_section(DOC) == SECTION + "\n\nbrowser table\n"
+    assert browser_section("# Benchmarks\n\n## Load\n") == ""
