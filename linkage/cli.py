@@ -153,23 +153,53 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from linkage.geography import level_of, resolve_unit
+    day = args.as_of or date.today()
+    on = _map(args, day) if args.map else "2025-01"  # without --map: the programme's map, as before
+    if on == "2025-01":
+        from linkage.geography import level_of, resolve_unit
 
-    unit = resolve_unit(args.unit)
-    if unit is None or level_of(unit) not in ("district", "province"):
-        raise UserError(f"{args.unit!r} is not the GSO code of a district (3 digits) or a province (2 digits)")
+        unit = resolve_unit(args.unit)
+        if unit is None or level_of(unit) not in ("district", "province"):
+            raise UserError(
+                f"{args.unit!r} is not the GSO code of a district (3 digits) or a province (2 digits) on map 2025-01"
+            )
+    else:
+        from linkage.unplaced import UnknownUnit, resolve
+
+        try:
+            unit = resolve(args.unit, on, ("province", "commune")).code
+        except UnknownUnit as exc:
+            raise UserError(str(exc)) from exc
     from linkage.render import write_graph_file
 
     summary = write_graph_file(
         _engine(args),
         unit,
-        args.as_of or date.today(),
+        day,
         Path(args.out),
         products=args.product,
         technologies=args.technology,
         party_types=args.party_type,
+        map_name=on,
     )
     print(summary.describe())
+    return 0
+
+
+def cmd_unplaced(args: argparse.Namespace) -> int:
+    from linkage.unplaced import UnknownUnit, resolve, unplaced, unplaced_csv
+
+    on = _map(args, date.today())
+    try:
+        unit = resolve(args.unit, on, ("province", "district", "commune")) if args.unit else None
+    except UnknownUnit as exc:
+        raise UserError(str(exc)) from exc
+    text = unplaced_csv(unplaced(_engine(args), on, unit), on)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8-sig", newline="")  # the mark spreadsheets look for
+        print(f"Wrote {text.count(chr(10)) - 1} record(s) placed above the commune on map {on} to {args.out}.")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -298,10 +328,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("graph", cmd_graph, "write a district's or province's linkage graph as one offline HTML file")
     p.add_argument("unit", metavar="UNIT_CODE")
     p.add_argument("--out", required=True, metavar="FILE.html")
+    p.add_argument(
+        "--map",
+        choices=MAP_CHOICES,
+        metavar="2025-01|2025-07",
+        help="the map UNIT_CODE is on: a district or province of 2025-01 (default), a commune or province of 2025-07",
+    )
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
     p.add_argument("--product", action="append", metavar="CODE", help="only linkages of this product (repeatable)")
     p.add_argument("--technology", action="append", choices=TECHNOLOGIES, help="only linkages applying it (repeatable)")
     p.add_argument("--party-type", action="append", choices=PARTY_TYPES, help="only these parties (repeatable)")
+    p = command("unplaced", cmd_unplaced, "list the records placed above the commune on a map, with their candidates")
+    p.add_argument("--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map (default: that of today)")
+    p.add_argument("--unit", metavar="CODE", help="only records in this unit of the map or with a candidate in it")
+    p.add_argument("--out", metavar="FILE.csv", help="write the list there (default: print it)")
     users = sub.add_parser("user", help="manage accounts").add_subparsers(dest="user_command", required=True)
     p = users.add_parser("add", help="create an account (password from a prompt or --password-stdin)")
     p.add_argument("username")
