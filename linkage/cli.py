@@ -29,6 +29,17 @@ from linkage.models import PARTY_TYPES, ROLES, TECHNOLOGIES
 LANG = os.environ.get("LINKAGE_LANG", "en")
 
 
+class _Offered(tuple[str, ...]):
+    """Choices shown in help (and documented), checked by the command itself rather than argparse, so
+    that a wrong value is refused in one plain line naming them instead of a usage dump."""
+
+    def __contains__(self, value: object) -> bool:
+        return True
+
+
+MAP_CHOICES = _Offered(("2025-01", "2025-07"))  # linkage.maps.MAPS, not imported: keeps start-up fast
+
+
 class UserError(Exception):
     """A refusal to show as a plain message, never as a traceback."""
 
@@ -96,11 +107,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_coverage(args: argparse.Namespace) -> int:
-    from linkage.coverage import coverage, json_rows
+def _map(args: argparse.Namespace, day: date) -> str:
+    """The map asked for (refused in one line naming the maps when unknown), else the map of `day`."""
+    from linkage.maps import UnknownMap, check_map, map_of
 
-    levels = (args.level,) if args.level else LEVELS
-    rows = coverage(_engine(args), args.as_of or date.today(), levels, verified_only=args.verified_only)
+    if args.map is None:
+        return map_of(day)
+    try:
+        return check_map(args.map)
+    except UnknownMap as exc:
+        raise UserError(str(exc)) from exc
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from linkage.coverage import ALL_LEVELS, coverage, json_rows
+
+    day = args.as_of or date.today()
+    on = _map(args, day)
+    levels = (args.level,) if args.level else ALL_LEVELS
+    rows = coverage(_engine(args), day, levels, verified_only=args.verified_only, map_name=on)
     if args.format == "json":
         json.dump(json_rows(rows), sys.stdout, ensure_ascii=False)
         print()
@@ -128,23 +153,53 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from linkage.geography import level_of, resolve_unit
+    day = args.as_of or date.today()
+    on = _map(args, day) if args.map else "2025-01"  # without --map: the programme's map, as before
+    if on == "2025-01":
+        from linkage.geography import level_of, resolve_unit
 
-    unit = resolve_unit(args.unit)
-    if unit is None or level_of(unit) not in ("district", "province"):
-        raise UserError(f"{args.unit!r} is not the GSO code of a district (3 digits) or a province (2 digits)")
+        unit = resolve_unit(args.unit)
+        if unit is None or level_of(unit) not in ("district", "province"):
+            raise UserError(
+                f"{args.unit!r} is not the GSO code of a district (3 digits) or a province (2 digits) on map 2025-01"
+            )
+    else:
+        from linkage.unplaced import UnknownUnit, resolve
+
+        try:
+            unit = resolve(args.unit, on, ("province", "commune")).code
+        except UnknownUnit as exc:
+            raise UserError(str(exc)) from exc
     from linkage.render import write_graph_file
 
     summary = write_graph_file(
         _engine(args),
         unit,
-        args.as_of or date.today(),
+        day,
         Path(args.out),
         products=args.product,
         technologies=args.technology,
         party_types=args.party_type,
+        map_name=on,
     )
     print(summary.describe())
+    return 0
+
+
+def cmd_unplaced(args: argparse.Namespace) -> int:
+    from linkage.unplaced import UnknownUnit, resolve, unplaced, unplaced_csv
+
+    on = _map(args, date.today())
+    try:
+        unit = resolve(args.unit, on, ("province", "district", "commune")) if args.unit else None
+    except UnknownUnit as exc:
+        raise UserError(str(exc)) from exc
+    text = unplaced_csv(unplaced(_engine(args), on, unit), on)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8-sig", newline="")  # the mark spreadsheets look for
+        print(f"Wrote {text.count(chr(10)) - 1} record(s) placed above the commune on map {on} to {args.out}.")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -282,8 +337,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     p = command("coverage", cmd_coverage, "the three Decision 924 indicators for every in-scope unit")
-    p.add_argument("--level", choices=LEVELS)
+    p.add_argument("--level", choices=(*LEVELS, "commune"), help="default: every level of the map")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    p.add_argument(
+        "--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map counted on (default: that of the date)"
+    )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--verified-only", action="store_true", help="count records as officers last verified them")
     p = command("demo", cmd_demo, "fill the database with generated demonstration data on the real geography")
@@ -292,10 +350,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("graph", cmd_graph, "write a district's or province's linkage graph as one offline HTML file")
     p.add_argument("unit", metavar="UNIT_CODE")
     p.add_argument("--out", required=True, metavar="FILE.html")
+    p.add_argument(
+        "--map",
+        choices=MAP_CHOICES,
+        metavar="2025-01|2025-07",
+        help="the map UNIT_CODE is on: a district or province of 2025-01 (default), a commune or province of 2025-07",
+    )
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
     p.add_argument("--product", action="append", metavar="CODE", help="only linkages of this product (repeatable)")
     p.add_argument("--technology", action="append", choices=TECHNOLOGIES, help="only linkages applying it (repeatable)")
     p.add_argument("--party-type", action="append", choices=PARTY_TYPES, help="only these parties (repeatable)")
+    p = command("unplaced", cmd_unplaced, "list the records placed above the commune on a map, with their candidates")
+    p.add_argument("--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map (default: that of today)")
+    p.add_argument("--unit", metavar="CODE", help="only records in this unit of the map or with a candidate in it")
+    p.add_argument("--out", metavar="FILE.csv", help="write the list there (default: print it)")
     users = sub.add_parser("user", help="manage accounts").add_subparsers(dest="user_command", required=True)
     p = users.add_parser("add", help="create an account (password from a prompt or --password-stdin)")
     p.add_argument("username")

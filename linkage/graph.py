@@ -20,8 +20,10 @@ from sqlmodel import Session, col
 
 from linkage.actor import Actor
 from linkage.db import chunked
+from linkage.errors import Refused
 from linkage.geography import NATIONAL_CODE, level_of
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
+from linkage.maps import NEW_MAP, OLD_MAP, map_data, placements, unit_holds
 from linkage.models import (
     Buyer,
     Commune,
@@ -51,6 +53,25 @@ def _communes_in_unit(unit_code: str) -> Any:
     if len(unit_code) == 2:
         return col(District.province_code) == unit_code
     return col(Commune.district_code) == unit_code
+
+
+def _placed_in_unit(model: Any, unit_code: str, map_name: str) -> Any:
+    """A condition on `model` (joined to Commune and District of 2025-01) selecting the records placed
+    in the unit of `map_name` or below it: on 2025-01 by their commune; on 2025-07 by their commune of
+    2025-07 where given, else where their commune of 2025-01 is placed (`maps.placements`)."""
+    if map_name == OLD_MAP:
+        return _communes_in_unit(unit_code)
+    if unit_code == NATIONAL_CODE:
+        return sa.true()
+    unit = map_data(NEW_MAP).unit("province" if len(unit_code) == 2 else "commune", unit_code)
+    if unit is None:
+        return sa.false()
+    own = [c for c, p in map_data(NEW_MAP).communes.items() if unit_holds(unit, p.unit)]
+    other = [c for c, placed in placements(OLD_MAP, NEW_MAP).items() if unit_holds(unit, placed)]
+    return sa.or_(
+        model.commune_code_2025_07.in_(own),
+        sa.and_(model.commune_code_2025_07.is_(None), model.commune_code.in_(other)),
+    )
 
 
 def _frame(session: Session, query: Any) -> pd.DataFrame:
@@ -103,18 +124,25 @@ HOMED_COLUMNS: dict[str, tuple[Any, list[Any]]] = {
 
 
 def _homed(
-    session: Session, kind: str, unit_code: str, named: set[str], include_unlinked: bool, as_of: date
+    session: Session,
+    kind: str,
+    unit_code: str,
+    named: set[str],
+    include_unlinked: bool,
+    as_of: date,
+    map_name: str = OLD_MAP,
 ) -> pd.DataFrame:
     """Live cooperatives, producers or raw material areas (`kind`) registered in the unit (cooperatives:
     active on the date), when `include_unlinked`, plus those the linkages name wherever they are."""
     model, columns = HOMED_COLUMNS[kind]
+    outer = map_name != OLD_MAP  # on 2025-07 a record may have no commune of 2025-01
     base = (
         sa.select(*columns, col(Commune.name).label("commune_name"), col(District.name).label("district_name"))
-        .join(Commune, col(Commune.code) == model.commune_code)
-        .join(District, col(District.code) == col(Commune.district_code))
+        .join(Commune, col(Commune.code) == model.commune_code, isouter=outer)
+        .join(District, col(District.code) == col(Commune.district_code), isouter=outer)
         .where(model.archived_at.is_(None))
     )
-    here = base.where(_communes_in_unit(unit_code))
+    here = base.where(_placed_in_unit(model, unit_code, map_name))
     if kind == "cooperative":
         here = here.where(COOPERATIVE.condition(Cooperative, as_of))
     names = [c.key for c in columns] + ["commune_name", "district_name"]
@@ -124,16 +152,20 @@ def _homed(
     return pd.concat(frames).drop_duplicates("code") if frames else pd.DataFrame(columns=names)
 
 
-def _located_linkages(session: Session, unit_code: str, as_of: date) -> pd.DataFrame:
+def _located_linkages(session: Session, unit_code: str, as_of: date, map_name: str = OLD_MAP) -> pd.DataFrame:
     """Live linkages active on the date with a cooperative, producer or raw material area in the unit."""
     party = LinkageParty
     located = sa.union(
         *(
             sa.select(col(party.linkage_code))
             .join(model, model.code == col(getattr(party, f"{kind}_code")))
-            .join(Commune, col(Commune.code) == model.commune_code)
-            .join(District, col(District.code) == col(Commune.district_code))
-            .where(_communes_in_unit(unit_code), col(party.archived_at).is_(None), model.archived_at.is_(None))
+            .join(Commune, col(Commune.code) == model.commune_code, isouter=map_name != OLD_MAP)
+            .join(District, col(District.code) == col(Commune.district_code), isouter=map_name != OLD_MAP)
+            .where(
+                _placed_in_unit(model, unit_code, map_name),
+                col(party.archived_at).is_(None),
+                model.archived_at.is_(None),
+            )
             for kind, (model, _) in HOMED_COLUMNS.items()
         )
     ).subquery()
@@ -217,11 +249,12 @@ def graph_data(
     products: Collection[str] | None = None,
     technologies: Collection[str] | None = None,
     include_unlinked: bool = False,
+    map_name: str = OLD_MAP,
 ) -> GraphData:
     """The unit's linkages active on `as_of` (of those products, applying those technologies), all
     their parties wherever they are, and with `include_unlinked` the unit's own cooperatives,
     producers and areas too. No permission check: `build_graph` asks first."""
-    linkages = _located_linkages(session, unit_code, as_of)
+    linkages = _located_linkages(session, unit_code, as_of, map_name)
     if products:
         linkages = linkages[linkages["product_code"].isin(set(products))]
     tech = _technologies(session, set(linkages["code"]), as_of)
@@ -230,7 +263,9 @@ def graph_data(
         linkages = linkages[linkages["code"].isin({c for c in linkages["code"] if wanted & set(tech.get(c, []))})]
     parties = _parties(session, set(linkages["code"]))
     named = {t: set(parties.loc[parties["party_type"] == t, "party_code"]) for t in KINDS}
-    homed = {kind: _homed(session, kind, unit_code, named[kind], include_unlinked, as_of) for kind in HOMED_COLUMNS}
+    homed = {
+        kind: _homed(session, kind, unit_code, named[kind], include_unlinked, as_of, map_name) for kind in HOMED_COLUMNS
+    }
     return GraphData(
         linkages,
         tech,
@@ -285,17 +320,21 @@ def build_graph(
     include_unlinked: bool | None = None,
     *,
     actor: Actor,
+    map_name: str = OLD_MAP,
 ) -> nx.MultiDiGraph:
     """The unit's linkage graph on `as_of`; filters keep linkages of those products or technologies
     and nodes of those party types. The unit's cooperatives, producers and areas that take part in
     no linkage are drawn for a district and left out of a province (which stays readable) unless
     `include_unlinked` says otherwise; a product or technology filter, which asks about chains,
     leaves them out too (`unlinked` lists who is left out)."""
-    require_unit_view(session, actor, unit_code)
+    if map_name == OLD_MAP:  # the pages' scopes are units of 2025-01
+        require_unit_view(session, actor, unit_code)
+    elif actor.role != "admin":
+        raise Refused("not_in_scope", role=actor.role, scope=actor.unit_code or actor.cooperative_code or "")
     if include_unlinked is None:
-        include_unlinked = level_of(unit_code) == "district"
+        include_unlinked = level_of(unit_code) == ("district" if map_name == OLD_MAP else "commune")
     include_unlinked = include_unlinked and not products and not technologies
-    data = graph_data(session, unit_code, as_of, products, technologies, include_unlinked)
+    data = graph_data(session, unit_code, as_of, products, technologies, include_unlinked, map_name)
     return assemble(data, unit_code, as_of, party_types)
 
 

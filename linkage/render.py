@@ -544,9 +544,16 @@ class GraphFileSummary:
         return f"Wrote the linkage graph of {self.title}: {self.nodes} nodes, {self.edges} edges, to {self.path}{note}."
 
 
-def graph_title(engine: Engine, unit_code: str, as_of: date, lang: str = "vi") -> str:
-    with read_session(engine) as session:
-        name = read_geography(session).name_of(unit_code)
+def graph_title(engine: Engine, unit_code: str, as_of: date, lang: str = "vi", map_name: str = "2025-01") -> str:
+    if map_name == "2025-01":
+        with read_session(engine) as session:
+            name = read_geography(session).name_of(unit_code)
+    else:  # units of 2025-07 are not in the geography tables: the package names them
+        from linkage.maps import map_data, national
+
+        data = map_data(map_name)
+        unit = data.unit("province" if len(unit_code) == 2 else "commune", unit_code)
+        name = unit.name if unit else national(map_name).name
     return f"{name} — {_words(lang)['as_of']} {as_of.strftime('%d/%m/%Y')}"
 
 
@@ -559,6 +566,7 @@ def write_graph_file(
     products: Collection[str] | None = None,
     technologies: Collection[str] | None = None,
     party_types: Collection[str] | None = None,
+    map_name: str = "2025-01",
 ) -> GraphFileSummary:
     """`linkage graph`: the unit's graph on `as_of` as one offline HTML file (the command line sees all)."""
     with read_session(engine) as session:
@@ -570,8 +578,9 @@ def write_graph_file(
             technologies,
             party_types,
             actor=SYSTEM,
+            map_name=map_name,
         )
-    title = graph_title(engine, unit_code, as_of, lang)
+    title = graph_title(engine, unit_code, as_of, lang, map_name)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(graph_html(graph, title, lang), encoding="utf-8")
     drawn = drawable(graph)

@@ -35,7 +35,9 @@ def test_import_export_coverage_round_trip(engine: Engine, tmp_path: Path) -> No
     done = linkage("import", str(FIXTURE), "--db", db)
     assert done.returncode == 0, done.stderr
     assert "Imported 46 rows: 46 new" in done.stdout
-    out = linkage("coverage", "--level", "province", "--as-of", "2025-12-31", "--format", "json", "--db", db)
+    out = linkage(
+        "coverage", "--level", "province", "--as-of", "2025-12-31", "--map", "2025-01", "--format", "json", "--db", db
+    )
     rows = json.loads(out.stdout)
     assert {r["level"] for r in rows} == {"province"} and len(rows) == 63 * 3
     bac_kan = next(
@@ -89,7 +91,7 @@ def test_the_environment_variable_selects_the_database(engine: Engine) -> None:
     ("args", "code", "words"),
     [
         (["coverage", "--as-of", "31/12/2025"], 2, "not a date"),
-        (["coverage", "--level", "commune"], 2, "invalid choice"),
+        (["coverage", "--level", "ward"], 2, "invalid choice"),
         (["graph", "K01", "--out", "x.html"], 1, "not the GSO code of a district"),
         (["graph", "999", "--out", "x.html"], 1, "not the GSO code of a district"),
     ],
@@ -286,7 +288,18 @@ def test_coverage_on_verified_data_leaves_out_what_a_cooperative_reported(engine
 
     def communes_058(*extra: str) -> tuple[int, int]:
         out = linkage(
-            "coverage", "--level", "district", "--as-of", "2025-12-31", "--format", "json", *extra, "--db", db
+            "coverage",
+            "--level",
+            "district",
+            "--as-of",
+            "2025-12-31",
+            "--map",
+            "2025-01",
+            "--format",
+            "json",
+            *extra,
+            "--db",
+            db,
         )
         row = next(
             r for r in json.loads(out.stdout) if r["unit_code"] == "058" and r["indicator"].startswith("communes")

@@ -1,0 +1,108 @@
+"""`linkage unplaced` and `linkage graph --map` (CONTRACT §1 "Place on a map", §4), on the two-map fixture.
+
+Crosswalk facts used (see test_coverage_maps): new 01864 took in all of old district 060 (placed there on
+2025-01); new 01849 took in old 01849 (district 058) and 01984 (district 063), both in old province 06;
+old 05932 was split between new 05908 and 05941 (placed in new province 19); old 01957 went whole to 01957.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from linkage.importing import import_path
+from linkage.maps import NEW_MAP, OLD_MAP
+from linkage.unplaced import UnknownUnit, resolve, unplaced, unplaced_csv
+from tests.test_cli import linkage, url
+
+FIXTURE = Path(__file__).parent / "fixtures" / "two_maps"
+
+
+@pytest.fixture
+def two_maps(engine: Engine) -> Engine:
+    import_path(engine, FIXTURE)
+    return engine
+
+
+def listed(engine: Engine, on: str, unit: str | None = None) -> dict[str, tuple[str, str, set[str]]]:
+    found = unplaced(engine, on, resolve(unit, on) if unit else None)
+    return {r.code: (r.file, f"{r.placed.level} {r.placed.code}", {c.code for c in r.candidates}) for r in found}
+
+
+def test_on_the_old_map_the_records_given_only_on_the_new_map_in_a_merged_commune_are_listed(
+    two_maps: Engine,
+) -> None:
+    assert listed(two_maps, OLD_MAP) == {
+        "K2": ("cooperatives", "district 060", {"01858", "01861", "01864", "01870"}),
+        "K3": ("cooperatives", "province 06", {"01849", "01984"}),
+        "A1": ("raw_material_areas", "province 06", {"01849", "01984"}),
+    }
+
+
+def test_on_the_new_map_the_records_in_a_split_commune_are_listed_and_a_whole_one_is_not(two_maps: Engine) -> None:
+    assert listed(two_maps, NEW_MAP) == {
+        "K5": ("cooperatives", "province 19", {"05908", "05941"}),
+        "A2": ("raw_material_areas", "province 19", {"05908", "05941"}),
+        "A3": ("raw_material_areas", "province 19", {"05908", "05941"}),
+    }
+
+
+def test_a_unit_keeps_the_records_placed_in_it_or_with_a_candidate_commune_in_it(two_maps: Engine) -> None:
+    assert set(listed(two_maps, OLD_MAP, "060")) == {"K2"}
+    assert set(listed(two_maps, OLD_MAP, "63")) == {"K3", "A1"}  # candidate 01984 lies in district 063
+    assert set(listed(two_maps, OLD_MAP, "06")) == {"K2", "K3", "A1"}
+    assert listed(two_maps, OLD_MAP, "19") == {}
+
+
+def test_filling_the_missing_column_settles_the_record(two_maps: Engine, tmp_path: Path) -> None:
+    settled = tmp_path / "cooperatives.csv"
+    settled.write_text(
+        "code,name,commune_code,commune_code_2025_07,established_on,dissolved_on,members\n"
+        "K3,HTX Phong Quang (chỉ bản đồ mới),01984,01849,2020-01-01,,12\n",
+        encoding="utf-8",
+    )
+    import_path(two_maps, settled)
+    assert set(listed(two_maps, OLD_MAP)) == {"K2", "A1"}
+
+
+def test_a_unit_not_on_the_map_is_refused_naming_the_map() -> None:
+    with pytest.raises(UnknownUnit, match="2025-07"):
+        resolve("060", NEW_MAP, ("province", "district", "commune"))
+    assert resolve("6", OLD_MAP).code == "06" and resolve("1864", NEW_MAP).code == "01864"
+
+
+def test_the_csv_names_the_missing_column_and_shields_formulas(two_maps: Engine, tmp_path: Path) -> None:
+    hostile = tmp_path / "cooperatives.csv"
+    hostile.write_text(
+        "code,name,commune_code,commune_code_2025_07,established_on,dissolved_on,members\n"
+        'K9,"=HYPERLINK(""x"")",,01849,2020-01-01,,1\n',
+        encoding="utf-8",
+    )
+    import_path(two_maps, hostile)
+    rows = list(csv.DictReader(unplaced_csv(unplaced(two_maps, OLD_MAP), OLD_MAP).splitlines()))
+    k9 = next(r for r in rows if r["code"] == "K9")
+    assert k9["name"] == '\'=HYPERLINK("x")' and k9["missing_column"] == "commune_code"
+    assert k9["candidates"].startswith("01849 ")
+
+
+def test_the_commands_write_the_list_and_graphs_of_new_units(two_maps: Engine, tmp_path: Path) -> None:
+    db = url(two_maps)
+    out = tmp_path / "unplaced.csv"
+    done = linkage("unplaced", "--map", NEW_MAP, "--out", str(out), "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert [r["code"] for r in csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines())] == ["K5", "A2", "A3"]
+
+    page = tmp_path / "g.html"
+    done = linkage("graph", "1864", "--map", NEW_MAP, "--out", str(page), "--as-of", "2025-12-31", "--db", db)
+    assert done.returncode == 0, done.stderr
+    html = page.read_text(encoding="utf-8")
+    assert "Chuỗi quế Bằng Thành" in html and "HTX Nhạn Môn" in html  # K2 (new map only) and K4 (both)
+    assert "Chuỗi ngô Thượng Quan" not in html
+
+    refused = linkage("graph", "060", "--map", NEW_MAP, "--out", str(page), "--db", db)
+    assert refused.returncode == 1 and "map 2025-07" in refused.stderr and "Traceback" not in refused.stderr
+    refused = linkage("unplaced", "--map", OLD_MAP, "--unit", "99999", "--db", db)
+    assert refused.returncode == 1 and "map 2025-01" in refused.stderr
