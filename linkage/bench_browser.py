@@ -47,8 +47,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from linkage import records
+from linkage.accounts import SYSTEM, Actor, add_user
+from linkage.catalog import init
+from linkage.db import get_engine, read_session
+from linkage.demo import generate
+from linkage.demo_accounts import create_demo_accounts
+from linkage.history import pending as waiting
+from linkage.models import Cooperative
+
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page  # lazy: a dev-only package, needed only when the browser is driven
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -174,12 +183,6 @@ def app_server(database_url: str, entry: str) -> Iterator[str]:
 def prepare(engine: Engine, pending: int) -> Accounts:
     """Accounts for each role measured, and `pending` changes waiting in the officer's queue,
     written through the domain's write path as a cooperative reports them."""
-    from linkage import records
-    from linkage.accounts import SYSTEM, Actor, add_user
-    from linkage.db import read_session
-    from linkage.demo_accounts import create_demo_accounts
-    from linkage.history import pending as waiting
-    from linkage.models import Cooperative
 
     demo = {a.role: a for a in create_demo_accounts(engine)}
     if not demo:
@@ -281,7 +284,7 @@ def coverage_steps(page: Page, prefix: str, repeat: int, timeout_ms: float) -> d
 
 def measure(url: str, repeats: int, entry: str, accounts: Accounts, timeout_s: float = 120) -> dict[str, Row]:
     """Every row of the table, each with `repeats` samples (or notes saying why a sample is missing)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # lazy: a dev-only package, needed only when the browser is driven
 
     timeout_ms = timeout_s * 1000
     rows = {key: Row(key, what, goal) for key, what, goal in ROWS}
@@ -439,14 +442,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
 
-    from linkage.catalog import init
-    from linkage.db import get_engine
-
     url = args.db
     described = "Database given with --db."
     if url is None:
-        from linkage.demo import generate
-
         url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='linkage-bench-browser-')) / 'demo.db'}"
         init(get_engine(url))
         described = generate(get_engine(url), scale=args.scale, seed=1).describe()

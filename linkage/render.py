@@ -31,6 +31,7 @@ from linkage.db import read_session
 from linkage.geography import read_geography
 from linkage.graph import build_graph, without_unlinked
 from linkage.i18n import day_text, section, t
+from linkage.maps import map_data, national
 from linkage.overview import Overview
 
 MAX_NODES = 1500
@@ -549,8 +550,6 @@ def graph_title(engine: Engine, unit_code: str, as_of: date, lang: str = "vi", m
         with read_session(engine) as session:
             name = read_geography(session).name_of(unit_code)
     else:  # units of 2025-07 are not in the geography tables: the package names them
-        from linkage.maps import map_data, national
-
         data = map_data(map_name)
         unit = data.unit("province" if len(unit_code) == 2 else "commune", unit_code)
         name = unit.name if unit else national(map_name).name
