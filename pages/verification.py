@@ -9,9 +9,8 @@ from linkage.history import pending, send_back, verify
 from linkage.i18n import vietnam_time
 from ui import engine, field_label, flash, guard, plain, product_names, show_error, shown_value, titled, tr
 
-PAGE = 25  # changes shown at once
-
 who = guard("verification")
+PAGE = 25  # changes shown at once
 st.title(tr("app.verification.title"))
 queue = pending(engine(), who, status="reported")
 if not queue:

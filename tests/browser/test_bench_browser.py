@@ -4,12 +4,14 @@ It checks that every row of the table is measured, never how fast: goals are the
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from linkage.accounts import Actor
-from linkage.bench_browser import ROWS, SECTION, main
+from linkage.bench_browser import ROWS, SECTION
 from linkage.catalog import init
 from linkage.db import get_engine
 from linkage.history import pending
@@ -27,7 +29,11 @@ def test_the_browser_benchmark_measures_every_row_and_keeps_the_other_sections(t
     out = tmp_path / "benchmarks.md"
     out.write_text("# Benchmarks\n\nkept\n\n## Load\n\nalso kept\n\n" + SECTION + "\n\nan old run\n", encoding="utf-8")
 
-    assert main(["--db", url, "--repeats", "1", "--pending", "3", "--out", str(out)]) == 0
+    # A process of its own, as `python -m linkage.bench --browser` runs: this test process may already
+    # hold Playwright's sync API (the session's browser fixture), which cannot be started twice.
+    args = ["--browser", "--db", url, "--repeats", "1", "--pending", "3", "--out", str(out)]
+    done = subprocess.run([sys.executable, "-m", "linkage.bench", *args], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
 
     assert len(pending(get_engine(url), Actor("x", "officer", "058"), status="reported")) == 3
     text = out.read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import Watched
+from .conftest import Watched, signed_out
 from .test_app import fill_sign_in, server, sign_in
 
 __all__ = ["server"]
@@ -21,7 +21,8 @@ def test_a_link_to_a_wholly_urban_district_shows_its_linkages_and_its_provinces_
     # A first session signs in from the home page: a deep link as the server's very first request is
     # issue 11, item 3 (Streamlit's own page menu), tested with the navigation.
     sign_in(page, base, "planner")
-    page.goto(f"{base}/coverage?unit=001")  # a shared link opened in a new session
+    signed_out(page)  # the shared link is opened by a browser that is not signed in
+    page.goto(f"{base}/coverage?unit=001")
     fill_sign_in(page, "planner")
     expect(page.get_by_text("Quận Ba Đình tính đến")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Quận Ba Đình không có xã nông thôn nào")).to_be_visible()
@@ -30,8 +31,8 @@ def test_a_link_to_a_wholly_urban_district_shows_its_linkages_and_its_provinces_
     expect(page.get_by_test_id("stMetric")).to_have_count(3)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert "unit=001" in page.url
-    page.reload()  # a reload asks to sign in again and comes back to the same district
-    fill_sign_in(page, "planner")
+    page.reload()  # a reload keeps the sign-in and comes back to the same district
     expect(page.get_by_text("Quận Ba Đình tính đến")).to_be_visible(timeout=20_000)
+    expect(page.get_by_label("Mật khẩu")).to_have_count(0)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert watched.outside == [] and watched.errors == []
