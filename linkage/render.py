@@ -93,6 +93,24 @@ def publish_assets(folder: Path) -> bool:
     return True
 
 
+def _page(
+    lang: str, title: str, legend: str, message: str, nodes: Any, edges: Any, assets_url: str | None, bridge: str
+) -> str:
+    """The one offline template filled in: every text escaped here, the data as inert JSON."""
+    return TEMPLATE.format(
+        lang=html.escape(lang),
+        title=html.escape(title),
+        legend=legend,
+        message=message,
+        settling=html.escape(_words(lang)["settling"]),
+        vis_css=_vis_tag("vis-network.css", assets_url),
+        vis_js=_vis_tag("vis-network.min.js", assets_url),
+        data=_script_json({"nodes": nodes, "edges": edges}),
+        options=_script_json(options()),
+        bridge=bridge,
+    )
+
+
 def _script_json(value: Any) -> str:
     """JSON that is safe inside <script>: no `</script>`, `<!--`, or line separators can break out."""
     text = json.dumps(value, ensure_ascii=False)
@@ -340,18 +358,7 @@ def graph_html(
             thinned = words["thinned"].format(count=drawn.thinned, limit=max_nodes)
             message = f'<p class="message" role="status">{html.escape(thinned)}</p>'
         nodes, edges = vis_data(drawn.graph, lang)
-    return TEMPLATE.format(
-        lang=html.escape(lang),
-        title=html.escape(title),
-        legend=legend_html(lang),
-        message=message,
-        settling=html.escape(words["settling"]),
-        vis_css=_vis_tag("vis-network.css", assets_url),
-        vis_js=_vis_tag("vis-network.min.js", assets_url),
-        data=_script_json({"nodes": nodes, "edges": edges}),
-        options=_script_json(options()),
-        bridge=BRIDGE if selectable else "",
-    )
+    return _page(lang, title, legend_html(lang), message, nodes, edges, assets_url, BRIDGE if selectable else "")
 
 
 def _vis_tag(name: str, assets_url: str | None) -> str:
@@ -509,18 +516,8 @@ def overview_html(
     elif hidden:
         note = words["overview_more_buyers"].format(count=hidden, limit=MAX_SHARED_BUYERS)
         message = f'<p class="message" role="status">{html.escape(note)}</p>'
-    return TEMPLATE.format(
-        lang=html.escape(lang),
-        title=html.escape(title),
-        legend=overview_legend_html(lang),
-        message=message,
-        settling=html.escape(words["settling"]),
-        vis_css=_vis_tag("vis-network.css", assets_url),
-        vis_js=_vis_tag("vis-network.min.js", assets_url),
-        data=_script_json({"nodes": nodes, "edges": edges}),
-        options=_script_json(options()),
-        bridge=OVERVIEW_BRIDGE if selectable else "",
-    )
+    bridge = OVERVIEW_BRIDGE if selectable else ""
+    return _page(lang, title, overview_legend_html(lang), message, nodes, edges, assets_url, bridge)
 
 
 @dataclass(frozen=True)
