@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from linkage import bench_browser
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 LOCAL = {"127.0.0.1", "localhost", "[::1]", "::1", ""}
@@ -91,35 +90,11 @@ def wait_healthy(base: str, seconds: float = 60) -> None:
     pytest.fail(f"{base} did not come up")
 
 
-@contextmanager
-def app_server(database_url: str, script: str = "serve.py") -> Iterator[str]:
+def app_server(database_url: str, script: str = "serve.py") -> AbstractContextManager[str]:
     """A real `streamlit run serve.py` (the app with its session-cookie route) on a loopback port,
-    with only the project's own settings (.streamlit/config.toml): what a district office starts."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            script,
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "LINKAGE_DATABASE_URL": database_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with only the project's own settings (.streamlit/config.toml): what a district office starts.
+    The same start-up the browser benchmark uses (linkage/bench_browser.py)."""
+    return bench_browser.app_server(database_url, script)
 
 
 def signed_out(page: Page) -> None:
