@@ -15,8 +15,9 @@ class Actor:
 
     username: str
     role: str
-    unit_code: str | None = None  # planner: VN or a province; officer: a district
+    unit_code: str | None = None  # planner: VN or a province; officer: a district (or commune/province of 2025-07)
     cooperative_code: str | None = None
+    unit_map: str = "2025-01"  # the map `unit_code` is read on (CONTRACT §1): a code does not say its map
 
     @property
     def counts_as_verified(self) -> bool:
