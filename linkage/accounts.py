@@ -25,6 +25,7 @@ from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
 from linkage.geography import level_of, normalize_code, normalize_unit_code
 from linkage.history import Entry, entries, log
 from linkage.models import ROLES, Cooperative, District, LoginAttempt, Province, UserAccount, utcnow
+from linkage.permissions import require_admin
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -53,11 +54,6 @@ ACCOUNTS = "accounts"  # the history's name for user accounts
 
 def normalize_username(name: str) -> str:
     return unicodedata.normalize("NFC", name).strip().lower()
-
-
-def _require_admin(actor: Actor) -> None:
-    if actor.role != "admin":
-        raise Refused("admin_only")
 
 
 def _check_scope(session: Session, role: str, unit_code: str | None, cooperative_code: str | None) -> str | None:
@@ -94,7 +90,7 @@ def add_user(
     cooperative_code: str | None = None,
 ) -> Actor:
     """Create an account; only admins may. Returns the new account as an Actor."""
-    _require_admin(actor)
+    require_admin(actor)
     name = normalize_username(username)
     if not name or len(name) > 64 or any(ch.isspace() for ch in name):
         raise UserFacingError("bad_username", username=username)
@@ -135,7 +131,7 @@ class Account:
 
 def list_users(engine: Engine, actor: Actor) -> list[Account]:
     """Every account by user name; only admins may."""
-    _require_admin(actor)
+    require_admin(actor)
     columns = (UserAccount.username, UserAccount.role, UserAccount.unit_code, UserAccount.cooperative_code)
     with read_session(engine) as session:
         rows = session.execute(
@@ -183,7 +179,7 @@ def _refuse_own(actor: Actor, username: str) -> None:
 def set_disabled(engine: Engine, actor: Actor, username: str, disabled: bool = True) -> None:
     """Disable an account (it can no longer sign in and its open sessions end at their next click),
     or enable it again; only admins may, and not on their own account."""
-    _require_admin(actor)
+    require_admin(actor)
     if disabled:
         _refuse_own(actor, username)
     with write_session(engine) as session:
@@ -207,7 +203,7 @@ def set_role(
 ) -> Actor:
     """Give an account another role or scope (checked as for a new account); only admins may, and
     not on their own account. Open sessions act with the new rights from their next click."""
-    _require_admin(actor)
+    require_admin(actor)
     _refuse_own(actor, username)
     with write_session(engine) as session:
         account = _account(session, username)
@@ -240,7 +236,7 @@ def change_password(
     name = normalize_username(username)
     own = actor is not SYSTEM and actor.username == name
     if not own:
-        _require_admin(actor)
+        require_admin(actor)
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise UserFacingError("short_password", length=MIN_PASSWORD_LENGTH)
     if own:
@@ -261,7 +257,7 @@ def change_password(
 def account_history(engine: Engine, actor: Actor, username: str) -> list[Entry]:
     """Every recorded change of one account, oldest first (who created, disabled, enabled it,
     changed its role or scope, set its password — never the password); only admins may."""
-    _require_admin(actor)
+    require_admin(actor)
     with read_session(engine) as session:
         return entries(session, ACCOUNTS, normalize_username(username))
 

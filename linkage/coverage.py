@@ -33,6 +33,7 @@ from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.maps import NEW_MAP, OLD_MAP, check_map, map_data, map_of, placements
 from linkage.models import LinkageParty, Producer, Review
 from linkage.permissions import Locator, readable_linkages
+from linkage.permissions import home_unit as home_unit_of
 
 COMMUNES = "communes_with_cooperative"
 DISTRICTS = "districts_with_key_product_linkage"
@@ -629,13 +630,8 @@ def unit_candidates(
 def home_unit(engine: Engine, actor: Actor) -> str:
     """Where an actor's coverage page opens: a planner's province, an officer's district, the
     district of a cooperative's office, else the whole country."""
-    if actor.role in ("planner", "officer") and actor.unit_code:
-        return actor.unit_code
-    if actor.role == "cooperative" and actor.cooperative_code:
-        with read_session(engine) as session:
-            district = Locator(session).home_district("cooperatives", actor.cooperative_code)
-        return district or NATIONAL_CODE
-    return NATIONAL_CODE
+    with read_session(engine) as session:
+        return home_unit_of(Locator(session), actor) or NATIONAL_CODE
 
 
 def linkages_located(facts: Facts, level: str) -> pd.Series:

@@ -61,8 +61,9 @@ def create_demo_accounts(engine: Engine) -> list[DemoAccount]:
         have = set(session.execute(sa.select(col(UserAccount.username))).scalars())
     for a in wanted:
         if a.username not in have:
-            unit = a.scope if a.role in ("planner", "officer") else None
-            add_user(engine, SYSTEM, a.username, a.password, a.role, unit, a.scope if a.role == "cooperative" else None)
+            scopes: dict[str, tuple[str | None, str | None]] = {"admin": (None, None), "cooperative": (None, a.scope)}
+            unit, cooperative = scopes.get(a.role, (a.scope, None))
+            add_user(engine, SYSTEM, a.username, a.password, a.role, unit, cooperative)
     return wanted
 
 

@@ -16,9 +16,8 @@ from sqlmodel import Session
 
 from linkage.actor import Actor
 from linkage.db import read_session
-from linkage.errors import Refused
 from linkage.exchange.export import write_folder
-from linkage.permissions import readable
+from linkage.permissions import is_admin, may_export, readable, refusal
 
 __all__ = ["export_bytes", "export_folder"]
 
@@ -26,15 +25,16 @@ __all__ = ["export_bytes", "export_folder"]
 def export_folder(session: Session, folder: Path, fmt: str = "csv", *, actor: Actor) -> list[Path]:
     """Write every exchange file into `folder` (created if needed); returns the files written.
 
-    A planner or officer gets the records of its own scope only; the command line exports all.
+    A planner or officer gets the records of its own scope only, a cooperative its own sphere; the
+    command line exports all.
     """
-    if actor.role == "cooperative":
-        raise Refused("not_in_scope", role=actor.role, scope=actor.cooperative_code or "")
+    if not may_export(actor):
+        raise refusal(actor)
 
     def keep(entity: str, records: list[dict[str, Any]]) -> list[bool]:
         return readable(session, actor, entity, records)
 
-    return write_folder(session, folder, fmt, keep=None if actor.role == "admin" else keep)
+    return write_folder(session, folder, fmt, keep=None if is_admin(actor) else keep)
 
 
 def export_bytes(engine: Engine, actor: Actor, fmt: str) -> tuple[str, bytes]:

@@ -20,7 +20,6 @@ from sqlmodel import Session, col
 
 from linkage.actor import Actor
 from linkage.db import chunked
-from linkage.errors import Refused
 from linkage.geography import NATIONAL_CODE, level_of
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.maps import NEW_MAP, OLD_MAP, map_data, placements, unit_holds
@@ -327,10 +326,7 @@ def build_graph(
     no linkage are drawn for a district and left out of a province (which stays readable) unless
     `include_unlinked` says otherwise; a product or technology filter, which asks about chains,
     leaves them out too (`unlinked` lists who is left out)."""
-    if map_name == OLD_MAP:  # the pages' scopes are units of 2025-01
-        require_unit_view(session, actor, unit_code)
-    elif actor.role != "admin":
-        raise Refused("not_in_scope", role=actor.role, scope=actor.unit_code or actor.cooperative_code or "")
+    require_unit_view(session, actor, unit_code, map_name)
     if include_unlinked is None:
         include_unlinked = level_of(unit_code) == ("district" if map_name == OLD_MAP else "commune")
     include_unlinked = include_unlinked and not products and not technologies

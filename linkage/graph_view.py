@@ -19,10 +19,10 @@ import networkx as nx
 import pandas as pd
 
 from linkage.accounts import Actor
-from linkage.geography import NATIONAL_CODE, Geography, level_of, resolve_unit
+from linkage.geography import Geography, level_of, resolve_unit
 from linkage.graph import KINDS
 from linkage.models import PARTY_TYPES, TECHNOLOGIES
-from linkage.permissions import may_view_unit
+from linkage.permissions import home_units, may_view_unit, sees_whole_country
 
 EARLIEST, LATEST = date(1975, 1, 1), date(2100, 12, 31)  # the dates the page's date picker offers
 SEPARATOR = ","  # between the codes of a filter (product codes may hold one: see `_codes`)
@@ -120,14 +120,10 @@ def own_units(actor: Actor, g: Geography, busiest: str | None = None) -> list[st
     """The units listed before the user types a search, the user's own first: an officer's district; a
     province planner's province and its districts; for the whole country (national planners,
     administrators) the district with the most linkages (`busiest`), then every province."""
-    if actor.role == "officer" and actor.unit_code:
-        return [actor.unit_code]
-    if actor.role == "planner" and actor.unit_code and actor.unit_code != NATIONAL_CODE:
-        districts = g.districts.loc[g.districts["province_code"] == actor.unit_code, "code"]
-        return [actor.unit_code, *sorted(str(code) for code in districts)]
-    if actor.role == "admin" or (actor.role == "planner" and actor.unit_code == NATIONAL_CODE):
+    if sees_whole_country(actor):
         return list(dict.fromkeys([*([busiest] if busiest else []), *(str(c) for c in g.provinces["code"])]))
-    return []
+    districts = g.districts.loc[g.districts["province_code"] == actor.unit_code, "code"]
+    return home_units(actor, (str(code) for code in districts))
 
 
 def may_open(actor: Actor, unit: str, g: Geography) -> bool:

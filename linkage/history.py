@@ -23,7 +23,7 @@ from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value
 from linkage.keys import load, load_many
 from linkage.models import ChangeLog, Review, utcnow
-from linkage.permissions import Locator, in_reading_scope
+from linkage.permissions import Locator, has_review_queue, in_reading_scope, may_verify, reporting_cooperative
 
 
 def log(
@@ -94,9 +94,8 @@ def report(
 def reporting_district(locator: Locator, actor: Actor) -> str | None:
     """The district of the reporting cooperative's office, as stored before this change: its
     officers know the cooperative and verify what it reports, wherever the record lies."""
-    if actor.role != "cooperative" or not actor.cooperative_code:
-        return None
-    return locator.home_district("cooperatives", actor.cooperative_code, stored=True)
+    cooperative = reporting_cooperative(actor)
+    return locator.home_district("cooperatives", cooperative, stored=True) if cooperative else None
 
 
 def settle(session: Session, entity: str, keys: Iterable[str]) -> None:
@@ -160,15 +159,7 @@ def _review(session: Session, entity: str, key: str) -> Review:
 
 
 def _may_verify(locator: Locator, actor: Actor, review: Review, record: dict[str, Any]) -> bool:
-    """An admin, or an officer of the reporting cooperative's district (for a review from before
-    that was recorded: an officer whose district holds the record)."""
-    if actor.role == "admin":
-        return True
-    if actor.role != "officer":
-        return False
-    if review.district_code is not None:
-        return review.district_code == actor.unit_code
-    return in_reading_scope(locator, actor, review.entity, record)
+    return may_verify(locator, actor, review.district_code, review.entity, record)
 
 
 def _officer_for(session: Session, actor: Actor, entity: str, key: str, version: int) -> None:
@@ -209,7 +200,7 @@ def pending(engine: Engine, actor: Actor, status: str | None = None) -> list[Pen
     with `status`, only those (`reported`: what waits for an officer; `returned`: sent back).
 
     One locator and one query per entity for the whole queue, however long it is."""
-    if actor.role not in ("admin", "officer", "cooperative"):
+    if not has_review_queue(actor):
         return []
     with read_session(engine) as session:
         query = sa.select(Review).order_by(col(Review.updated_at))
@@ -226,7 +217,7 @@ def pending(engine: Engine, actor: Actor, status: str | None = None) -> list[Pen
             record = stored[r.entity].get(r.record_key)
             if record is None:
                 continue
-            if actor.role == "cooperative":
+            if reporting_cooperative(actor):
                 if not in_reading_scope(locator, actor, r.entity, record):
                     continue
             elif not _may_verify(locator, actor, r, record):

@@ -21,9 +21,10 @@ from sqlmodel import Session, col
 
 from linkage.accounts import ACCOUNTS, Actor, normalize_username
 from linkage.db import write_session
-from linkage.errors import NotFound, Refused, UserFacingError
+from linkage.errors import NotFound, UserFacingError
 from linkage.history import log
 from linkage.models import UserAccount, utcnow
+from linkage.permissions import require_admin
 
 
 def normalize_email(email: str) -> str:
@@ -32,8 +33,7 @@ def normalize_email(email: str) -> str:
 
 def link(engine: Engine, actor: Actor, username: str, email: str | None = None, subject: str | None = None) -> None:
     """Give an account the e-mail and/or provider subject it signs in with (admins only; in the history)."""
-    if actor.role != "admin":
-        raise Refused("admin_only")
+    require_admin(actor)
     name = normalize_username(username)
     values: dict[str, str] = {}
     if email is not None:

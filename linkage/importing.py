@@ -24,7 +24,7 @@ from linkage.exchange.read import Table, read_path
 from linkage.exchange.validate import Parsed, validate
 from linkage.exchange.write import Conflict, Plan, RowCounts, apply, plan
 from linkage.history import log, report, reporting_district, settle, snapshot
-from linkage.permissions import HOMED, Locator, check_rows
+from linkage.permissions import HOMED, Locator, check_rows, is_admin, scope_text
 
 __all__ = ["ImportReport", "check_tables", "import_path", "import_tables"]
 
@@ -76,7 +76,7 @@ def _refusals(locator: Locator, actor: Actor, plans: list[Plan]) -> list[Problem
                     number,
                     None,
                     "not_in_scope",
-                    {"role": actor.role, "scope": actor.unit_code or actor.cooperative_code or ""},
+                    {"role": actor.role, "scope": scope_text(actor)},
                 )
             )
     return problems
@@ -102,7 +102,7 @@ def import_tables(
         parsed, problems = validate(tables, session)
         plans = [plan(p) for p in parsed.values()]
         locator = Locator(session)
-        if actor.role != "admin":
+        if not is_admin(actor):
             # Rows outside the actor's scope are reported with the value problems, so one round fixes all.
             problems += _refusals(overlay(locator, parsed), actor, plans)
         if problems:

@@ -224,8 +224,54 @@ def cooperative_may(
     return cooperative_sees(locator, cooperative, entity, new, stored=False)
 
 
+def is_admin(actor: Actor) -> bool:
+    """Administrators (and the command line) act on every record, account and reference list."""
+    return actor.role == "admin"
+
+
+def require_admin(actor: Actor) -> None:
+    """Accounts, identities and reference data are managed by administrators only."""
+    if not is_admin(actor):
+        raise Refused("admin_only")
+
+
+def scope_text(actor: Actor) -> str:
+    """The actor's scope as a refusal names it: a unit with its map, or a cooperative's code."""
+    if actor.cooperative_code:
+        return actor.cooperative_code
+    return f"{actor.unit_code} ({actor.unit_map})" if actor.unit_code else ""
+
+
+def refusal(actor: Actor) -> Refused:
+    """The plain refusal of something outside the actor's scope."""
+    return Refused("not_in_scope", role=actor.role, scope=scope_text(actor))
+
+
 def may_import(actor: Actor) -> bool:
-    """Planners read and export; every other role may send files (each row then checked)."""
+    """Planners read and export; every other role sends files (each row then checked against its
+    scope). Cooperatives too: a cooperative with hundreds of member households keeps them in a
+    spreadsheet, and a file obeys exactly the rules of its forms (reported, then verified). The app's
+    exchange page is offered by this same rule (`PAGE_ROLES`)."""
+    return actor.role in ("admin", "officer", "cooperative")
+
+
+def may_export(actor: Actor) -> bool:
+    """Everyone signed in exports what they may read (`readable`): a cooperative its own sphere."""
+    return actor.role in ("admin", "planner", "officer", "cooperative")
+
+
+def may_start_linkage(actor: Actor) -> bool:
+    """Starting a linkage with itself as a party is a cooperative's own form."""
+    return actor.role == "cooperative" and bool(actor.cooperative_code)
+
+
+def reporting_cooperative(actor: Actor) -> str | None:
+    """The cooperative whose changes wait for an officer (None: the change counts as verified)."""
+    return actor.cooperative_code if actor.role == "cooperative" and actor.cooperative_code else None
+
+
+def has_review_queue(actor: Actor) -> bool:
+    """Who sees reviews: officers and admins the ones they verify, cooperatives what they reported."""
     return actor.role in ("admin", "officer", "cooperative")
 
 
@@ -274,9 +320,21 @@ def check_rows(
     """Row numbers of (number, stored, new) rows the actor may not write."""
     if not may_import(actor):
         return [number for number, _, _ in rows]
-    if actor.role == "cooperative" and entity in HOMED:
+    if reporting_cooperative(actor) and entity in HOMED:
         locator.load_homes(entity, [new["code"] for _, _, new in rows])
     return [number for number, old, new in rows if not may_write(locator, actor, entity, old, new)]
+
+
+def may_verify(locator: Locator, actor: Actor, district: str | None, entity: str, record: dict[str, Any]) -> bool:
+    """An admin, or an officer of the reporting cooperative's district (for a review from before
+    that was recorded: an officer whose district holds the record)."""
+    if is_admin(actor):
+        return True
+    if actor.role != "officer":
+        return False
+    if district is not None:
+        return district == actor.unit_code
+    return in_reading_scope(locator, actor, entity, record)
 
 
 def require(allowed: bool, key: str = "not_in_scope", **params: object) -> None:
@@ -294,10 +352,36 @@ def members_of(session: Session, cooperative: str) -> list[str]:
     )
 
 
+def sees_whole_country(actor: Actor) -> bool:
+    """Admins and national planners: every unit is theirs, none comes first."""
+    return actor.role == "admin" or (actor.role == "planner" and actor.unit_code == "VN")
+
+
+def home_units(actor: Actor, province_districts: Iterable[str] = ()) -> list[str]:
+    """The units an actor's lists start with, its own first: an officer's unit; a province planner's
+    province, then `province_districts` (the units below it); nobody's for the whole country or a cooperative."""
+    if actor.role == "officer" and actor.unit_code:
+        return [actor.unit_code]
+    if actor.role == "planner" and actor.unit_code and not sees_whole_country(actor):
+        return [actor.unit_code, *sorted(province_districts)]
+    return []
+
+
+def home_unit(locator: Locator, actor: Actor) -> str | None:
+    """Where an actor's own figures are: a planner's or officer's unit, the district of a
+    cooperative's office (as stored); None for the whole country."""
+    if actor.role in ("planner", "officer") and actor.unit_code:
+        return actor.unit_code
+    cooperative = reporting_cooperative(actor)
+    if cooperative:
+        return locator.home_district("cooperatives", cooperative)
+    return None
+
+
 def may_view_unit(actor: Actor, unit_code: str, province_of_district: dict[str, str]) -> bool:
     """Whose graphs an actor may open: admins and national planners any unit, a province planner its
     province and its districts, an officer its district."""
-    if actor.role == "admin" or (actor.role == "planner" and actor.unit_code == "VN"):
+    if sees_whole_country(actor):
         return True
     if actor.role == "planner":
         return unit_code == actor.unit_code or province_of_district.get(unit_code) == actor.unit_code
@@ -306,17 +390,19 @@ def may_view_unit(actor: Actor, unit_code: str, province_of_district: dict[str, 
     return False
 
 
-def require_unit_view(session: Session, actor: Actor, unit_code: str) -> None:
+def require_unit_view(session: Session, actor: Actor, unit_code: str, map_name: str = "2025-01") -> None:
     """Refuse a unit's graph or lists to an actor who may not open it (see `may_view_unit`)."""
+    if map_name != "2025-01" and not is_admin(actor):
+        raise refusal(actor)
     province = Locator(session).province(unit_code)
     if not may_view_unit(actor, unit_code, {unit_code: province} if province else {}):
-        raise Refused("not_in_scope", role=actor.role, scope=actor.unit_code or actor.cooperative_code or "")
+        raise refusal(actor)
 
 
 def readable_linkages(session: Session, actor: Actor, codes: Iterable[str]) -> set[str]:
     """The linkages among `codes` the actor may read (all of them for admins and national planners)."""
     wanted = set(codes)
-    if actor.role == "admin" or (actor.role == "planner" and actor.unit_code == "VN"):
+    if sees_whole_country(actor):
         return wanted
     locator = Locator(session)
     locator.load_parties(wanted)
@@ -330,7 +416,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "graph": ("admin", "planner", "officer"),
     "my_cooperative": ("cooperative",),
     "verification": ("admin", "officer"),
-    "exchange": ("admin", "planner", "officer"),
+    "exchange": ("admin", "planner", "officer", "cooperative"),  # whoever `may_import` or `may_export`
     "users": ("admin",),
     "account": ("admin", "planner", "officer", "cooperative"),
 }

@@ -28,7 +28,7 @@ from linkage.history import Entry, entries, log, report, reporting_district, set
 from linkage.importing import import_tables
 from linkage.keys import key_filter, load, record_key
 from linkage.models import LinkageParty, Review, utcnow
-from linkage.permissions import Locator, in_reading_scope, may_write
+from linkage.permissions import Locator, in_reading_scope, may_start_linkage, may_write, refusal
 
 FORM_ROW = 2  # a form is the one data row under a header
 
@@ -54,7 +54,7 @@ def read(engine: Engine, actor: Actor, entity: str, key: str) -> RecordView:
         if record is None:
             raise NotFound("no_record", entity=entity, key=key)
         if not in_reading_scope(Locator(session), actor, entity, record):
-            raise Refused("not_in_scope", role=actor.role, scope=actor.unit_code or actor.cooperative_code or "")
+            raise refusal(actor)
         review = session.get(Review, (entity, key))
         values = {k: v or "" for k, v in (snapshot(record, entity) or {}).items() if k != "archived"}
         return RecordView(
@@ -112,7 +112,7 @@ def _explained(engine: Engine, actor: Actor, original: RecordView) -> StaleEdit:
 
 def start_linkage(engine: Engine, actor: Actor, values: dict[str, str], lead: bool = False) -> RecordView:
     """A cooperative starts a new linkage with itself as a party, in one transaction."""
-    if actor.role != "cooperative" or not actor.cooperative_code:
+    if not may_start_linkage(actor) or not actor.cooperative_code:
         raise Refused("cooperatives_only")
     party = {
         "linkage_code": values.get("code", ""),
@@ -225,7 +225,7 @@ def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: 
             raise NotFound("no_record", entity=entity, key=key)
         locator = Locator(session)
         if not may_write(locator, actor, entity, record, record):
-            raise Refused("not_in_scope", role=actor.role, scope=actor.unit_code or actor.cooperative_code or "")
+            raise refusal(actor)
         if record["version"] != original.version:
             raise _explained(engine, actor, original)
         if archived:

@@ -106,7 +106,17 @@ def test_the_data_exchange_page_offers_templates_and_a_scoped_export(app, downlo
     assert sheet["raw_material_areas"] == ["A1"]
 
 
-@pytest.mark.parametrize("page", ["verification.py", "exchange.py", "graph.py"])
+def test_a_cooperative_exports_its_own_sphere_and_may_send_files(app, downloads) -> None:
+    at = app(COOP_C1, "exchange.py")
+    assert at.get("file_uploader")  # a file is checked row by row like its forms, then waits for an officer
+    at.button(key="prepare_export").click().run()
+    book = openpyxl.load_workbook(io.BytesIO(downloads(at)), read_only=True)
+    sheet = {name: [row[0] for row in book[name].iter_rows(min_row=2, values_only=True)] for name in book.sheetnames}
+    assert sheet["cooperatives"] == ["C1"] and sheet["linkages"] == ["L1"]  # itself and its linkage, no other
+    assert sheet["raw_material_areas"] == ["A1"]
+
+
+@pytest.mark.parametrize("page", ["verification.py", "graph.py"])
 def test_a_cooperative_cannot_open_officers_pages(app, page: str) -> None:
     at = app(COOP_C1)
     # Only the pages of the role are registered in the navigation; any other path is refused.
@@ -116,7 +126,8 @@ def test_a_cooperative_cannot_open_officers_pages(app, page: str) -> None:
     assert sorted(Path(p).name for p in ast.literal_eval(registered.rstrip("."))) == [
         "account.py",
         "coverage.py",
-        *["forbidden.py"] * 4,  # graph, verification, exchange and users answer their address with a refusal
+        "exchange.py",
+        *["forbidden.py"] * 3,  # graph, verification and users answer their address with a refusal
         *["home.py"] * 2,  # home, and the sign-in address reloaded once signed in
         "my_cooperative.py",
     ]

@@ -74,7 +74,7 @@ def test_a_deep_link_as_the_first_request_after_a_start_asks_to_sign_in(
     expect(page.get_by_text("forbidden", exact=True)).to_have_count(0)
 
 
-@pytest.mark.parametrize("path", ["graph", "exchange"])
+@pytest.mark.parametrize("path", ["graph", "verification"])
 def test_a_cooperative_signing_in_on_a_deep_link_after_a_start_is_refused_in_words(
     fresh_server: str, watched: Watched, path: str
 ) -> None:
@@ -83,7 +83,7 @@ def test_a_cooperative_signing_in_on_a_deep_link_after_a_start_is_refused_in_wor
     expect(page.get_by_label("Tên đăng nhập")).to_be_visible(timeout=FIRST_RUN)
     fill_sign_in(page, "cooperative")
     expect(page.get_by_text("Tài khoản này không xem được trang này")).to_be_visible(timeout=20_000)
-    no_automatic_menu(page, ["Mức độ đạt chỉ tiêu", "Hợp tác xã của tôi", "Tài khoản của tôi"])
+    no_automatic_menu(page, ["Mức độ đạt chỉ tiêu", "Hợp tác xã của tôi", "Trao đổi dữ liệu", "Tài khoản của tôi"])
     expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
     expect(page.get_by_test_id("stIFrame")).to_have_count(0)
     assert watched.errors == []
