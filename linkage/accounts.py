@@ -22,10 +22,10 @@ from linkage.actor import SYSTEM as SYSTEM  # re-exported: who acts lives in lin
 from linkage.actor import Actor as Actor
 from linkage.db import read_session, write_session
 from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
-from linkage.geography import level_of, normalize_code, normalize_unit_code
 from linkage.history import Entry, entries, log
-from linkage.models import ROLES, Cooperative, District, LoginAttempt, Province, UserAccount, utcnow
-from linkage.permissions import require_admin
+from linkage.maps import MAPS, NEW_MAP, OLD_MAP
+from linkage.models import ROLES, Cooperative, LoginAttempt, UserAccount, utcnow
+from linkage.permissions import SCOPE_LEVELS, find_scope, require_admin
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -56,28 +56,36 @@ def normalize_username(name: str) -> str:
     return unicodedata.normalize("NFC", name).strip().lower()
 
 
-def _check_scope(session: Session, role: str, unit_code: str | None, cooperative_code: str | None) -> str | None:
-    """The normalised unit code of a new account, or a plain refusal if role and scope do not fit."""
+def _check_scope(
+    role: str, unit_code: str | None, cooperative_code: str | None, unit_map: str, session: Session
+) -> str | None:
+    """The unit code of a new scope as stored, or a plain refusal if role, map and scope do not fit
+    (`permissions.SCOPE_LEVELS`); a code that is a fitting unit of the other map says so."""
     if role not in ROLES:
         raise UserFacingError("unknown_role", role=role, roles=", ".join(ROLES))
+    if unit_map not in MAPS:
+        raise UserFacingError("unknown_map", map=unit_map)
     if role == "cooperative":
         if not cooperative_code or session.get(Cooperative, cooperative_code) is None:
             raise UserFacingError("account_needs_cooperative", code=cooperative_code or "")
         return None
-    if role == "admin":
+    if role not in SCOPE_LEVELS:
         return None
-    # An officer's unit is a district and a planner's a province, so "58" means 058 for an officer.
-    unit = normalize_code(unit_code or "", 3) if role == "officer" else normalize_unit_code(unit_code or "")
-    level = level_of(unit)
-    wanted = ("national", "province") if role == "planner" else ("district",)
-    known = (
-        level == "national"
-        or (level == "province" and session.get(Province, unit) is not None)
-        or (level == "district" and session.get(District, unit) is not None)
-    )
-    if level not in wanted or not known:
-        raise UserFacingError(f"account_needs_unit_{role}", unit=unit_code or "")
-    return unit
+    unit = find_scope(unit_code or "", unit_map, SCOPE_LEVELS[role][unit_map])
+    if unit is not None:
+        return unit.code
+    other = NEW_MAP if unit_map == OLD_MAP else OLD_MAP
+    if find_scope(unit_code or "", other, SCOPE_LEVELS[role][other]) is not None:
+        raise UserFacingError("account_unit_on_other_map", unit=unit_code or "", map=unit_map, other=other)
+    raise UserFacingError(f"account_needs_unit_{role}", unit=unit_code or "", map=unit_map)
+
+
+def scope_words(unit_code: str | None, unit_map: str, cooperative_code: str | None) -> str | None:
+    """A scope as the history and the lists show it: a unit with its map (a code does not say its
+    map), or a cooperative's code."""
+    if unit_code:
+        return unit_code if unit_code == "VN" else f"{unit_code} ({unit_map})"
+    return cooperative_code
 
 
 def add_user(
@@ -88,8 +96,10 @@ def add_user(
     role: str,
     unit_code: str | None = None,
     cooperative_code: str | None = None,
+    unit_map: str = OLD_MAP,
 ) -> Actor:
-    """Create an account; only admins may. Returns the new account as an Actor."""
+    """Create an account; only admins may. `unit_code` is read on `unit_map` (the command line and
+    the users page default to today's map). Returns the new account as an Actor."""
     require_admin(actor)
     name = normalize_username(username)
     if not name or len(name) > 64 or any(ch.isspace() for ch in name):
@@ -97,10 +107,11 @@ def add_user(
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserFacingError("short_password", length=MIN_PASSWORD_LENGTH)
     with write_session(engine) as session:
-        unit = _check_scope(session, role, unit_code, cooperative_code)
+        unit = _check_scope(role, unit_code, cooperative_code, unit_map, session)
         if session.execute(sa.select(col(UserAccount.id)).where(col(UserAccount.username) == name)).first():
             raise UserFacingError("username_taken", username=name)
-        scope = unit or (cooperative_code if role == "cooperative" else None)
+        cooperative = cooperative_code if role == "cooperative" else None
+        scope = scope_words(unit, unit_map, cooperative)
         _log_account(session, actor, "create", name, {"role": [None, role], "scope": [None, scope]})
         session.add(
             UserAccount(
@@ -108,10 +119,11 @@ def add_user(
                 password_hash=hasher().hash(password),
                 role=role,
                 unit_code=unit,
-                cooperative_code=cooperative_code if role == "cooperative" else None,
+                unit_map=unit_map,
+                cooperative_code=cooperative,
             )
         )
-    return Actor(name, role, unit, cooperative_code if role == "cooperative" else None)
+    return Actor(name, role, unit, cooperative, unit_map)
 
 
 @dataclass(frozen=True)
@@ -123,10 +135,16 @@ class Account:
     unit_code: str | None
     cooperative_code: str | None
     disabled: bool
+    unit_map: str = OLD_MAP
 
     @property
     def scope(self) -> str | None:
         return self.unit_code or self.cooperative_code
+
+    @property
+    def scope_shown(self) -> str | None:
+        """The scope with its map: `31231 (2025-07)`."""
+        return scope_words(self.unit_code, self.unit_map, self.cooperative_code)
 
 
 def list_users(engine: Engine, actor: Actor) -> list[Account]:
@@ -135,7 +153,9 @@ def list_users(engine: Engine, actor: Actor) -> list[Account]:
     columns = (UserAccount.username, UserAccount.role, UserAccount.unit_code, UserAccount.cooperative_code)
     with read_session(engine) as session:
         rows = session.execute(
-            sa.select(*(col(c) for c in columns), col(UserAccount.disabled)).order_by(col(UserAccount.username))
+            sa.select(*(col(c) for c in columns), col(UserAccount.disabled), col(UserAccount.unit_map)).order_by(
+                col(UserAccount.username)
+            )
         )
         return [Account(*row) for row in rows]
 
@@ -147,11 +167,19 @@ def current_actor(engine: Engine, username: str) -> Actor | None:
     its open sessions out at their next click, and a changed role or scope applies at once."""
     with read_session(engine) as session:
         row = session.execute(
-            sa.select(col(UserAccount.role), col(UserAccount.unit_code), col(UserAccount.cooperative_code)).where(
-                col(UserAccount.username) == normalize_username(username), col(UserAccount.disabled).is_(False)
-            )
+            sa.select(
+                col(UserAccount.role),
+                col(UserAccount.unit_code),
+                col(UserAccount.cooperative_code),
+                col(UserAccount.unit_map),
+            ).where(col(UserAccount.username) == normalize_username(username), col(UserAccount.disabled).is_(False))
         ).first()
-    return Actor(normalize_username(username), row[0], row[1], row[2]) if row else None
+    return Actor(normalize_username(username), row[0], row[1], row[2], row[3]) if row else None
+
+
+def actor_of(account: UserAccount) -> Actor:
+    """The stored account as the actor it signs in as (with the map of its unit)."""
+    return Actor(account.username, account.role, account.unit_code, account.cooperative_code, account.unit_map)
 
 
 def _account(session: Session, username: str) -> UserAccount:
@@ -200,6 +228,7 @@ def set_role(
     role: str,
     unit_code: str | None = None,
     cooperative_code: str | None = None,
+    unit_map: str = OLD_MAP,
 ) -> Actor:
     """Give an account another role or scope (checked as for a new account); only admins may, and
     not on their own account. Open sessions act with the new rights from their next click."""
@@ -207,10 +236,10 @@ def set_role(
     _refuse_own(actor, username)
     with write_session(engine) as session:
         account = _account(session, username)
-        unit = _check_scope(session, role, unit_code, cooperative_code)
+        unit = _check_scope(role, unit_code, cooperative_code, unit_map, session)
         cooperative = cooperative_code if role == "cooperative" else None
-        before = (account.role, account.unit_code or account.cooperative_code)
-        after = (role, unit or cooperative)
+        before = (account.role, scope_words(account.unit_code, account.unit_map, account.cooperative_code))
+        after = (role, scope_words(unit, unit_map, cooperative))
         if before != after:
             _log_account(
                 session,
@@ -220,8 +249,9 @@ def set_role(
                 {"role": [before[0], after[0]], "scope": [before[1], after[1]]},
             )
             account.role, account.unit_code, account.cooperative_code = role, unit, cooperative
+            account.unit_map = unit_map
             _touch(account)
-        return Actor(account.username, role, unit, cooperative)
+        return Actor(account.username, role, unit, cooperative, unit_map)
 
 
 def change_password(
@@ -329,7 +359,7 @@ def authenticate(engine: Engine, username: str, password: str, now: datetime | N
         session.commit()
         if fresh.disabled:  # said only to someone who knows the password
             raise LoginRefused("account_disabled")
-        return Actor(fresh.username, fresh.role, fresh.unit_code, fresh.cooperative_code)
+        return actor_of(fresh)
 
 
 def verify_password(password_hash: str, password: str) -> bool:

@@ -217,15 +217,16 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from linkage.accounts import SYSTEM, add_user
+    from linkage.accounts import SYSTEM, add_user, scope_words
 
     engine = _engine(args)
-    account = add_user(engine, SYSTEM, args.username, _password(args), args.role, args.unit, args.cooperative)
+    on = _map(args, date.today())  # a unit code is read on today's map unless --map names another
+    account = add_user(engine, SYSTEM, args.username, _password(args), args.role, args.unit, args.cooperative, on)
     if args.email or args.oidc_subject:  # sign-in through the office's identity provider
         from linkage.identity import link
 
         link(engine, SYSTEM, account.username, email=args.email, subject=args.oidc_subject)
-    scope = account.unit_code or account.cooperative_code or "—"
+    scope = scope_words(account.unit_code, account.unit_map, account.cooperative_code) or "—"
     print(f"Added {account.role} account {account.username} (scope {scope}).")
     return 0
 
@@ -235,8 +236,9 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
     for user in list_users(_engine(args), SYSTEM):
         scope = user.unit_code or user.cooperative_code or "—"
+        on = user.unit_map if user.unit_code and user.unit_code != "VN" else "—"  # a code is read on its map
         state = "disabled" if user.disabled else "active"
-        print(f"{user.username}\t{user.role}\t{scope}\t{state}")
+        print(f"{user.username}\t{user.role}\t{scope}\t{on}\t{state}")
     return 0
 
 
@@ -368,7 +370,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = users.add_parser("add", help="create an account (password from a prompt or --password-stdin)")
     p.add_argument("username")
     p.add_argument("--role", required=True, choices=ROLES)
-    p.add_argument("--unit", help="planner: VN or a province code; officer: a district code")
+    p.add_argument(
+        "--unit",
+        help="planner: VN or a province code; officer: a district (map 2025-01), a commune or province (map 2025-07)",
+    )
+    p.add_argument(
+        "--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map --unit is on (default: that of today)"
+    )
     p.add_argument("--cooperative", help="cooperative account: the cooperative's code")
     p.add_argument("--email", help="signs in through the identity provider (OpenID Connect) with this e-mail")
     p.add_argument("--oidc-subject", help="signs in through the identity provider with this subject (`sub`)")

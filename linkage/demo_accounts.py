@@ -62,8 +62,8 @@ def create_demo_accounts(engine: Engine) -> list[DemoAccount]:
     for a in wanted:
         if a.username not in have:
             scopes: dict[str, tuple[str | None, str | None]] = {"admin": (None, None), "cooperative": (None, a.scope)}
-            unit, cooperative = scopes.get(a.role, (a.scope, None))
-            add_user(engine, SYSTEM, a.username, a.password, a.role, unit, cooperative)
+            unit_code, cooperative_code = scopes.get(a.role, (a.scope, None))
+            add_user(engine, SYSTEM, a.username, a.password, a.role, unit_code, cooperative_code)
     return wanted
 
 

@@ -8,7 +8,7 @@ e-mail when the provider vouches for it (`email_verified` not false).
 Example:
     >>> link(engine, SYSTEM, "lan", email="Lan@So-NN.gov.vn")           # doctest: +SKIP
     >>> account_for(engine, subject="x1", email="lan@so-nn.gov.vn")     # doctest: +SKIP
-    Actor(username='lan', role='officer', unit_code='058', cooperative_code=None)
+    Actor(username='lan', role='officer', unit_code='058', cooperative_code=None, unit_map='2025-01')
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from linkage.accounts import ACCOUNTS, Actor, normalize_username
+from linkage.accounts import ACCOUNTS, Actor, actor_of, normalize_username
 from linkage.db import write_session
 from linkage.errors import NotFound, UserFacingError
 from linkage.history import log
@@ -82,5 +82,4 @@ def account_for(
     found.sort(key=lambda account: account.oidc_subject != subject)
     if not found or found[0].disabled:
         return None
-    account = found[0]
-    return Actor(account.username, account.role, account.unit_code, account.cooperative_code)
+    return actor_of(found[0])

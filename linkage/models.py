@@ -297,7 +297,8 @@ ACTIONS = ("create", "update", "archive", "restore", "verify", "return")
 
 
 class UserAccount(Stamped, table=True):
-    """A person who signs in: a role and the scope it acts in (the country, a province, a district, a cooperative)."""
+    """A person who signs in: a role and the scope it acts in (the country, or a unit on a named map:
+    a province, a district of 2025-01 or a commune of 2025-07; or a cooperative)."""
 
     __tablename__ = "user_account"
     __table_args__ = (
@@ -307,13 +308,22 @@ class UserAccount(Stamped, table=True):
             " OR (role = 'cooperative' AND cooperative_code IS NOT NULL)",
             name="user_scope",
         ),
+        sa.CheckConstraint("unit_map IN ('2025-01', '2025-07')", name="user_map"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, max_length=64)
     password_hash: str = Field(max_length=200)
     role: str = Field(max_length=20)
-    unit_code: str | None = Field(default=None, max_length=5, description="VN, a province or a district code")
+    unit_code: str | None = Field(
+        default=None, max_length=5, description="VN, a province, a district or a commune code, on `unit_map`"
+    )
+    unit_map: str = Field(
+        default="2025-01",
+        max_length=7,
+        sa_column_kwargs={"server_default": "2025-01"},
+        description="the map `unit_code` is read on (a code does not say its map)",
+    )
     cooperative_code: str | None = Field(default=None, foreign_key="cooperative.code", max_length=CODE_LENGTH)
     disabled: bool = Field(default=False)
     version: int = Field(default=1)
@@ -376,6 +386,12 @@ class Review(Stamped, table=True):
         index=True,
         description="the reporting cooperative's district: whose officers verify",
     )
+    # The reporting cooperative's place on today's map (CONTRACT §1): who verifies is decided when the
+    # queue is read, from the officer accounts that exist then (`permissions.verifier_condition`).
+    commune_2025_07: str | None = Field(
+        default=None, max_length=5, index=True, description="its commune on 2025-07 (None if placed above one)"
+    )
+    province_2025_07: str | None = Field(default=None, max_length=2, index=True, description="its province on 2025-07")
     comment: str | None = Field(default=None, max_length=2000)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,9 +25,55 @@ from linkage.actor import Actor
 from linkage.db import chunked
 from linkage.errors import Refused
 from linkage.exchange.spec import BY_NAME, PARTY_ENTITY
+from linkage.maps import CODE_WIDTH, MAPS, NEW_MAP, OLD_MAP, Unit, check_map, map_data
 from linkage.models import Commune, District, Linkage, LinkageParty, Producer
 
 REFERENCE = ("products", "province_key_products")
+
+# The units an account of each role may be scoped to, on each map (issue 14): district officers of the
+# programme's map keep working on it; since the reform officers work for a commune or a province.
+SCOPE_LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
+    "officer": {OLD_MAP: ("district",), NEW_MAP: ("commune", "province")},
+    "planner": {OLD_MAP: ("national", "province"), NEW_MAP: ("national", "province")},
+}
+
+
+def find_scope(text: str, on: str, levels: Iterable[str]) -> Unit | None:
+    """The unit of map `on`, at one of `levels`, that `text` names (`VN`, or a code that may omit its
+    leading zeros); a code typed at a level's full width means that level. None if there is none."""
+    data = map_data(check_map(on))
+    typed = text.strip()
+    if typed.endswith(".0") and typed[:-2].isdigit():
+        typed = typed[:-2]
+    found = []
+    for level in levels:
+        if level == "national":
+            unit = data.unit(level, typed.upper())
+        elif typed.isdigit() and len(typed) <= CODE_WIDTH[level]:
+            unit = data.unit(level, typed.zfill(CODE_WIDTH[level]))
+        else:
+            unit = None
+        if unit is not None:
+            found.append(unit)
+    exact = [u for u in found if len(u.code) == len(typed)]
+    if len(exact) == 1:
+        return exact[0]
+    return found[0] if len(found) == 1 else None
+
+
+def scope_unit(actor: Actor) -> Unit | None:
+    """The unit a planner or officer acts in, on its map (None for admins, cooperatives, or a unit
+    that is not on the map: such an account reaches nothing)."""
+    if actor.role not in SCOPE_LEVELS or not actor.unit_code or actor.unit_map not in MAPS:
+        return None
+    return _scope(actor.role, actor.unit_code, actor.unit_map)
+
+
+@cache
+def _scope(role: str, code: str, on: str) -> Unit | None:
+    return find_scope(code, on, SCOPE_LEVELS[role][on])
+
+
 HOMED = ("cooperatives", "producers", "raw_material_areas", "buyers")
 
 

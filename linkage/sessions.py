@@ -143,7 +143,7 @@ def _signed_in(found: sa.Row[SignInSession, UserAccount] | None) -> SignedIn | N
     if not secrets.compare_digest(row.password_fingerprint, _fingerprint(account.password_hash)):
         return None
     assert row.id is not None
-    who = Actor(account.username, account.role, account.unit_code, account.cooperative_code)
+    who = Actor(account.username, account.role, account.unit_code, account.cooperative_code, account.unit_map)
     return SignedIn(row.id, who, row.language)
 
 

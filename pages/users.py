@@ -1,12 +1,14 @@
 """Accounts, for administrators: list, add, disable and enable, reset a password, change role and scope."""
 
 from collections.abc import Callable
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from linkage.accounts import MIN_PASSWORD_LENGTH, add_user, change_password, list_users, set_disabled, set_role
 from linkage.errors import UserFacingError
+from linkage.maps import MAPS, map_of
 from linkage.models import ROLES
 from ui import carried, engine, flash, guard, plain, show_error, tr
 
@@ -31,7 +33,8 @@ def scope_of(role: str, scope: str) -> tuple[str | None, str | None]:
     return (None, text) if role == "cooperative" else (text, None)
 
 
-def role_and_scope(key: str, role: str = "officer", scope: str = "") -> tuple[str, str]:
+def role_and_scope(key: str, role: str = "officer", scope: str = "", on: str | None = None) -> tuple[str, str, str]:
+    """Role, scope code and the map the code is read on (today's map unless the account has one)."""
     chosen = st.selectbox(
         tr("app.login.role"),
         ROLES,
@@ -40,7 +43,14 @@ def role_and_scope(key: str, role: str = "officer", scope: str = "") -> tuple[st
         format_func=lambda r: tr(f"role.{r}"),
     )
     where = st.text_input(tr("app.users.scope"), value=scope, key=f"{key}_scope", help=tr("app.users.scope_help"))
-    return chosen, where
+    on = st.selectbox(
+        tr("app.users.scope_map"),
+        MAPS,
+        index=MAPS.index(on or map_of(date.today())),
+        key=f"{key}_map",
+        help=tr("app.users.scope_map_help"),
+    )
+    return chosen, where, on
 
 
 accounts = list_users(engine(), who)
@@ -48,7 +58,7 @@ table = pd.DataFrame(  # cells shown as text: a user name never runs as markup
     {
         tr("app.login.username"): [a.username for a in accounts],
         tr("app.login.role"): [tr(f"role.{a.role}") for a in accounts],
-        tr("app.users.scope"): [a.scope or "" for a in accounts],
+        tr("app.users.scope"): [a.scope_shown or "" for a in accounts],  # with its map: 31231 (2025-07)
         tr("app.users.state"): [tr("app.users.disabled" if a.disabled else "app.users.active") for a in accounts],
     }
 )
@@ -56,7 +66,7 @@ st.dataframe(table, hide_index=True)
 
 with st.expander(tr("app.users.add_title"), key="users_add"), st.form("users_add", clear_on_submit=True):
     name = st.text_input(tr("app.login.username"), key="users_add_name")
-    role, scope = role_and_scope("users_add")
+    role, scope, on = role_and_scope("users_add")
     password = st.text_input(
         tr("app.login.password"),
         type="password",
@@ -70,7 +80,7 @@ with st.expander(tr("app.users.add_title"), key="users_add"), st.form("users_add
         else:
             unit, cooperative = scope_of(role, scope)
             done(
-                lambda: add_user(engine(), who, name, password, role, unit, cooperative),
+                lambda: add_user(engine(), who, name, password, role, unit, cooperative, on),
                 tr("app.users.added", username=plain(name)),
             )
 
@@ -104,10 +114,10 @@ if account is not None:
                 )
     with change, st.form(f"users_role_{chosen}"):
         st.markdown(f"**{tr('app.users.role_title')}**")
-        role, scope = role_and_scope(f"users_role_{chosen}", account.role, account.scope or "")
+        role, scope, on = role_and_scope(f"users_role_{chosen}", account.role, account.scope or "", account.unit_map)
         if st.form_submit_button(tr("app.users.change_role")):
             unit, cooperative = scope_of(role, scope)
             done(
-                lambda: set_role(engine(), who, chosen, role, unit, cooperative),
+                lambda: set_role(engine(), who, chosen, role, unit, cooperative, on),
                 tr("app.users.role_done", username=shown),
             )

@@ -147,7 +147,7 @@ def test_creating_and_disabling_accounts_is_in_the_history_without_the_password(
         steps = entries(session, ACCOUNTS, "lan")
         everything = " ".join(str(r) for r in session.execute(sa.text("SELECT * FROM change_log")).all())
     assert [(e.actor, e.action, e.changes) for e in steps] == [
-        ("system", "create", {"role": [None, "officer"], "scope": [None, "058"]}),
+        ("system", "create", {"role": [None, "officer"], "scope": [None, "058 (2025-01)"]}),
         ("quantri", "update", {"disabled": ["false", "true"]}),
     ]
     assert "mật-khẩu-dài" not in everything
@@ -298,8 +298,8 @@ def test_account_changes_are_in_the_history_never_a_password(accounts: Engine) -
     set_disabled(accounts, SYSTEM, "lan", False)
     steps = account_history(accounts, SYSTEM, "lan")
     assert [(e.actor, e.action, e.changes) for e in steps] == [
-        ("system", "create", {"role": [None, "officer"], "scope": [None, "058"]}),
-        ("quantri", "update", {"role": ["officer", "planner"], "scope": ["058", "06"]}),
+        ("system", "create", {"role": [None, "officer"], "scope": [None, "058 (2025-01)"]}),
+        ("quantri", "update", {"role": ["officer", "planner"], "scope": ["058 (2025-01)", "06 (2025-01)"]}),
         ("quantri", "update", {"password": ["", "changed"]}),
         ("quantri", "update", {"disabled": ["false", "true"]}),
         ("system", "update", {"disabled": ["true", "false"]}),
@@ -315,3 +315,67 @@ def test_account_changes_are_in_the_history_never_a_password(accounts: Engine) -
 def test_the_account_list_carries_no_password_hash(accounts: Engine) -> None:
     (account,) = list_users(accounts, SYSTEM)
     assert not any("argon2" in str(value) for value in vars(account).values())
+
+
+def some_code(on: str, level: str, where=lambda code: True) -> str:  # type: ignore[no-untyped-def]
+    """A real unit code of `level` on map `on` meeting `where`, found in the package's lists."""
+    from linkage.maps import map_data
+
+    return next(code for code in map_data(on).level(level) if where(code))
+
+
+def test_scopes_on_todays_map_a_commune_or_province_officer_and_a_province_planner(accounts: Engine) -> None:
+    from linkage.maps import map_data
+
+    commune = some_code("2025-07", "commune", lambda c: c not in map_data("2025-01").communes)
+    province = some_code("2025-07", "province", lambda c: c.startswith("0"))  # typed without its zero below
+    added = [
+        add_user(accounts, SYSTEM, "xa", "long-enough", "officer", commune, unit_map="2025-07"),
+        add_user(accounts, SYSTEM, "so", "long-enough", "officer", province.lstrip("0"), unit_map="2025-07"),
+        add_user(accounts, SYSTEM, "tinh", "long-enough", "planner", province, unit_map="2025-07"),
+    ]
+    assert added == [
+        Actor("xa", "officer", commune, None, "2025-07"),
+        Actor("so", "officer", province, None, "2025-07"),
+        Actor("tinh", "planner", province, None, "2025-07"),
+    ]
+    assert [current_actor(accounts, a.username) for a in added] == added
+    assert authenticate(accounts, "xa", "long-enough") == added[0]
+    listed = {a.username: (a.unit_code, a.unit_map, a.scope_shown) for a in list_users(accounts, SYSTEM)}
+    assert listed["xa"] == (commune, "2025-07", f"{commune} (2025-07)")
+    assert listed["lan"] == ("058", "2025-01", "058 (2025-01)")  # made before: on the programme's map
+
+
+def test_a_unit_of_the_wrong_level_or_map_is_refused_naming_the_map(accounts: Engine) -> None:
+    from linkage.maps import map_data
+
+    new = map_data("2025-07")
+    district = some_code("2025-01", "district", lambda d: d.zfill(5) not in new.communes)
+    with pytest.raises(UserFacingError) as refused:  # a district is not a unit of today's map
+        add_user(accounts, SYSTEM, "x1", "long-enough", "officer", district, unit_map="2025-07")
+    assert refused.value.key == "account_unit_on_other_map"
+    assert "2025-07" in refused.value.message("en") and "--map 2025-01" in refused.value.message("en")
+    commune = some_code("2025-07", "commune", lambda c: c not in map_data("2025-01").communes)
+    with pytest.raises(UserFacingError) as refused:  # and a commune is no officer's unit on 2025-01
+        add_user(accounts, SYSTEM, "x2", "long-enough", "officer", commune, unit_map="2025-01")
+    assert refused.value.key == "account_unit_on_other_map" and "--map 2025-07" in refused.value.message("en")
+    with pytest.raises(UserFacingError) as refused:  # a code on neither map
+        add_user(accounts, SYSTEM, "x3", "long-enough", "officer", "99999", unit_map="2025-07")
+    assert refused.value.key == "account_needs_unit_officer" and "map 2025-07" in refused.value.message("en")
+    with pytest.raises(UserFacingError) as refused:
+        add_user(accounts, SYSTEM, "x4", "long-enough", "planner", "VN", unit_map="2030-01")
+    assert refused.value.key == "unknown_map"
+    assert [a.username for a in list_users(accounts, SYSTEM)] == ["lan"]  # nothing was written
+
+
+def test_a_new_role_or_map_is_logged_with_its_map(accounts: Engine) -> None:
+    from linkage.maps import map_data
+
+    province = some_code("2025-07", "province")
+    set_role(accounts, ADMIN, "lan", "officer", province, unit_map="2025-07")
+    assert current_actor(accounts, "lan") == Actor("lan", "officer", province, None, "2025-07")
+    assert account_history(accounts, ADMIN, "lan")[-1].changes == {
+        "role": ["officer", "officer"],
+        "scope": ["058 (2025-01)", f"{province} (2025-07)"],
+    }
+    assert map_data("2025-07").provinces[province]  # a province of today's map indeed

@@ -120,7 +120,7 @@ def test_an_administrator_manages_accounts_on_the_users_page(app: App, database:
         {
             "Tên đăng nhập": "lan",
             "Vai trò": OFFICER,
-            "Phạm vi": "058",
+            "Phạm vi": "058 (2025-01)",  # a code with the map it is read on
             "Trạng thái": "đang dùng",
         },
         {"Tên đăng nhập": "quantri", "Vai trò": "quản trị viên", "Phạm vi": "", "Trạng thái": "đang dùng"},
@@ -133,7 +133,23 @@ def test_an_administrator_manages_accounts_on_the_users_page(app: App, database:
     at.text_input(key="users_add_repeat").input("mật-khẩu-htx-c5")
     at.button(key="FormSubmitter:users_add-Thêm").click().run()
     assert not at.exception and not at.error
-    assert current_actor(engine, "htx_c5") == Actor("htx_c5", "cooperative", None, "C5")
+    assert current_actor(engine, "htx_c5") == Actor("htx_c5", "cooperative", None, "C5", "2025-07")
+    # An officer of a commune of today's map, then a district officer of the programme's map.
+    from linkage.maps import map_data
+
+    commune = next(c for c in map_data("2025-07").communes if c not in map_data("2025-01").communes)
+    for name, code, on in (("xa", commune, "2025-07"), ("huyen", "061", "2025-01")):
+        at.text_input(key="users_add_name").input(name)
+        at.selectbox(key="users_add_role:vi").select("officer")
+        at.text_input(key="users_add_scope").input(code)
+        at.selectbox(key="users_add_map").select(on)
+        at.text_input(key="users_add_password").input("mật-khẩu-cán-bộ")
+        at.text_input(key="users_add_repeat").input("mật-khẩu-cán-bộ")
+        at.button(key="FormSubmitter:users_add-Thêm").click().run()
+        assert not at.exception and not at.error
+        assert current_actor(engine, name) == Actor(name, "officer", code, None, on)
+    shown = {r["Tên đăng nhập"]: r["Phạm vi"] for r in at.dataframe[0].value.to_dict("records")}
+    assert (shown["xa"], shown["huyen"]) == (f"{commune} (2025-07)", "061 (2025-01)")
     # Disable lan, reset its password, make it a planner, enable it again.
     at.selectbox(key="users_pick").select("lan").run()
     at.button(key="users_disable").click().run()
@@ -154,7 +170,7 @@ def test_an_administrator_manages_accounts_on_the_users_page(app: App, database:
     at.selectbox(key="users_role_htx_c5_role:vi").select("officer")
     at.text_input(key="users_role_htx_c5_scope").set_value("VN")
     at.button(key="FormSubmitter:users_role_htx_c5-Lưu vai trò và phạm vi").click().run()
-    assert len(at.error) == 1 and 'tài khoản cán bộ huyện cần mã huyện đã có (nhận được "VN")' in texts(at)
+    assert len(at.error) == 1 and '"VN" không phải đơn vị nào như vậy trên bản đồ 2025-07' in texts(at)
     at.selectbox(key="users_pick").select("quantri").run()
     assert at.button(key="users_disable").disabled
 

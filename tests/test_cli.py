@@ -204,6 +204,8 @@ def test_user_add_list_disable_and_the_password_never_printed(engine: Engine) ->
             "officer",
             "--unit",
             "58",
+            "--map",
+            "2025-01",
             "--password-stdin",
             "--db",
             db,
@@ -214,14 +216,41 @@ def test_user_add_list_disable_and_the_password_never_printed(engine: Engine) ->
         timeout=120,
     )
     assert added.returncode == 0, added.stderr
-    assert "Added officer account lan (scope 058)" in added.stdout and secret not in added.stdout + added.stderr
+    assert (
+        "Added officer account lan (scope 058 (2025-01))" in added.stdout and secret not in added.stdout + added.stderr
+    )
     wrong = linkage(
         "user", "add", "minh", "--role", "officer", "--unit", "VN", "--password-stdin", "--db", db, stdin=f"{secret}\n"
     )
-    assert wrong.returncode == 1 and "district code" in wrong.stderr and "Traceback" not in wrong.stderr
-    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\tactive"]
+    assert wrong.returncode == 1 and "district of map 2025-01" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\t2025-01\tactive"]
     assert linkage("user", "disable", "lan", "--db", db).returncode == 0
-    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\tdisabled"]
+    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\t2025-01\tdisabled"]
+
+
+def test_user_add_reads_the_unit_on_todays_map_unless_told_and_names_the_map_it_refuses(engine: Engine) -> None:
+    from linkage.maps import map_data
+
+    db = url(engine)
+    new = map_data("2025-07")
+    commune = next(c for c in new.communes if c not in map_data("2025-01").communes)  # a code only 2025-07 has
+    district = next(d for d in map_data("2025-01").districts if d.zfill(5) not in new.communes)
+
+    def add(name: str, *options: str):  # type: ignore[no-untyped-def]
+        return linkage("user", "add", name, "--role", "officer", *options, "--db", db, stdin="mật-khẩu-dài\n")
+
+    done = add("xa", "--unit", commune)
+    assert done.returncode == 0 and f"scope {commune} (2025-07)" in done.stdout
+    refused = add("huyen", "--unit", district)
+    assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1
+    assert "map 2025-07" in refused.stderr and "--map 2025-01" in refused.stderr
+    assert add("huyen", "--unit", district, "--map", "2025-01").returncode == 0
+    assert linkage("user", "list", "--db", db).stdout.splitlines() == [
+        f"huyen\tofficer\t{district}\t2025-01\tactive",
+        f"xa\tofficer\t{commune}\t2025-07\tactive",
+    ]
+    history = linkage("history", "account", "xa", "--db", db).stdout
+    assert f"scope: — → {commune} (2025-07)" in history
     missing = linkage("user", "disable", "nobody", "--db", db)
     assert missing.returncode == 1 and "no user" in missing.stderr
 
@@ -258,7 +287,7 @@ def test_user_enable_lets_a_disabled_account_sign_in_again(engine: Engine) -> No
     assert linkage("user", "disable", "lan", "--db", db).returncode == 0
     enabled = linkage("user", "enable", "lan", "--db", db)
     assert enabled.returncode == 0 and enabled.stdout == "Enabled lan; the account can sign in again.\n"
-    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\tactive"]
+    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\t2025-01\tactive"]
     assert authenticate(engine, "lan", "mật-khẩu-dài").username == "lan"
 
 

@@ -180,7 +180,7 @@ def test_the_documented_trial_runs_as_written(tmp_path: Path) -> None:
     assert list(rows[0]) == COLUMNS and {r["level"] for r in rows} == {"province"}
     assert "Dry run, nothing was written" in done.stdout and "0 updated" in done.stdout
     assert (tmp_path / "dak-lak.html").stat().st_size > 0
-    assert "lan.tran\tofficer\t643\tactive" in done.stdout
+    assert "lan.tran\tofficer\t643\t2025-01\tactive" in done.stdout
 
 
 # --- README.md ------------------------------------------------------------------------------------

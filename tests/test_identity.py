@@ -77,4 +77,4 @@ def test_user_add_takes_the_email_it_signs_in_with(engine: Engine) -> None:
         stdin="mật-khẩu-dài\n",
     )
     assert done.returncode == 0, done.stderr
-    assert account_for(engine, subject="idp-hoa", email="hoa@so-nn.gov.vn") == Actor("hoa", "admin")
+    assert account_for(engine, subject="idp-hoa", email="hoa@so-nn.gov.vn") == Actor("hoa", "admin", unit_map="2025-07")
