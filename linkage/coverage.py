@@ -631,7 +631,8 @@ def home_unit(engine: Engine, actor: Actor) -> str:
     """Where an actor's coverage page opens: a planner's province, an officer's district, the
     district of a cooperative's office, else the whole country."""
     with read_session(engine) as session:
-        return home_unit_of(Locator(session), actor) or NATIONAL_CODE
+        unit = home_unit_of(Locator(session), actor)
+    return unit.code if unit is not None else NATIONAL_CODE
 
 
 def linkages_located(facts: Facts, level: str) -> pd.Series:

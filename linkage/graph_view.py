@@ -122,14 +122,12 @@ def own_units(actor: Actor, g: Geography, busiest: str | None = None) -> list[st
     administrators) the district with the most linkages (`busiest`), then every province."""
     if sees_whole_country(actor):
         return list(dict.fromkeys([*([busiest] if busiest else []), *(str(c) for c in g.provinces["code"])]))
-    districts = g.districts.loc[g.districts["province_code"] == actor.unit_code, "code"]
-    return home_units(actor, (str(code) for code in districts))
+    return [unit.code for unit in home_units(actor)]
 
 
 def may_open(actor: Actor, unit: str, g: Geography) -> bool:
     """Whether the actor may open `unit`'s graph (`permissions.may_view_unit` over the map)."""
-    province_of = dict(zip(g.districts["code"], g.districts["province_code"], strict=True))
-    return may_view_unit(actor, unit, province_of)
+    return may_view_unit(actor, unit)
 
 
 def pick_in_view(pick: str, graph: nx.MultiDiGraph, left_out: pd.DataFrame) -> bool:

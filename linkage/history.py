@@ -22,6 +22,7 @@ from linkage.errors import NotFound, Refused, StaleEdit
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value
 from linkage.keys import load, load_many
+from linkage.maps import OLD_MAP, map_data
 from linkage.models import ChangeLog, Review, utcnow
 from linkage.permissions import Locator, has_review_queue, in_reading_scope, may_verify, reporting_cooperative
 
@@ -95,7 +96,10 @@ def reporting_district(locator: Locator, actor: Actor) -> str | None:
     """The district of the reporting cooperative's office, as stored before this change: its
     officers know the cooperative and verify what it reports, wherever the record lies."""
     cooperative = reporting_cooperative(actor)
-    return locator.home_district("cooperatives", cooperative, stored=True) if cooperative else None
+    place = locator.home_place("cooperatives", cooperative, OLD_MAP, stored=True) if cooperative else None
+    if place is None or place.level == "province":
+        return None
+    return map_data(OLD_MAP).communes[place.code].district if place.level == "commune" else place.code
 
 
 def settle(session: Session, entity: str, keys: Iterable[str]) -> None:

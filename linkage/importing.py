@@ -61,7 +61,7 @@ def overlay(locator: Locator, parsed: dict[str, Parsed]) -> Locator:
     for entity in HOMED:
         if entity in parsed:
             for _, r in parsed[entity].rows:
-                locator.homes[(entity, r["code"])] = r.get("commune_code")
+                locator.lay_over(entity, r)
     return locator
 
 

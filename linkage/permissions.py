@@ -1,13 +1,19 @@
-"""Who may read and change which records: roles scoped to the administrative map.
+"""Who may read and change which records: roles scoped to a unit on a named map.
 
 Every domain function that reads or writes user data asks here, so the app, the command line and
-any future interface apply the same rules. Where a record "lies" is computed set-based by
-`Locator` from stored records and the rows being written:
+any future interface apply the same rules; no role is compared anywhere else (a test says so).
+A scope is a unit of one map (`scope_unit`: an officer's district of 2025-01, commune or province of
+2025-07; a planner's province of either map, or the country). Where a record "lies" on that map is
+computed set-based by `Locator` from stored records and the rows being written:
 
-- cooperatives, producers, raw material areas, buyers: the district of their commune (a buyer
-  without a commune lies nowhere);
-- linkages: every district holding one of their cooperative, producer or raw-material-area parties;
-- linkage parties: their linkage's districts and the party's own; adoptions: their linkage's.
+- cooperatives, producers, raw material areas, buyers: their placement on the map (CONTRACT §1:
+  their commune there, or where the crosswalk places their commune of the other map; a buyer without
+  a commune lies where the linkages naming it lie);
+- linkages: wherever one of their cooperative, producer or raw-material-area parties lies;
+- linkage parties: their linkage's places and the party's own; adoptions: their linkage's.
+
+A scope holds a record when its unit holds the record's placement (`maps.unit_holds`): a record
+placed in a province, above any of its communes, is the province's, not a commune's or district's.
 """
 
 from __future__ import annotations
@@ -25,8 +31,21 @@ from linkage.actor import Actor
 from linkage.db import chunked
 from linkage.errors import Refused
 from linkage.exchange.spec import BY_NAME, PARTY_ENTITY
-from linkage.maps import CODE_WIDTH, MAPS, NEW_MAP, OLD_MAP, Unit, check_map, map_data
-from linkage.models import Commune, District, Linkage, LinkageParty, Producer
+from linkage.maps import (
+    CODE_WIDTH,
+    MAP_LEVELS,
+    MAPS,
+    NEW_MAP,
+    OLD_MAP,
+    Unit,
+    check_map,
+    map_data,
+    national,
+    placements,
+    province_crosswalk,
+    unit_holds,
+)
+from linkage.models import Linkage, LinkageParty, Producer
 
 REFERENCE = ("products", "province_key_products")
 
@@ -76,6 +95,34 @@ def _scope(role: str, code: str, on: str) -> Unit | None:
 
 HOMED = ("cooperatives", "producers", "raw_material_areas", "buyers")
 
+Home = tuple[str | None, str | None]  # a record's commune on 2025-01 and on 2025-07 (either may be None)
+NOWHERE: Home = (None, None)
+
+
+def home_of(record: dict[str, Any]) -> Home:
+    """The communes a record is given by (CONTRACT §2: one map or both)."""
+    return (record.get("commune_code") or None, record.get("commune_code_2025_07") or None)
+
+
+def placement(home: Home, on: str) -> Unit | None:
+    """Where a record given by `home` lies on map `on` (CONTRACT §1): its commune there if given, else
+    where the crosswalk places its commune of the other map (`maps.placements`, one table per map pair
+    built once per process: no package lookup per record). None for a record with no commune."""
+    old, new = home
+    given, other = (old, new) if on == OLD_MAP else (new, old)
+    if given:
+        place = map_data(on).communes.get(given)
+        return place.unit if place else None
+    if other:
+        return placements(NEW_MAP if on == OLD_MAP else OLD_MAP, on).get(other)
+    return None
+
+
+def holds(scope: Unit, found: Iterable[Unit]) -> bool:
+    """Whether a scope holds any of these places (all on the scope's map): a record placed in a
+    province is the province's, not any of its communes' or districts' (`maps.unit_holds`)."""
+    return any(unit_holds(scope, unit) for unit in found)
+
 
 @dataclass
 class Locator:
@@ -83,43 +130,31 @@ class Locator:
 
     `stored_*` hold the database's view; `homes` and `parties` start as copies of it and get the
     rows of an import laid over them (`importing.overlay`). A permission asks about both: a
-    record must be in the actor's scope as it is and as it will be.
+    record must be in the actor's scope as it is and as it will be. Places are read from the maps
+    of the package, loaded once per process, never from the database's geography tables.
     """
 
     session: Session
-    homes: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (entity, code) -> commune, after
+    homes: dict[tuple[str, str], Home] = field(default_factory=dict)  # (entity, code) -> communes, after
     parties: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # linkage -> {(type, code)}, after
-    stored_homes: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    stored_homes: dict[tuple[str, str], Home] = field(default_factory=dict)
     stored_parties: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     stored_linkages: set[str] = field(default_factory=set)  # linkage codes the database holds
-    _commune_district: dict[str, str] = field(default_factory=dict)
-    _district_province: dict[str, str] = field(default_factory=dict)
 
-    def province(self, district: str) -> str | None:
-        """The province of a district (the map is read once per locator, not once per record)."""
-        if not self._district_province:
-            rows = self.session.execute(sa.select(col(District.code), col(District.province_code)))
-            self._district_province = {d: p for d, p in rows}
-        return self._district_province.get(district)
-
-    def district(self, commune: str | None) -> str | None:
-        if commune is None:
-            return None
-        if not self._commune_district:
-            rows = self.session.execute(sa.select(col(Commune.code), col(Commune.district_code)))
-            self._commune_district = {c: d for c, d in rows}
-        return self._commune_district.get(commune)
+    def lay_over(self, entity: str, record: dict[str, Any]) -> None:
+        """A row being written: where it will lie."""
+        self.homes[(entity, record["code"])] = home_of(record)
 
     def load_homes(self, entity: str, codes: Iterable[str]) -> None:
         """Stored communes of these records (missing ones stay unknown)."""
         model: Any = BY_NAME[entity].model
         wanted = sorted({c for c in codes if (entity, c) not in self.stored_homes})
         for code in wanted:
-            self.stored_homes[(entity, code)] = None
+            self.stored_homes[(entity, code)] = NOWHERE
         for chunk in chunked(wanted):
-            query = sa.select(model.code, model.commune_code).where(model.code.in_(chunk))
-            for code, commune in self.session.execute(query):
-                self.stored_homes[(entity, code)] = commune
+            query = sa.select(model.code, model.commune_code, model.commune_code_2025_07).where(model.code.in_(chunk))
+            for code, old, new in self.session.execute(query):
+                self.stored_homes[(entity, code)] = (old, new)
         for code in wanted:
             self.homes.setdefault((entity, code), self.stored_homes[(entity, code)])
 
@@ -156,15 +191,17 @@ class Locator:
         for entity, codes in homed.items():
             self.load_homes(entity, codes)
 
-    def home_district(self, entity: str, code: str, stored: bool = False) -> str | None:
+    def home_place(self, entity: str, code: str, on: str, stored: bool = False) -> Unit | None:
+        """Where a homed record lies on map `on`."""
         self.load_homes(entity, [code])
-        return self.district((self.stored_homes if stored else self.homes).get((entity, code)))
+        return placement((self.stored_homes if stored else self.homes).get((entity, code), NOWHERE), on)
 
-    def linkage_districts(self, linkage: str, stored: bool = False) -> set[str]:
+    def linkage_places(self, linkage: str, on: str, stored: bool = False) -> set[Unit]:
+        """Where a linkage lies on map `on`: wherever one of its cooperative, producer or area parties lies."""
         self.load_parties([linkage])
         parties = self.stored_parties[linkage] if stored else self.parties[linkage]
-        found = {self.home_district(PARTY_ENTITY[t], c, stored) for t, c in parties if t != "buyer"}
-        return {d for d in found if d}
+        found = {self.home_place(PARTY_ENTITY[t], c, on, stored) for t, c in parties if t != "buyer"}
+        return {unit for unit in found if unit is not None}
 
     def is_member(self, linkage: str, cooperative: str) -> bool:
         """The cooperative takes part in the linkage as stored, or starts this new linkage now."""
@@ -191,43 +228,44 @@ class Locator:
         return found
 
 
-def places(locator: Locator, entity: str, record: dict[str, Any], stored: bool) -> set[str]:
-    """The districts a record lies in (CONTRACT §3 locations, extended to every entity)."""
+def places(locator: Locator, entity: str, record: dict[str, Any], stored: bool, on: str = OLD_MAP) -> set[Unit]:
+    """The units of map `on` a record lies in (CONTRACT §3 locations, extended to every entity): a
+    homed record at its placement there, a linkage wherever its parties lie."""
     if entity in HOMED:
-        district = locator.district(record.get("commune_code"))
-        if district:
-            return {district}
+        place = placement(home_of(record), on)
+        if place is not None:
+            return {place}
         if entity == "buyers":  # a buyer with no commune lies where the linkages naming it lie
             return {
-                d
+                unit
                 for lk in locator.linkages_naming("buyer", record["code"], stored)
-                for d in locator.linkage_districts(lk, stored)
+                for unit in locator.linkage_places(lk, on, stored)
             }
         return set()
     if entity == "linkages":
-        return locator.linkage_districts(record["code"], stored)
-    # A stored party row of a cooperative, producer or area lies where that party lies: its district
-    # may take it out of a linkage, and no other district can, even one the linkage also reaches.
+        return locator.linkage_places(record["code"], on, stored)
+    # A stored party row of a cooperative, producer or area lies where that party lies: its officer
+    # may take it out of a linkage, and no other can, even one whose unit the linkage also reaches.
     if entity == "linkage_parties" and stored and record["party_type"] != "buyer":
-        own = locator.home_district(PARTY_ENTITY[record["party_type"]], record["party_code"], stored)
+        own = locator.home_place(PARTY_ENTITY[record["party_type"]], record["party_code"], on, stored)
         return {own} if own else set()
     # Otherwise it lies where its linkage lies without the rows being written: adding one's own
-    # producer to another district's linkage does not make that linkage one's own.
+    # producer to another unit's linkage does not make that linkage one's own.
     linkage = record["linkage_code"]
     locator.load_parties([linkage])
-    return locator.linkage_districts(linkage, stored=stored or linkage in locator.stored_linkages)
+    return locator.linkage_places(linkage, on, stored=stored or linkage in locator.stored_linkages)
 
 
-def officer_may(locator: Locator, district: str, entity: str, old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
-    """An officer edits what lies in its district, as stored and as it will be; a new buyer with no
-    commune may be registered by any officer (it lies nowhere until a linkage names it)."""
+def officer_may(locator: Locator, scope: Unit, entity: str, old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
+    """An officer edits what lies in its unit on its map, as stored and as it will be; a new buyer with
+    no commune may be registered by any officer (it lies nowhere until a linkage names it)."""
     if entity in REFERENCE:
         return False
-    if old is None and entity == "buyers" and not new.get("commune_code"):
+    if old is None and entity == "buyers" and home_of(new) == NOWHERE:
         return True
-    if old is not None and district not in places(locator, entity, old, stored=True):
+    if old is not None and not holds(scope, places(locator, entity, old, stored=True, on=scope.map)):
         return False
-    return district in places(locator, entity, new, stored=False)
+    return holds(scope, places(locator, entity, new, stored=False, on=scope.map))
 
 
 def cooperative_sees(locator: Locator, cooperative: str, entity: str, record: dict[str, Any], stored: bool) -> bool:
@@ -325,30 +363,28 @@ def has_review_queue(actor: Actor) -> bool:
 def may_write(locator: Locator, actor: Actor, entity: str, old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
     if actor.role == "admin":
         return True
-    if actor.role == "officer" and actor.unit_code:
-        return officer_may(locator, actor.unit_code, entity, old, new)
+    scope = scope_unit(actor)
+    if actor.role == "officer" and scope is not None:
+        return officer_may(locator, scope, entity, old, new)
     if actor.role == "cooperative" and actor.cooperative_code:
         return cooperative_may(locator, actor.cooperative_code, entity, old, new)
     return False
 
 
 def in_reading_scope(locator: Locator, actor: Actor, entity: str, record: dict[str, Any]) -> bool:
-    """Reading: admins everything; planners their country or province; officers their district;
-    cooperatives their own sphere. Reference data and buyers are readable by everyone."""
+    """Reading: admins everything; planners and officers what lies in their unit on their map (the
+    country, a province, a district of 2025-01, a commune of 2025-07); cooperatives their own sphere.
+    Reference data and buyers are readable by everyone."""
     if actor.role == "admin" or entity in REFERENCE or entity == "buyers":
         return True  # buyers are enterprises every linkage may name, not any cooperative's data
     if actor.role == "cooperative":
         return bool(actor.cooperative_code) and cooperative_sees(
             locator, str(actor.cooperative_code), entity, record, stored=False
         )
-    found = places(locator, entity, record, stored=False)
-    if actor.role == "officer":
-        return actor.unit_code in found
-    if actor.role == "planner":
-        if actor.unit_code == "VN":
-            return True
-        return actor.unit_code in {locator.province(d) for d in found}
-    return False
+    scope = scope_unit(actor)
+    if scope is None:
+        return False
+    return scope.level == "national" or holds(scope, places(locator, entity, record, stored=False, on=scope.map))
 
 
 def readable(session: Session, actor: Actor, entity: str, records: list[dict[str, Any]]) -> list[bool]:
@@ -404,45 +440,68 @@ def sees_whole_country(actor: Actor) -> bool:
     return actor.role == "admin" or (actor.role == "planner" and actor.unit_code == "VN")
 
 
-def home_units(actor: Actor, province_districts: Iterable[str] = ()) -> list[str]:
+def home_units(actor: Actor) -> list[Unit]:
     """The units an actor's lists start with, its own first: an officer's unit; a province planner's
-    province, then `province_districts` (the units below it); nobody's for the whole country or a cooperative."""
-    if actor.role == "officer" and actor.unit_code:
-        return [actor.unit_code]
-    if actor.role == "planner" and actor.unit_code and not sees_whole_country(actor):
-        return [actor.unit_code, *sorted(province_districts)]
-    return []
+    province, then the units below it on its map (districts on 2025-01, communes on 2025-07); none for
+    the whole country (`sees_whole_country`) or a cooperative."""
+    scope = scope_unit(actor)
+    if scope is None or scope.level == "national":
+        return []
+    if actor.role == "planner" and scope.level == "province":
+        data = map_data(scope.map)
+        below = data.districts if scope.map == OLD_MAP else data.communes
+        return [scope, *(p.unit for p in below.values() if p.province == scope.code)]
+    return [scope]
 
 
-def home_unit(locator: Locator, actor: Actor) -> str | None:
-    """Where an actor's own figures are: a planner's or officer's unit, the district of a
-    cooperative's office (as stored); None for the whole country."""
-    if actor.role in ("planner", "officer") and actor.unit_code:
-        return actor.unit_code
+def home_unit(locator: Locator, actor: Actor, on: str = OLD_MAP) -> Unit | None:
+    """Where an actor's own figures are: a planner's or officer's unit (on its own map); for a
+    cooperative, where its office lies on map `on` (on 2025-01 its district); None for the whole country."""
+    scope = scope_unit(actor)
+    if scope is not None:
+        return None if scope.level == "national" else scope
     cooperative = reporting_cooperative(actor)
-    if cooperative:
-        return locator.home_district("cooperatives", cooperative)
-    return None
+    if cooperative is None:
+        return None
+    place = locator.home_place("cooperatives", cooperative, on)
+    if place is not None and on == OLD_MAP and place.level == "commune":
+        return map_data(OLD_MAP).districts[map_data(OLD_MAP).communes[place.code].district].unit
+    return place
 
 
-def may_view_unit(actor: Actor, unit_code: str, province_of_district: dict[str, str]) -> bool:
-    """Whose graphs an actor may open: admins and national planners any unit, a province planner its
-    province and its districts, an officer its district."""
+def as_on(unit: Unit, on: str) -> Unit:
+    """The smallest unit of map `on` holding all of `unit` (a unit of either map): a commune where the
+    crosswalk places it; an old district or province in the new province its old province went into
+    (whole, CONTRACT §1); a new province in the old province it was, when it was one; else the country."""
+    if unit.map == on:
+        return unit
+    if unit.level == "national":
+        return national(on)
+    if unit.level == "commune":
+        return placements(unit.map, on).get(unit.code) or national(on)
+    if unit.map == OLD_MAP:
+        went = province_crosswalk().get(map_data(OLD_MAP).province_of(unit), ())
+        return map_data(NEW_MAP).provinces[went[0]].unit if len(went) == 1 else national(on)
+    came = [old for old, went in province_crosswalk().items() if went == (unit.code,)]
+    return map_data(OLD_MAP).provinces[came[0]].unit if len(came) == 1 else national(on)
+
+
+def may_view_unit(actor: Actor, unit_code: str, map_name: str = OLD_MAP) -> bool:
+    """Whose graphs and lists an actor may open: admins and national planners any unit of either map;
+    a planner or officer a unit its own unit holds, read on its map (a province planner of 2025-07
+    opens its communes, and the old districts and provinces it took in whole)."""
     if sees_whole_country(actor):
         return True
-    if actor.role == "planner":
-        return unit_code == actor.unit_code or province_of_district.get(unit_code) == actor.unit_code
-    if actor.role == "officer":
-        return unit_code == actor.unit_code
-    return False
+    scope = scope_unit(actor)
+    unit = find_scope(unit_code, map_name, MAP_LEVELS[map_name]) if map_name in MAPS else None
+    if scope is None or unit is None:
+        return False
+    return unit_holds(scope, as_on(unit, scope.map))
 
 
-def require_unit_view(session: Session, actor: Actor, unit_code: str, map_name: str = "2025-01") -> None:
+def require_unit_view(session: Session, actor: Actor, unit_code: str, map_name: str = OLD_MAP) -> None:
     """Refuse a unit's graph or lists to an actor who may not open it (see `may_view_unit`)."""
-    if map_name != "2025-01" and not is_admin(actor):
-        raise refusal(actor)
-    province = Locator(session).province(unit_code)
-    if not may_view_unit(actor, unit_code, {unit_code: province} if province else {}):
+    if not may_view_unit(actor, unit_code, map_name):
         raise refusal(actor)
 
 
