@@ -1,8 +1,9 @@
 """The audit log and verification: who changed what and when, and whether an officer checked it.
 
 The log is append-only (database triggers refuse UPDATE and DELETE). A change by a cooperative
-account opens a review — *reported* — that an officer of the record's district verifies or sends
-back; the review keeps the last verified values so coverage can be computed on verified data.
+account opens a review — *reported* — that the officer of the cooperative's place verifies or sends
+back (issue 14: its commune's officers on today's map, else its province's, else its old
+district's); the review keeps the last verified values so coverage can be computed on verified data.
 """
 
 from __future__ import annotations
@@ -22,9 +23,16 @@ from linkage.errors import NotFound, Refused, StaleEdit
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value
 from linkage.keys import load, load_many
-from linkage.maps import OLD_MAP, map_data
+from linkage.maps import NEW_MAP, OLD_MAP, map_data
 from linkage.models import ChangeLog, Review, utcnow
-from linkage.permissions import Locator, has_review_queue, in_reading_scope, may_verify, reporting_cooperative
+from linkage.permissions import (
+    Locator,
+    has_review_queue,
+    in_reading_scope,
+    may_verify,
+    reporting_cooperative,
+    verifies,
+)
 
 
 def log(
@@ -53,17 +61,28 @@ def log(
         session.execute(sa.insert(ChangeLog), chunk)
 
 
+@dataclass(frozen=True)
+class ReviewPlace:
+    """Where a reporting cooperative's office lies, as a review keeps it to find who verifies: its
+    commune (None when placed above one) and province on today's map, and its district on 2025-01."""
+
+    commune_2025_07: str | None
+    province_2025_07: str | None
+    district: str | None
+
+
 def report(
     session: Session,
     actor: Actor,
     entity: str,
     snapshots: dict[str, dict[str, str | None] | None],
-    district: str | None,
+    place: ReviewPlace | None,
 ) -> None:
     """Open or reopen reviews for records a cooperative changed, keeping the first verified snapshot.
 
-    `district` is the cooperative's district before the change (`reporting_district`): its officers
-    verify."""
+    `place` is where the cooperative's office lay before the change (`reporting_place`): which
+    officers verify is decided when a queue is read (`permissions.verifies`), so an officer account
+    added later finds what waits for it."""
     if not snapshots:
         return
     existing = {
@@ -73,6 +92,7 @@ def report(
         ).scalars()
     }
     now = utcnow()
+    where = place or ReviewPlace(None, None, None)
     for key, snapshot in snapshots.items():
         review = existing.get(key)
         if review is None:
@@ -82,24 +102,36 @@ def report(
                     record_key=key,
                     snapshot=snapshot,
                     reported_by=actor.username,
-                    district_code=district,
+                    district_code=where.district,
+                    commune_2025_07=where.commune_2025_07,
+                    province_2025_07=where.province_2025_07,
                 )
             )
         else:
             review.status, review.reported_by, review.comment, review.updated_at = "reported", actor.username, None, now
-            review.district_code = review.district_code or district
+            if not (review.district_code or review.province_2025_07):  # the first report's place stays
+                review.district_code = where.district
+                review.commune_2025_07, review.province_2025_07 = where.commune_2025_07, where.province_2025_07
             session.add(review)
     session.flush()
 
 
-def reporting_district(locator: Locator, actor: Actor) -> str | None:
-    """The district of the reporting cooperative's office, as stored before this change: its
+def reporting_place(locator: Locator, actor: Actor) -> ReviewPlace | None:
+    """Where the reporting cooperative's office lies, as stored before this change, on both maps: its
     officers know the cooperative and verify what it reports, wherever the record lies."""
     cooperative = reporting_cooperative(actor)
-    place = locator.home_place("cooperatives", cooperative, OLD_MAP, stored=True) if cooperative else None
-    if place is None or place.level == "province":
+    if cooperative is None:
         return None
-    return map_data(OLD_MAP).communes[place.code].district if place.level == "commune" else place.code
+    new = locator.home_place("cooperatives", cooperative, NEW_MAP, stored=True)
+    old = locator.home_place("cooperatives", cooperative, OLD_MAP, stored=True)
+    if new is None or old is None:
+        return None
+    district = {"commune": lambda: map_data(OLD_MAP).communes[old.code].district, "district": lambda: old.code}
+    return ReviewPlace(
+        new.code if new.level == "commune" else None,
+        map_data(NEW_MAP).province_of(new) if new.level in ("commune", "province") else None,
+        district[old.level]() if old.level in district else None,
+    )
 
 
 def settle(session: Session, entity: str, keys: Iterable[str]) -> None:
@@ -162,24 +194,20 @@ def _review(session: Session, entity: str, key: str) -> Review:
     return review
 
 
-def _may_verify(locator: Locator, actor: Actor, review: Review, record: dict[str, Any]) -> bool:
-    return may_verify(locator, actor, review.district_code, review.entity, record)
-
-
 def _officer_for(session: Session, actor: Actor, entity: str, key: str, version: int) -> None:
-    """Only who may verify the review, and only the version they looked at."""
+    """Only who verifies the review (`permissions.may_verify`), and only the version they looked at."""
     record = load(session, entity, key)
     review = session.get(Review, (entity, key))
     if record is None or review is None:
         raise NotFound("no_pending_change", entity=entity, key=key)
-    if not _may_verify(Locator(session), actor, review, record):
+    if not may_verify(session, actor, entity, key):
         raise Refused("verify_not_allowed", entity=entity, key=key)
     if int(record["version"]) != version:
         raise StaleEdit("changed_meanwhile", {}, entity=entity, key=key)
 
 
 def verify(engine: Engine, actor: Actor, entity: str, key: str, version: int) -> None:
-    """An officer of the reporting cooperative's district confirms the values, as of the version seen."""
+    """The officer who verifies the cooperative's changes confirms the values, as of the version seen."""
     with write_session(engine) as session:
         _officer_for(session, actor, entity, key, version)
         review = _review(session, entity, key)
@@ -199,18 +227,40 @@ def send_back(engine: Engine, actor: Actor, entity: str, key: str, comment: str,
         log(session, actor, "return", entity, [(key, {})], comment=comment.strip())
 
 
-def pending(engine: Engine, actor: Actor, status: str | None = None) -> list[Pending]:
-    """Reviews an actor should see: an officer's district queue, or a cooperative's own reports;
-    with `status`, only those (`reported`: what waits for an officer; `returned`: sent back).
+@dataclass(frozen=True)
+class Queue:
+    """One page of an actor's reviews, and how many there are in all."""
 
-    One locator and one query per entity for the whole queue, however long it is."""
+    total: int
+    changes: list[Pending]
+
+
+def pending(engine: Engine, actor: Actor, status: str | None = None) -> list[Pending]:
+    """Every review an actor should see (`queue` for one page of them): an officer's own queue, a
+    cooperative's own reports; with `status`, only those (`reported`: what waits for an officer;
+    `returned`: sent back)."""
+    return queue(engine, actor, status).changes
+
+
+def queue(engine: Engine, actor: Actor, status: str | None = None, first: int = 0, size: int | None = None) -> Queue:
+    """Reviews an actor should see, oldest first, `size` of them from the `first` (all without `size`).
+
+    An officer's queue is selected in the database (`permissions.verifies`, on indexed columns): the
+    page is read, never every review of the country. A cooperative's follows the records it reads."""
     if not has_review_queue(actor):
-        return []
+        return Queue(0, [])
     with read_session(engine) as session:
-        query = sa.select(Review).order_by(col(Review.updated_at))
+        query = sa.select(Review)
         if status is not None:
             query = query.where(col(Review.status) == status)
-        reviews = session.execute(query).scalars().all()
+        cooperative = reporting_cooperative(actor)
+        if cooperative is None:
+            query = query.where(verifies(actor))
+            total = int(session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one())
+            query = query.order_by(col(Review.updated_at), col(Review.entity), col(Review.record_key)).offset(first)
+            reviews = list(session.execute(query if size is None else query.limit(size)).scalars())
+        else:
+            reviews = list(session.execute(query.order_by(col(Review.updated_at))).scalars())
         by_entity: dict[str, list[str]] = {}
         for r in reviews:
             by_entity.setdefault(r.entity, []).append(r.record_key)
@@ -221,10 +271,7 @@ def pending(engine: Engine, actor: Actor, status: str | None = None) -> list[Pen
             record = stored[r.entity].get(r.record_key)
             if record is None:
                 continue
-            if reporting_cooperative(actor):
-                if not in_reading_scope(locator, actor, r.entity, record):
-                    continue
-            elif not _may_verify(locator, actor, r, record):
+            if cooperative is not None and not in_reading_scope(locator, actor, r.entity, record):
                 continue
             found.append(
                 Pending(
@@ -239,4 +286,6 @@ def pending(engine: Engine, actor: Actor, status: str | None = None) -> list[Pen
                     int(record["version"]),
                 )
             )
-        return found
+        if cooperative is not None:
+            total, found = len(found), found[first : None if size is None else first + size]
+        return Queue(total, found)

@@ -23,7 +23,7 @@ from linkage.exchange.problems import ImportRefused, Problem
 from linkage.exchange.read import Table, read_path
 from linkage.exchange.validate import Parsed, validate
 from linkage.exchange.write import Conflict, Plan, RowCounts, apply, plan
-from linkage.history import log, report, reporting_district, settle, snapshot
+from linkage.history import ReviewPlace, log, report, reporting_place, settle, snapshot
 from linkage.permissions import HOMED, Locator, check_rows, is_admin, scope_text
 
 __all__ = ["ImportReport", "check_tables", "import_path", "import_tables"]
@@ -115,7 +115,7 @@ def import_tables(
             report_.counts[p.parsed.entity.name] = p.counts
         if dry_run:
             return report_
-        district = reporting_district(locator, actor)  # as stored: a move is verified where it left
+        place = reporting_place(locator, actor)  # as stored: a move is verified where it left
         total = max(1, sum(len(p.changes) for p in plans))
         done = 0
         if progress:
@@ -129,7 +129,7 @@ def import_tables(
                 # Someone else created or changed these records between the check and the write
                 # (PostgreSQL plans without a lock); the whole import is undone, nothing half-written.
                 raise StaleEdit("written_meanwhile", {}, entity=p.parsed.entity.name) from None
-            _record(session, actor, p, district)
+            _record(session, actor, p, place)
             done += len(p.changes)
             if progress:
                 progress(0.3 + 0.7 * done / total)
@@ -145,7 +145,7 @@ def _check_version(entity: str, key: str, old: dict[str, object] | None, version
         raise StaleEdit("changed_meanwhile", {}, entity=entity, key=key)
 
 
-def _record(session: Session, actor: Actor, p: Plan, district: str | None) -> None:
+def _record(session: Session, actor: Actor, p: Plan, place: ReviewPlace | None) -> None:
     """History for every created or updated record; reviews for a cooperative's changes."""
     entity = p.parsed.entity.name
     written = [c for c in p.changes if c.kind != "same"]
@@ -156,7 +156,7 @@ def _record(session: Session, actor: Actor, p: Plan, district: str | None) -> No
     if actor.counts_as_verified:
         settle(session, entity, [c.key for c in written])
     else:
-        report(session, actor, entity, {c.key: snapshot(c.old, entity) for c in written}, district)
+        report(session, actor, entity, {c.key: snapshot(c.old, entity) for c in written}, place)
 
 
 def import_path(engine: Engine, path: Path, dry_run: bool = False, actor: Actor = SYSTEM) -> ImportReport:

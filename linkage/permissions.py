@@ -45,7 +45,7 @@ from linkage.maps import (
     province_crosswalk,
     unit_holds,
 )
-from linkage.models import Linkage, LinkageParty, Producer
+from linkage.models import Linkage, LinkageParty, Producer, Review, UserAccount
 
 REFERENCE = ("products", "province_key_products")
 
@@ -408,16 +408,45 @@ def check_rows(
     return [number for number, old, new in rows if not may_write(locator, actor, entity, old, new)]
 
 
-def may_verify(locator: Locator, actor: Actor, district: str | None, entity: str, record: dict[str, Any]) -> bool:
-    """An admin, or an officer of the reporting cooperative's district (for a review from before
-    that was recorded: an officer whose district holds the record)."""
+def verifies(actor: Actor) -> sa.ColumnElement[bool]:
+    """The reviews this actor verifies, as a condition on `review` (issue 14): the officers whose unit
+    on today's map holds the reporting cooperative's place, a commune's before its province's; where
+    the map has no such officer account (enabled), the officers of its district on 2025-01. Decided
+    when the queue is read, from the accounts that exist then, so an account added later takes over
+    what waits. Admins verify everything; nobody else anything."""
     if is_admin(actor):
-        return True
-    if actor.role != "officer":
-        return False
-    if district is not None:
-        return district == actor.unit_code
-    return in_reading_scope(locator, actor, entity, record)
+        return sa.true()
+    scope = scope_unit(actor)
+    if actor.role != "officer" or scope is None:
+        return sa.false()
+    # Enabled officers of today's map: a commune's code (5 digits) never equals a province's (2).
+    today = sa.select(col(UserAccount.unit_code)).where(
+        col(UserAccount.role) == "officer",
+        col(UserAccount.unit_map) == NEW_MAP,
+        col(UserAccount.disabled).is_(False),
+        col(UserAccount.unit_code).is_not(None),
+    )
+    commune, province = col(Review.commune_2025_07), col(Review.province_2025_07)
+    no_commune_officer = sa.or_(commune.is_(None), commune.not_in(today))
+    if scope.map == NEW_MAP and scope.level == "commune":
+        return commune == scope.code
+    if scope.map == NEW_MAP and scope.level == "province":
+        return sa.and_(province == scope.code, no_commune_officer)
+    return sa.and_(
+        col(Review.district_code) == scope.code,
+        no_commune_officer,
+        sa.or_(province.is_(None), province.not_in(today)),
+    )
+
+
+def may_verify(session: Session, actor: Actor, entity: str, key: str) -> bool:
+    """Whether the actor verifies (or sends back) this review now (`verifies`)."""
+    found = session.execute(
+        sa.select(col(Review.entity)).where(
+            col(Review.entity) == entity, col(Review.record_key) == key, verifies(actor)
+        )
+    ).first()
+    return found is not None
 
 
 def require(allowed: bool, key: str = "not_in_scope", **params: object) -> None:

@@ -24,7 +24,7 @@ from linkage.exchange.spec import BY_NAME, PARTY_COLUMN
 from linkage.exchange.validate import parse_table
 from linkage.exchange.values import format_value
 from linkage.exchange.write import key_text
-from linkage.history import Entry, entries, log, report, reporting_district, settle, snapshot
+from linkage.history import Entry, entries, log, report, reporting_place, settle, snapshot
 from linkage.importing import import_tables
 from linkage.keys import key_filter, load, record_key
 from linkage.models import LinkageParty, Review, utcnow
@@ -231,7 +231,7 @@ def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: 
         if archived:
             _check_archivable(session, entity, record)
         now = utcnow()
-        district = reporting_district(locator, actor)
+        place = reporting_place(locator, actor)
         targets = [(entity, key, original.version, record)]
         for child in OWNED.get(entity, ()) if "code" in record else ():
             model: Any = BY_NAME[child].model
@@ -258,7 +258,7 @@ def _set_archived(engine: Engine, actor: Actor, original: RecordView, archived: 
             if actor.counts_as_verified:
                 settle(session, target_entity, [target_key])
             else:
-                report(session, actor, target_entity, {target_key: snapshot(stored, target_entity)}, district)
+                report(session, actor, target_entity, {target_key: snapshot(stored, target_entity)}, place)
     return read(engine, SYSTEM, entity, key)  # the actor was allowed to write it; it may no longer see it
 
 

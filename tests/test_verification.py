@@ -211,3 +211,77 @@ def test_a_cooperative_moving_its_office_is_verified_by_the_district_it_leaves(b
     records.save(bac_kan, COOP_C1, "cooperatives", {**c1.values, "commune_code": "01891"}, c1)
     assert [p.key for p in pending(bac_kan, OFFICER_058)] == ["C1"]
     assert pending(bac_kan, OFFICER_061) == []
+
+
+def test_who_verifies_follows_the_officer_accounts_of_todays_map_commune_then_province_then_old_district(
+    bac_kan: Engine,
+) -> None:
+    """Issue 14: the officers whose unit on 2025-07 holds the cooperative's place, the commune's before
+    the province's; where none exists, those of its district on 2025-01 — decided when the queue is
+    read, so an account added (or disabled) later changes whose queue holds what waits."""
+    from linkage.accounts import add_user, set_disabled
+    from linkage.maps import NEW_MAP, map_data, placed_in
+
+    place = placed_in("01849", None, NEW_MAP)  # C1's office, where the crosswalk puts it today
+    province = map_data(NEW_MAP).province_of(place)
+    dissolve_c1(bac_kan)
+    commune_officer = Actor("xa", "officer", place.code, unit_map=NEW_MAP)
+    province_officer = Actor("so", "officer", province, unit_map=NEW_MAP)
+
+    signed_in = [OFFICER_058]  # the accounts that exist and are enabled: lan comes with the fixture's story
+
+    def holders() -> list[str]:
+        return [a.username for a in signed_in if pending(bac_kan, a)]
+
+    assert holders() == ["lan"]  # nobody works on today's map yet: the old district's officers
+    add_user(bac_kan, SYSTEM, "so", "mật-khẩu-dài", "officer", province, unit_map=NEW_MAP)
+    signed_in.append(province_officer)
+    assert holders() == ["so"]
+    (waiting,) = pending(bac_kan, province_officer)
+    with pytest.raises(Refused):
+        verify(bac_kan, OFFICER_058, "cooperatives", "C1", waiting.version)
+    if place.level == "commune":  # C1's commune was not split: it has a commune on today's map
+        add_user(bac_kan, SYSTEM, "xa", "mật-khẩu-dài", "officer", place.code, unit_map=NEW_MAP)
+        signed_in.append(commune_officer)
+        assert holders() == ["xa"]
+        with pytest.raises(Refused):
+            send_back(bac_kan, province_officer, "cooperatives", "C1", "sai", waiting.version)
+        set_disabled(bac_kan, SYSTEM, "xa")
+        signed_in.remove(commune_officer)
+        assert holders() == ["so"]  # a disabled account verifies nothing: the province's again
+    verify(bac_kan, province_officer, "cooperatives", "C1", waiting.version)
+    assert holders() == []
+
+
+def test_a_commune_officer_of_another_commune_sees_nothing_of_it(bac_kan: Engine) -> None:
+    from linkage.accounts import add_user
+    from linkage.maps import NEW_MAP, map_data, placed_in
+
+    mine = placed_in("01849", None, NEW_MAP)
+    province = map_data(NEW_MAP).province_of(mine)
+    other = next(c for c, p in map_data(NEW_MAP).communes.items() if p.province == province and c != mine.code)
+    add_user(bac_kan, SYSTEM, "khac", "mật-khẩu-dài", "officer", other, unit_map=NEW_MAP)
+    dissolve_c1(bac_kan)
+    stranger = Actor("khac", "officer", other, unit_map=NEW_MAP)
+    assert pending(bac_kan, stranger) == []
+    (waiting,) = pending(bac_kan, OFFICER_058)  # nobody of C1's own commune or province: its old district
+    with pytest.raises(Refused):
+        verify(bac_kan, stranger, "cooperatives", "C1", waiting.version)
+
+
+def test_an_officers_queue_is_read_a_page_at_a_time_in_the_database(bac_kan: Engine, files) -> None:  # type: ignore[no-untyped-def]
+    from linkage.history import queue
+
+    ours = "\n".join(f"Q{i},Hộ {i},01849,C1" for i in range(30))
+    import_path(bac_kan, files({"producers": f"code,name,commune_code,cooperative_code\n{ours}"}), actor=COOP_C1)
+    coop_c5 = Actor("htx_c5", "cooperative", cooperative_code="C5")  # another district's cooperative reports too
+    theirs = "\n".join(f"R{i},Hộ {i},01894,C5" for i in range(30))
+    import_path(
+        bac_kan, files({"producers": f"code,name,commune_code,cooperative_code\n{theirs}"}, "c5"), actor=coop_c5
+    )
+    with statements(bac_kan) as sent:
+        page = queue(bac_kan, OFFICER_058, "reported", first=10, size=10)
+    assert page.total == 30  # C5's thirty wait for 061's officer, not here
+    assert [p.key for p in page.changes] == [f"Q{i}" for i in range(10, 20)]  # oldest first: in file order
+    assert any("LIMIT" in s.upper() and "review" in s for s in sent)  # the page, not the country
+    assert queue(bac_kan, OFFICER_061, "reported").total == 30
