@@ -39,6 +39,7 @@ from linkage.maps import (
     OLD_MAP,
     Unit,
     check_map,
+    crosswalk,
     map_data,
     national,
     placements,
@@ -256,14 +257,32 @@ def places(locator: Locator, entity: str, record: dict[str, Any], stored: bool, 
     return locator.linkage_places(linkage, on, stored=stored or linkage in locator.stored_linkages)
 
 
+def settles(scope: Unit, entity: str, record: dict[str, Any]) -> bool:
+    """A record placed on the scope's map above the commune (given by a split commune of the other map)
+    one of whose candidate communes the scope holds: the scope may settle it (CONTRACT §2: fill its
+    commune on this map), so it reads it, and writes it as stored — as it will be it must then lie
+    in the scope like any other write (issue 14: the settling list of a commune officer)."""
+    if entity not in HOMED:
+        return False
+    old, new = home_of(record)
+    given, other_map = (old, OLD_MAP) if scope.map == NEW_MAP else (new, NEW_MAP)
+    place = placement((old, new), scope.map)
+    if place is None or place.level == "commune" or not given:
+        return False
+    commune = map_data(other_map).communes.get(given)
+    return commune is not None and holds(scope, crosswalk().candidates(commune.unit))
+
+
 def officer_may(locator: Locator, scope: Unit, entity: str, old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
-    """An officer edits what lies in its unit on its map, as stored and as it will be; a new buyer with
-    no commune may be registered by any officer (it lies nowhere until a linkage names it)."""
+    """An officer edits what lies in its unit on its map, as stored and as it will be (a record it
+    `settles` counts as its own as stored); a new buyer with no commune may be registered by any
+    officer (it lies nowhere until a linkage names it)."""
     if entity in REFERENCE:
         return False
     if old is None and entity == "buyers" and home_of(new) == NOWHERE:
         return True
-    if old is not None and not holds(scope, places(locator, entity, old, stored=True, on=scope.map)):
+    as_stored = old is None or holds(scope, places(locator, entity, old, stored=True, on=scope.map))
+    if old is not None and not (as_stored or settles(scope, entity, old)):
         return False
     return holds(scope, places(locator, entity, new, stored=False, on=scope.map))
 
@@ -384,7 +403,9 @@ def in_reading_scope(locator: Locator, actor: Actor, entity: str, record: dict[s
     scope = scope_unit(actor)
     if scope is None:
         return False
-    return scope.level == "national" or holds(scope, places(locator, entity, record, stored=False, on=scope.map))
+    if scope.level == "national" or holds(scope, places(locator, entity, record, stored=False, on=scope.map)):
+        return True
+    return actor.role == "officer" and settles(scope, entity, record)
 
 
 def readable(session: Session, actor: Actor, entity: str, records: list[dict[str, Any]]) -> list[bool]:

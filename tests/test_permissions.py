@@ -2,6 +2,7 @@
 
 Scopes in the Bắc Kạn fixture: district 058 holds cooperative C1, raw material area A1 and linkage
 L1 (C1 is its lead); district 061 holds C4, C5 and linkage L4; A4 lies in a Hà Nội ward (province 01).
+The second matrix (`MAP_CASES`) puts scopes of both maps over records given on either map or both.
 """
 
 from __future__ import annotations
@@ -645,3 +646,221 @@ def test_the_role_check_pattern_catches_the_forms_it_forbids() -> None:
     for line in ('if actor.role == "admin":', "if who.role != 'x'", 'if a.role in ("planner",)', "x.role not in y"):
         assert ROLE_CHECK.search(line), line
     assert not ROLE_CHECK.search('Refused("x", role=actor.role, scope="")')
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scopes on a named map (issue 14): the same matrix for officers of a commune and of a province of
+# 2025-07, a planner of a province of 2025-07 and a district officer of 2025-01, over records given on
+# 2025-07 only, on 2025-01 only, on both, and by a split commune. The codes are found in the package's
+# crosswalk; what each scope may do is worked out below from the crosswalk's raw relation and the
+# placement rule of CONTRACT §1, written out again here rather than asked of the code under test.
+
+
+@dataclass(frozen=True)
+class Scenario:
+    split: str  # an old commune divided among several new communes: placed in a province on 2025-07
+    here: str  # a new commune the split commune went partly to (the commune officer's)
+    there: str  # another new commune the split commune went partly to
+    elsewhere: str  # a new commune of the same new province, none of the split commune's
+    old: str  # an old commune that went (at least partly) to `here`
+    province: str  # the new province of them all
+    district: str  # the old district of the split commune
+
+
+def scenario() -> Scenario:
+    from linkage.maps import crosswalk, map_data
+
+    cw, new, old = crosswalk(), map_data("2025-07"), map_data("2025-01")
+    split = next(c for c, went in sorted(cw.old_to_new.items()) if len(went) > 1 and c not in cw.absent)
+    here, there = cw.old_to_new[split][:2]
+    province = new.communes[here].province
+    went = set(cw.old_to_new[split])
+    elsewhere = next(c for c, p in new.communes.items() if p.province == province and c not in went)
+    before = [o for o in cw.new_to_old[here] if o != split]
+    single = [o for o in before if cw.old_to_new[o] == (here,)]
+    return Scenario(split, here, there, elsewhere, (single or before)[0], province, old.communes[split].district)
+
+
+SC = scenario()
+Home = tuple[str | None, str | None]
+HOMES: dict[str, Home] = {
+    "KN": (None, SC.here),  # given on 2025-07 only
+    "KO": (SC.old, None),  # given on 2025-01 only
+    "KB": (SC.old, SC.here),  # given on both
+    "KS": (SC.split, None),  # given by a split commune: above any commune on 2025-07
+    "KY": (None, SC.elsewhere),  # another commune of the same new province
+}
+NEW_SCOPES = {
+    "commune officer 2025-07": Actor("xa", "officer", SC.here, unit_map="2025-07"),
+    "province officer 2025-07": Actor("so", "officer", SC.province, unit_map="2025-07"),
+    "province planner 2025-07": Actor("tinh", "planner", SC.province, unit_map="2025-07"),
+    "district officer 2025-01": Actor("huyen", "officer", SC.district, unit_map="2025-01"),
+}
+
+
+def where(home: Home, on: str) -> tuple[str, str]:
+    """CONTRACT §1 once more: the commune given on the map, else the smallest unit holding every
+    candidate — one commune, else (on 2025-01) their district, else their province."""
+    from linkage.maps import crosswalk, map_data
+
+    data, cw = map_data(on), crosswalk()
+    given = home[0] if on == "2025-01" else home[1]
+    if given:
+        return ("commune", given)
+    candidates = cw.old_to_new[home[0]] if home[0] else cw.new_to_old[str(home[1])]
+    if len(candidates) == 1:
+        return ("commune", candidates[0])
+    districts = {data.communes[c].district for c in candidates}
+    if on == "2025-01" and len(districts) == 1:
+        return ("district", districts.pop())
+    (province,) = {data.communes[c].province for c in candidates}
+    return ("province", province)
+
+
+def holds(actor: Actor, place: tuple[str, str]) -> bool:
+    from linkage.maps import map_data
+
+    data, (level, code) = map_data(actor.unit_map), place
+    if actor.unit_code in data.provinces:
+        return code == actor.unit_code if level == "province" else data.level(level)[code].province == actor.unit_code
+    if actor.unit_code in data.districts:  # 2025-01 only
+        return (
+            code == actor.unit_code
+            if level == "district"
+            else level == "commune" and data.communes[code].district == actor.unit_code
+        )
+    return place == ("commune", actor.unit_code)
+
+
+def may_settle(actor: Actor, home: Home) -> bool:
+    """An officer's settling list: placed above the commune on its map, with a candidate in its unit."""
+    from linkage.maps import crosswalk
+
+    if actor.role != "officer" or where(home, actor.unit_map)[0] == "commune":
+        return False
+    cw = crosswalk()
+    candidates = cw.old_to_new[home[0]] if actor.unit_map == "2025-07" and home[0] else ()
+    if actor.unit_map == "2025-01" and home[1]:
+        candidates = cw.new_to_old[home[1]]
+    return any(holds(actor, ("commune", c)) for c in candidates)
+
+
+def reads(actor: Actor, home: Home) -> bool:
+    return holds(actor, where(home, actor.unit_map)) or may_settle(actor, home)
+
+
+def writes(actor: Actor, before: Home | None, after: Home) -> bool:
+    """As stored (or settling it) and as it will be, officers only."""
+    if actor.role != "officer":
+        return False
+    if before is not None and not (holds(actor, where(before, actor.unit_map)) or may_settle(actor, before)):
+        return False
+    return holds(actor, where(after, actor.unit_map))
+
+
+def placed(home: Home) -> dict[str, str]:
+    return {"commune_code": home[0] or "", "commune_code_2025_07": home[1] or ""}
+
+
+MAP_ACTIONS: dict[str, tuple[Action, Callable[[Actor], bool]]] = {
+    **{
+        f"read {code} {label}": (read("cooperatives", code), lambda a, h=HOMES[code]: reads(a, h))
+        for code, label in (
+            ("KN", "(2025-07 only)"),
+            ("KO", "(2025-01 only)"),
+            ("KB", "(both maps)"),
+            ("KS", "(split commune)"),
+            ("KY", "(another commune)"),
+        )
+    },
+    **{
+        f"edit {code}": (edit("cooperatives", code, members="31"), lambda a, h=HOMES[code]: writes(a, h, h))
+        for code in HOMES
+    },
+    "read linkage LN of KN": (  # a linkage lies where its parties lie: settling is for the homed record
+        read("linkages", "LN"),
+        lambda a: holds(a, where(HOMES["KN"], a.unit_map)),
+    ),
+    "edit linkage LN of KN": (
+        edit("linkages", "LN", name="Chuỗi mới (sửa)"),
+        lambda a: writes(a, HOMES["KN"], HOMES["KN"]),
+    ),
+    "settle KS in the commune officer's commune": (
+        edit("cooperatives", "KS", commune_code_2025_07=SC.here),
+        lambda a: writes(a, HOMES["KS"], (SC.split, SC.here)),
+    ),
+    "settle KS in the other commune it went to": (
+        edit("cooperatives", "KS", commune_code_2025_07=SC.there),
+        lambda a: writes(a, HOMES["KS"], (SC.split, SC.there)),
+    ),
+    "move KN to another commune": (
+        edit("cooperatives", "KN", commune_code_2025_07=SC.elsewhere),
+        lambda a: writes(a, HOMES["KN"], (None, SC.elsewhere)),
+    ),
+    "create a cooperative given on both maps": (
+        create("cooperatives", code="K9", name="HTX Hai Bản Đồ", **placed((SC.old, SC.here))),
+        lambda a: writes(a, None, (SC.old, SC.here)),
+    ),
+    "create a cooperative on 2025-07 only elsewhere": (
+        create("cooperatives", code="K8", name="HTX Xã Khác", **placed((None, SC.elsewhere))),
+        lambda a: writes(a, None, (None, SC.elsewhere)),
+    ),
+}
+MAP_CASES = [
+    (who, action, allowed(actor)) for who, actor in NEW_SCOPES.items() for action, (_, allowed) in MAP_ACTIONS.items()
+]
+
+
+@pytest.fixture
+def two_map_records(bac_kan: Engine) -> Engine:
+    rows = "\n".join(f"{code},HTX {code},{old or ''},{new or ''}" for code, (old, new) in HOMES.items())
+    tables = [
+        Table(
+            "cooperatives",
+            "cooperatives.csv",
+            ["code", "name", "commune_code", "commune_code_2025_07"],
+            [
+                (n, dict(zip(["code", "name", "commune_code", "commune_code_2025_07"], line.split(","), strict=True)))
+                for n, line in enumerate(rows.splitlines(), 2)
+            ],
+        ),
+        Table(
+            "linkages",
+            "linkages.csv",
+            ["code", "name", "product_code", "started_on"],
+            [(2, {"code": "LN", "name": "Chuỗi mới", "product_code": "RICE", "started_on": "2025-08-01"})],
+        ),
+        Table(
+            "linkage_parties",
+            "linkage_parties.csv",
+            ["linkage_code", "party_type", "party_code"],
+            [(2, {"linkage_code": "LN", "party_type": "cooperative", "party_code": "KN"})],
+        ),
+    ]
+    import_tables(bac_kan, tables, SYSTEM)
+    return bac_kan
+
+
+def test_the_scenario_has_what_its_names_say() -> None:
+    assert where(HOMES["KS"], "2025-07") == ("province", SC.province)  # the split commune is above any commune
+    assert where(HOMES["KN"], "2025-07") == ("commune", SC.here) == where(HOMES["KB"], "2025-07")
+    assert SC.there != SC.here and SC.elsewhere not in (SC.here, SC.there)
+    allowed = {(w, a) for w, a, ok in MAP_CASES if ok}
+    assert ("commune officer 2025-07", "read KS (split commune)") in allowed  # its settling list
+    assert ("commune officer 2025-07", "edit KS") not in allowed  # but it is the province's
+    assert ("commune officer 2025-07", "settle KS in the commune officer's commune") in allowed
+    assert ("commune officer 2025-07", "settle KS in the other commune it went to") not in allowed
+    assert ("province officer 2025-07", "edit KS") in allowed and ("district officer 2025-01", "edit KS") in allowed
+
+
+@pytest.mark.parametrize(("who", "action", "allowed"), MAP_CASES, ids=[f"{w}: {a}" for w, a, _ in MAP_CASES])
+def test_permission_matrix_on_both_maps(two_map_records: Engine, who: str, action: str, allowed: bool) -> None:
+    actor, (run, _) = NEW_SCOPES[who], MAP_ACTIONS[action]
+    if allowed:
+        run.wrote(two_map_records, actor, run(two_map_records, actor))
+        return
+    before = footprint(two_map_records)
+    with pytest.raises(Refused) as refused:
+        run(two_map_records, actor)
+    assert "outside" in refused.value.message() and "2025-" in refused.value.message()  # the scope with its map
+    assert footprint(two_map_records) == before, "a refused action wrote something"
