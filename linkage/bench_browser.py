@@ -52,7 +52,7 @@ from linkage.accounts import SYSTEM, Actor, add_user
 from linkage.catalog import init
 from linkage.db import get_engine, read_session
 from linkage.demo import generate
-from linkage.demo_accounts import create_demo_accounts
+from linkage.demo_accounts import DemoAccount, create_demo_accounts
 from linkage.history import pending as waiting
 from linkage.models import Cooperative
 
@@ -184,7 +184,9 @@ def prepare(engine: Engine, pending: int) -> Accounts:
     """Accounts for each role measured, and `pending` changes waiting in the officer's queue,
     written through the domain's write path as a cooperative reports them."""
 
-    demo = {a.role: a for a in create_demo_accounts(engine)}
+    demo: dict[str, DemoAccount] = {}
+    for account in create_demo_accounts(engine):
+        demo.setdefault(account.role, account)  # the programme's accounts come first: officer.demo, …
     if not demo:
         raise RuntimeError("the database holds no cooperative in a linkage: load the demo data first")
     with read_session(engine) as session:

@@ -148,7 +148,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if accounts:
         print(f"\n{WARNING}")
         for account in accounts:
-            print(f"  {account.username:<14} {account.role:<12} password {account.password:<18} scope {account.scope}")
+            print(
+                f"  {account.username:<17} {account.role:<12} password {account.password:<18}"
+                f" scope {account.scope_shown}"
+            )
     return 0
 
 

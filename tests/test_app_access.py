@@ -182,15 +182,16 @@ def test_the_sign_in_page_lists_a_demo_account_only_while_it_keeps_its_demo_pass
     create_demo_accounts(engine)
     at = app(page="login.py")
     (listed,) = at.table
-    assert list(listed.value.iloc[:, 0]) == ["admin.demo", "planner.demo", "officer.demo", "htx.demo"]
+    every = ["admin.demo", "planner.demo", "officer.demo", "htx.demo", "officer.xa.demo", "planner.tinh.demo"]
+    assert list(listed.value.iloc[:, 0]) == every
     monkeypatch.setattr("sys.stdin", io.StringIO("một-mật-khẩu-thật\n"))
     assert cli.main(["user", "passwd", "admin.demo", "--db", database]) == 0
     at.run()
     (listed,) = at.table
-    assert list(listed.value.iloc[:, 0]) == ["planner.demo", "officer.demo", "htx.demo"]
+    assert list(listed.value.iloc[:, 0]) == every[1:]
     assert "demo-admin-924" not in str(listed.value)
     set_disabled(engine, SYSTEM, "planner.demo")
-    assert [a.username for a in demo_accounts(engine)] == ["officer.demo", "htx.demo"]
+    assert [a.username for a in demo_accounts(engine)] == every[2:]
 
 
 @pytest.mark.parametrize("page", ["account.py", "users.py"])

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.accounts import SYSTEM
+from linkage.accounts import SYSTEM, Actor
 from linkage.catalog import init
 from linkage.coverage import COMMUNES, RAW_MATERIAL, compute, json_rows, load_facts
 from linkage.db import get_engine, read_session
@@ -94,9 +94,57 @@ def test_demo_accounts_exist_for_every_role_and_show_while_their_password_is_unc
     engine = fresh(tmp_path, "acc")
     generate(engine, seed=1)
     made = create_demo_accounts(engine)
-    assert [a.role for a in made] == ["admin", "planner", "officer", "cooperative"]
-    assert [a.username for a in demo_accounts(engine)] == ["admin.demo", "planner.demo", "officer.demo", "htx.demo"]
+    assert [a.role for a in made] == ["admin", "planner", "officer", "cooperative", "officer", "planner"]
+    assert [a.username for a in demo_accounts(engine)] == [
+        "admin.demo",
+        "planner.demo",
+        "officer.demo",
+        "htx.demo",
+        "officer.xa.demo",
+        "planner.tinh.demo",
+    ]
     assert create_demo_accounts(engine) == made  # running it again adds nothing
+
+
+def test_the_demo_accounts_of_todays_map_are_the_busiest_commune_and_the_cooperatives_new_province(
+    tmp_path: Path,
+) -> None:
+    from collections import Counter
+
+    from linkage.accounts import current_actor
+    from linkage.db import read_session
+    from linkage.maps import crosswalk, map_data
+    from linkage.models import Cooperative, Producer, RawMaterialArea
+
+    engine = fresh(tmp_path, "today")
+    generate(engine, seed=1)
+    made = {a.username: a for a in create_demo_accounts(engine)}
+    # Independently: a record lies in a commune of 2025-07 when given there, or given on 2025-01 by a
+    # commune the crosswalk sends to exactly one new commune.
+    cw, counts = crosswalk(), Counter[str]()
+    with read_session(engine) as session:
+        for model in (Cooperative, Producer, RawMaterialArea):
+            live = sa.select(model.commune_code, model.commune_code_2025_07).where(model.archived_at.is_(None))
+            for old, new in session.execute(live):
+                went = (new,) if new else cw.old_to_new[old]
+                if len(went) == 1:
+                    counts[went[0]] += 1
+        coop = session.get(Cooperative, made["htx.demo"].scope)
+    most = max(counts.values())
+    assert made["officer.xa.demo"].scope == min(c for c, n in counts.items() if n == most)
+    assert current_actor(engine, "officer.xa.demo") == Actor(
+        "officer.xa.demo", "officer", made["officer.xa.demo"].scope, None, "2025-07"
+    )
+    assert coop is not None
+    old_province = map_data("2025-01").communes[coop.commune_code].province if coop.commune_code else None
+    new_province = (
+        map_data("2025-07").communes[coop.commune_code_2025_07].province
+        if coop.commune_code_2025_07
+        else map_data("2025-07").communes[cw.old_to_new[str(coop.commune_code)][0]].province
+    )
+    assert made["planner.tinh.demo"].scope == new_province and made["planner.tinh.demo"].unit_map == "2025-07"
+    assert old_province is None or made["planner.demo"].scope == old_province
+    assert made["officer.xa.demo"].scope_shown == f"{made['officer.xa.demo'].scope} (2025-07)"
 
 
 # Regions by GSO province code, written out here rather than taken from the generator.

@@ -37,7 +37,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     engine = get_engine(url)
     init(engine)
     generate(engine, scale="province", seed=1)
-    accounts = {a.role: (a.username, a.password) for a in create_demo_accounts(engine)}
+    accounts: dict[str, tuple[str, str]] = {}
+    for a in create_demo_accounts(engine):
+        accounts.setdefault(a.role, (a.username, a.password))  # the first of each role: the programme's
     officer = records.read(engine, SYSTEM, "cooperatives", _coop_of(engine))
     commune = officer.values["commune_code"]
     folder = tmp_path_factory.mktemp("hostile")
