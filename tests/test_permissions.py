@@ -24,6 +24,8 @@ from linkage.exchange.spec import BY_NAME
 from linkage.importing import import_path, import_tables
 from linkage.permissions import may_open, pages_for
 
+from .conftest import statements
+
 ADMIN = Actor("admin", "admin")
 PLANNER_VN = Actor("minh", "planner", "VN")
 PLANNER_06 = Actor("hoa", "planner", "06")
@@ -864,3 +866,17 @@ def test_permission_matrix_on_both_maps(two_map_records: Engine, who: str, actio
         run(two_map_records, actor)
     assert "outside" in refused.value.message() and "2025-" in refused.value.message()  # the scope with its map
     assert footprint(two_map_records) == before, "a refused action wrote something"
+
+
+def test_permission_checks_read_no_map_from_the_database(two_map_records: Engine) -> None:
+    """Issue 15: a check places records through the maps loaded once per process, never by reading
+    the geography tables again for every question."""
+    officer = NEW_SCOPES["commune officer 2025-07"]
+    records.read(two_map_records, officer, "cooperatives", "KN")  # warm: the maps are loaded
+    with statements(two_map_records) as sent:
+        records.read(two_map_records, officer, "cooperatives", "KN")
+        records.find(two_map_records, officer, "cooperatives")
+        with pytest.raises(Refused):
+            records.read(two_map_records, officer, "cooperatives", "KY")
+    geography = ("commune", "district", "province")
+    assert not [s for s in sent if re.search(rf"\bFROM ({'|'.join(geography)})(_2025_07)?\b", s)]
