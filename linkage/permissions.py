@@ -46,7 +46,7 @@ from linkage.maps import (
     province_crosswalk,
     unit_holds,
 )
-from linkage.models import Linkage, LinkageParty, Producer, Review, UserAccount
+from linkage.models import ROLES, Linkage, LinkageParty, Producer, Review, UserAccount
 
 REFERENCE = ("products", "province_key_products")
 
@@ -572,7 +572,8 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "graph": ("admin", "planner", "officer"),
     "my_cooperative": ("cooperative",),
     "verification": ("admin", "officer"),
-    "exchange": ("admin", "planner", "officer", "cooperative"),  # whoever `may_import` or `may_export`
+    # The one rule of the domain decides the menu too: whoever may send files or export them.
+    "exchange": tuple(role for role in ROLES if may_import(Actor("", role)) or may_export(Actor("", role))),
     "users": ("admin",),
     "account": ("admin", "planner", "officer", "cooperative"),
 }

@@ -42,8 +42,10 @@ def app(database: str) -> Callable[..., AppTest]:
         if actor is not None:  # signed in as an account that exists: the app checks it on every run
             engine = get_engine(database)
             if current_actor(engine, actor.username) is None:
-                unit = actor.unit_code if actor.role in ("planner", "officer") else None
-                add_user(engine, SYSTEM, actor.username, PASSWORD, actor.role, unit, actor.cooperative_code)
+                unit = None if actor.cooperative_code else actor.unit_code  # on the actor's map
+                add_user(
+                    engine, SYSTEM, actor.username, PASSWORD, actor.role, unit, actor.cooperative_code, actor.unit_map
+                )
             at.session_state["actor"] = asdict(actor)
         for key, value in query.items():
             at.query_params[key] = value
