@@ -79,7 +79,7 @@ def open_unit(page: Page, query: str, name: str) -> None:
         ("admin", ["Mức độ đạt chỉ tiêu", "Sơ đồ liên kết", "Xác nhận", "Trao đổi dữ liệu"]),
         ("planner", ["Mức độ đạt chỉ tiêu", "Sơ đồ liên kết", "Trao đổi dữ liệu"]),
         ("officer", ["Mức độ đạt chỉ tiêu", "Sơ đồ liên kết", "Xác nhận", "Trao đổi dữ liệu"]),
-        ("cooperative", ["Mức độ đạt chỉ tiêu", "Hợp tác xã của tôi"]),
+        ("cooperative", ["Mức độ đạt chỉ tiêu", "Hợp tác xã của tôi", "Trao đổi dữ liệu"]),
     ],
 )
 def test_each_role_signs_in_and_opens_its_pages_with_nothing_fetched_from_outside(
