@@ -880,3 +880,30 @@ def test_permission_checks_read_no_map_from_the_database(two_map_records: Engine
             records.read(two_map_records, officer, "cooperatives", "KY")
     geography = ("commune", "district", "province")
     assert not [s for s in sent if re.search(rf"\bFROM ({'|'.join(geography)})(_2025_07)?\b", s)]
+
+
+def test_units_of_either_map_open_for_whoever_holds_them() -> None:
+    from linkage.maps import crosswalk, map_data
+    from linkage.permissions import home_units, may_view_unit
+
+    new, old, cw = map_data("2025-07"), map_data("2025-01"), crosswalk()
+    xa, so, tinh = (
+        NEW_SCOPES[k] for k in ("commune officer 2025-07", "province officer 2025-07", "province planner 2025-07")
+    )
+    mine = [c for c, p in new.communes.items() if p.province == SC.province]
+    assert may_view_unit(xa, SC.here, "2025-07") and not may_view_unit(xa, SC.elsewhere, "2025-07")
+    assert not may_view_unit(xa, SC.province, "2025-07")  # its province is not its own
+    assert all(may_view_unit(tinh, c, "2025-07") for c in mine) and may_view_unit(so, SC.province, "2025-07")
+    # The old provinces the new one took in whole, and their districts, are the province's too.
+    taken = {
+        p
+        for p in old.provinces
+        if {new.communes[n].province for c, q in old.communes.items() if q.province == p for n in cw.old_to_new[c]}
+        == {SC.province}
+    }
+    assert taken and all(may_view_unit(tinh, p, "2025-01") for p in taken)
+    assert all(may_view_unit(tinh, d, "2025-01") == (q.province in taken) for d, q in old.districts.items())
+    assert not may_view_unit(xa, old.communes[SC.split].district, "2025-01")  # a district is more than a commune
+    assert [u.code for u in home_units(tinh)] == [SC.province, *mine]
+    assert [u.code for u in home_units(xa)] == [SC.here] and home_units(PLANNER_VN) == []
+    assert may_view_unit(PLANNER_VN, SC.here, "2025-07") and may_view_unit(ADMIN, "058")
