@@ -32,7 +32,7 @@ from linkage.keys import record_key
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.maps import NEW_MAP, OLD_MAP, check_map, map_data, map_of, placements
 from linkage.models import LinkageParty, Producer, Review
-from linkage.permissions import Locator, readable_linkages
+from linkage.permissions import Locator, as_on, readable_linkages
 from linkage.permissions import home_unit as home_unit_of
 
 COMMUNES = "communes_with_cooperative"
@@ -628,11 +628,12 @@ def unit_candidates(
 
 
 def home_unit(engine: Engine, actor: Actor) -> str:
-    """Where an actor's coverage page opens: a planner's province, an officer's district, the
-    district of a cooperative's office, else the whole country."""
+    """Where an actor's coverage page opens, on 2025-01 (the page's map): a planner's province, an
+    officer's district, the district of a cooperative's office, else the whole country; a unit of
+    2025-07 opens as the smallest unit of 2025-01 holding it (`permissions.as_on`)."""
     with read_session(engine) as session:
         unit = home_unit_of(Locator(session), actor)
-    return unit.code if unit is not None else NATIONAL_CODE
+    return as_on(unit, OLD_MAP).code if unit is not None else NATIONAL_CODE
 
 
 def linkages_located(facts: Facts, level: str) -> pd.Series:
