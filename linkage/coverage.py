@@ -27,10 +27,10 @@ from linkage.actor import Actor
 from linkage.db import data_version, read_frame, read_session
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import shield
-from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, level_of, read_geography
+from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
 from linkage.keys import record_key
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
-from linkage.maps import NEW_MAP, OLD_MAP, check_map, map_data, map_of, placements
+from linkage.maps import NEW_MAP, OLD_MAP, Unit, as_unit, check_map, map_data, map_of, national, placements
 from linkage.models import LinkageParty, Producer, Review
 from linkage.permissions import Locator, readable_linkages
 
@@ -62,6 +62,7 @@ COLUMNS = [
     "map",
     "unplaced",
 ]
+BOTH_COMMUNES = ("commune_code", "commune_code_2025_07")
 YEAR_ENDS = tuple(date(year, 12, 31) for year in range(2021, 2026))
 
 
@@ -73,14 +74,16 @@ class Facts:
     cooperatives: pd.DataFrame  # commune_code, commune_code_2025_07, start, end (ordinals)
     linkages: pd.DataFrame  # code, product_code, start, end, has_buyer, has_raw_material
     # linkage_code, commune_code, district_code, province_code: parties located by a commune of 2025-01
-    # only (what the graph, overview and candidates read); the indicators use `party_places`.
+    # only (kept for the app's page helpers); the indicators and `candidates` use `party_places`.
     locations: pd.DataFrame
     adoptions: pd.DataFrame  # linkage_code, start, end
     key_products: pd.DataFrame  # province_code, product_code: national key products expanded per province
-    producer_communes: frozenset[str]
+    producer_communes: frozenset[str]  # communes of 2025-01 given by producers (see `producer_places`)
     # linkage_code, commune_code, commune_code_2025_07: where each located party is, on either map or both
     party_places: pd.DataFrame = field(default_factory=pd.DataFrame)
     national_keys: frozenset[str] = frozenset()
+    # commune_code, commune_code_2025_07: the distinct locations of live producers, on either map or both
+    producer_places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(BOTH_COMMUNES)))
 
 
 Reviews = dict[str, dict[str, dict[str, str | None] | None]]  # entity -> record key -> verified snapshot
@@ -173,9 +176,12 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
     provincial = _records(session, "province_key_products", ["province_code", "product_code"], reviews)
     expanded = geography.provinces[["code"]].rename(columns={"code": "province_code"}).merge(national, how="cross")
     key_products = pd.concat([expanded, provincial]).drop_duplicates()
-    producers = session.execute(
-        sa.select(col(Producer.commune_code)).where(col(Producer.archived_at).is_(None)).distinct()
-    ).scalars()
+    producer_places = read_frame(
+        session,
+        sa.select(col(Producer.commune_code), col(Producer.commune_code_2025_07))
+        .where(col(Producer.archived_at).is_(None))
+        .distinct(),
+    )
     return Facts(
         geography,
         coops,
@@ -183,9 +189,10 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
         locations,
         adoptions,
         key_products,
-        frozenset(producers),
+        frozenset(producer_places["commune_code"].dropna()),
         party_places,
         frozenset(national["product_code"]),
+        producer_places,
     )
 
 
@@ -317,12 +324,12 @@ def _keyed(f: Facts, located: pd.DataFrame) -> pd.DataFrame:
 def key_product_districts(f: Facts, day: int) -> set[str]:
     """In-scope districts with an active linkage that has a buyer and a key product of its province."""
     live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_buyer"]]
-    located = f.locations[f.locations["linkage_code"].isin(set(live["code"]))].merge(
+    located = _located(f, set(live["code"]), OLD_MAP).merge(
         live[["code", "product_code"]].rename(columns={"code": "linkage_code"}), on="linkage_code"
     )
-    keyed = located.merge(f.key_products, on=["province_code", "product_code"])
+    keyed = _keyed(f, located)
     in_scope = set(f.geography.districts.loc[f.geography.districts["in_scope"], "code"])
-    return set(keyed["district_code"]) & in_scope
+    return set(keyed["district_code"].dropna()) & in_scope
 
 
 def _districts_with_key_product_linkage(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
@@ -488,37 +495,54 @@ class Candidates:
     linkages_without_digital: pd.DataFrame  # active raw-material linkages with no digital technology
 
 
-def _rows_in_unit(frame: pd.DataFrame, unit_code: str) -> pd.DataFrame:
-    if unit_code == NATIONAL_CODE:
+def _rows_in_unit(frame: pd.DataFrame, unit: Unit, code: str = "commune_code") -> pd.DataFrame:
+    """The rows of `frame` (with `province_code`, `district_code` and a commune column `code`, all on
+    the unit's map) that lie in `unit`."""
+    if unit.level == "national":
         return frame
-    column = "province_code" if len(unit_code) == 2 else "district_code"
-    return frame[frame[column] == unit_code]
+    column = {"province": "province_code", "district": "district_code", "commune": code}[unit.level]
+    return frame[frame[column] == unit.code]
 
 
-def candidates(facts: Facts, as_of: date, unit_code: str) -> Candidates:
-    """Candidates inside one unit (`VN`, a province or a district code) on `as_of`."""
+def candidates(facts: Facts, as_of: date, unit: Unit | str) -> Candidates:
+    """Candidates inside one unit of either map on `as_of` (a code: of 2025-01), every record placed on
+    the unit's map (CONTRACT §1): one given on the other map only counts where it is placed there."""
+    unit = _as_unit(unit)
+    on = unit.map
     day = as_of.toordinal()
-    geo = facts.geography
+    units = map_units(facts, on)
     live = facts.linkages[LINKAGE.mask(facts.linkages, day)]
-    located = facts.locations[facts.locations["linkage_code"].isin(set(live["code"]))]
+    located = _located(facts, set(live["code"]), on)
 
-    rural = _rows_in_unit(geo.communes[geo.communes["is_rural"]], unit_code)
-    with_coop = set(facts.cooperatives.loc[COOPERATIVE.mask(facts.cooperatives, day), "commune_code"])
-    busy = facts.producer_communes | set(located["commune_code"])
+    rural = _rows_in_unit(units.communes[units.communes["is_rural"]], unit, "code")
+    active = facts.cooperatives[COOPERATIVE.mask(facts.cooperatives, day)]
+    with_coop = set(_placed(active[["code", "commune_code", "commune_code_2025_07"]], on)["commune_code"].dropna())
+    producers = _placed(facts.producer_places, on)["commune_code"]
+    busy = set(producers.dropna()) | set(located["commune_code"].dropna())
     communes = rural[~rural["code"].isin(with_coop) & rural["code"].isin(busy)][["code", "name", "district_code"]]
 
-    scope = _rows_in_unit(geo.districts[geo.districts["in_scope"]].rename(columns={"code": "district_code"}), unit_code)
-    with_linkage = set(located["district_code"])
-    districts = scope[
-        scope["district_code"].isin(with_linkage) & ~scope["district_code"].isin(key_product_districts(facts, day))
-    ][["district_code", "name"]]
+    if on == OLD_MAP:
+        in_scope = units.districts[units.districts["in_scope"]].rename(columns={"code": "district_code"})
+        scope = _rows_in_unit(in_scope, unit)
+        with_linkage = set(located["district_code"].dropna())
+        districts = scope[
+            scope["district_code"].isin(with_linkage) & ~scope["district_code"].isin(key_product_districts(facts, day))
+        ][["district_code", "name"]]
+    else:  # 2025-07 has no districts
+        districts = pd.DataFrame(columns=["district_code", "name"])
 
     raw = live[live["has_raw_material"] & ~live["code"].isin(digital_linkages(facts, day))]
-    here = set(_rows_in_unit(located, unit_code)["linkage_code"])
+    here = set(_rows_in_unit(located, unit)["linkage_code"])
     linkages = raw[raw["code"].isin(here)][["code", "product_code"]]
     return Candidates(
         communes.reset_index(drop=True), districts.reset_index(drop=True), linkages.reset_index(drop=True)
     )
+
+
+def _as_unit(unit: Unit | str) -> Unit:
+    """`unit`, or the unit of 2025-01 a stored code names (the app's pages pass codes on that map until
+    they offer a map); an unknown code is the country."""
+    return as_unit(unit, OLD_MAP) or national(OLD_MAP)
 
 
 class FactsCache:
@@ -576,46 +600,53 @@ def district_of(geo: Geography, commune_code: str) -> str:
     return str(match.iloc[0]) if len(match) else NATIONAL_CODE
 
 
-def breadcrumb(geo: Geography, unit_code: str) -> list[tuple[str, str]]:
-    """(code, name) from the country down to `unit_code`, for drill-down navigation."""
+def breadcrumb(geo: Geography, unit: Unit | str) -> list[tuple[str, str]]:
+    """(code, name) from the country down to `unit` (a code: of 2025-01), for drill-down navigation."""
+    unit = _as_unit(unit)
     trail = [(NATIONAL_CODE, NATIONAL_NAME)]
-    if unit_code == NATIONAL_CODE:
+    if unit.level == "national":
         return trail
-    if len(unit_code) == 3:
-        district = geo.districts[geo.districts["code"] == unit_code]
-        if district.empty:
-            return trail
-        province = str(district.iloc[0]["province_code"])
-        return [*trail, (province, geo.name_of(province)), (unit_code, str(district.iloc[0]["name"]))]
-    return [*trail, (unit_code, geo.name_of(unit_code))]
+    data = map_data(unit.map)
+    if unit.level == "province":
+        return [*trail, (unit.code, unit.name)]
+    province = data.provinces[data.province_of(unit)].unit
+    trail.append((province.code, province.name))
+    if unit.level == "commune" and unit.map == OLD_MAP:
+        district = data.districts[data.communes[unit.code].district].unit
+        trail.append((district.code, district.name))
+    return [*trail, (unit.code, unit.name)]
 
 
-def child_rows(rows: pd.DataFrame, geo: Geography, unit_code: str) -> pd.DataFrame:
-    """The rows of the units one level below `unit_code` (provinces of the country, districts of a
-    province); empty for a district."""
-    if unit_code == NATIONAL_CODE:
+def child_rows(rows: pd.DataFrame, geo: Geography, unit: Unit | str) -> pd.DataFrame:
+    """The rows of the units one level below `unit` (a code: of 2025-01) on its map: provinces of the
+    country; districts of a province on 2025-01, its communes on 2025-07; none below that."""
+    unit = _as_unit(unit)
+    if unit.level == "national":
         return rows[rows["level"] == "province"]
-    if len(unit_code) == 2:
-        mine = set(geo.districts.loc[geo.districts["province_code"] == unit_code, "code"])
-        return rows[(rows["level"] == "district") & rows["unit_code"].isin(mine)]
-    return rows.iloc[0:0]
+    if unit.level != "province":
+        return rows.iloc[0:0]
+    data = map_data(unit.map)
+    below = "district" if unit.map == OLD_MAP else "commune"
+    mine = {code for code, place in data.level(below).items() if place.province == unit.code}
+    return rows[(rows["level"] == below) & rows["unit_code"].isin(mine)]
 
 
 def unit_trend(
-    engine: Engine, unit_code: str, verified_only: bool = False, dates: Iterable[date] = YEAR_ENDS
+    engine: Engine, unit: Unit | str, verified_only: bool = False, dates: Iterable[date] = YEAR_ENDS
 ) -> pd.DataFrame:
-    """One unit's indicators at each date (the year ends 2021–2025 by default), from cached facts."""
-    level = "national" if unit_code == NATIONAL_CODE else "province" if len(unit_code) == 2 else "district"
-    rows = trend(FACTS.get(engine, verified_only), dates, (level,))
-    return rows[rows["unit_code"] == unit_code].reset_index(drop=True)
+    """One unit's indicators at each date (the year ends 2021–2025 by default) on its map (a code: of
+    2025-01), from cached facts."""
+    unit = _as_unit(unit)
+    rows = trend(FACTS.get(engine, verified_only), dates, (unit.level,), unit.map)
+    return rows[rows["unit_code"] == unit.code].reset_index(drop=True)
 
 
 def unit_candidates(
-    engine: Engine, actor: Actor, as_of: date, unit_code: str, verified_only: bool = False
+    engine: Engine, actor: Actor, as_of: date, unit: Unit | str, verified_only: bool = False
 ) -> Candidates:
     """A unit's candidates as the actor may see them: linkages outside its reading scope are left out
     (communes and districts are public geography)."""
-    found = candidates(FACTS.get(engine, verified_only), as_of, unit_code)
+    found = candidates(FACTS.get(engine, verified_only), as_of, unit)
     with read_session(engine) as session:
         allowed = readable_linkages(session, actor, found.linkages_without_digital["code"])
     linkages = found.linkages_without_digital
@@ -693,16 +724,18 @@ class LinkageCounts:
     digital: int  # of those, applying a digital technology on the date
 
 
-def linkage_counts(facts: Facts, as_of: date, unit_code: str) -> LinkageCounts:
-    """How many linkages lie in `unit_code` (`VN`, a province, a district) on `as_of`, each counted once."""
+def linkage_counts(facts: Facts, as_of: date, unit: Unit | str) -> LinkageCounts:
+    """How many linkages lie in `unit` (of either map; a code: of 2025-01) on `as_of`, each counted once,
+    every party placed on the unit's map."""
+    unit = _as_unit(unit)
     day = as_of.toordinal()
-    level = "national" if unit_code == NATIONAL_CODE else level_of(unit_code)
-    here = facts.locations if level == "national" else facts.locations[facts.locations[f"{level}_code"] == unit_code]
-    live = facts.linkages[LINKAGE.mask(facts.linkages, day) & facts.linkages["code"].isin(set(here["linkage_code"]))]
+    live = facts.linkages[LINKAGE.mask(facts.linkages, day)]
+    here = _rows_in_unit(_located(facts, set(live["code"]), unit.map), unit)
+    live = live[live["code"].isin(set(here["linkage_code"]))]
     raw = set(live.loc[live["has_raw_material"], "code"])
     return LinkageCounts(len(live), len(raw), len(raw & digital_linkages(facts, day)))
 
 
-def unit_linkage_counts(engine: Engine, as_of: date, unit_code: str, verified_only: bool = False) -> LinkageCounts:
+def unit_linkage_counts(engine: Engine, as_of: date, unit: Unit | str, verified_only: bool = False) -> LinkageCounts:
     """`linkage_counts` from the cached facts."""
-    return linkage_counts(FACTS.get(engine, verified_only), as_of, unit_code)
+    return linkage_counts(FACTS.get(engine, verified_only), as_of, unit)

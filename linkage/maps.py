@@ -412,3 +412,22 @@ def placements(from_map: str, on: str) -> Mapping[str, Unit]:
     all at once, built once per process), for set-based work such as coverage over all records."""
     communes = map_data(check_map(from_map)).communes
     return MappingProxyType({code: place(p.unit, check_map(on)) for code, p in communes.items()})
+
+
+def lookup(map_name: str, code: str) -> Unit | None:
+    """The unit of map `map_name` listed under `code` (zero-padded as stored, or `VN`), whatever its
+    level, or None: the map's own lists say what the code names there, not the code's length."""
+    data = map_data(check_map(map_name))
+    if code == NATIONAL_CODE:
+        return national(map_name)
+    for level in MAP_LEVELS[map_name][1:]:
+        place = data.level(level).get(code)
+        if place is not None:
+            return place.unit
+    return None
+
+
+def as_unit(unit: Unit | str, map_name: str = OLD_MAP) -> Unit | None:
+    """`unit` itself, or the unit a stored code names on `map_name` (callers that still pass codes: the
+    app's pages, on 2025-01); None for a code the map does not list."""
+    return unit if isinstance(unit, Unit) else lookup(map_name, unit)
