@@ -191,7 +191,10 @@ def cmd_unplaced(args: argparse.Namespace) -> int:
     text = unplaced_csv(unplaced(_engine(args), on, unit), on)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8-sig", newline="")  # the mark spreadsheets look for
-        print(f"Wrote {text.count(chr(10)) - 1} record(s) placed above the commune on map {on} to {args.out}.")
+        print(
+            f"Wrote {text.count(chr(10)) - 1} record(s) placed above the commune on map {on} to {args.out}."
+            f" Fill the missing column with one of the candidates, then: linkage import {args.out}"
+        )
     else:
         sys.stdout.write(text)
     return 0
