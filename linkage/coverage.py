@@ -164,7 +164,7 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
     ].drop_duplicates(ignore_index=True)
     communes = geography.communes[["code", "district_code", "province_code"]].rename(columns={"code": "commune_code"})
     locations = (
-        parties.merge(homes, on=["party_type", "party_code"])[["linkage_code", "commune_code"]]
+        party_places[party_places["commune_code"].notna()][["linkage_code", "commune_code"]]
         .drop_duplicates()
         .merge(communes, on="commune_code")
     )

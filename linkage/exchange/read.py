@@ -144,7 +144,7 @@ def _settlement(name: str, records: list[list[str]]) -> tuple[list[Table], list[
         cells = {column: unshield(record[i]) if i < len(record) else "" for i, column in enumerate(header) if column}
         entity = cells["file"].strip().lower()
         if entity not in SETTLED_FILES:
-            wrong = {"value": cells["file"], "expected": ", ".join(SETTLED_FILES)}
+            wrong: dict[str, object] = {"value": cells["file"], "expected": ", ".join(SETTLED_FILES)}
             problems.append(Problem(name, number, "file", "settlement_file", wrong))
             continue
         table = tables.setdefault(entity, Table(entity, name, list(SETTLEMENT_KEPT), updates_only=True))
