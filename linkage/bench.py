@@ -67,14 +67,45 @@ def write_geography_csv(path: Path) -> None:
             )
 
 
+def write_crosswalk_csv(path: Path) -> None:
+    """The crosswalk's data for the DuckDB formulation: each commune of 2025-07 with every commune of
+    2025-01 it took in (`old_code`), or, for an island zone that took in none, its old district
+    (`district_code`). Where a record is placed from them is the query's own work (CONTRACT §1)."""
+    from linkage.maps import crosswalk, map_data
+
+    cw = crosswalk()
+    old = map_data(OLD_MAP)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["new_code", "old_code", "district_code", "province_code"])
+        for new_code, olds in sorted(cw.new_to_old.items()):
+            for old_code in olds:
+                writer.writerow([new_code, old_code, "", ""])
+        for new_code, district in sorted(cw.island_districts.items()):
+            writer.writerow([new_code, "", district, old.districts[district].province])
+
+
 DUCKDB_SQL = """
 WITH
 geo AS (SELECT * FROM read_csv('{geo}', header=true, all_varchar=true)),
+xw AS (SELECT * FROM read_csv('{xw}', header=true, all_varchar=true)),
+-- a commune of 2025-07 on 2025-01: the one commune it took in, else their one district, else their
+-- one province, else the country (an island zone: its old district)
+xg AS (
+  SELECT x.new_code, count(*) AS n, min(g.commune_code) AS c, count(DISTINCT g.district_code) AS nd,
+         min(g.district_code) AS d, count(DISTINCT g.province_code) AS np, min(g.province_code) AS p
+  FROM xw x JOIN geo g ON g.commune_code = x.old_code GROUP BY x.new_code),
+placed_new AS (
+  SELECT new_code, CASE WHEN n = 1 THEN c END AS commune_code, CASE WHEN nd = 1 THEN d END AS district_code,
+         CASE WHEN np = 1 THEN p END AS province_code FROM xg
+  UNION ALL SELECT new_code, NULL, district_code, province_code FROM xw WHERE coalesce(old_code, '') = ''),
 rural AS (SELECT * FROM geo WHERE is_rural = 'true'),
 in_scope AS (SELECT DISTINCT district_code, province_code FROM rural),
 coops AS (
-  SELECT DISTINCT lpad(commune_code, 5, '0') AS commune_code
-  FROM read_csv('{dir}/cooperatives.csv', header=true, all_varchar=true)
+  SELECT DISTINCT coalesce(lpad(nullif(k.commune_code, ''), 5, '0'), pn.commune_code) AS commune_code
+  FROM read_csv('{dir}/cooperatives.csv', header=true, all_varchar=true) k
+  LEFT JOIN placed_new pn
+    ON coalesce(k.commune_code, '') = '' AND pn.new_code = lpad(k.commune_code_2025_07, 5, '0')
   WHERE (coalesce(established_on, '') = '' OR CAST(established_on AS DATE) <= DATE '{d}')
     AND (coalesce(dissolved_on, '') = '' OR CAST(dissolved_on AS DATE) > DATE '{d}')),
 covered AS (SELECT r.* FROM rural r JOIN coops c USING (commune_code)),
@@ -84,16 +115,22 @@ links AS (
     AND (coalesce(ended_on, '') = '' OR CAST(ended_on AS DATE) > DATE '{d}')),
 parties AS (SELECT * FROM read_csv('{dir}/linkage_parties.csv', header=true, all_varchar=true)),
 homes AS (
-  SELECT 'cooperative' AS party_type, code, commune_code
+  SELECT 'cooperative' AS party_type, code, commune_code, commune_code_2025_07
     FROM read_csv('{dir}/cooperatives.csv', header=true, all_varchar=true)
-  UNION ALL SELECT 'producer', code, commune_code
+  UNION ALL SELECT 'producer', code, commune_code, commune_code_2025_07
     FROM read_csv('{dir}/producers.csv', header=true, all_varchar=true)
-  UNION ALL SELECT 'raw_material_area', code, commune_code
+  UNION ALL SELECT 'raw_material_area', code, commune_code, commune_code_2025_07
     FROM read_csv('{dir}/raw_material_areas.csv', header=true, all_varchar=true)),
+homes_placed AS (
+  SELECT h.party_type, h.code, coalesce(g.district_code, pn.district_code) AS district_code,
+         coalesce(g.province_code, pn.province_code) AS province_code
+  FROM homes h
+  LEFT JOIN geo g ON g.commune_code = lpad(nullif(h.commune_code, ''), 5, '0')
+  LEFT JOIN placed_new pn
+    ON coalesce(h.commune_code, '') = '' AND pn.new_code = lpad(h.commune_code_2025_07, 5, '0')),
 located AS (
-  SELECT DISTINCT p.linkage_code, g.district_code, g.province_code
-  FROM parties p JOIN homes h ON h.party_type = p.party_type AND h.code = p.party_code
-  JOIN geo g ON g.commune_code = lpad(h.commune_code, 5, '0')
+  SELECT DISTINCT p.linkage_code, h.district_code, h.province_code
+  FROM parties p JOIN homes_placed h ON h.party_type = p.party_type AND h.code = p.party_code
   WHERE p.linkage_code IN (SELECT code FROM links)),
 keyp AS (
   SELECT g.province_code, pr.code AS product_code
@@ -137,11 +174,14 @@ UNION ALL SELECT 'raw_material_linkages_with_digital_tech', 'national', 'VN',
 """
 
 
-def duckdb_coverage(folder: Path, geography_csv: Path, as_of: date) -> pd.DataFrame:
-    """CONTRACT §3 as one DuckDB query over exported CSV files: indicator, level, unit, counts."""
+def duckdb_coverage(folder: Path, geography_csv: Path, as_of: date, crosswalk_csv: Path) -> pd.DataFrame:
+    """CONTRACT §3 on map 2025-01 as one DuckDB query over exported CSV files (`write_geography_csv`,
+    `write_crosswalk_csv`): indicator, level, unit, counts."""
     import duckdb
 
-    query = DUCKDB_SQL.format(dir=folder.as_posix(), geo=geography_csv.as_posix(), d=as_of.isoformat())
+    query = DUCKDB_SQL.format(
+        dir=folder.as_posix(), geo=geography_csv.as_posix(), xw=crosswalk_csv.as_posix(), d=as_of.isoformat()
+    )
     relation = duckdb.sql(query)
     assert relation is not None
     frame = relation.df()
@@ -321,9 +361,10 @@ def main(argv: list[str] | None = None) -> int:
         figures[f"{key}_warm"] = time.perf_counter() - start
     _, figures["trend_5_years"] = timed(lambda: cov.trend(facts))
 
-    geo = scratch / "geography.csv"
+    geo, xw = scratch / "geography.csv", scratch / "crosswalk.csv"
     write_geography_csv(geo)
-    oracle, figures["duckdb_in_process"] = timed(lambda: duckdb_coverage(exported, geo, as_of))
+    write_crosswalk_csv(xw)
+    oracle, figures["duckdb_in_process"] = timed(lambda: duckdb_coverage(exported, geo, as_of, xw))
     mine = rows[["indicator", "level", "unit_code", "numerator", "denominator"]]
     mine = mine.sort_values(["indicator", "level", "unit_code"]).reset_index(drop=True)
     both = mine.merge(oracle, on=["indicator", "level", "unit_code"], how="outer", suffixes=("", "_duck"))
@@ -337,7 +378,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     duck_script = (
         "import sys; from pathlib import Path; from datetime import date; from linkage.bench import duckdb_coverage;"
-        f"duckdb_coverage(Path({str(exported)!r}), Path({str(geo)!r}), date(2025, 12, 31)).to_csv(sys.stdout)"
+        f"duckdb_coverage(Path({str(exported)!r}), Path({str(geo)!r}), date(2025, 12, 31), Path({str(xw)!r}))"
+        ".to_csv(sys.stdout)"
     )
     figures["duckdb_process"] = _process_seconds([sys.executable, "-c", duck_script])
 

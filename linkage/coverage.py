@@ -73,12 +73,8 @@ class Facts:
     geography: Geography  # map 2025-01 as stored
     cooperatives: pd.DataFrame  # commune_code, commune_code_2025_07, start, end (ordinals)
     linkages: pd.DataFrame  # code, product_code, start, end, has_buyer, has_raw_material
-    # linkage_code, commune_code, district_code, province_code: parties located by a commune of 2025-01
-    # only (kept for the app's page helpers); the indicators and `candidates` use `party_places`.
-    locations: pd.DataFrame
     adoptions: pd.DataFrame  # linkage_code, start, end
     key_products: pd.DataFrame  # province_code, product_code: national key products expanded per province
-    producer_communes: frozenset[str]  # communes of 2025-01 given by producers (see `producer_places`)
     # linkage_code, commune_code, commune_code_2025_07: where each located party is, on either map or both
     party_places: pd.DataFrame = field(default_factory=pd.DataFrame)
     national_keys: frozenset[str] = frozenset()
@@ -162,12 +158,6 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
     party_places = parties.merge(homes, on=["party_type", "party_code"])[
         ["linkage_code", "commune_code", "commune_code_2025_07"]
     ].drop_duplicates(ignore_index=True)
-    communes = geography.communes[["code", "district_code", "province_code"]].rename(columns={"code": "commune_code"})
-    locations = (
-        party_places[party_places["commune_code"].notna()][["linkage_code", "commune_code"]]
-        .drop_duplicates()
-        .merge(communes, on="commune_code")
-    )
     adoptions = ADOPTION.with_ordinals(
         _records(session, "digital_adoptions", ["linkage_code", "adopted_on", "discontinued_on"], reviews)
     )
@@ -186,10 +176,8 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
         geography,
         coops,
         linkages,
-        locations,
         adoptions,
         key_products,
-        frozenset(producer_places["commune_code"].dropna()),
         party_places,
         frozenset(national["product_code"]),
         producer_places,
@@ -669,11 +657,12 @@ def home_unit(engine: Engine, actor: Actor) -> str:
     return NATIONAL_CODE
 
 
-def linkages_located(facts: Facts, level: str) -> pd.Series:
-    """How many linkages are located in each district or province (`level`), most first; a linkage
-    in several units counts in each."""
+def linkages_located(facts: Facts, level: str, map_name: str = OLD_MAP) -> pd.Series:
+    """How many linkages are located in each unit of `level` of the map, most first, every party
+    placed on the map; a linkage in several units counts in each."""
     column = f"{level}_code"
-    return facts.locations.drop_duplicates(["linkage_code", column])[column].value_counts()
+    located = _located(facts, set(facts.linkages["code"]), map_name).dropna(subset=[column])
+    return located.drop_duplicates(["linkage_code", column])[column].value_counts()
 
 
 def busiest_district(engine: Engine) -> str | None:

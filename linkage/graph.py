@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 import networkx as nx
@@ -63,14 +64,22 @@ def _placed_in_unit(model: Any, unit: Unit) -> Any:
     (`maps.placements`), so a record given on one map only is in the graphs of both."""
     if unit.level == "national":
         return sa.true()
-    own, other, other_map = (
-        (model.commune_code, model.commune_code_2025_07, NEW_MAP)
+    own, other = (
+        (model.commune_code, model.commune_code_2025_07)
         if unit.map == OLD_MAP
-        else (model.commune_code_2025_07, model.commune_code, OLD_MAP)
+        else (model.commune_code_2025_07, model.commune_code)
     )
-    mine = [c for c, p in map_data(unit.map).communes.items() if unit_holds(unit, p.unit)]
-    placed = [c for c, where in placements(other_map, unit.map).items() if unit_holds(unit, where)]
+    mine, placed = _communes_placed_in(unit)
     return sa.or_(own.in_(mine), sa.and_(own.is_(None), other.in_(placed)))
+
+
+@cache
+def _communes_placed_in(unit: Unit) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The communes of the unit's map in it, and those of the other map placed in it (or below it)."""
+    other_map = NEW_MAP if unit.map == OLD_MAP else OLD_MAP
+    mine = tuple(c for c, p in map_data(unit.map).communes.items() if unit_holds(unit, p.unit))
+    placed = tuple(c for c, where in placements(other_map, unit.map).items() if unit_holds(unit, where))
+    return mine, placed
 
 
 def _named(frame: pd.DataFrame) -> pd.DataFrame:
