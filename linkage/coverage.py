@@ -80,6 +80,8 @@ class Facts:
     national_keys: frozenset[str] = frozenset()
     # commune_code, commune_code_2025_07: the distinct locations of live producers, on either map or both
     producer_places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(BOTH_COMMUNES)))
+    # frames placed on a map, computed once per map for these facts (`_memo`): every date reuses them
+    memo: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
 
 Reviews = dict[str, dict[str, dict[str, str | None] | None]]  # entity -> record key -> verified snapshot
@@ -240,10 +242,19 @@ def _placed(frame: pd.DataFrame, on: str) -> pd.DataFrame:
     return pd.concat([frame.drop(columns=["commune_code"]), placed], axis=1)
 
 
-def _located(f: Facts, linkage_codes: set[str], on: str) -> pd.DataFrame:
+def _memo(f: Facts, name: str, on: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """`_placed(frame, on)` computed once per facts and map (the facts never change once read)."""
+    key = (name, on)
+    if key not in f.memo:
+        f.memo[key] = _placed(frame, on)
+    return f.memo[key]
+
+
+def _located(f: Facts, linkage_codes: Iterable[str], on: str) -> pd.DataFrame:
     """linkage_code and the placement on `on` of each located party of these linkages."""
-    parties = f.party_places[f.party_places["linkage_code"].isin(linkage_codes)]
-    return _placed(parties, on)[["linkage_code", *PLACED]]
+    placed = _memo(f, "party_places", on, f.party_places)
+    codes = linkage_codes if isinstance(linkage_codes, pd.Series) else pd.Series(list(linkage_codes), dtype="str")
+    return placed.loc[placed["linkage_code"].isin(codes), ["linkage_code", *PLACED]]
 
 
 def _unplaced_by(located: pd.DataFrame, key: str, column: str | None, lowest: str) -> pd.Series:
@@ -289,7 +300,7 @@ def map_units(f: Facts, map_name: str) -> MapUnits:
 
 def _communes_with_cooperative(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
     active = f.cooperatives[COOPERATIVE.mask(f.cooperatives, day)]
-    placed = _placed(active[["code", "commune_code", "commune_code_2025_07"]], on)
+    placed = _memo(f, "cooperatives", on, f.cooperatives[["code", *BOTH_COMMUNES]]).loc[active.index]
     rural = units.communes[units.communes["is_rural"]]
     covered = rural[rural["code"].isin(set(placed["commune_code"].dropna()))]
     above = placed[placed["commune_code"].isna()]  # placed in a district, province or the country
@@ -312,7 +323,7 @@ def _keyed(f: Facts, located: pd.DataFrame) -> pd.DataFrame:
 def key_product_districts(f: Facts, day: int) -> set[str]:
     """In-scope districts with an active linkage that has a buyer and a key product of its province."""
     live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_buyer"]]
-    located = _located(f, set(live["code"]), OLD_MAP).merge(
+    located = _located(f, live["code"], OLD_MAP).merge(
         live[["code", "product_code"]].rename(columns={"code": "linkage_code"}), on="linkage_code"
     )
     keyed = _keyed(f, located)
@@ -324,7 +335,7 @@ def _districts_with_key_product_linkage(f: Facts, day: int, on: str, units: MapU
     if on != OLD_MAP:
         return {}  # not reported on 2025-07: it has no districts
     live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_buyer"]]
-    located = _located(f, set(live["code"]), on).merge(
+    located = _located(f, live["code"], on).merge(
         live[["code", "product_code"]].rename(columns={"code": "linkage_code"}), on="linkage_code"
     )
     keyed = _keyed(f, located)
@@ -344,6 +355,10 @@ def _districts_with_key_product_linkage(f: Facts, day: int, on: str, units: MapU
     }
 
 
+def _digital_codes(f: Facts, day: int) -> pd.Series:
+    return f.adoptions.loc[ADOPTION.mask(f.adoptions, day), "linkage_code"].drop_duplicates()
+
+
 def digital_linkages(f: Facts, day: int) -> set[str]:
     """Codes of linkages with a technology adopted on or before `day` and not discontinued by it."""
     return set(f.adoptions.loc[ADOPTION.mask(f.adoptions, day), "linkage_code"])
@@ -351,8 +366,8 @@ def digital_linkages(f: Facts, day: int) -> set[str]:
 
 def _raw_material_linkages_with_digital_tech(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
     live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_raw_material"]]
-    located = _located(f, set(live["code"]), on)
-    located["digital"] = located["linkage_code"].isin(digital_linkages(f, day))
+    located = _located(f, live["code"], on)
+    located["digital"] = located["linkage_code"].isin(_digital_codes(f, day))
     lowest = "district_code" if on == OLD_MAP else "commune_code"
     result = {}
     for level in ("commune", "district", "province"):
@@ -500,12 +515,13 @@ def candidates(facts: Facts, as_of: date, unit: Unit | str) -> Candidates:
     day = as_of.toordinal()
     units = map_units(facts, on)
     live = facts.linkages[LINKAGE.mask(facts.linkages, day)]
-    located = _located(facts, set(live["code"]), on)
+    located = _located(facts, live["code"], on)
 
     rural = _rows_in_unit(units.communes[units.communes["is_rural"]], unit, "code")
     active = facts.cooperatives[COOPERATIVE.mask(facts.cooperatives, day)]
-    with_coop = set(_placed(active[["code", "commune_code", "commune_code_2025_07"]], on)["commune_code"].dropna())
-    producers = _placed(facts.producer_places, on)["commune_code"]
+    placed_coops = _memo(facts, "cooperatives", on, facts.cooperatives[["code", *BOTH_COMMUNES]])
+    with_coop = set(placed_coops.loc[active.index, "commune_code"].dropna())
+    producers = _memo(facts, "producer_places", on, facts.producer_places)["commune_code"]
     busy = set(producers.dropna()) | set(located["commune_code"].dropna())
     communes = rural[~rural["code"].isin(with_coop) & rural["code"].isin(busy)][["code", "name", "district_code"]]
 
@@ -661,7 +677,7 @@ def linkages_located(facts: Facts, level: str, map_name: str = OLD_MAP) -> pd.Se
     """How many linkages are located in each unit of `level` of the map, most first, every party
     placed on the map; a linkage in several units counts in each."""
     column = f"{level}_code"
-    located = _located(facts, set(facts.linkages["code"]), map_name).dropna(subset=[column])
+    located = _located(facts, facts.linkages["code"], map_name).dropna(subset=[column])
     return located.drop_duplicates(["linkage_code", column])[column].value_counts()
 
 
@@ -719,7 +735,7 @@ def linkage_counts(facts: Facts, as_of: date, unit: Unit | str) -> LinkageCounts
     unit = _as_unit(unit)
     day = as_of.toordinal()
     live = facts.linkages[LINKAGE.mask(facts.linkages, day)]
-    here = _rows_in_unit(_located(facts, set(live["code"]), unit.map), unit)
+    here = _rows_in_unit(_located(facts, live["code"], unit.map), unit)
     live = live[live["code"].isin(set(here["linkage_code"]))]
     raw = set(live.loc[live["has_raw_material"], "code"])
     return LinkageCounts(len(live), len(raw), len(raw & digital_linkages(facts, day)))
