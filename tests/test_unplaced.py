@@ -206,3 +206,17 @@ def test_a_wrong_row_refuses_the_whole_list_and_names_its_row(
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "unplaced.csv" in done.stderr and "row 3" in done.stderr and words in done.stderr
     assert set(listed(two_maps, NEW_MAP)) == {"K5", "A2", "A3"}  # nothing written, A3 included
+
+
+def test_the_app_reads_an_uploaded_list_as_updates_of_the_records_it_names(two_maps: Engine) -> None:
+    from linkage.exchange import read_uploads
+
+    text = unplaced_csv(unplaced(two_maps, NEW_MAP), NEW_MAP).replace("05932,,commune_code_2025_07", "05932,05908,x", 1)
+    tables, problems = read_uploads([("Danh sách cần xác định xã.csv", text.encode("utf-8-sig"))])
+    assert problems == []
+    by_entity = {t.entity: t for t in tables}
+    assert set(by_entity) == {"cooperatives", "raw_material_areas"}
+    assert all(t.updates_only and t.header == ["code", "commune_code", "commune_code_2025_07"] for t in tables)
+    assert by_entity["cooperatives"].rows == [
+        (2, {"code": "K5", "commune_code": "05932", "commune_code_2025_07": "05908"})
+    ]
