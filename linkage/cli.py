@@ -158,21 +158,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_graph(args: argparse.Namespace) -> int:
     day = args.as_of or date.today()
     on = _map(args, day) if args.map else "2025-01"  # without --map: the programme's map, as before
-    if on == "2025-01":
-        from linkage.geography import level_of, resolve_unit
+    from linkage.unplaced import UnknownUnit, resolve
 
-        unit = resolve_unit(args.unit)
-        if unit is None or level_of(unit) not in ("district", "province"):
-            raise UserError(
-                f"{args.unit!r} is not the GSO code of a district (3 digits) or a province (2 digits) on map 2025-01"
-            )
-    else:
-        from linkage.unplaced import UnknownUnit, resolve
-
-        try:
-            unit = resolve(args.unit, on, ("province", "commune")).code
-        except UnknownUnit as exc:
-            raise UserError(str(exc)) from exc
+    levels = ("province", "district") if on == "2025-01" else ("province", "commune")
+    try:
+        unit = resolve(args.unit, on, levels)
+    except UnknownUnit as exc:
+        raise UserError(str(exc)) from exc
+    if unit.level == "national":
+        raise UserError(f"{args.unit!r}: a graph is drawn for a province or a {levels[1]} of map {on}, not the country")
     from linkage.render import write_graph_file
 
     summary = write_graph_file(
@@ -200,7 +194,10 @@ def cmd_unplaced(args: argparse.Namespace) -> int:
     text = unplaced_csv(unplaced(_engine(args), on, unit), on)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8-sig", newline="")  # the mark spreadsheets look for
-        print(f"Wrote {text.count(chr(10)) - 1} record(s) placed above the commune on map {on} to {args.out}.")
+        print(
+            f"Wrote {text.count(chr(10)) - 1} record(s) placed above the commune on map {on} to {args.out}."
+            f" Fill the missing column with one of the candidates, then: linkage import {args.out}"
+        )
     else:
         sys.stdout.write(text)
     return 0

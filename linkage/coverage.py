@@ -27,10 +27,10 @@ from linkage.actor import Actor
 from linkage.db import data_version, read_frame, read_session
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import shield
-from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, level_of, read_geography
+from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
 from linkage.keys import record_key
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
-from linkage.maps import NEW_MAP, OLD_MAP, check_map, map_data, map_of, placements
+from linkage.maps import NEW_MAP, OLD_MAP, Unit, as_unit, check_map, map_data, map_of, national, placements
 from linkage.models import LinkageParty, Producer, Review
 from linkage.permissions import Locator, as_on, readable_linkages
 from linkage.permissions import home_unit as home_unit_of
@@ -63,6 +63,7 @@ COLUMNS = [
     "map",
     "unplaced",
 ]
+BOTH_COMMUNES = ("commune_code", "commune_code_2025_07")
 YEAR_ENDS = tuple(date(year, 12, 31) for year in range(2021, 2026))
 
 
@@ -73,15 +74,15 @@ class Facts:
     geography: Geography  # map 2025-01 as stored
     cooperatives: pd.DataFrame  # commune_code, commune_code_2025_07, start, end (ordinals)
     linkages: pd.DataFrame  # code, product_code, start, end, has_buyer, has_raw_material
-    # linkage_code, commune_code, district_code, province_code: parties located by a commune of 2025-01
-    # only (what the graph, overview and candidates read); the indicators use `party_places`.
-    locations: pd.DataFrame
     adoptions: pd.DataFrame  # linkage_code, start, end
     key_products: pd.DataFrame  # province_code, product_code: national key products expanded per province
-    producer_communes: frozenset[str]
     # linkage_code, commune_code, commune_code_2025_07: where each located party is, on either map or both
     party_places: pd.DataFrame = field(default_factory=pd.DataFrame)
     national_keys: frozenset[str] = frozenset()
+    # commune_code, commune_code_2025_07: the distinct locations of live producers, on either map or both
+    producer_places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(BOTH_COMMUNES)))
+    # frames placed on a map, computed once per map for these facts (`_memo`): every date reuses them
+    memo: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
 
 Reviews = dict[str, dict[str, dict[str, str | None] | None]]  # entity -> record key -> verified snapshot
@@ -160,12 +161,6 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
     party_places = parties.merge(homes, on=["party_type", "party_code"])[
         ["linkage_code", "commune_code", "commune_code_2025_07"]
     ].drop_duplicates(ignore_index=True)
-    communes = geography.communes[["code", "district_code", "province_code"]].rename(columns={"code": "commune_code"})
-    locations = (
-        parties.merge(homes, on=["party_type", "party_code"])[["linkage_code", "commune_code"]]
-        .drop_duplicates()
-        .merge(communes, on="commune_code")
-    )
     adoptions = ADOPTION.with_ordinals(
         _records(session, "digital_adoptions", ["linkage_code", "adopted_on", "discontinued_on"], reviews)
     )
@@ -174,19 +169,21 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
     provincial = _records(session, "province_key_products", ["province_code", "product_code"], reviews)
     expanded = geography.provinces[["code"]].rename(columns={"code": "province_code"}).merge(national, how="cross")
     key_products = pd.concat([expanded, provincial]).drop_duplicates()
-    producers = session.execute(
-        sa.select(col(Producer.commune_code)).where(col(Producer.archived_at).is_(None)).distinct()
-    ).scalars()
+    producer_places = read_frame(
+        session,
+        sa.select(col(Producer.commune_code), col(Producer.commune_code_2025_07))
+        .where(col(Producer.archived_at).is_(None))
+        .distinct(),
+    )
     return Facts(
         geography,
         coops,
         linkages,
-        locations,
         adoptions,
         key_products,
-        frozenset(producers),
         party_places,
         frozenset(national["product_code"]),
+        producer_places,
     )
 
 
@@ -246,10 +243,19 @@ def _placed(frame: pd.DataFrame, on: str) -> pd.DataFrame:
     return pd.concat([frame.drop(columns=["commune_code"]), placed], axis=1)
 
 
-def _located(f: Facts, linkage_codes: set[str], on: str) -> pd.DataFrame:
+def _memo(f: Facts, name: str, on: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """`_placed(frame, on)` computed once per facts and map (the facts never change once read)."""
+    key = (name, on)
+    if key not in f.memo:
+        f.memo[key] = _placed(frame, on)
+    return f.memo[key]
+
+
+def _located(f: Facts, linkage_codes: Iterable[str], on: str) -> pd.DataFrame:
     """linkage_code and the placement on `on` of each located party of these linkages."""
-    parties = f.party_places[f.party_places["linkage_code"].isin(linkage_codes)]
-    return _placed(parties, on)[["linkage_code", *PLACED]]
+    placed = _memo(f, "party_places", on, f.party_places)
+    codes = linkage_codes if isinstance(linkage_codes, pd.Series) else pd.Series(list(linkage_codes), dtype="str")
+    return placed.loc[placed["linkage_code"].isin(codes), ["linkage_code", *PLACED]]
 
 
 def _unplaced_by(located: pd.DataFrame, key: str, column: str | None, lowest: str) -> pd.Series:
@@ -295,7 +301,7 @@ def map_units(f: Facts, map_name: str) -> MapUnits:
 
 def _communes_with_cooperative(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
     active = f.cooperatives[COOPERATIVE.mask(f.cooperatives, day)]
-    placed = _placed(active[["code", "commune_code", "commune_code_2025_07"]], on)
+    placed = _memo(f, "cooperatives", on, f.cooperatives[["code", *BOTH_COMMUNES]]).loc[active.index]
     rural = units.communes[units.communes["is_rural"]]
     covered = rural[rural["code"].isin(set(placed["commune_code"].dropna()))]
     above = placed[placed["commune_code"].isna()]  # placed in a district, province or the country
@@ -318,19 +324,19 @@ def _keyed(f: Facts, located: pd.DataFrame) -> pd.DataFrame:
 def key_product_districts(f: Facts, day: int) -> set[str]:
     """In-scope districts with an active linkage that has a buyer and a key product of its province."""
     live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_buyer"]]
-    located = f.locations[f.locations["linkage_code"].isin(set(live["code"]))].merge(
+    located = _located(f, live["code"], OLD_MAP).merge(
         live[["code", "product_code"]].rename(columns={"code": "linkage_code"}), on="linkage_code"
     )
-    keyed = located.merge(f.key_products, on=["province_code", "product_code"])
+    keyed = _keyed(f, located)
     in_scope = set(f.geography.districts.loc[f.geography.districts["in_scope"], "code"])
-    return set(keyed["district_code"]) & in_scope
+    return set(keyed["district_code"].dropna()) & in_scope
 
 
 def _districts_with_key_product_linkage(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
     if on != OLD_MAP:
         return {}  # not reported on 2025-07: it has no districts
     live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_buyer"]]
-    located = _located(f, set(live["code"]), on).merge(
+    located = _located(f, live["code"], on).merge(
         live[["code", "product_code"]].rename(columns={"code": "linkage_code"}), on="linkage_code"
     )
     keyed = _keyed(f, located)
@@ -350,6 +356,10 @@ def _districts_with_key_product_linkage(f: Facts, day: int, on: str, units: MapU
     }
 
 
+def _digital_codes(f: Facts, day: int) -> pd.Series:
+    return f.adoptions.loc[ADOPTION.mask(f.adoptions, day), "linkage_code"].drop_duplicates()
+
+
 def digital_linkages(f: Facts, day: int) -> set[str]:
     """Codes of linkages with a technology adopted on or before `day` and not discontinued by it."""
     return set(f.adoptions.loc[ADOPTION.mask(f.adoptions, day), "linkage_code"])
@@ -357,8 +367,8 @@ def digital_linkages(f: Facts, day: int) -> set[str]:
 
 def _raw_material_linkages_with_digital_tech(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
     live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_raw_material"]]
-    located = _located(f, set(live["code"]), on)
-    located["digital"] = located["linkage_code"].isin(digital_linkages(f, day))
+    located = _located(f, live["code"], on)
+    located["digital"] = located["linkage_code"].isin(_digital_codes(f, day))
     lowest = "district_code" if on == OLD_MAP else "commune_code"
     result = {}
     for level in ("commune", "district", "province"):
@@ -489,37 +499,55 @@ class Candidates:
     linkages_without_digital: pd.DataFrame  # active raw-material linkages with no digital technology
 
 
-def _rows_in_unit(frame: pd.DataFrame, unit_code: str) -> pd.DataFrame:
-    if unit_code == NATIONAL_CODE:
+def _rows_in_unit(frame: pd.DataFrame, unit: Unit, code: str = "commune_code") -> pd.DataFrame:
+    """The rows of `frame` (with `province_code`, `district_code` and a commune column `code`, all on
+    the unit's map) that lie in `unit`."""
+    if unit.level == "national":
         return frame
-    column = "province_code" if len(unit_code) == 2 else "district_code"
-    return frame[frame[column] == unit_code]
+    column = {"province": "province_code", "district": "district_code", "commune": code}[unit.level]
+    return frame[frame[column] == unit.code]
 
 
-def candidates(facts: Facts, as_of: date, unit_code: str) -> Candidates:
-    """Candidates inside one unit (`VN`, a province or a district code) on `as_of`."""
+def candidates(facts: Facts, as_of: date, unit: Unit | str) -> Candidates:
+    """Candidates inside one unit of either map on `as_of` (a code: of 2025-01), every record placed on
+    the unit's map (CONTRACT §1): one given on the other map only counts where it is placed there."""
+    unit = _as_unit(unit)
+    on = unit.map
     day = as_of.toordinal()
-    geo = facts.geography
+    units = map_units(facts, on)
     live = facts.linkages[LINKAGE.mask(facts.linkages, day)]
-    located = facts.locations[facts.locations["linkage_code"].isin(set(live["code"]))]
+    located = _located(facts, live["code"], on)
 
-    rural = _rows_in_unit(geo.communes[geo.communes["is_rural"]], unit_code)
-    with_coop = set(facts.cooperatives.loc[COOPERATIVE.mask(facts.cooperatives, day), "commune_code"])
-    busy = facts.producer_communes | set(located["commune_code"])
+    rural = _rows_in_unit(units.communes[units.communes["is_rural"]], unit, "code")
+    active = facts.cooperatives[COOPERATIVE.mask(facts.cooperatives, day)]
+    placed_coops = _memo(facts, "cooperatives", on, facts.cooperatives[["code", *BOTH_COMMUNES]])
+    with_coop = set(placed_coops.loc[active.index, "commune_code"].dropna())
+    producers = _memo(facts, "producer_places", on, facts.producer_places)["commune_code"]
+    busy = set(producers.dropna()) | set(located["commune_code"].dropna())
     communes = rural[~rural["code"].isin(with_coop) & rural["code"].isin(busy)][["code", "name", "district_code"]]
 
-    scope = _rows_in_unit(geo.districts[geo.districts["in_scope"]].rename(columns={"code": "district_code"}), unit_code)
-    with_linkage = set(located["district_code"])
-    districts = scope[
-        scope["district_code"].isin(with_linkage) & ~scope["district_code"].isin(key_product_districts(facts, day))
-    ][["district_code", "name"]]
+    if on == OLD_MAP:
+        in_scope = units.districts[units.districts["in_scope"]].rename(columns={"code": "district_code"})
+        scope = _rows_in_unit(in_scope, unit)
+        with_linkage = set(located["district_code"].dropna())
+        districts = scope[
+            scope["district_code"].isin(with_linkage) & ~scope["district_code"].isin(key_product_districts(facts, day))
+        ][["district_code", "name"]]
+    else:  # 2025-07 has no districts
+        districts = pd.DataFrame(columns=["district_code", "name"])
 
     raw = live[live["has_raw_material"] & ~live["code"].isin(digital_linkages(facts, day))]
-    here = set(_rows_in_unit(located, unit_code)["linkage_code"])
+    here = set(_rows_in_unit(located, unit)["linkage_code"])
     linkages = raw[raw["code"].isin(here)][["code", "product_code"]]
     return Candidates(
         communes.reset_index(drop=True), districts.reset_index(drop=True), linkages.reset_index(drop=True)
     )
+
+
+def _as_unit(unit: Unit | str) -> Unit:
+    """`unit`, or the unit of 2025-01 a stored code names (the app's pages pass codes on that map until
+    they offer a map); an unknown code is the country."""
+    return as_unit(unit, OLD_MAP) or national(OLD_MAP)
 
 
 class FactsCache:
@@ -577,46 +605,53 @@ def district_of(geo: Geography, commune_code: str) -> str:
     return str(match.iloc[0]) if len(match) else NATIONAL_CODE
 
 
-def breadcrumb(geo: Geography, unit_code: str) -> list[tuple[str, str]]:
-    """(code, name) from the country down to `unit_code`, for drill-down navigation."""
+def breadcrumb(geo: Geography, unit: Unit | str) -> list[tuple[str, str]]:
+    """(code, name) from the country down to `unit` (a code: of 2025-01), for drill-down navigation."""
+    unit = _as_unit(unit)
     trail = [(NATIONAL_CODE, NATIONAL_NAME)]
-    if unit_code == NATIONAL_CODE:
+    if unit.level == "national":
         return trail
-    if len(unit_code) == 3:
-        district = geo.districts[geo.districts["code"] == unit_code]
-        if district.empty:
-            return trail
-        province = str(district.iloc[0]["province_code"])
-        return [*trail, (province, geo.name_of(province)), (unit_code, str(district.iloc[0]["name"]))]
-    return [*trail, (unit_code, geo.name_of(unit_code))]
+    data = map_data(unit.map)
+    if unit.level == "province":
+        return [*trail, (unit.code, unit.name)]
+    province = data.provinces[data.province_of(unit)].unit
+    trail.append((province.code, province.name))
+    if unit.level == "commune" and unit.map == OLD_MAP:
+        district = data.districts[data.communes[unit.code].district].unit
+        trail.append((district.code, district.name))
+    return [*trail, (unit.code, unit.name)]
 
 
-def child_rows(rows: pd.DataFrame, geo: Geography, unit_code: str) -> pd.DataFrame:
-    """The rows of the units one level below `unit_code` (provinces of the country, districts of a
-    province); empty for a district."""
-    if unit_code == NATIONAL_CODE:
+def child_rows(rows: pd.DataFrame, geo: Geography, unit: Unit | str) -> pd.DataFrame:
+    """The rows of the units one level below `unit` (a code: of 2025-01) on its map: provinces of the
+    country; districts of a province on 2025-01, its communes on 2025-07; none below that."""
+    unit = _as_unit(unit)
+    if unit.level == "national":
         return rows[rows["level"] == "province"]
-    if len(unit_code) == 2:
-        mine = set(geo.districts.loc[geo.districts["province_code"] == unit_code, "code"])
-        return rows[(rows["level"] == "district") & rows["unit_code"].isin(mine)]
-    return rows.iloc[0:0]
+    if unit.level != "province":
+        return rows.iloc[0:0]
+    data = map_data(unit.map)
+    below = "district" if unit.map == OLD_MAP else "commune"
+    mine = {code for code, place in data.level(below).items() if place.province == unit.code}
+    return rows[(rows["level"] == below) & rows["unit_code"].isin(mine)]
 
 
 def unit_trend(
-    engine: Engine, unit_code: str, verified_only: bool = False, dates: Iterable[date] = YEAR_ENDS
+    engine: Engine, unit: Unit | str, verified_only: bool = False, dates: Iterable[date] = YEAR_ENDS
 ) -> pd.DataFrame:
-    """One unit's indicators at each date (the year ends 2021–2025 by default), from cached facts."""
-    level = "national" if unit_code == NATIONAL_CODE else "province" if len(unit_code) == 2 else "district"
-    rows = trend(FACTS.get(engine, verified_only), dates, (level,))
-    return rows[rows["unit_code"] == unit_code].reset_index(drop=True)
+    """One unit's indicators at each date (the year ends 2021–2025 by default) on its map (a code: of
+    2025-01), from cached facts."""
+    unit = _as_unit(unit)
+    rows = trend(FACTS.get(engine, verified_only), dates, (unit.level,), unit.map)
+    return rows[rows["unit_code"] == unit.code].reset_index(drop=True)
 
 
 def unit_candidates(
-    engine: Engine, actor: Actor, as_of: date, unit_code: str, verified_only: bool = False
+    engine: Engine, actor: Actor, as_of: date, unit: Unit | str, verified_only: bool = False
 ) -> Candidates:
     """A unit's candidates as the actor may see them: linkages outside its reading scope are left out
     (communes and districts are public geography)."""
-    found = candidates(FACTS.get(engine, verified_only), as_of, unit_code)
+    found = candidates(FACTS.get(engine, verified_only), as_of, unit)
     with read_session(engine) as session:
         allowed = readable_linkages(session, actor, found.linkages_without_digital["code"])
     linkages = found.linkages_without_digital
@@ -636,11 +671,12 @@ def home_unit(engine: Engine, actor: Actor) -> str:
     return as_on(unit, OLD_MAP).code if unit is not None else NATIONAL_CODE
 
 
-def linkages_located(facts: Facts, level: str) -> pd.Series:
-    """How many linkages are located in each district or province (`level`), most first; a linkage
-    in several units counts in each."""
+def linkages_located(facts: Facts, level: str, map_name: str = OLD_MAP) -> pd.Series:
+    """How many linkages are located in each unit of `level` of the map, most first, every party
+    placed on the map; a linkage in several units counts in each."""
     column = f"{level}_code"
-    return facts.locations.drop_duplicates(["linkage_code", column])[column].value_counts()
+    located = _located(facts, facts.linkages["code"], map_name).dropna(subset=[column])
+    return located.drop_duplicates(["linkage_code", column])[column].value_counts()
 
 
 def busiest_district(engine: Engine) -> str | None:
@@ -691,16 +727,18 @@ class LinkageCounts:
     digital: int  # of those, applying a digital technology on the date
 
 
-def linkage_counts(facts: Facts, as_of: date, unit_code: str) -> LinkageCounts:
-    """How many linkages lie in `unit_code` (`VN`, a province, a district) on `as_of`, each counted once."""
+def linkage_counts(facts: Facts, as_of: date, unit: Unit | str) -> LinkageCounts:
+    """How many linkages lie in `unit` (of either map; a code: of 2025-01) on `as_of`, each counted once,
+    every party placed on the unit's map."""
+    unit = _as_unit(unit)
     day = as_of.toordinal()
-    level = "national" if unit_code == NATIONAL_CODE else level_of(unit_code)
-    here = facts.locations if level == "national" else facts.locations[facts.locations[f"{level}_code"] == unit_code]
-    live = facts.linkages[LINKAGE.mask(facts.linkages, day) & facts.linkages["code"].isin(set(here["linkage_code"]))]
+    live = facts.linkages[LINKAGE.mask(facts.linkages, day)]
+    here = _rows_in_unit(_located(facts, live["code"], unit.map), unit)
+    live = live[live["code"].isin(set(here["linkage_code"]))]
     raw = set(live.loc[live["has_raw_material"], "code"])
     return LinkageCounts(len(live), len(raw), len(raw & digital_linkages(facts, day)))
 
 
-def unit_linkage_counts(engine: Engine, as_of: date, unit_code: str, verified_only: bool = False) -> LinkageCounts:
+def unit_linkage_counts(engine: Engine, as_of: date, unit: Unit | str, verified_only: bool = False) -> LinkageCounts:
     """`linkage_counts` from the cached facts."""
-    return linkage_counts(FACTS.get(engine, verified_only), as_of, unit_code)
+    return linkage_counts(FACTS.get(engine, verified_only), as_of, unit)

@@ -6,6 +6,13 @@ cooperatives per commune, and each district gets its own maturity and digital up
 indicator state appears: units above and below each target, and units with no data at all.
 Everything is drawn from `random.Random(seed)` in sorted code order and dated from fixed dates, so
 two runs with one seed write the same records. Rows are written with bulk inserts.
+
+Both maps (CONTRACT §1, §2): a cooperative established after the reform (after 2025-07-01) is given,
+with its members and areas, by its commune on map `2025-07` only; one in a commune the crosswalk split
+is given on `2025-01` only (placed above the commune on `2025-07`, the officer's list of `linkage
+unplaced`), and every split commune of the scale holds some; about one in five of the others is given
+on both maps (agreeing with the crosswalk); the rest on `2025-01` only, as records entered before the
+reform are. Buyers likewise.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from sqlalchemy.engine import Engine
 from linkage.db import chunked, read_session, write_session
 from linkage.errors import UserFacingError
 from linkage.geography import read_geography
+from linkage.maps import crosswalk
 from linkage.models import (
     BUYER_KINDS,
     LINKAGE_FORMS,
@@ -41,6 +49,9 @@ from linkage.models import (
 
 DEMO_PROVINCE = "66"  # Đắk Lắk: the app's default data
 STAMP = datetime(2025, 12, 31, tzinfo=UTC)  # fixed, so runs are identical
+REFORM = date(2025, 7, 1)  # records that start after it are given on map 2025-07 only
+OLD_ONLY, NEW_ONLY, BOTH = "2025-01", "2025-07", "both"  # how a record gives its location
+SPLIT_MIN_COOPERATIVES = 2  # every split commune of the scale holds at least this many
 
 REGIONS: dict[str, tuple[str, ...]] = {
     "uplands": ("02", "04", "06", "08", "10", "11", "12", "14", "15", "17", "19", "20", "22", "24", "25"),
@@ -282,6 +293,20 @@ def _place(name: str) -> str:
     return name
 
 
+def _location(rng: random.Random, commune: str, given: str) -> dict[str, str | None]:
+    """The two location columns of a record in old commune `commune`, given on one map or both: on
+    `2025-07` it is one of the commune's crosswalk candidates (so both columns agree, CONTRACT §2)."""
+    if given == OLD_ONLY:
+        return {"commune_code": commune, "commune_code_2025_07": None}
+    candidates = crosswalk().old_to_new[commune]
+    new = candidates[0] if len(candidates) == 1 else rng.choice(candidates)
+    return {"commune_code": commune if given == BOTH else None, "commune_code_2025_07": new}
+
+
+def _is_split(commune: str) -> bool:
+    return len(crosswalk().old_to_new[commune]) > 1
+
+
 class _Builder:
     """Accumulates the rows of one demo, code by code, before one bulk write."""
 
@@ -334,9 +359,18 @@ def generate(engine: Engine, scale: str = "province", seed: int = 1) -> DemoSumm
             else:
                 name = f"{rng.choice(COMPANY)} {rng.choice(COMPANY_NAME)} {rng.randint(1, 99)}"
             row = places.iloc[rng.randrange(len(places))]
-            commune = None if rng.random() < 0.15 else str(row["code"])
+            roll = rng.random()
+            commune = str(row["code"])
+            if roll < 0.15:
+                where: dict[str, str | None] = {"commune_code": None, "commune_code_2025_07": None}
+            elif roll < 0.25 and not _is_split(commune):
+                where = _location(rng, commune, NEW_ONLY)  # entered after the reform
+            elif roll < 0.4 and not _is_split(commune):
+                where = _location(rng, commune, BOTH)
+            else:
+                where = _location(rng, commune, OLD_ONLY)
             code = b.code("NM")
-            b.add(Buyer, code=code, name=name, kind=kind, commune_code=commune)
+            b.add(Buyer, code=code, name=name, kind=kind, **where)
             buyers_by_province[province].append(code)
 
     for district in districts:
@@ -346,14 +380,17 @@ def generate(engine: Engine, scale: str = "province", seed: int = 1) -> DemoSumm
         maturity = 0.0 if rng.random() < 0.06 else rng.betavariate(2.2, 1.4)  # a few districts with no data at all
         digital = rng.betavariate(1.6, 1.6)
         start_year = 2021 + int(rng.random() * 4)  # when this district's digital push began
-        if maturity == 0.0:
+        splits = {code for code in mine["code"] if _is_split(code)}
+        if maturity == 0.0 and not splits:
             continue
         for commune in mine.itertuples():
-            if not commune.is_rural and rng.random() > 0.2:
+            split = commune.code in splits
+            if not split and (maturity == 0.0 or (not commune.is_rural and rng.random() > 0.2)):
                 continue
-            if rng.random() > maturity * 1.05:
+            if not split and rng.random() > maturity * 1.05:
                 continue
-            n_coops = max(1, round(rng.expovariate(1 / (per_coop * DENSITY[region]))))
+            least = SPLIT_MIN_COOPERATIVES if split else 1
+            n_coops = max(least, round(rng.expovariate(1 / (per_coop * DENSITY[region]))))
             for _ in range(n_coops):
                 _cooperative(b, commune, province, region, buyers_by_province[province], digital, start_year)
 
@@ -398,10 +435,21 @@ def _cooperative(
     rng = b.rng
     product = _pick(rng, PRODUCTS[region])
     code = b.code("HTX")
-    established = _day(rng, date(1997, 1, 1), date(2025, 9, 30)) if rng.random() > 0.08 else None
+    roll = rng.random()
+    if roll < 0.06:
+        established: date | None = _day(rng, REFORM + timedelta(days=1), date(2025, 11, 30))
+    else:
+        established = _day(rng, date(1997, 1, 1), date(2025, 9, 30)) if roll > 0.13 else None
     dissolved = None
     if established and rng.random() < 0.05:
         dissolved = _day(rng, max(established, date(2019, 1, 1)), date(2025, 12, 1))
+    if _is_split(commune.code):
+        given = OLD_ONLY  # an officer has yet to settle which of the new communes it lies in
+    elif established and established > REFORM:
+        given = NEW_ONLY  # registered after the reform: only today's commune is known
+    else:
+        given = BOTH if rng.random() < 0.2 else OLD_ONLY
+    where = _location(rng, commune.code, given)
     kind_name = rng.choice(
         ("Nông nghiệp", "Dịch vụ nông nghiệp", f"{PRODUCT_VI[product].capitalize()}", "Nông nghiệp và Dịch vụ")
     )
@@ -409,7 +457,7 @@ def _cooperative(
         Cooperative,
         code=code,
         name=f"HTX {kind_name} {_place(commune.name)}",
-        commune_code=commune.code,
+        **where,
         established_on=established,
         dissolved_on=dissolved,
         members=rng.randint(7, 160),
@@ -424,7 +472,7 @@ def _cooperative(
             "cooperative_group": f"Tổ hợp tác {PRODUCT_VI[product]} {_place(commune.name)}",
             "enterprise": f"{rng.choice(COMPANY)} {rng.choice(COMPANY_NAME)}",
         }[kind]
-        b.add(Producer, code=p, name=name, commune_code=commune.code, kind=kind, cooperative_code=code)
+        b.add(Producer, code=p, name=name, kind=kind, cooperative_code=code, **where)
         members.append(p)
     areas = []
     if rng.random() < 0.6:
@@ -434,14 +482,14 @@ def _cooperative(
             RawMaterialArea,
             code=a,
             name=f"{label} {_place(commune.name)}",
-            commune_code=commune.code,
+            **where,
             product_code=product,
             area_ha=Decimal(rng.randint(50, 30000)) / 10,
             planting_area_code=f"VN-{province}-{rng.randint(1, 9999):04d}" if rng.random() < 0.6 else None,
         )
         areas.append(a)
     for _ in range(rng.choices([0, 1, 2], [3, 6, 1])[0]):
-        _linkage(b, code, product, members, areas, buyers, digital, start_year)
+        _linkage(b, code, product, members, areas, buyers, digital, start_year, established)
 
 
 def _linkage(
@@ -453,6 +501,7 @@ def _linkage(
     buyers: list[str],
     digital: float,
     start_year: int,
+    founded: date | None = None,
 ) -> None:
     rng = b.rng
     code = b.code("LK")
@@ -462,6 +511,8 @@ def _linkage(
         if roll < 0.03
         else _day(rng, date(2015, 1, 1), date(2025, 10, 31))
     )
+    if founded and founded > REFORM and started < founded:  # a cooperative of after the reform
+        started = _day(rng, founded, date(2025, 12, 31))
     ended = _day(rng, started, date(2025, 12, 1)) if roll > 0.93 and started < date(2025, 6, 1) else None
     form = rng.choices(LINKAGE_FORMS, _weights(LINKAGE_FORMS, production_consumption=6, full_chain=2))[0]
     b.add(

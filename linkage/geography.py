@@ -45,7 +45,11 @@ def normalize_code(value: str, width: int) -> str:
 
 
 def level_of(code: str) -> str | None:
-    """The level a unit code names: `VN`, 2, 3 or 5 digits after zero-padding, else None."""
+    """The level a unit code names: `VN`, 2, 3 or 5 digits after zero-padding, else None.
+
+    To be removed (issue 13: no code decides a level from its length): a guess on map 2025-01 that
+    only the account scopes and the app's pages still make; everything else carries a `maps.Unit`
+    (`maps.lookup(map, code)` reads a stored code on a named map)."""
     code = code.strip()
     if code.upper() == NATIONAL_CODE:
         return "national"
@@ -143,14 +147,14 @@ class Geography:
     communes: pd.DataFrame  # code, name, district_code, province_code, is_rural
 
     def name_of(self, code: str) -> str:
-        level = level_of(code)
-        if level == "national":
+        """The name of the unit of this map stored under `code` (zero-padded, or `VN`), else the code."""
+        if code.strip().upper() == NATIONAL_CODE:
             return NATIONAL_NAME
-        table = {"province": self.provinces, "district": self.districts, "commune": self.communes}.get(level or "")
-        if table is None:
-            return code
-        match = table.loc[table["code"] == normalize_unit_code(code), "name"]
-        return str(match.iloc[0]) if len(match) else code
+        for table in (self.provinces, self.districts, self.communes):
+            match = table.loc[table["code"] == code.strip(), "name"]
+            if len(match):
+                return str(match.iloc[0])
+        return code
 
 
 def read_geography(session: Session) -> Geography:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 import networkx as nx
@@ -20,15 +21,12 @@ from sqlmodel import Session, col
 
 from linkage.actor import Actor
 from linkage.db import chunked
-from linkage.geography import NATIONAL_CODE, level_of
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
-from linkage.maps import NEW_MAP, OLD_MAP, map_data, placements, unit_holds
+from linkage.maps import NEW_MAP, OLD_MAP, Unit, as_unit, map_data, placements, unit_holds
 from linkage.models import (
     Buyer,
-    Commune,
     Cooperative,
     DigitalAdoption,
-    District,
     Linkage,
     LinkageParty,
     Producer,
@@ -45,32 +43,59 @@ def node_id(kind: str, code: str) -> str:
     return f"{kind}:{code}"
 
 
-def _communes_in_unit(unit_code: str) -> Any:
-    """A condition on Commune (joined to District) selecting the unit's communes."""
-    if unit_code == NATIONAL_CODE:
-        return sa.true()
-    if len(unit_code) == 2:
-        return col(District.province_code) == unit_code
-    return col(Commune.district_code) == unit_code
+LOWEST = {OLD_MAP: "district", NEW_MAP: "commune"}  # the unit whose graph shows who is in no linkage
 
 
-def _placed_in_unit(model: Any, unit_code: str, map_name: str) -> Any:
-    """A condition on `model` (joined to Commune and District of 2025-01) selecting the records placed
-    in the unit of `map_name` or below it: on 2025-01 by their commune; on 2025-07 by their commune of
-    2025-07 where given, else where their commune of 2025-01 is placed (`maps.placements`)."""
-    if map_name == OLD_MAP:
-        return _communes_in_unit(unit_code)
-    if unit_code == NATIONAL_CODE:
+class UnknownUnit(ValueError):
+    """A unit code the map does not list."""
+
+
+def _unit(unit: Unit | str, map_name: str) -> Unit:
+    found = as_unit(unit, map_name)
+    if found is None:
+        raise UnknownUnit(f"{unit!r} is not a unit of map {map_name}")
+    return found
+
+
+def _placed_in_unit(model: Any, unit: Unit) -> Any:
+    """A condition on `model` selecting the records placed (CONTRACT §1) in `unit` or below it: by
+    their commune on the unit's map where given, else where their commune of the other map is placed
+    (`maps.placements`), so a record given on one map only is in the graphs of both."""
+    if unit.level == "national":
         return sa.true()
-    unit = map_data(NEW_MAP).unit("province" if len(unit_code) == 2 else "commune", unit_code)
-    if unit is None:
-        return sa.false()
-    own = [c for c, p in map_data(NEW_MAP).communes.items() if unit_holds(unit, p.unit)]
-    other = [c for c, placed in placements(OLD_MAP, NEW_MAP).items() if unit_holds(unit, placed)]
-    return sa.or_(
-        model.commune_code_2025_07.in_(own),
-        sa.and_(model.commune_code_2025_07.is_(None), model.commune_code.in_(other)),
+    own, other = (
+        (model.commune_code, model.commune_code_2025_07)
+        if unit.map == OLD_MAP
+        else (model.commune_code_2025_07, model.commune_code)
     )
+    mine, placed = _communes_placed_in(unit)
+    return sa.or_(own.in_(mine), sa.and_(own.is_(None), other.in_(placed)))
+
+
+@cache
+def _communes_placed_in(unit: Unit) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The communes of the unit's map in it, and those of the other map placed in it (or below it)."""
+    other_map = NEW_MAP if unit.map == OLD_MAP else OLD_MAP
+    mine = tuple(c for c, p in map_data(unit.map).communes.items() if unit_holds(unit, p.unit))
+    placed = tuple(c for c, where in placements(other_map, unit.map).items() if unit_holds(unit, where))
+    return mine, placed
+
+
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (with both commune columns) plus `commune_name` and `district_name`: the commune of
+    2025-01 and its district where given, else the commune of 2025-07 and its province."""
+    old, new = map_data(OLD_MAP).communes, map_data(NEW_MAP).communes
+
+    def names(row: tuple[Any, Any]) -> tuple[str | None, str | None]:
+        first, second = row
+        place = old.get(first) if first else new.get(second) if second else None
+        return (place.name, place.unit.parent) if place else (None, None)
+
+    pairs = [names(r) for r in zip(frame["commune_code"], frame["commune_code_2025_07"], strict=True)]
+    frame = frame.copy()
+    frame["commune_name"] = [a for a, _ in pairs]
+    frame["district_name"] = [b for _, b in pairs]
+    return frame
 
 
 def _frame(session: Session, query: Any) -> pd.DataFrame:
@@ -93,6 +118,7 @@ HOMED_COLUMNS: dict[str, tuple[Any, list[Any]]] = {
             col(Cooperative.code),
             col(Cooperative.name),
             col(Cooperative.commune_code),
+            col(Cooperative.commune_code_2025_07),
             col(Cooperative.members),
             col(Cooperative.established_on),
             col(Cooperative.dissolved_on),
@@ -104,6 +130,7 @@ HOMED_COLUMNS: dict[str, tuple[Any, list[Any]]] = {
             col(Producer.code),
             col(Producer.name),
             col(Producer.commune_code),
+            col(Producer.commune_code_2025_07),
             col(Producer.kind).label("producer_kind"),
             col(Producer.cooperative_code),
         ],
@@ -114,6 +141,7 @@ HOMED_COLUMNS: dict[str, tuple[Any, list[Any]]] = {
             col(RawMaterialArea.code),
             col(RawMaterialArea.name),
             col(RawMaterialArea.commune_code),
+            col(RawMaterialArea.commune_code_2025_07),
             col(RawMaterialArea.product_code),
             col(RawMaterialArea.area_ha),
             col(RawMaterialArea.planting_area_code),
@@ -125,43 +153,35 @@ HOMED_COLUMNS: dict[str, tuple[Any, list[Any]]] = {
 def _homed(
     session: Session,
     kind: str,
-    unit_code: str,
+    unit: Unit,
     named: set[str],
     include_unlinked: bool,
     as_of: date,
-    map_name: str = OLD_MAP,
 ) -> pd.DataFrame:
-    """Live cooperatives, producers or raw material areas (`kind`) registered in the unit (cooperatives:
+    """Live cooperatives, producers or raw material areas (`kind`) placed in the unit (cooperatives:
     active on the date), when `include_unlinked`, plus those the linkages name wherever they are."""
     model, columns = HOMED_COLUMNS[kind]
-    outer = map_name != OLD_MAP  # on 2025-07 a record may have no commune of 2025-01
-    base = (
-        sa.select(*columns, col(Commune.name).label("commune_name"), col(District.name).label("district_name"))
-        .join(Commune, col(Commune.code) == model.commune_code, isouter=outer)
-        .join(District, col(District.code) == col(Commune.district_code), isouter=outer)
-        .where(model.archived_at.is_(None))
-    )
-    here = base.where(_placed_in_unit(model, unit_code, map_name))
+    base = sa.select(*columns).where(model.archived_at.is_(None))
+    here = base.where(_placed_in_unit(model, unit))
     if kind == "cooperative":
         here = here.where(COOPERATIVE.condition(Cooperative, as_of))
-    names = [c.key for c in columns] + ["commune_name", "district_name"]
+    names = [c.key for c in columns]
     frames = [_frame(session, here)] if include_unlinked else []
     if named:
         frames.append(_frame_of(session, named, lambda chunk: base.where(model.code.in_(chunk)), names))
-    return pd.concat(frames).drop_duplicates("code") if frames else pd.DataFrame(columns=names)
+    found = pd.concat(frames).drop_duplicates("code") if frames else pd.DataFrame(columns=names)
+    return _named(found)
 
 
-def _located_linkages(session: Session, unit_code: str, as_of: date, map_name: str = OLD_MAP) -> pd.DataFrame:
-    """Live linkages active on the date with a cooperative, producer or raw material area in the unit."""
+def _located_linkages(session: Session, unit: Unit, as_of: date) -> pd.DataFrame:
+    """Live linkages active on the date with a cooperative, producer or raw material area placed in the unit."""
     party = LinkageParty
     located = sa.union(
         *(
             sa.select(col(party.linkage_code))
             .join(model, model.code == col(getattr(party, f"{kind}_code")))
-            .join(Commune, col(Commune.code) == model.commune_code, isouter=map_name != OLD_MAP)
-            .join(District, col(District.code) == col(Commune.district_code), isouter=map_name != OLD_MAP)
             .where(
-                _placed_in_unit(model, unit_code, map_name),
+                _placed_in_unit(model, unit),
                 col(party.archived_at).is_(None),
                 model.archived_at.is_(None),
             )
@@ -222,9 +242,13 @@ def _buyers(session: Session, codes: Collection[str]) -> pd.DataFrame:
         session,
         codes,
         lambda chunk: sa.select(
-            col(Buyer.code), col(Buyer.name), col(Buyer.kind).label("buyer_kind"), col(Buyer.commune_code)
+            col(Buyer.code),
+            col(Buyer.name),
+            col(Buyer.kind).label("buyer_kind"),
+            col(Buyer.commune_code),
+            col(Buyer.commune_code_2025_07),
         ).where(col(Buyer.code).in_(chunk)),
-        ["code", "name", "buyer_kind", "commune_code"],
+        ["code", "name", "buyer_kind", "commune_code", "commune_code_2025_07"],
     )
 
 
@@ -235,25 +259,25 @@ class GraphData:
     linkages: pd.DataFrame  # code, name, product_code, product_name(_en), started_on, ended_on, form
     technologies: dict[str, list[str]]  # linkage code -> technologies in use on the date
     parties: pd.DataFrame  # linkage_code, party_type, party_code, is_lead
-    cooperatives: pd.DataFrame  # code, name, commune_code, members, established_on, dissolved_on, place names
-    producers: pd.DataFrame  # code, name, commune_code, producer_kind, cooperative_code, place names
-    areas: pd.DataFrame  # code, name, commune_code, product_code, area_ha, planting_area_code, place names
-    buyers: pd.DataFrame  # code, name, buyer_kind, commune_code
+    # each with commune_code and commune_code_2025_07 (either may be None) and the place names
+    cooperatives: pd.DataFrame  # code, name, members, established_on, dissolved_on
+    producers: pd.DataFrame  # code, name, producer_kind, cooperative_code
+    areas: pd.DataFrame  # code, name, product_code, area_ha, planting_area_code
+    buyers: pd.DataFrame  # code, name, buyer_kind, commune_code, commune_code_2025_07
 
 
 def graph_data(
     session: Session,
-    unit_code: str,
+    unit: Unit,
     as_of: date,
     products: Collection[str] | None = None,
     technologies: Collection[str] | None = None,
     include_unlinked: bool = False,
-    map_name: str = OLD_MAP,
 ) -> GraphData:
     """The unit's linkages active on `as_of` (of those products, applying those technologies), all
     their parties wherever they are, and with `include_unlinked` the unit's own cooperatives,
     producers and areas too. No permission check: `build_graph` asks first."""
-    linkages = _located_linkages(session, unit_code, as_of, map_name)
+    linkages = _located_linkages(session, unit, as_of)
     if products:
         linkages = linkages[linkages["product_code"].isin(set(products))]
     tech = _technologies(session, set(linkages["code"]), as_of)
@@ -262,9 +286,7 @@ def graph_data(
         linkages = linkages[linkages["code"].isin({c for c in linkages["code"] if wanted & set(tech.get(c, []))})]
     parties = _parties(session, set(linkages["code"]))
     named = {t: set(parties.loc[parties["party_type"] == t, "party_code"]) for t in KINDS}
-    homed = {
-        kind: _homed(session, kind, unit_code, named[kind], include_unlinked, as_of, map_name) for kind in HOMED_COLUMNS
-    }
+    homed = {kind: _homed(session, kind, unit, named[kind], include_unlinked, as_of) for kind in HOMED_COLUMNS}
     return GraphData(
         linkages,
         tech,
@@ -276,13 +298,11 @@ def graph_data(
     )
 
 
-def assemble(
-    data: GraphData, unit_code: str, as_of: date, party_types: Collection[str] | None = None
-) -> nx.MultiDiGraph:
+def assemble(data: GraphData, unit: Unit, as_of: date, party_types: Collection[str] | None = None) -> nx.MultiDiGraph:
     """The graph of `data` (pure): a node per linkage and per party kept by `party_types`, an edge
     from each party to its linkage and from each producer to its cooperative when both are drawn."""
     keep = set(party_types) if party_types else set(KINDS)
-    graph = nx.MultiDiGraph(unit=unit_code, as_of=as_of.isoformat())
+    graph = nx.MultiDiGraph(unit=unit.code, map=unit.map, level=unit.level, as_of=as_of.isoformat())
     for row in data.linkages.to_dict("records"):
         techs = data.technologies.get(row["code"], [])
         graph.add_node(
@@ -311,7 +331,7 @@ def assemble(
 
 def build_graph(
     session: Session,
-    unit_code: str,
+    unit: Unit | str,
     as_of: date,
     products: Collection[str] | None = None,
     technologies: Collection[str] | None = None,
@@ -325,13 +345,16 @@ def build_graph(
     and nodes of those party types. The unit's cooperatives, producers and areas that take part in
     no linkage are drawn for a district and left out of a province (which stays readable) unless
     `include_unlinked` says otherwise; a product or technology filter, which asks about chains,
-    leaves them out too (`unlinked` lists who is left out)."""
-    require_unit_view(session, actor, unit_code, map_name)
+    leaves them out too (`unlinked` lists who is left out).
+
+    `unit` is a `maps.Unit` (its map is its own); a code (the pages', on 2025-01) is read on `map_name`."""
+    unit = _unit(unit, map_name)
+    require_unit_view(session, actor, unit.code, unit.map)
     if include_unlinked is None:
-        include_unlinked = level_of(unit_code) == ("district" if map_name == OLD_MAP else "commune")
+        include_unlinked = unit.level == LOWEST[unit.map]
     include_unlinked = include_unlinked and not products and not technologies
-    data = graph_data(session, unit_code, as_of, products, technologies, include_unlinked, map_name)
-    return assemble(data, unit_code, as_of, party_types)
+    data = graph_data(session, unit, as_of, products, technologies, include_unlinked)
+    return assemble(data, unit, as_of, party_types)
 
 
 def _plain(row: dict[Any, Any]) -> dict[str, Any]:
@@ -397,13 +420,14 @@ def _table(g: nx.MultiDiGraph, nodes: list[str], columns: tuple[str, ...]) -> pd
     return pd.DataFrame([{c: g.nodes[n].get(c) for c in columns} for n in nodes], columns=list(columns))
 
 
-def unlinked(session: Session, unit_code: str, as_of: date, *, actor: Actor) -> pd.DataFrame:
-    """Cooperatives (active on the date), producers and raw material areas registered in the unit
-    that take part in no active linkage: who the officer should bring into a chain.
+def unlinked(session: Session, unit: Unit | str, as_of: date, *, actor: Actor) -> pd.DataFrame:
+    """Cooperatives (active on the date), producers and raw material areas placed in the unit (a code:
+    of 2025-01) that take part in no active linkage: who the officer should bring into a chain.
 
     Set-based over the whole unit, whatever a graph view shows or filters (a province included).
     """
-    require_unit_view(session, actor, unit_code)
+    unit = _unit(unit, OLD_MAP)
+    require_unit_view(session, actor, unit.code, unit.map)
     active = (
         sa.select(col(LinkageParty.linkage_code))
         .join(Linkage, col(Linkage.code) == col(LinkageParty.linkage_code))
@@ -421,13 +445,13 @@ def unlinked(session: Session, unit_code: str, as_of: date, *, actor: Actor) -> 
             col(column).is_not(None), col(LinkageParty.linkage_code).in_(active.scalar_subquery())
         )
         query = (
-            sa.select(sa.literal(kind).label("kind"), model.code, model.name, col(Commune.name).label("commune_name"))
-            .join(Commune, col(Commune.code) == model.commune_code)
-            .join(District, col(District.code) == col(Commune.district_code))
-            .where(_communes_in_unit(unit_code), model.archived_at.is_(None), alive, model.code.not_in(linked))
+            sa.select(
+                sa.literal(kind).label("kind"), model.code, model.name, model.commune_code, model.commune_code_2025_07
+            )
+            .where(_placed_in_unit(model, unit), model.archived_at.is_(None), alive, model.code.not_in(linked))
             .order_by(model.code)
         )
-        frames.append(_frame(session, query))
+        frames.append(_named(_frame(session, query)))
     return pd.concat(frames, ignore_index=True)[["kind", "code", "name", "commune_name"]]
 
 

@@ -26,13 +26,18 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -157,10 +162,9 @@ def _frozen(places: dict[str, Place]) -> Mapping[str, Place]:
     return MappingProxyType(dict(sorted(places.items())))
 
 
-@cache
 def map_data(map_name: str) -> MapData:
-    """The units of `map_name`, read from the pinned package once per process."""
-    return _old_map() if check_map(map_name) == OLD_MAP else _new_map()
+    """The units of `map_name`, read from the pinned package once per process (see `_snapshot`)."""
+    return _snapshot().maps[check_map(map_name)]
 
 
 def _old_map() -> MapData:
@@ -250,12 +254,14 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
-@cache
 def crosswalk() -> Crosswalk:
-    """The crosswalk, built from the package's conversion table once per process."""
+    """The crosswalk, built from the package's conversion table once per process (see `_snapshot`)."""
+    return _snapshot().crosswalk
+
+
+def _build_crosswalk(old: MapData, new: MapData) -> Crosswalk:
     from vietnam_provinces import _ward_conversion_2025 as table  # lazy, as above
 
-    old, new = map_data(OLD_MAP), map_data(NEW_MAP)
     listed: dict[str, tuple[str, ...]] = {}
     district_of_entry: dict[str, str] = {}
     table_provinces: dict[str, str] = {}
@@ -321,16 +327,21 @@ def place(unit: Unit, on: str) -> Unit:
     check_map(on)
     if unit.map == on:
         return unit
+    snapshot = _snapshot()
+    return _place(unit, on, snapshot.maps, snapshot.crosswalk)
+
+
+def _place(unit: Unit, on: str, maps: Mapping[str, MapData], cw: Crosswalk) -> Unit:
+    """`place` over given maps and crosswalk (the snapshot is built with it)."""
     if unit.level != "commune":
         raise ValueError(f"only communes are placed on another map, not {unit}")
-    cw = crosswalk()
+    target = maps[on]
     if unit.map == NEW_MAP and unit.code in cw.island_districts:
-        return map_data(OLD_MAP).districts[cw.island_districts[unit.code]].unit
-    candidates = cw.candidates(unit)
-    if len(candidates) == 1:
-        return candidates[0]
-    target = map_data(on)
-    places = [target.communes[c.code] for c in candidates]
+        return target.districts[cw.island_districts[unit.code]].unit
+    codes = cw.old_to_new.get(unit.code, ()) if unit.map == OLD_MAP else cw.new_to_old.get(unit.code, ())
+    places = [target.communes[c] for c in codes]
+    if len(places) == 1:
+        return places[0].unit
     districts = {p.district for p in places}
     if on == OLD_MAP and len(districts) == 1 and places:
         return target.districts[districts.pop()].unit
@@ -406,9 +417,175 @@ def agrees(commune_2025_01: str, commune_2025_07: str) -> bool:
     return False
 
 
-@cache
 def placements(from_map: str, on: str) -> Mapping[str, Unit]:
     """Every commune of `from_map` → where a record located in it is placed on map `on` (`place` for
     all at once, built once per process), for set-based work such as coverage over all records."""
-    communes = map_data(check_map(from_map)).communes
-    return MappingProxyType({code: place(p.unit, check_map(on)) for code, p in communes.items()})
+    return _snapshot().placements[(check_map(from_map), check_map(on))]
+
+
+def lookup(map_name: str, code: str) -> Unit | None:
+    """The unit of map `map_name` listed under `code` (zero-padded as stored, or `VN`), whatever its
+    level, or None: the map's own lists say what the code names there, not the code's length."""
+    data = map_data(check_map(map_name))
+    if code == NATIONAL_CODE:
+        return national(map_name)
+    for level in MAP_LEVELS[map_name][1:]:
+        place = data.level(level).get(code)
+        if place is not None:
+            return place.unit
+    return None
+
+
+def as_unit(unit: Unit | str, map_name: str = OLD_MAP) -> Unit | None:
+    """`unit` itself, or the unit a stored code names on `map_name` (callers that still pass codes: the
+    app's pages, on 2025-01); None for a code the map does not list."""
+    return unit if isinstance(unit, Unit) else lookup(map_name, unit)
+
+
+# Both maps, the crosswalk and the placements between them, built from the package once and kept in
+# a file of the user's cache directory: reading it (about 0.1 s) replaces importing the package's
+# lists and placing every commune (about 0.6 s) on every cold start. The file is named after the
+# package's version and this module's text, so a new release or a changed rule builds a new one; a
+# file that cannot be read is built again, one that cannot be written is only missed.
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    maps: Mapping[str, MapData]
+    crosswalk: Crosswalk
+    placements: Mapping[tuple[str, str], Mapping[str, Unit]]
+
+
+def cache_dir() -> Path:
+    """Where the snapshot is kept: `LINKAGE_CACHE_DIR`, else `$XDG_CACHE_HOME/linkage-tracker`, else
+    `~/.cache/linkage-tracker`."""
+    configured = os.environ.get("LINKAGE_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "linkage-tracker"
+
+
+def snapshot_key() -> str:
+    """The package's version and a digest of this module: what the snapshot was built from."""
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return f"vietnam-provinces-{version('vietnam-provinces')}-{digest}"
+
+
+def snapshot_path() -> Path:
+    return cache_dir() / f"maps-{snapshot_key()}.json"
+
+
+@cache
+def _snapshot() -> _Snapshot:
+    key = snapshot_key()
+    path = cache_dir() / f"maps-{key}.json"
+    try:
+        return _from_json(json.loads(path.read_text(encoding="utf-8")), key)
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        pass  # absent, unreadable or not ours: built again below
+    built = _build_snapshot()
+    _write(path, json.dumps(_to_json(built, key), ensure_ascii=False, separators=(",", ":")))
+    return built
+
+
+def _build_snapshot() -> _Snapshot:
+    maps = {OLD_MAP: _old_map(), NEW_MAP: _new_map()}
+    cw = _build_crosswalk(maps[OLD_MAP], maps[NEW_MAP])
+    placed: dict[tuple[str, str], Mapping[str, Unit]] = {}
+    for from_map, on in ((OLD_MAP, NEW_MAP), (NEW_MAP, OLD_MAP)):
+        communes = maps[from_map].communes
+        placed[(from_map, on)] = MappingProxyType({c: _place(p.unit, on, maps, cw) for c, p in communes.items()})
+    return _with_own_placements(maps, cw, placed)
+
+
+def _with_own_placements(
+    maps: dict[str, MapData], cw: Crosswalk, placed: dict[tuple[str, str], Mapping[str, Unit]]
+) -> _Snapshot:
+    for name, data in maps.items():  # on its own map a commune is placed in itself
+        placed[(name, name)] = MappingProxyType({c: p.unit for c, p in data.communes.items()})
+    return _Snapshot(MappingProxyType(maps), cw, MappingProxyType(placed))
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)  # whole or not at all, also with two processes starting at once
+    except OSError:
+        pass  # a read-only home: the next process builds it again
+
+
+_LEVELS = ("province", "district", "commune")
+
+
+def _to_json(snapshot: _Snapshot, key: str) -> dict[str, object]:
+    cw = snapshot.crosswalk
+    return {
+        "key": key,
+        "maps": {
+            name: {
+                level: [
+                    [p.code, p.name, p.unit.parent, p.kind, p.province, p.district] for p in data.level(level).values()
+                ]
+                for level in _LEVELS
+            }
+            for name, data in snapshot.maps.items()
+        },
+        "crosswalk": {
+            "old_to_new": dict(cw.old_to_new),
+            "new_to_old": dict(cw.new_to_old),
+            "partly_merged": sorted(cw.partly_merged),
+            "absent": sorted(cw.absent),
+            "island_districts": dict(cw.island_districts),
+            "table_provinces": dict(cw.table_provinces),
+            "table_splits": dict(cw.table_splits),
+        },
+        "placements": {
+            f"{a}>{b}": {code: [unit.level, unit.code] for code, unit in placed.items()}
+            for (a, b), placed in snapshot.placements.items()
+            if a != b
+        },
+    }
+
+
+def _from_json(raw: dict[str, Any], key: str) -> _Snapshot:
+    if raw["key"] != key:
+        raise ValueError("a snapshot of another release")
+    maps: dict[str, MapData] = {}
+    for name in MAPS:
+        levels = {
+            level: MappingProxyType(
+                {
+                    code: Place(Unit(name, level, code, title, parent), kind, province, district)
+                    for code, title, parent, kind, province, district in raw["maps"][name][level]
+                }
+            )
+            for level in _LEVELS
+        }
+        maps[name] = MapData(name, levels["province"], levels["district"], levels["commune"])
+    c = raw["crosswalk"]
+
+    def tuples(mapping: dict[str, list[str]]) -> Mapping[str, tuple[str, ...]]:
+        return MappingProxyType({k: tuple(v) for k, v in mapping.items()})
+
+    cw = Crosswalk(
+        old_to_new=tuples(c["old_to_new"]),
+        new_to_old=tuples(c["new_to_old"]),
+        partly_merged=frozenset(c["partly_merged"]),
+        absent=frozenset(c["absent"]),
+        island_districts=MappingProxyType(dict(c["island_districts"])),
+        table_provinces=MappingProxyType(dict(c["table_provinces"])),
+        table_splits=tuples(c["table_splits"]),
+    )
+    placed: dict[tuple[str, str], Mapping[str, Unit]] = {}
+    for pair, units in raw["placements"].items():
+        from_map, on = pair.split(">")
+        target = maps[check_map(on)]
+        placed[(check_map(from_map), on)] = MappingProxyType(
+            {
+                code: national(on) if level == "national" else target.level(level)[unit].unit
+                for code, (level, unit) in units.items()
+            }
+        )
+    return _with_own_placements(maps, cw, placed)

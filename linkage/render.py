@@ -28,10 +28,9 @@ from sqlalchemy.engine import Engine
 
 from linkage.actor import SYSTEM
 from linkage.db import read_session
-from linkage.geography import read_geography
 from linkage.graph import build_graph, without_unlinked
 from linkage.i18n import day_text, section, t
-from linkage.maps import map_data, national
+from linkage.maps import OLD_MAP, Unit, as_unit
 from linkage.overview import Overview
 
 MAX_NODES = 1500
@@ -542,33 +541,30 @@ class GraphFileSummary:
         return f"Wrote the linkage graph of {self.title}: {self.nodes} nodes, {self.edges} edges, to {self.path}{note}."
 
 
-def graph_title(engine: Engine, unit_code: str, as_of: date, lang: str = "vi", map_name: str = "2025-01") -> str:
-    if map_name == "2025-01":
-        with read_session(engine) as session:
-            name = read_geography(session).name_of(unit_code)
-    else:  # units of 2025-07 are not in the geography tables: the package names them
-        data = map_data(map_name)
-        unit = data.unit("province" if len(unit_code) == 2 else "commune", unit_code)
-        name = unit.name if unit else national(map_name).name
+def graph_title(engine: Engine, unit: Unit | str, as_of: date, lang: str = "vi", map_name: str = OLD_MAP) -> str:
+    """`Name — as of DD/MM/YYYY` of a unit (a code: read on `map_name`), named as its map lists it."""
+    found = as_unit(unit, map_name)
+    name = found.name if found else str(unit)
     return f"{name} — {_words(lang)['as_of']} {as_of.strftime('%d/%m/%Y')}"
 
 
 def write_graph_file(
     engine: Engine,
-    unit_code: str,
+    unit: Unit | str,
     as_of: date,
     out: Path,
     lang: str = "vi",
     products: Collection[str] | None = None,
     technologies: Collection[str] | None = None,
     party_types: Collection[str] | None = None,
-    map_name: str = "2025-01",
+    map_name: str = OLD_MAP,
 ) -> GraphFileSummary:
-    """`linkage graph`: the unit's graph on `as_of` as one offline HTML file (the command line sees all)."""
+    """`linkage graph`: the unit's graph on `as_of` as one offline HTML file (the command line sees all);
+    a code is read on `map_name`."""
     with read_session(engine) as session:
         graph = build_graph(
             session,
-            unit_code,
+            unit,
             as_of,
             products,
             technologies,
@@ -576,7 +572,7 @@ def write_graph_file(
             actor=SYSTEM,
             map_name=map_name,
         )
-    title = graph_title(engine, unit_code, as_of, lang, map_name)
+    title = graph_title(engine, unit, as_of, lang, map_name)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(graph_html(graph, title, lang), encoding="utf-8")
     drawn = drawable(graph)

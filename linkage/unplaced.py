@@ -4,7 +4,9 @@ A record given by its commune on one map only is placed on the other map by the 
 §1); when the commune was split it lands in a district or a province and cannot count in a commune.
 This is the officer's list for settling those splits: each row names the record, the map column that
 is missing, where the record is placed now and the communes it may be in. Filling the missing column
-(in the entity's exchange file or the record's form) places it exactly.
+places it exactly: in the list itself, opened in a spreadsheet and imported back as it is with `linkage
+import FILE.csv` (or `.xlsx`; `exchange.read` reads it as updates of the location columns of the
+records it names, every other column kept as stored), or in the entity's exchange file or the form.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage.db import read_session
+from linkage.exchange.read import SETTLEMENT_COLUMNS
 from linkage.exchange.values import shield
 from linkage.maps import (
     CODE_WIDTH,
@@ -41,18 +44,7 @@ LOCATED = {
     "buyers": Buyer,
     "raw_material_areas": RawMaterialArea,
 }
-COLUMNS = (
-    "file",
-    "code",
-    "name",
-    "commune_code",
-    "commune_code_2025_07",
-    "missing_column",
-    "placed_level",
-    "placed_code",
-    "placed_name",
-    "candidates",
-)
+COLUMNS = SETTLEMENT_COLUMNS  # the list `linkage import` reads back once filled
 MAP_COLUMN = {OLD_MAP: "commune_code", NEW_MAP: "commune_code_2025_07"}
 
 

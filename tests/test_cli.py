@@ -92,8 +92,8 @@ def test_the_environment_variable_selects_the_database(engine: Engine) -> None:
     [
         (["coverage", "--as-of", "31/12/2025"], 2, "not a date"),
         (["coverage", "--level", "ward"], 2, "invalid choice"),
-        (["graph", "K01", "--out", "x.html"], 1, "not the GSO code of a district"),
-        (["graph", "999", "--out", "x.html"], 1, "not the GSO code of a district"),
+        (["graph", "K01", "--out", "x.html"], 1, "not the code of a province or district on map 2025-01"),
+        (["graph", "999", "--out", "x.html"], 1, "not the code of a province or district on map 2025-01"),
     ],
 )
 def test_usage_errors_are_plain(engine: Engine, args: list[str], code: int, words: str) -> None:

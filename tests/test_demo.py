@@ -20,8 +20,9 @@ from linkage.exchange.spec import ENTITIES
 from linkage.exporting import export_folder
 from linkage.geography import read_geography
 from linkage.importing import import_path
-from linkage.maps import OLD_MAP
+from linkage.maps import NEW_MAP, OLD_MAP, crosswalk, map_data
 from linkage.models import Cooperative
+from linkage.unplaced import unplaced
 
 
 def fresh(tmp_path: Path, name: str) -> Engine:
@@ -173,6 +174,7 @@ def test_the_national_demo_has_the_asked_sizes_and_fits_the_regions(tmp_path: Pa
                 "SELECT DISTINCT l.product_code, c.commune_code FROM linkage l"
                 " JOIN linkage_party p ON p.linkage_code = l.code AND p.party_type = 'cooperative'"
                 " JOIN cooperative c ON c.code = p.party_code"
+                " WHERE c.commune_code IS NOT NULL"  # those given on 2025-07 only are left out here
             )
         ).all()
         coops = session.execute(sa.select(Cooperative.commune_code)).scalars().all()
@@ -193,3 +195,98 @@ def test_the_national_demo_has_the_asked_sizes_and_fits_the_regions(tmp_path: Pa
         return sum(code in communes for code in coops) / len(communes)
 
     assert min(per_commune(MEKONG), per_commune(RED_RIVER)) > 1.3 * per_commune(everywhere - MEKONG - RED_RIVER)
+
+
+# Both maps (issue 13 item 7): what the demo gives each record, read back from the database and checked
+# against the crosswalk's own table, not against the demo's choices.
+
+
+def _located(engine: Engine, table: str) -> list[tuple[str, str | None, str | None]]:
+    with read_session(engine) as session:
+        rows = session.execute(sa.text(f"SELECT code, commune_code, commune_code_2025_07 FROM {table}"))
+        return [(str(c), old, new) for c, old, new in rows]
+
+
+@pytest.fixture(scope="module")
+def province_demo(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    engine = fresh(tmp_path_factory.mktemp("maps"), "maps")
+    generate(engine, seed=1)
+    return engine
+
+
+def test_the_demo_gives_records_on_the_old_map_the_new_map_and_both(province_demo: Engine) -> None:
+    table = crosswalk().old_to_new
+    for entity in ("cooperative", "producer", "raw_material_area", "buyer"):
+        rows = _located(province_demo, entity)
+        kinds = {(old is not None, new is not None) for _, old, new in rows}
+        assert {(True, False), (False, True), (True, True)} <= kinds, entity
+        both = [(old, new) for _, old, new in rows if old and new]
+        assert all(new in table[old] for old, new in both), entity  # given twice: the crosswalk agrees
+
+
+def test_cooperatives_given_only_on_the_new_map_were_established_after_the_reform(province_demo: Engine) -> None:
+    with read_session(province_demo) as session:
+        days = (
+            session.execute(sa.text("SELECT established_on FROM cooperative WHERE commune_code IS NULL"))
+            .scalars()
+            .all()
+        )
+    assert days and all(d is not None and date.fromisoformat(str(d)) > date(2025, 7, 1) for d in days)
+
+
+def test_every_split_commune_of_the_province_holds_records_given_on_the_old_map_only(province_demo: Engine) -> None:
+    old = map_data(OLD_MAP).communes
+    split = {c for c, news in crosswalk().old_to_new.items() if len(news) > 1 and old[c].province == DEMO_PROVINCE}
+    assert split  # Đắk Lắk holds at least one commune the reform divided
+    coops = _located(province_demo, "cooperative")
+    assert split <= {old_code for _, old_code, _ in coops}
+    assert all(new is None for _, old_code, new in coops if old_code in split)
+
+
+def _expected_unplaced(engine: Engine, on: str) -> set[tuple[str, str]]:
+    """Records given on the other map only, in a commune with more than one crosswalk candidate."""
+    cw = crosswalk()
+    expected = set()
+    for file, table in (
+        ("cooperatives", "cooperative"),
+        ("producers", "producer"),
+        ("buyers", "buyer"),
+        ("raw_material_areas", "raw_material_area"),
+    ):
+        for code, old, new in _located(engine, table):
+            if on == NEW_MAP and old and not new and len(cw.old_to_new[old]) > 1:
+                expected.add((file, code))
+            if on == OLD_MAP and new and not old and len(cw.new_to_old.get(new, ())) != 1:
+                expected.add((file, code))
+    return expected
+
+
+@pytest.mark.parametrize("on", [OLD_MAP, NEW_MAP])
+def test_the_unplaced_list_of_each_map_is_not_empty_and_names_the_records_the_crosswalk_cannot_place(
+    province_demo: Engine, on: str
+) -> None:
+    expected = _expected_unplaced(province_demo, on)
+    assert expected
+    assert {(r.file, r.code) for r in unplaced(province_demo, on)} == expected
+
+
+def test_coverage_on_the_new_map_counts_the_active_cooperatives_of_split_communes_as_unplaced(
+    province_demo: Engine,
+) -> None:
+    day = date(2025, 12, 31)
+    split = {c for c, news in crosswalk().old_to_new.items() if len(news) > 1}
+    with read_session(province_demo) as session:
+        coops = session.execute(
+            sa.text("SELECT commune_code, commune_code_2025_07, established_on, dissolved_on FROM cooperative")
+        ).all()
+        rows = json_rows(compute(load_facts(session), day, ("national",), NEW_MAP))
+
+    def active(start: object, end: object) -> bool:
+        return (start is None or date.fromisoformat(str(start)) <= day) and (
+            end is None or date.fromisoformat(str(end)) > day
+        )
+
+    loose = sum(1 for old, new, s, e in coops if new is None and old in split and active(s, e))
+    assert loose > 0
+    (row,) = [r for r in rows if r["indicator"] == COMMUNES]
+    assert row["unplaced"] == loose

@@ -6,10 +6,13 @@ Counts are the contract's; the placement examples were checked by hand against t
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -341,3 +344,60 @@ def test_placements_of_all_new_communes_on_the_old_map() -> None:
     assert {u.level for u in placed.values()} == {"commune", "district", "province"}
     assert placed["31231"] == old("district", "924") and placed["11948"] == old("district", "318")
     assert all(u.map == OLD_MAP for u in placed.values())
+
+
+# The snapshot of both maps kept in the user's cache directory (issue 15: a cold start reads it instead
+# of the package's lists).
+
+
+def test_the_snapshot_read_back_holds_every_unit_name_candidate_and_placement_of_a_fresh_build() -> None:
+    from linkage.maps import _build_snapshot, _from_json, _to_json
+
+    built = _build_snapshot()
+    read = _from_json(json.loads(json.dumps(_to_json(built, "k"))), "k")
+    for name in (OLD_MAP, NEW_MAP):
+        for level in ("province", "district", "commune"):
+            fresh, back = built.maps[name].level(level), read.maps[name].level(level)
+            assert list(fresh) == list(back)
+            assert all(
+                (a.unit, a.name, a.unit.parent, a.kind, a.province, a.district)
+                == (b.unit, b.name, b.unit.parent, b.kind, b.province, b.district)
+                for a, b in zip(fresh.values(), back.values(), strict=True)
+            )
+    assert dict(read.crosswalk.old_to_new) == dict(built.crosswalk.old_to_new)
+    assert dict(read.crosswalk.new_to_old) == dict(built.crosswalk.new_to_old)
+    assert read.crosswalk.partly_merged == built.crosswalk.partly_merged
+    assert read.crosswalk.absent == built.crosswalk.absent
+    assert dict(read.crosswalk.island_districts) == dict(built.crosswalk.island_districts)
+    assert dict(read.crosswalk.table_splits) == dict(built.crosswalk.table_splits)
+    for pair, placed in built.placements.items():
+        assert dict(read.placements[pair]) == dict(placed), pair
+    with pytest.raises(ValueError):
+        _from_json(_to_json(built, "k"), "another release")
+
+
+PROBE = (
+    "from linkage.maps import map_data, placements, snapshot_path; "
+    "print(len(map_data('2025-01').communes), placements('2025-01', '2025-07')['00019'].level, snapshot_path())"
+)
+
+
+def _probe(cache: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LINKAGE_CACHE_DIR": str(cache)}
+    return subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_a_new_process_writes_the_snapshot_reads_it_and_builds_it_again_when_it_is_damaged(tmp_path: Path) -> None:
+    first = _probe(tmp_path / "cache")
+    assert first.returncode == 0, first.stderr
+    count, level, path = first.stdout.split()
+    assert (count, level) == ("10051", "province") and Path(path).parent == tmp_path / "cache"
+    assert Path(path).exists()
+    Path(path).write_text("{not json", encoding="utf-8")
+    again = _probe(tmp_path / "cache")
+    assert again.returncode == 0 and again.stdout.split()[:2] == ["10051", "province"]
+    assert json.loads(Path(path).read_text(encoding="utf-8"))["key"] in path  # rebuilt and written again
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("", encoding="utf-8")
+    nowhere = _probe(blocked / "cache")  # cannot be written: built in memory, nothing breaks
+    assert nowhere.returncode == 0 and nowhere.stdout.split()[:2] == ["10051", "province"]

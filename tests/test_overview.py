@@ -93,9 +93,7 @@ def overview_of(engine: Engine, province: str, when: date) -> tuple[Overview, di
         geo = read_geography(session)
     district_of = dict(zip(geo.communes["code"], geo.communes["district_code"], strict=True))
     own = set(geo.districts.loc[geo.districts["province_code"] == province, "code"])
-    return province_overview(province, geo.districts, overview_frames(g, geo.communes)), expected(
-        province, when, district_of, own
-    )
+    return province_overview(province, geo.districts, overview_frames(g)), expected(province, when, district_of, own)
 
 
 @pytest.mark.parametrize("when", [date(2023, 6, 29), date(2024, 6, 1), date(2026, 1, 1)])

@@ -106,3 +106,117 @@ def test_the_commands_write_the_list_and_graphs_of_new_units(two_maps: Engine, t
     assert refused.returncode == 1 and "map 2025-07" in refused.stderr and "Traceback" not in refused.stderr
     refused = linkage("unplaced", "--map", OLD_MAP, "--unit", "99999", "--db", db)
     assert refused.returncode == 1 and "map 2025-01" in refused.stderr
+
+
+# The list is the officer's settlement form (CONTRACT §4): filled in a spreadsheet and imported back.
+
+
+def _filled(path: Path, answers: dict[str, str], column: str, edit: dict[str, str] | None = None) -> None:
+    """The list at `path` with `column` filled for the records in `answers`, saved as a spreadsheet
+    program saves CSV (UTF-8 with its mark); other cells edited by `edit` (code → new name)."""
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+    for row in rows:
+        row[column] = answers.get(row["code"], row[column])
+        if edit and row["code"] in edit:
+            row["name"] = edit[row["code"]]
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _commune_row(db: str, indicator: str, unit: str) -> dict[str, object]:
+    import json
+
+    done = linkage("coverage", "--map", NEW_MAP, "--as-of", "2025-12-31", "--format", "json", "--db", db)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    return next(r for r in rows if r["indicator"] == indicator and r["unit_code"] == unit)
+
+
+def test_the_filled_list_imports_back_and_settles_its_records(two_maps: Engine, tmp_path: Path) -> None:
+    db = url(two_maps)
+    out = tmp_path / "unplaced.csv"
+    assert linkage("unplaced", "--map", NEW_MAP, "--out", str(out), "--db", db).returncode == 0
+    before = _commune_row(db, "raw_material_linkages_with_digital_tech", "05941")
+    province = _commune_row(db, "communes_with_cooperative", "19")
+    # K5 lies in 05908 and area A2 (of linkage L4, no digital technology) in 05941: both are candidates
+    # of old 05932; the officer also retypes K5's name, which the list does not change.
+    _filled(out, {"K5": "5908", "A2": "05941"}, "commune_code_2025_07", edit={"K5": '=HYPERLINK("x")'})
+
+    done = linkage("import", str(out), "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert set(listed(two_maps, NEW_MAP)) == {"A3"}
+    after = _commune_row(db, "raw_material_linkages_with_digital_tech", "05941")
+    assert (before["denominator"], after["denominator"], after["numerator"]) == (0, 1, 0)
+    settled = _commune_row(db, "communes_with_cooperative", "19")
+    assert settled["numerator"] == province["numerator"] + 1  # 05908 had no cooperative
+    assert settled["unplaced"] == province["unplaced"] - 1
+
+    exported = tmp_path / "export"
+    assert linkage("export", str(exported), "--db", db).returncode == 0
+    k5 = next(
+        r for r in csv.DictReader((exported / "cooperatives.csv").open(encoding="utf-8-sig")) if r["code"] == "K5"
+    )
+    assert (k5["name"], k5["commune_code"], k5["commune_code_2025_07"]) == (
+        "HTX Thượng Đình (xã bị chia)",
+        "05932",
+        "05908",
+    )
+    assert (k5["established_on"], k5["members"]) == ("2020-01-01", "14")  # every other column as stored
+    assert linkage("import", str(out), "--db", db).returncode == 0  # importing it again changes nothing
+
+
+def test_a_list_saved_as_a_workbook_with_typed_codes_imports_too(two_maps: Engine, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    rows = list(csv.reader(unplaced_csv(unplaced(two_maps, NEW_MAP), NEW_MAP).splitlines()))
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Sheet1"
+    for row in rows:
+        cells: list[object] = [int(v) if v.isdigit() else v for v in row]  # as a spreadsheet types them
+        if row[1] == "A3":
+            cells[4] = 5941
+        sheet.append(cells)
+    path = tmp_path / "danh sach.xlsx"
+    book.save(path)
+    import_path(two_maps, path)
+    assert set(listed(two_maps, NEW_MAP)) == {"K5", "A2"}
+
+
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        ("cooperatives,K5,x,05932,01849,,,,,", "05932"),  # not a candidate of the old commune: maps disagree
+        ("cooperatives,K5,x,05932,=1+1,,,,,", "=1+1"),  # a formula typed in is a value, refused, never run
+        ("linkages,L1,x,,05908,,,,,", "linkages"),  # a file whose records have no commune
+        ("cooperatives,K99,x,05932,05908,,,,,", "K99"),  # no such record: the list adds nothing
+    ],
+)
+def test_a_wrong_row_refuses_the_whole_list_and_names_its_row(
+    two_maps: Engine, tmp_path: Path, row: str, words: str
+) -> None:
+    path = tmp_path / "unplaced.csv"
+    header = unplaced_csv([], NEW_MAP).splitlines()[0]
+    good = "raw_material_areas,A3,x,05932,05941,,,,,"
+    path.write_text(f"{header}\n{good}\n{row}\n", encoding="utf-8")
+    done = linkage("import", str(path), "--db", url(two_maps))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "unplaced.csv" in done.stderr and "row 3" in done.stderr and words in done.stderr
+    assert set(listed(two_maps, NEW_MAP)) == {"K5", "A2", "A3"}  # nothing written, A3 included
+
+
+def test_the_app_reads_an_uploaded_list_as_updates_of_the_records_it_names(two_maps: Engine) -> None:
+    from linkage.exchange import read_uploads
+
+    text = unplaced_csv(unplaced(two_maps, NEW_MAP), NEW_MAP).replace("05932,,commune_code_2025_07", "05932,05908,x", 1)
+    tables, problems = read_uploads([("Danh sách cần xác định xã.csv", text.encode("utf-8-sig"))])
+    assert problems == []
+    by_entity = {t.entity: t for t in tables}
+    assert set(by_entity) == {"cooperatives", "raw_material_areas"}
+    assert all(t.updates_only and t.header == ["code", "commune_code", "commune_code_2025_07"] for t in tables)
+    assert by_entity["cooperatives"].rows == [
+        (2, {"code": "K5", "commune_code": "05932", "commune_code_2025_07": "05908"})
+    ]

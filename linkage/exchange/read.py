@@ -16,11 +16,29 @@ from datetime import date, datetime
 from pathlib import Path
 
 from linkage.exchange.problems import Problem
-from linkage.exchange.spec import BY_NAME
+from linkage.exchange.spec import BY_NAME, ENTITIES
 from linkage.exchange.values import unshield
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 SUFFIXES = (".csv", ".xlsx")
+
+# The officer's list of records to settle (`linkage unplaced --out`, CONTRACT §4), read back once filled
+# in: each row updates the location columns of the record its `file` and `code` name, every other
+# column keeping its stored value; the other columns of the list only help whoever fills it.
+SETTLEMENT_COLUMNS = (
+    "file",
+    "code",
+    "name",
+    "commune_code",
+    "commune_code_2025_07",
+    "missing_column",
+    "placed_level",
+    "placed_code",
+    "placed_name",
+    "candidates",
+)
+SETTLEMENT_KEPT = ("code", "commune_code", "commune_code_2025_07")
+SETTLED_FILES = tuple(e.name for e in ENTITIES if "commune_code_2025_07" in e.column_names)
 
 
 @dataclass
@@ -31,6 +49,9 @@ class Table:
     file: str
     header: list[str]
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    # rows only update stored records: a required column the table leaves out keeps its stored value
+    # (the settlement list); a row naming no stored record is refused
+    updates_only: bool = False
 
 
 def read_path(path: Path) -> tuple[list[Table], list[Problem]]:
@@ -66,10 +87,7 @@ def _read_file(file: Path) -> tuple[list[Table], list[Problem]]:
         return [], [Problem(name, None, None, "too_large", {"size_mb": round(size / 1048576, 1), "limit_mb": limit})]
     suffix = file.suffix.lower()
     if suffix == ".csv":
-        entity = file.stem.lower()
-        if entity not in BY_NAME:
-            return [], [Problem(name, None, None, "unknown_file", {"expected": ", ".join(BY_NAME)})]
-        return _read_csv(file.read_bytes(), name, entity)
+        return _read_csv(file.read_bytes(), name, file.stem.lower())
     if suffix == ".xlsx":
         return _read_workbook(file.read_bytes(), name, file.stem.lower())
     return [], [Problem(name, None, None, "unknown_format")]
@@ -95,7 +113,43 @@ def _read_csv(data: bytes, name: str, entity: str) -> tuple[list[Table], list[Pr
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         return [], [Problem(name, None, None, "csv_broken", {"detail": str(exc)})]
+    if entity not in BY_NAME:
+        if is_settlement(records):
+            return _settlement(name, records)
+        return [], [Problem(name, None, None, "unknown_file", {"expected": ", ".join(BY_NAME)})]
     return _table(name, entity, records)
+
+
+def is_settlement(records: list[list[str]]) -> bool:
+    """Whether rows read from a file not named after an entity are the settlement list (its header)."""
+    header = {cell.strip().lower() for cell in records[0]} if records else set()
+    return {"file", *SETTLEMENT_KEPT} <= header
+
+
+def _settlement(name: str, records: list[list[str]]) -> tuple[list[Table], list[Problem]]:
+    """The filled settlement list as one update-only table per entity it names (rows keep their
+    numbers, problems name this file)."""
+    problems: list[Problem] = []
+    header = [cell.strip().lower() for cell in records[0]]
+    for i, column in enumerate(header):
+        if column and column not in SETTLEMENT_COLUMNS:
+            expected = ", ".join(SETTLEMENT_COLUMNS)
+            problems.append(Problem(name, 1, column, "unknown_column", {"column": column, "expected": expected}))
+        elif not column and any(i < len(r) and r[i].strip() for r in records[1:]):
+            problems.append(Problem(name, 1, f"#{i + 1}", "empty_header"))
+    tables: dict[str, Table] = {}
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        cells = {column: unshield(record[i]) if i < len(record) else "" for i, column in enumerate(header) if column}
+        entity = cells["file"].strip().lower()
+        if entity not in SETTLED_FILES:
+            wrong: dict[str, object] = {"value": cells["file"], "expected": ", ".join(SETTLED_FILES)}
+            problems.append(Problem(name, number, "file", "settlement_file", wrong))
+            continue
+        table = tables.setdefault(entity, Table(entity, name, list(SETTLEMENT_KEPT), updates_only=True))
+        table.rows.append((number, {column: cells[column] for column in SETTLEMENT_KEPT}))
+    return [tables[e] for e in SETTLED_FILES if e in tables], problems
 
 
 def _table(name: str, entity: str, records: list[list[str]]) -> tuple[list[Table], list[Problem]]:
@@ -161,6 +215,10 @@ def _read_workbook(data: bytes, name: str, stem: str) -> tuple[list[Table], list
     problems: list[Problem] = []
     try:
         sheets = book.worksheets
+        if sheets and stem not in BY_NAME and not any(s.title.strip().lower() in BY_NAME for s in sheets):
+            first = [[_cell_text(v) for v in row] for row in sheets[0].iter_rows(values_only=True)]
+            if is_settlement(first):  # the settlement list, saved as a workbook by a spreadsheet program
+                return _settlement(name, first)
         if stem in BY_NAME and not any(s.title.strip().lower() in BY_NAME for s in sheets):
             named = [(stem, sheets[0])]
         else:

@@ -42,6 +42,7 @@ class Parsed:
     file: str
     rows: list[tuple[int, Record]] = field(default_factory=list)
     present: frozenset[str] = frozenset()  # the columns the file has: an update leaves the others as stored
+    updates_only: bool = False  # the settlement list: every row must name a stored record
     stored: dict[tuple[Any, ...], Record] = field(default_factory=dict)  # the records the rows name, by key
 
     def key(self, record: Record) -> tuple[Any, ...]:
@@ -80,7 +81,7 @@ def text_limits(entity: Entity) -> dict[str, int]:
 def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
     """Typed records for every row whose cells all parse; a problem for each cell that does not."""
     entity = BY_NAME[table.entity]
-    parsed = Parsed(entity, table.file, present=frozenset(table.header))
+    parsed = Parsed(entity, table.file, present=frozenset(table.header), updates_only=table.updates_only)
     problems: list[Problem] = []
     limits = text_limits(entity)
     for number, cells in table.rows:
@@ -89,7 +90,7 @@ def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
         for column in entity.columns:
             text = cells.get(column.name, "")
             if not text.strip():
-                if column.required:
+                if column.required and (column.name in parsed.present or not table.updates_only):
                     problems.append(Problem(table.file, number, column.name, "required", {"column": column.name}))
                     ok = False
                 record[column.name] = column.default
@@ -161,6 +162,12 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
         p.stored = stored_records(session, p, stored_fields(p.entity)) if p.rows else {}  # read once, `plan` too
         _keep_absent_columns(p)
         problems += _duplicates(p) + _date_order(p)
+        if p.updates_only:
+            problems += [
+                Problem(p.file, number, "code", "settlement_unknown", {"value": record["code"], "file": p.entity.name})
+                for number, record in p.rows
+                if p.stored.get(p.key(record), {}).get("archived_at", "absent") is not None
+            ]
 
     known: dict[str, set[str]] = defaultdict(set)
     for name, p in parsed.items():
