@@ -47,7 +47,7 @@ def test_switching_language_keeps_the_chosen_date_on_home(app: App) -> None:
 
 
 def test_switching_language_keeps_the_unit_and_the_ranking_on_coverage(app: App) -> None:
-    at = app(PLANNER_VN, "coverage.py", unit="06")
+    at = app(PLANNER_VN, "coverage.py", unit="06", map="2025-01")
     at.radio(key="rank_by:vi").set_value("raw_material_linkages_with_digital_tech").run()
     english(at)
     assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn on ")
@@ -81,10 +81,11 @@ def test_switching_language_keeps_the_export_format_and_the_chosen_linkage(app: 
 def test_a_unit_found_by_search_opens_is_kept_in_the_address_and_when_coming_back(app: App) -> None:
     at = app(PLANNER_VN, "coverage.py")
     assert at.subheader[0].value.startswith("Việt Nam")
+    at.selectbox(key="coverage_map:vi").select("2025-01").run()
     at.text_input(key="coverage_search").set_value("ba be").run()
-    at.button(key="goto_061").click().run()
+    at.button(key="goto_2025-01_district_061").click().run()
     assert at.subheader[0].value.startswith("Huyện Ba Bể")
-    assert at.query_params["unit"] in ("061", ["061"])
+    assert at.query_params["unit"] in ("061", ["061"]) and at.query_params["map"] in ("2025-01", ["2025-01"])
     at.switch_page(str(PAGES / "home.py")).run()
     at.query_params.clear()
     at.switch_page(str(PAGES / "coverage.py")).run()
@@ -93,6 +94,10 @@ def test_a_unit_found_by_search_opens_is_kept_in_the_address_and_when_coming_bac
 
 def test_a_province_planner_starts_on_its_province_with_its_districts_ranked(app: App) -> None:
     at = app(PLANNER_06, "coverage.py")
+    # today's map first: the province of 2025-01 opens the province that took it in, and says so
+    assert at.subheader[0].value.startswith("Tỉnh Thái Nguyên")
+    assert "Tỉnh Bắc Kạn là đơn vị của bản đồ 2025-01" in texts(at)
+    at.selectbox(key="coverage_map:vi").select("2025-01").run()
     assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn")
     behind = at.dataframe[0].value
     assert list(behind.columns) == ["Mã đơn vị", "Đơn vị", "Số đạt", "Trên tổng số", "Cần thêm"]
@@ -101,7 +106,7 @@ def test_a_province_planner_starts_on_its_province_with_its_districts_ranked(app
 
 
 def test_the_coverage_page_sees_a_write_made_by_another_process(app: App, database: str) -> None:
-    at = app(PLANNER_VN, "coverage.py", unit="058")
+    at = app(PLANNER_VN, "coverage.py", unit="058", map="2025-01")
     assert at.metric[0].value == "50,0%"  # Dương Quang has a cooperative, Nông Thượng none
     folder = Path(database.removeprefix("sqlite:///")).parent / "new"
     folder.mkdir()
