@@ -14,7 +14,19 @@ from collections.abc import Sequence
 from functools import cache
 
 from linkage.geography import fold
-from linkage.maps import CODE_WIDTH, MAP_LEVELS, MAPS, NATIONAL_CODE, NATIONAL_NAME, Unit, map_data, national
+from linkage.maps import (
+    CODE_WIDTH,
+    MAP_LEVELS,
+    MAPS,
+    NATIONAL_CODE,
+    NATIONAL_NAME,
+    NEW_MAP,
+    OLD_MAP,
+    Unit,
+    crosswalk,
+    map_data,
+    national,
+)
 
 
 @cache
@@ -29,11 +41,18 @@ def _index(map_name: str) -> tuple[tuple[str, Unit], ...]:
 
 
 def search(
-    query: str, maps: Sequence[str] = MAPS, levels: Sequence[str] = ("province", "district", "commune"), limit: int = 20
+    query: str,
+    maps: Sequence[str] = MAPS,
+    levels: Sequence[str] = ("province", "district", "commune"),
+    limit: int = 20,
+    formerly: bool = False,
 ) -> list[Unit]:
     """Units of `maps` at `levels` whose folded name contains the folded query, or whose code is the
     query (leading zeros may be left out): the country first when asked for, then by level (provinces
-    first), the maps in the order given. An empty query finds nothing."""
+    first), the maps in the order given. An empty query finds nothing.
+
+    With `formerly`, a commune of 2025-07 is also found by the name of an old commune it took in (the
+    crosswalk's candidates of every old commune matching), after the communes found by their own name."""
     needle = fold(query)
     if not needle:
         return []
@@ -52,4 +71,13 @@ def search(
                     found.append(unit)
                     if len(found) >= limit:
                         return found
+    if formerly and "commune" in levels and NEW_MAP in maps:
+        new = map_data(NEW_MAP).communes
+        for name, unit in _index(OLD_MAP):
+            if unit.level == "commune" and needle in name:
+                for code in crosswalk().old_to_new.get(unit.code, ()):
+                    if new[code].unit not in found:
+                        found.append(new[code].unit)
+                        if len(found) >= limit:
+                            return found
     return found

@@ -78,7 +78,7 @@ def test_a_link_to_a_unit_of_the_old_map_opens_what_it_became_and_says_so(app: A
 def test_a_new_commune_found_by_search_on_the_old_map_opens_where_it_came_from(app: App) -> None:
     at = app(PLANNER_VN, "coverage.py", map="2025-01", unit="VN")
     at.text_input(key="coverage_search").set_value("bang thanh").run()
-    assert "Xã Bằng Thành — Tỉnh Thái Nguyên (2025-07)" in [b.label for b in at.button]
+    assert "Xã Bằng Thành — Tỉnh Thái Nguyên (01864, 2025-07)" in [b.label for b in at.button]
     at.button(key="goto_2025-07_commune_01864").click().run()
     # new 01864 took in four communes of district 060 (Huyện Pác Nặm): the district opens
     assert at.subheader[0].value.startswith("Huyện Pác Nặm")

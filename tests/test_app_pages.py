@@ -132,8 +132,8 @@ def test_switching_language_translates_the_page(app) -> None:
 
 def test_the_graph_page_opens_the_officers_district_with_its_analytics(app) -> None:
     at = app(OFFICER_058, "graph.py")
-    assert at.selectbox(key="graph_unit").value == "058"
-    assert at.selectbox(key="graph_unit").options == ["Thành Phố Bắc Kạn (058)"]
+    assert at.selectbox(key="graph_unit").value == "2025-01:district:058"
+    assert at.selectbox(key="graph_unit").options == ["Thành Phố Bắc Kạn — Tỉnh Bắc Kạn (058, 2025-01)"]
     assert [t.label for t in at.tabs] == [
         "Chưa tham gia liên kết",
         "Phụ thuộc bên mua",
@@ -154,7 +154,7 @@ def test_an_officer_cannot_open_another_districts_graph_by_searching(app) -> Non
 def test_a_province_planner_searches_without_diacritics(app) -> None:
     at = app(Actor("hoa", "planner", "06"), "graph.py")
     at.text_input(key="graph_search").set_value("ba be").run()
-    assert at.selectbox(key="graph_unit").options == ["Huyện Ba Bể (061)"]
+    assert at.selectbox(key="graph_unit").options == ["Huyện Ba Bể — Tỉnh Bắc Kạn (061, 2025-01)"]
 
 
 # --- Coverage of a unit with no rural commune (issue 11, item 1) -------------------------------
@@ -209,10 +209,10 @@ def test_a_ward_of_an_urban_district_opens_its_district_in_english(app) -> None:
 
 def test_a_province_graph_is_drawn_as_its_districts_and_a_district_as_its_chains(app) -> None:
     at = app(Actor("hoa", "planner", "06"), "graph.py")
-    assert at.selectbox(key="graph_unit").value == "06"
+    assert at.selectbox(key="graph_unit").value == "2025-01:province:06"
     overview = "Sơ đồ tỉnh vẽ theo huyện"
     assert any(c.value.startswith(overview) for c in at.caption)
     assert "district:061" in at.get("iframe")[0].proto.srcdoc and "linkage:L3" not in at.get("iframe")[0].proto.srcdoc
-    at.selectbox(key="graph_unit").select("061").run()
+    at.selectbox(key="graph_unit").select("2025-01:district:061").run()
     assert not any(c.value.startswith(overview) for c in at.caption)
     assert "linkage:L3" in at.get("iframe")[0].proto.srcdoc
