@@ -164,7 +164,7 @@ def test_a_linkage_picked_by_a_click_in_the_drawing_then_filtered_out_is_cleared
     at.multiselect(key="graph_products:vi").select("TEA").run()  # L1 is rice
     assert not at.exception, at.exception
     assert "liên kết L1 không còn trong sơ đồ này" in texts(at)
-    assert dict(at.query_params) == {"unit": "058", "as_of": "2024-06-30", "product": "TEA"}
+    assert dict(at.query_params) == {"map": "2025-01", "unit": "058", "as_of": "2024-06-30", "product": "TEA"}
 
 
 def test_a_pick_of_who_is_in_no_linkage_shows_its_record(app: App) -> None:
