@@ -314,7 +314,8 @@ def map_label(map_name: str) -> str:
 
 
 def unit_label(unit: Unit) -> str:
-    """A unit with the map it is on, for lists that mix both maps: `Xã Bằng Thành — Tỉnh Thái Nguyên (01864, 2025-07)`."""
+    """A unit with its code and map, for lists that mix both maps:
+    `Xã Bằng Thành — Tỉnh Thái Nguyên (01864, 2025-07)`."""
     above = f" — {unit.parent}" if unit.parent else ""
     return f"{unit.name}{above} ({unit.code}, {unit.map})"
 
