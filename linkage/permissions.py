@@ -330,6 +330,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "graph": ("admin", "planner", "officer"),
     "my_cooperative": ("cooperative",),
     "verification": ("admin", "officer"),
+    "settling": ("admin", "officer"),
     "exchange": ("admin", "planner", "officer"),
     "users": ("admin",),
     "account": ("admin", "planner", "officer", "cooperative"),

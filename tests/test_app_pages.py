@@ -116,7 +116,7 @@ def test_a_cooperative_cannot_open_officers_pages(app, page: str) -> None:
     assert sorted(Path(p).name for p in ast.literal_eval(registered.rstrip("."))) == [
         "account.py",
         "coverage.py",
-        *["forbidden.py"] * 4,  # graph, verification, exchange and users answer their address with a refusal
+        *["forbidden.py"] * 5,  # graph, verification, settling, exchange and users answer their address with a refusal
         *["home.py"] * 2,  # home, and the sign-in address reloaded once signed in
         "my_cooperative.py",
     ]
