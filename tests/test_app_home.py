@@ -57,3 +57,14 @@ def test_a_database_that_is_not_migrated_gets_a_plain_message_not_a_traceback(
     assert not app.exception
     assert "linkage init" in app.error[0].value
     assert not app.metric
+
+
+def test_a_signed_in_user_is_named_by_the_office_it_works_for_in_both_languages(app) -> None:  # type: ignore[no-untyped-def]
+    from linkage.accounts import Actor
+
+    at = app(Actor("lan", "officer", "058"))
+    office = "Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025)"
+    assert any(office in i.value for i in at.info)
+    assert any(office.replace("(", "\\(").replace(")", "\\)") in m.value for m in at.sidebar.markdown)
+    at.sidebar.radio[0].set_value("en").run()
+    assert any("Agriculture Office of Thành Phố Bắc Kạn, Tỉnh Bắc Kạn (before 1 July 2025)" in i.value for i in at.info)
