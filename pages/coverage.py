@@ -136,7 +136,11 @@ labels = {i: tr(f"indicator.{i}") for i in coverage.INDICATORS}
 if len(children):
     available = [i for i in coverage.INDICATORS if (children["indicator"] == i).any()]
     indicator = st.radio(
-        tr("app.coverage.rank_by"), available, format_func=labels.__getitem__, horizontal=True, key=carried("rank_by")
+        tr("app.coverage.rank_by"),
+        available,
+        format_func=labels.__getitem__,
+        horizontal=True,
+        key=carried(f"rank_by_{on}"),
     )
     ranked = children[children["indicator"] == indicator]
     chart = charts.ranking(ranked, labels[indicator], tr("app.coverage.percent"), tr("app.coverage.unit"))

@@ -73,7 +73,10 @@ chosen = by_key[
 ]
 names = {c.code: unit_label(c) for c in chosen.candidates}
 commune = st.radio(
-    tr("app.settling.commune", name=chosen.name), list(names), format_func=names.__getitem__, key="settling_commune"
+    plain(tr("app.settling.commune", name=chosen.name)),
+    list(names),
+    format_func=names.__getitem__,
+    key="settling_commune",
 )
 if st.button(tr("app.settling.save"), type="primary", key="settling_save", disabled=commune is None):
     try:
@@ -81,5 +84,5 @@ if st.button(tr("app.settling.save"), type="primary", key="settling_save", disab
     except UserFacingError as error:
         show_error(error)
     else:
-        flash(tr("app.settling.saved", name=chosen.name, commune=names[str(commune)]))
+        flash(plain(tr("app.settling.saved", name=chosen.name, commune=names[str(commune)])))
         st.rerun()

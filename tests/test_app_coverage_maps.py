@@ -44,7 +44,7 @@ def test_a_province_of_the_new_map_lists_its_communes_and_no_district_indicator(
     assert at.subheader[0].value.startswith("Tỉnh Thái Nguyên") and "bản đồ 2025-07" in at.subheader[0].value
     assert [m.label for m in at.metric] == ["Xã có hợp tác xã", "Liên kết vùng nguyên liệu ứng dụng công nghệ số"]
     # Rank by: the communes indicator is not reported per commune; the raw-material one is.
-    assert at.radio(key="rank_by:vi").options == ["Liên kết vùng nguyên liệu ứng dụng công nghệ số"]
+    assert at.radio(key="rank_by_2025-07:vi").options == ["Liên kết vùng nguyên liệu ứng dụng công nghệ số"]
     from vietnam_provinces import Ward
 
     rural = {f"{int(w.code):05d}" for w in Ward.iter_all() if int(w.province_code) == 19 and w.division_type == "xã"}
@@ -100,3 +100,9 @@ def test_the_trend_offers_both_readings_and_marks_the_reform(app: App) -> None:
     assert maps == {f"{y}-12-31": "2025-01" for y in range(2021, 2025)} | {"2025-12-31": "2025-07"}
     reading.set_value("today").run()
     assert {row["map"] for row in chart_rows(at, -1) if "map" in row} == {"2025-07"}
+
+
+def test_each_map_keeps_its_own_ranking(app: App) -> None:
+    at = app(PLANNER_VN, "coverage.py", map="2025-07", unit="19")  # only the raw-material indicator ranks communes
+    at.selectbox(key="coverage_map:vi").select("2025-01").run()
+    assert at.radio(key="rank_by_2025-01:vi").value == "communes_with_cooperative"  # the first, not the other map's

@@ -48,10 +48,10 @@ def test_switching_language_keeps_the_chosen_date_on_home(app: App) -> None:
 
 def test_switching_language_keeps_the_unit_and_the_ranking_on_coverage(app: App) -> None:
     at = app(PLANNER_VN, "coverage.py", unit="06", map="2025-01")
-    at.radio(key="rank_by:vi").set_value("raw_material_linkages_with_digital_tech").run()
+    at.radio(key="rank_by_2025-01:vi").set_value("raw_material_linkages_with_digital_tech").run()
     english(at)
     assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn on ")
-    assert at.radio(key="rank_by:en").value == "raw_material_linkages_with_digital_tech"
+    assert at.radio(key="rank_by_2025-01:en").value == "raw_material_linkages_with_digital_tech"
     assert at.title[0].value == "Coverage of the Decision 924 targets"
 
 
