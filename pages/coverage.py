@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from linkage import charts, coverage
-from linkage.coverage_view import unit_trend, unit_view
+from linkage.coverage_view import unit_view
 from linkage.maps import MAPS, OLD_MAP, Unit, map_of
 from linkage.permissions import may_open
 from linkage.unit_search import search
@@ -27,6 +27,7 @@ from ui import (
     tr,
     unit_label,
 )
+from ui.coverage_page import show_notice, show_trend
 
 who = guard("coverage")
 SETTLING = Path(__file__).parent / "settling.py"
@@ -78,27 +79,9 @@ with st.spinner(tr("app.computing")):
 asked, asked_map = st.session_state["coverage_asked"]
 view = unit_view(rows, on, asked, asked_map)
 unit = view.unit
-if view.notice == "unknown_unit":
-    st.warning(tr("app.coverage.unknown_unit", unit=plain(asked)))
-elif view.notice == "commune_in_district" and view.asked:
-    st.info(tr("app.coverage.commune_in_district", commune=view.asked.name, district=unit.name))
-elif view.notice and view.asked:
-    names = ", ".join(u.name for u in view.related) or "—"
-    st.info(
-        plain(
-            tr(
-                f"app.coverage.maps.{view.notice}",
-                unit=view.asked.name,
-                map=view.asked.map,
-                units=names,
-                shown=unit.name,
-            )
-        )
-    )
-    with st.container(horizontal=True):
-        for other in view.related[:40]:
-            if other != unit and st.button(other.name, key=f"related_{other.code}", help=other.parent):
-                open_unit(other)
+clicked = show_notice(view, asked)
+if clicked:
+    open_unit(clicked)
 wanted = {"map": on, "unit": unit.code}
 if address != wanted:
     st.query_params.from_dict(wanted)
@@ -164,30 +147,7 @@ if len(children):
         code = str(behind.iloc[table.selection.rows[0]]["unit_code"])
         open_unit(Unit(on, by_code[code], code))
 
-st.subheader(tr("app.coverage.trend"))
-readings = {"own": tr("app.coverage.maps.reading_own"), "today": tr("app.coverage.maps.reading_today")}
-reading = st.radio(
-    tr("app.coverage.maps.reading"),
-    list(readings),
-    format_func=readings.__getitem__,
-    horizontal=True,
-    key=carried("reading"),
-)
-history = unit_trend(coverage.FACTS.get(engine(), verified), view.figures_unit, reading)
-if history.empty:
-    st.caption(tr("app.coverage.maps.no_trend", unit=view.figures_unit.name))
-else:
-    if history["as_of"].nunique() < len(coverage.YEAR_ENDS):
-        st.caption(tr("app.coverage.maps.partial_trend", unit=view.figures_unit.name))
-    chart = charts.trend(
-        history,
-        labels,
-        view.figures_unit.name,
-        tr("app.coverage.percent"),
-        tr("app.coverage.year_end"),
-        tr("app.coverage.maps.reform"),
-    )
-    st.altair_chart(chart)
+show_trend(view.figures_unit, verified, labels)
 
 if on == OLD_MAP:  # the candidates are read from the communes of 2025-01
     with st.expander(tr("app.coverage.candidates"), key="candidates"):
