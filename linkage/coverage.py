@@ -644,9 +644,9 @@ def home_unit(engine: Engine, actor: Actor) -> tuple[str, str]:
     """Where an actor's coverage page opens, as (code, map): a planner's or officer's unit on the map of
     their scope, a cooperative's commune of 2025-07 (else the district of its commune of 2025-01),
     else the whole country."""
-    if actor.role in ("planner", "officer") and actor.unit_code:
+    if actor.unit_code:  # planners and officers
         return actor.unit_code, actor.unit_map
-    if actor.role == "cooperative" and actor.cooperative_code:
+    if actor.cooperative_code:
         with read_session(engine) as session:
             found = session.execute(
                 sa.select(col(Cooperative.commune_code), col(Cooperative.commune_code_2025_07)).where(

@@ -148,18 +148,21 @@ def write_address(
     return params
 
 
+def _sees_whole_country(actor: Actor) -> bool:
+    """Admins and national planners (`permissions.may_view_unit` of the country)."""
+    return may_view_unit(actor, NATIONAL_CODE, {})
+
+
 def own_units(actor: Actor, busiest: Unit | None = None) -> list[Unit]:
     """The units listed before the user types a search, the user's own first: an officer's district or
     commune; a province planner's province and the units below it (districts on 2025-01, communes on
     2025-07); for the whole country (national planners, administrators) the district with the most
     linkages (`busiest`), then every province of today's map, then those of 2025-01."""
-    if actor.role == "admin" or (actor.role == "planner" and actor.unit_code == NATIONAL_CODE):
+    if _sees_whole_country(actor):
         provinces = [p.unit for m in (NEW_MAP, OLD_MAP) for p in map_data(m).provinces.values()]
         return list(dict.fromkeys([*([busiest] if busiest else []), *provinces]))
-    if actor.role not in ("officer", "planner") or not actor.unit_code or actor.unit_map not in MAPS:
-        return []
-    own = graph_unit(actor.unit_code, actor.unit_map)
-    if own is None:
+    own = graph_unit(actor.unit_code, actor.unit_map) if actor.unit_code and actor.unit_map in MAPS else None
+    if own is None:  # a cooperative, or a scope that is no unit of its map
         return []
     if own.level != "province":
         return [own]
@@ -170,17 +173,18 @@ def own_units(actor: Actor, busiest: Unit | None = None) -> list[Unit]:
 def may_open(actor: Actor, unit: Unit) -> bool:
     """Whether the actor may open `unit`'s graph (`permissions.may_view_unit` for units of 2025-01).
 
-    Until the permissions read scopes of 2025-07 (issue 14, worktree perms), a unit of 2025-07 opens
-    for whoever sees the whole country and for an account scoped on 2025-07 to a unit holding it."""
+    Until the permissions read scopes of 2025-07 (issue 14, branch perms: `may_view_unit(actor, code,
+    map)`), a unit of 2025-07 opens for whoever sees the whole country and for an account scoped on
+    2025-07 to a unit holding it."""
+    if _sees_whole_country(actor):
+        return True
     if unit.map == OLD_MAP:
-        if actor.unit_map != OLD_MAP and actor.role != "admin" and actor.unit_code != NATIONAL_CODE:
+        if actor.unit_map != OLD_MAP:
             return False
         data = map_data(OLD_MAP)
         return may_view_unit(actor, unit.code, {code: d.province for code, d in data.districts.items()})
-    if actor.role == "admin" or (actor.role == "planner" and actor.unit_code == NATIONAL_CODE):
-        return True
     own = graph_unit(actor.unit_code or "", NEW_MAP) if actor.unit_map == NEW_MAP else None
-    return own is not None and actor.role in ("officer", "planner") and unit_holds(own, unit)
+    return own is not None and unit_holds(own, unit)
 
 
 def unlinked_in(graph: nx.MultiDiGraph) -> pd.DataFrame:

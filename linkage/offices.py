@@ -63,6 +63,13 @@ def office(role: str, unit_code: str | None, unit_map: str, lang: str, cooperati
     return f"{t(f'role.{role}', lang)} ({unit_code}, {unit_map})"
 
 
+def office_of_scope(role: str, scope: str, unit_map: str, lang: str) -> str:
+    """`office` of an account listed by its scope (a unit code, or a cooperative's code: the demo
+    accounts on the sign-in page)."""
+    cooperative = role == "cooperative"
+    return office(role, None if cooperative else scope, unit_map, lang, scope if cooperative else None)
+
+
 def office_of(actor: Actor, lang: str) -> str:
     """`office` of a signed-in actor."""
     return office(actor.role, actor.unit_code, actor.unit_map or OLD_MAP, lang, actor.cooperative_code)

@@ -8,7 +8,7 @@ from linkage.accounts import authenticate
 from linkage.demo_accounts import DemoAccount, demo_accounts
 from linkage.errors import LoginRefused
 from linkage.maps import OLD_MAP
-from linkage.offices import office
+from linkage.offices import office_of_scope
 from ui import engine, lang, open_page, remember_sign_in, sign_in, tr
 from ui.signin import identity_provider, sign_in_with_identity_provider
 
@@ -34,9 +34,8 @@ if identity_provider() and st.button(tr("app.session.oidc"), key="oidc_sign_in")
 
 def demo_office(account: DemoAccount) -> str:
     """The office a demo account stands for, in today's words (its unit is read on its map)."""
-    unit = account.scope if account.role in ("planner", "officer") else None
     on = getattr(account, "unit_map", None) or OLD_MAP  # demo accounts name their map since issue 14
-    return office(account.role, unit, on, lang(), account.scope if account.role == "cooperative" else None)
+    return office_of_scope(account.role, account.scope, on, lang())
 
 
 shown = demo_accounts(engine())
