@@ -640,24 +640,32 @@ def unit_candidates(
     )
 
 
-def home_unit(engine: Engine, actor: Actor) -> tuple[str, str]:
-    """Where an actor's coverage page opens, as (code, map): a planner's or officer's unit on the map of
-    their scope, a cooperative's commune of 2025-07 (else the district of its commune of 2025-01),
-    else the whole country."""
+def home_unit(engine: Engine, actor: Actor) -> str:
+    """Where an actor's coverage page opens: a planner's province, an officer's district, the
+    district of a cooperative's office, else the whole country."""
+    if actor.role in ("planner", "officer") and actor.unit_code:
+        return actor.unit_code
+    if actor.role == "cooperative" and actor.cooperative_code:
+        with read_session(engine) as session:
+            district = Locator(session).home_district("cooperatives", actor.cooperative_code)
+        return district or NATIONAL_CODE
+    return NATIONAL_CODE
+
+
+def opening_unit(engine: Engine, actor: Actor) -> tuple[str, str]:
+    """Where an actor's coverage page opens on either map, as (code, map): a planner's or officer's unit
+    on the map of their scope, a cooperative's commune of 2025-07 (else the district of its commune of
+    2025-01), else the whole country (on 2025-01: the page translates it to the map it shows)."""
     if actor.unit_code:  # planners and officers
         return actor.unit_code, actor.unit_map
     if actor.cooperative_code:
         with read_session(engine) as session:
             found = session.execute(
-                sa.select(col(Cooperative.commune_code), col(Cooperative.commune_code_2025_07)).where(
-                    col(Cooperative.code) == actor.cooperative_code
-                )
-            ).first()
-            if found and found[1]:
-                return str(found[1]), NEW_MAP
-            district = Locator(session).home_district("cooperatives", actor.cooperative_code)
-        return district or NATIONAL_CODE, OLD_MAP
-    return NATIONAL_CODE, OLD_MAP
+                sa.select(col(Cooperative.commune_code_2025_07)).where(col(Cooperative.code) == actor.cooperative_code)
+            ).scalar()
+        if found:
+            return str(found), NEW_MAP
+    return home_unit(engine, actor), OLD_MAP
 
 
 def linkages_located(facts: Facts, level: str) -> pd.Series:

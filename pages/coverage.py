@@ -60,7 +60,7 @@ if address and address != st.session_state.get("coverage_address"):
         st.session_state[map_key] = given
         pick_map()
     st.session_state["coverage_asked"] = (address.get("unit") or "VN", given if given in MAPS else OLD_MAP)
-st.session_state.setdefault("coverage_asked", coverage.home_unit(engine(), who))
+st.session_state.setdefault("coverage_asked", coverage.opening_unit(engine(), who))
 st.session_state.setdefault("coverage_as_of", date.today())
 
 st.title(tr("app.coverage.title"))
