@@ -10,7 +10,7 @@ import streamlit as st
 from linkage.errors import UserFacingError
 from linkage.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_data, map_of
 from linkage.settling import settle, to_settle
-from linkage.unplaced import UnknownUnit, resolve
+from linkage.unplaced import UnknownUnit, resolve, unplaced_csv
 from ui import carried, engine, flash, guard, map_label, plain, show_error, tr, unit_label
 
 who = guard("settling")
@@ -60,6 +60,14 @@ st.dataframe(
         }
     ),
     hide_index=True,
+)
+
+st.download_button(  # the same list as `linkage unplaced` writes: fill the missing column, import it back
+    tr("app.download_csv"),
+    unplaced_csv(found, on).encode("utf-8-sig"),
+    f"unplaced-{on}.csv",
+    "text/csv",
+    key="settling_csv",
 )
 
 by_key = {f"{r.file}:{r.code}": r for r in found}

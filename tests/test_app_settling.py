@@ -66,3 +66,11 @@ def test_an_officer_sees_only_what_it_may_read_and_a_cooperative_cannot_open_the
     at = app(OFFICER_058, "settling.py")
     assert "Không có bản ghi nào trong phạm vi của bạn" in texts(at)  # K5 lies in old district 173, not 058
     assert not at.dataframe
+
+
+def test_the_list_downloads_as_the_file_linkage_unplaced_writes(app: App, database: str, downloads) -> None:  # type: ignore[no-untyped-def]
+    split_commune_cooperative(database)
+    at = app(ADMIN, "settling.py", map="2025-07")
+    rows = downloads(at).decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("file,code,name,commune_code,commune_code_2025_07,missing_column")
+    assert rows[1].startswith("cooperatives,K5,HTX Thượng Đình,05932,,commune_code_2025_07,province,19,")
