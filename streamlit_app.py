@@ -4,8 +4,20 @@ from pathlib import Path
 
 import streamlit as st
 
+from linkage.offices import office_of
 from linkage.permissions import PAGE_ROLES, pages_for
-from ui import account_ended, database_ready, keep_sign_in, language_switch, navigation_run, show_flash, sign_out, tr
+from ui import (
+    account_ended,
+    database_ready,
+    keep_sign_in,
+    lang,
+    language_switch,
+    navigation_run,
+    plain,
+    show_flash,
+    sign_out,
+    tr,
+)
 
 PAGES = Path(__file__).parent / "pages"
 # Which roles see which page is `permissions.PAGE_ROLES`; each page asks the same rule again first
@@ -40,7 +52,7 @@ if who is None:
     with navigation_run(who):
         current.run()
 else:
-    st.sidebar.markdown(tr("app.signed_in", username=who.username, role=tr(f"role.{who.role}")))
+    st.sidebar.markdown(tr("app.signed_in", username=who.username, role=plain(office_of(who, lang()))))
     if st.sidebar.button(tr("app.sign_out"), key="sign_out"):
         sign_out()
         st.rerun()

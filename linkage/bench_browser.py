@@ -276,7 +276,8 @@ def coverage_steps(page: Page, prefix: str, repeat: int, timeout_ms: float) -> d
 
     new_date()
     times[f"{prefix}_date"] = step(page, lambda: page.get_by_role("heading").first.click(), timeout_ms)
-    ranking = page.get_by_role("radiogroup").last.locator("label")
+    # the ranking's choice, not the trend's reading below it: the group that names an indicator
+    ranking = page.get_by_role("radiogroup").filter(has_text="Liên kết vùng nguyên liệu").locator("label")
     checked = ranking.evaluate_all("labels => labels.findIndex(l => l.querySelector('input').checked)")
     other = 1 if checked == 0 else 0
     times[f"{prefix}_ranking"] = step(page, ranking.nth(other).click, timeout_ms)

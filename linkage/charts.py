@@ -41,13 +41,25 @@ def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -
     return cast(alt.LayerChart, alt.layer(bars, target).properties(height=max(200, 22 * len(data))))
 
 
-def trend(rows: pd.DataFrame, labels: dict[str, str], title: str, value_label: str, date_label: str) -> alt.LayerChart:
-    """Each indicator's ratio at each date, with its target as a dashed line of the same colour."""
+REFORM = "2025-07-01"  # the two-tier map in force (CONTRACT §1): marked on every trend
+
+
+def trend(
+    rows: pd.DataFrame,
+    labels: dict[str, str],
+    title: str,
+    value_label: str,
+    date_label: str,
+    reform_label: str = "",
+) -> alt.LayerChart:
+    """Each indicator's ratio at each date, with its target as a dashed line of the same colour and the
+    reform of 1 July 2025 as a grey rule labelled `reform_label` (a date axis, so the rule sits between
+    the year ends it came between). The tooltip names the map each point was read on."""
     data = rows.assign(
         percent=rows["ratio"] * 100,
         target_percent=rows["target"] * 100,
         name=rows["indicator"].map(labels),
-        when=rows["as_of"].map(_when),
+        when=rows["as_of"].map(day_text),
     )
     # One colour per indicator whatever the language: the scale follows the indicators' order.
     names = [labels[i] for i in labels]
@@ -57,20 +69,36 @@ def trend(rows: pd.DataFrame, labels: dict[str, str], title: str, value_label: s
         legend=alt.Legend(orient="bottom", labelLimit=400),
         scale=alt.Scale(domain=names, range=COLOURS[: len(names)]),
     )
+    ticks = sorted({*rows["as_of"], REFORM})
+    x = alt.X(
+        "as_of:T",
+        title=date_label,
+        axis=alt.Axis(values=ticks, format="%d/%m/%Y", labelAngle=0),
+        scale=alt.Scale(padding=24),
+    )
     lines = (
         alt.Chart(data, title=title)
         .mark_line(point=True)
         .encode(
-            x=alt.X("when:O", title=date_label, sort=None, axis=alt.Axis(labelAngle=0)),
+            x=x,
             y=alt.Y("percent:Q", title=value_label, scale=alt.Scale(domain=[0, 100])),
             color=color,
-            tooltip=["name:N", "when:O", "numerator:Q", "denominator:Q", alt.Tooltip("percent:Q", format=".1f")],
+            tooltip=[
+                "name:N",
+                alt.Tooltip("when:N", title=date_label),
+                "map:N",
+                "numerator:Q",
+                "denominator:Q",
+                alt.Tooltip("percent:Q", format=".1f"),
+            ],
         )
     )
     targets = alt.Chart(data).mark_rule(strokeDash=[4, 4]).encode(y="mean(target_percent):Q", color=color)
-    return cast(alt.LayerChart, alt.layer(lines, targets))
-
-
-def _when(iso: str) -> str:
-    """A date on the trend's axis: the year for a year end, else DD/MM/YYYY."""
-    return iso[:4] if iso.endswith("-12-31") else day_text(iso)
+    reform = pd.DataFrame({"as_of": [REFORM], "label": [reform_label]})
+    rule = alt.Chart(reform).mark_rule(color="#616161", strokeWidth=2).encode(x="as_of:T")
+    text = (
+        alt.Chart(reform)
+        .mark_text(align="left", dx=4, dy=-6, color="#616161")
+        .encode(x="as_of:T", y=alt.value(8), text="label:N")
+    )
+    return cast(alt.LayerChart, alt.layer(lines, targets, rule, text))

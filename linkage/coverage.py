@@ -31,7 +31,7 @@ from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, r
 from linkage.keys import record_key
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.maps import NEW_MAP, OLD_MAP, Unit, as_unit, check_map, map_data, map_of, national, placements
-from linkage.models import LinkageParty, Producer, Review
+from linkage.models import Cooperative, LinkageParty, Producer, Review
 from linkage.permissions import Locator, as_on, readable_linkages
 from linkage.permissions import home_unit as home_unit_of
 
@@ -463,14 +463,29 @@ def with_gap(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
+READINGS = ("own", "today")  # a trend's two readings of its dates: each on its own map, or all on today's map
+
+
 def trend(
-    facts: Facts, dates: Iterable[date] = YEAR_ENDS, levels: Sequence[str] = LEVELS, map_name: str = OLD_MAP
+    facts: Facts,
+    dates: Iterable[date] = YEAR_ENDS,
+    levels: Sequence[str] = LEVELS,
+    map_name: str | None = None,
+    reading: str = "own",
 ) -> pd.DataFrame:
-    """The indicators at each date from one read of the data, all on one map (by default the programme's,
-    2025-01, so the year ends compare like with like): rows as `compute` plus `as_of`."""
+    """The indicators at each date from one read of the data: rows as `compute` plus `as_of`.
+
+    Two readings (issue 13, item 4): `own` reads each date on the map in force then (the year ends
+    2021–2024 on 2025-01, 2025 on 2025-07: the figures as they were reported); `today` reads every
+    date on today's map (history as if the map of 1 July 2025 had always been in force). A
+    `map_name` reads every date on that map whatever the reading (the programme's 2025-01)."""
+    if reading not in READINGS:
+        raise ValueError(f"unknown reading {reading!r}: the readings are {' and '.join(READINGS)}")
+    today = map_of(date.today())
     frames = []
     for day in dates:
-        rows = compute(facts, day, levels, map_name)
+        on = map_name or (map_of(day) if reading == "own" else today)
+        rows = compute(facts, day, levels, on)
         rows.insert(0, "as_of", day.isoformat())
         frames.append(rows)
     return pd.concat(frames, ignore_index=True)
@@ -584,13 +599,12 @@ def coverage(
     as_of: date,
     levels: Sequence[str] = ALL_LEVELS,
     verified_only: bool = False,
-    map_name: str | None = OLD_MAP,
+    map_name: str | None = None,
 ) -> pd.DataFrame:
     """The indicator rows for `as_of` on a map, from cached facts when nothing changed since the last call.
 
     `verified_only` counts records as officers last verified them (CONTRACT §3 on checked data).
-    `map_name` None is the map of `as_of` (the command line's default); it is 2025-01 by default here
-    because the app's pages drill down through districts until they offer a map.
+    `map_name` None is the map of `as_of` (CONTRACT §3's default, the command line's too).
     """
     return compute(FACTS.get(engine, verified_only), as_of, levels, map_name)
 
@@ -669,6 +683,22 @@ def home_unit(engine: Engine, actor: Actor) -> str:
     with read_session(engine) as session:
         unit = home_unit_of(Locator(session), actor)
     return as_on(unit, OLD_MAP).code if unit is not None else NATIONAL_CODE
+
+
+def opening_unit(engine: Engine, actor: Actor) -> tuple[str, str]:
+    """Where an actor's coverage page opens on either map, as (code, map): a planner's or officer's unit
+    on the map of their scope, a cooperative's commune of 2025-07 (else the district of its commune of
+    2025-01), else the whole country (on 2025-01: the page translates it to the map it shows)."""
+    if actor.unit_code:  # planners and officers
+        return actor.unit_code, actor.unit_map
+    if actor.cooperative_code:
+        with read_session(engine) as session:
+            found = session.execute(
+                sa.select(col(Cooperative.commune_code_2025_07)).where(col(Cooperative.code) == actor.cooperative_code)
+            ).scalar()
+        if found:
+            return str(found), NEW_MAP
+    return home_unit(engine, actor), OLD_MAP
 
 
 def linkages_located(facts: Facts, level: str, map_name: str = OLD_MAP) -> pd.Series:

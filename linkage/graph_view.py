@@ -1,12 +1,15 @@
 """What the graph page shows, read from and written to its address: unit, date, filters, the record picked.
 
 The address keeps a graph shareable and lets it survive a reload:
-`/graph?unit=061&as_of=2023-06-29&product=TEA,RICE&technology=e_commerce&party_type=buyer&pick=buyer:B2`.
+`/graph?map=2025-01&unit=061&as_of=2023-06-29&product=TEA,RICE&technology=e_commerce&party_type=buyer&pick=buyer:B2`.
+A code does not say its map (CONTRACT §1), so the unit is read on the address's `map`; an address
+without one was written before the page had maps, and names a unit of 2025-01.
 Everything in an address may have been typed by anyone, so every part is checked here and a part
 that cannot be used is dropped with a reason the page shows; nothing from it is trusted further.
 
-Example: `read_address({"unit": "61", "as_of": "2019-01-01"}, {"TEA"})` gives unit `061`, 1 January
-2019, no filters; `write_address(...)` gives the same dictionary back in canonical form.
+Example: `read_address({"unit": "61", "as_of": "2019-01-01"}, {"TEA"})` gives district `061` of
+2025-01, 1 January 2019, no filters; `write_address(...)` gives the same dictionary back in canonical
+form, with its map.
 """
 
 from __future__ import annotations
@@ -19,14 +22,17 @@ import networkx as nx
 import pandas as pd
 
 from linkage.accounts import Actor
-from linkage.geography import Geography, level_of, resolve_unit
 from linkage.graph import KINDS
+from linkage.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_data
 from linkage.models import PARTY_TYPES, TECHNOLOGIES
-from linkage.permissions import home_units, may_view_unit, sees_whole_country
+from linkage.permissions import may_view_unit, sees_whole_country
+from linkage.unplaced import UnknownUnit, resolve
 
 EARLIEST, LATEST = date(1975, 1, 1), date(2100, 12, 31)  # the dates the page's date picker offers
 SEPARATOR = ","  # between the codes of a filter (product codes may hold one: see `_codes`)
-PARAMS = ("unit", "as_of", "product", "technology", "party_type", "pick")
+PARAMS = ("map", "unit", "as_of", "product", "technology", "party_type", "pick")
+# The levels a graph is drawn for on each map: a province is drawn as an overview, the lowest as its chains.
+GRAPH_LEVELS = {OLD_MAP: ("province", "district"), NEW_MAP: ("province", "commune")}
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,7 @@ class Problem:
 class GraphAddress:
     """The graph page's state as its address gives it (None or empty: not given)."""
 
-    unit: str | None = None
+    unit: Unit | None = None
     as_of: date | None = None
     products: tuple[str, ...] = ()
     technologies: tuple[str, ...] = ()
@@ -70,11 +76,13 @@ def read_address(params: Mapping[str, str], products: Collection[str]) -> GraphA
     """The graph's state from an address's parameters; `products`: the product codes that exist."""
     problems: list[Problem] = []
     unit = None
-    if params.get("unit"):
-        unit = resolve_unit(params["unit"])
-        if unit is None or level_of(unit) not in ("province", "district"):
+    on = params.get("map") or OLD_MAP  # an address without a map names a unit of 2025-01
+    if on not in MAPS:
+        problems.append(Problem("maps.unknown_map", on))
+    elif params.get("unit"):
+        unit = graph_unit(params["unit"], on)
+        if unit is None:
             problems.append(Problem("unknown_unit", params["unit"]))
-            unit = None
     as_of = None
     if params.get("as_of"):
         try:
@@ -98,8 +106,32 @@ def read_address(params: Mapping[str, str], products: Collection[str]) -> GraphA
     )
 
 
+def graph_unit(code: str, on: str) -> Unit | None:
+    """The unit of map `on` whose graph `code` names as typed (`61` is district 061 of 2025-01), or None
+    when it names no province or district (2025-01) or province or commune (2025-07)."""
+    try:
+        unit = resolve(code, on, GRAPH_LEVELS[on])
+    except UnknownUnit:
+        return None
+    return unit if unit.level in GRAPH_LEVELS[on] else None  # `VN` names the country: no graph page
+
+
+def unit_key(unit: Unit) -> str:
+    """A unit as one plain value for a widget's options and the session: `2025-07:commune:01864`."""
+    return f"{unit.map}:{unit.level}:{unit.code}"
+
+
+def from_key(key: str) -> Unit | None:
+    """The unit `unit_key` wrote, named as its map lists it, or None if it is none."""
+    on, _, rest = key.partition(":")
+    level, _, code = rest.partition(":")
+    if on not in MAPS or level not in GRAPH_LEVELS[on]:
+        return None
+    return map_data(on).unit(level, code)
+
+
 def write_address(
-    unit: str,
+    unit: Unit,
     as_of: date,
     products: Collection[str] = (),
     technologies: Collection[str] = (),
@@ -107,7 +139,7 @@ def write_address(
     pick: str | None = None,
 ) -> dict[str, str]:
     """The address parameters of a graph: empty filters and no pick are left out."""
-    params = {"unit": unit, "as_of": as_of.isoformat()}
+    params = {"map": unit.map, "unit": unit.code, "as_of": as_of.isoformat()}
     for name, codes in (("product", products), ("technology", technologies), ("party_type", party_types)):
         if codes:
             params[name] = SEPARATOR.join(codes)
@@ -116,18 +148,43 @@ def write_address(
     return params
 
 
-def own_units(actor: Actor, g: Geography, busiest: str | None = None) -> list[str]:
-    """The units listed before the user types a search, the user's own first: an officer's district; a
-    province planner's province and its districts; for the whole country (national planners,
-    administrators) the district with the most linkages (`busiest`), then every province."""
+def own_units(actor: Actor, busiest: Unit | None = None) -> list[Unit]:
+    """The units listed before the user types a search, the user's own first: an officer's district or
+    commune; a province planner's province and the units below it (districts on 2025-01, communes on
+    2025-07); for the whole country (national planners, administrators) the district with the most
+    linkages (`busiest`), then every province of today's map, then those of 2025-01."""
     if sees_whole_country(actor):
-        return list(dict.fromkeys([*([busiest] if busiest else []), *(str(c) for c in g.provinces["code"])]))
-    return [unit.code for unit in home_units(actor)]
+        provinces = [p.unit for m in (NEW_MAP, OLD_MAP) for p in map_data(m).provinces.values()]
+        return list(dict.fromkeys([*([busiest] if busiest else []), *provinces]))
+    own = graph_unit(actor.unit_code, actor.unit_map) if actor.unit_code and actor.unit_map in MAPS else None
+    if own is None:  # a cooperative, or a scope that is no unit of its map
+        return []
+    if own.level != "province":
+        return [own]
+    below = map_data(own.map).level(GRAPH_LEVELS[own.map][1])
+    return [own, *(p.unit for code, p in sorted(below.items()) if p.province == own.code)]
 
 
-def may_open(actor: Actor, unit: str, g: Geography) -> bool:
-    """Whether the actor may open `unit`'s graph (`permissions.may_view_unit` over the map)."""
-    return may_view_unit(actor, unit)
+def may_open(actor: Actor, unit: Unit) -> bool:
+    """Whether the actor may open `unit`'s graph (`permissions.may_view_unit` on the unit's map)."""
+    return may_view_unit(actor, unit.code, unit.map)
+
+
+def unlinked_in(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """Who the graph draws in no linkage (cooperatives, producers, areas with no party edge), as
+    `graph.unlinked` lists them: kind, code, name, commune_name."""
+    rows = [
+        {
+            "kind": kind,
+            "code": node.split(":", 1)[1],
+            "name": data.get("name"),
+            "commune_name": data.get("commune_name"),
+        }
+        for node, data in graph.nodes(data=True)
+        if (kind := data.get("kind")) in ("cooperative", "producer", "raw_material_area")
+        and not any(d.get("relation") == "party" for _, _, d in graph.out_edges(node, data=True))
+    ]
+    return pd.DataFrame(rows, columns=["kind", "code", "name", "commune_name"])
 
 
 def pick_in_view(pick: str, graph: nx.MultiDiGraph, left_out: pd.DataFrame) -> bool:

@@ -572,6 +572,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "graph": ("admin", "planner", "officer"),
     "my_cooperative": ("cooperative",),
     "verification": ("admin", "officer"),
+    "settling": ("admin", "officer"),
     # The one rule of the domain decides the menu too: whoever may send files or export them.
     "exchange": tuple(role for role in ROLES if may_import(Actor("", role)) or may_export(Actor("", role))),
     "users": ("admin",),
@@ -585,7 +586,7 @@ def pages_for(actor: Actor | None) -> list[str]:
     """The role pages an actor opens, in menu order; none for a visitor who has not signed in.
 
     >>> pages_for(Actor("lan", "officer", "058"))
-    ['coverage', 'graph', 'verification', 'exchange', 'account']
+    ['coverage', 'graph', 'verification', 'settling', 'exchange', 'account']
     """
     if actor is None:
         return []

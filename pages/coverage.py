@@ -1,110 +1,167 @@
-"""Coverage: the three targets for a unit, drill-down country → province → district, trend, gaps."""
+"""Coverage: the three targets for a unit on a date and a map, drill-down, trend, gaps.
+
+The address holds the map and the unit (`/coverage?map=2025-07&unit=19`); an address without a map
+is one written before the page offered a map, so its unit is read on 2025-01."""
 
 from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 
 import streamlit as st
 
 from linkage import charts, coverage
 from linkage.coverage_view import unit_view
-from linkage.geography import find_units
-from ui import carried, coverage_rows, engine, guard, labelled, plain, report_frame, target_cards, tr
+from linkage.maps import MAPS, OLD_MAP, Unit, map_of
+from linkage.permissions import may_open
+from linkage.unit_search import search
+from ui import (
+    carried,
+    coverage_rows,
+    engine,
+    guard,
+    labelled,
+    map_label,
+    plain,
+    report_frame,
+    target_cards,
+    tr,
+    unit_label,
+)
+from ui.coverage_page import show_notice, show_trend
 
 who = guard("coverage")
-g = coverage.geography(engine())
+SETTLING = Path(__file__).parent / "settling.py"
+END_OF_PERIOD = date(2025, 12, 31)  # the programme's end-of-period evaluation, on the map it was set on
+map_key = carried("coverage_map")  # its options are words of the session's language
 
 
-def open_unit(code: str) -> None:
-    """Show `code`, keep it in the address (to share) and in the session (to come back to)."""
-    st.query_params["unit"] = code
-    st.session_state["coverage_unit"] = code
+def open_unit(unit: Unit) -> None:
+    """Show `unit` (of either map): the address and the session follow."""
+    st.session_state["coverage_asked"] = (unit.code, unit.map)
     st.rerun()
 
 
-asked = st.query_params.get("unit") or st.session_state.get("coverage_unit") or coverage.home_unit(engine(), who)
+def pick_map() -> None:
+    st.session_state["coverage_map_picked"] = True
+
+
+def end_of_period() -> None:
+    """The programme's scorecard: 31/12/2025 on the map the targets were set on."""
+    st.session_state["coverage_as_of"] = END_OF_PERIOD
+    st.session_state[map_key] = OLD_MAP
+    pick_map()
+
+
+# An address the session did not write (a shared link, a reload, back) says what to open.
+address = {name: st.query_params[name] for name in ("map", "unit") if st.query_params.get(name)}
+if address and address != st.session_state.get("coverage_address"):
+    given = address.get("map")
+    if given in MAPS:
+        st.session_state[map_key] = given
+        pick_map()
+    st.session_state["coverage_asked"] = (address.get("unit") or "VN", given if given in MAPS else OLD_MAP)
+st.session_state.setdefault("coverage_asked", coverage.opening_unit(engine(), who))
+st.session_state.setdefault("coverage_as_of", date.today())
 
 st.title(tr("app.coverage.title"))
-left, right = st.columns(2)
-as_of = left.date_input(tr("app.as_of"), value=date.today(), format="DD/MM/YYYY", key="coverage_as_of")
+left, middle, right = st.columns(3)
+as_of = left.date_input(tr("app.as_of"), format="DD/MM/YYYY", key="coverage_as_of")
+if not st.session_state.get("coverage_map_picked"):  # the map follows the date until the user picks one
+    st.session_state[map_key] = map_of(as_of)
+on = middle.selectbox(tr("app.coverage.maps.map"), MAPS, format_func=map_label, key=map_key, on_change=pick_map)
 verified = right.toggle(
     tr("app.coverage.verified_only"), key="coverage_verified", help=tr("app.coverage.verified_help")
 )
+st.button(tr("app.coverage.maps.end_of_period"), key="end_of_period", on_click=end_of_period, type="tertiary")
+
 with st.spinner(tr("app.computing")):
-    rows = coverage_rows(as_of, verified)
-view = unit_view(rows, g, str(asked))
+    rows = coverage_rows(as_of, verified, on)
+asked, asked_map = st.session_state["coverage_asked"]
+view = unit_view(rows, on, asked, asked_map)
 unit = view.unit
-if view.notice == "unknown_unit":
-    st.warning(tr("app.coverage.unknown_unit", unit=plain(asked)))
-elif view.notice == "commune_in_district":
-    st.info(tr("app.coverage.commune_in_district", commune=g.name_of(str(view.commune)), district=g.name_of(unit)))
-st.session_state["coverage_unit"] = unit
-if st.query_params.get("unit") != unit:
-    st.query_params["unit"] = unit
+clicked = show_notice(view, asked)
+if clicked:
+    open_unit(clicked)
+wanted = {"map": on, "unit": unit.code}
+if address != wanted:
+    st.query_params.from_dict(wanted)
+st.session_state["coverage_address"] = wanted
 
 query = st.text_input(tr("app.coverage.search"), key="coverage_search", placeholder="bac kan, ba be, 058 …")
 if query:
-    matches = find_units(engine(), query, limit=8)
+    matches = search(query, (on, *(m for m in MAPS if m != on)), limit=12)
     if not matches:
         st.caption(tr("app.coverage.no_match"))
     with st.container(horizontal=True):
         for match in matches:
-            if st.button(match.name, key=f"goto_{match.code}", help=match.parent):
-                open_unit(match.code)
+            if st.button(unit_label(match), key=f"goto_{match.map}_{match.level}_{match.code}", help=match.parent):
+                open_unit(match)
 
 with st.container(horizontal=True):
-    for code, name in view.trail:
-        if st.button(name, key=f"crumb_{code}", disabled=code == unit, type="tertiary"):
-            open_unit(code)
-st.subheader(tr("app.coverage.unit_title", unit=g.name_of(unit), date=as_of.strftime("%d/%m/%Y")))
-if not view.has_figures:  # a district with no rural commune: no indicator counts it
-    st.info(tr("app.coverage.no_figures", unit=g.name_of(unit), parent=g.name_of(view.figures_unit)))
-    counts = coverage.unit_linkage_counts(engine(), as_of, unit, verified)
-    st.markdown(plain(tr("app.coverage.linkage_counts", **asdict(counts))))
-    st.markdown(f"**{tr('app.coverage.figures_of', unit=g.name_of(view.figures_unit))}**")
+    for step in view.trail:
+        if st.button(step.name, key=f"crumb_{step.code}", disabled=step == unit, type="tertiary"):
+            open_unit(step)
+st.subheader(tr("app.coverage.maps.unit_title", unit=unit.name, date=as_of.strftime("%d/%m/%Y"), map=on))
+if not view.has_figures:  # a unit with no rural commune: no indicator counts it
+    st.info(tr("app.coverage.no_figures", unit=unit.name, parent=view.figures_unit.name))
+    if on == OLD_MAP:  # linkages are located by their communes of 2025-01 there
+        counts = coverage.unit_linkage_counts(engine(), as_of, unit.code, verified)
+        st.markdown(plain(tr("app.coverage.linkage_counts", **asdict(counts))))
+    st.markdown(f"**{tr('app.coverage.figures_of', unit=view.figures_unit.name)}**")
 target_cards(view.cards)
+if view.unplaced:
+    st.warning(tr("app.coverage.maps.unplaced", count=view.unplaced, unit=view.figures_unit.name))
+    if may_open(who, "settling") and st.button(tr("app.coverage.maps.settle"), key="settle"):
+        st.switch_page(SETTLING, query_params={"map": on, "unit": view.figures_unit.code})
 
 children = view.children
+labels = {i: tr(f"indicator.{i}") for i in coverage.INDICATORS}
 if len(children):
-    labels = {i: tr(f"indicator.{i}") for i in coverage.INDICATORS}
     available = [i for i in coverage.INDICATORS if (children["indicator"] == i).any()]
     indicator = st.radio(
-        tr("app.coverage.rank_by"), available, format_func=labels.__getitem__, horizontal=True, key=carried("rank_by")
+        tr("app.coverage.rank_by"),
+        available,
+        format_func=labels.__getitem__,
+        horizontal=True,
+        key=carried(f"rank_by_{on}"),
     )
     ranked = children[children["indicator"] == indicator]
     chart = charts.ranking(ranked, labels[indicator], tr("app.coverage.percent"), tr("app.coverage.unit"))
-    picked = st.altair_chart(chart, on_select="rerun", key=f"rank_{unit}_{indicator}")
+    picked = st.altair_chart(chart, on_select="rerun", key=f"rank_{on}_{unit.code}_{indicator}")
     chosen = [p.get("unit_code") for p in (picked.selection.get(charts.SELECTION) or [])] if picked else []
-    if chosen and chosen[0]:
-        open_unit(str(chosen[0]))
+    by_code = {u: level for u, level in zip(ranked["unit_code"], ranked["level"], strict=True)}
+    if chosen and chosen[0] in by_code:
+        open_unit(Unit(on, by_code[chosen[0]], str(chosen[0])))
     st.markdown(f"**{tr('app.coverage.below_target')}**")
     behind = coverage.with_gap(ranked[ranked["met"] == False])  # noqa: E712  (met is True/False/None)
-    behind = behind.sort_values("needed", ascending=False)[
-        ["unit_code", "unit_name", "numerator", "denominator", "needed"]
-    ]
+    shown = ["unit_code", "unit_name", "numerator", "denominator", "needed"]
+    behind = behind.sort_values("needed", ascending=False)[shown + (["unplaced"] if behind["unplaced"].any() else [])]
     table = st.dataframe(
-        labelled(behind), hide_index=True, on_select="rerun", selection_mode="single-row", key=f"behind_{unit}"
+        labelled(behind),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"behind_{on}_{unit.code}",
     )
     if table and table.selection.rows:
-        open_unit(str(behind.iloc[table.selection.rows[0]]["unit_code"]))
+        code = str(behind.iloc[table.selection.rows[0]]["unit_code"])
+        open_unit(Unit(on, by_code[code], code))
 
-st.subheader(tr("app.coverage.trend"))
-history = coverage.unit_trend(engine(), view.figures_unit, verified)
-labels = {i: tr(f"indicator.{i}") for i in coverage.INDICATORS}
-figures_name = g.name_of(view.figures_unit)
-st.altair_chart(charts.trend(history, labels, figures_name, tr("app.coverage.percent"), tr("app.coverage.year_end")))
+show_trend(view.figures_unit, verified, labels)
 
-with st.expander(tr("app.coverage.candidates"), key="candidates"):
-    found = coverage.unit_candidates(engine(), who, as_of, unit, verified)
-    for title, frame in (
-        ("communes_without", found.communes_without_cooperative),
-        ("districts_without", found.districts_without_key_linkage),
-        ("linkages_without", found.linkages_without_digital),
-    ):
-        st.markdown(f"**{tr('app.coverage.' + title)}** ({len(frame)})")
-        st.dataframe(labelled(frame), hide_index=True)
+if on == OLD_MAP:  # the candidates are read from the communes of 2025-01
+    with st.expander(tr("app.coverage.candidates"), key="candidates"):
+        found = coverage.unit_candidates(engine(), who, as_of, unit.code, verified)
+        for title, frame in (
+            ("communes_without", found.communes_without_cooperative),
+            ("districts_without", found.districts_without_key_linkage),
+            ("linkages_without", found.linkages_without_digital),
+        ):
+            st.markdown(f"**{tr('app.coverage.' + title)}** ({len(frame)})")
+            st.dataframe(labelled(frame), hide_index=True)
 
 report = report_frame(coverage.with_gap(children if len(children) else view.cards))
-name = f"coverage-{view.figures_unit if children.empty else unit}-{as_of.isoformat()}"
+name = f"coverage-{on}-{view.figures_unit.code if children.empty else unit.code}-{as_of.isoformat()}"
 with st.container(horizontal=True):
     st.download_button(tr("app.download_csv"), coverage.to_csv(report), f"{name}.csv", "text/csv", key="csv")
     st.download_button(

@@ -1,7 +1,8 @@
-"""Linkage graph: a district's or province's chains, with what an officer should act on.
+"""Linkage graph: a unit's chains (a district of 2025-01, a commune of 2025-07, a province of either map),
+with what an officer should act on.
 
-The unit, date, filters and the record picked live in the address (`/graph?unit=061&as_of=…`): a
-graph is shared as a link and survives a reload. A click on a node of the drawing picks its record."""
+The map, unit, date, filters and the record picked live in the address (`/graph?map=2025-07&unit=01864&as_of=…`):
+a graph is shared as a link and survives a reload. A click on a node of the drawing picks its record."""
 
 from datetime import date
 from functools import partial
@@ -12,12 +13,25 @@ import streamlit as st
 
 from linkage import coverage, graph, records
 from linkage.errors import UserFacingError
-from linkage.geography import NATIONAL_CODE, find_units, level_of
-from linkage.graph_view import EARLIEST, LATEST, PARAMS, may_open, own_units, pick_in_view, read_address, write_address
+from linkage.graph_view import (
+    EARLIEST,
+    GRAPH_LEVELS,
+    LATEST,
+    PARAMS,
+    from_key,
+    may_open,
+    own_units,
+    pick_in_view,
+    read_address,
+    unit_key,
+    write_address,
+)
 from linkage.i18n import vietnam_time
+from linkage.maps import NEW_MAP, OLD_MAP, Unit, map_data, national
 from linkage.models import PARTY_TYPES, TECHNOLOGIES
 from linkage.render import graph_title
-from ui import carried, engine, field_label, guard, labelled, lang, plain, show_error, shown_value, tr
+from linkage.unit_search import search
+from ui import carried, engine, field_label, guard, labelled, lang, plain, show_error, shown_value, tr, unit_label
 from ui.graphs import html_file, province_overview_file, unit_graph, unit_unlinked
 
 who = guard("graph")
@@ -47,10 +61,10 @@ if source:
     address = read_address(source, names)
     for problem in address.problems:
         st.warning(tr(f"app.graph.{problem.key}", value=plain(problem.value)))
-    if address.unit and not may_open(who, address.unit, geo):
-        st.warning(tr("app.graph.refused_unit", value=geo.name_of(address.unit)))
+    if address.unit and not may_open(who, address.unit):
+        st.warning(tr("app.graph.refused_unit", value=address.unit.name))
     elif address.unit:
-        st.session_state["graph_unit"] = address.unit
+        st.session_state["graph_unit"] = unit_key(address.unit)
     st.session_state["graph_search"] = ""
     st.session_state["graph_as_of"] = address.as_of or date.today()
     st.session_state[FILTERS["products"]] = list(address.products)
@@ -58,22 +72,26 @@ if source:
     st.session_state[FILTERS["types"]] = list(address.party_types)
     st.session_state["graph_chosen"] = address.pick
 
-query = st.text_input(tr("app.graph.search"), key="graph_search", placeholder="krong pac, 643 …")
-if query:
-    codes = [u.code for u in find_units(engine(), query, levels=("province", "district"), limit=60)]
-    codes = [code for code in codes if may_open(who, code, geo)]
-else:  # the user's own units first: an officer's district, a planner's province and its districts …
-    national = may_open(who, NATIONAL_CODE, geo)
-    codes = own_units(who, geo, coverage.busiest_district(engine()) if national else None)
-    current = st.session_state.get("graph_unit")
-    if current and current not in codes and may_open(who, current, geo):
-        codes.insert(0, current)
-if not codes:
+query = st.text_input(tr("app.graph.maps.search"), key="graph_search", placeholder="krong pac, bang thanh, 643 …")
+if query:  # a unit by its name on either map, today's first: a commune's old name finds its old district too
+    found = search(query, (NEW_MAP, OLD_MAP), ("province", "district", "commune"), limit=200, formerly=True)
+    units = [u for u in found if u.level in GRAPH_LEVELS[u.map] and may_open(who, u)][:60]
+else:  # the user's own units first: an officer's district or commune, a planner's province and below …
+    everywhere = may_open(who, national(OLD_MAP))
+    busiest = coverage.busiest_district(engine()) if everywhere else None
+    units = own_units(who, map_data(OLD_MAP).districts[busiest].unit if busiest else None)
+    current = from_key(st.session_state.get("graph_unit") or "")
+    if current and current not in units and may_open(who, current):
+        units.insert(0, current)
+keys = [unit_key(u) for u in units]
+if not keys:
     st.info(tr("app.graph.no_unit"))
     st.stop()
-if st.session_state.get("graph_unit") not in codes:
-    st.session_state["graph_unit"] = codes[0]
-unit = st.selectbox(tr("app.graph.unit"), codes, key="graph_unit", format_func=lambda c: f"{geo.name_of(c)} ({c})")
+if st.session_state.get("graph_unit") not in keys:
+    st.session_state["graph_unit"] = keys[0]
+named = {unit_key(u): unit_label(u) for u in units}
+chosen_key = st.selectbox(tr("app.graph.unit"), keys, key="graph_unit", format_func=named.__getitem__)
+unit: Unit = from_key(chosen_key) or units[0]
 left, mid, right, far = st.columns(4)
 st.session_state.setdefault("graph_as_of", date.today())
 as_of = left.date_input(tr("app.as_of"), format="DD/MM/YYYY", key="graph_as_of", min_value=EARLIEST, max_value=LATEST)
@@ -103,15 +121,19 @@ party_types = far.multiselect(
 )
 
 with st.spinner(tr("app.computing")):
-    g = unit_graph(who, unit, as_of, tuple(products), tuple(technologies), tuple(party_types))
-    left_out = unit_unlinked(who, unit, as_of)
-title = graph_title(engine(), unit, as_of, lang())
-if level_of(unit) == "province":  # thousands of nodes: drawn as its districts, each opening on a click
+    try:
+        g = unit_graph(who, unit, as_of, tuple(products), tuple(technologies), tuple(party_types))
+        left_out = unit_unlinked(who, unit, as_of)
+    except UserFacingError as error:  # a scope the domain refuses (its rule is the last word)
+        show_error(error)
+        st.stop()
+title = graph_title(engine(), unit.code, as_of, lang(), map_name=unit.map)
+if unit.level == "province" and unit.map == OLD_MAP:  # thousands of nodes: drawn as its districts
     st.caption(tr("app.graph.overview"))
     overview = province_overview_file(who, unit, as_of, tuple(products), tuple(technologies), geo, title, lang())
     st.iframe(overview, height=640)
 else:
-    st.caption(tr("app.graph.drawing"))
+    st.caption(tr("app.graph.drawing" if unit.level != "province" else "app.graph.maps.province_drawing"))
     filtered = bool(products or technologies or party_types)
     st.iframe(html_file(g, title, lang(), filtered), height=640)
 

@@ -4,15 +4,19 @@ from datetime import date
 
 import streamlit as st
 
-from ui import coverage_rows, open_page, target_cards, tr
+from linkage.maps import map_of
+from linkage.offices import office_of
+from ui import coverage_rows, lang, open_page, target_cards, tr
 
-open_page("home")
+who = open_page("home")
 st.title(tr("app.home.title"))
 st.write(tr("app.home.intro"))
+if who is not None:  # the office behind the account, in today's words
+    st.info(tr("office.you", office=office_of(who, lang())))
 as_of = st.date_input(tr("app.as_of"), value=date.today(), format="DD/MM/YYYY", key="home_as_of")
 with st.spinner(tr("app.computing")):
     rows = coverage_rows(as_of)
-st.subheader(tr("app.home.national", date=as_of.strftime("%d/%m/%Y")))
+st.subheader(tr("app.home.national", date=as_of.strftime("%d/%m/%Y"), map=map_of(as_of)))
 target_cards(rows[rows["level"] == "national"])
 st.subheader(tr("app.home.who_title"))
 st.markdown(tr("app.home.who"))

@@ -5,8 +5,10 @@ from pathlib import Path
 import streamlit as st
 
 from linkage.accounts import authenticate
-from linkage.demo_accounts import demo_accounts
+from linkage.demo_accounts import DemoAccount, demo_accounts
 from linkage.errors import LoginRefused
+from linkage.maps import OLD_MAP
+from linkage.offices import office_of_scope
 from ui import engine, lang, open_page, remember_sign_in, sign_in, tr
 from ui.signin import identity_provider, sign_in_with_identity_provider
 
@@ -29,6 +31,13 @@ if submitted:
 if identity_provider() and st.button(tr("app.session.oidc"), key="oidc_sign_in"):
     sign_in_with_identity_provider()
 
+
+def demo_office(account: DemoAccount) -> str:
+    """The office a demo account stands for, in today's words (its unit is read on its map)."""
+    on = getattr(account, "unit_map", None) or OLD_MAP  # demo accounts name their map since issue 14
+    return office_of_scope(account.role, account.scope, on, lang())
+
+
 shown = demo_accounts(engine())
 if shown:
     st.warning(tr("app.login.demo_warning"))
@@ -36,6 +45,7 @@ if shown:
         {
             tr("app.login.username"): [a.username for a in shown],
             tr("app.login.role"): [tr(f"role.{a.role}") for a in shown],
+            tr("office.column"): [demo_office(a) for a in shown],
             tr("app.login.password"): [a.password for a in shown],
         }
     )

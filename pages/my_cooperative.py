@@ -5,9 +5,9 @@ from functools import partial
 import streamlit as st
 
 from linkage import records
-from linkage.geography import find_communes
 from linkage.history import pending
 from linkage.i18n import vietnam_time
+from linkage.locations import provinces_near
 from ui import engine, field_label, guard, plain, product_names, shown_value, titled, tr
 from ui.forms import archive_button, commit, pick, record_form, record_table, save
 
@@ -35,8 +35,11 @@ profile, members, areas, linkages, history_tab = st.tabs(
 )
 mine = records.linkages_of(engine(), who, code)
 cooperative = records.read(engine(), who, "cooperatives", code)
-home = next((p.province_code for p in find_communes(engine(), codes=[cooperative.values["commune_code"]])), None)
-form = partial(record_form, near=home)  # communes are chosen among the cooperative's province's
+# Communes are chosen among the cooperative's province's, on each map (today's first).
+home, home_2025_07 = provinces_near(
+    cooperative.values.get("commune_code"), cooperative.values.get("commune_code_2025_07")
+)
+form = partial(record_form, near=home, near_2025_07=home_2025_07)
 
 with profile:
     values = form("cooperatives", cooperative, "profile")

@@ -88,7 +88,10 @@ def test_a_changed_role_applies_at_the_next_click(app: App, database: str) -> No
     set_role(get_engine(database), SYSTEM, "lan", "planner", "06")
     at.run()
     assert [t.value for t in at.title] == [REFUSED]  # a planner verifies nothing
-    assert "Đăng nhập: **lan** (cán bộ kế hoạch)" in [m.value for m in at.sidebar.markdown]
+    # the sidebar names the new office at once: a planner of Bắc Kạn, a province of 2025-01
+    assert "Đăng nhập: **lan** (Cán bộ kế hoạch tỉnh Bắc Kạn \\(như trước 01/07/2025\\))" in [
+        m.value for m in at.sidebar.markdown
+    ]
     assert at.session_state["actor"] == asdict(Actor("lan", "planner", "06"))
 
 

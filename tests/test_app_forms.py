@@ -8,7 +8,7 @@ from collections.abc import Callable
 from streamlit.testing.v1 import AppTest
 
 from linkage import records
-from linkage.accounts import SYSTEM
+from linkage.accounts import SYSTEM, Actor
 from linkage.db import get_engine
 from linkage.geography import gso_rows
 
@@ -96,3 +96,91 @@ def test_a_new_area_has_no_product_until_one_is_chosen(app: App, database: str) 
     at.button(key="FormSubmitter:new_area-Lưu").click().run()
     assert "Mã sản phẩm là bắt buộc" in texts(at)
     assert records.find(get_engine(database), SYSTEM, "raw_material_areas", among=["A60"]) == []
+
+
+# --- The commune on today's map first, the one before the reform for older records (issue 14) -----
+
+
+def new_communes_of(province: int) -> dict[str, str]:
+    """Code → `commune — province (code)` of one province of 2025-07, straight from the package."""
+    from vietnam_provinces import Province, Ward
+
+    name = next(p.name for p in Province.iter_all() if int(p.code) == province)
+    return {
+        f"{int(w.code):05d}": f"{w.name} — {name} ({int(w.code):05d})"
+        for w in Ward.iter_all()
+        if int(w.province_code) == province
+    }
+
+
+def widget_keys(at: AppTest) -> list[str]:
+    return [str(s.key) for s in at.selectbox]
+
+
+def test_the_commune_of_todays_map_comes_first_among_the_new_provinces_communes(app: App) -> None:
+    at = app(COOP_C1, "my_cooperative.py")
+    keys = widget_keys(at)
+    assert keys.index("profile:commune_code_2025_07:vi") < keys.index("profile:commune_code:vi")
+    new = at.selectbox(key="profile:commune_code_2025_07:vi")
+    assert new.label == "Xã, phường (bản đồ từ 01/07/2025)"
+    # Bắc Kạn (06) went whole into Thái Nguyên (19): its communes of 2025-07 are offered
+    assert sorted(new.options[1:]) == sorted(new_communes_of(19).values())
+    assert new.value == ""  # C1 was entered on 2025-01 only: nothing chosen for it
+
+
+def test_choosing_the_new_commune_saves_it_beside_the_old_one_through_the_normal_write_path(
+    app: App, database: str
+) -> None:
+    at = app(COOP_C1, "my_cooperative.py")
+    at.selectbox(key="profile:commune_code_2025_07:vi").select("01849")  # Xã Phong Quang took in 01849
+    at.button(key="FormSubmitter:profile-Lưu").click().run()
+    assert "chờ cán bộ huyện xác nhận" in texts(at)
+    saved = records.read(get_engine(database), SYSTEM, "cooperatives", "C1")
+    assert (saved.values["commune_code"], saved.values["commune_code_2025_07"]) == ("01849", "01849")
+    assert saved.review_status == "reported"
+
+
+def test_a_new_commune_that_disagrees_with_the_old_one_is_refused_and_nothing_is_written(
+    app: App, database: str
+) -> None:
+    at = app(COOP_C1, "my_cooperative.py")
+    at.selectbox(key="profile:commune_code_2025_07:vi").select("01864")  # not where 01849 went
+    at.button(key="FormSubmitter:profile-Lưu").click().run()
+    assert "01849" in texts(at) and "01864" in texts(at)
+    assert records.read(get_engine(database), SYSTEM, "cooperatives", "C1").values["commune_code_2025_07"] == ""
+
+
+def test_the_old_commune_is_filled_from_the_crosswalk_when_the_new_one_took_in_exactly_one(
+    app: App, database: str
+) -> None:
+    # new 01957 (Xã Thượng Quan) took in old 01957 alone; new 01864 took in four old communes
+    for code, name, commune in (("P70", "Hộ Thượng Quan", "01957"), ("P71", "Hộ Bằng Thành", "01864")):
+        at = app(COOP_C1, "my_cooperative.py")
+        at.text_input(key="new_member:code").set_value(code)
+        at.text_input(key="new_member:name").set_value(name)
+        at.selectbox(key="new_member:commune_code_2025_07:vi").select(commune)
+        at.button(key="FormSubmitter:new_member-Lưu").click().run()
+        assert not at.exception, at.exception
+    engine = get_engine(database)
+    p70, p71 = (records.read(engine, SYSTEM, "producers", c).values for c in ("P70", "P71"))
+    assert (p70["commune_code"], p70["commune_code_2025_07"]) == ("01957", "01957")
+    assert (p71["commune_code"], p71["commune_code_2025_07"]) == ("", "01864")
+
+
+def test_a_cooperative_founded_after_the_reform_is_not_asked_its_commune_before_it(app: App, database: str) -> None:
+    engine = get_engine(database)
+    for code, founded in (("K9", "2025-09-01"), ("K8", "2019-05-01")):
+        records.save(
+            engine,
+            SYSTEM,
+            "cooperatives",
+            {"code": code, "name": f"HTX {code}", "commune_code_2025_07": "01957", "established_on": founded},
+            None,
+        )
+    young = app(Actor("htx9", "cooperative", cooperative_code="K9"), "my_cooperative.py")
+    assert "profile:commune_code:vi" not in widget_keys(young)
+    assert young.selectbox(key="profile:commune_code_2025_07:vi").value == "01957"
+    old = app(Actor("htx8", "cooperative", cooperative_code="K8"), "my_cooperative.py")
+    assert old.selectbox(key="profile:commune_code:vi").value == "01957"  # pre-filled: the crosswalk's one answer
+    old.button(key="FormSubmitter:profile-Lưu").click().run()
+    assert records.read(engine, SYSTEM, "cooperatives", "K8").values["commune_code"] == "01957"

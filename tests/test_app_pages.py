@@ -30,11 +30,11 @@ def test_signing_in_with_a_wrong_password_says_so_and_the_right_one_opens_the_of
 
 
 def test_the_coverage_page_opens_the_unit_in_the_url_and_drills_down(app) -> None:
-    at = app(PLANNER_VN, "coverage.py", unit="06")
+    at = app(PLANNER_VN, "coverage.py", unit="06", map="2025-01")
     assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn")
     assert [m.label for m in at.metric][:1] == ["Xã có hợp tác xã"]
     # The breadcrumb leads back to the country; the rows below target name Bắc Kạn's districts.
-    assert [b.label for b in at.button][:2] == ["Việt Nam", "Tỉnh Bắc Kạn"]
+    assert [at.button(key=f"crumb_{c}").label for c in ("VN", "06")] == ["Việt Nam", "Tỉnh Bắc Kạn"]
     at.button(key="crumb_VN").click().run()
     assert at.query_params["unit"] == ["VN"] or at.query_params["unit"] == "VN"
     assert at.subheader[0].value.startswith("Việt Nam")
@@ -44,7 +44,7 @@ def test_the_verified_only_toggle_changes_the_figure_a_cooperative_reported(app,
     engine = get_engine(database)
     original = records.read(engine, COOP_C1, "cooperatives", "C1")
     records.save(engine, COOP_C1, "cooperatives", {**original.values, "dissolved_on": "2021-01-01"}, original)
-    at = app(PLANNER_VN, "coverage.py", unit="058")
+    at = app(PLANNER_VN, "coverage.py", unit="058", map="2025-01")
     assert at.metric[0].value == "0,0%"
     at.toggle(key="coverage_verified").set_value(True).run()
     assert at.metric[0].value == "50,0%"
@@ -127,7 +127,7 @@ def test_a_cooperative_cannot_open_officers_pages(app, page: str) -> None:
         "account.py",
         "coverage.py",
         "exchange.py",
-        *["forbidden.py"] * 3,  # graph, verification and users answer their address with a refusal
+        *["forbidden.py"] * 4,  # graph, verification, settling and users answer their address with a refusal
         *["home.py"] * 2,  # home, and the sign-in address reloaded once signed in
         "my_cooperative.py",
     ]
@@ -143,8 +143,8 @@ def test_switching_language_translates_the_page(app) -> None:
 
 def test_the_graph_page_opens_the_officers_district_with_its_analytics(app) -> None:
     at = app(OFFICER_058, "graph.py")
-    assert at.selectbox(key="graph_unit").value == "058"
-    assert at.selectbox(key="graph_unit").options == ["Thành Phố Bắc Kạn (058)"]
+    assert at.selectbox(key="graph_unit").value == "2025-01:district:058"
+    assert at.selectbox(key="graph_unit").options == ["Thành Phố Bắc Kạn — Tỉnh Bắc Kạn (058, 2025-01)"]
     assert [t.label for t in at.tabs] == [
         "Chưa tham gia liên kết",
         "Phụ thuộc bên mua",
@@ -165,14 +165,14 @@ def test_an_officer_cannot_open_another_districts_graph_by_searching(app) -> Non
 def test_a_province_planner_searches_without_diacritics(app) -> None:
     at = app(Actor("hoa", "planner", "06"), "graph.py")
     at.text_input(key="graph_search").set_value("ba be").run()
-    assert at.selectbox(key="graph_unit").options == ["Huyện Ba Bể (061)"]
+    assert at.selectbox(key="graph_unit").options == ["Huyện Ba Bể — Tỉnh Bắc Kạn (061, 2025-01)"]
 
 
 # --- Coverage of a unit with no rural commune (issue 11, item 1) -------------------------------
 
 
 def test_a_shared_link_to_a_wholly_urban_district_says_it_has_no_figures_and_shows_its_province(app) -> None:
-    at = app(PLANNER_VN, "coverage.py", unit="001")
+    at = app(PLANNER_VN, "coverage.py", unit="001", map="2025-01")
     assert at.subheader[0].value.startswith("Quận Ba Đình")
     said = texts(at)
     assert "Quận Ba Đình không có xã nông thôn nào" in said
@@ -190,8 +190,9 @@ def test_a_shared_link_to_a_wholly_urban_district_says_it_has_no_figures_and_sho
 
 def test_a_wholly_urban_district_found_by_search_opens_without_figures(app) -> None:
     at = app(PLANNER_VN, "coverage.py")
+    at.selectbox(key="coverage_map:vi").select("2025-01").run()
     at.text_input(key="coverage_search").set_value("ba dinh").run()
-    at.button(key="goto_001").click().run()
+    at.button(key="goto_2025-01_district_001").click().run()
     assert not at.exception, at.exception
     assert at.subheader[0].value.startswith("Quận Ba Đình")
     assert "Quận Ba Đình không có xã nông thôn nào" in texts(at) and len(at.metric) == 3
@@ -199,13 +200,18 @@ def test_a_wholly_urban_district_found_by_search_opens_without_figures(app) -> N
 
 def test_an_officer_whose_district_is_wholly_urban_opens_the_coverage_page(app) -> None:
     at = app(Actor("tuan", "officer", "002"), "coverage.py")
+    # today's map first: the district of 2025-01 opens what it became, and says so
+    assert at.subheader[0].value.startswith(
+        "Thành phố Hà Nội"
+    ) and "Quận Hoàn Kiếm là đơn vị của bản đồ 2025-01" in texts(at)
+    at.selectbox(key="coverage_map:vi").select("2025-01").run()
     assert at.subheader[0].value.startswith("Quận Hoàn Kiếm")
     assert "Quận Hoàn Kiếm không có xã nông thôn nào" in texts(at)
     assert len(at.metric) == 3
 
 
 def test_a_ward_of_an_urban_district_opens_its_district_in_english(app) -> None:
-    at = app(PLANNER_VN, "coverage.py", unit="00001")
+    at = app(PLANNER_VN, "coverage.py", unit="00001", map="2025-01")
     at.sidebar.radio[0].set_value("en").run()
     assert not at.exception
     assert at.subheader[0].value.startswith("Quận Ba Đình on ")
@@ -214,10 +220,10 @@ def test_a_ward_of_an_urban_district_opens_its_district_in_english(app) -> None:
 
 def test_a_province_graph_is_drawn_as_its_districts_and_a_district_as_its_chains(app) -> None:
     at = app(Actor("hoa", "planner", "06"), "graph.py")
-    assert at.selectbox(key="graph_unit").value == "06"
+    assert at.selectbox(key="graph_unit").value == "2025-01:province:06"
     overview = "Sơ đồ tỉnh vẽ theo huyện"
     assert any(c.value.startswith(overview) for c in at.caption)
     assert "district:061" in at.get("iframe")[0].proto.srcdoc and "linkage:L3" not in at.get("iframe")[0].proto.srcdoc
-    at.selectbox(key="graph_unit").select("061").run()
+    at.selectbox(key="graph_unit").select("2025-01:district:061").run()
     assert not any(c.value.startswith(overview) for c in at.caption)
     assert "linkage:L3" in at.get("iframe")[0].proto.srcdoc

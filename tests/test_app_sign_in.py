@@ -62,3 +62,19 @@ def test_without_an_identity_provider_only_local_accounts_are_offered(app) -> No
     at = app(page="login.py")
     assert [b.key for b in at.button if b.key == "oidc_sign_in"] == []
     assert at.text_input(key="login_username") is not None
+
+
+def test_the_demo_accounts_are_listed_with_the_office_each_stands_for(app, database: str) -> None:  # type: ignore[no-untyped-def]
+    from linkage.demo_accounts import create_demo_accounts
+
+    made = {a.username: a for a in create_demo_accounts(get_engine(database))}
+    at = app(page="login.py")
+    (listed,) = at.table
+    offices = dict(zip(listed.value.iloc[:, 0], listed.value["Đơn vị công tác"], strict=True))
+    assert offices["admin.demo"] == "Quản trị viên"
+    assert offices["htx.demo"] == f"Hợp tác xã {made['htx.demo'].scope}"
+    # the demo's programme accounts are scoped on 2025-01 (Bắc Kạn): offices from before the reform
+    assert offices["officer.demo"].startswith("Phòng Nông nghiệp") and offices["officer.demo"].endswith(
+        "Tỉnh Bắc Kạn (trước 01/07/2025)"
+    )
+    assert offices["planner.demo"] == "Cán bộ kế hoạch tỉnh Bắc Kạn (như trước 01/07/2025)"

@@ -47,11 +47,11 @@ def test_switching_language_keeps_the_chosen_date_on_home(app: App) -> None:
 
 
 def test_switching_language_keeps_the_unit_and_the_ranking_on_coverage(app: App) -> None:
-    at = app(PLANNER_VN, "coverage.py", unit="06")
-    at.radio(key="rank_by:vi").set_value("raw_material_linkages_with_digital_tech").run()
+    at = app(PLANNER_VN, "coverage.py", unit="06", map="2025-01")
+    at.radio(key="rank_by_2025-01:vi").set_value("raw_material_linkages_with_digital_tech").run()
     english(at)
     assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn on ")
-    assert at.radio(key="rank_by:en").value == "raw_material_linkages_with_digital_tech"
+    assert at.radio(key="rank_by_2025-01:en").value == "raw_material_linkages_with_digital_tech"
     assert at.title[0].value == "Coverage of the Decision 924 targets"
 
 
@@ -81,10 +81,11 @@ def test_switching_language_keeps_the_export_format_and_the_chosen_linkage(app: 
 def test_a_unit_found_by_search_opens_is_kept_in_the_address_and_when_coming_back(app: App) -> None:
     at = app(PLANNER_VN, "coverage.py")
     assert at.subheader[0].value.startswith("Việt Nam")
+    at.selectbox(key="coverage_map:vi").select("2025-01").run()
     at.text_input(key="coverage_search").set_value("ba be").run()
-    at.button(key="goto_061").click().run()
+    at.button(key="goto_2025-01_district_061").click().run()
     assert at.subheader[0].value.startswith("Huyện Ba Bể")
-    assert at.query_params["unit"] in ("061", ["061"])
+    assert at.query_params["unit"] in ("061", ["061"]) and at.query_params["map"] in ("2025-01", ["2025-01"])
     at.switch_page(str(PAGES / "home.py")).run()
     at.query_params.clear()
     at.switch_page(str(PAGES / "coverage.py")).run()
@@ -93,6 +94,10 @@ def test_a_unit_found_by_search_opens_is_kept_in_the_address_and_when_coming_bac
 
 def test_a_province_planner_starts_on_its_province_with_its_districts_ranked(app: App) -> None:
     at = app(PLANNER_06, "coverage.py")
+    # today's map first: the province of 2025-01 opens the province that took it in, and says so
+    assert at.subheader[0].value.startswith("Tỉnh Thái Nguyên")
+    assert "Tỉnh Bắc Kạn là đơn vị của bản đồ 2025-01" in texts(at)
+    at.selectbox(key="coverage_map:vi").select("2025-01").run()
     assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn")
     behind = at.dataframe[0].value
     assert list(behind.columns) == ["Mã đơn vị", "Đơn vị", "Số đạt", "Trên tổng số", "Cần thêm"]
@@ -101,7 +106,7 @@ def test_a_province_planner_starts_on_its_province_with_its_districts_ranked(app
 
 
 def test_the_coverage_page_sees_a_write_made_by_another_process(app: App, database: str) -> None:
-    at = app(PLANNER_VN, "coverage.py", unit="058")
+    at = app(PLANNER_VN, "coverage.py", unit="058", map="2025-01")
     assert at.metric[0].value == "50,0%"  # Dương Quang has a cooperative, Nông Thượng none
     folder = Path(database.removeprefix("sqlite:///")).parent / "new"
     folder.mkdir()
@@ -124,7 +129,7 @@ def test_the_coverage_page_sees_a_write_made_by_another_process(app: App, databa
 def test_a_product_filter_narrows_the_chains_and_who_is_left_out_stays_listed(app: App) -> None:
     at = app(PLANNER_06, "graph.py")
     at.text_input(key="graph_search").set_value("ba be").run()
-    at.selectbox(key="graph_unit").select("061").run()
+    at.selectbox(key="graph_unit").select("2025-01:district:061").run()
     at.date_input(key="graph_as_of").set_value(date(2023, 6, 29)).run()
     without_digital = at.dataframe[2].value
     assert sorted(without_digital["Mã"]) == ["L3", "L4"]
@@ -159,7 +164,7 @@ def test_a_linkage_picked_by_a_click_in_the_drawing_then_filtered_out_is_cleared
     at.multiselect(key="graph_products:vi").select("TEA").run()  # L1 is rice
     assert not at.exception, at.exception
     assert "liên kết L1 không còn trong sơ đồ này" in texts(at)
-    assert dict(at.query_params) == {"unit": "058", "as_of": "2024-06-30", "product": "TEA"}
+    assert dict(at.query_params) == {"map": "2025-01", "unit": "058", "as_of": "2024-06-30", "product": "TEA"}
 
 
 def test_a_pick_of_who_is_in_no_linkage_shows_its_record(app: App) -> None:
@@ -176,22 +181,28 @@ def test_a_pick_typed_into_the_address_is_text_and_is_cleared(app: App) -> None:
 
 
 def test_the_unit_list_holds_the_users_own_units_before_any_search(app: App) -> None:
-    assert app(OFFICER_058, "graph.py").selectbox(key="graph_unit").options == ["Thành Phố Bắc Kạn (058)"]
+    assert app(OFFICER_058, "graph.py").selectbox(key="graph_unit").options == [
+        "Thành Phố Bắc Kạn — Tỉnh Bắc Kạn (058, 2025-01)"
+    ]
     planner = app(PLANNER_06, "graph.py").selectbox(key="graph_unit")
-    assert planner.value == "06"
+    assert planner.value == "2025-01:province:06"
     districts = sorted((d["code"], d["name"]) for d in gso_rows()[1] if d["province_code"] == "06")
     assert len(districts) == 8
-    assert planner.options == ["Tỉnh Bắc Kạn (06)", *(f"{name} ({code})" for code, name in districts)]
+    assert planner.options == [
+        "Tỉnh Bắc Kạn (06, 2025-01)",
+        *(f"{name} — Tỉnh Bắc Kạn ({code}, 2025-01)" for code, name in districts),
+    ]
     for actor in (PLANNER_VN, Actor("quantri", "admin")):
         units = app(actor, "graph.py").selectbox(key="graph_unit")
-        assert len(units.options) == 1 + 63 and units.options[1] == "Thành phố Hà Nội (01)"
-        assert units.value == units.options[0][-4:-1]  # the district with the most linkages opens
-        assert units.options[-1] == "Tỉnh Cà Mau (96)"
+        # the district with the most linkages, then the 34 provinces of today's map, then the 63 of 2025-01
+        assert len(units.options) == 1 + 34 + 63 and units.options[1] == "Thành phố Hà Nội (01, 2025-07)"
+        assert units.value.startswith("2025-01:district:")  # the district with the most linkages opens
+        assert units.options[-1] == "Tỉnh Cà Mau (96, 2025-01)"
 
 
 def test_a_shared_graph_link_opens_its_unit_date_and_filters_and_choices_go_into_the_address(app: App) -> None:
     at = app(PLANNER_06, "graph.py", unit="61", as_of="2023-06-29", product="TEA", party_type="buyer,producer")
-    assert at.selectbox(key="graph_unit").value == "061"
+    assert at.selectbox(key="graph_unit").value == "2025-01:district:061"
     assert at.date_input(key="graph_as_of").value == date(2023, 6, 29)
     assert at.multiselect(key="graph_products:vi").value == ["TEA"]
     assert at.multiselect(key="graph_types:vi").value == ["buyer", "producer"]
@@ -200,6 +211,7 @@ def test_a_shared_graph_link_opens_its_unit_date_and_filters_and_choices_go_into
     at.date_input(key="graph_as_of").set_value(date(2022, 12, 31)).run()
     address = dict(at.query_params)
     assert address == {
+        "map": "2025-01",
         "unit": "061",
         "as_of": "2022-12-31",
         "product": "TEA",
@@ -208,7 +220,7 @@ def test_a_shared_graph_link_opens_its_unit_date_and_filters_and_choices_go_into
     }
     # A reload (a new session on the same address) shows the same graph, in English too.
     again = english(app(PLANNER_06, "graph.py", **address))
-    assert again.selectbox(key="graph_unit").value == "061"
+    assert again.selectbox(key="graph_unit").value == "2025-01:district:061"
     assert again.date_input(key="graph_as_of").value == date(2022, 12, 31)
     assert again.multiselect(key="graph_tech:en").value == ["e_commerce"]
     assert again.multiselect(key="graph_types:en").value == ["buyer", "producer"]
@@ -217,16 +229,16 @@ def test_a_shared_graph_link_opens_its_unit_date_and_filters_and_choices_go_into
 
 def test_the_graph_comes_back_as_it_was_after_another_page(app: App) -> None:
     at = app(PLANNER_06, "graph.py")
-    at.selectbox(key="graph_unit").select("061").run()
+    at.selectbox(key="graph_unit").select("2025-01:district:061").run()
     at.date_input(key="graph_as_of").set_value(date(2023, 6, 29)).run()
     at.multiselect(key="graph_products:vi").select("TEA").run()
     at.switch_page(str(PAGES / "coverage.py")).run()
     at.query_params.clear()  # the sidebar's link to the graph carries no address
     at.switch_page(str(PAGES / "graph.py")).run()
-    assert at.selectbox(key="graph_unit").value == "061"
+    assert at.selectbox(key="graph_unit").value == "2025-01:district:061"
     assert at.date_input(key="graph_as_of").value == date(2023, 6, 29)
     assert at.multiselect(key="graph_products:vi").value == ["TEA"]
-    assert dict(at.query_params) == {"unit": "061", "as_of": "2023-06-29", "product": "TEA"}
+    assert dict(at.query_params) == {"map": "2025-01", "unit": "061", "as_of": "2023-06-29", "product": "TEA"}
 
 
 def test_a_graph_link_outside_the_users_scope_or_garbled_says_so_and_opens_the_users_own(app: App) -> None:
@@ -235,11 +247,16 @@ def test_a_graph_link_outside_the_users_scope_or_garbled_says_so_and_opens_the_u
     assert "Tài khoản này không xem được sơ đồ của Huyện Ba Bể" in said
     assert 'ngày "31/12/2023", không đọc được' in said
     assert 'Bỏ qua sản phẩm "NO_SUCH"' in said and 'Bỏ qua công nghệ "x"' in said
-    assert at.selectbox(key="graph_unit").value == "058"
+    assert at.selectbox(key="graph_unit").value == "2025-01:district:058"
     assert at.date_input(key="graph_as_of").value == date.today()
     assert at.multiselect(key="graph_products:vi").value == ["TEA"]
-    assert dict(at.query_params) == {"unit": "058", "as_of": date.today().isoformat(), "product": "TEA"}
-    assert app(OFFICER_058, "graph.py", unit="99").selectbox(key="graph_unit").value == "058"
+    assert dict(at.query_params) == {
+        "map": "2025-01",
+        "unit": "058",
+        "as_of": date.today().isoformat(),
+        "product": "TEA",
+    }
+    assert app(OFFICER_058, "graph.py", unit="99").selectbox(key="graph_unit").value == "2025-01:district:058"
 
 
 # --- My cooperative ---------------------------------------------------------------------------

@@ -1,8 +1,12 @@
-"""What the coverage page opens for every unit of the map (the country, 63 provinces, 696 districts)
-and for communes asked by code, through `coverage_view.unit_view`, the one decision the page renders."""
+"""What the coverage page opens for every unit of both maps and for a sample of communes, asked on the
+page's map or on the other one, through `coverage_view.unit_view`, the one decision the page renders.
+
+The expected units are read from the package `vietnam-provinces` itself (its January 2025 list, its
+list of July 2025 and its raw conversion table), not through `linkage.maps`."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,12 +18,12 @@ from linkage import coverage
 from linkage.catalog import init
 from linkage.coverage_view import unit_view
 from linkage.db import get_engine, read_session
-from linkage.geography import gso_rows
 from linkage.importing import import_path
-from linkage.maps import OLD_MAP
+from linkage.maps import NEW_MAP, OLD_MAP
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 ON = date(2024, 6, 30)
+SLIPS = {27691: 80, 30781: 91}  # the table's two wrong old provinces, corrected (CONTRACT §1)
 
 
 @pytest.fixture(scope="module")
@@ -34,67 +38,191 @@ def facts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[coverage.Facts]:
     engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def old_rows(facts: coverage.Facts) -> pd.DataFrame:
+    return coverage.compute(facts, ON, map_name=OLD_MAP)
+
+
+@pytest.fixture(scope="module")
+def new_rows(facts: coverage.Facts) -> pd.DataFrame:
+    return coverage.compute(facts, ON, map_name=NEW_MAP)
+
+
+class Package:
+    """Both lists and the conversion table, straight from the package, codes zero-padded."""
+
+    def __init__(self) -> None:
+        from vietnam_provinces import Province, Ward, legacy
+        from vietnam_provinces import _ward_conversion_2025 as table
+
+        self.old_provinces = [f"{int(p.code):02d}" for p in legacy.Province.iter_all()]
+        self.old_districts = {f"{int(d.code):03d}": f"{int(d.province_code):02d}" for d in legacy.District.iter_all()}
+        self.old_communes = {
+            f"{int(w.code):05d}": (w.name, f"{int(w.district_code):03d}") for w in legacy.Ward.iter_all()
+        }
+        self.new_provinces = [f"{int(p.code):02d}" for p in Province.iter_all()]
+        self.new_communes = {
+            f"{int(w.code):05d}": (str(w.division_type), f"{int(w.province_code):02d}") for w in Ward.iter_all()
+        }
+        self.old_to_new = {
+            f"{k:05d}": sorted(f"{n.code:05d}" for n in e.new_wards) for k, e in table.OLD_TO_NEW.items()
+        }
+        self.table_province = {
+            f"{k:05d}": f"{SLIPS.get(k, e.old_ward.province_code):02d}" for k, e in table.OLD_TO_NEW.items()
+        }
+        # The 28 January communes the table lacks go to every new commune of their old district (§1).
+        by_district: dict[str, set[str]] = defaultdict(set)
+        for k, e in table.OLD_TO_NEW.items():
+            by_district[f"{e.old_ward.district_code:03d}"].update(self.old_to_new[f"{k:05d}"])
+        for code, (_, district) in self.old_communes.items():
+            self.old_to_new.setdefault(code, sorted(by_district[district]))
+        self.new_to_old: dict[str, set[str]] = defaultdict(set)
+        for old, news in self.old_to_new.items():
+            for new in news:
+                if old in self.old_communes:
+                    self.new_to_old[new].add(old)
+
+    def old_province_of_commune(self, code: str) -> str:
+        return self.old_districts[self.old_communes[code][1]]
+
+    def new_province_of_old(self, province: str) -> str:
+        found = {
+            self.new_communes[n][1]
+            for old, news in self.old_to_new.items()
+            if self.table_province.get(old) == province
+            for n in news
+        }
+        assert len(found) == 1, province
+        return found.pop()
+
+
+PACKAGE = Package()
+
+
 def rural_districts() -> set[str]:
-    """Districts with a commune named `Xã …` (CONTRACT §1), read from the GSO package itself."""
-    _, _, communes = gso_rows()
-    return {c["district_code"] for c in communes if c["name"].startswith("Xã ")}
+    return {district for name, district in PACKAGE.old_communes.values() if name.startswith("Xã ")}
 
 
-def test_every_unit_of_the_map_opens_with_a_row_of_cards_and_says_whose_figures_they_are(
-    facts: coverage.Facts,
+def test_every_unit_of_the_old_map_opens_with_a_row_of_cards_and_says_whose_figures_they_are(
+    old_rows: pd.DataFrame,
 ) -> None:
-    rows = coverage.compute(facts, ON, map_name=OLD_MAP)
-    g = facts.geography
-    provinces, districts, communes = gso_rows()
-    province_of = {d["code"]: d["province_code"] for d in districts}
-    district_of = {c["code"]: c["district_code"] for c in communes}
     rural = rural_districts()
-    without_figures = []
+    district_of = {code: district for code, (_, district) in PACKAGE.old_communes.items()}
     # Every commune of a district without figures, and the first commune of every other district: a
-    # commune opens its district, so the districts' own views cover the rest (each view costs ~10 ms).
+    # commune opens its district, so the districts' own views cover the rest.
     first: dict[str, str] = {}
     for commune, district in district_of.items():
         first.setdefault(district, commune)
     sample = [c for c, d in district_of.items() if d not in rural or first[d] == c]
-    asked = ["VN", *(p["code"] for p in provinces), *(d["code"] for d in districts), *sample]
-    for code in asked:
-        view = unit_view(rows, g, code)
+    without_figures = []
+    for code in ["VN", *PACKAGE.old_provinces, *PACKAGE.old_districts, *sample]:
+        view = unit_view(old_rows, OLD_MAP, code)
         expected = district_of.get(code, code)
-        assert view.unit == expected, code
+        assert view.unit.code == expected and view.unit.map == OLD_MAP, code
         assert view.notice == ("commune_in_district" if code in district_of else None), code
-        assert view.trail[0][0] == "VN" and view.trail[-1][0] == expected, code
-        # The cards (one `st.columns` each) are never empty and all belong to one unit.
-        assert len(view.cards) > 0, code
-        assert set(view.cards["unit_code"]) == {view.figures_unit}, code
+        assert view.trail[0].code == "VN" and view.trail[-1] == view.unit, code
+        assert len(view.cards) > 0 and set(view.cards["unit_code"]) == {view.figures_unit.code}, code
         if len(expected) == 3 and expected not in rural:
             without_figures.append(expected)
-            assert not view.has_figures and view.figures_unit == province_of[expected], code
-            assert len(view.cards) == 3, code  # a province's three indicators stand in
-            assert view.children.empty, code
+            assert not view.has_figures and view.figures_unit.code == PACKAGE.old_districts[expected], code
+            assert len(view.cards) == 3 and view.children.empty, code
         else:
-            assert view.has_figures and view.figures_unit == expected, code
+            assert view.has_figures, code
             assert len(view.cards) == (2 if len(expected) == 3 else 3), code  # no district-level district indicator
     urban = set(without_figures)
     assert len(urban) == 696 - 634
-    assert len(urban - set(district_of.values())) == 5  # island districts with no commune at all
     assert {"001", "002"} <= urban
 
 
-def test_a_province_and_the_country_list_their_units_below(facts: coverage.Facts) -> None:
-    rows = coverage.compute(facts, ON, map_name=OLD_MAP)
-    g = facts.geography
-    bac_kan = unit_view(rows, g, "6")
-    assert bac_kan.unit == "06" and bac_kan.has_figures
-    assert set(bac_kan.children["unit_code"]) == {"058", "060", "061", "062", "063", "064", "065", "066"}
-    assert set(unit_view(rows, g, "VN").children["level"]) == {"province"}
-    assert unit_view(rows, g, "058").children.empty
+def test_every_province_of_the_new_map_opens_with_its_rural_communes_and_no_district(new_rows: pd.DataFrame) -> None:
+    for province in PACKAGE.new_provinces:
+        view = unit_view(new_rows, NEW_MAP, province)
+        rural = {c for c, (kind, p) in PACKAGE.new_communes.items() if p == province and kind == "xã"}
+        assert (view.unit.code, view.unit.level, view.notice) == (province, "province", None), province
+        assert [u.code for u in view.trail] == ["VN", province]
+        assert set(view.children["unit_code"]) == rural, province
+        assert set(view.children["level"]) <= {"commune"}
+        if rural:  # the communes indicator and the raw-material one; no district indicator on 2025-07
+            assert view.has_figures and set(view.cards["indicator"]) == {coverage.COMMUNES, coverage.RAW_MATERIAL}
+    country = unit_view(new_rows, NEW_MAP, "VN")
+    assert set(country.children["unit_code"]) == {
+        p for p in PACKAGE.new_provinces if any(k == "xã" and q == p for k, q in PACKAGE.new_communes.values())
+    }
 
 
-def test_an_unknown_code_opens_the_country_and_says_so(facts: coverage.Facts) -> None:
-    rows = coverage.compute(facts, ON, map_name=OLD_MAP)
-    for asked in ("99999", "abc", "<b>", "", "0"):
-        view = unit_view(rows, facts.geography, asked)
-        assert (view.unit, view.notice, view.has_figures) == ("VN", "unknown_unit", True), asked
+def test_a_commune_of_the_new_map_opens_itself_a_ward_shows_its_provinces_figures(new_rows: pd.DataFrame) -> None:
+    for code, (kind, province) in list(PACKAGE.new_communes.items())[::37]:
+        view = unit_view(new_rows, NEW_MAP, code)
+        assert (view.unit.code, view.unit.level, view.notice) == (code, "commune", None), code
+        assert [u.code for u in view.trail] == ["VN", province, code]
+        assert view.children.empty
+        if kind == "xã":  # a rural commune carries the raw-material indicator of 2025-07
+            assert view.has_figures and list(view.cards["indicator"]) == [coverage.RAW_MATERIAL], code
+        else:
+            assert view.figures_unit.code == province and not view.has_figures, code
+
+
+def test_an_old_province_asked_on_the_new_map_opens_the_province_that_took_it_in(new_rows: pd.DataFrame) -> None:
+    for province in PACKAGE.old_provinces:
+        view = unit_view(new_rows, NEW_MAP, province, OLD_MAP)
+        became = PACKAGE.new_province_of_old(province)
+        assert (view.unit.code, view.unit.map, view.notice) == (became, NEW_MAP, "became"), province
+        assert view.asked is not None and (view.asked.code, view.asked.map) == (province, OLD_MAP)
+        assert [u.code for u in view.related] == [became]
+    bac_kan = unit_view(new_rows, NEW_MAP, "06", OLD_MAP)
+    assert (bac_kan.asked.name if bac_kan.asked else "", bac_kan.unit.name) == ("Tỉnh Bắc Kạn", "Tỉnh Thái Nguyên")
+
+
+def test_a_new_province_asked_on_the_old_map_names_the_provinces_it_was_made_of(old_rows: pd.DataFrame) -> None:
+    for province in PACKAGE.new_provinces:
+        view = unit_view(old_rows, OLD_MAP, province, NEW_MAP)
+        made_of = sorted(p for p in PACKAGE.old_provinces if PACKAGE.new_province_of_old(p) == province)
+        assert view.notice == "came_from" and sorted(u.code for u in view.related) == made_of, province
+        assert view.unit.code == (made_of[0] if len(made_of) == 1 else "VN"), province
+        assert view.unit.map == OLD_MAP
+    assert len([p for p in PACKAGE.new_provinces if unit_view(old_rows, OLD_MAP, p, NEW_MAP).unit.code != "VN"]) == 11
+
+
+def test_communes_asked_on_the_other_map_open_what_they_became_or_came_from(
+    old_rows: pd.DataFrame, new_rows: pd.DataFrame
+) -> None:
+    for code in list(PACKAGE.old_communes)[::53]:
+        news = PACKAGE.old_to_new[code]
+        view = unit_view(new_rows, NEW_MAP, code, OLD_MAP)
+        assert view.notice == "became" and [u.code for u in view.related] == news, code
+        provinces = {PACKAGE.new_communes[n][1] for n in news}
+        expected = news[0] if len(news) == 1 else provinces.pop()
+        assert view.unit.code == expected, code
+    for code in list(PACKAGE.new_communes)[::41]:
+        olds = PACKAGE.new_to_old.get(code)
+        if not olds:  # an island zone
+            continue
+        view = unit_view(old_rows, OLD_MAP, code, NEW_MAP)
+        assert view.notice == "came_from" and {u.code for u in view.related} == olds, code
+        districts = {PACKAGE.old_communes[c][1] for c in olds}
+        provinces = {PACKAGE.old_province_of_commune(c) for c in olds}
+        if len(olds) == 1:
+            assert view.unit.code == next(iter(olds)), code
+        elif len(districts) == 1:
+            assert view.unit.code == districts.pop(), code
+        else:
+            assert view.unit.code == (provinces.pop() if len(provinces) == 1 else "VN"), code
+
+
+def test_an_old_district_opens_the_new_communes_its_communes_went_to(new_rows: pd.DataFrame) -> None:
+    view = unit_view(new_rows, NEW_MAP, "058", OLD_MAP)  # Thành phố Bắc Kạn
+    olds = [c for c, (_, d) in PACKAGE.old_communes.items() if d == "058"]
+    assert {u.code for u in view.related} == {n for c in olds for n in PACKAGE.old_to_new[c]}
+    assert (view.unit.code, view.unit.level, view.notice) == ("19", "province", "became")
+
+
+def test_an_unknown_code_opens_the_country_and_says_so(old_rows: pd.DataFrame, new_rows: pd.DataFrame) -> None:
+    for rows, on in ((old_rows, OLD_MAP), (new_rows, NEW_MAP)):
+        for asked in ("99999", "abc", "<b>", "", "0"):
+            view = unit_view(rows, on, asked)
+            assert (view.unit.code, view.notice, view.has_figures) == ("VN", "unknown_unit", True), asked
+    # 058 is a district on 2025-01 only: asked on 2025-07 it names no unit
+    assert unit_view(new_rows, NEW_MAP, "058", NEW_MAP).notice == "unknown_unit"
 
 
 def test_the_linkage_counts_of_a_unit_without_figures(facts: coverage.Facts) -> None:
@@ -107,12 +235,11 @@ def test_the_linkage_counts_of_a_unit_without_figures(facts: coverage.Facts) -> 
 
 
 def test_the_linkage_counts_agree_with_the_indicator_rows_of_every_unit_that_has_them(
-    facts: coverage.Facts,
+    facts: coverage.Facts, old_rows: pd.DataFrame
 ) -> None:
     """An independent check: where the raw-material indicator is reported, its denominator and
     numerator are the counts of linkages with an area, and of those applying technology."""
-    rows = coverage.compute(facts, ON, map_name=OLD_MAP)
-    raw = rows[rows["indicator"] == coverage.RAW_MATERIAL]
+    raw = old_rows[old_rows["indicator"] == coverage.RAW_MATERIAL]
     for record in raw.itertuples():
         counts = coverage.linkage_counts(facts, ON, str(record.unit_code))
         assert (counts.raw_material, counts.digital) == (record.denominator, record.numerator), record.unit_code

@@ -17,6 +17,7 @@ from linkage.cli import build_parser
 from linkage.coverage import COLUMNS, INDICATOR_LEVELS, INDICATORS, TARGETS, coverage
 from linkage.exchange.spec import ENTITIES
 from linkage.importing import import_path
+from linkage.maps import OLD_MAP
 
 from .documented import DOCS, run_block
 
@@ -79,7 +80,7 @@ def test_the_documented_example_files_import_and_give_the_documented_figures(eng
     assert len(write_examples(tmp_path)) == 6
     report = import_path(engine, tmp_path)
     assert sum(c.inserted for c in report.counts.values()) == 8  # 4 records, 3 parties, 1 adoption
-    rows = coverage(engine, date(2025, 12, 31)).set_index(["indicator", "level", "unit_code"])
+    rows = coverage(engine, date(2025, 12, 31), map_name=OLD_MAP).set_index(["indicator", "level", "unit_code"])
     documented = table(sections("indicators.md")["An example"])
     assert len(documented) == 4
     for line in documented:

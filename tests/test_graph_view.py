@@ -6,19 +6,35 @@ from datetime import date
 
 import networkx as nx
 import pandas as pd
-from sqlalchemy.engine import Engine
 
 from linkage.accounts import Actor
-from linkage.db import read_session
-from linkage.geography import read_geography
-from linkage.graph_view import GraphAddress, Problem, may_open, own_units, pick_in_view, read_address, write_address
+from linkage.graph_view import (
+    GraphAddress,
+    Problem,
+    from_key,
+    may_open,
+    own_units,
+    pick_in_view,
+    read_address,
+    unit_key,
+    unlinked_in,
+    write_address,
+)
+from linkage.maps import NEW_MAP, OLD_MAP, Unit
 
 PRODUCTS = {"RICE", "TEA", "GẠO,NẾP"}  # a code may hold a comma
 
 
-def test_an_address_is_read_back_as_it_was_written() -> None:
-    params = write_address("061", date(2023, 6, 29), ["TEA", "GẠO,NẾP"], ["e_commerce"], ["buyer"], "buyer:B2")
+def district(code: str) -> Unit:
+    return Unit(OLD_MAP, "district", code)
+
+
+def test_an_address_is_read_back_as_it_was_written_with_its_map() -> None:
+    params = write_address(
+        district("061"), date(2023, 6, 29), ["TEA", "GẠO,NẾP"], ["e_commerce"], ["buyer"], "buyer:B2"
+    )
     assert params == {
+        "map": "2025-01",
         "unit": "061",
         "as_of": "2023-06-29",
         "product": "TEA,GẠO,NẾP",
@@ -27,17 +43,19 @@ def test_an_address_is_read_back_as_it_was_written() -> None:
         "pick": "buyer:B2",
     }
     assert read_address(params, PRODUCTS) == GraphAddress(
-        "061", date(2023, 6, 29), ("TEA", "GẠO,NẾP"), ("e_commerce",), ("buyer",), "buyer:B2"
+        district("061"), date(2023, 6, 29), ("TEA", "GẠO,NẾP"), ("e_commerce",), ("buyer",), "buyer:B2"
     )
-    assert write_address("06", date(2024, 1, 1)) == {"unit": "06", "as_of": "2024-01-01"}
+    commune = Unit(NEW_MAP, "commune", "01864")
+    assert write_address(commune, date(2026, 1, 1)) == {"map": "2025-07", "unit": "01864", "as_of": "2026-01-01"}
+    assert read_address({"map": "2025-07", "unit": "1864"}, PRODUCTS).unit == commune
 
 
-def test_codes_are_read_as_users_type_them_and_what_cannot_be_used_is_named() -> None:
+def test_codes_are_read_on_the_addresss_map_as_users_type_them_and_what_cannot_be_used_is_named() -> None:
     address = read_address(
         {"unit": "61", "as_of": "2019-13-01", "product": "TEA,COFFEE", "technology": "fax", "pick": "x:1"}, PRODUCTS
     )
     assert (address.unit, address.as_of, address.products, address.technologies, address.pick) == (
-        "061",
+        district("061"),  # an address without a map was written on 2025-01
         None,
         ("TEA",),
         (),
@@ -49,22 +67,58 @@ def test_codes_are_read_as_users_type_them_and_what_cannot_be_used_is_named() ->
         Problem("unknown_technology", "fax"),
         Problem("pick_gone", "x:1"),
     )
-    for unit in ("VN", "01849", "999", "<b>"):  # the country and communes have no graph page
+    for unit in ("VN", "01849", "999", "<b>"):  # the country and communes of 2025-01 have no graph page
         assert read_address({"unit": unit}, PRODUCTS).problems == (Problem("unknown_unit", unit),)
+    # 2025-07 has no districts; its communes have graphs
+    assert read_address({"map": "2025-07", "unit": "061"}, PRODUCTS).problems == (Problem("unknown_unit", "061"),)
+    assert read_address({"map": "2025-07", "unit": "19"}, PRODUCTS).unit == Unit(NEW_MAP, "province", "19")
+    assert read_address({"map": "2030-01", "unit": "19"}, PRODUCTS).problems == (
+        Problem("maps.unknown_map", "2030-01"),
+    )
     assert read_address({"as_of": "1900-01-01"}, PRODUCTS).problems == (Problem("bad_date", "1900-01-01"),)
 
 
-def test_each_user_sees_its_own_units_first(engine: Engine) -> None:
-    with read_session(engine) as session:
-        g = read_geography(session)
-    assert own_units(Actor("lan", "officer", "058"), g) == ["058"]
-    planner = own_units(Actor("hoa", "planner", "06"), g)
-    assert planner[0] == "06" and sorted(planner[1:]) == planner[1:] and len(planner) == 9
-    assert all(may_open(Actor("hoa", "planner", "06"), code, g) for code in planner)
-    national = own_units(Actor("minh", "planner", "VN"), g, busiest="058")
-    assert national[:2] == ["058", "01"] and len(national) == 64
-    assert own_units(Actor("admin", "admin"), g, busiest=None)[:1] == ["01"]
-    assert own_units(Actor("htx", "cooperative", cooperative_code="C1"), g) == []
+def test_a_unit_key_is_one_plain_value_read_back_with_its_name() -> None:
+    for unit in (district("061"), Unit(NEW_MAP, "commune", "01864"), Unit(NEW_MAP, "province", "19")):
+        back = from_key(unit_key(unit))
+        assert back == unit and back is not None and back.name
+    assert from_key("2025-07:district:061") is None and from_key("nonsense") is None
+
+
+def test_each_user_sees_its_own_units_first() -> None:
+    from vietnam_provinces import Ward, legacy
+
+    assert own_units(Actor("lan", "officer", "058")) == [district("058")]
+    planner = own_units(Actor("hoa", "planner", "06"))
+    bac_kan = sorted(f"{int(d.code):03d}" for d in legacy.District.iter_all() if int(d.province_code) == 6)
+    assert [u.code for u in planner] == ["06", *bac_kan]
+    assert all(may_open(Actor("hoa", "planner", "06"), unit) for unit in planner)
+    new_planner = Actor("thu", "planner", "19", unit_map=NEW_MAP)
+    communes = sorted(f"{int(w.code):05d}" for w in Ward.iter_all() if int(w.province_code) == 19)
+    assert [u.code for u in own_units(new_planner)] == ["19", *communes]
+    assert {u.map for u in own_units(new_planner)} == {NEW_MAP}
+    officer = Actor("an", "officer", "01864", unit_map=NEW_MAP)
+    assert own_units(officer) == [Unit(NEW_MAP, "commune", "01864")]
+    national = own_units(Actor("minh", "planner", "VN"), busiest=district("058"))
+    assert national[0] == district("058") and len(national) == 1 + 34 + 63
+    assert national[1].map == NEW_MAP  # today's map first
+    assert own_units(Actor("htx", "cooperative", cooperative_code="C1")) == []
+
+
+def test_who_may_open_a_unit_of_either_map() -> None:
+    officer = Actor("an", "officer", "01864", unit_map=NEW_MAP)
+    assert may_open(officer, Unit(NEW_MAP, "commune", "01864"))
+    assert not may_open(officer, Unit(NEW_MAP, "commune", "01849"))
+    assert not may_open(officer, Unit(NEW_MAP, "province", "19"))
+    assert not may_open(officer, district("058"))  # a code of the other map is not its unit
+    planner = Actor("thu", "planner", "19", unit_map=NEW_MAP)
+    assert may_open(planner, Unit(NEW_MAP, "commune", "01849")) and not may_open(
+        planner, Unit(NEW_MAP, "province", "01")
+    )
+    assert not may_open(planner, district("173"))  # district 173 lies in old province 19: another map
+    old_officer = Actor("lan", "officer", "058")
+    assert may_open(old_officer, district("058")) and not may_open(old_officer, Unit(NEW_MAP, "commune", "01849"))
+    assert may_open(Actor("root", "admin"), Unit(NEW_MAP, "commune", "01849"))
 
 
 def test_a_pick_is_in_view_when_drawn_or_listed_as_in_no_linkage() -> None:
@@ -75,3 +129,16 @@ def test_a_pick_is_in_view_when_drawn_or_listed_as_in_no_linkage() -> None:
     assert pick_in_view("cooperative:C2", graph, left_out)
     assert not pick_in_view("buyer:C2", graph, left_out)
     assert not pick_in_view("linkage:NM000005", graph, left_out.iloc[0:0])
+
+
+def test_who_a_graph_draws_in_no_linkage_is_listed_as_graph_unlinked_lists_them() -> None:
+    graph = nx.MultiDiGraph()
+    graph.add_node("cooperative:C1", kind="cooperative", name="HTX Một", commune_name="Xã A")
+    graph.add_node("cooperative:C2", kind="cooperative", name="HTX Hai", commune_name="Xã B")
+    graph.add_node("linkage:L1", kind="linkage", name="Chuỗi")
+    graph.add_node("buyer:B1", kind="buyer", name="Công ty")
+    graph.add_edge("cooperative:C1", "linkage:L1", relation="party")
+    graph.add_edge("buyer:B1", "linkage:L1", relation="party")
+    assert unlinked_in(graph).to_dict("records") == [
+        {"kind": "cooperative", "code": "C2", "name": "HTX Hai", "commune_name": "Xã B"}
+    ]

@@ -607,10 +607,10 @@ def test_a_code_with_a_bar_is_refused_and_a_code_typed_as_a_number_is_read_back(
     ("who", "menu"),
     [
         (None, []),
-        (ADMIN, ["coverage", "graph", "verification", "exchange", "users", "account"]),
+        (ADMIN, ["coverage", "graph", "verification", "settling", "exchange", "users", "account"]),
         (PLANNER_VN, ["coverage", "graph", "exchange", "account"]),
         (PLANNER_06, ["coverage", "graph", "exchange", "account"]),
-        (OFFICER_058, ["coverage", "graph", "verification", "exchange", "account"]),
+        (OFFICER_058, ["coverage", "graph", "verification", "settling", "exchange", "account"]),
         (COOP_C1, ["coverage", "my_cooperative", "exchange", "account"]),
     ],
     ids=["signed out", "admin", "planner VN", "planner 06", "officer", "cooperative"],

@@ -16,13 +16,14 @@ from linkage.coverage import json_rows as rows_of
 from linkage.errors import Refused, StaleEdit
 from linkage.history import pending, send_back, verify
 from linkage.importing import import_path
+from linkage.maps import OLD_MAP
 
 from .conftest import statements
 from .test_permissions import ADMIN, COOP_C1, OFFICER_058, OFFICER_061, PLANNER_06, PLANNER_VN
 
 
 def figure(engine: Engine, indicator: str, unit: str, day: date, verified_only: bool) -> tuple[int, int]:
-    rows = rows_of(coverage(engine, day, verified_only=verified_only))
+    rows = rows_of(coverage(engine, day, verified_only=verified_only, map_name=OLD_MAP))  # district 058
     row = next(r for r in rows if r["indicator"] == indicator and r["unit_code"] == unit)
     return row["numerator"], row["denominator"]
 

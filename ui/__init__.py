@@ -25,6 +25,7 @@ from linkage.catalog import stored_products
 from linkage.db import data_version, get_engine, schema_is_current
 from linkage.errors import Invalid, UserFacingError
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, t
+from linkage.maps import OLD_MAP, Unit
 from linkage.permissions import may_open
 from ui.signin import ACCOUNT_ENDED, end_sign_in, keep_sign_in, remember_sign_in
 from ui.words import show_streamlit_words
@@ -301,9 +302,22 @@ def report_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns={c: field_label(str(c)) for c in shown.columns})
 
 
-def coverage_rows(as_of: date, verified_only: bool = False) -> pd.DataFrame:
-    """Indicator rows for every unit, reusing facts until any process writes (data version)."""
-    return coverage.coverage(engine(), as_of, verified_only=verified_only)
+def coverage_rows(as_of: date, verified_only: bool = False, map_name: str | None = None) -> pd.DataFrame:
+    """Indicator rows for every unit on a map (the map of `as_of` when None), reusing facts until any
+    process writes (data version)."""
+    return coverage.coverage(engine(), as_of, verified_only=verified_only, map_name=map_name)
+
+
+def map_label(map_name: str) -> str:
+    """A map as users name it: `Từ 01/07/2025: 34 tỉnh, không còn cấp huyện (2025-07)`."""
+    return tr(f"app.maps.{'old' if map_name == OLD_MAP else 'new'}", map=map_name)
+
+
+def unit_label(unit: Unit) -> str:
+    """A unit with its code and map, for lists that mix both maps:
+    `Xã Bằng Thành — Tỉnh Thái Nguyên (01864, 2025-07)`."""
+    above = f" — {unit.parent}" if unit.parent else ""
+    return f"{unit.name}{above} ({unit.code}, {unit.map})"
 
 
 def target_cards(rows: pd.DataFrame) -> None:
@@ -323,6 +337,8 @@ def target_cards(rows: pd.DataFrame) -> None:
                     target=percent(row["target"], 0),
                 )
             )
+            if row.get("unplaced"):
+                st.caption(tr("app.maps.card_unplaced", count=row["unplaced"]))
             if row["met"] is None:
                 st.caption(tr("app.no_data"))
             elif row["met"]:

@@ -11,9 +11,18 @@ import streamlit as st
 from linkage import records
 from linkage.accounts import Actor
 from linkage.errors import StaleEdit, UserFacingError
-from linkage.exchange.spec import BY_NAME
+from linkage.exchange.spec import BY_NAME, Column
 from linkage.geography import find_communes
 from linkage.i18n import day_text
+from linkage.locations import (
+    NEW_COLUMN,
+    OLD_COLUMN,
+    began_before_reform,
+    commune_2025_07_label,
+    communes_2025_07,
+    completed,
+    old_commune_of,
+)
 from linkage.records import RecordView
 from ui import carried, engine, field_label, flash, product_names, record_title, show_error, tr
 
@@ -54,24 +63,46 @@ def _word(words: dict[str, str], value: str) -> str:
     return words.get(value, value) if value else "—"
 
 
+def _in_form_order(columns: tuple[Column, ...]) -> list[Column]:
+    """The spec's columns with the commune of today's map moved before the commune before the reform."""
+    ordered = [c for c in columns if c.name != NEW_COLUMN]
+    new = [c for c in columns if c.name == NEW_COLUMN]
+    at = next((i for i, c in enumerate(ordered) if c.name == OLD_COLUMN), len(ordered))
+    return [*ordered[:at], *new, *ordered[at:]]
+
+
 def record_form(
     entity: str,
     view: RecordView | None,
     form_key: str,
     fixed: dict[str, str] | None = None,
     near: str | None = None,
+    near_2025_07: str | None = None,
 ) -> dict[str, str] | None:
     """A form for one record; returns the typed-in values when submitted. `fixed` values are shown,
-    not editable; a commune is chosen by name among the communes of province `near` (all when None)."""
+    not editable. A located record's commune of today's map comes first, chosen by name among the
+    communes of province `near_2025_07` (all when None); its commune before the reform (among province
+    `near`'s communes of 2025-01) is asked only of a record that began before 1 July 2025, filled in
+    from the crosswalk when the new commune took in exactly one old commune (`linkage.locations`)."""
     spec = BY_NAME[entity]
     fixed = fixed or {}
     view = opened(form_key, view)
+    stored = dict(view.values) if view else {}
+    asks_old = began_before_reform(entity, stored, view is None) or bool(stored.get(OLD_COLUMN))
     values: dict[str, str] = {}
     generation = _generation(form_key)
+    provinces = {"commune": near, "commune_2025_07": near_2025_07}
     with st.form(form_key):  # never cleared on submit: a refused form keeps what the user typed
-        for column in spec.columns:
+        for column in _in_form_order(spec.columns):
             label = field_label(column.name) + (" *" if column.required else "")
             current = fixed.get(column.name, view.values.get(column.name, "") if view else "")
+            if column.name in (OLD_COLUMN, NEW_COLUMN) and spec.located:
+                label = tr(f"app.forms.{column.name}")
+                if column.name == OLD_COLUMN and not asks_old:  # began after the reform: no old commune
+                    values[column.name] = current
+                    continue
+                if column.name == OLD_COLUMN and not current and stored.get(NEW_COLUMN):
+                    current = old_commune_of(stored[NEW_COLUMN]) or ""  # the crosswalk's one answer
             locked = column.name in fixed or (view is not None and column.name in spec.key)
             widget_key = f"{form_key}:{column.name}" if generation == 0 else f"{form_key}:{generation}:{column.name}"
             if column.kind == "enum" or (column.kind == "ref" and column.ref == "products"):
@@ -98,7 +129,7 @@ def record_form(
                     or ""
                 )
             elif column.kind in PLACE_KINDS:
-                names = PLACE_KINDS[column.kind](near, current)
+                names = PLACE_KINDS[column.kind](provinces[column.kind], current)
                 values[column.name] = commune_choice(label, current, widget_key, column.required, locked, names)
             elif column.kind == "bool":
                 values[column.name] = (
@@ -115,7 +146,8 @@ def record_form(
     for column in spec.columns:  # 12,5 ha typed the Vietnamese way is 12.5 (files keep the point)
         if column.kind == "area" and "," in values.get(column.name, "") and "." not in values[column.name]:
             values[column.name] = values[column.name].replace(",", ".")
-    return {**values, **fixed}
+    typed = {**values, **fixed}
+    return completed(entity, typed, view is None) if spec.located else typed
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -133,9 +165,21 @@ def communes_2025_01(near: str | None, current: str) -> dict[str, str]:
     return names
 
 
+def communes_2025_07_offered(near: str | None, current: str) -> dict[str, str]:
+    """Code → name of the communes of map 2025-07 a form offers: province `near`'s (all when None), and
+    the stored commune `current` first when it lies elsewhere, so saving keeps it."""
+    names = communes_2025_07(near)
+    if current and current not in names:
+        names = {current: commune_2025_07_label(current), **names}
+    return names
+
+
 # Spec kinds whose value is a commune code, each with the communes a form offers for it: chosen by
-# name, never typed as a bare code. A column on another map adds its kind and its list here.
-PLACE_KINDS: dict[str, Callable[[str | None, str], dict[str, str]]] = {"commune": communes_2025_01}
+# name, never typed as a bare code.
+PLACE_KINDS: dict[str, Callable[[str | None, str], dict[str, str]]] = {
+    "commune": communes_2025_01,
+    "commune_2025_07": communes_2025_07_offered,
+}
 
 
 def commune_choice(label: str, current: str, key: str, required: bool, locked: bool, names: dict[str, str]) -> str:

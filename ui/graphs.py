@@ -16,6 +16,8 @@ from linkage.accounts import Actor
 from linkage.db import data_version, read_session
 from linkage.geography import Geography
 from linkage.graph import build_graph, unlinked
+from linkage.graph_view import unlinked_in
+from linkage.maps import OLD_MAP, Unit
 from linkage.overview import overview_of
 from linkage.render import graph_html, overview_html, publish_assets
 from ui import engine
@@ -29,7 +31,7 @@ KEEP_SECONDS = 3600  # a graph page file is served while its page is open; older
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _graph(
     actor: Actor,
-    unit: str,
+    unit: Unit,
     as_of: date,
     products: tuple[str, ...],
     technologies: tuple[str, ...],
@@ -39,34 +41,37 @@ def _graph(
     with read_session(engine()) as session:
         return build_graph(
             session,
-            unit,
+            unit.code,
             as_of,
             products or None,
             technologies or None,
             party_types or None,
             actor=actor,
+            map_name=unit.map,
         )
 
 
 def unit_graph(
     actor: Actor,
-    unit: str,
+    unit: Unit,
     as_of: date,
     products: tuple[str, ...],
     technologies: tuple[str, ...],
     party_types: tuple[str, ...],
 ) -> nx.MultiDiGraph:
-    """The unit's graph; a write by any session or process (data version) rebuilds it."""
+    """The unit's graph (a unit of either map); a write by any session or process (data version) rebuilds it."""
     return _graph(actor, unit, as_of, products, technologies, party_types, data_version(engine()))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _unlinked(actor: Actor, unit: str, as_of: date, version: int) -> pd.DataFrame:
+def _unlinked(actor: Actor, unit: Unit, as_of: date, version: int) -> pd.DataFrame:
+    if unit.map != OLD_MAP:  # a commune of 2025-07 draws who is in no linkage: read them off its graph
+        return unlinked_in(_graph(actor, unit, as_of, (), (), (), version))
     with read_session(engine()) as session:
-        return unlinked(session, unit, as_of, actor=actor)
+        return unlinked(session, unit.code, as_of, actor=actor)
 
 
-def unit_unlinked(actor: Actor, unit: str, as_of: date) -> pd.DataFrame:
+def unit_unlinked(actor: Actor, unit: Unit, as_of: date) -> pd.DataFrame:
     """Who in the unit takes part in no linkage on the date (whatever the graph's filters)."""
     return _unlinked(actor, unit, as_of, data_version(engine()))
 
@@ -88,7 +93,7 @@ def html_file(graph: nx.MultiDiGraph, title: str, lang: str, filtered: bool = Fa
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _overview_page(
     actor: Actor,
-    province: str,
+    province: Unit,
     as_of: date,
     products: tuple[str, ...],
     technologies: tuple[str, ...],
@@ -98,12 +103,12 @@ def _overview_page(
     _geo: Geography,  # the map: the same for every call, not hashed
 ) -> str:
     graph = _graph(actor, province, as_of, products, technologies, (), version)
-    return overview_html(overview_of(graph, province, _geo), title, lang, True, assets_url())
+    return overview_html(overview_of(graph, province.code, _geo), title, lang, True, assets_url())
 
 
 def province_overview_file(
     actor: Actor,
-    province: str,
+    province: Unit,
     as_of: date,
     products: tuple[str, ...],
     technologies: tuple[str, ...],
@@ -111,8 +116,8 @@ def province_overview_file(
     title: str,
     lang: str,
 ) -> Path:
-    """A province's overview (its districts as clusters; party-type filters do not apply: they
-    would hide where linkages sit), built once per data version, as a file for `st.iframe`."""
+    """A province's overview (a province of 2025-01: its districts as clusters; party-type filters do not
+    apply: they would hide where linkages sit), built once per data version, as a file for `st.iframe`."""
     version = data_version(engine())
     return _written(_overview_page(actor, province, as_of, products, technologies, title, lang, version, geo))
 

@@ -4,6 +4,7 @@ Every page is checked for requests leaving the machine."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,12 +65,20 @@ def open_page(page: Page, name: str) -> None:
     settled(page)
 
 
+def on_old_map(page: Page) -> None:
+    """The coverage page's map set to the one before the reform (it follows today's date until set)."""
+    page.get_by_label("Bản đồ hành chính").click()
+    page.get_by_role("option", name=re.compile(r"\(2025-01\)$")).click()
+    settled(page)
+
+
 def open_unit(page: Page, query: str, name: str) -> None:
-    """The coverage page of one unit, found by a search typed without diacritics."""
+    """The coverage page of one unit of the map before the reform, found by a search typed without diacritics."""
     open_page(page, "Mức độ đạt chỉ tiêu")
+    on_old_map(page)
     page.get_by_label("Tìm đơn vị").fill(query)
     page.get_by_label("Tìm đơn vị").press("Enter")
-    page.get_by_role("button", name=name).first.click()
+    page.get_by_role("button", name=re.compile(f"^{re.escape(name)}( — .*)? \\(\\d+, 2025-01\\)$")).first.click()
     expect(page.get_by_text(f"{name} tính đến")).to_be_visible(timeout=20_000)
 
 
@@ -101,7 +110,7 @@ def test_each_role_signs_in_and_opens_its_pages_with_nothing_fetched_from_outsid
 def test_a_shared_link_asks_to_sign_in_then_opens_the_unit(server: tuple[str, str], watched: Watched) -> None:
     base, _ = server
     page = watched.page
-    page.goto(f"{base}/coverage?unit=061")
+    page.goto(f"{base}/coverage?map=2025-01&unit=061")
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Page not found")).to_have_count(0)
     fill_sign_in(page, "planner")
@@ -208,6 +217,9 @@ def test_a_planner_drills_down_by_selecting_a_row_of_the_units_below_target(
     page = watched.page
     sign_in(page, base, "planner")
     open_page(page, "Mức độ đạt chỉ tiêu")
+    # today's map first: the planner's province of 2025-01 opens the province that took it in, and says so
+    expect(page.get_by_text("Tỉnh Bắc Kạn là đơn vị của bản đồ 2025-01")).to_be_visible(timeout=20_000)
+    on_old_map(page)
     expect(page.get_by_text("Tỉnh Bắc Kạn tính đến")).to_be_visible(timeout=20_000)  # the planner's own province
     grid = page.get_by_test_id("stDataFrame").first
     grid.scroll_into_view_if_needed()

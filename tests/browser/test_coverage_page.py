@@ -22,7 +22,7 @@ def test_a_link_to_a_wholly_urban_district_shows_its_linkages_and_its_provinces_
     # issue 11, item 3 (Streamlit's own page menu), tested with the navigation.
     sign_in(page, base, "planner")
     signed_out(page)  # the shared link is opened by a browser that is not signed in
-    page.goto(f"{base}/coverage?unit=001")
+    page.goto(f"{base}/coverage?map=2025-01&unit=001")  # a unit of the map before the reform
     fill_sign_in(page, "planner")
     expect(page.get_by_text("Quận Ba Đình tính đến")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Quận Ba Đình không có xã nông thôn nào")).to_be_visible()

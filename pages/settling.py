@@ -1,0 +1,96 @@
+"""Settling placements: the records of the officer's scope placed above the commune on a map, each with
+the communes it may be in; one choice saves the missing commune and the list and the figures move.
+
+The address may name the map and a unit of it (`/settling?map=2025-07&unit=19`), as the coverage
+page's link does."""
+
+import pandas as pd
+import streamlit as st
+
+from linkage.errors import UserFacingError
+from linkage.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_data, map_of
+from linkage.settling import settle, to_settle
+from linkage.unplaced import UnknownUnit, resolve, unplaced_csv
+from ui import carried, engine, flash, guard, map_label, plain, show_error, tr, unit_label
+
+who = guard("settling")
+st.title(tr("app.settling.title"))
+st.caption(tr("app.settling.intro"))
+
+map_key = carried("settling_map")
+asked = st.query_params.get("map")
+if asked in MAPS and st.session_state.get("settling_asked") != asked:  # a link names the map once
+    st.session_state[map_key] = asked
+    st.session_state["settling_asked"] = asked
+st.session_state.setdefault(map_key, map_of(pd.Timestamp.today().date()))
+on = st.selectbox(tr("app.coverage.maps.map"), MAPS, format_func=map_label, key=map_key)
+
+
+def unit_in_view() -> Unit | None:
+    """The unit the list is narrowed to: the address's, else the user's own when it is on this map."""
+    for code, unit_map in ((st.query_params.get("unit"), st.query_params.get("map")), (who.unit_code, who.unit_map)):
+        if code and unit_map == on:
+            try:
+                return resolve(str(code), on)
+            except UnknownUnit:
+                continue
+    return None
+
+
+unit = unit_in_view()
+if unit is not None and unit.level != "national":
+    st.markdown(plain(tr("app.settling.in_unit", unit=unit.name)))
+found = to_settle(engine(), who, on, unit)
+if not found:
+    st.success(tr("app.settling.none", map=on))
+    st.stop()
+
+other = OLD_MAP if on == NEW_MAP else NEW_MAP
+given = map_data(other).communes
+st.markdown(f"**{tr('app.settling.count', count=len(found), map=on)}**")
+st.dataframe(
+    pd.DataFrame(
+        {
+            tr("app.settling.col_record"): [f"{tr('entity.' + r.file)} {r.code} — {r.name}" for r in found],
+            tr("app.settling.col_given"): [
+                unit_label(given[r.commune_code or r.commune_code_2025_07].unit) for r in found
+            ],
+            tr("app.settling.col_placed"): [unit_label(r.placed) for r in found],
+            tr("app.settling.col_candidates"): ["; ".join(f"{c.name} ({c.code})" for c in r.candidates) for r in found],
+        }
+    ),
+    hide_index=True,
+)
+
+st.download_button(  # the same list as `linkage unplaced` writes: fill the missing column, import it back
+    tr("app.download_csv"),
+    unplaced_csv(found, on).encode("utf-8-sig"),
+    f"unplaced-{on}.csv",
+    "text/csv",
+    key="settling_csv",
+)
+
+by_key = {f"{r.file}:{r.code}": r for r in found}
+chosen = by_key[
+    st.selectbox(
+        tr("app.settling.record"),
+        list(by_key),
+        format_func=lambda k: f"{tr('entity.' + by_key[k].file)} {by_key[k].code} — {by_key[k].name}",
+        key="settling_record",
+    )
+]
+names = {c.code: unit_label(c) for c in chosen.candidates}
+commune = st.radio(
+    plain(tr("app.settling.commune", name=chosen.name)),
+    list(names),
+    format_func=names.__getitem__,
+    key="settling_commune",
+)
+if st.button(tr("app.settling.save"), type="primary", key="settling_save", disabled=commune is None):
+    try:
+        settle(engine(), who, chosen, on, str(commune))
+    except UserFacingError as error:
+        show_error(error)
+    else:
+        flash(plain(tr("app.settling.saved", name=chosen.name, commune=names[str(commune)])))
+        st.rerun()

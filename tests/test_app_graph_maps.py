@@ -1,0 +1,49 @@
+"""The graph page on two maps (issue 14): units of either map in the picker, found by their old or new
+name, a commune of 2025-07 drawn with its chains, and the map in the graph's address."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from linkage.accounts import Actor
+
+from .apptest import texts
+from .test_permissions import OFFICER_058
+
+App = Callable[..., AppTest]
+ADMIN = Actor("quantri", "admin")
+
+
+def test_a_commune_is_found_by_its_new_name_or_by_the_name_of_a_commune_it_took_in(app: App) -> None:
+    at = app(ADMIN, "graph.py")
+    at.text_input(key="graph_search").set_value("phong quang").run()
+    options = at.selectbox(key="graph_unit").options
+    assert "Xã Phong Quang — Tỉnh Thái Nguyên (01849, 2025-07)" in options
+    assert not any("2025-01" in o and "Phong Quang" in o for o in options)  # communes of 2025-01 have no graph
+    # Xã Dương Quang (01849 of 2025-01) went into the new Xã Phong Quang: its old name finds it too
+    at.text_input(key="graph_search").set_value("duong quang").run()
+    assert "Xã Phong Quang — Tỉnh Thái Nguyên (01849, 2025-07)" in at.selectbox(key="graph_unit").options
+
+
+def test_the_graph_of_a_new_commune_draws_its_chains_and_its_address_carries_the_map(app: App) -> None:
+    at = app(ADMIN, "graph.py", map="2025-07", unit="01849", as_of="2024-06-30")
+    assert at.selectbox(key="graph_unit").value == "2025-07:commune:01849"
+    assert dict(at.query_params) in (
+        {"map": "2025-07", "unit": "01849", "as_of": "2024-06-30"},
+        {"map": ["2025-07"], "unit": ["01849"], "as_of": ["2024-06-30"]},
+    )
+    # C1 (HTX Dương Quang, in old 01849, whose one candidate is new 01849) leads L1, with buyer B1 and
+    # area A1 (in Nông Thượng, drawn as L1's party); nothing else of the fixture lies in the new commune.
+    drawn = set(re.findall(r'"id": "([a-z_]+:[^"]+)"', at.get("iframe")[0].proto.srcdoc))
+    assert drawn == {"cooperative:C1", "linkage:L1", "buyer:B1", "raw_material_area:A1"}
+    assert at.dataframe[0].value["Mã"].tolist() == ["B1"]  # buyer dependence: B1 behind the only chain
+
+
+def test_a_link_to_a_district_of_a_map_that_has_none_is_named_and_the_users_own_opens(app: App) -> None:
+    at = app(OFFICER_058, "graph.py", map="2025-07", unit="058")
+    assert 'Địa chỉ nêu đơn vị "058"' in texts(at)
+    assert at.selectbox(key="graph_unit").value == "2025-01:district:058"
+    assert at.query_params["map"] in ("2025-01", ["2025-01"])

@@ -1,0 +1,76 @@
+"""The settling page (issue 14): records placed above the commune, each with its candidate communes; one
+choice saves through the normal write path, and the list and the coverage figures move at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from linkage import records
+from linkage.accounts import SYSTEM, Actor
+from linkage.db import get_engine
+
+from .apptest import PAGES, texts
+from .test_permissions import OFFICER_058
+
+App = Callable[..., AppTest]
+ADMIN = Actor("quantri", "admin")
+
+
+def split_commune_cooperative(database: str) -> None:
+    """K5 in old Xã Thượng Đình (05932, old Thái Nguyên), which was split between new 05908 and 05941:
+    on 2025-07 it is placed in province 19 only (test_coverage_maps checks that crosswalk fact)."""
+    records.save(
+        get_engine(database),
+        SYSTEM,
+        "cooperatives",
+        {"code": "K5", "name": "HTX Thượng Đình", "commune_code": "05932", "established_on": "2020-01-01"},
+        None,
+    )
+
+
+def test_settling_a_record_takes_it_off_the_list_and_the_unplaced_count_drops(app: App, database: str) -> None:
+    split_commune_cooperative(database)
+    at = app(ADMIN, "coverage.py", map="2025-07", unit="19")
+    assert "1 bản ghi được tính ở Tỉnh Thái Nguyên đang nằm trên cấp xã" in texts(at)
+    communes_card = at.metric[0].value
+    at.button(key="settle").click().run()  # the coverage page's link to the list, for this map and unit
+    assert at.title[0].value == "Bản ghi cần xác định xã: đang nằm trên cấp xã"
+    # AppTest does not stay on a page a script switched to: open it as the link did, to act on it
+    at.query_params["map"], at.query_params["unit"] = "2025-07", "19"
+    at.switch_page(str(PAGES / "settling.py")).run()
+    assert "Bản ghi nằm ở Tỉnh Thái Nguyên" in texts(at)
+    listed = at.dataframe[0].value
+    assert listed["Bản ghi"].tolist() == ["Hợp tác xã K5 — HTX Thượng Đình"]
+    assert listed["Xã đã khai (bản đồ kia)"].tolist() == ["Xã Thượng Đình — Huyện Phú Bình (05932, 2025-01)"]
+    assert listed["Hiện nằm ở"].tolist() == ["Tỉnh Thái Nguyên (19, 2025-07)"]
+    candidates = at.radio(key="settling_commune")
+    assert candidates.options == [  # the two communes of 2025-07 the old commune went to (the package's table)
+        "Xã Phú Bình — Tỉnh Thái Nguyên (05908, 2025-07)",
+        "Xã Điềm Thụy — Tỉnh Thái Nguyên (05941, 2025-07)",
+    ]
+    candidates.set_value("05908")
+    at.button(key="settling_save").click().run()
+    assert not at.exception, at.exception
+    assert "Không có bản ghi nào trong phạm vi của bạn nằm trên cấp xã trên bản đồ 2025-07" in texts(at)
+    saved = records.read(get_engine(database), SYSTEM, "cooperatives", "K5")
+    assert (saved.values["commune_code"], saved.values["commune_code_2025_07"]) == ("05932", "05908")
+    at.switch_page(str(PAGES / "coverage.py")).run()
+    assert "đang nằm trên cấp xã" not in texts(at)
+    assert at.metric[0].value != communes_card  # one more commune of province 19 with a cooperative
+
+
+def test_an_officer_sees_only_what_it_may_read_and_a_cooperative_cannot_open_the_page(app: App, database: str) -> None:
+    split_commune_cooperative(database)
+    at = app(OFFICER_058, "settling.py")
+    assert "Không có bản ghi nào trong phạm vi của bạn" in texts(at)  # K5 lies in old district 173, not 058
+    assert not at.dataframe
+
+
+def test_the_list_downloads_as_the_file_linkage_unplaced_writes(app: App, database: str, downloads) -> None:  # type: ignore[no-untyped-def]
+    split_commune_cooperative(database)
+    at = app(ADMIN, "settling.py", map="2025-07")
+    rows = downloads(at).decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("file,code,name,commune_code,commune_code_2025_07,missing_column")
+    assert rows[1].startswith("cooperatives,K5,HTX Thượng Đình,05932,,commune_code_2025_07,province,19,")
