@@ -12,6 +12,7 @@ import pytest
 from linkage import records
 from linkage.accounts import SYSTEM, Actor
 from linkage.db import get_engine
+from linkage.maps import OLD_MAP, crosswalk, map_data
 
 from .apptest import PAGES, texts
 from .test_permissions import COOP_C1, OFFICER_058, PLANNER_VN
@@ -165,7 +166,14 @@ def test_an_officer_cannot_open_another_districts_graph_by_searching(app) -> Non
 def test_a_province_planner_searches_without_diacritics(app) -> None:
     at = app(Actor("hoa", "planner", "06"), "graph.py")
     at.text_input(key="graph_search").set_value("ba be").run()
-    assert at.selectbox(key="graph_unit").options == ["Huyện Ba Bể — Tỉnh Bắc Kạn (061, 2025-01)"]
+    # The new Xã Ba Bể (2025-07) took in communes of the old Huyện Ba Bể only, so it lies in the
+    # planner's province of 2025-01 and is offered too; no Ba Bể of another province is.
+    old_communes = crosswalk().new_to_old["01906"]
+    assert old_communes and all(map_data(OLD_MAP).communes[c].province == "06" for c in old_communes)
+    assert at.selectbox(key="graph_unit").options == [
+        "Huyện Ba Bể — Tỉnh Bắc Kạn (061, 2025-01)",
+        "Xã Ba Bể — Tỉnh Thái Nguyên (01906, 2025-07)",
+    ]
 
 
 # --- Coverage of a unit with no rural commune (issue 11, item 1) -------------------------------
