@@ -20,7 +20,7 @@ from linkage.graph_view import (
     unlinked_in,
     write_address,
 )
-from linkage.maps import NEW_MAP, OLD_MAP, Unit
+from linkage.maps import NEW_MAP, OLD_MAP, Unit, crosswalk, map_data
 
 PRODUCTS = {"RICE", "TEA", "GẠO,NẾP"}  # a code may hold a comma
 
@@ -105,6 +105,10 @@ def test_each_user_sees_its_own_units_first() -> None:
     assert own_units(Actor("htx", "cooperative", cooperative_code="C1")) == []
 
 
+def _old_communes(district_code: str) -> list[str]:
+    return [c for c, p in map_data(OLD_MAP).communes.items() if p.district == district_code]
+
+
 def test_who_may_open_a_unit_of_either_map() -> None:
     officer = Actor("an", "officer", "01864", unit_map=NEW_MAP)
     assert may_open(officer, Unit(NEW_MAP, "commune", "01864"))
@@ -115,7 +119,12 @@ def test_who_may_open_a_unit_of_either_map() -> None:
     assert may_open(planner, Unit(NEW_MAP, "commune", "01849")) and not may_open(
         planner, Unit(NEW_MAP, "province", "01")
     )
-    assert not may_open(planner, district("173"))  # district 173 lies in old province 19: another map
+    # A unit of the other map opens when it lies wholly in the scope: old district 173 (old province 19)
+    # went into new province 19 whole; Hà Nội's old district 001 did not.
+    assert {
+        map_data(NEW_MAP).communes[n].province for o in _old_communes("173") for n in crosswalk().old_to_new[o]
+    } == {"19"}
+    assert may_open(planner, district("173")) and not may_open(planner, district("001"))
     old_officer = Actor("lan", "officer", "058")
     assert may_open(old_officer, district("058")) and not may_open(old_officer, Unit(NEW_MAP, "commune", "01849"))
     assert may_open(Actor("root", "admin"), Unit(NEW_MAP, "commune", "01849"))
