@@ -22,13 +22,12 @@ from linkage.db import chunked, read_session, write_session
 from linkage.errors import NotFound, Refused, StaleEdit
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value
-from linkage.keys import load, load_many
+from linkage.keys import SEPARATOR, load, load_many
 from linkage.maps import NEW_MAP, OLD_MAP, map_data
-from linkage.models import ChangeLog, Review, utcnow
+from linkage.models import ChangeLog, Linkage, LinkageParty, Producer, Review, UserAccount, utcnow
 from linkage.permissions import (
     Locator,
     has_review_queue,
-    in_reading_scope,
     may_verify,
     reporting_cooperative,
     verifies,
@@ -245,8 +244,9 @@ def pending(engine: Engine, actor: Actor, status: str | None = None) -> list[Pen
 def queue(engine: Engine, actor: Actor, status: str | None = None, first: int = 0, size: int | None = None) -> Queue:
     """Reviews an actor should see, oldest first, `size` of them from the `first` (all without `size`).
 
-    An officer's queue is selected in the database (`permissions.verifies`, on indexed columns): the
-    page is read, never every review of the country. A cooperative's follows the records it reads."""
+    Selected in the database, counted and paged there, never every review of the country: an
+    officer's by who verifies them (`permissions.verifies`, on indexed columns), a cooperative's by
+    the records of its own sphere (`own_reviews`)."""
     if not has_review_queue(actor):
         return Queue(0, [])
     with read_session(engine) as session:
@@ -254,24 +254,18 @@ def queue(engine: Engine, actor: Actor, status: str | None = None, first: int = 
         if status is not None:
             query = query.where(col(Review.status) == status)
         cooperative = reporting_cooperative(actor)
-        if cooperative is None:
-            query = query.where(verifies(actor))
-            total = int(session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one())
-            query = query.order_by(col(Review.updated_at), col(Review.entity), col(Review.record_key)).offset(first)
-            reviews = list(session.execute(query if size is None else query.limit(size)).scalars())
-        else:
-            reviews = list(session.execute(query.order_by(col(Review.updated_at))).scalars())
+        query = query.where(verifies(actor) if cooperative is None else own_reviews(cooperative))
+        total = int(session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one())
+        query = query.order_by(col(Review.updated_at), col(Review.entity), col(Review.record_key)).offset(first)
+        reviews = list(session.execute(query if size is None else query.limit(size)).scalars())
         by_entity: dict[str, list[str]] = {}
         for r in reviews:
             by_entity.setdefault(r.entity, []).append(r.record_key)
         stored = {entity: load_many(session, entity, keys) for entity, keys in by_entity.items()}
-        locator = Locator(session)
         found = []
         for r in reviews:
             record = stored[r.entity].get(r.record_key)
             if record is None:
-                continue
-            if cooperative is not None and not in_reading_scope(locator, actor, r.entity, record):
                 continue
             found.append(
                 Pending(
@@ -286,6 +280,44 @@ def queue(engine: Engine, actor: Actor, status: str | None = None, first: int = 
                     int(record["version"]),
                 )
             )
-        if cooperative is not None:
-            total, found = len(found), found[first : None if size is None else first + size]
         return Queue(total, found)
+
+
+def own_reviews(cooperative: str) -> sa.ColumnElement[bool]:
+    """The reviews of a cooperative's own sphere, as a condition on `review` (each branch on the review's
+    key, the primary key, against indexed columns): itself, its member producers, the linkages it
+    takes part in (`permissions.Locator.load_parties`: a live linkage's live party rows, an archived
+    one's rows archived with it) with their party rows, adoptions and raw material areas, and the
+    buyers its linkages name or its accounts reported (a new buyer it registered waits here too)."""
+    party, linkage = LinkageParty, Linkage
+    counts = sa.or_(
+        sa.and_(col(linkage.archived_at).is_(None), col(party.archived_at).is_(None)),
+        col(party.archived_at) == col(linkage.archived_at),
+    )
+    rows = sa.select(col(party.linkage_code)).join(linkage, col(linkage.code) == col(party.linkage_code))
+    member = rows.where(col(party.party_type) == "cooperative", col(party.party_code) == cooperative, counts)
+    members = member.subquery()
+    named = sa.select(col(party.party_code)).join(linkage, col(linkage.code) == col(party.linkage_code))
+    named = named.where(col(party.linkage_code).in_(sa.select(members.c.linkage_code)), counts)
+    prefix = members.c.linkage_code + SEPARATOR  # a party row's or an adoption's key starts with its linkage's
+    of_members = sa.exists(
+        sa.select(members.c.linkage_code).where(
+            sa.func.substr(col(Review.record_key), 1, sa.func.length(prefix)) == prefix
+        )
+    )
+    accounts = sa.select(col(UserAccount.username)).where(col(UserAccount.cooperative_code) == cooperative)
+    entity, key = col(Review.entity), col(Review.record_key)
+    return sa.or_(
+        sa.and_(entity == "cooperatives", key == cooperative),
+        sa.and_(
+            entity == "producers",
+            key.in_(sa.select(col(Producer.code)).where(col(Producer.cooperative_code) == cooperative)),
+        ),
+        sa.and_(entity == "linkages", key.in_(sa.select(members.c.linkage_code))),
+        sa.and_(entity.in_(("linkage_parties", "digital_adoptions")), of_members),
+        sa.and_(entity == "raw_material_areas", key.in_(named.where(col(party.party_type) == "raw_material_area"))),
+        sa.and_(
+            entity == "buyers",
+            sa.or_(key.in_(named.where(col(party.party_type) == "buyer")), col(Review.reported_by).in_(accounts)),
+        ),
+    )

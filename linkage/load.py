@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -47,6 +48,8 @@ class LoadResult:
     save_p95_ms: float
     read_p50_ms: float
     read_p95_ms: float
+    reloads: int = 0  # reads that found the data changed since their previous read: their cache reloads every fact
+    load_average: float = 0.0  # of the machine's last minute, at the end of the run (`os.getloadavg`)
 
     @property
     def saves_per_second(self) -> float:
@@ -124,20 +127,25 @@ def editor(url: str, seconds: float, name: str, district: str, codes: list[str],
 
 def reader(url: str, seconds: float) -> dict[str, Any]:
     from linkage.coverage import coverage
-    from linkage.db import get_engine
+    from linkage.db import data_version, get_engine
 
     engine = get_engine(url)
     latencies: list[float] = []
     errors: list[str] = []
+    reloads = 0
+    seen = -1
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         start = time.perf_counter()
         try:
+            version = data_version(engine)  # what the coverage cache is keyed by: a new one reloads the facts
+            reloads += version != seen
+            seen = version
             coverage(engine, date.today())
         except Exception as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
         latencies.append(time.perf_counter() - start)
-    return {"latencies": latencies, "errors": errors}
+    return {"latencies": latencies, "errors": errors, "reloads": reloads}
 
 
 def _p(values: list[float], q: float) -> float:
@@ -191,6 +199,8 @@ def run(url: str, editors: int = 6, readers: int = 3, seconds: float = 20.0) -> 
         save_p95_ms=_p(save_lat, 95),
         read_p50_ms=_p(read_lat, 50),
         read_p95_ms=_p(read_lat, 95),
+        reloads=sum(r.get("reloads", 0) for r in reads),
+        load_average=os.getloadavg()[0],
     )
 
 

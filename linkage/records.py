@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.actor import SYSTEM, Actor
-from linkage.db import read_session, write_session
+from linkage.db import chunked, read_session, write_session
 from linkage.errors import InUse, Invalid, NotFound, Refused, StaleEdit
 from linkage.exchange import ImportRefused, Table
 from linkage.exchange.spec import BY_NAME, PARTY_COLUMN
@@ -311,8 +311,13 @@ def find(
         locator = Locator(session)
         if entity in ("linkages", "linkage_parties", "digital_adoptions"):
             locator.load_parties({r["code" if entity == "linkages" else "linkage_code"] for r in rows})
-        reviews = {
-            r.record_key: r for r in session.execute(sa.select(Review).where(col(Review.entity) == entity)).scalars()
+        keys = sorted({record_key(spec.key, row) for row in rows})
+        reviews = {  # the reviews of these records only, never every review of the entity
+            r.record_key: r
+            for chunk in chunked(keys)
+            for r in session.execute(
+                sa.select(Review).where(col(Review.entity) == entity, col(Review.record_key).in_(chunk))
+            ).scalars()
         }
         found = []
         for row in rows:

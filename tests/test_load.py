@@ -15,3 +15,4 @@ def test_concurrent_editors_and_readers_lose_nothing(engine: Engine) -> None:
     assert result.errors == []
     assert result.saves > 0 and result.reads > 0
     assert result.lost_updates == 0
+    assert 1 <= result.reloads <= result.reads  # the first read of each reader loads the facts

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from linkage.db import chunked
 from linkage.exchange.problems import Problem
 from linkage.exchange.read import Table
-from linkage.exchange.spec import BY_NAME, ENTITIES, PARTY_COLUMN, PARTY_ENTITY, Entity
+from linkage.exchange.spec import BY_NAME, ENTITIES, PARTY_COLUMN, PARTY_ENTITY, Column, Entity
 from linkage.exchange.values import (
     Bad,
     parse_area,
@@ -139,14 +139,39 @@ def stored_fields(entity: Entity) -> list[str]:
     return fields + list(PARTY_COLUMN.values()) if entity.name == "linkage_parties" else fields
 
 
-def _stored_codes(session: Session, entity_name: str) -> tuple[set[str], set[str]]:
-    """Codes of the entity's live and of its archived records."""
+def _stored_codes(session: Session, entity_name: str, codes: set[str]) -> tuple[set[str], set[str]]:
+    """Of these codes, those of the entity's live and of its archived records: only the codes the rows
+    name are read (a one-row form does not read every producer of the country)."""
     model: Any = BY_NAME[entity_name].model
     live: set[str] = set()
     archived: set[str] = set()
-    for code, archived_at in session.execute(sa.select(model.code, model.archived_at)):
-        (live if archived_at is None else archived).add(code)
+    for chunk in chunked(sorted(codes)):
+        for code, archived_at in session.execute(sa.select(model.code, model.archived_at).where(model.code.in_(chunk))):
+            (live if archived_at is None else archived).add(code)
     return live, archived
+
+
+UNIT_TABLES: dict[str, Any] = {"commune": Commune, "commune_2025_07": Commune202507, "province": Province}
+
+
+def _stored_units(session: Session, kind: str, codes: set[str]) -> set[str]:
+    """Of these codes, those of the stored units of a kind (`UNIT_TABLES`)."""
+    model = UNIT_TABLES[kind]
+    found: set[str] = set()
+    for chunk in chunked(sorted(codes)):
+        found.update(session.execute(sa.select(model.code).where(model.code.in_(chunk))).scalars())
+    return found
+
+
+def _target(column: Column, record: Record) -> str | None:
+    """What a column's value names: a kind of unit (`UNIT_TABLES`), an entity, or nothing."""
+    if column.kind in UNIT_TABLES:
+        return column.kind
+    if column.kind == "ref":
+        return column.ref
+    if column.kind == "party":
+        return PARTY_ENTITY[record["party_type"]]
+    return None
 
 
 def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], list[Problem]]:
@@ -173,24 +198,29 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
     for name, p in parsed.items():
         if p.entity.key == ("code",):
             known[name] = {r["code"] for _, r in p.rows}
-    stored: dict[str, tuple[set[str], set[str]]] = {}
+    named: dict[str, set[str]] = defaultdict(set)  # by `_target`: the codes the rows name, and only those are read
+    for p in parsed.values():
+        for _, record in p.rows:
+            for column in p.entity.columns:
+                target = _target(column, record)
+                if target is not None and record.get(column.name) is not None:
+                    named[target].add(record[column.name])
+    units = {kind: _stored_units(session, kind, named[kind]) for kind in UNIT_TABLES}
+    stored = {
+        name: _stored_codes(session, name, codes - known[name])
+        for name, codes in named.items()
+        if name not in UNIT_TABLES and codes - known[name]
+    }
 
     def exists(entity_name: str, code: str) -> bool:
         """In this import (which restores an archived record it lists) or stored and live."""
-        if code in known[entity_name]:
-            return True
-        if entity_name not in stored:
-            stored[entity_name] = _stored_codes(session, entity_name)
-        return code in stored[entity_name][0]
+        return code in known[entity_name] or (entity_name in stored and code in stored[entity_name][0])
 
     def archived(entity_name: str, code: str) -> bool:
         return entity_name in stored and code in stored[entity_name][1]
 
-    communes = {
-        "commune": set(session.execute(sa.select(col(Commune.code))).scalars()),
-        "commune_2025_07": set(session.execute(sa.select(col(Commune202507.code))).scalars()),
-    }
-    provinces = set(session.execute(sa.select(col(Province.code))).scalars())
+    communes = {"commune": units["commune"], "commune_2025_07": units["commune_2025_07"]}
+    provinces = units["province"]
     for p in parsed.values():
         for number, record in p.rows:
             for column in p.entity.columns:
@@ -274,12 +304,12 @@ def _two_leads(p: Parsed, session: Session) -> list[Problem]:
     linkages = {r["linkage_code"] for _, r in p.rows}
     leads: dict[str, dict[tuple[str, str], int | None]] = defaultdict(dict)
     number: int | None
-    if linkages:
+    for chunk in chunked(sorted(linkages)):
         stored = session.execute(
             sa.select(col(LinkageParty.linkage_code), col(LinkageParty.party_type), col(LinkageParty.party_code)).where(
                 col(LinkageParty.is_lead),
                 col(LinkageParty.archived_at).is_(None),
-                col(LinkageParty.linkage_code).in_(linkages),
+                col(LinkageParty.linkage_code).in_(chunk),
             )
         )
         for linkage_code, party_type, party_code in stored:
