@@ -83,6 +83,15 @@ class Facts:
     producer_places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(BOTH_COMMUNES)))
     # frames placed on a map, computed once per map for these facts (`_memo`): every date reuses them
     memo: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    # indicator rows already computed from these facts (`compute`), by (date, levels, map): a reader
+    # asking again before the next write gets them back instead of counting every unit anew
+    computed: dict[tuple[date, tuple[str, ...], str], pd.DataFrame] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+
+_COMPUTED_LOCK = threading.Lock()
+COMPUTED_KEPT = 64  # indicator tables kept per facts (a few dates × maps × level sets of an app's users)
 
 
 Reviews = dict[str, dict[str, dict[str, str | None] | None]]  # entity -> record key -> verified snapshot
@@ -411,8 +420,23 @@ def _units(units: MapUnits, level: str) -> pd.DataFrame:
 
 def compute(facts: Facts, as_of: date, levels: Sequence[str] = ALL_LEVELS, map_name: str | None = None) -> pd.DataFrame:
     """One row per indicator and in-scope unit of the map (CONTRACT §3): counts, ratio, target, met,
-    map and unplaced. The map defaults to the map in force on `as_of`."""
+    map and unplaced. The map defaults to the map in force on `as_of`.
+
+    Facts do not change once read (a write makes new ones), so the rows are kept on them and a copy
+    handed out: the caller may change its copy."""
     on = check_map(map_name) if map_name else map_of(as_of)
+    key = (as_of, tuple(levels), on)
+    kept = facts.computed.get(key)
+    if kept is None:
+        kept = _compute(facts, as_of, levels, on)
+        with _COMPUTED_LOCK:  # the app's sessions are threads sharing the cached facts
+            while len(facts.computed) >= COMPUTED_KEPT:
+                facts.computed.pop(next(iter(facts.computed)))
+            facts.computed[key] = kept
+    return kept.copy()
+
+
+def _compute(facts: Facts, as_of: date, levels: Sequence[str], on: str) -> pd.DataFrame:
     units = map_units(facts, on)
     day = as_of.toordinal()
     frames = []

@@ -21,6 +21,7 @@ from linkage.coverage import (
     RAW_MATERIAL,
     candidates,
     compute,
+    coverage,
     json_rows,
     load_facts,
     needed,
@@ -341,3 +342,17 @@ def test_a_key_product_linkage_in_two_districts_counts_for_both(bac_kan: Engine,
     )
     # P1 lies in 060 (already counted) and P4 in 061, which now counts too.
     assert figures(bac_kan, date(2025, 12, 31))[(DISTRICTS, "06")][:2] == (3, 8)
+
+
+def test_rows_kept_on_the_facts_are_handed_out_as_copies_and_a_write_makes_new_ones(bac_kan: Engine) -> None:
+    day = date(2025, 12, 31)
+    first = coverage(bac_kan, day, map_name=OLD_MAP)
+    assert first.set_index(["indicator", "unit_code"]).loc[(COMMUNES, "058"), "numerator"] == 1  # C1 in 058
+    first["numerator"] = -1  # a page changing its table must not change what the next reader gets
+    again = coverage(bac_kan, day, map_name=OLD_MAP)
+    assert (again["numerator"] >= 0).all()
+    assert again.set_index(["indicator", "unit_code"]).loc[(COMMUNES, "058"), "numerator"] == 1
+    with write_session(bac_kan) as session:  # any write: the next read counts anew
+        session.execute(sa.update(Cooperative).where(Cooperative.code == "C1").values(archived_at=sa.func.now()))
+    after = coverage(bac_kan, day, map_name=OLD_MAP)
+    assert after.set_index(["indicator", "unit_code"]).loc[(COMMUNES, "058"), "numerator"] == 0
