@@ -32,8 +32,7 @@ from linkage.keys import record_key
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.maps import NEW_MAP, OLD_MAP, Unit, as_unit, check_map, map_data, map_of, national, placements
 from linkage.models import Cooperative, LinkageParty, Producer, Review
-from linkage.permissions import Locator, as_on, readable_linkages
-from linkage.permissions import home_unit as home_unit_of
+from linkage.permissions import Locator, home_unit, readable_linkages
 
 COMMUNES = "communes_with_cooperative"
 DISTRICTS = "districts_with_key_product_linkage"
@@ -700,15 +699,6 @@ def unit_candidates(
     )
 
 
-def home_unit(engine: Engine, actor: Actor) -> str:
-    """Where an actor's coverage page opens, on 2025-01 (the page's map): a planner's province, an
-    officer's district, the district of a cooperative's office, else the whole country; a unit of
-    2025-07 opens as the smallest unit of 2025-01 holding it (`permissions.as_on`)."""
-    with read_session(engine) as session:
-        unit = home_unit_of(Locator(session), actor)
-    return as_on(unit, OLD_MAP).code if unit is not None else NATIONAL_CODE
-
-
 def opening_unit(engine: Engine, actor: Actor) -> tuple[str, str]:
     """Where an actor's coverage page opens on either map, as (code, map): a planner's or officer's unit
     on the map of their scope, a cooperative's commune of 2025-07 (else the district of its commune of
@@ -720,9 +710,12 @@ def opening_unit(engine: Engine, actor: Actor) -> tuple[str, str]:
             found = session.execute(
                 sa.select(col(Cooperative.commune_code_2025_07)).where(col(Cooperative.code) == actor.cooperative_code)
             ).scalar()
+            unit = None if found else home_unit(Locator(session), actor, OLD_MAP)
         if found:
             return str(found), NEW_MAP
-    return home_unit(engine, actor), OLD_MAP
+        if unit is not None:
+            return unit.code, unit.map
+    return NATIONAL_CODE, OLD_MAP
 
 
 def linkages_located(facts: Facts, level: str, map_name: str = OLD_MAP) -> pd.Series:

@@ -44,44 +44,6 @@ def normalize_code(value: str, width: int) -> str:
     return value.zfill(width) if value.isdigit() else value
 
 
-def level_of(code: str) -> str | None:
-    """The level a unit code names: `VN`, 2, 3 or 5 digits after zero-padding, else None.
-
-    To be removed (issue 13: no code decides a level from its length): a guess on map 2025-01 that
-    only the account scopes and the app's pages still make; everything else carries a `maps.Unit`
-    (`maps.lookup(map, code)` reads a stored code on a named map)."""
-    code = code.strip()
-    if code.upper() == NATIONAL_CODE:
-        return "national"
-    if not code.isdigit():
-        return None
-    return {1: "province", 2: "province", 3: "district", 4: "commune", 5: "commune"}.get(len(code))
-
-
-def normalize_unit_code(code: str) -> str:
-    level = level_of(code)
-    if level == "national":
-        return NATIONAL_CODE
-    return normalize_code(code, CODE_WIDTH[level]) if level else code.strip()
-
-
-def resolve_unit(text: str) -> str | None:
-    """The GSO code a user means by `text`, or None: `6` is province 06, `61` (no province 61) is
-    district 061, `VN` the country. Leading zeros may be left out (CONTRACT §1)."""
-    value = text.strip()
-    if value.upper() == NATIONAL_CODE:
-        return NATIONAL_CODE
-    if value.endswith(".0"):
-        value = value[:-2]
-    if not value.isdigit() or len(value) > 5:
-        return None
-    provinces, districts, communes = (frozenset(r["code"] for r in rows) for rows in gso_rows())
-    for width, shortest, known in ((2, 1, provinces), (3, 2, districts), (5, 4, communes)):
-        if shortest <= len(value) <= width and value.zfill(width) in known:
-            return value.zfill(width)
-    return None
-
-
 @cache
 def gso_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Provinces, districts and communes of map `2025-01`, as table rows."""

@@ -170,23 +170,6 @@ def may_open(actor: Actor, unit: Unit) -> bool:
     return may_view_unit(actor, unit.code, unit.map)
 
 
-def unlinked_in(graph: nx.MultiDiGraph) -> pd.DataFrame:
-    """Who the graph draws in no linkage (cooperatives, producers, areas with no party edge), as
-    `graph.unlinked` lists them: kind, code, name, commune_name."""
-    rows = [
-        {
-            "kind": kind,
-            "code": node.split(":", 1)[1],
-            "name": data.get("name"),
-            "commune_name": data.get("commune_name"),
-        }
-        for node, data in graph.nodes(data=True)
-        if (kind := data.get("kind")) in ("cooperative", "producer", "raw_material_area")
-        and not any(d.get("relation") == "party" for _, _, d in graph.out_edges(node, data=True))
-    ]
-    return pd.DataFrame(rows, columns=["kind", "code", "name", "commune_name"])
-
-
 def pick_in_view(pick: str, graph: nx.MultiDiGraph, left_out: pd.DataFrame) -> bool:
     """Whether a picked record is still on the page: drawn in the graph, or listed among those in no
     linkage. A date or a filter can take it out; then the page clears the pick and says so."""

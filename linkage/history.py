@@ -23,14 +23,16 @@ from linkage.errors import NotFound, Refused, StaleEdit
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value
 from linkage.keys import SEPARATOR, load, load_many
-from linkage.maps import NEW_MAP, OLD_MAP, map_data
+from linkage.maps import NEW_MAP, OLD_MAP, Unit, map_data
 from linkage.models import ChangeLog, Linkage, LinkageParty, Producer, Review, UserAccount, utcnow
 from linkage.permissions import (
     Locator,
     has_review_queue,
     may_verify,
+    officers_today,
     reporting_cooperative,
     verifies,
+    verifying_unit,
 )
 
 
@@ -131,6 +133,18 @@ def reporting_place(locator: Locator, actor: Actor) -> ReviewPlace | None:
         map_data(NEW_MAP).province_of(new) if new.level in ("commune", "province") else None,
         district[old.level]() if old.level in district else None,
     )
+
+
+def verifier_of(engine: Engine, actor: Actor) -> Unit | None:
+    """The unit whose officers verify what this cooperative reports now (`permissions.verifying_unit`
+    over its office's place and today's officer accounts); None for any other actor, or where no
+    officer's unit holds it."""
+    with read_session(engine) as session:
+        place = reporting_place(Locator(session), actor)
+        if place is None:
+            return None
+        officers = [str(code) for code in session.execute(officers_today()).scalars()]
+    return verifying_unit(place.commune_2025_07, place.province_2025_07, place.district, officers)
 
 
 def settle(session: Session, entity: str, keys: Iterable[str]) -> None:

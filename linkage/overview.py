@@ -51,6 +51,7 @@ class Overview:
     districts: pd.DataFrame  # code, name, linkages, digital, share (0–1; NaN without linkage), by code
     spans: pd.DataFrame  # district_a < district_b, linkages: linkages with parties in both
     buyers: pd.DataFrame  # buyer, name, district, linkages: buyers in linkages of ≥ 2 districts
+    map_name: str = OLD_MAP  # the province's map: its clusters are districts (2025-01) or communes (2025-07)
 
 
 def clusters(map_name: str) -> pd.DataFrame:
@@ -115,7 +116,9 @@ def overview_frames(graph: nx.MultiDiGraph, map_name: str = OLD_MAP) -> Overview
     )
 
 
-def province_overview(province: str, districts: pd.DataFrame, frames: OverviewFrames) -> Overview:
+def province_overview(
+    province: str, districts: pd.DataFrame, frames: OverviewFrames, map_name: str = OLD_MAP
+) -> Overview:
     """The overview of `province` over its clusters `districts` (code, name, province_code: the map's
     districts, or its communes on 2025-07; those of other provinces are ignored). Every cluster of the
     province is listed, also one with no linkage: a gap is what a planner looks for."""
@@ -145,6 +148,7 @@ def province_overview(province: str, districts: pd.DataFrame, frames: OverviewFr
         table.reset_index(drop=True),
         spans.reset_index(drop=True),
         shared.reset_index(drop=True),
+        map_name,
     )
 
 
@@ -154,4 +158,4 @@ def overview_of(graph: nx.MultiDiGraph, province: Unit | str, geography: Geograp
     unit = as_unit(province, OLD_MAP)
     if unit is None or unit.level != "province":
         raise ValueError(f"{province!r} is not a province of map {OLD_MAP}")
-    return province_overview(unit.code, clusters(unit.map), overview_frames(graph, unit.map))
+    return province_overview(unit.code, clusters(unit.map), overview_frames(graph, unit.map), unit.map)

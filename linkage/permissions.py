@@ -429,6 +429,31 @@ def check_rows(
     return [number for number, old, new in rows if not may_write(locator, actor, entity, old, new)]
 
 
+def officers_today() -> sa.Select[str | None]:
+    """The units of the enabled officer accounts of today's map: a commune's code (5 digits) never
+    equals a province's (2)."""
+    return sa.select(col(UserAccount.unit_code)).where(
+        col(UserAccount.role) == "officer",
+        col(UserAccount.unit_map) == NEW_MAP,
+        col(UserAccount.disabled).is_(False),
+        col(UserAccount.unit_code).is_not(None),
+    )
+
+
+def verifying_unit(
+    commune_2025_07: str | None, province_2025_07: str | None, district: str | None, officers: Iterable[str]
+) -> Unit | None:
+    """Whose officers verify what a cooperative placed here reports (its commune and province on
+    today's map, its district on 2025-01), given the units of `officers_today`: the rule of `verifies`
+    read for one place, to tell the cooperative. None: no officer's unit holds it (an admin verifies)."""
+    today = set(officers)
+    if commune_2025_07 and commune_2025_07 in today:
+        return Unit(NEW_MAP, "commune", commune_2025_07)
+    if province_2025_07 and province_2025_07 in today:
+        return Unit(NEW_MAP, "province", province_2025_07)
+    return Unit(OLD_MAP, "district", district) if district else None
+
+
 def verifies(actor: Actor) -> sa.ColumnElement[bool]:
     """The reviews this actor verifies, as a condition on `review` (issue 14): the officers whose unit
     on today's map holds the reporting cooperative's place, a commune's before its province's; where
@@ -440,13 +465,7 @@ def verifies(actor: Actor) -> sa.ColumnElement[bool]:
     scope = scope_unit(actor)
     if actor.role != "officer" or scope is None:
         return sa.false()
-    # Enabled officers of today's map: a commune's code (5 digits) never equals a province's (2).
-    today = sa.select(col(UserAccount.unit_code)).where(
-        col(UserAccount.role) == "officer",
-        col(UserAccount.unit_map) == NEW_MAP,
-        col(UserAccount.disabled).is_(False),
-        col(UserAccount.unit_code).is_not(None),
-    )
+    today = officers_today()
     commune, province = col(Review.commune_2025_07), col(Review.province_2025_07)
     no_commune_officer = sa.or_(commune.is_(None), commune.not_in(today))
     if scope.map == NEW_MAP and scope.level == "commune":

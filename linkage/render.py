@@ -387,10 +387,20 @@ def _share_colour(share: float | None) -> str:
     return next(colour for lowest, colour, _ in SHARE_COLOURS if share >= lowest)
 
 
-def overview_data(overview: Overview, lang: str = "vi") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Node and edge lists of a province's overview: districts sized by their active linkages (area
-    grows with the count), lines as thick as the linkages they stand for, buyers shared by districts."""
+def _overview_words(lang: str, map_name: str = OLD_MAP) -> dict[str, str]:
+    """The graph's texts for an overview on `map_name`: on 2025-07 its clusters are communes, so the
+    words naming a district are those of the same key ending `_communes`."""
     words = _words(lang)
+    if map_name == OLD_MAP:
+        return words
+    return {key: words.get(f"{key}_communes", text) for key, text in words.items()}
+
+
+def overview_data(overview: Overview, lang: str = "vi") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Node and edge lists of a province's overview: districts (communes on 2025-07) sized by their
+    active linkages (area grows with the count), lines as thick as the linkages they stand for, buyers
+    shared by clusters."""
+    words = _overview_words(lang, overview.map_name)
     names = dict(zip(overview.districts["code"], overview.districts["name"], strict=True))
     most = max([1, *overview.districts["linkages"]])
     nodes: list[dict[str, Any]] = []
@@ -465,9 +475,9 @@ def drawn_buyers(overview: Overview, limit: int | None = None) -> list[str]:
     return sorted(ranked["buyer"].head(MAX_SHARED_BUYERS if limit is None else limit))
 
 
-def overview_legend_html(lang: str = "vi") -> str:
+def overview_legend_html(lang: str = "vi", map_name: str = OLD_MAP) -> str:
     """The overview's colours, shapes and lines, as it draws them."""
-    words = _words(lang)
+    words = _overview_words(lang, map_name)
     items = [
         f'<span><b class="shape" style="color:{colour}">●</b>{html.escape(words[key])}</span>'
         for _, colour, key in SHARE_COLOURS
@@ -506,7 +516,7 @@ def overview_html(
 ) -> str:
     """A province's overview as a page (the same offline template and escaping as `graph_html`);
     `selectable`: in the app, where a click on a district opens its graph (`OVERVIEW_BRIDGE`)."""
-    words = _words(lang)
+    words = _overview_words(lang, overview.map_name)
     nodes, edges = overview_data(overview, lang)
     message = ""
     hidden = overview.buyers["buyer"].nunique() - len(drawn_buyers(overview))
@@ -516,7 +526,7 @@ def overview_html(
         note = words["overview_more_buyers"].format(count=hidden, limit=MAX_SHARED_BUYERS)
         message = f'<p class="message" role="status">{html.escape(note)}</p>'
     bridge = OVERVIEW_BRIDGE if selectable else ""
-    return _page(lang, title, overview_legend_html(lang), message, nodes, edges, assets_url, bridge)
+    return _page(lang, title, overview_legend_html(lang, overview.map_name), message, nodes, edges, assets_url, bridge)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from linkage import charts, coverage
 from linkage.coverage_view import unit_view
-from linkage.maps import MAPS, OLD_MAP, Unit, map_of
+from linkage.maps import MAP_LEVELS, MAPS, OLD_MAP, Unit, map_of
 from linkage.permissions import may_open
 from linkage.unit_search import search
 from ui import (
@@ -104,9 +104,8 @@ with st.container(horizontal=True):
 st.subheader(tr("app.coverage.maps.unit_title", unit=unit.name, date=as_of.strftime("%d/%m/%Y"), map=on))
 if not view.has_figures:  # a unit with no rural commune: no indicator counts it
     st.info(tr("app.coverage.no_figures", unit=unit.name, parent=view.figures_unit.name))
-    if on == OLD_MAP:  # linkages are located by their communes of 2025-01 there
-        counts = coverage.unit_linkage_counts(engine(), as_of, unit.code, verified)
-        st.markdown(plain(tr("app.coverage.linkage_counts", **asdict(counts))))
+    counts = coverage.unit_linkage_counts(engine(), as_of, unit, verified)
+    st.markdown(plain(tr("app.coverage.linkage_counts", **asdict(counts))))
     st.markdown(f"**{tr('app.coverage.figures_of', unit=view.figures_unit.name)}**")
 target_cards(view.cards)
 if view.unplaced:
@@ -149,16 +148,15 @@ if len(children):
 
 show_trend(view.figures_unit, verified, labels)
 
-if on == OLD_MAP:  # the candidates are read from the communes of 2025-01
-    with st.expander(tr("app.coverage.candidates"), key="candidates"):
-        found = coverage.unit_candidates(engine(), who, as_of, unit.code, verified)
-        for title, frame in (
-            ("communes_without", found.communes_without_cooperative),
-            ("districts_without", found.districts_without_key_linkage),
-            ("linkages_without", found.linkages_without_digital),
-        ):
-            st.markdown(f"**{tr('app.coverage.' + title)}** ({len(frame)})")
-            st.dataframe(labelled(frame), hide_index=True)
+with st.expander(tr("app.coverage.candidates"), key="candidates"):
+    found = coverage.unit_candidates(engine(), who, as_of, unit, verified)
+    sections = [("communes_without", found.communes_without_cooperative)]
+    if "district" in MAP_LEVELS[on]:  # 2025-07 has no districts
+        sections.append(("districts_without", found.districts_without_key_linkage))
+    sections.append(("linkages_without", found.linkages_without_digital))
+    for title, frame in sections:
+        st.markdown(f"**{tr('app.coverage.' + title)}** ({len(frame)})")
+        st.dataframe(labelled(frame), hide_index=True)
 
 report = report_frame(coverage.with_gap(children if len(children) else view.cards))
 name = f"coverage-{on}-{view.figures_unit.code if children.empty else unit.code}-{as_of.isoformat()}"

@@ -35,7 +35,6 @@ from ui import carried, engine, field_label, guard, labelled, lang, plain, show_
 from ui.graphs import html_file, province_overview_file, unit_graph, unit_unlinked
 
 who = guard("graph")
-geo = coverage.geography(engine())
 st.title(tr("app.graph.title"))
 name_column = "name_vi" if lang() == "vi" else "name_en"
 names = {p.key: p.values[name_column] or p.key for p in records.find(engine(), who, "products")}
@@ -128,12 +127,12 @@ with st.spinner(tr("app.computing")):
         show_error(error)
         st.stop()
 title = graph_title(engine(), unit.code, as_of, lang(), map_name=unit.map)
-if unit.level == "province" and unit.map == OLD_MAP:  # thousands of nodes: drawn as its districts
-    st.caption(tr("app.graph.overview"))
-    overview = province_overview_file(who, unit, as_of, tuple(products), tuple(technologies), geo, title, lang())
+if unit.level == "province":  # thousands of nodes: drawn as its districts (2025-01) or communes (2025-07)
+    st.caption(tr("app.graph.overview" if unit.map == OLD_MAP else "app.graph.maps.province_overview"))
+    overview = province_overview_file(who, unit, as_of, tuple(products), tuple(technologies), title, lang())
     st.iframe(overview, height=640)
 else:
-    st.caption(tr("app.graph.drawing" if unit.level != "province" else "app.graph.maps.province_drawing"))
+    st.caption(tr("app.graph.drawing"))
     filtered = bool(products or technologies or party_types)
     st.iframe(html_file(g, title, lang(), filtered), height=640)
 

@@ -1,4 +1,5 @@
-"""My cooperative: the cooperative keeps its own entry current; changes wait for the district officer."""
+"""My cooperative: the cooperative keeps its own entry current; changes wait for the office that verifies
+them (its commune's economic office, else its province's department, else its old district's office)."""
 
 from functools import partial
 
@@ -8,7 +9,7 @@ from linkage import records
 from linkage.history import pending
 from linkage.i18n import vietnam_time
 from linkage.locations import provinces_near
-from ui import engine, field_label, guard, plain, product_names, shown_value, titled, tr
+from ui import engine, field_label, guard, plain, product_names, shown_value, titled, tr, verifier_words
 from ui.forms import archive_button, commit, pick, record_form, record_table, save
 
 who = guard("my_cooperative")
@@ -23,6 +24,7 @@ for change in [c for c in waiting if c.status == "returned"]:
         plain(tr("app.review.returned", entity=tr(f"entity.{change.entity}"), key=what)) + " — " + plain(change.comment)
     )
 reported = [c for c in waiting if c.status == "reported"]
+st.caption(tr("app.my_cooperative.verified_by", office=verifier_words()))
 if reported:
     with st.expander(tr("app.my_cooperative.waiting", count=len(reported)), key="waiting"):
         for change in reported:

@@ -24,7 +24,7 @@ from .test_permissions import ADMIN, COOP_C1, OFFICER_058, PLANNER_06
 
 App = Callable[..., AppTest]
 REFUSED = "Tài khoản này không xem được trang này"
-OFFICER = "cán bộ phòng Nông nghiệp huyện"
+OFFICER = "cán bộ nông nghiệp"
 WHOEVER = [None, ADMIN, PLANNER_06, OFFICER_058, COOP_C1]
 
 

@@ -106,3 +106,45 @@ def test_each_map_keeps_its_own_ranking(app: App) -> None:
     at = app(PLANNER_VN, "coverage.py", map="2025-07", unit="19")  # only the raw-material indicator ranks communes
     at.selectbox(key="coverage_map:vi").select("2025-01").run()
     assert at.radio(key="rank_by_2025-01:vi").value == "communes_with_cooperative"  # the first, not the other map's
+
+
+# --- The gaps and the linkage counts on 2025-07 (issue 14) --------------------------------------
+# Worked by hand from tests/fixtures/bac_kan on today's map (each commune of 2025-01 placed by the
+# package's table): the active cooperatives stand in Phong Quang (C1), Bắc Kạn (C2), Chợ Rã (C3),
+# Phúc Lộc (C4 from Bành Trạch, C8 from Hà Hiệu) and Bằng Thành (C6, C7); P4 of Cao Thượng lies in
+# Xã Ba Bể, which has none. The only active raw-material linkage with no technology is L7 (Phúc Xá's
+# vegetables), in Phường Hồng Hà of Hà Nội.
+
+
+def candidate_sections(at: AppTest) -> dict[str, int]:
+    """The candidate sections the page shows, as their title and the count it gives."""
+    found = {}
+    for line in texts(at).splitlines():
+        if line.startswith("**") and line.endswith(")") and "** (" in line:
+            title, count = line[2:-1].split("** (")
+            found[title] = int(count)
+    return found
+
+
+def test_a_province_of_the_new_map_shows_its_gap_candidates(app: App) -> None:
+    at = app(PLANNER_VN, "coverage.py", map="2025-07", unit="19")
+    assert candidate_sections(at) == {  # no district section: 2025-07 has no districts
+        "Xã có người sản xuất hoặc liên kết nhưng chưa có hợp tác xã": 1,
+        "Liên kết vùng nguyên liệu chưa ứng dụng công nghệ số": 0,
+    }
+    communes = at.dataframe[-2].value  # the sections' tables come last, in their order
+    assert [tuple(row)[:2] for row in communes.itertuples(index=False)] == [("01906", "Xã Ba Bể")]
+
+
+def test_an_urban_commune_of_the_new_map_shows_its_linkage_counts_and_gaps(app: App) -> None:
+    at = app(PLANNER_VN, "coverage.py", map="2025-07", unit="00097")
+    assert at.subheader[0].value.startswith("Phường Hồng Hà")
+    said = texts(at)
+    assert "Phường Hồng Hà không có xã nông thôn nào" in said
+    assert "1 liên kết đang hoạt động" in said and "1 có vùng nguyên liệu" in said and "0 ứng dụng công nghệ số" in said
+    assert candidate_sections(at) == {
+        "Xã có người sản xuất hoặc liên kết nhưng chưa có hợp tác xã": 0,
+        "Liên kết vùng nguyên liệu chưa ứng dụng công nghệ số": 1,
+    }
+    linkages = at.dataframe[-1].value
+    assert list(linkages.iloc[:, 0]) == ["L7"]

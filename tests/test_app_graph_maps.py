@@ -47,3 +47,31 @@ def test_a_link_to_a_district_of_a_map_that_has_none_is_named_and_the_users_own_
     assert 'Địa chỉ nêu đơn vị "058"' in texts(at)
     assert at.selectbox(key="graph_unit").value == "2025-01:district:058"
     assert at.query_params["map"] in ("2025-01", ["2025-01"])
+
+
+# A province of 2025-07 is drawn as its overview, its communes the clusters (as a province of 2025-01
+# is drawn as its districts). Worked by hand from tests/fixtures/bac_kan, each record of 2025-01 placed
+# by the package's table: today C1, C6, P1, P2, P3, A1, A3 are in active linkages (L1, L6, L2, L3, L5);
+# C5 is dissolved; A4 lies in Hà Nội; the rest of the old Bắc Kạn's records are in no linkage.
+
+
+def test_a_province_of_the_new_map_is_drawn_as_its_communes_and_a_click_opens_one(app: App) -> None:
+    from vietnam_provinces import Ward
+
+    at = app(ADMIN, "graph.py", map="2025-07", unit="19")
+    assert at.selectbox(key="graph_unit").value == "2025-07:province:19"
+    assert "Tỉnh của bản đồ 2025-07 vẽ theo xã" in texts(at)
+    page = at.get("iframe")[0].proto.srcdoc
+    drawn = set(re.findall(r'"id": "district:([^"]+)"', page))
+    communes = {f"{int(w.code):05d}" for w in Ward.iter_all() if int(w.province_code) == 19}
+    assert drawn == communes  # one cluster per commune of the province, none of another
+    assert "data-selectable" in page  # a click writes the unit to the address
+    assert "Bấm để mở sơ đồ của xã này." in page and "Bên mua chung của nhiều xã" in page  # its words: communes
+    assert "huyện" not in page
+    unlinked = at.dataframe[0].value
+    assert set(unlinked["Mã"]) == {"C2", "C3", "C4", "C7", "C8", "P4", "A2"}  # the whole province's
+    at.query_params["unit"] = "01894"  # what a click on Xã Phúc Lộc writes (the map stays in the address)
+    at.run()
+    assert at.selectbox(key="graph_unit").value == "2025-07:commune:01894"
+    # Phúc Lộc took in Bành Trạch (C4) and Hà Hiệu (C8, A2 of the ended L4); P3 of Bành Trạch is in L5.
+    assert set(at.dataframe[0].value["Mã"]) == {"C4", "C8", "A2"}

@@ -63,7 +63,7 @@ def test_a_cooperative_saves_its_profile_and_it_waits_for_verification(app, data
     at = app(COOP_C1, "my_cooperative.py")
     at.text_input(key="profile:members").set_value("25")
     at.button(key="FormSubmitter:profile-Lưu").click().run()
-    assert "chờ cán bộ huyện xác nhận" in texts(at)
+    assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
     view = records.read(get_engine(database), SYSTEM, "cooperatives", "C1")
     assert (view.values["members"], view.review_status) == ("25", "reported")
 

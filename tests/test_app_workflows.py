@@ -274,7 +274,7 @@ def test_a_new_member_without_a_commune_is_explained_and_one_chosen_by_name_wait
     assert records.find(get_engine(database), SYSTEM, "producers", among=["P58"]) == []
     at.selectbox(key="new_member:commune_code:vi").select("01849")  # the rest is still as typed
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
-    assert "chờ cán bộ huyện xác nhận" in texts(at)
+    assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
     assert [(p.key, p.status) for p in pending(get_engine(database), OFFICER_058)] == [("P58", "reported")]
 
 
@@ -292,7 +292,7 @@ def test_a_raw_material_area_is_added_to_one_of_its_linkages(app: App, database:
     assert at.text_input(key="new_area:name").value == "Cánh đồng mẫu"  # what was typed stays
     at.text_input(key="new_area:area_ha").set_value("12,5")  # the Vietnamese decimal comma
     at.button(key="FormSubmitter:new_area-Lưu").click().run()
-    assert "chờ cán bộ huyện xác nhận" in texts(at)
+    assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
     assert at.text_input(key="new_area:1:code").value == ""  # an empty form for the next area
     engine = get_engine(database)
     assert records.read(engine, SYSTEM, "raw_material_areas", "A58").values["area_ha"] == "12.5"
@@ -306,7 +306,7 @@ def test_a_cooperative_starts_a_linkage_and_adds_a_technology_to_it(app: App, da
     at.selectbox(key="start_linkage:product_code:vi").select("VEGETABLE")
     at.text_input(key="start_linkage:started_on").set_value("01/03/2025")
     at.button(key="FormSubmitter:start_linkage-Lưu").click().run()
-    assert "chờ cán bộ huyện xác nhận" in texts(at)
+    assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
     assert at.text_input(key="start_linkage:1:code").value == ""  # an empty form for the next one
     at.selectbox(key="linkage_choice:vi").select("L58").run()
     at.selectbox(key="new_digital_adoptions_L58:technology:vi").select("e_commerce")

@@ -11,12 +11,9 @@ from linkage.geography import (
     communes_in,
     fold,
     gso_rows,
-    level_of,
     normalize_code,
-    normalize_unit_code,
     places_of,
     read_geography,
-    resolve_unit,
     search_units,
 )
 from linkage.models import Commune, District, Province
@@ -65,38 +62,12 @@ def test_search_districts_by_code_and_name(engine: Engine) -> None:
 def test_codes_may_omit_leading_zeros() -> None:
     assert normalize_code("3184", 5) == "03184"
     assert normalize_code("1858.0", 5) == "01858"
-    assert normalize_unit_code("6") == "06"
-    assert normalize_unit_code("vn") == "VN"
-    assert [level_of(c) for c in ("VN", "06", "058", "01912", "K01")] == [
-        "national",
-        "province",
-        "district",
-        "commune",
-        None,
-    ]
 
 
 @pytest.mark.parametrize("query", ["_", "%", "a_b", "100%"])
 def test_wildcard_characters_typed_in_a_search_match_themselves(engine: Engine, query: str) -> None:
     with read_session(engine) as session:
         assert search_units(session, query, levels=("province", "district", "commune")) == []
-
-
-@pytest.mark.parametrize(
-    ("typed", "meant"),
-    [
-        ("6", "06"),
-        ("06", "06"),
-        ("61", "061"),
-        ("061", "061"),
-        ("1858", "01858"),
-        ("vn", "VN"),
-        ("13", None),  # neither a province 13 nor a district 013
-        ("x", None),
-    ],
-)
-def test_a_unit_code_without_its_leading_zeros_is_the_unit_meant(typed: str, meant: str | None) -> None:
-    assert resolve_unit(typed) == meant  # no province 61 exists, so 61 can only be district 061
 
 
 def test_a_provinces_communes_are_named_with_district_and_province_in_alphabetical_order(engine: Engine) -> None:

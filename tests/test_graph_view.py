@@ -17,7 +17,6 @@ from linkage.graph_view import (
     pick_in_view,
     read_address,
     unit_key,
-    unlinked_in,
     write_address,
 )
 from linkage.maps import NEW_MAP, OLD_MAP, Unit, crosswalk, map_data
@@ -138,16 +137,3 @@ def test_a_pick_is_in_view_when_drawn_or_listed_as_in_no_linkage() -> None:
     assert pick_in_view("cooperative:C2", graph, left_out)
     assert not pick_in_view("buyer:C2", graph, left_out)
     assert not pick_in_view("linkage:NM000005", graph, left_out.iloc[0:0])
-
-
-def test_who_a_graph_draws_in_no_linkage_is_listed_as_graph_unlinked_lists_them() -> None:
-    graph = nx.MultiDiGraph()
-    graph.add_node("cooperative:C1", kind="cooperative", name="HTX Một", commune_name="Xã A")
-    graph.add_node("cooperative:C2", kind="cooperative", name="HTX Hai", commune_name="Xã B")
-    graph.add_node("linkage:L1", kind="linkage", name="Chuỗi")
-    graph.add_node("buyer:B1", kind="buyer", name="Công ty")
-    graph.add_edge("cooperative:C1", "linkage:L1", relation="party")
-    graph.add_edge("buyer:B1", "linkage:L1", relation="party")
-    assert unlinked_in(graph).to_dict("records") == [
-        {"kind": "cooperative", "code": "C2", "name": "HTX Hai", "commune_name": "Xã B"}
-    ]

@@ -98,5 +98,5 @@ def test_the_names_are_the_packages_of_the_scopes_map() -> None:
 def test_a_cooperative_and_a_scope_that_is_no_unit_of_its_map() -> None:
     assert office_of(Actor("htx", "cooperative", cooperative_code="C1"), "vi") == "Hợp tác xã C1"
     assert office_of(Actor("htx", "cooperative", cooperative_code="C1"), "en") == "Cooperative C1"
-    assert office("officer", "060", "2025-07", "en") == "district officer (060, 2025-07)"  # no districts on 2025-07
+    assert office("officer", "060", "2025-07", "en") == "agriculture officer (060, 2025-07)"  # no districts on 2025-07
     assert office_of(Actor("an", "officer", "01864", unit_map="2025-07"), "vi").startswith("Phòng Kinh tế xã")

@@ -202,3 +202,17 @@ def test_only_the_most_shared_buyers_are_drawn_and_the_page_says_how_many_are_no
     # the two reaching three districts, then the first by code among those reaching two
     assert drawn == sorted(["B04", "B09", *[f"B{i:02d}" for i in (0, 1, 2, 3, 5, 6, 7, 8, 10, 11)]])
     assert "Only the 12 buyers shared by the most districts are drawn; 3 more are in" in page
+
+
+def test_an_overview_of_the_new_map_speaks_of_communes_in_both_languages() -> None:
+    from dataclasses import replace
+
+    communes = replace(hand_overview(), map_name="2025-07")  # the same figures, its clusters communes
+    for lang, words, districts in (
+        ("en", ["Click to open this commune's graph.", "Buyer shared by communes", "Commune: 50 %"], "districts"),
+        ("vi", ["Bấm để mở sơ đồ của xã này.", "Bên mua chung của nhiều xã", "Xã: từ 50 %"], "nhiều huyện"),
+    ):
+        page = overview_html(communes, "t", lang=lang, assets_url="app/static")
+        assert all(w in page for w in words) and districts not in page
+        old = overview_html(hand_overview(), "t", lang=lang, assets_url="app/static")
+        assert districts in old and not any(w in old for w in words)

@@ -909,17 +909,17 @@ def test_units_of_either_map_open_for_whoever_holds_them() -> None:
     assert may_view_unit(PLANNER_VN, SC.here, "2025-07") and may_view_unit(ADMIN, "058")
 
 
-def test_the_coverage_page_opens_on_the_programmes_map_at_the_unit_holding_ones_own(two_map_records: Engine) -> None:
-    from linkage.coverage import home_unit
+def test_the_coverage_page_opens_at_ones_own_unit_on_its_map(two_map_records: Engine) -> None:
+    from linkage.coverage import opening_unit
     from linkage.maps import map_data
 
-    def district_or_above(place: tuple[str, str]) -> str:
-        level, code = place
-        return map_data("2025-01").communes[code].district if level == "commune" else code
-
     xa, huyen = NEW_SCOPES["commune officer 2025-07"], NEW_SCOPES["district officer 2025-01"]
-    assert home_unit(two_map_records, huyen) == SC.district
-    assert home_unit(two_map_records, xa) == where((None, SC.here), "2025-01")[1]  # its commune, read on 2025-01
-    coop = Actor("htx_kn", "cooperative", cooperative_code="KN")  # its office given on 2025-07 only
-    assert home_unit(two_map_records, coop) == district_or_above(where(HOMES["KN"], "2025-01"))
-    assert home_unit(two_map_records, PLANNER_VN) == "VN"
+    assert opening_unit(two_map_records, huyen) == (SC.district, "2025-01")
+    assert opening_unit(two_map_records, xa) == (SC.here, "2025-07")
+    # A cooperative: its commune of 2025-07 where given, else the district of its commune of 2025-01.
+    kn = Actor("htx_kn", "cooperative", cooperative_code="KN")  # given on 2025-07 only
+    assert opening_unit(two_map_records, kn) == (SC.here, "2025-07")
+    ko = Actor("htx_ko", "cooperative", cooperative_code="KO")  # given on 2025-01 only
+    assert opening_unit(two_map_records, ko) == (map_data("2025-01").communes[SC.old].district, "2025-01")
+    assert opening_unit(two_map_records, PLANNER_VN) == ("VN", "2025-01")
+    assert opening_unit(two_map_records, ADMIN) == ("VN", "2025-01")

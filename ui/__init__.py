@@ -24,8 +24,10 @@ from linkage.accounts import Actor
 from linkage.catalog import stored_products
 from linkage.db import data_version, get_engine, schema_is_current
 from linkage.errors import Invalid, UserFacingError
+from linkage.history import verifier_of
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, t
 from linkage.maps import OLD_MAP, Unit
+from linkage.offices import office
 from linkage.permissions import may_open
 from ui.signin import ACCOUNT_ENDED, end_sign_in, keep_sign_in, remember_sign_in
 from ui.words import show_streamlit_words
@@ -190,6 +192,13 @@ def guard(page: str) -> Actor:
         st.warning(tr("app.forbidden.text"))
         st.stop()
     return who
+
+
+def verifier_words() -> str:
+    """Who verifies what the signed-in cooperative reports, named in today's words (the commune's
+    economic office, else the province's department, else the old district's office)."""
+    unit = verifier_of(engine(), _RUN.actor) if _RUN.actor else None
+    return office("officer", unit.code, unit.map, lang()) if unit else tr("office.admin")
 
 
 def show_error(error: UserFacingError) -> None:

@@ -24,7 +24,7 @@ from linkage.locations import (
     old_commune_of,
 )
 from linkage.records import RecordView
-from ui import carried, engine, field_label, flash, product_names, record_title, show_error, tr
+from ui import carried, engine, field_label, flash, product_names, record_title, show_error, tr, verifier_words
 
 
 def _opened_key(form_key: str) -> str:
@@ -219,7 +219,7 @@ def commit(form_key: str, entity: str, write: Callable[[], RecordView]) -> None:
         show_error(error)
         return
     reopen(form_key, entity)
-    flash(tr("app.saved_reported") if saved.review_status else tr("app.saved"))
+    flash(tr("app.saved_reported", office=verifier_words()) if saved.review_status else tr("app.saved"))
     st.rerun()
 
 

@@ -14,10 +14,8 @@ import streamlit as st
 
 from linkage.accounts import Actor
 from linkage.db import data_version, read_session
-from linkage.geography import Geography
 from linkage.graph import build_graph, unlinked
-from linkage.graph_view import unlinked_in
-from linkage.maps import OLD_MAP, Unit
+from linkage.maps import Unit
 from linkage.overview import overview_of
 from linkage.render import graph_html, overview_html, publish_assets
 from ui import engine
@@ -65,10 +63,8 @@ def unit_graph(
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _unlinked(actor: Actor, unit: Unit, as_of: date, version: int) -> pd.DataFrame:
-    if unit.map != OLD_MAP:  # a commune of 2025-07 draws who is in no linkage: read them off its graph
-        return unlinked_in(_graph(actor, unit, as_of, (), (), (), version))
     with read_session(engine()) as session:
-        return unlinked(session, unit.code, as_of, actor=actor)
+        return unlinked(session, unit, as_of, actor=actor)
 
 
 def unit_unlinked(actor: Actor, unit: Unit, as_of: date) -> pd.DataFrame:
@@ -100,10 +96,9 @@ def _overview_page(
     title: str,
     lang: str,
     version: int,
-    _geo: Geography,  # the map: the same for every call, not hashed
 ) -> str:
     graph = _graph(actor, province, as_of, products, technologies, (), version)
-    return overview_html(overview_of(graph, province.code, _geo), title, lang, True, assets_url())
+    return overview_html(overview_of(graph, province), title, lang, True, assets_url())
 
 
 def province_overview_file(
@@ -112,14 +107,14 @@ def province_overview_file(
     as_of: date,
     products: tuple[str, ...],
     technologies: tuple[str, ...],
-    geo: Geography,
     title: str,
     lang: str,
 ) -> Path:
-    """A province's overview (a province of 2025-01: its districts as clusters; party-type filters do not
-    apply: they would hide where linkages sit), built once per data version, as a file for `st.iframe`."""
+    """A province's overview (of 2025-01: its districts as clusters; of 2025-07: its communes; party-type
+    filters do not apply: they would hide where linkages sit), built once per data version, as a file for
+    `st.iframe`."""
     version = data_version(engine())
-    return _written(_overview_page(actor, province, as_of, products, technologies, title, lang, version, geo))
+    return _written(_overview_page(actor, province, as_of, products, technologies, title, lang, version))
 
 
 def _written(page: str) -> Path:
