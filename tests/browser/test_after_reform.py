@@ -34,8 +34,11 @@ PASSWORD = "mật-khẩu-xã-thử"
 TODAY = date.today().strftime("%d/%m/%Y")
 
 
+Demo = tuple[str, Engine, dict[str, DemoAccount]]
+
+
 @pytest.fixture
-def demo(tmp_path: Path) -> tuple[str, Engine, dict[str, DemoAccount]]:
+def demo(tmp_path: Path) -> Demo:
     """A database with the province demo and its demo accounts; each test starts its own server on it."""
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     engine = get_engine(url)
@@ -164,7 +167,9 @@ def commune_case(engine: Engine, preferred: str) -> CommuneCase:
     pytest.fail("no commune with a raw material area to settle holds a cooperative")
 
 
-def test_the_commune_officer_draws_verifies_and_settles_and_the_communes_figure_moves(demo, watched: Watched) -> None:  # type: ignore[no-untyped-def]
+def test_the_commune_officer_draws_verifies_and_settles_and_the_communes_figure_moves(
+    demo: Demo, watched: Watched
+) -> None:
     url, engine, accounts = demo
     case = commune_case(engine, accounts["officer.xa.demo"].scope)
     officer = accounts["officer.xa.demo"]
@@ -247,8 +252,8 @@ def test_the_commune_officer_draws_verifies_and_settles_and_the_communes_figure_
 
 
 def test_the_provincial_planner_opens_the_new_province_its_trend_and_the_end_of_period_scorecard(
-    demo, watched: Watched
-) -> None:  # type: ignore[no-untyped-def]
+    demo: Demo, watched: Watched
+) -> None:
     url, _, accounts = demo
     planner = accounts["planner.tinh.demo"]
     province = map_data(NEW_MAP).provinces[planner.scope].unit
@@ -294,8 +299,8 @@ def test_the_provincial_planner_opens_the_new_province_its_trend_and_the_end_of_
 
 
 def test_a_district_officer_from_before_the_reform_opens_a_graph_link_coverage_and_stays_signed_in(
-    demo, watched: Watched
-) -> None:  # type: ignore[no-untyped-def]
+    demo: Demo, watched: Watched
+) -> None:
     url, _, accounts = demo
     officer = accounts["officer.demo"]
     assert officer.unit_map == OLD_MAP
