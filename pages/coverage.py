@@ -42,7 +42,9 @@ def open_unit(unit: Unit) -> None:
 
 
 def pick_map() -> None:
-    st.session_state["coverage_map_picked"] = True
+    """Remember the map picked (by the user, a link or the scorecard) outside the widget: Streamlit drops a
+    widget's state on a page that does not show it, and the selectbox would come back on its first map."""
+    st.session_state["coverage_map_picked"] = st.session_state[map_key]
 
 
 def end_of_period() -> None:
@@ -66,8 +68,8 @@ st.session_state.setdefault("coverage_as_of", date.today())
 st.title(tr("app.coverage.title"))
 left, middle, right = st.columns(3)
 as_of = left.date_input(tr("app.as_of"), format="DD/MM/YYYY", key="coverage_as_of")
-if not st.session_state.get("coverage_map_picked"):  # the map follows the date until the user picks one
-    st.session_state[map_key] = map_of(as_of)
+# The map follows the date until one is picked; the one picked stays when the user comes back from another page.
+st.session_state[map_key] = st.session_state.get("coverage_map_picked") or map_of(as_of)
 on = middle.selectbox(tr("app.coverage.maps.map"), MAPS, format_func=map_label, key=map_key, on_change=pick_map)
 verified = right.toggle(
     tr("app.coverage.verified_only"), key="coverage_verified", help=tr("app.coverage.verified_help")

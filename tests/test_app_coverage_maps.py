@@ -52,6 +52,19 @@ def test_a_province_of_the_new_map_lists_its_communes_and_no_district_indicator(
     assert ranked == rural  # every rural commune of the province, with data or not
 
 
+def test_the_map_picked_stays_after_a_visit_to_another_page(app: App) -> None:
+    """Streamlit drops a widget's state on a page that does not show it: the map picked (here by a link) must
+    not come back as the list's first map, 2025-01, with the page still saying it was picked."""
+    from .apptest import PAGES
+
+    at = app(PLANNER_VN, "coverage.py", map="2025-07", unit="19")
+    assert shown_map(at) == "2025-07"
+    at.switch_page(str(PAGES / "graph.py")).run()
+    at.query_params.clear()  # the menu's link to coverage names no map
+    at.switch_page(str(PAGES / "coverage.py")).run()
+    assert shown_map(at) == "2025-07" and "(bản đồ 2025-07)" in at.subheader[0].value
+
+
 def test_the_end_of_period_scorecard_is_one_click_away(app: App) -> None:
     at = app(PLANNER_VN, "coverage.py")
     at.button(key="end_of_period").click().run()
