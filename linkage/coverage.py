@@ -718,6 +718,19 @@ def opening_unit(engine: Engine, actor: Actor) -> tuple[str, str]:
     return NATIONAL_CODE, OLD_MAP
 
 
+def opening_map(actor: Actor) -> str | None:
+    """The map an account's coverage page starts on before the user picks one: the map of its scope for
+    a district or province of 2025-01 (such accounts keep working on the map they were given, where
+    their unit exists); None, the map of the date, for everyone else.
+
+    >>> opening_map(Actor("lan", "officer", "058")), opening_map(Actor("an", "officer", "24544", unit_map=NEW_MAP))
+    ('2025-01', None)
+    """
+    if actor.unit_code and actor.unit_code != NATIONAL_CODE and actor.unit_map == OLD_MAP:
+        return OLD_MAP
+    return None
+
+
 def linkages_located(facts: Facts, level: str, map_name: str = OLD_MAP) -> pd.Series:
     """How many linkages are located in each unit of `level` of the map, most first, every party
     placed on the map; a linkage in several units counts in each."""

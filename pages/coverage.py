@@ -62,7 +62,10 @@ if address and address != st.session_state.get("coverage_address"):
         st.session_state[map_key] = given
         pick_map()
     st.session_state["coverage_asked"] = (address.get("unit") or "VN", given if given in MAPS else OLD_MAP)
-st.session_state.setdefault("coverage_asked", coverage.opening_unit(engine(), who))
+if "coverage_asked" not in st.session_state:  # the first visit of the session
+    st.session_state["coverage_asked"] = coverage.opening_unit(engine(), who)
+    if "coverage_map_picked" not in st.session_state and (own_map := coverage.opening_map(who)):
+        st.session_state["coverage_map_picked"] = own_map  # an account of 2025-01 keeps working on its map
 st.session_state.setdefault("coverage_as_of", date.today())
 
 st.title(tr("app.coverage.title"))

@@ -11,8 +11,9 @@ import pytest
 
 from linkage import records
 from linkage.accounts import SYSTEM, Actor
+from linkage.coverage import opening_map
 from linkage.db import get_engine
-from linkage.maps import OLD_MAP, crosswalk, map_data
+from linkage.maps import NEW_MAP, OLD_MAP, crosswalk, map_data
 
 from .apptest import PAGES, texts
 from .test_permissions import COOP_C1, OFFICER_058, PLANNER_VN
@@ -208,14 +209,25 @@ def test_a_wholly_urban_district_found_by_search_opens_without_figures(app) -> N
 
 def test_an_officer_whose_district_is_wholly_urban_opens_the_coverage_page(app) -> None:
     at = app(Actor("tuan", "officer", "002"), "coverage.py")
-    # today's map first: the district of 2025-01 opens what it became, and says so
-    assert at.subheader[0].value.startswith(
-        "Thành phố Hà Nội"
-    ) and "Quận Hoàn Kiếm là đơn vị của bản đồ 2025-01" in texts(at)
-    at.selectbox(key="coverage_map:vi").select("2025-01").run()
+    # an account of 2025-01 keeps working on its map: its own district first, with no figures, said so
+    assert at.selectbox(key="coverage_map:vi").value == "2025-01"
     assert at.subheader[0].value.startswith("Quận Hoàn Kiếm")
     assert "Quận Hoàn Kiếm không có xã nông thôn nào" in texts(at)
     assert len(at.metric) == 3
+    # today's map on request: the district opens what it became, and says so
+    at.selectbox(key="coverage_map:vi").select("2025-07").run()
+    assert at.subheader[0].value.startswith(
+        "Thành phố Hà Nội"
+    ) and "Quận Hoàn Kiếm là đơn vị của bản đồ 2025-01" in texts(at)
+
+
+def test_an_officer_of_a_new_commune_opens_on_today_s_map() -> None:
+    assert opening_map(Actor("an", "officer", "24544", unit_map=NEW_MAP)) is None  # the map of the date
+    assert opening_map(Actor("lan", "officer", "058")) == OLD_MAP
+    assert opening_map(Actor("hoa", "planner", "06")) == OLD_MAP
+    assert opening_map(Actor("thu", "planner", "66", unit_map=NEW_MAP)) is None
+    assert opening_map(Actor("vn", "planner", "VN")) is None  # the nation is on both maps
+    assert opening_map(Actor("root", "admin")) is None
 
 
 def test_a_ward_of_an_urban_district_opens_its_district_in_english(app) -> None:

@@ -94,15 +94,16 @@ def test_a_unit_found_by_search_opens_is_kept_in_the_address_and_when_coming_bac
 
 def test_a_province_planner_starts_on_its_province_with_its_districts_ranked(app: App) -> None:
     at = app(PLANNER_06, "coverage.py")
-    # today's map first: the province of 2025-01 opens the province that took it in, and says so
-    assert at.subheader[0].value.startswith("Tỉnh Thái Nguyên")
-    assert "Tỉnh Bắc Kạn là đơn vị của bản đồ 2025-01" in texts(at)
-    at.selectbox(key="coverage_map:vi").select("2025-01").run()
-    assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn")
+    # an account of 2025-01 starts on its own province, on its map
+    assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn") and "(bản đồ 2025-01)" in at.subheader[0].value
     behind = at.dataframe[0].value
     assert list(behind.columns) == ["Mã đơn vị", "Đơn vị", "Số đạt", "Trên tổng số", "Cần thêm"]
     assert set(behind["Mã đơn vị"]) <= {"058", "060", "061", "062", "063", "064", "065", "066"}
     assert (behind["Cần thêm"] > 0).all()
+    # today's map on request: the province that took it in, and a note saying so
+    at.selectbox(key="coverage_map:vi").select("2025-07").run()
+    assert at.subheader[0].value.startswith("Tỉnh Thái Nguyên")
+    assert "Tỉnh Bắc Kạn là đơn vị của bản đồ 2025-01" in texts(at)
 
 
 def test_the_coverage_page_sees_a_write_made_by_another_process(app: App, database: str) -> None:

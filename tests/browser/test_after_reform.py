@@ -318,14 +318,18 @@ def test_a_district_officer_from_before_the_reform_opens_a_graph_link_coverage_a
         expect(page.get_by_label("Mật khẩu")).to_have_count(0)
         expect(drawing(page).locator("h1")).to_have_text(title, timeout=WAIT)
 
-        visit(page, "Mức độ đạt chỉ tiêu")  # today's map first: their district opens what it became, and says so
-        expect(page.get_by_text(f"{district.name} là đơn vị của bản đồ 2025-01")).to_be_visible(timeout=WAIT)
-        page.get_by_role("combobox", name="Bản đồ hành chính").click()
-        page.get_by_role("option", name=re.compile(r"\(2025-01\)$")).click()  # one choice: their own map
-        settled(page)
+        visit(page, "Mức độ đạt chỉ tiêu")  # an account of 2025-01 keeps working on its map: its own district
         heading = f"{district.name} tính đến {TODAY} (bản đồ 2025-01)"
         expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
         assert "map=2025-01" in page.url and f"unit={district.code}" in page.url
+        page.get_by_role("combobox", name="Bản đồ hành chính").click()
+        page.get_by_role("option", name=re.compile(r"\(2025-07\)$")).click()  # today's map on request
+        settled(page)
+        expect(page.get_by_text(f"{district.name} là đơn vị của bản đồ 2025-01")).to_be_visible(timeout=WAIT)
+        page.get_by_role("combobox", name="Bản đồ hành chính").click()
+        page.get_by_role("option", name=re.compile(r"\(2025-01\)$")).click()  # and back to their own
+        settled(page)
+        expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
         visit(page, "Sơ đồ liên kết")  # their own graph from the menu
         expect(drawing(page).locator("h1")).to_have_text(title, timeout=WAIT)
         visit(page, "Mức độ đạt chỉ tiêu")  # back on coverage: the map they chose is kept
