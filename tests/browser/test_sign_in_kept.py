@@ -79,14 +79,14 @@ def test_a_reload_and_a_second_tab_stay_signed_in_with_the_language_and_the_addr
 
     page.get_by_text("English", exact=True).click()
     settled(page)
-    page.goto(f"{base}/coverage?unit=06")
+    page.goto(f"{base}/coverage?map=2025-01&unit=06")
     expect(page.get_by_text("Tỉnh Bắc Kạn on", exact=False).first).to_be_visible(timeout=20_000)
 
     page.reload()
     settled(page)
     expect(page.get_by_text("Signed in", exact=False).first).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Tỉnh Bắc Kạn on", exact=False).first).to_be_visible(timeout=20_000)
-    assert page.url.endswith("/coverage?unit=06")
+    assert page.url.endswith("/coverage?map=2025-01&unit=06")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
     page.goto(f"{base}/login")  # the sign-in address, bookmarked: a signed-in browser is at home there
@@ -95,7 +95,7 @@ def test_a_reload_and_a_second_tab_stay_signed_in_with_the_language_and_the_addr
     expect(page.get_by_text("Page not found")).to_have_count(0)
 
     second = context.new_page()
-    second.goto(f"{base}/coverage?unit=06")
+    second.goto(f"{base}/coverage?map=2025-01&unit=06")
     settled(second)
     expect(second.get_by_role("button", name="Sign out")).to_be_visible(timeout=20_000)
     expect(second.get_by_text("Tỉnh Bắc Kạn on", exact=False).first).to_be_visible()

@@ -95,12 +95,15 @@ def test_a_cooperative_finds_a_commune_by_typing_its_name_or_code(server: tuple[
     sign_in(page, base, "cooperative")
     open_page(page, "Hợp tác xã của tôi")
     page.get_by_role("tab", name="Thành viên").click()
-    commune = page.get_by_test_id("stSelectbox").filter(visible=True).filter(has_text="Mã xã").last.locator("input")
-    nong_thuong = "Xã Nông Thượng — Thành Phố Bắc Kạn — Tỉnh Bắc Kạn (01852)"
-    for typed in ("Nông Thượng", "1852"):
+    # today's commune first, chosen among the communes of the cooperative's province of 2025-07 (Bắc Kạn
+    # went whole into Thái Nguyên; Xã Nông Thượng into Phường Bắc Kạn, 01843)
+    field = page.get_by_test_id("stSelectbox").filter(visible=True).filter(has_text="Xã, phường (bản đồ từ 01/07/2025)")
+    commune = field.last.locator("input")
+    bac_kan = "Phường Bắc Kạn — Tỉnh Thái Nguyên (01843)"
+    for typed in ("Phường Bắc Kạn", "1843"):
         commune.fill(typed)
         expect(page.get_by_role("option").first).to_be_visible()
-        assert page.get_by_role("option").all_inner_texts() == [nong_thuong]
+        assert bac_kan in page.get_by_role("option").all_inner_texts()
     commune.fill("Hà Nội")  # another province's communes are not offered
     nothing = page.get_by_test_id("stSelectboxVirtualDropdown").get_by_role("option").locator("span")
     assert shown(nothing) == "Không tìm thấy"
