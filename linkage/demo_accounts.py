@@ -25,6 +25,7 @@ from linkage.db import read_session
 from linkage.maps import NEW_MAP, OLD_MAP, Unit, map_data
 from linkage.models import Cooperative, LinkageParty, Producer, RawMaterialArea, UserAccount
 from linkage.permissions import placement
+from linkage.unplaced import unplaced
 
 WARNING = "Demo accounts, for trying the system only: never keep them on a server with real data."
 
@@ -79,7 +80,10 @@ def _busiest_cooperative(engine: Engine) -> tuple[str, Unit, Unit] | None:
 
 def _busiest_commune(engine: Engine) -> Unit | None:
     """The commune of 2025-07 in which the most cooperatives, producers and raw material areas lie
-    (placed there: given there, or given on 2025-01 by a commune that went to it alone)."""
+    (placed there: given there, or given on 2025-01 by a commune that went to it alone), among those
+    with records of a split commune to settle (candidates of a record placed above the commune), so
+    that the demo officer's settling list is not empty; any commune when the demo has none to settle."""
+    to_settle = {c for record in unplaced(engine, NEW_MAP) for c in record.candidates if c.level == "commune"}
     counts: Counter[Unit] = Counter()
     with read_session(engine) as session:
         for model in (Cooperative, Producer, RawMaterialArea):
@@ -91,7 +95,7 @@ def _busiest_commune(engine: Engine) -> Unit | None:
                     counts[place] += int(many)
     if not counts:
         return None
-    return min(counts, key=lambda unit: (-counts[unit], unit.code))
+    return min(counts, key=lambda unit: (unit not in to_settle, -counts[unit], unit.code))
 
 
 def create_demo_accounts(engine: Engine) -> list[DemoAccount]:
