@@ -117,15 +117,23 @@ def _records(
     frame = read_frame(session, query)
     pending = reviews.get(entity, {})
     if pending and len(frame):
-        keys = frame[list(spec.key)].apply(lambda row: record_key(spec.key, row), axis=1)
-        for key, snap in pending.items():
-            rows = keys[keys == key].index
-            if snap is None:
-                frame = frame.drop(index=rows)
-                continue
-            for column in names:
-                frame.loc[rows, column] = _typed(entity, column, snap.get(column))
-            frame.loc[rows, "archived_at"] = None if snap.get("archived") == "false" else "archived"
+        # One pass over the records and one bulk assignment, however many changes wait for an officer.
+        columns_of_key = zip(*(frame[k] for k in spec.key), strict=True)
+        keys = pd.Series(
+            [record_key(spec.key, dict(zip(spec.key, v, strict=True))) for v in columns_of_key], frame.index
+        )
+        waiting = keys[keys.isin(pending.keys())]
+        created = [i for i, key in waiting.items() if pending[key] is None]  # new and never verified
+        verified = {
+            i: {column: _typed(entity, column, snap.get(column)) for column in names}
+            | {"archived_at": None if snap.get("archived") == "false" else "archived"}
+            for i, key in waiting.items()
+            if (snap := pending[key]) is not None
+        }
+        if verified:
+            values = pd.DataFrame.from_dict(verified, orient="index", dtype=object)
+            frame.loc[values.index, values.columns] = values
+        frame = frame.drop(index=created)
     return frame[frame["archived_at"].isna()][columns]
 
 
