@@ -40,6 +40,7 @@ from linkage.maps import (
     map_of,
     national,
     province_crosswalk,
+    smallest_holding,
 )
 from linkage.unplaced import UnknownUnit, resolve
 
@@ -112,19 +113,6 @@ def children(rows: pd.DataFrame, unit: Unit) -> pd.DataFrame:
     return rows.iloc[0:0]
 
 
-def _smallest_holding(communes: Iterable[str], on: str) -> Unit:
-    """The smallest unit of map `on` holding every one of these communes of that map."""
-    data = map_data(on)
-    places = [data.communes[c] for c in communes]
-    if len(places) == 1:
-        return places[0].unit
-    districts = {p.district for p in places}
-    if on == OLD_MAP and len(districts) == 1 and places:
-        return data.districts[districts.pop()].unit
-    provinces = {p.province for p in places}
-    return data.provinces[provinces.pop()].unit if len(provinces) == 1 else national(on)
-
-
 def counterpart(unit: Unit, on: str) -> tuple[Unit, tuple[Unit, ...]]:
     """What a unit of the other map is on map `on`: the unit to open, and the units of `on` it became or
     came from (for the note). See the module's docstring for the rules."""
@@ -147,14 +135,14 @@ def counterpart(unit: Unit, on: str) -> tuple[Unit, tuple[Unit, ...]]:
         news = sorted({n for c in communes for n in cw.old_to_new.get(c, ())})
         if not news:  # an island district with no commune: the island zone that took its place
             news = sorted(n for n, d in cw.island_districts.items() if d == unit.code)
-        return _smallest_holding(news, on), tuple(data.communes[n].unit for n in news)
+        return smallest_holding(news, on), tuple(data.communes[n].unit for n in news)
     olds = cw.new_to_old.get(unit.code, ())  # a new commune: the old communes it took in
     if not olds:
         district = cw.island_districts.get(unit.code)
         if district:
             return data.districts[district].unit, (data.districts[district].unit,)
         return data.provinces[map_data(NEW_MAP).communes[unit.code].province].unit, ()
-    return _smallest_holding(olds, on), tuple(data.communes[c].unit for c in olds)
+    return smallest_holding(olds, on), tuple(data.communes[c].unit for c in olds)
 
 
 def _figures(rows: pd.DataFrame, unit: Unit) -> tuple[Unit, pd.DataFrame]:

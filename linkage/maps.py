@@ -40,7 +40,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
 OLD_MAP = "2025-01"
 NEW_MAP = "2025-07"
@@ -339,7 +339,17 @@ def _place(unit: Unit, on: str, maps: Mapping[str, MapData], cw: Crosswalk) -> U
     if unit.map == NEW_MAP and unit.code in cw.island_districts:
         return target.districts[cw.island_districts[unit.code]].unit
     codes = cw.old_to_new.get(unit.code, ()) if unit.map == OLD_MAP else cw.new_to_old.get(unit.code, ())
-    places = [target.communes[c] for c in codes]
+    return _holding(target, on, codes)
+
+
+def smallest_holding(communes: Iterable[str], on: str) -> Unit:
+    """The smallest unit of map `on` holding every one of these communes of that map: the commune if
+    there is one, else (on 2025-01) their district, else their province, else the country."""
+    return _holding(map_data(on), on, communes)
+
+
+def _holding(target: MapData, on: str, communes: Iterable[str]) -> Unit:
+    places = [target.communes[c] for c in communes]
     if len(places) == 1:
         return places[0].unit
     districts = {p.district for p in places}
