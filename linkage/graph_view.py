@@ -25,7 +25,7 @@ from linkage.accounts import Actor
 from linkage.graph import KINDS
 from linkage.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_data
 from linkage.models import PARTY_TYPES, TECHNOLOGIES
-from linkage.permissions import may_view_unit, sees_whole_country
+from linkage.permissions import home_units, may_view_unit, sees_whole_country
 from linkage.unplaced import UnknownUnit, resolve
 
 EARLIEST, LATEST = date(1975, 1, 1), date(2100, 12, 31)  # the dates the page's date picker offers
@@ -149,20 +149,13 @@ def write_address(
 
 
 def own_units(actor: Actor, busiest: Unit | None = None) -> list[Unit]:
-    """The units listed before the user types a search, the user's own first: an officer's district or
-    commune; a province planner's province and the units below it (districts on 2025-01, communes on
-    2025-07); for the whole country (national planners, administrators) the district with the most
-    linkages (`busiest`), then every province of today's map, then those of 2025-01."""
+    """The units listed before the user types a search, the user's own first (`permissions.home_units`);
+    for the whole country (national planners, administrators) the district with the most linkages
+    (`busiest`), then every province of today's map, then those of 2025-01."""
     if sees_whole_country(actor):
         provinces = [p.unit for m in (NEW_MAP, OLD_MAP) for p in map_data(m).provinces.values()]
         return list(dict.fromkeys([*([busiest] if busiest else []), *provinces]))
-    own = graph_unit(actor.unit_code, actor.unit_map) if actor.unit_code and actor.unit_map in MAPS else None
-    if own is None:  # a cooperative, or a scope that is no unit of its map
-        return []
-    if own.level != "province":
-        return [own]
-    below = map_data(own.map).level(GRAPH_LEVELS[own.map][1])
-    return [own, *(p.unit for code, p in sorted(below.items()) if p.province == own.code)]
+    return home_units(actor)
 
 
 def may_open(actor: Actor, unit: Unit) -> bool:

@@ -510,16 +510,17 @@ def sees_whole_country(actor: Actor) -> bool:
 
 
 def home_units(actor: Actor) -> list[Unit]:
-    """The units an actor's lists start with, its own first: an officer's unit; a province planner's
-    province, then the units below it on its map (districts on 2025-01, communes on 2025-07); none for
-    the whole country (`sees_whole_country`) or a cooperative."""
+    """The units an actor's lists start with, its own first: an officer's district or commune; a
+    province (a planner's, or a provincial department's officer's), then the units below it on its map
+    (districts on 2025-01, communes on 2025-07), by code; none for the whole country
+    (`sees_whole_country`) or a cooperative."""
     scope = scope_unit(actor)
     if scope is None or scope.level == "national":
         return []
-    if actor.role == "planner" and scope.level == "province":
+    if scope.level == "province":
         data = map_data(scope.map)
         below = data.districts if scope.map == OLD_MAP else data.communes
-        return [scope, *(p.unit for p in below.values() if p.province == scope.code)]
+        return [scope, *(p.unit for _, p in sorted(below.items()) if p.province == scope.code)]
     return [scope]
 
 
