@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage.catalog import init
-from linkage.db import get_engine
+from linkage.db import dispose_engine, get_engine, migrate
 from linkage.models import SQLModel
 
 PG_ADMIN_URL = os.environ.get("LINKAGE_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -53,6 +53,26 @@ def create_pg_database(admin: Engine) -> str:
 def drop_pg_database(admin: Engine, name: str) -> None:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def database_at(request: pytest.FixtureRequest, tmp_path: Path, revision: str) -> Iterator[Engine]:
+    """An empty database of the fixture's backend migrated only to `revision` (for migration tests),
+    removed afterwards; use it as the body of a parametrised generator fixture."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+        migrate(get_engine(url), to=revision)
+        yield get_engine(url)
+        dispose_engine(url)
+        return
+    admin = request.getfixturevalue("pg_admin")
+    name = create_pg_database(admin)
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    try:
+        migrate(get_engine(url), to=revision)
+        yield get_engine(url)
+    finally:
+        dispose_engine(url)
+        drop_pg_database(admin, name)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import dispose_engine, get_engine, migrate
+from linkage.db import migrate
 from linkage.maps import NEW_MAP, map_data, placed_in
-from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
+from tests.conftest import BACKENDS, database_at
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)
 STAMP = {"created_at": NOW, "updated_at": NOW}
@@ -21,23 +21,7 @@ STAMP = {"created_at": NOW, "updated_at": NOW}
 
 @pytest.fixture(params=BACKENDS)
 def at_0005(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-        engine = get_engine(url)
-        migrate(engine, to="0005")
-        yield engine
-        dispose_engine(url)
-        return
-    admin = request.getfixturevalue("pg_admin")
-    name = create_pg_database(admin)
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
-        engine = get_engine(url)
-        migrate(engine, to="0005")
-        yield engine
-    finally:
-        dispose_engine(url)
-        drop_pg_database(admin, name)
+    yield from database_at(request, tmp_path, "0005")
 
 
 def put(conn: sa.Connection, table: str, **values: object) -> None:

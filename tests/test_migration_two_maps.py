@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import dispose_engine, get_engine, migrate
+from linkage.db import migrate
 from linkage.geography import gso_rows
 from linkage.maps import NEW_MAP, OLD_MAP, Unit, placed_in
-from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
+from tests.conftest import BACKENDS, database_at
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)
 STAMP = {"created_at": NOW, "updated_at": NOW}
@@ -41,23 +41,7 @@ def put(conn: sa.Connection, name: str, records: list[dict[str, object]], stamp:
 @pytest.fixture(params=BACKENDS)
 def at_0003(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty database migrated to revision 0003 only."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-        engine = get_engine(url)
-        migrate(engine, to="0003")
-        yield engine
-        dispose_engine(url)
-        return
-    admin = request.getfixturevalue("pg_admin")
-    name = create_pg_database(admin)
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
-        engine = get_engine(url)
-        migrate(engine, to="0003")
-        yield engine
-    finally:
-        dispose_engine(url)
-        drop_pg_database(admin, name)
+    yield from database_at(request, tmp_path, "0003")
 
 
 def fill_as_release_0003_did(engine: Engine) -> None:
