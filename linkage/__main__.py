@@ -1,7 +1,5 @@
 """`python -m linkage` runs the same command line as the `linkage` console script."""
 
-import sys
+from linkage.console import main
 
-from linkage.cli import main
-
-sys.exit(main())
+main()

@@ -31,7 +31,7 @@ from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, r
 from linkage.keys import record_key
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.maps import NEW_MAP, OLD_MAP, Unit, as_unit, check_map, map_data, map_of, national, placements
-from linkage.models import Cooperative, LinkageParty, Producer, Review
+from linkage.models import Cooperative, LinkageParty, Producer, RawMaterialArea, Review
 from linkage.permissions import Locator, home_unit, readable_linkages
 
 COMMUNES = "communes_with_cooperative"
@@ -108,12 +108,13 @@ def _records(
     """Live records of an entity; with `reviews`, as last verified (unverified new records left out)."""
     spec = BY_NAME[entity]
     model: Any = spec.model
+    if reviews is None:
+        live = sa.select(*(getattr(model, c) for c in columns)).where(model.archived_at.is_(None))
+        return read_frame(session, live if where is None else live.where(where))
     names = list(dict.fromkeys([*spec.key, *columns]))
     query = sa.select(*(getattr(model, c) for c in names), model.archived_at)
     if where is not None:
         query = query.where(where)
-    if reviews is None:
-        return read_frame(session, query.where(model.archived_at.is_(None)))[columns]
     frame = read_frame(session, query)
     pending = reviews.get(entity, {})
     if pending and len(frame):
@@ -135,6 +136,58 @@ def _records(
             frame.loc[values.index, values.columns] = values
         frame = frame.drop(index=created)
     return frame[frame["archived_at"].isna()][columns]
+
+
+HOMED = ("cooperative", "producer", "raw_material_area")  # the parties with a commune (a buyer has none)
+HOME_MODELS: tuple[Any, ...] = (Cooperative, Producer, RawMaterialArea)
+
+
+def _live_places(session: Session) -> tuple[pd.DataFrame, set[str], set[str]]:
+    """Where the located parties of each linkage are, and which linkages have a buyer and which a raw
+    material area, from live records: joined and made distinct by the database, which returns a
+    fraction of the rows `_places_as_verified` reads and merges."""
+    party = LinkageParty
+    live = col(party.archived_at).is_(None)
+    homes = [
+        sa.select(col(party.linkage_code), col(model.commune_code), col(model.commune_code_2025_07))
+        .join(model, col(model.code) == getattr(party, f"{party_type}_code"))
+        .where(live, col(model.archived_at).is_(None))
+        for party_type, model in zip(HOMED, HOME_MODELS, strict=True)
+    ]
+    places = read_frame(session, sa.union(*homes))
+    places.columns = ["linkage_code", *BOTH_COMMUNES]
+    kinds = read_frame(
+        session,
+        sa.select(col(party.party_type), col(party.linkage_code))
+        .where(live, col(party.party_type).in_(("buyer", "raw_material_area")))
+        .distinct(),
+    )
+    by_kind = kinds.groupby("party_type")["linkage_code"]
+    found = {kind: set(codes) for kind, codes in by_kind}
+    return places, found.get("buyer", set()), found.get("raw_material_area", set())
+
+
+def _places_as_verified(
+    session: Session, coops: pd.DataFrame, reviews: Reviews
+) -> tuple[pd.DataFrame, set[str], set[str]]:
+    """`_live_places` with every party and party record as an officer last verified it."""
+    parties = _records(session, "linkage_parties", ["linkage_code", "party_type", "party_code"], reviews)
+    in_parties = col(Producer.code).in_(sa.select(col(LinkageParty.producer_code)))
+    both = ["code", *BOTH_COMMUNES]
+    homes = pd.concat(
+        [
+            coops[both].assign(party_type="cooperative"),
+            _records(session, "producers", both, reviews, in_parties).assign(party_type="producer"),
+            _records(session, "raw_material_areas", both, reviews).assign(party_type="raw_material_area"),
+        ]
+    ).rename(columns={"code": "party_code"})
+    places = parties.merge(homes, on=["party_type", "party_code"])[["linkage_code", *BOTH_COMMUNES]]
+    kind = parties["party_type"]
+    return (
+        places.drop_duplicates(ignore_index=True),
+        set(parties.loc[kind == "buyer", "linkage_code"]),
+        set(parties.loc[kind == "raw_material_area", "linkage_code"]),
+    )
 
 
 def load_facts(session: Session, verified_only: bool = False) -> Facts:
@@ -160,23 +213,12 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
     linkages = LINKAGE.with_ordinals(
         _records(session, "linkages", ["code", "product_code", "started_on", "ended_on"], reviews)
     )
-    parties = _records(session, "linkage_parties", ["linkage_code", "party_type", "party_code"], reviews)
-    linkages["has_buyer"] = linkages["code"].isin(set(parties.loc[parties["party_type"] == "buyer", "linkage_code"]))
-    linkages["has_raw_material"] = linkages["code"].isin(
-        set(parties.loc[parties["party_type"] == "raw_material_area", "linkage_code"])
-    )
-    in_parties = col(Producer.code).in_(sa.select(col(LinkageParty.producer_code)))
-    both = ["code", "commune_code", "commune_code_2025_07"]
-    homes = pd.concat(
-        [
-            coops[both].assign(party_type="cooperative"),
-            _records(session, "producers", both, reviews, in_parties).assign(party_type="producer"),
-            _records(session, "raw_material_areas", both, reviews).assign(party_type="raw_material_area"),
-        ]
-    ).rename(columns={"code": "party_code"})
-    party_places = parties.merge(homes, on=["party_type", "party_code"])[
-        ["linkage_code", "commune_code", "commune_code_2025_07"]
-    ].drop_duplicates(ignore_index=True)
+    if reviews is None:
+        party_places, buyers, raw_materials = _live_places(session)
+    else:
+        party_places, buyers, raw_materials = _places_as_verified(session, coops, reviews)
+    linkages["has_buyer"] = linkages["code"].isin(buyers)
+    linkages["has_raw_material"] = linkages["code"].isin(raw_materials)
     adoptions = ADOPTION.with_ordinals(
         _records(session, "digital_adoptions", ["linkage_code", "adopted_on", "discontinued_on"], reviews)
     )
@@ -319,7 +361,7 @@ def _communes_with_cooperative(f: Facts, day: int, on: str, units: MapUnits) -> 
     active = f.cooperatives[COOPERATIVE.mask(f.cooperatives, day)]
     placed = _memo(f, "cooperatives", on, f.cooperatives[["code", *BOTH_COMMUNES]]).loc[active.index]
     rural = units.communes[units.communes["is_rural"]]
-    covered = rural[rural["code"].isin(set(placed["commune_code"].dropna()))]
+    covered = rural[rural["code"].isin(placed["commune_code"].dropna().unique())]
     above = placed[placed["commune_code"].isna()]  # placed in a district, province or the country
     result = {
         level: UnitCounts(_count_by(covered, column), _count_by(rural, column), _count_by(above, column))
@@ -357,7 +399,7 @@ def _districts_with_key_product_linkage(f: Facts, day: int, on: str, units: MapU
     )
     keyed = _keyed(f, located)
     scope = units.districts[units.districts["in_scope"]]
-    covered = scope[scope["code"].isin(set(keyed["district_code"].dropna()))]
+    covered = scope[scope["code"].isin(keyed["district_code"].dropna().unique())]
     return {
         "province": UnitCounts(
             _count_by(covered, "province_code"),

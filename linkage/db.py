@@ -79,6 +79,12 @@ def dispose_engine(url: str | None = None) -> None:
         engine.dispose()
 
 
+def dispose_all() -> None:
+    """Close every engine of this process (SQLite checkpoints its write-ahead log on the last close)."""
+    while _engines:
+        _engines.popitem()[1].dispose()
+
+
 def bump_data_version(session: Session) -> None:
     """Mark the data as changed, in the writing transaction, for every cache in every process."""
     session.execute(sa.update(DataVersion).where(col(DataVersion.id) == 1).values(counter=col(DataVersion.counter) + 1))

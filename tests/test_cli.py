@@ -347,3 +347,19 @@ def test_the_demo_prints_its_accounts_with_a_warning(tmp_path: Path) -> None:
     assert "for trying the system only" in done.stdout
     for name in ("admin.demo", "planner.demo", "officer.demo", "htx.demo"):
         assert name in done.stdout
+
+
+def test_a_command_leaves_its_sqlite_file_whole(tmp_path: Path) -> None:
+    # A user copies the .db file alone: the write-ahead log must be folded back into it at exit.
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "office.db"
+    assert linkage("init", "--db", f"sqlite:///{db}").returncode == 0
+    done = linkage("import", str(FIXTURE), "--db", f"sqlite:///{db}")
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "office.db-wal").exists()
+    shutil.copy(db, tmp_path / "copy.db")
+    with sqlite3.connect(tmp_path / "copy.db") as copy:
+        (count,) = copy.execute("SELECT count(*) FROM cooperative").fetchone()
+    assert count == sum(1 for _ in (FIXTURE / "cooperatives.csv").open(encoding="utf-8")) - 1

@@ -32,7 +32,7 @@ from linkage.db import read_session, write_session
 from linkage.geography import gso_rows
 from linkage.importing import import_path
 from linkage.maps import OLD_MAP
-from linkage.models import Cooperative
+from linkage.models import Cooperative, LinkageParty, Producer, RawMaterialArea
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 # Rural communes (`Xã …`) of the three districts used, counted by hand from the GSO list.
@@ -139,6 +139,38 @@ def test_an_archived_cooperative_no_longer_counts(bac_kan: Engine) -> None:
     with write_session(bac_kan) as session:
         session.execute(sa.update(Cooperative).where(Cooperative.code == "C1").values(archived_at=sa.func.now()))
     assert figures(bac_kan, date(2025, 12, 31))[(COMMUNES, "058")] == (0, 2, False)
+
+
+def _places(facts: object) -> set[tuple[str, str | None]]:
+    frame = facts.party_places  # type: ignore[attr-defined]
+    return set(zip(frame["linkage_code"], frame["commune_code"], strict=True))
+
+
+def test_live_facts_read_in_sql_agree_with_the_records_read_one_by_one(bac_kan: Engine) -> None:
+    # The live read joins parties to their homes in the database; the as-verified read (here with
+    # nothing waiting for an officer) merges the records in pandas. Archived rows on each side:
+    archived = sa.func.now()
+    with write_session(bac_kan) as session:
+        party = LinkageParty
+        session.execute(
+            sa.update(party).where(party.linkage_code == "L1", party.party_type == "buyer").values(archived_at=archived)
+        )
+        session.execute(sa.update(Producer).where(Producer.code == "P1").values(archived_at=archived))
+        session.execute(sa.update(RawMaterialArea).where(RawMaterialArea.code == "A3").values(archived_at=archived))
+    with read_session(bac_kan) as session:
+        live = load_facts(session)
+        verified = load_facts(session, verified_only=True)
+    # By hand from the fixture: L2's only located party is P1 (archived); L5 keeps P3 in 01891 only.
+    expected = {
+        ("L1", "01849"), ("L1", "01852"), ("L3", "01888"), ("L4", "01894"), ("L4", "01897"),
+        ("L5", "01891"), ("L6", "01858"), ("L7", "00001"),
+    }  # fmt: skip
+    assert _places(live) == _places(verified) == expected
+    flags = ["code", "has_buyer", "has_raw_material"]
+    by_code = live.linkages[flags].set_index("code")
+    assert by_code.to_dict() == verified.linkages[flags].set_index("code").to_dict()
+    assert not by_code.loc["L1", "has_buyer"] and by_code.loc["L2", "has_buyer"]
+    assert by_code.loc["L5", "has_raw_material"]  # its party row stands; the area itself is archived
 
 
 def test_met_is_exact_at_the_target() -> None:

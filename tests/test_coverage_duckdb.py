@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from linkage.accounts import SYSTEM
-from linkage.bench import duckdb_coverage, write_crosswalk_csv, write_geography_csv
+from linkage.bench import write_crosswalk_csv, write_geography_csv
+from linkage.bench_duckdb import duckdb_coverage
 from linkage.coverage import compute, load_facts
 from linkage.db import read_session
 from linkage.exporting import export_folder
