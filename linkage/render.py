@@ -30,11 +30,12 @@ from linkage.actor import SYSTEM
 from linkage.db import read_session
 from linkage.graph import build_graph, without_unlinked
 from linkage.i18n import day_text, section, t
+from linkage.layout import starting_positions
 from linkage.maps import OLD_MAP, Unit, as_unit
 from linkage.overview import Overview
 
 MAX_NODES = 1500
-STABILIZE_ITERATIONS = 200
+STABILIZE_ITERATIONS = 60
 STYLE = {  # colour and shape per node kind; the legend shows the same
     "linkage": ("#f9a825", "diamond"),
     "cooperative": ("#2e7d32", "dot"),
@@ -95,7 +96,10 @@ def publish_assets(folder: Path) -> bool:
 def _page(
     lang: str, title: str, legend: str, message: str, nodes: Any, edges: Any, assets_url: str | None, bridge: str
 ) -> str:
-    """The one offline template filled in: every text escaped here, the data as inert JSON."""
+    """The one offline template filled in: every text escaped here, the data as inert JSON. Each node
+    gets its starting point (`linkage.layout`), so the browser only polishes the drawing."""
+    start = starting_positions([n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges])
+    nodes = [{**n, "x": round(start[n["id"]][0]), "y": round(start[n["id"]][1])} for n in nodes]
     return TEMPLATE.format(
         lang=html.escape(lang),
         title=html.escape(title),
@@ -204,6 +208,7 @@ def options() -> dict[str, Any]:
     opts = json.loads(net.options.to_json())
     opts["physics"]["stabilization"] = {"enabled": True, "iterations": STABILIZE_ITERATIONS, "fit": True}
     opts["physics"]["minVelocity"] = 1.5
+    opts["layout"] = {"improvedLayout": False}  # nodes come with starting points (`linkage.layout`)
     opts["edges"] = {"smooth": False, "arrows": {"to": {"enabled": False}}}
     opts["interaction"] = {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True}
     return opts
