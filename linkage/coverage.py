@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -24,14 +24,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.actor import Actor
-from linkage.db import data_version, read_frame, read_session
+from linkage.db import CHUNK, data_version, read_frame, read_session
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import shield
 from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
-from linkage.keys import record_key
+from linkage.keys import SEPARATOR, record_key
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.maps import NEW_MAP, OLD_MAP, Unit, as_unit, check_map, map_data, map_of, national, placements
-from linkage.models import Cooperative, LinkageParty, Producer, RawMaterialArea, Review
+from linkage.models import Cooperative, DigitalAdoption, Linkage, LinkageParty, Producer, RawMaterialArea, Review
 from linkage.permissions import Locator, home_unit, readable_linkages
 
 COMMUNES = "communes_with_cooperative"
@@ -145,7 +145,7 @@ HOME_MODELS: tuple[Any, ...] = (Cooperative, Producer, RawMaterialArea)
 def _live_places(session: Session) -> tuple[pd.DataFrame, set[str], set[str]]:
     """Where the located parties of each linkage are, and which linkages have a buyer and which a raw
     material area, from live records: joined and made distinct by the database, which returns a
-    fraction of the rows `_places_as_verified` reads and merges."""
+    fraction of the rows `_places_from_records` reads and merges."""
     party = LinkageParty
     live = col(party.archived_at).is_(None)
     homes = [
@@ -167,18 +167,27 @@ def _live_places(session: Session) -> tuple[pd.DataFrame, set[str], set[str]]:
     return places, found.get("buyer", set()), found.get("raw_material_area", set())
 
 
-def _places_as_verified(
-    session: Session, coops: pd.DataFrame, reviews: Reviews
+def _places_from_records(
+    session: Session, coops: pd.DataFrame, reviews: Reviews | None, linkage_codes: set[str] | None = None
 ) -> tuple[pd.DataFrame, set[str], set[str]]:
-    """`_live_places` with every party and party record as an officer last verified it."""
-    parties = _records(session, "linkage_parties", ["linkage_code", "party_type", "party_code"], reviews)
-    in_parties = col(Producer.code).in_(sa.select(col(LinkageParty.producer_code)))
+    """`_live_places` from the records one by one: as an officer last verified them when `reviews` is
+    given, and for the linkages `linkage_codes` only when given (reading only their parties' homes)."""
+    party = LinkageParty
+    of = None if linkage_codes is None else col(party.linkage_code).in_(sorted(linkage_codes))
+    parties = _records(session, "linkage_parties", ["linkage_code", "party_type", "party_code"], reviews, of)
     both = ["code", *BOTH_COMMUNES]
+    if linkage_codes is None:
+        producers = col(Producer.code).in_(sa.select(col(party.producer_code)))
+        areas = None
+    else:
+        kind = parties["party_type"]
+        producers = col(Producer.code).in_(sorted(set(parties.loc[kind == "producer", "party_code"])))
+        areas = col(RawMaterialArea.code).in_(sorted(set(parties.loc[kind == "raw_material_area", "party_code"])))
     homes = pd.concat(
         [
             coops[both].assign(party_type="cooperative"),
-            _records(session, "producers", both, reviews, in_parties).assign(party_type="producer"),
-            _records(session, "raw_material_areas", both, reviews).assign(party_type="raw_material_area"),
+            _records(session, "producers", both, reviews, producers).assign(party_type="producer"),
+            _records(session, "raw_material_areas", both, reviews, areas).assign(party_type="raw_material_area"),
         ]
     ).rename(columns={"code": "party_code"})
     places = parties.merge(homes, on=["party_type", "party_code"])[["linkage_code", *BOTH_COMMUNES]]
@@ -190,49 +199,58 @@ def _places_as_verified(
     )
 
 
+COOPERATIVE_COLUMNS = ["code", *BOTH_COMMUNES, "established_on", "dissolved_on"]
+LINKAGE_COLUMNS = ["code", "product_code", "started_on", "ended_on"]
+ADOPTION_COLUMNS = ["linkage_code", "adopted_on", "discontinued_on"]
+
+
+def pending_reviews(session: Session) -> Reviews:
+    """Every change waiting for an officer: entity → record key → the record as last verified."""
+    reviews: Reviews = {}
+    query = sa.select(col(Review.entity), col(Review.record_key), col(Review.snapshot))
+    for entity, key, snapshot in session.execute(query):
+        reviews.setdefault(entity, {})[key] = snapshot
+    return reviews
+
+
+def _producer_places(session: Session, reviews: Reviews | None, touched: Collection[str] = ()) -> pd.DataFrame:
+    """The distinct places of the producers, live or as last verified: the database makes those of
+    every producer distinct, except the `touched` ones and those with a change waiting, which are
+    read one by one (as verified, when `reviews`) and added."""
+    apart = set(touched) | set((reviews or {}).get("producers", ()))
+    query = sa.select(col(Producer.commune_code), col(Producer.commune_code_2025_07)).where(
+        col(Producer.archived_at).is_(None)
+    )
+    if not apart:
+        return read_frame(session, query.distinct())
+    others = read_frame(session, query.where(col(Producer.code).not_in(sorted(apart))).distinct())
+    read = _records(session, "producers", list(BOTH_COMMUNES), reviews, col(Producer.code).in_(sorted(apart)))
+    return pd.concat([others, read]).drop_duplicates(ignore_index=True)
+
+
 def load_facts(session: Session, verified_only: bool = False) -> Facts:
     """Read every record the indicators depend on, with set-based queries only.
 
     `verified_only` uses each record as an officer last verified it: changes a cooperative reported
     and nobody checked yet are left out, as are records created unverified.
     """
-    reviews: Reviews | None = None
-    if verified_only:
-        reviews = {}
-        for review in session.execute(sa.select(Review)).scalars():
-            reviews.setdefault(review.entity, {})[review.record_key] = review.snapshot
+    reviews = pending_reviews(session) if verified_only else None
     geography = read_geography(session)
-    coops = COOPERATIVE.with_ordinals(
-        _records(
-            session,
-            "cooperatives",
-            ["code", "commune_code", "commune_code_2025_07", "established_on", "dissolved_on"],
-            reviews,
-        )
-    )
-    linkages = LINKAGE.with_ordinals(
-        _records(session, "linkages", ["code", "product_code", "started_on", "ended_on"], reviews)
-    )
+    coops = COOPERATIVE.with_ordinals(_records(session, "cooperatives", COOPERATIVE_COLUMNS, reviews))
+    linkages = LINKAGE.with_ordinals(_records(session, "linkages", LINKAGE_COLUMNS, reviews))
     if reviews is None:
         party_places, buyers, raw_materials = _live_places(session)
     else:
-        party_places, buyers, raw_materials = _places_as_verified(session, coops, reviews)
+        party_places, buyers, raw_materials = _places_from_records(session, coops, reviews)
     linkages["has_buyer"] = linkages["code"].isin(buyers)
     linkages["has_raw_material"] = linkages["code"].isin(raw_materials)
-    adoptions = ADOPTION.with_ordinals(
-        _records(session, "digital_adoptions", ["linkage_code", "adopted_on", "discontinued_on"], reviews)
-    )
+    adoptions = ADOPTION.with_ordinals(_records(session, "digital_adoptions", ADOPTION_COLUMNS, reviews))
     products = _records(session, "products", ["code", "national_key"], reviews)
     national = products.loc[products["national_key"].astype(bool), ["code"]].rename(columns={"code": "product_code"})
     provincial = _records(session, "province_key_products", ["province_code", "product_code"], reviews)
     expanded = geography.provinces[["code"]].rename(columns={"code": "province_code"}).merge(national, how="cross")
     key_products = pd.concat([expanded, provincial]).drop_duplicates()
-    producer_places = read_frame(
-        session,
-        sa.select(col(Producer.commune_code), col(Producer.commune_code_2025_07))
-        .where(col(Producer.archived_at).is_(None))
-        .distinct(),
-    )
+    producer_places = _producer_places(session, reviews)
     return Facts(
         geography,
         coops,
@@ -241,6 +259,87 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
         key_products,
         party_places,
         frozenset(national["product_code"]),
+        producer_places,
+    )
+
+
+PATCHED_AT_MOST = CHUNK  # records of one entity a patch reads by code; with more, reading everything is as quick
+# The entities a patch reads record by record; any other (products and key products change every
+# province's key products) makes a whole read.
+PATCHABLE = frozenset(
+    {"cooperatives", "producers", "raw_material_areas", "buyers", "linkages", "linkage_parties", "digital_adoptions"}
+)
+
+
+def _home_linkages(session: Session, touched: Mapping[str, Collection[str]]) -> set[str]:
+    """The linkages with a touched cooperative, producer or raw material area among their parties
+    (archived party rows too: as verified, one may still stand)."""
+    party = LinkageParty
+    homes = {
+        "cooperatives": party.cooperative_code,
+        "producers": party.producer_code,
+        "raw_material_areas": party.raw_material_area_code,
+    }
+    found: set[str] = set()
+    for entity, column in homes.items():
+        if codes := touched.get(entity):
+            query = sa.select(col(party.linkage_code)).where(col(column).in_(sorted(codes))).distinct()
+            found |= set(session.execute(query).scalars())
+    return found
+
+
+def patched(
+    facts: Facts, session: Session, touched: Mapping[str, Collection[str]], reviews: Reviews | None
+) -> Facts | None:
+    """`facts` with the touched records (entity → record keys) read again, live or, with `reviews`,
+    as last verified; every other row is kept. What `load_facts` would give for the same data, at
+    the cost of the touched records: how "verified only" is made from the live facts (touched: the
+    changes waiting), and how a reader catches up with a few saves. None when a whole read is
+    as quick or needed (many records of one entity, or another entity than `PATCHABLE`)."""
+    if set(touched) - PATCHABLE or any(len(keys) > PATCHED_AT_MOST for keys in touched.values()):
+        return None
+    coops, linkages, adoptions = facts.cooperatives, facts.linkages, facts.adoptions
+    if codes := set(touched.get("cooperatives", ())):
+        fresh = _records(
+            session, "cooperatives", COOPERATIVE_COLUMNS, reviews, col(Cooperative.code).in_(sorted(codes))
+        )
+        coops = pd.concat([coops[~coops["code"].isin(codes)], COOPERATIVE.with_ordinals(fresh)], ignore_index=True)
+    if codes := set(touched.get("linkages", ())):
+        fresh = LINKAGE.with_ordinals(
+            _records(session, "linkages", LINKAGE_COLUMNS, reviews, col(Linkage.code).in_(sorted(codes)))
+        )
+        fresh = fresh.assign(has_buyer=False, has_raw_material=False)  # set below: the linkage is `around`
+        linkages = pd.concat([linkages[~linkages["code"].isin(codes)], fresh], ignore_index=True)
+    party_linkages = {key.split(SEPARATOR)[0] for key in touched.get("linkage_parties", ())}
+    around = party_linkages | _home_linkages(session, touched) | set(touched.get("linkages", ()))
+    places = facts.party_places
+    if around:
+        if len(around) > PATCHED_AT_MOST:
+            return None
+        fresh_places, buyers, raw_materials = _places_from_records(session, coops, reviews, around)
+        places = pd.concat([places[~places["linkage_code"].isin(around)], fresh_places], ignore_index=True)
+        inside = linkages["code"].isin(around)
+        linkages = linkages.assign(
+            has_buyer=linkages["has_buyer"].where(~inside, linkages["code"].isin(buyers)).astype(bool),
+            has_raw_material=linkages["has_raw_material"]
+            .where(~inside, linkages["code"].isin(raw_materials))
+            .astype(bool),
+        )
+    if adopting := {key.split(SEPARATOR)[0] for key in touched.get("digital_adoptions", ())}:
+        of = col(DigitalAdoption.linkage_code).in_(sorted(adopting))
+        fresh = ADOPTION.with_ordinals(_records(session, "digital_adoptions", ADOPTION_COLUMNS, reviews, of))
+        adoptions = pd.concat([adoptions[~adoptions["linkage_code"].isin(adopting)], fresh], ignore_index=True)
+    producer_places = facts.producer_places
+    if codes := set(touched.get("producers", ())):
+        producer_places = _producer_places(session, reviews, codes)
+    return Facts(
+        facts.geography,
+        coops,
+        linkages,
+        adoptions,
+        facts.key_products,
+        places,
+        facts.national_keys,
         producer_places,
     )
 
@@ -659,9 +758,20 @@ class FactsCache:
             if hit and hit[0] == version:
                 return hit[1]
             with read_session(engine) as session:
-                facts = load_facts(session, verified_only)
+                facts = self._verified_from_live(engine, session, version) if verified_only else None
+                if facts is None:
+                    facts = load_facts(session, verified_only)
             self._cache[key] = (version, facts)
             return facts
+
+    def _verified_from_live(self, engine: Engine, session: Session, version: int) -> Facts | None:
+        """Verified facts as the live ones of this version with the records whose change waits read as
+        last verified: a few hundred rows instead of every fact (None: no live facts to start from)."""
+        live = self._cache.get((str(engine.url), False))
+        if not live or live[0] != version:
+            return None
+        reviews = pending_reviews(session)
+        return patched(live[1], session, reviews, reviews)
 
 
 FACTS = FactsCache()
