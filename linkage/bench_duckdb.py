@@ -105,7 +105,7 @@ UNION ALL SELECT 'raw_material_linkages_with_digital_tech', 'national', 'VN',
 def duckdb_coverage(folder: Path, geography_csv: Path, as_of: date, crosswalk_csv: Path) -> pd.DataFrame:
     """CONTRACT §3 on map 2025-01 as one DuckDB query over exported CSV files (`write_geography_csv`,
     `write_crosswalk_csv`): indicator, level, unit, counts."""
-    import duckdb
+    import duckdb  # lazy: a dev dependency, needed only when the reference runs
 
     query = DUCKDB_SQL.format(
         dir=folder.as_posix(), geo=geography_csv.as_posix(), xw=crosswalk_csv.as_posix(), d=as_of.isoformat()

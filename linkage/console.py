@@ -17,8 +17,8 @@ import sys
 
 def main() -> None:
     gc.disable()
-    from linkage.cli import main as run
-    from linkage.db import dispose_all
+    from linkage.cli import main as run  # lazy: imported with the collector paused (start-up)
+    from linkage.db import dispose_all  # lazy: as above
 
     gc.freeze()
     gc.enable()

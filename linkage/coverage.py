@@ -24,14 +24,23 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.actor import Actor
-from linkage.db import CHUNK, data_version, read_frame, read_session
+from linkage.db import CHUNK, EVERYTHING, data_version, read_frame, read_session
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import shield
 from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
 from linkage.keys import SEPARATOR, record_key
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.maps import NEW_MAP, OLD_MAP, Unit, as_unit, check_map, map_data, map_of, national, placements
-from linkage.models import Cooperative, DigitalAdoption, Linkage, LinkageParty, Producer, RawMaterialArea, Review
+from linkage.models import (
+    Cooperative,
+    DataChange,
+    DigitalAdoption,
+    Linkage,
+    LinkageParty,
+    Producer,
+    RawMaterialArea,
+    Review,
+)
 from linkage.permissions import Locator, home_unit, readable_linkages
 
 COMMUNES = "communes_with_cooperative"
@@ -737,11 +746,32 @@ def _as_unit(unit: Unit | str) -> Unit:
     return as_unit(unit, OLD_MAP) or national(OLD_MAP)
 
 
-class FactsCache:
-    """Facts per database, reused until the stored data version changes (any process's write).
+def changes_since(session: Session, cached: int, now: int) -> dict[str, set[str]] | None:
+    """The records changed after data version `cached` up to `now`, by entity (`db.touch`), leaving
+    out what the indicators never read (accounts); None when any of those writes did not name its
+    records or is no longer kept: then only a whole read is sure."""
+    rows = session.execute(
+        sa.select(col(DataChange.version), col(DataChange.entity), col(DataChange.record_key)).where(
+            col(DataChange.version) > cached, col(DataChange.version) <= now
+        )
+    ).all()
+    if {version for version, _, _ in rows} != set(range(cached + 1, now + 1)):
+        return None
+    touched: dict[str, set[str]] = {}
+    for _, entity, key in rows:
+        if entity == EVERYTHING:
+            return None
+        if entity in BY_NAME:
+            touched.setdefault(entity, set()).add(key)
+    return touched
 
-    One lock per cache: the app's sessions run in threads, and two of them arriving cold should
-    read the facts once, not twice."""
+
+class FactsCache:
+    """Facts per database, kept up to date with the stored data version (any process's write).
+
+    A cache a few versions behind reads again only the records those writes changed (`patched`);
+    verified facts are made from the live ones the same way. One lock per cache: the app's sessions
+    run in threads, and two of them arriving at once should bring the facts up to date once."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, bool], tuple[int, Facts]] = {}
@@ -758,11 +788,24 @@ class FactsCache:
             if hit and hit[0] == version:
                 return hit[1]
             with read_session(engine) as session:
-                facts = self._verified_from_live(engine, session, version) if verified_only else None
+                facts = self._caught_up(session, hit, version, verified_only)
+                if facts is None and verified_only:
+                    facts = self._verified_from_live(engine, session, version)
                 if facts is None:
                     facts = load_facts(session, verified_only)
             self._cache[key] = (version, facts)
             return facts
+
+    @staticmethod
+    def _caught_up(session: Session, hit: tuple[int, Facts] | None, version: int, verified_only: bool) -> Facts | None:
+        """The cached facts with the records changed since read again (None: read them whole)."""
+        if hit is None or hit[0] > version:
+            return None
+        touched = changes_since(session, hit[0], version)
+        if touched is None:
+            return None
+        reviews = pending_reviews(session) if verified_only else None
+        return patched(hit[1], session, touched, reviews)
 
     def _verified_from_live(self, engine: Engine, session: Session, version: int) -> Facts | None:
         """Verified facts as the live ones of this version with the records whose change waits read as

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from linkage.models import DataVersion
+from linkage.models import DataChange, DataVersion
 
 ENV_URL = "LINKAGE_DATABASE_URL"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -85,9 +85,31 @@ def dispose_all() -> None:
         _engines.popitem()[1].dispose()
 
 
+EVERYTHING = "*"  # a DataChange row's entity and key when a write did not name its records
+VERSIONS_KEPT = 2000  # data versions whose changed records are kept (`DataChange`)
+
+
+def touch(session: Session, entity: str, keys: Iterable[str]) -> None:
+    """Note, in a writing session, records it changes: the data version it makes will name them."""
+    session.info.setdefault("touched", {}).setdefault(entity, set()).update(keys)
+
+
 def bump_data_version(session: Session) -> None:
-    """Mark the data as changed, in the writing transaction, for every cache in every process."""
+    """Mark the data as changed, in the writing transaction, for every cache in every process, and
+    record which records changed (`touch`), or that anything may have (`EVERYTHING`).
+
+    The counter's row is locked from this UPDATE to the commit, so versions are made one at a time
+    in commit order, on PostgreSQL too: a reader that sees version n sees every change up to n."""
     session.execute(sa.update(DataVersion).where(col(DataVersion.id) == 1).values(counter=col(DataVersion.counter) + 1))
+    version = session.execute(sa.select(col(DataVersion.counter))).scalar_one_or_none()
+    if version is None:  # a database whose counter row is missing: nothing can catch up from it
+        return
+    touched: dict[str, set[str]] = session.info.pop("touched", {})
+    rows = [{"version": version, "entity": e, "record_key": k} for e, keys in sorted(touched.items()) for k in keys]
+    if not rows or len(rows) > NAMED_AT_MOST:
+        rows = [{"version": version, "entity": EVERYTHING, "record_key": EVERYTHING}]
+    session.execute(sa.insert(DataChange), rows)
+    session.execute(sa.delete(DataChange).where(col(DataChange.version) <= version - VERSIONS_KEPT))
 
 
 def data_version(engine: Engine) -> int:
@@ -132,6 +154,7 @@ def read_frame(session: Session, query: Any) -> pd.DataFrame:
 
 
 CHUNK = 5000  # values in one IN list or one executemany: well under every driver's parameter limit
+NAMED_AT_MOST = CHUNK  # records one write names (`touch`); a larger write is recorded as EVERYTHING
 
 
 def chunked[T](values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.actor import Actor
-from linkage.db import chunked, read_session, write_session
+from linkage.db import chunked, read_session, touch, write_session
 from linkage.errors import NotFound, Refused, StaleEdit
 from linkage.exchange.spec import BY_NAME
 from linkage.exchange.values import format_value
@@ -44,7 +44,8 @@ def log(
     entries: Iterable[tuple[str, dict[str, Any]]],
     comment: str | None = None,
 ) -> None:
-    """Append one history row per (record key, {field: [old, new]}) in one executemany per chunk."""
+    """Append one history row per (record key, {field: [old, new]}) in one executemany per chunk; the
+    records are also noted as changed for the data version the write makes (`db.touch`)."""
     now = utcnow()
     rows = [
         {
@@ -58,6 +59,7 @@ def log(
         }
         for key, changes in entries
     ]
+    touch(session, entity, [str(row["record_key"]) for row in rows])
     for chunk in chunked(rows):
         session.execute(sa.insert(ChangeLog), chunk)
 

@@ -290,6 +290,20 @@ class DataVersion(SQLModel, table=True):
     counter: int = Field(default=0, nullable=False)
 
 
+class DataChange(SQLModel, table=True):
+    """Which records a write changed, under the data version it made: a cache in any process catches
+    up by reading those records again (`coverage.patched`) instead of every fact. A write that does
+    not name its records (a bulk load, the catalogs) leaves one row of entity and key `*`: read all.
+    Only the last `db.VERSIONS_KEPT` versions are kept; a cache older than them reads all.
+    """
+
+    __tablename__ = "data_change"
+
+    version: int = Field(primary_key=True)
+    entity: str = Field(primary_key=True, max_length=40)
+    record_key: str = Field(primary_key=True, max_length=200)
+
+
 # --- Accounts, history and review (who changed what, and whether an officer checked it) -----
 
 ROLES = ("admin", "planner", "officer", "cooperative")

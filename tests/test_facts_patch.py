@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage import records
-from linkage.coverage import Facts, FactsCache, compute, load_facts, patched, pending_reviews
+from linkage.coverage import Facts, FactsCache, changes_since, compute, load_facts, patched, pending_reviews
 from linkage.db import read_session, write_session
 from linkage.importing import import_path
 from linkage.maps import NEW_MAP, OLD_MAP
@@ -123,3 +123,51 @@ def test_products_or_too_many_records_make_a_whole_read(bac_kan: Engine) -> None
         facts = load_facts(session)
         assert patched(facts, session, {"products": {"RICE"}}, None) is None
         assert patched(facts, session, {"producers": {f"P{i}" for i in range(6000)}}, None) is None
+
+
+def test_another_process_cache_catches_up_record_by_record(bac_kan: Engine, files, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import linkage.coverage as coverage_module
+
+    reader = FactsCache()  # another app process's cache: it learns of writes only from the database
+    reader.get(bac_kan)
+    reader.get(bac_kan, verified_only=True)
+    report_changes(bac_kan, files)
+    original = records.read(bac_kan, ADMIN, "raw_material_areas", "A4")  # L7's only located party moves
+    moved = {**original.values, "commune_code": "01858", "commune_code_2025_07": ""}
+    records.save(bac_kan, ADMIN, "raw_material_areas", moved, original)
+
+    def whole_read(*args: object, **kwargs: object) -> Facts:
+        raise AssertionError("the cache read every fact again")
+
+    with read_session(bac_kan) as session:
+        live, verified = load_facts(session), load_facts(session, verified_only=True)
+    monkeypatch.setattr(coverage_module, "load_facts", whole_read)
+    assert_same(reader.get(bac_kan), live)
+    assert_same(reader.get(bac_kan, verified_only=True), verified)
+
+
+def test_a_write_that_names_no_records_or_an_old_cache_makes_a_whole_read(bac_kan: Engine, files) -> None:  # type: ignore[no-untyped-def]
+    from linkage.catalog import init
+    from linkage.db import data_version
+    from linkage.models import DataChange
+
+    with read_session(bac_kan) as session:
+        now = data_version(bac_kan)
+        assert changes_since(session, now, now) == {}
+    init(bac_kan)  # the catalogs: a write that does not name its records
+    with read_session(bac_kan) as session:
+        assert changes_since(session, now, data_version(bac_kan)) is None
+    report_changes(bac_kan, files)
+    later = data_version(bac_kan)
+    with read_session(bac_kan) as session:
+        assert changes_since(session, later - 1, later) == {  # the cooperative's import, record by record
+            "producers": {"P58"},
+            "linkages": {"L58"},
+            "linkage_parties": {"L58|cooperative|C1", "L58|producer|P58", "L58|buyer|B1"},
+            "digital_adoptions": {"L1|e_commerce|2023-01-01", "L58|traceability|2024-01-01"},
+        }
+    with write_session(bac_kan) as session:  # versions no longer kept
+        session.execute(sa.delete(DataChange).where(DataChange.version == later - 1))
+    with read_session(bac_kan) as session:
+        assert changes_since(session, later - 2, later) is None
+        assert changes_since(session, later - 1, later) is not None
