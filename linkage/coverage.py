@@ -297,50 +297,80 @@ def _home_linkages(session: Session, touched: Mapping[str, Collection[str]]) -> 
     return found
 
 
+def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The rows of `frame` as sorted tuples, missing values as None: two frames with the same rows in
+    any order compare equal."""
+    values = frame[list(columns)].astype(object)
+    return sorted(map(tuple, values.where(values.notna(), None).to_numpy().tolist()), key=repr)
+
+
+def _replaced(
+    frame: pd.DataFrame, column: str, keys: Collection[str], fresh: pd.DataFrame, compared: Sequence[str]
+) -> pd.DataFrame:
+    """`frame` with its rows whose `column` is in `keys` replaced by `fresh`; `frame` itself when they
+    are the same rows (a save that changed nothing the figures read)."""
+    old = frame[frame[column].isin(keys)]
+    if _rows(old, compared) == _rows(fresh, compared):
+        return frame
+    return pd.concat([frame[~frame[column].isin(keys)], fresh[list(frame.columns)]], ignore_index=True)
+
+
 def patched(
     facts: Facts, session: Session, touched: Mapping[str, Collection[str]], reviews: Reviews | None
 ) -> Facts | None:
     """`facts` with the touched records (entity → record keys) read again, live or, with `reviews`,
     as last verified; every other row is kept. What `load_facts` would give for the same data, at
     the cost of the touched records: how "verified only" is made from the live facts (touched: the
-    changes waiting), and how a reader catches up with a few saves. None when a whole read is
-    as quick or needed (many records of one entity, or another entity than `PATCHABLE`)."""
+    changes waiting), and how a reader catches up with a few saves. When the records read again
+    hold what the facts already held (a new phone number, a member count: nothing a figure reads),
+    the very same `facts` come back, with the figures already computed from them. None when a whole
+    read is as quick or needed (many records of one entity, or another entity than `PATCHABLE`)."""
     if set(touched) - PATCHABLE or any(len(keys) > PATCHED_AT_MOST for keys in touched.values()):
         return None
     coops, linkages, adoptions = facts.cooperatives, facts.linkages, facts.adoptions
+    places, producer_places = facts.party_places, facts.producer_places
     if codes := set(touched.get("cooperatives", ())):
-        fresh = _records(
-            session, "cooperatives", COOPERATIVE_COLUMNS, reviews, col(Cooperative.code).in_(sorted(codes))
-        )
-        coops = pd.concat([coops[~coops["code"].isin(codes)], COOPERATIVE.with_ordinals(fresh)], ignore_index=True)
+        of = col(Cooperative.code).in_(sorted(codes))
+        fresh = COOPERATIVE.with_ordinals(_records(session, "cooperatives", COOPERATIVE_COLUMNS, reviews, of))
+        coops = _replaced(coops, "code", codes, fresh, list(coops.columns))
     if codes := set(touched.get("linkages", ())):
-        fresh = LINKAGE.with_ordinals(
-            _records(session, "linkages", LINKAGE_COLUMNS, reviews, col(Linkage.code).in_(sorted(codes)))
-        )
-        fresh = fresh.assign(has_buyer=False, has_raw_material=False)  # set below: the linkage is `around`
-        linkages = pd.concat([linkages[~linkages["code"].isin(codes)], fresh], ignore_index=True)
+        of = col(Linkage.code).in_(sorted(codes))
+        fresh = LINKAGE.with_ordinals(_records(session, "linkages", LINKAGE_COLUMNS, reviews, of))
+        kept = linkages.loc[linkages["code"].isin(codes), ["code", "has_buyer", "has_raw_material"]]
+        fresh = fresh.merge(kept, on="code", how="left").fillna({"has_buyer": False, "has_raw_material": False})
+        linkages = _replaced(linkages, "code", codes, fresh, list(linkages.columns))
     party_linkages = {key.split(SEPARATOR)[0] for key in touched.get("linkage_parties", ())}
-    around = party_linkages | _home_linkages(session, touched) | set(touched.get("linkages", ()))
-    places = facts.party_places
+    # A cooperative read again as it was cannot have moved its linkages (producers and areas are not
+    # kept to compare, so theirs are read again).
+    homes = {**touched, "cooperatives": () if coops is facts.cooperatives else touched.get("cooperatives", ())}
+    around = party_linkages | _home_linkages(session, homes) | set(touched.get("linkages", ()))
     if around:
         if len(around) > PATCHED_AT_MOST:
             return None
         fresh_places, buyers, raw_materials = _places_from_records(session, coops, reviews, around)
-        places = pd.concat([places[~places["linkage_code"].isin(around)], fresh_places], ignore_index=True)
+        both = ["linkage_code", *BOTH_COMMUNES]
+        places = _replaced(places, "linkage_code", around, fresh_places, both)
         inside = linkages["code"].isin(around)
-        linkages = linkages.assign(
+        flags = linkages.assign(
             has_buyer=linkages["has_buyer"].where(~inside, linkages["code"].isin(buyers)).astype(bool),
             has_raw_material=linkages["has_raw_material"]
             .where(~inside, linkages["code"].isin(raw_materials))
             .astype(bool),
         )
+        if not flags[["has_buyer", "has_raw_material"]].equals(linkages[["has_buyer", "has_raw_material"]]):
+            linkages = flags
     if adopting := {key.split(SEPARATOR)[0] for key in touched.get("digital_adoptions", ())}:
         of = col(DigitalAdoption.linkage_code).in_(sorted(adopting))
         fresh = ADOPTION.with_ordinals(_records(session, "digital_adoptions", ADOPTION_COLUMNS, reviews, of))
-        adoptions = pd.concat([adoptions[~adoptions["linkage_code"].isin(adopting)], fresh], ignore_index=True)
-    producer_places = facts.producer_places
+        adoptions = _replaced(adoptions, "linkage_code", adopting, fresh, list(adoptions.columns))
     if codes := set(touched.get("producers", ())):
-        producer_places = _producer_places(session, reviews, codes)
+        fresh = _producer_places(session, reviews, codes)
+        if _rows(fresh, list(BOTH_COMMUNES)) != _rows(producer_places, list(BOTH_COMMUNES)):
+            producer_places = fresh
+    frames = (coops, linkages, adoptions, places, producer_places)
+    before = (facts.cooperatives, facts.linkages, facts.adoptions, facts.party_places, facts.producer_places)
+    if all(new is old for new, old in zip(frames, before, strict=True)):
+        return facts
     return Facts(
         facts.geography,
         coops,
@@ -746,22 +776,39 @@ def _as_unit(unit: Unit | str) -> Unit:
     return as_unit(unit, OLD_MAP) or national(OLD_MAP)
 
 
+ANY_FIELD: frozenset[str] = frozenset({"*"})
+# The fields of each entity a figure reads (a change of others is passed over); "archived" is how the
+# history names an archive or a restore. Key columns are not listed: a new key is a new record.
+# A buyer's fields are never read (a linkage has a buyer when a party row names one); an entity not
+# listed here is read whole (products, key products).
+FIELDS_READ: dict[str, frozenset[str]] = {
+    "cooperatives": frozenset({*BOTH_COMMUNES, "established_on", "dissolved_on", "archived"}),
+    "producers": frozenset({*BOTH_COMMUNES, "archived"}),
+    "raw_material_areas": frozenset({*BOTH_COMMUNES, "archived"}),
+    "buyers": frozenset(),
+    "linkages": frozenset({"product_code", "started_on", "ended_on", "archived"}),
+    "linkage_parties": frozenset({"archived"}),
+    "digital_adoptions": frozenset({"discontinued_on", "archived"}),
+}
+
+
 def changes_since(session: Session, cached: int, now: int) -> dict[str, set[str]] | None:
     """The records changed after data version `cached` up to `now`, by entity (`db.touch`), leaving
-    out what the indicators never read (accounts); None when any of those writes did not name its
-    records or is no longer kept: then only a whole read is sure."""
+    out what the indicators never read (accounts, buyers, a change of fields not in `FIELDS_READ`);
+    None when any of those writes did not name its records or is no longer kept: then only a whole
+    read is sure."""
+    columns = (DataChange.version, DataChange.entity, DataChange.record_key, DataChange.fields)
     rows = session.execute(
-        sa.select(col(DataChange.version), col(DataChange.entity), col(DataChange.record_key)).where(
-            col(DataChange.version) > cached, col(DataChange.version) <= now
-        )
+        sa.select(*map(col, columns)).where(col(DataChange.version) > cached, col(DataChange.version) <= now)
     ).all()
-    if {version for version, _, _ in rows} != set(range(cached + 1, now + 1)):
+    if {version for version, _, _, _ in rows} != set(range(cached + 1, now + 1)):
         return None
     touched: dict[str, set[str]] = {}
-    for _, entity, key in rows:
+    for _, entity, key, fields in rows:
         if entity == EVERYTHING:
             return None
-        if entity in BY_NAME:
+        read = FIELDS_READ.get(entity, ANY_FIELD if entity in BY_NAME else frozenset())
+        if read is ANY_FIELD or not fields or read & set(fields.split(",")):
             touched.setdefault(entity, set()).add(key)
     return touched
 

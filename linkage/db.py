@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -89,9 +89,13 @@ EVERYTHING = "*"  # a DataChange row's entity and key when a write did not name 
 VERSIONS_KEPT = 2000  # data versions whose changed records are kept (`DataChange`)
 
 
-def touch(session: Session, entity: str, keys: Iterable[str]) -> None:
-    """Note, in a writing session, records it changes: the data version it makes will name them."""
-    session.info.setdefault("touched", {}).setdefault(entity, set()).update(keys)
+def touch(session: Session, entity: str, changed: Mapping[str, Collection[str]]) -> None:
+    """Note, in a writing session, the records it changes (key → the fields changed; none: any may
+    have): the data version it makes will name them, and the fields."""
+    noted: dict[str, set[str] | None] = session.info.setdefault("touched", {}).setdefault(entity, {})
+    for key, fields in changed.items():
+        before = noted.get(key, set())
+        noted[key] = None if before is None or not fields else before | set(fields)
 
 
 def bump_data_version(session: Session) -> None:
@@ -104,10 +108,14 @@ def bump_data_version(session: Session) -> None:
     version = session.execute(sa.select(col(DataVersion.counter))).scalar_one_or_none()
     if version is None:  # a database whose counter row is missing: nothing can catch up from it
         return
-    touched: dict[str, set[str]] = session.info.pop("touched", {})
-    rows = [{"version": version, "entity": e, "record_key": k} for e, keys in sorted(touched.items()) for k in keys]
+    touched: dict[str, dict[str, set[str] | None]] = session.info.pop("touched", {})
+    rows = [
+        {"version": version, "entity": entity, "record_key": key, "fields": ",".join(sorted(fields or ()))}
+        for entity, keys in sorted(touched.items())
+        for key, fields in keys.items()
+    ]
     if not rows or len(rows) > NAMED_AT_MOST:
-        rows = [{"version": version, "entity": EVERYTHING, "record_key": EVERYTHING}]
+        rows = [{"version": version, "entity": EVERYTHING, "record_key": EVERYTHING, "fields": ""}]
     session.execute(sa.insert(DataChange), rows)
     session.execute(sa.delete(DataChange).where(col(DataChange.version) <= version - VERSIONS_KEPT))
 

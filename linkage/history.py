@@ -47,7 +47,7 @@ def log(
     """Append one history row per (record key, {field: [old, new]}) in one executemany per chunk; the
     records are also noted as changed for the data version the write makes (`db.touch`)."""
     now = utcnow()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "at": now,
             "actor": actor.username,
@@ -59,7 +59,8 @@ def log(
         }
         for key, changes in entries
     ]
-    touch(session, entity, [str(row["record_key"]) for row in rows])
+    created = action == "create"  # a new record matters whatever its fields: named with none (any)
+    touch(session, entity, {str(row["record_key"]): [] if created else list(row["changes"] or ()) for row in rows})
     for chunk in chunked(rows):
         session.execute(sa.insert(ChangeLog), chunk)
 

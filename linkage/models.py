@@ -302,6 +302,7 @@ class DataChange(SQLModel, table=True):
     version: int = Field(primary_key=True)
     entity: str = Field(primary_key=True, max_length=40)
     record_key: str = Field(primary_key=True, max_length=200)
+    fields: str = Field(default="", max_length=2000, description="the fields changed, comma-separated; empty: any")
 
 
 # --- Accounts, history and review (who changed what, and whether an officer checked it) -----

@@ -171,3 +171,46 @@ def test_a_write_that_names_no_records_or_an_old_cache_makes_a_whole_read(bac_ka
     with read_session(bac_kan) as session:
         assert changes_since(session, later - 2, later) is None
         assert changes_since(session, later - 1, later) is not None
+
+
+def test_a_save_no_figure_reads_keeps_the_facts_and_their_figures(bac_kan: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import linkage.coverage as coverage_module
+
+    reader = FactsCache()
+    first = reader.get(bac_kan)
+    rows = compute(first, DAYS[-1], map_name=OLD_MAP)
+    original = records.read(bac_kan, ADMIN, "cooperatives", "C1")
+    records.save(bac_kan, ADMIN, "cooperatives", {**original.values, "members": "21", "name": "HTX Mới"}, original)
+
+    def recount(*args: object, **kwargs: object) -> pd.DataFrame:
+        raise AssertionError("the figures were computed again")
+
+    assert reader.get(bac_kan) is first  # the same facts, so the same figures, nothing read but C1
+    monkeypatch.setattr(coverage_module, "_compute", recount)
+    pd.testing.assert_frame_equal(compute(first, DAYS[-1], map_name=OLD_MAP), rows)
+    monkeypatch.undo()
+    # a save that moves the cooperative is another matter
+    original = records.read(bac_kan, ADMIN, "cooperatives", "C1")
+    records.save(bac_kan, ADMIN, "cooperatives", {**original.values, "dissolved_on": "01/06/2024"}, original)
+    second = reader.get(bac_kan)
+    assert second is not first
+    with read_session(bac_kan) as session:
+        assert_same(second, load_facts(session))
+
+
+def test_a_change_of_fields_no_figure_reads_is_passed_over(bac_kan: Engine) -> None:
+    from linkage.db import data_version
+
+    def saved(entity: str, key: str, **values: str) -> dict[str, set[str]] | None:
+        before = data_version(bac_kan)
+        original = records.read(bac_kan, ADMIN, entity, key)
+        records.save(bac_kan, ADMIN, entity, {**original.values, **values}, original)
+        with read_session(bac_kan) as session:
+            return changes_since(session, before, data_version(bac_kan))
+
+    assert saved("cooperatives", "C1", members="25", name="HTX Dương Quang mới") == {}
+    assert saved("buyers", "B1", name="Công ty mới") == {}
+    assert saved("raw_material_areas", "A1", area_ha="41") == {}
+    assert saved("cooperatives", "C1", dissolved_on="01/01/2026") == {"cooperatives": {"C1"}}
+    assert saved("linkages", "L2", ended_on="01/01/2026", name="Chuỗi quế") == {"linkages": {"L2"}}
+    assert saved("raw_material_areas", "A1", commune_code="01849") == {"raw_material_areas": {"A1"}}

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("entity", sa.String(length=40), nullable=False),
         sa.Column("record_key", sa.String(length=200), nullable=False),
+        sa.Column("fields", sa.String(length=2000), nullable=False),
         sa.PrimaryKeyConstraint("version", "entity", "record_key"),
     )
 
