@@ -35,7 +35,7 @@ from linkage.maps import OLD_MAP, Unit, as_unit
 from linkage.overview import Overview
 
 MAX_NODES = 1500
-STABILIZE_ITERATIONS = 60
+STABILIZE_ITERATIONS = 20
 STYLE = {  # colour and shape per node kind; the legend shows the same
     "linkage": ("#f9a825", "diamond"),
     "cooperative": ("#2e7d32", "dot"),

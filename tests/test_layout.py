@@ -47,10 +47,23 @@ def test_groups_do_not_overlap() -> None:
 
 def test_the_busiest_node_of_a_group_is_in_its_middle_and_neighbours_are_near() -> None:
     points = _placed(_groups())
-    ring = [points[f"P{i}"] for i in range(30)] + [points["L1"]]
-    centre = (sum(x for x, _ in ring) / len(ring), sum(y for _, y in ring) / len(ring))
-    assert math.dist(points["C1"], centre) < 1  # the cooperative, with 31 neighbours, is the hub
-    assert math.dist(points["C1"], points["L1"]) < math.dist(points["C1"], points["B1"])
+    ring = [f"P{i}" for i in range(30)] + ["L1"]  # the cooperative's 31 neighbours
+    distances = [math.dist(points["C1"], points[n]) for n in ring]
+    assert max(distances) - min(distances) < 1e-6  # all on one ring around it
+    assert math.dist(points["C1"], points["B1"]) > max(distances)  # the linkage's buyer one ring further
+
+
+def test_a_node_s_neighbours_further_out_lie_within_its_slice() -> None:
+    points = _placed(_groups())
+    centre = points["C1"]
+
+    def angle(node: str) -> float:
+        return math.atan2(points[node][1] - centre[1], points[node][0] - centre[0])
+
+    # B1 and A1 hang from L1: they sit at L1's bearing from the cooperative, not across the circle
+    for child in ("B1", "A1"):
+        turn = abs((angle(child) - angle("L1") + math.pi) % (2 * math.pi) - math.pi)
+        assert turn < 2 * math.pi / 31
 
 
 def test_the_same_graph_starts_the_same_way_whatever_the_order() -> None:
