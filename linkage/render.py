@@ -35,7 +35,8 @@ from linkage.maps import OLD_MAP, Unit, as_unit
 from linkage.overview import Overview
 
 MAX_NODES = 1500
-STABILIZE_ITERATIONS = 20
+STABILIZE_ITERATIONS = 5  # a graph whose nodes come placed (`linkage.layout`): physics only eases overlaps
+OVERVIEW_ITERATIONS = 200  # a province overview, laid out by vis-network itself: few, large, densely linked nodes
 STYLE = {  # colour and shape per node kind; the legend shows the same
     "linkage": ("#f9a825", "diamond"),
     "cooperative": ("#2e7d32", "dot"),
@@ -94,12 +95,21 @@ def publish_assets(folder: Path) -> bool:
 
 
 def _page(
-    lang: str, title: str, legend: str, message: str, nodes: Any, edges: Any, assets_url: str | None, bridge: str
+    lang: str,
+    title: str,
+    legend: str,
+    message: str,
+    nodes: Any,
+    edges: Any,
+    assets_url: str | None,
+    bridge: str,
+    placed: bool = True,
 ) -> str:
-    """The one offline template filled in: every text escaped here, the data as inert JSON. Each node
-    gets its starting point (`linkage.layout`), so the browser only polishes the drawing."""
-    start = starting_positions([n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges])
-    nodes = [{**n, "x": round(start[n["id"]][0]), "y": round(start[n["id"]][1])} for n in nodes]
+    """The one offline template filled in: every text escaped here, the data as inert JSON. `placed`:
+    each node gets its starting point (`linkage.layout`), so the browser only eases the drawing."""
+    if placed:
+        start = starting_positions([n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges])
+        nodes = [{**n, "x": round(start[n["id"]][0]), "y": round(start[n["id"]][1])} for n in nodes]
     return TEMPLATE.format(
         lang=html.escape(lang),
         title=html.escape(title),
@@ -109,7 +119,7 @@ def _page(
         vis_css=_vis_tag("vis-network.css", assets_url),
         vis_js=_vis_tag("vis-network.min.js", assets_url),
         data=_script_json({"nodes": nodes, "edges": edges}),
-        options=_script_json(options()),
+        options=_script_json(options(placed)),
         bridge=bridge,
     )
 
@@ -199,16 +209,19 @@ def vis_data(graph: nx.MultiDiGraph, lang: str = "vi") -> tuple[list[dict[str, A
     return nodes, edges
 
 
-def options() -> dict[str, Any]:
-    """Physics that settles a district quickly, then switches itself off (see the template)."""
+def options(placed: bool = True) -> dict[str, Any]:
+    """Physics that settles quickly, then switches itself off (see the template): a few iterations
+    from the starting points of `linkage.layout` (`placed`), else vis-network's own layout."""
     from pyvis.network import Network  # lazy: pyvis loads jinja2 and more, which start-up does not need
 
     net = Network()
     net.force_atlas_2based(gravity=-60, central_gravity=0.01, spring_length=90, spring_strength=0.08, damping=0.6)
     opts = json.loads(net.options.to_json())
-    opts["physics"]["stabilization"] = {"enabled": True, "iterations": STABILIZE_ITERATIONS, "fit": True}
+    iterations = STABILIZE_ITERATIONS if placed else OVERVIEW_ITERATIONS
+    opts["physics"]["stabilization"] = {"enabled": True, "iterations": iterations, "fit": True}
     opts["physics"]["minVelocity"] = 1.5
-    opts["layout"] = {"improvedLayout": False}  # nodes come with starting points (`linkage.layout`)
+    if placed:
+        opts["layout"] = {"improvedLayout": False}  # the nodes come with their starting points
     opts["edges"] = {"smooth": False, "arrows": {"to": {"enabled": False}}}
     opts["interaction"] = {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True}
     return opts
@@ -531,7 +544,8 @@ def overview_html(
         note = words["overview_more_buyers"].format(count=hidden, limit=MAX_SHARED_BUYERS)
         message = f'<p class="message" role="status">{html.escape(note)}</p>'
     bridge = OVERVIEW_BRIDGE if selectable else ""
-    return _page(lang, title, overview_legend_html(lang, overview.map_name), message, nodes, edges, assets_url, bridge)
+    legend = overview_legend_html(lang, overview.map_name)
+    return _page(lang, title, legend, message, nodes, edges, assets_url, bridge, placed=False)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from linkage.importing import import_path
 from linkage.render import (
     MAX_NODES,
+    OVERVIEW_ITERATIONS,
     STABILIZE_ITERATIONS,
     graph_html,
     legend_html,
@@ -213,6 +214,22 @@ def test_physics_settles_in_bounded_steps_then_stops() -> None:
     assert opts["physics"]["solver"] == "forceAtlas2Based"
     # That physics then switches off is seen in Chromium (tests/browser/test_graph_file.py, data-stabilized).
     assert _physics_in_page(graph_html(chain_graph(3, 0), "Huyện")) == opts["physics"]
+
+
+def _page_data(page: str) -> Any:
+    start = page.rindex("var data = ") + len("var data = ")
+    return json.loads(page[start : page.index(";\n", start)])
+
+
+def test_a_graph_comes_placed_and_an_overview_is_laid_out_by_vis_network() -> None:
+    page = graph_html(chain_graph(3, 0), "Huyện")
+    nodes = _page_data(page)["nodes"]
+    assert nodes and all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in nodes)
+    assert len({(n["x"], n["y"]) for n in nodes}) == len(nodes)
+    assert '"improvedLayout": false' in page
+    overview = options(placed=False)
+    assert overview["physics"]["stabilization"]["iterations"] == OVERVIEW_ITERATIONS > STABILIZE_ITERATIONS
+    assert "layout" not in overview  # vis-network's own first layout, for a few large, densely linked nodes
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
