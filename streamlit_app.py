@@ -17,7 +17,6 @@ from ui import (
     show_flash,
     sign_out,
     tr,
-    warm_up,
 )
 
 PAGES = Path(__file__).parent / "pages"
@@ -80,4 +79,3 @@ else:
     show_flash()
     with navigation_run(who):
         current.run()
-    warm_up()  # after the page: the graph's modules, in the background

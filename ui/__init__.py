@@ -41,20 +41,6 @@ def engine() -> Engine:
     return get_engine()
 
 
-@st.cache_resource(show_spinner=False)
-def warm_up() -> None:
-    """Once per process, after the first page a user got: import the graph's modules (networkx alone
-    took 0.4 s) in the background, so the first graph an officer opens does not wait for them."""
-    import importlib  # lazy: needed once, by this thread
-    import threading  # lazy: as above
-
-    def load() -> None:
-        for name in ("networkx", "linkage.graph", "linkage.render", "linkage.overview"):
-            importlib.import_module(name)
-
-    threading.Thread(target=load, name="linkage-warm-up", daemon=True).start()
-
-
 _READY: set[str] = set()
 
 
