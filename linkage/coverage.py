@@ -25,7 +25,7 @@ from sqlmodel import Session, col
 
 from linkage.actor import Actor
 from linkage.db import CHUNK, EVERYTHING, data_version, read_frame, read_session
-from linkage.exchange.spec import BY_NAME
+from linkage.exchange.spec import BY_NAME, PARTY_COLUMN, PARTY_ENTITY
 from linkage.exchange.values import shield
 from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
 from linkage.keys import SEPARATOR, record_key
@@ -148,7 +148,6 @@ def _records(
 
 
 HOMED = ("cooperative", "producer", "raw_material_area")  # the parties with a commune (a buyer has none)
-HOME_MODELS: tuple[Any, ...] = (Cooperative, Producer, RawMaterialArea)
 
 
 def _live_places(session: Session) -> tuple[pd.DataFrame, set[str], set[str]]:
@@ -157,12 +156,14 @@ def _live_places(session: Session) -> tuple[pd.DataFrame, set[str], set[str]]:
     fraction of the rows `_places_from_records` reads and merges."""
     party = LinkageParty
     live = col(party.archived_at).is_(None)
-    homes = [
-        sa.select(col(party.linkage_code), col(model.commune_code), col(model.commune_code_2025_07))
-        .join(model, col(model.code) == getattr(party, f"{party_type}_code"))
-        .where(live, col(model.archived_at).is_(None))
-        for party_type, model in zip(HOMED, HOME_MODELS, strict=True)
-    ]
+    homes = []
+    for party_type in HOMED:
+        model: Any = BY_NAME[PARTY_ENTITY[party_type]].model
+        homes.append(
+            sa.select(col(party.linkage_code), col(model.commune_code), col(model.commune_code_2025_07))
+            .join(model, col(model.code) == getattr(party, PARTY_COLUMN[party_type]))
+            .where(live, col(model.archived_at).is_(None))
+        )
     places = read_frame(session, sa.union(*homes))
     places.columns = ["linkage_code", *BOTH_COMMUNES]
     kinds = read_frame(
@@ -284,14 +285,10 @@ def _home_linkages(session: Session, touched: Mapping[str, Collection[str]]) -> 
     """The linkages with a touched cooperative, producer or raw material area among their parties
     (archived party rows too: as verified, one may still stand)."""
     party = LinkageParty
-    homes = {
-        "cooperatives": party.cooperative_code,
-        "producers": party.producer_code,
-        "raw_material_areas": party.raw_material_area_code,
-    }
     found: set[str] = set()
-    for entity, column in homes.items():
-        if codes := touched.get(entity):
+    for party_type in HOMED:
+        column = getattr(party, PARTY_COLUMN[party_type])
+        if codes := touched.get(PARTY_ENTITY[party_type]):
             query = sa.select(col(party.linkage_code)).where(col(column).in_(sorted(codes))).distinct()
             found |= set(session.execute(query).scalars())
     return found
