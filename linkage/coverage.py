@@ -774,18 +774,25 @@ def _as_unit(unit: Unit | str) -> Unit:
 
 
 ANY_FIELD: frozenset[str] = frozenset({"*"})
+
+
 # The fields of each entity a figure reads (a change of others is passed over); "archived" is how the
 # history names an archive or a restore. Key columns are not listed: a new key is a new record.
 # A buyer's fields are never read (a linkage has a buyer when a party row names one); an entity not
 # listed here is read whole (products, key products).
+def _read(entity: str, columns: Sequence[str]) -> frozenset[str]:
+    """The fields of `entity` a figure reads: the columns `load_facts` reads of it, its key aside."""
+    return frozenset(set(columns) - set(BY_NAME[entity].key)) | {"archived"}
+
+
 FIELDS_READ: dict[str, frozenset[str]] = {
-    "cooperatives": frozenset({*BOTH_COMMUNES, "established_on", "dissolved_on", "archived"}),
-    "producers": frozenset({*BOTH_COMMUNES, "archived"}),
-    "raw_material_areas": frozenset({*BOTH_COMMUNES, "archived"}),
+    "cooperatives": _read("cooperatives", COOPERATIVE_COLUMNS),
+    "producers": _read("producers", BOTH_COMMUNES),
+    "raw_material_areas": _read("raw_material_areas", BOTH_COMMUNES),
     "buyers": frozenset(),
-    "linkages": frozenset({"product_code", "started_on", "ended_on", "archived"}),
-    "linkage_parties": frozenset({"archived"}),
-    "digital_adoptions": frozenset({"discontinued_on", "archived"}),
+    "linkages": _read("linkages", LINKAGE_COLUMNS),
+    "linkage_parties": _read("linkage_parties", ["linkage_code", "party_type", "party_code"]),
+    "digital_adoptions": _read("digital_adoptions", ADOPTION_COLUMNS),
 }
 
 
