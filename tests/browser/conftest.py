@@ -17,7 +17,16 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from linkage import bench_browser
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+FINISHED_RUN = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
 LOCAL = {"127.0.0.1", "localhost", "[::1]", "::1", ""}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run one at a time on one worker (`--dist loadgroup`): each starts a server and a
+    Chromium, and two such pairs at once on a 2-core machine made waits time out under CI load."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
@@ -107,8 +116,12 @@ def signed_out(page: Page) -> None:
 
 
 def settled(page: Page) -> None:
-    """Wait until Streamlit has finished running the page: its 'Running… Stop' status is gone."""
+    """Wait until Streamlit has finished running the page: the app has run its script at least once
+    since the page loaded (`data-test-script-state` leaves `initial` only then, so a busy server that
+    has not started the first run yet is not taken for a finished one) and its 'Running… Stop' status
+    is gone."""
     page.wait_for_load_state("load")
     page.wait_for_timeout(400)  # let a rerun that was just triggered show its status first
+    page.locator(FINISHED_RUN).wait_for(state="attached", timeout=30_000)
     page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=30_000)
     page.wait_for_timeout(300)

@@ -139,8 +139,12 @@ def test_the_providers_identity_opens_the_account_linked_by_email_and_is_kept(
     expect(page.get_by_text("Đăng nhập: kehoach")).to_be_visible(timeout=20_000)
 
     page.get_by_role("button", name="Đăng xuất").click()
+    # Signing out ends the provider's session too: its end-session page asks, then sends the browser back.
+    page.wait_for_url("**/oauth2/end_session**", timeout=30_000)
+    page.get_by_role("button", name="End session").click()
     page.wait_for_url(f"{deployment}/**", timeout=30_000)
     settled(page)
+    expect(page.get_by_role("link", name="Đăng nhập")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("button", name="Đăng xuất")).to_have_count(0)
 
 
