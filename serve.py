@@ -1,7 +1,8 @@
 """Linkage Tracker as served: `streamlit run serve.py` (tasks.py app, docs/deploy.md).
 
 The app itself is `streamlit_app.py`; this adds the one HTTP route Streamlit lacks, the one that
-puts a signed-in browser's session token into an HttpOnly cookie (ui/signin.py).
+puts a signed-in browser's session token into an HttpOnly cookie (ui/signin.py), and a start-up that
+prepares what the first pages need before the server answers (ui/startup.py).
 """
 
 from pathlib import Path
@@ -9,5 +10,6 @@ from pathlib import Path
 import streamlit as st
 
 from ui.signin import routes
+from ui.startup import lifespan
 
-app = st.App(Path(__file__).parent / "streamlit_app.py", routes=routes())
+app = st.App(Path(__file__).parent / "streamlit_app.py", routes=routes(), lifespan=lifespan)

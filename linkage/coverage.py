@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.actor import Actor
-from linkage.db import CHUNK, EVERYTHING, data_version, read_frame, read_session
+from linkage.db import CHUNK, EVERYTHING, data_version, read_frame, read_session, schema_is_current
 from linkage.exchange.spec import BY_NAME, PARTY_COLUMN, PARTY_ENTITY
 from linkage.exchange.values import shield
 from linkage.geography import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
@@ -884,6 +884,14 @@ def coverage(
     `map_name` None is the map of `as_of` (CONTRACT §3's default, the command line's too).
     """
     return compute(FACTS.get(engine, verified_only), as_of, levels, map_name)
+
+
+def warm(engine: Engine, today: date | None = None) -> None:
+    """Read the facts and count today's figures on today's map before anyone asks: a server that
+    starts with them (serve.py) answers its first sign-in, whose home page shows them, without a cold
+    read of every record. Nothing is done on a database that is not migrated to this version."""
+    if schema_is_current(engine):
+        coverage(engine, today or date.today())
 
 
 def unit_rows(rows: pd.DataFrame, unit_code: str) -> pd.DataFrame:

@@ -13,6 +13,7 @@ iterations and then stops; a unit larger than `MAX_NODES` shows a message asking
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import os
 import tempfile
@@ -60,9 +61,12 @@ ASSETS = {  # the file in pyvis's copy → the name the app serves it under (ver
 
 
 def _asset_path(name: str) -> Path:
-    import pyvis  # lazy: only drawing a graph needs it, start-up stays fast
-
-    return Path(pyvis.__file__).parent / "templates" / "lib" / f"vis-{VIS_VERSION}" / name
+    """The file in the installed pyvis package, found without importing pyvis (0.08 s of its own
+    imports, for two files it only carries)."""
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError("pyvis is not installed: it carries the vis-network library graphs are drawn with")
+    return Path(spec.origin).parent / "templates" / "lib" / f"vis-{VIS_VERSION}" / name
 
 
 @cache

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from linkage.catalog import init
-from linkage.db import dispose_engine, get_engine, migrate
+from linkage.db import bump_data_version, dispose_engine, get_engine, migrate
 from linkage.models import SQLModel
 
 PG_ADMIN_URL = os.environ.get("LINKAGE_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -108,6 +109,8 @@ def engine(db_url: str) -> Engine:
             sa.text("DELETE FROM product WHERE code NOT IN :codes").bindparams(sa.bindparam("codes", expanding=True)),
             {"codes": _catalog_products()},
         )
+        with Session(conn) as session:  # any process's cached facts of this database read everything again
+            bump_data_version(session)
     return engine
 
 

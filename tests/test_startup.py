@@ -1,0 +1,52 @@
+"""The server's start-up (serve.py → ui/startup.py): the first user finds today's figures counted."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from linkage import coverage, i18n
+from linkage.coverage import ALL_LEVELS, compute, load_facts
+from linkage.db import dispose_engine, get_engine, read_session
+from ui import startup
+
+
+def _no_read(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the facts were read again: the start-up did not keep them")
+
+
+def test_after_start_up_todays_figures_need_no_read_and_are_the_counted_ones(
+    bac_kan: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKAGE_DATABASE_URL", str(bac_kan.url))
+    monkeypatch.setattr(coverage, "FACTS", coverage.FactsCache())  # a new process's empty cache
+    startup.prepare()
+    with read_session(bac_kan) as session:
+        expected = compute(load_facts(session), date.today(), ALL_LEVELS)
+    monkeypatch.setattr(coverage, "load_facts", _no_read)
+    monkeypatch.setattr(coverage, "patched", _no_read)
+    rows = coverage.coverage(bac_kan, date.today())
+    assert len(rows) > 0
+    assert rows.equals(expected)
+
+
+def test_start_up_reads_both_catalogs(bac_kan: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINKAGE_DATABASE_URL", str(bac_kan.url))
+    i18n.catalog.cache_clear()
+    startup.prepare()
+    assert i18n.catalog.cache_info().currsize == len(i18n.LANGUAGES)
+
+
+def test_start_up_on_a_database_not_migrated_yet_leaves_it_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    monkeypatch.setenv("LINKAGE_DATABASE_URL", url)
+    startup.prepare()  # the app's first page says the database is not ready; the start does not fail
+    with get_engine(url).connect() as connection:
+        assert sa.inspect(connection).get_table_names() == []
+    dispose_engine(url)
