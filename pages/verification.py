@@ -7,7 +7,19 @@ import streamlit as st
 from linkage.errors import UserFacingError
 from linkage.history import queue, send_back, verify
 from linkage.i18n import vietnam_time
-from ui import engine, field_label, flash, guard, plain, product_names, show_error, shown_value, titled, tr
+from ui import (
+    engine,
+    field_label,
+    flash,
+    guard,
+    plain,
+    product_names,
+    show_error,
+    shown_value,
+    text_table,
+    titled,
+    tr,
+)
 
 who = guard("verification")
 PAGE = 25  # changes shown at once
@@ -35,16 +47,19 @@ for change in waiting.changes:
         reported = tr("app.verification.reported_by", who=change.reported_by)
         st.markdown(f"**{plain(heading)}** · {plain(reported)} · {vietnam_time(change.reported_at)}")
         fields = change.changed_fields if change.before else list((change.after or {}).keys())
-        st.dataframe(
-            [
-                {
-                    tr("app.verification.field"): field_label(f),
-                    tr("app.verification.before"): shown_value(f, (change.before or {}).get(f), names) or "—",
-                    tr("app.verification.after"): shown_value(f, (change.after or {}).get(f), names) or "—",
-                }
-                for f in fields
-            ],
-            hide_index=True,
+        head = [tr("app.verification.field"), tr("app.verification.before"), tr("app.verification.after")]
+        st.html(
+            text_table(
+                head,
+                (
+                    [
+                        field_label(f),
+                        shown_value(f, (change.before or {}).get(f), names) or "—",
+                        shown_value(f, (change.after or {}).get(f), names) or "—",
+                    ]
+                    for f in fields
+                ),
+            )
         )
         # The version is in every key: a change reported again meanwhile shows as a new item, and a
         # click on the old one is not carried over to it.

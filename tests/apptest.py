@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,42 @@ def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
     parts += [s.value for s in at.success] + [i.value for i in at.info] + [w.value for w in at.warning]
     return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))  # as read: Markdown escapes removed
+
+
+class _Cells(HTMLParser):
+    """The text of each cell of an HTML table, row by row (entities decoded)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append("".join(self.cell))
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def text_tables(at: AppTest) -> list[list[dict[str, str]]]:
+    """The tables a page shows through `st.html` (`ui.text_table`), each as rows of {column: text as read}."""
+    tables = []
+    for element in at.get("html"):
+        cells = _Cells()
+        cells.feed(element.proto.body)
+        if cells.rows:
+            header, *rows = cells.rows
+            tables.append([dict(zip(header, row, strict=True)) for row in rows])
+    return tables
 
 
 @pytest.fixture

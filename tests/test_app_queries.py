@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from linkage import records
 from linkage.db import get_engine
 
+from .apptest import text_tables
 from .conftest import statements
 from .test_permissions import COOP_C1, OFFICER_058
 
@@ -31,14 +32,19 @@ def report_linkages(database: str, codes: range) -> None:
         records.start_linkage(get_engine(database), COOP_C1, {**values, "form": "production_consumption"})
 
 
+def queue_headings(at: AppTest) -> list[str]:
+    """The heading of each change in the queue (its bold first line), oldest first."""
+    return [str(c.value) for c in at.markdown if str(c.value).startswith("**") and "LQ" in str(c.value)]
+
+
 def test_the_verification_queue_reads_product_names_once_however_many_changes_wait(app: App, database: str) -> None:
     report_linkages(database, range(2))
     at = app(OFFICER_058, "verification.py")
     few = rerun_statements(at, database)
-    assert "Lúa gạo (RICE)" in [str(cell) for frame in at.dataframe for cell in frame.value.iloc[:, 2]]
+    assert "Lúa gạo (RICE)" in [row["Giá trị báo cáo"] for table in text_tables(at) for row in table]
     report_linkages(database, range(2, 8))
     many = rerun_statements(at, database)
-    assert len([c for c in at.markdown if "LQ" in c.value]) >= 8  # every change is listed
+    assert len(queue_headings(at)) >= 8  # every change is listed
     assert many == few
 
 
@@ -62,9 +68,9 @@ def test_a_table_of_products_reads_their_names_once_however_many_rows(database: 
 def test_a_long_queue_is_shown_a_page_at_a_time_oldest_first(app: App, database: str) -> None:
     report_linkages(database, range(15))  # 30 changes: each linkage and its party row
     at = app(OFFICER_058, "verification.py")
-    headings = [c.value for c in at.markdown if "LQ" in c.value]
+    headings = queue_headings(at)
     assert len(headings) == 25 and "LQ0" in headings[0]
     at.number_input(key="queue_page").set_value(2).run()
-    headings = [c.value for c in at.markdown if "LQ" in c.value]
+    headings = queue_headings(at)
     assert len(headings) == 5 and "LQ14" in headings[-1]
     assert "26–30" in " ".join(c.value for c in at.caption)
