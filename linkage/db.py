@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
+import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -45,14 +47,34 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
+BUSY_MS = 30_000  # how long a statement waits for SQLite's lock before it is refused
+WRITER_POLL = 0.001  # seconds between a waiting writer's tries for the write lock
+
+
 def _sqlite_begin(conn: sa.Connection) -> None:
-    deferred = conn.get_execution_options().get("read_only", False)
-    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+    if conn.get_execution_options().get("read_only", False):
+        conn.exec_driver_sql("BEGIN")
+        return
+    raw = conn.connection.driver_connection
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + BUSY_MS / 1000
+        while time.monotonic() < deadline:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    break
+            time.sleep(WRITER_POLL)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try, as SQLite waits: its refusal is SQLAlchemy's error
 
 
 def get_engine(url: str | None = None) -> Engine:

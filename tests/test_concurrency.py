@@ -95,3 +95,64 @@ def test_two_creations_of_one_code_at_the_same_moment_end_in_words_not_a_crash(
         records.save(bac_kan, SYSTEM, "buyers", {"code": "B77", "name": "Đại lý mới", "kind": "trader"})
     monkeypatch.setattr(importing, "apply", real_apply)
     assert records.read(bac_kan, SYSTEM, "buyers", "B77").values["name"] == "Đại lý khác"
+
+
+def _sqlite(tmp_path: Path) -> Engine:
+    from linkage.catalog import init
+    from linkage.db import get_engine
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'writers.db'}")
+    init(engine)
+    return engine
+
+
+def test_a_writer_waiting_for_sqlites_lock_writes_once_the_other_commits(tmp_path: Path) -> None:
+    """The second writer waits (polling, not SQLite's busy handler) while the first holds the lock,
+    then writes; both changes are stored, and its statements wait for locks as before."""
+    import threading
+
+    from linkage.db import BUSY_MS, data_version, write_session
+
+    engine = _sqlite(tmp_path)
+    before = data_version(engine)
+    holding, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with write_session(engine) as session:
+            session.execute(sa.text("UPDATE data_version SET counter = counter + 100"))
+            holding.set()
+            release.wait(10)
+
+    def second() -> None:
+        with write_session(engine) as session:
+            waits = session.execute(sa.text("PRAGMA busy_timeout")).scalar_one()
+            assert waits == BUSY_MS
+        done.set()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert holding.wait(10)
+    two = threading.Thread(target=second)
+    two.start()
+    assert not done.wait(0.3)  # the lock is held: it waits, and is not refused either
+    release.set()
+    one.join(10)
+    two.join(10)
+    assert done.is_set()
+    assert data_version(engine) == before + 100 + 1 + 1  # the first writer's +100, and one version each
+
+
+def test_a_writer_that_never_gets_sqlites_lock_is_refused_in_sqlalchemys_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from linkage import db
+
+    engine = _sqlite(tmp_path)
+    monkeypatch.setattr(db, "BUSY_MS", 200)
+    blocker = sa.create_engine(str(engine.url), connect_args={"isolation_level": None})
+    with blocker.connect() as conn:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        with pytest.raises(sa.exc.OperationalError, match="locked"), db.write_session(engine) as session:
+            session.execute(sa.text("SELECT 1"))
+        conn.exec_driver_sql("ROLLBACK")
+    blocker.dispose()
