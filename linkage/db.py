@@ -60,7 +60,7 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     if conn.get_execution_options().get("read_only", False):
         conn.exec_driver_sql("BEGIN")
         return
-    raw = conn.connection.driver_connection
+    raw: Any = conn.connection.driver_connection  # the sqlite3 connection
     raw.execute("PRAGMA busy_timeout=0")
     try:
         deadline = time.monotonic() + BUSY_MS / 1000
