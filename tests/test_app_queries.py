@@ -74,3 +74,28 @@ def test_a_long_queue_is_shown_a_page_at_a_time_oldest_first(app: App, database:
     headings = queue_headings(at)
     assert len(headings) == 5 and "LQ14" in headings[-1]
     assert "26–30" in " ".join(c.value for c in at.caption)
+
+
+def test_a_table_shows_each_cell_as_its_own_value_would_be_shown(database: str) -> None:
+    """Cells are worked out once per distinct value (`ui.labelled`), yet each reads as shown alone:
+    `True` and `1` stay apart, lists and missing values included."""
+    import math
+
+    import pandas as pd
+
+    from ui import labelled, product_names, shown_value
+
+    frame = pd.DataFrame(
+        {
+            "kind": ["producer", "cooperative", "producer", None],
+            "digital": [True, 1, False, 0],
+            "started_on": ["2024-03-01", "2024-03-01", None, math.nan],
+            "technologies": [["e_commerce"], ["e_commerce", "traceability"], [], None],
+            "product_code": ["RICE", "RICE", "CINNAMON", "RICE"],
+        }
+    )
+    table = labelled(frame)
+    names = product_names()
+    expected = [[shown_value(c, frame[c][i], names) for c in frame.columns] for i in range(len(frame))]
+    assert table.values.tolist() == expected
+    assert table.iloc[0, 1] == "✓" and table.iloc[1, 1] == 1  # the flag and the number are not merged

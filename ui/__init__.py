@@ -313,8 +313,25 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     """A table as users read it: column titles and cells in the session's language. Streamlit's
     dataframe shows every cell as text, so names typed by users never run as markup."""
     names = product_names() if "product_code" in frame.columns else {}  # once for the table, not per row
-    shown = pd.DataFrame({column: [shown_value(column, v, names) for v in frame[column]] for column in frame.columns})
+    shown = pd.DataFrame({column: _shown_column(str(column), frame[column], names) for column in frame.columns})
     return shown.rename(columns={c: field_label(str(c)) for c in frame.columns})
+
+
+def _shown_column(column: str, values: pd.Series, names: Mapping[str, str]) -> list[object]:
+    """`shown_value` of every cell, worked out once per distinct value: a province's list of records in
+    no linkage has tens of thousands of cells but few distinct kinds, communes and dates."""
+    words: dict[tuple[type, object], object] = {}  # keyed with the type: True == 1, yet ✓ is not 1
+    shown: list[object] = []
+    for value in values:
+        key = (type(value), value)
+        try:
+            word = words[key]
+        except KeyError:
+            word = words[key] = shown_value(column, value, names)
+        except TypeError:  # a list (technologies): not a key, worked out each time
+            word = shown_value(column, value, names)
+        shown.append(word)
+    return shown
 
 
 def report_frame(rows: pd.DataFrame) -> pd.DataFrame:
