@@ -3,8 +3,8 @@
 
     python3.12 tasks.py app     # set up, load the province demo on first run, open the app
     python3.12 tasks.py test    # set up (Chromium included), then ruff, mypy and the whole test suite
-    python3.12 tasks.py bench   # the national-scale benchmark, written to docs/benchmarks.md
-    python3.12 tasks.py bench --browser   # the same figures as users wait for them, in Chromium
+    python3.12 tasks.py bench   # the national-scale benchmark and the browser's, written to docs/benchmarks.md
+    python3.12 tasks.py bench --no-load   # only the national figures, without the load runs (any options: only those)
 
 Set-up is a virtual environment in .venv with the versions in constraints.txt; it is skipped
 when pyproject.toml and constraints.txt have not changed since the last install. A .venv made by
@@ -113,9 +113,19 @@ def test() -> None:
     run(BIN / "pytest", "-q", "-n", "2", "--dist", "loadgroup", *sys.argv[2:])
 
 
+BROWSER_BENCH = ("--browser", "--scale", "national", "--repeats", "5")
+
+
 def bench() -> None:
+    """The whole benchmark: the national figures and load, then what users wait for in Chromium, both
+    into docs/benchmarks.md. With arguments, only `python -m linkage.bench` with them."""
     setup()
-    run(BIN / "python", "-m", "linkage.bench", *sys.argv[2:])
+    if len(sys.argv) > 2:
+        run(BIN / "python", "-m", "linkage.bench", *sys.argv[2:])
+        return
+    ensure_debian_packages()
+    run(BIN / "python", "-m", "linkage.bench")
+    run(BIN / "python", "-m", "linkage.bench", *BROWSER_BENCH)
 
 
 if __name__ == "__main__":
