@@ -4,7 +4,7 @@ SQLite gets WAL, foreign keys, a busy timeout and `BEGIN IMMEDIATE` for writes: 
 transactions lose updates when two sessions write the same rows (PITFALLS.md). A writer waits for
 the write lock by trying again every millisecond rather than through SQLite's busy handler, which
 sleeps in steps of up to 100 ms: with many busy processes a waiting writer slept through the lock's
-release again and again (a save's p95 under the load test: 557 ms, now about 240 ms).
+release again and again (the load test's save p95 in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -64,20 +64,20 @@ def _sqlite_begin(conn: sa.Connection) -> None:
         conn.exec_driver_sql("BEGIN")
         return
     raw: Any = conn.connection.driver_connection  # the sqlite3 connection
-    raw.execute("PRAGMA busy_timeout=0")
+    conn.exec_driver_sql("PRAGMA busy_timeout=0")
     try:
         deadline = time.monotonic() + BUSY_MS / 1000
         while time.monotonic() < deadline:
             try:
                 raw.execute("BEGIN IMMEDIATE")
                 return
-            except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                    break
+            except sqlite3.Error as error:
+                if getattr(error, "sqlite_errorcode", 0) & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    break  # not a wait: the last try below says what it is
             time.sleep(WRITER_POLL)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try, without waiting: refused as SQLAlchemy's error
     finally:
-        raw.execute(f"PRAGMA busy_timeout={BUSY_MS}")
-    conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try, as SQLite waits: its refusal is SQLAlchemy's error
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_MS}")
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -241,7 +241,7 @@ def head_revision() -> str:
 
 def schema_is_current(engine: Engine) -> bool:
     """True when the database is migrated to the newest revision this code knows."""
-    with engine.connect() as connection:
+    with engine.execution_options(read_only=True).connect() as connection:  # no write lock to look
         if not sa.inspect(connection).has_table("alembic_version"):
             return False
         stored = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()

@@ -22,7 +22,7 @@ from ui import (
 )
 
 who = guard("verification")
-PAGE = 25  # changes shown at once
+PAGE = 10  # changes shown at once: each is a card with its table and two actions, worked through a page at a time
 st.title(tr("app.verification.title"))
 # A page at a time, read as a page from the database: 1,000 changes drawn at once took half a minute
 # in the browser, and an officer's queue is never the whole country's.

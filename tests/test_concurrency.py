@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -97,37 +98,58 @@ def test_two_creations_of_one_code_at_the_same_moment_end_in_words_not_a_crash(
     assert records.read(bac_kan, SYSTEM, "buyers", "B77").values["name"] == "Đại lý khác"
 
 
-def _sqlite(tmp_path: Path) -> Engine:
-    from linkage.catalog import init
-    from linkage.db import get_engine
+@pytest.fixture
+def writers_db(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated SQLite file of its own (its engine closed afterwards: no pool outlives the test)."""
+    from linkage.db import dispose_engine, get_engine, migrate
 
-    engine = get_engine(f"sqlite:///{tmp_path / 'writers.db'}")
-    init(engine)
-    return engine
+    url = f"sqlite:///{tmp_path / 'writers.db'}"
+    migrate(get_engine(url))
+    yield get_engine(url)
+    dispose_engine(url)
 
 
-def test_a_writer_waiting_for_sqlites_lock_writes_once_the_other_commits(tmp_path: Path) -> None:
-    """The second writer waits (polling, not SQLite's busy handler) while the first holds the lock,
-    then writes; both changes are stored, and its statements wait for locks as before."""
+def test_a_writer_waiting_for_sqlites_lock_tries_again_until_the_other_commits(
+    writers_db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second writer tries for the lock again and again (not one long wait in SQLite's busy
+    handler) while the first holds it, then writes; both changes are stored, and its statements wait
+    for locks as before."""
     import threading
+    import time
+    from types import SimpleNamespace
 
-    from linkage.db import BUSY_MS, data_version, write_session
+    from linkage import db
 
-    engine = _sqlite(tmp_path)
-    before = data_version(engine)
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        time.sleep(seconds)
+
+    monkeypatch.setattr(db, "time", SimpleNamespace(monotonic=time.monotonic, sleep=pause))
+    before = db.data_version(writers_db)
     holding, release, done = threading.Event(), threading.Event(), threading.Event()
+    failures: list[BaseException] = []
 
     def first() -> None:
-        with write_session(engine) as session:
-            session.execute(sa.text("UPDATE data_version SET counter = counter + 100"))
-            holding.set()
-            release.wait(10)
+        try:
+            with db.write_session(writers_db) as session:
+                session.execute(sa.text("UPDATE data_version SET counter = counter + 100"))
+                holding.set()
+                release.wait(10)
+        except BaseException as error:  # shown by the test, not lost in the thread
+            failures.append(error)
 
     def second() -> None:
-        with write_session(engine) as session:
-            waits = session.execute(sa.text("PRAGMA busy_timeout")).scalar_one()
-            assert waits == BUSY_MS
-        done.set()
+        try:
+            with db.write_session(writers_db) as session:
+                waits = session.execute(sa.text("PRAGMA busy_timeout")).scalar_one()
+                if waits != db.BUSY_MS:  # statements inside wait for locks as before
+                    failures.append(AssertionError(f"busy timeout {waits} ms inside the transaction"))
+            done.set()
+        except BaseException as error:
+            failures.append(error)
 
     one = threading.Thread(target=first)
     one.start()
@@ -135,24 +157,29 @@ def test_a_writer_waiting_for_sqlites_lock_writes_once_the_other_commits(tmp_pat
     two = threading.Thread(target=second)
     two.start()
     assert not done.wait(0.3)  # the lock is held: it waits, and is not refused either
+    assert len(pauses) > 10  # it kept trying, a millisecond apart
     release.set()
     one.join(10)
     two.join(10)
-    assert done.is_set()
-    assert data_version(engine) == before + 100 + 1 + 1  # the first writer's +100, and one version each
+    assert failures == [] and done.is_set()
+    assert db.data_version(writers_db) == before + 100 + 1 + 1  # the first writer's +100, and one version each
 
 
-def test_a_writer_that_never_gets_sqlites_lock_is_refused_in_sqlalchemys_words(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_writer_that_never_gets_sqlites_lock_is_refused_in_sqlalchemys_words_once_the_wait_is_over(
+    writers_db: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import time
+
     from linkage import db
 
-    engine = _sqlite(tmp_path)
-    monkeypatch.setattr(db, "BUSY_MS", 200)
-    blocker = sa.create_engine(str(engine.url), connect_args={"isolation_level": None})
+    monkeypatch.setattr(db, "BUSY_MS", 300)
+    blocker = sa.create_engine(str(writers_db.url), connect_args={"isolation_level": None})
     with blocker.connect() as conn:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-        with pytest.raises(sa.exc.OperationalError, match="locked"), db.write_session(engine) as session:
+        started = time.monotonic()
+        with pytest.raises(sa.exc.OperationalError, match="locked"), db.write_session(writers_db) as session:
             session.execute(sa.text("SELECT 1"))
+        waited = time.monotonic() - started
         conn.exec_driver_sql("ROLLBACK")
     blocker.dispose()
+    assert waited < 10  # refused after its own wait, not after a second one in SQLite's busy handler (30 s)

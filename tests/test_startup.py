@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from linkage import coverage, i18n
 from linkage.coverage import ALL_LEVELS, compute, load_facts
 from linkage.db import dispose_engine, get_engine, read_session
+from linkage.maps import map_of
 from ui import startup
 
 
@@ -23,8 +24,11 @@ def test_after_start_up_todays_figures_need_no_read_and_are_the_counted_ones(
     bac_kan: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LINKAGE_DATABASE_URL", str(bac_kan.url))
-    monkeypatch.setattr(coverage, "FACTS", coverage.FactsCache())  # a new process's empty cache
+    cache = coverage.FactsCache()  # a new process's empty cache
+    monkeypatch.setattr(coverage, "FACTS", cache)
     startup.prepare()
+    warmed = cache.get(bac_kan)
+    assert (date.today(), ALL_LEVELS, map_of(date.today())) in warmed.computed  # counted, not only read
     with read_session(bac_kan) as session:
         expected = compute(load_facts(session), date.today(), ALL_LEVELS)
     monkeypatch.setattr(coverage, "load_facts", _no_read)
@@ -46,7 +50,25 @@ def test_start_up_on_a_database_not_migrated_yet_leaves_it_as_it_is(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     monkeypatch.setenv("LINKAGE_DATABASE_URL", url)
+    reads: list[object] = []
+    monkeypatch.setattr(coverage, "load_facts", lambda *args: reads.append(args))
     startup.prepare()  # the app's first page says the database is not ready; the start does not fail
+    assert reads == []  # not even tried: there is nothing to read
     with get_engine(url).connect() as connection:
         assert sa.inspect(connection).get_table_names() == []
     dispose_engine(url)
+
+
+def test_a_start_up_that_cannot_count_still_starts_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(engine: Engine) -> None:
+        raise ValueError("odd data")
+
+    monkeypatch.setenv("LINKAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'any.db'}")
+
+    monkeypatch.setattr(startup, "warm", broken)
+    i18n.catalog.cache_clear()
+    startup.prepare()  # the server starts: the pages count, and report, for themselves
+    assert "could not be counted at start-up" in caplog.text and "odd data" in caplog.text
+    assert i18n.catalog.cache_info().currsize == len(i18n.LANGUAGES)  # the rest was still prepared

@@ -275,7 +275,10 @@ def plain(text: object) -> str:
     return MARKDOWN.sub(r"\\\1", one_line)
 
 
-TABLE_CELL = "border:1px solid rgba(128,128,128,0.35);padding:0.3rem 0.75rem;text-align:left;vertical-align:top"
+TABLE_CELL = (  # white-space kept: a cell shows the text as typed, spaces and line breaks included
+    "border:1px solid rgba(128,128,128,0.35);padding:0.3rem 0.75rem;text-align:left;vertical-align:top;"
+    "white-space:pre-wrap"
+)
 
 
 def text_table(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:

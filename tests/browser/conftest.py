@@ -21,6 +21,7 @@ FINISHED_RUN = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][da
 LOCAL = {"127.0.0.1", "localhost", "[::1]", "::1", ""}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests run one at a time on one worker (`--dist loadgroup`): each starts a server and a
     Chromium, and two such pairs at once on a 2-core machine made waits time out under CI load."""
