@@ -17,7 +17,7 @@ import importlib.util
 import json
 import os
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -311,6 +311,25 @@ BRIDGE = """  var pick = null;
     } catch (e) {}
   });
   document.body.setAttribute("data-selectable", "true");"""
+
+
+TABLE_CELL = (  # white-space kept: a cell shows the text as typed, spaces and line breaks included
+    "border:1px solid rgba(128,128,128,0.35);padding:0.3rem 0.75rem;text-align:left;vertical-align:top;"
+    "white-space:pre-wrap"
+)
+
+
+def text_table(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
+    """A small table of text for a page (`st.html`), every cell escaped here, where the graphs' HTML is:
+    lighter for the browser than a `st.dataframe` grid where a page shows many (the verification
+    queue), and user text shows as typed: not as Markdown, which `st.table` and `st.markdown` render
+    and whose autolinks make any typed address a link."""
+
+    def line(cells: Sequence[object], tag: str) -> str:
+        return "<tr>" + "".join(f'<{tag} style="{TABLE_CELL}">{html.escape(str(c))}</{tag}>' for c in cells) + "</tr>"
+
+    body = "".join(line(row, "td") for row in rows)
+    return f'<table style="border-collapse:collapse"><thead>{line(header, "th")}</thead><tbody>{body}</tbody></table>'
 
 
 def legend_html(lang: str = "vi") -> str:

@@ -7,6 +7,7 @@ import streamlit as st
 from linkage.errors import UserFacingError
 from linkage.history import queue, send_back, verify
 from linkage.i18n import vietnam_time
+from linkage.render import text_table
 from ui import (
     engine,
     field_label,
@@ -16,7 +17,6 @@ from ui import (
     product_names,
     show_error,
     shown_value,
-    text_table,
     titled,
     tr,
 )

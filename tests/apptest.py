@@ -91,7 +91,7 @@ class _Cells(HTMLParser):
 
 
 def text_tables(at: AppTest) -> list[list[dict[str, str]]]:
-    """The tables a page shows through `st.html` (`ui.text_table`), each as rows of {column: text as read}."""
+    """The tables a page shows through `st.html` (`render.text_table`), each as rows of {column: text as read}."""
     tables = []
     for element in at.get("html"):
         cells = _Cells()

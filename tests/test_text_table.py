@@ -1,4 +1,4 @@
-"""`ui.text_table`: typed text shows as typed, whatever it looks like; no tag but the table's own."""
+"""`render.text_table`: typed text shows as typed, whatever it looks like; no tag but the table's own."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui import text_table
+from linkage.render import text_table
 
 from .test_hostile_text import NAMES
 

@@ -6,10 +6,9 @@ Everything Streamlit-specific that is more than layout lives here, beside the pa
 
 from __future__ import annotations
 
-import html
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
@@ -273,25 +272,6 @@ def plain(text: object) -> str:
     such as `![x](http://…)` shows as typed and makes no browser fetch anything."""
     one_line = " ".join(str(text).split())  # a line break typed in a name must not start a heading
     return MARKDOWN.sub(r"\\\1", one_line)
-
-
-TABLE_CELL = (  # white-space kept: a cell shows the text as typed, spaces and line breaks included
-    "border:1px solid rgba(128,128,128,0.35);padding:0.3rem 0.75rem;text-align:left;vertical-align:top;"
-    "white-space:pre-wrap"
-)
-
-
-def text_table(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
-    """A small table of text for `st.html`, every cell escaped: light for the browser where a page
-    shows many (the verification queue draws 25; a `st.dataframe` each cost the browser a grid of its
-    own). User text shows as typed: not as Markdown, which `st.table` and `st.markdown` render and
-    whose autolinks make any typed address a link."""
-
-    def line(cells: Sequence[object], tag: str) -> str:
-        return "<tr>" + "".join(f'<{tag} style="{TABLE_CELL}">{html.escape(str(c))}</{tag}>' for c in cells) + "</tr>"
-
-    body = "".join(line(row, "td") for row in rows)
-    return f'<table style="border-collapse:collapse"><thead>{line(header, "th")}</thead><tbody>{body}</tbody></table>'
 
 
 def titled(entity: str, key: str, name: str = "", names: Mapping[str, str] | None = None) -> str:
