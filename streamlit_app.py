@@ -54,7 +54,8 @@ if who is None:
 else:
     st.sidebar.markdown(tr("app.signed_in", username=who.username, role=plain(office_of(who, lang()))))
     if st.sidebar.button(tr("app.sign_out"), key="sign_out"):
-        sign_out()
+        if sign_out():  # on its way to the provider's sign-out: a rerun would drop that redirect unsent
+            st.stop()
         st.rerun()
     allowed = {page: st.Page(PAGES / f"{page}.py", title=tr(f"app.{page}.nav")) for page in pages_for(who)}
     # Pages of other roles answer their address with a plain refusal, not "page not found".

@@ -99,9 +99,12 @@ def sign_in(who: Actor) -> None:
     st.session_state.pop(ACCOUNT_ENDED, None)
 
 
-def sign_out() -> None:
-    end_sign_in()  # ends the session on the server too: every tab of the browser is signed out
+def sign_out() -> bool:
+    """Sign this browser out; True when the browser is being sent to the identity provider's sign-out
+    (`end_sign_in`): the caller then ends its run instead of rerunning."""
+    leaving = end_sign_in()  # ends the session on the server too: every tab of the browser is signed out
     st.session_state.pop("actor", None)
+    return leaving
 
 
 def account_ended() -> bool:

@@ -159,10 +159,13 @@ def renew_sign_in(who: Actor) -> None:
     remember_sign_in(who)
 
 
-def end_sign_in() -> None:
-    """Sign out: the session ends on the server (for every tab at once) and the cookie is cleared."""
+def end_sign_in() -> bool:
+    """Sign out: the session ends on the server (for every tab at once) and the cookie is cleared.
+    True when the provider's sign-out is on its way: the browser is sent there, and the run that
+    called this must end without a rerun, which would drop that redirect before it is sent."""
     session_id = st.session_state.get(SESSION_ID)
-    if identity_provider() and st.user.get("is_logged_in"):
+    leaving = bool(identity_provider() and st.user.get("is_logged_in"))
+    if leaving:
         st.logout()  # or the provider's sign-in would sign this tab in again at once
     if session_id is not None:
         sessions.end(get_engine(), session_id=int(session_id))
@@ -174,6 +177,7 @@ def end_sign_in() -> None:
             "until": str(time.time() + sessions.HANDOVER.total_seconds()),
         }
     _forget()
+    return leaving
 
 
 def keep_sign_in() -> Actor | None:
