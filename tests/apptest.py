@@ -66,15 +66,20 @@ def texts(at: AppTest) -> str:
     return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))  # as read: Markdown escapes removed
 
 
-class _Cells(HTMLParser):
-    """The text of each cell of an HTML table, row by row (entities decoded)."""
+class HtmlTable(HTMLParser):
+    """An HTML table as a reader gets it: the text of each cell, row by row (entities decoded), and
+    every tag the markup holds."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
         self.rows: list[list[str]] = []
         self.cell: list[str] | None = None
+        self.feed(markup)
+        self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
         if tag == "tr":
             self.rows.append([])
         elif tag in ("td", "th"):
@@ -94,8 +99,7 @@ def text_tables(at: AppTest) -> list[list[dict[str, str]]]:
     """The tables a page shows through `st.html` (`render.text_table`), each as rows of {column: text as read}."""
     tables = []
     for element in at.get("html"):
-        cells = _Cells()
-        cells.feed(element.proto.body)
+        cells = HtmlTable(element.proto.body)
         if cells.rows:
             header, *rows = cells.rows
             tables.append([dict(zip(header, row, strict=True)) for row in rows])
