@@ -191,7 +191,7 @@ def _moved_record(engine: Any, as_of: date) -> tuple[float, float]:
         first = sa.select(col(Cooperative.code)).order_by(col(Cooperative.code)).limit(1)
         code = str(session.execute(first).scalar_one())
     view = records.read(engine, SYSTEM, "cooperatives", code)
-    founded = date.fromisoformat(str(view.values["established_on"]) or "2020-01-01")
+    founded = date.fromisoformat(view.values["established_on"] or "2020-01-01")
     moved = founded.replace(day=2 if founded.day == 1 else 1).isoformat()
     records.save(engine, SYSTEM, "cooperatives", {**view.values, "established_on": moved}, view)
     facts, caught_up = timed(lambda: cov.FACTS.get(engine))

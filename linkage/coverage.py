@@ -776,15 +776,15 @@ def _as_unit(unit: Unit | str) -> Unit:
 ANY_FIELD: frozenset[str] = frozenset({"*"})
 
 
-# The fields of each entity a figure reads (a change of others is passed over); "archived" is how the
-# history names an archive or a restore. Key columns are not listed: a new key is a new record.
-# A buyer's fields are never read (a linkage has a buyer when a party row names one); an entity not
-# listed here is read whole (products, key products).
 def _read(entity: str, columns: Sequence[str]) -> frozenset[str]:
     """The fields of `entity` a figure reads: the columns `load_facts` reads of it, its key aside."""
     return frozenset(set(columns) - set(BY_NAME[entity].key)) | {"archived"}
 
 
+# The fields of each entity a figure reads (a change of others is passed over); "archived" is how the
+# history names an archive or a restore. Key columns are not listed: a new key is a new record.
+# A buyer's fields are never read (a linkage has a buyer when a party row names one); an entity not
+# listed here is read whole (products, key products).
 FIELDS_READ: dict[str, frozenset[str]] = {
     "cooperatives": _read("cooperatives", COOPERATIVE_COLUMNS),
     "producers": _read("producers", BOTH_COMMUNES),

@@ -45,6 +45,10 @@ def resolve_url(url: str | None = None) -> str:
     return url
 
 
+BUSY_MS = 30_000  # how long a statement waits for SQLite's lock before it is refused
+WRITER_POLL = 0.001  # seconds between a waiting writer's tries for the write lock
+
+
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # let the begin hook below issue BEGIN itself
     cursor = dbapi_connection.cursor()
@@ -53,10 +57,6 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-BUSY_MS = 30_000  # how long a statement waits for SQLite's lock before it is refused
-WRITER_POLL = 0.001  # seconds between a waiting writer's tries for the write lock
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:

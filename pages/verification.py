@@ -35,6 +35,7 @@ if number > pages:  # the queue got shorter since the page was chosen: show its 
 if not waiting.total:
     st.info(tr("app.verification.empty"))
 names = product_names()  # once for the page
+head = [tr("app.verification.field"), tr("app.verification.before"), tr("app.verification.after")]
 if waiting.total > PAGE:
     st.number_input(tr("app.verification.page", size=PAGE, count=waiting.total), 1, pages, key="queue_page")
     first = (number - 1) * PAGE
@@ -47,7 +48,6 @@ for change in waiting.changes:
         reported = tr("app.verification.reported_by", who=change.reported_by)
         st.markdown(f"**{plain(heading)}** · {plain(reported)} · {vietnam_time(change.reported_at)}")
         fields = change.changed_fields if change.before else list((change.after or {}).keys())
-        head = [tr("app.verification.field"), tr("app.verification.before"), tr("app.verification.after")]
         st.html(
             text_table(
                 head,
