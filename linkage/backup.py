@@ -20,7 +20,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import known_revisions, migrate
+from linkage.db import migrate
+from linkage.driver import known_revisions
 from linkage.errors import BackupRefused
 
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -97,13 +97,13 @@ COLD_SCRIPT = """
 import json, sys, time
 from datetime import date
 start = time.perf_counter()
-from linkage import coverage
+from linkage import coverage, indicators
 from linkage.db import get_engine, read_session
 imported = time.perf_counter()
 with read_session(get_engine(sys.argv[1])) as session:
     facts = coverage.load_facts(session)
 loaded = time.perf_counter()
-coverage.compute(facts, date.fromisoformat(sys.argv[2]), map_name=sys.argv[3])
+indicators.compute(facts, date.fromisoformat(sys.argv[2]), map_name=sys.argv[3])
 done = time.perf_counter()
 print(json.dumps({"imports": imported - start, "load": loaded - imported, "compute": done - loaded}))
 """
@@ -133,9 +133,9 @@ def _drawn_units(engine: Any, facts: Any, as_of: date) -> tuple[str, str]:
     """The district with the most linkages whose whole graph is drawn (under the node cap), and the
     province with the most linkages: what officers and planners open."""
     from linkage.accounts import SYSTEM
-    from linkage.coverage import linkages_located
     from linkage.db import read_session
     from linkage.graph import build_graph
+    from linkage.indicators import linkages_located
     from linkage.render import MAX_NODES
 
     busiest = linkages_located(facts, "district")
@@ -182,7 +182,7 @@ def _moved_record(engine: Any, as_of: date) -> tuple[float, float]:
     from sqlmodel import col
 
     from linkage import coverage as cov
-    from linkage import records
+    from linkage import indicators, records
     from linkage.db import read_session
     from linkage.models import Cooperative
 
@@ -195,7 +195,7 @@ def _moved_record(engine: Any, as_of: date) -> tuple[float, float]:
     moved = founded.replace(day=2 if founded.day == 1 else 1).isoformat()
     records.save(engine, SYSTEM, "cooperatives", {**view.values, "established_on": moved}, view)
     facts, caught_up = timed(lambda: cov.FACTS.get(engine))
-    _, recount = timed(lambda: cov.compute(facts, as_of, map_name=OLD_MAP))
+    _, recount = timed(lambda: indicators.compute(facts, as_of, map_name=OLD_MAP))
     return caught_up, recount
 
 
@@ -248,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from linkage import coverage as cov
+    from linkage import indicators
     from linkage.catalog import init
     from linkage.db import get_engine, read_session
     from linkage.demo import generate
@@ -273,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with read_session(engine) as session:
         facts = cov.load_facts(session)
-    rows = cov.compute(facts, as_of, map_name=OLD_MAP)
+    rows = indicators.compute(facts, as_of, map_name=OLD_MAP)
     first = cold_coverage(url, as_of, OLD_MAP, cache=scratch / "empty-cache", runs=1)  # builds the map snapshot
     figures["coverage_cold_first"] = first["load"] + first["compute"]
     for name, key in ((OLD_MAP, "coverage"), (NEW_MAP, "coverage_new")):
@@ -284,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         cov.coverage(engine, as_of, map_name=name)
         figures[f"{key}_warm"] = time.perf_counter() - start
-    _, figures["trend_5_years"] = timed(lambda: cov.trend(facts))
+    _, figures["trend_5_years"] = timed(lambda: indicators.trend(facts))
 
     geo, xw = scratch / "geography.csv", scratch / "crosswalk.csv"
     write_geography_csv(geo)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from linkage.db import migrate, read_session, write_session
 from linkage.exchange.values import parse_bool
-from linkage.geography import load_geography
-from linkage.models import Product, Technology, utcnow
+from linkage.geography import gso_rows, new_map_rows
+from linkage.models import Commune, Commune202507, District, Product, Province, Province202507, Technology, utcnow
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -31,6 +31,21 @@ def products() -> list[dict[str, object]]:
 
 def technologies() -> list[dict[str, str]]:
     return _csv("technologies.csv")
+
+
+def load_geography(session: Session) -> int:
+    """Insert the units of both maps that are not stored yet; returns how many were added."""
+    added = 0
+    tables = zip(
+        (Province, District, Commune, Province202507, Commune202507), (*gso_rows(), *new_map_rows()), strict=True
+    )
+    for model, rows in tables:
+        have = set(session.execute(sa.select(model.code)).scalars())  # type: ignore[attr-defined]
+        new = [r for r in rows if r["code"] not in have]
+        if new:
+            session.execute(sa.insert(model), new)
+            added += len(new)
+    return added
 
 
 def load_catalogs(engine: Engine) -> dict[str, int]:

@@ -120,7 +120,8 @@ def _map(args: argparse.Namespace, day: date) -> str:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from linkage.coverage import ALL_LEVELS, coverage, json_rows
+    from linkage.coverage import coverage
+    from linkage.indicators import ALL_LEVELS, json_rows
 
     day = args.as_of or date.today()
     on = _map(args, day)

@@ -28,7 +28,8 @@ from datetime import date
 
 import pandas as pd
 
-from linkage.coverage import COLUMNS, INDICATORS, TARGETS, YEAR_ENDS, Facts, trend
+from linkage.facts import Facts
+from linkage.indicators import COLUMNS, INDICATORS, TARGETS, YEAR_ENDS, trend
 from linkage.maps import (
     MAPS,
     NATIONAL_CODE,
@@ -159,7 +160,7 @@ def _figures(rows: pd.DataFrame, unit: Unit) -> tuple[Unit, pd.DataFrame]:
 
 def unit_view(rows: pd.DataFrame, on: str, asked: str, asked_map: str | None = None) -> UnitView:
     """The view on map `on` of the unit `asked` names on `asked_map` (default `on`), over `rows`, the
-    indicator rows of every unit on one date on map `on` (`coverage.compute`). An unknown code opens
+    indicator rows of every unit on one date on map `on` (`indicators.compute`). An unknown code opens
     the country; see the module's docstring for communes and units of the other map."""
     source = asked_map if asked_map in MAPS else on
     wanted = asked_unit(asked, source)
@@ -199,7 +200,7 @@ def same_area(unit: Unit, on: str) -> tuple[Unit, ...] | None:
 
 
 def unit_trend(facts: Facts, unit: Unit, reading: str = "own", dates: Iterable[date] = YEAR_ENDS) -> pd.DataFrame:
-    """One unit's indicators at each date (`coverage.trend`'s readings: `own`, each date on the map then
+    """One unit's indicators at each date (`indicators.trend`'s readings: `own`, each date on the map then
     in force; `today`, every date on today's map), rows as `trend`'s. On a date whose map is not the
     unit's, the figures are those of the same area there (`same_area`: numerators, denominators and
     unplaced records added up over the units it covers); a date where the maps give no same area has

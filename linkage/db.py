@@ -9,13 +9,10 @@ release again and again (the load test's save p95 in docs/benchmarks.md).
 
 from __future__ import annotations
 
-import os
-import re
 import sqlite3
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,25 +21,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from linkage.driver import MIGRATIONS, frame, head_revision, resolve_url, stored_revision
 from linkage.models import DataChange, DataVersion
 
-ENV_URL = "LINKAGE_DATABASE_URL"
-MIGRATIONS = Path(__file__).parent / "migrations"
 _engines: dict[str, Engine] = {}
-
-
-def default_url() -> str:
-    """The embedded SQLite file, kept in the user's data folder, never in the git checkout."""
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return f"sqlite:///{base / 'linkage-tracker' / 'linkage.db'}"
-
-
-def resolve_url(url: str | None = None) -> str:
-    """`--db` first, then LINKAGE_DATABASE_URL, then the embedded default (CONTRACT §4)."""
-    url = url or os.environ.get(ENV_URL) or default_url()
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return url
 
 
 BUSY_MS = 30_000  # how long a statement waits for SQLite's lock before it is refused
@@ -171,19 +153,16 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 
 def read_frame(session: Session, query: Any) -> pd.DataFrame:
-    """A query's rows as a DataFrame straight from the driver's cursor: for plain codes, names and
-    dates, skipping SQLAlchemy's per-row processing and pandas' SQL layer is several times faster
-    at national scale. Object columns keep `isin` on large code sets a hash lookup."""
+    """A query's rows as a DataFrame straight from the driver's cursor (`driver.frame`)."""
     connection = session.connection()
     sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql)
-        names = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return pd.DataFrame(rows, columns=names, dtype=object)
+    return frame(driver_connection(session), sql)
+
+
+def driver_connection(session: Session) -> Any:
+    """The `sqlite3` or `psycopg` connection under a session, inside its transaction: for the reads
+    written in plain SQL (`linkage.facts`, `linkage.geography`), which see what the session sees."""
+    return session.connection().connection.driver_connection
 
 
 CHUNK = 5000  # values in one IN list or one executemany: well under every driver's parameter limit
@@ -211,41 +190,10 @@ def _alembic_config() -> Any:
     return config
 
 
-REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*['\"]?([\w]+)?['\"]?", re.M)
-
-
-@cache
-def _revisions() -> tuple[frozenset[str], frozenset[str]]:
-    """Every migration this code knows and those another builds on, from the revision files."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        found = dict((k, v) for k, v in REVISION.findall(path.read_text(encoding="utf-8")))
-        revisions.add(found["revision"])
-        if found.get("down_revision") and found["down_revision"] != "None":
-            parents.add(found["down_revision"])
-    return frozenset(revisions), frozenset(parents)
-
-
-def known_revisions() -> frozenset[str]:
-    return _revisions()[0]
-
-
-def head_revision() -> str:
-    """The newest migration this code knows: the one no other revision builds on. Read from the
-    revision files, cheaper than loading Alembic on every command (a test checks both agree)."""
-    revisions, parents = _revisions()
-    (head,) = revisions - parents
-    return head
-
-
 def schema_is_current(engine: Engine) -> bool:
     """True when the database is migrated to the newest revision this code knows."""
     with engine.execution_options(read_only=True).connect() as connection:  # no write lock to look
-        if not sa.inspect(connection).has_table("alembic_version"):
-            return False
-        stored = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    return stored == head_revision()
+        return stored_revision(connection.connection.driver_connection) == head_revision()
 
 
 def migrate(engine: Engine, to: str = "head") -> None:

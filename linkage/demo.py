@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import chunked, read_session, write_session
+from linkage.db import chunked, driver_connection, read_session, write_session
 from linkage.errors import UserFacingError
 from linkage.geography import read_geography
 from linkage.maps import crosswalk
@@ -332,7 +332,7 @@ def generate(engine: Engine, scale: str = "province", seed: int = 1) -> DemoSumm
     if not is_empty(engine):
         raise DemoRefused("demo_not_empty")
     with read_session(engine) as session:
-        geo = read_geography(session)
+        geo = read_geography(driver_connection(session))
     rng = random.Random(seed)
     b = _Builder(rng)
     communes = geo.communes

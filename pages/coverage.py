@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from linkage import charts, coverage
+from linkage import charts, coverage, indicators
 from linkage.coverage_view import unit_view
 from linkage.maps import MAP_LEVELS, MAPS, OLD_MAP, Unit, map_of
 from linkage.permissions import may_open
@@ -110,7 +110,7 @@ st.subheader(tr("app.coverage.maps.unit_title", unit=unit.name, date=as_of.strft
 if not view.has_figures:  # a unit with no rural commune: no indicator counts it
     st.info(tr("app.coverage.no_figures", unit=unit.name, parent=view.figures_unit.name))
     counts = coverage.unit_linkage_counts(engine(), as_of, unit, verified)
-    st.markdown(plain(tr("app.coverage.linkage_counts", **asdict(counts))))
+    st.markdown(plain(tr("app.indicators.linkage_counts", **asdict(counts))))
     st.markdown(f"**{tr('app.coverage.figures_of', unit=view.figures_unit.name)}**")
 target_cards(view.cards)
 if view.unplaced:
@@ -119,9 +119,9 @@ if view.unplaced:
         st.switch_page(SETTLING, query_params={"map": on, "unit": view.figures_unit.code})
 
 children = view.children
-labels = {i: tr(f"indicator.{i}") for i in coverage.INDICATORS}
+labels = {i: tr(f"indicator.{i}") for i in indicators.INDICATORS}
 if len(children):
-    available = [i for i in coverage.INDICATORS if (children["indicator"] == i).any()]
+    available = [i for i in indicators.INDICATORS if (children["indicator"] == i).any()]
     indicator = st.radio(
         tr("app.coverage.rank_by"),
         available,
@@ -137,7 +137,7 @@ if len(children):
     if chosen and chosen[0] in by_code:
         open_unit(Unit(on, by_code[chosen[0]], str(chosen[0])))
     st.markdown(f"**{tr('app.coverage.below_target')}**")
-    behind = coverage.with_gap(ranked[ranked["met"] == False])  # noqa: E712  (met is True/False/None)
+    behind = indicators.with_gap(ranked[ranked["met"] == False])  # noqa: E712  (met is True/False/None)
     shown = ["unit_code", "unit_name", "numerator", "denominator", "needed"]
     behind = behind.sort_values("needed", ascending=False)[shown + (["unplaced"] if behind["unplaced"].any() else [])]
     table = st.dataframe(
@@ -153,7 +153,7 @@ if len(children):
 
 show_trend(view.figures_unit, verified, labels)
 
-with st.expander(tr("app.coverage.candidates"), key="candidates"):
+with st.expander(tr("app.indicators.candidates"), key="candidates"):
     found = coverage.unit_candidates(engine(), who, as_of, unit, verified)
     sections = [("communes_without", found.communes_without_cooperative)]
     if "district" in MAP_LEVELS[on]:  # 2025-07 has no districts
@@ -163,7 +163,7 @@ with st.expander(tr("app.coverage.candidates"), key="candidates"):
         st.markdown(f"**{tr('app.coverage.' + title)}** ({len(frame)})")
         st.dataframe(labelled(frame), hide_index=True)
 
-report = report_frame(coverage.with_gap(children if len(children) else view.cards))
+report = report_frame(indicators.with_gap(children if len(children) else view.cards))
 name = f"coverage-{on}-{view.figures_unit.code if children.empty else unit.code}-{as_of.isoformat()}"
 with st.container(horizontal=True):
     st.download_button(tr("app.download_csv"), coverage.to_csv(report), f"{name}.csv", "text/csv", key="csv")

@@ -15,22 +15,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage.catalog import products as catalog_products
-from linkage.coverage import (
+from linkage.coverage import coverage, load_facts
+from linkage.db import read_session, write_session
+from linkage.geography import gso_rows
+from linkage.importing import import_path
+from linkage.indicators import (
     COMMUNES,
     DISTRICTS,
     RAW_MATERIAL,
     candidates,
     compute,
-    coverage,
     json_rows,
-    load_facts,
     needed,
     trend,
     with_gap,
 )
-from linkage.db import read_session, write_session
-from linkage.geography import gso_rows
-from linkage.importing import import_path
 from linkage.maps import OLD_MAP
 from linkage.models import Cooperative, LinkageParty, Producer, RawMaterialArea
 

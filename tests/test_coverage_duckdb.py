@@ -11,10 +11,11 @@ from sqlalchemy.engine import Engine
 from linkage.accounts import SYSTEM
 from linkage.bench import write_crosswalk_csv, write_geography_csv
 from linkage.bench_duckdb import duckdb_coverage
-from linkage.coverage import compute, load_facts
+from linkage.coverage import load_facts
 from linkage.db import read_session
 from linkage.exporting import export_folder
 from linkage.importing import import_path
+from linkage.indicators import compute
 from linkage.maps import OLD_MAP
 
 FIXTURES = Path(__file__).parent / "fixtures"

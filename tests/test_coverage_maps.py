@@ -18,9 +18,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from linkage.catalog import products as catalog_products
-from linkage.coverage import COMMUNES, DISTRICTS, RAW_MATERIAL, compute, json_rows, load_facts
+from linkage.coverage import load_facts
 from linkage.db import read_session
 from linkage.importing import import_path
+from linkage.indicators import COMMUNES, DISTRICTS, RAW_MATERIAL, compute, json_rows
 from linkage.maps import NEW_MAP, OLD_MAP, Unit, map_data, national, placed_in, unit_holds
 
 FIXTURE = Path(__file__).parent / "fixtures" / "two_maps"

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from linkage.coverage import COMMUNES, YEAR_ENDS, load_facts, trend
+from linkage.coverage import load_facts
 from linkage.coverage_view import unit_trend
 from linkage.db import read_session
 from linkage.importing import import_path
+from linkage.indicators import COMMUNES, YEAR_ENDS, trend
 from linkage.maps import NEW_MAP, OLD_MAP, map_data, national
 
 COOPERATIVES = """code,name,commune_code,commune_code_2025_07,established_on,dissolved_on

@@ -14,10 +14,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from linkage import coverage
+from linkage import coverage, indicators
 from linkage.catalog import init
 from linkage.coverage_view import unit_view
 from linkage.db import get_engine, read_session
+from linkage.facts import Facts
 from linkage.importing import import_path
 from linkage.maps import NEW_MAP, OLD_MAP
 
@@ -27,7 +28,7 @@ SLIPS = {27691: 80, 30781: 91}  # the table's two wrong old provinces, corrected
 
 
 @pytest.fixture(scope="module")
-def facts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[coverage.Facts]:
+def facts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Facts]:
     """The Bắc Kạn fixture's facts (it also holds a linkage in Hà Nội's Quận Ba Đình). The view is pure:
     it reads indicator rows, so one backend is enough here; test_coverage.py covers both."""
     engine = get_engine(f"sqlite:///{tmp_path_factory.mktemp('view') / 'view.db'}")
@@ -39,13 +40,13 @@ def facts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[coverage.Facts]:
 
 
 @pytest.fixture(scope="module")
-def old_rows(facts: coverage.Facts) -> pd.DataFrame:
-    return coverage.compute(facts, ON, map_name=OLD_MAP)
+def old_rows(facts: Facts) -> pd.DataFrame:
+    return indicators.compute(facts, ON, map_name=OLD_MAP)
 
 
 @pytest.fixture(scope="module")
-def new_rows(facts: coverage.Facts) -> pd.DataFrame:
-    return coverage.compute(facts, ON, map_name=NEW_MAP)
+def new_rows(facts: Facts) -> pd.DataFrame:
+    return indicators.compute(facts, ON, map_name=NEW_MAP)
 
 
 class Package:
@@ -143,7 +144,7 @@ def test_every_province_of_the_new_map_opens_with_its_rural_communes_and_no_dist
         assert set(view.children["unit_code"]) == rural, province
         assert set(view.children["level"]) <= {"commune"}
         if rural:  # the communes indicator and the raw-material one; no district indicator on 2025-07
-            assert view.has_figures and set(view.cards["indicator"]) == {coverage.COMMUNES, coverage.RAW_MATERIAL}
+            assert view.has_figures and set(view.cards["indicator"]) == {indicators.COMMUNES, indicators.RAW_MATERIAL}
     country = unit_view(new_rows, NEW_MAP, "VN")
     assert set(country.children["unit_code"]) == {
         p for p in PACKAGE.new_provinces if any(k == "xã" and q == p for k, q in PACKAGE.new_communes.values())
@@ -157,7 +158,7 @@ def test_a_commune_of_the_new_map_opens_itself_a_ward_shows_its_provinces_figure
         assert [u.code for u in view.trail] == ["VN", province, code]
         assert view.children.empty
         if kind == "xã":  # a rural commune carries the raw-material indicator of 2025-07
-            assert view.has_figures and list(view.cards["indicator"]) == [coverage.RAW_MATERIAL], code
+            assert view.has_figures and list(view.cards["indicator"]) == [indicators.RAW_MATERIAL], code
         else:
             assert view.figures_unit.code == province and not view.has_figures, code
 
@@ -225,22 +226,22 @@ def test_an_unknown_code_opens_the_country_and_says_so(old_rows: pd.DataFrame, n
     assert unit_view(new_rows, NEW_MAP, "058", NEW_MAP).notice == "unknown_unit"
 
 
-def test_the_linkage_counts_of_a_unit_without_figures(facts: coverage.Facts) -> None:
+def test_the_linkage_counts_of_a_unit_without_figures(facts: Facts) -> None:
     # L7 (a raw-material area in Phúc Xá, Quận Ba Đình; no technology) is the only linkage in Hà Nội.
-    assert coverage.linkage_counts(facts, ON, "001") == coverage.LinkageCounts(1, 1, 0)
-    assert coverage.linkage_counts(facts, ON, "01") == coverage.LinkageCounts(1, 1, 0)
-    assert coverage.linkage_counts(facts, ON, "002") == coverage.LinkageCounts(0, 0, 0)
+    assert indicators.linkage_counts(facts, ON, "001") == indicators.LinkageCounts(1, 1, 0)
+    assert indicators.linkage_counts(facts, ON, "01") == indicators.LinkageCounts(1, 1, 0)
+    assert indicators.linkage_counts(facts, ON, "002") == indicators.LinkageCounts(0, 0, 0)
     # Before L7 started nothing is active there.
-    assert coverage.linkage_counts(facts, date(2020, 12, 31), "001") == coverage.LinkageCounts(0, 0, 0)
+    assert indicators.linkage_counts(facts, date(2020, 12, 31), "001") == indicators.LinkageCounts(0, 0, 0)
 
 
 def test_the_linkage_counts_agree_with_the_indicator_rows_of_every_unit_that_has_them(
-    facts: coverage.Facts, old_rows: pd.DataFrame
+    facts: Facts, old_rows: pd.DataFrame
 ) -> None:
     """An independent check: where the raw-material indicator is reported, its denominator and
     numerator are the counts of linkages with an area, and of those applying technology."""
-    raw = old_rows[old_rows["indicator"] == coverage.RAW_MATERIAL]
+    raw = old_rows[old_rows["indicator"] == indicators.RAW_MATERIAL]
     for record in raw.itertuples():
-        counts = coverage.linkage_counts(facts, ON, str(record.unit_code))
+        counts = indicators.linkage_counts(facts, ON, str(record.unit_code))
         assert (counts.raw_material, counts.digital) == (record.denominator, record.numerator), record.unit_code
     assert isinstance(raw, pd.DataFrame) and len(raw) == 1 + 63 + 634

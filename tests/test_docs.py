@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from linkage.cli import build_parser
-from linkage.coverage import COLUMNS, INDICATOR_LEVELS, INDICATORS, TARGETS, coverage
+from linkage.coverage import coverage
 from linkage.exchange.spec import ENTITIES
 from linkage.importing import import_path
+from linkage.indicators import COLUMNS, INDICATOR_LEVELS, INDICATORS, TARGETS
 from linkage.maps import OLD_MAP
 
 from .documented import DOCS, run_block

@@ -15,9 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage import records
-from linkage.coverage import Facts, FactsCache, changes_since, compute, load_facts, patched, pending_reviews
+from linkage.coverage import FactsCache, changes_since, load_facts, patched, pending_reviews
 from linkage.db import read_session, write_session
+from linkage.facts import Facts
 from linkage.importing import import_path
+from linkage.indicators import compute
 from linkage.maps import NEW_MAP, OLD_MAP
 from linkage.models import LinkageParty
 
@@ -174,7 +176,7 @@ def test_a_write_that_names_no_records_or_an_old_cache_makes_a_whole_read(bac_ka
 
 
 def test_a_save_no_figure_reads_keeps_the_facts_and_their_figures(bac_kan: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import linkage.coverage as coverage_module
+    import linkage.indicators as indicators_module
 
     reader = FactsCache()
     first = reader.get(bac_kan)
@@ -186,7 +188,7 @@ def test_a_save_no_figure_reads_keeps_the_facts_and_their_figures(bac_kan: Engin
         raise AssertionError("the figures were computed again")
 
     assert reader.get(bac_kan) is first  # the same facts, so the same figures, nothing read but C1
-    monkeypatch.setattr(coverage_module, "_compute", recount)
+    monkeypatch.setattr(indicators_module, "_compute", recount)
     pd.testing.assert_frame_equal(compute(first, DAYS[-1], map_name=OLD_MAP), rows)
     monkeypatch.undo()
     # a save that moves the cooperative is another matter

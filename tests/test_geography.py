@@ -1,36 +1,28 @@
-"""The GSO geography as CONTRACT §1 states it, and the search officers use to find a unit."""
+"""The GSO geography as CONTRACT §1 states it, stored and read back, and communes named for forms."""
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import read_session
-from linkage.geography import (
-    communes_in,
-    fold,
-    gso_rows,
-    normalize_code,
-    places_of,
-    read_geography,
-    search_units,
-)
+from linkage.db import driver_connection, read_session
+from linkage.geography import fold, gso_rows, normalize_code, read_geography
 from linkage.models import Commune, District, Province
+from linkage.places import communes_in, places_of
 
 
 def test_the_gso_snapshot_has_the_contract_counts(engine: Engine) -> None:
     with read_session(engine) as session:
         count = lambda model: session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()  # noqa: E731
         assert (count(Province), count(District), count(Commune)) == (63, 696, 10051)
-        geo = read_geography(session)
+        geo = read_geography(driver_connection(session))
     assert int(geo.communes["is_rural"].sum()) == 7717
     assert int(geo.districts["in_scope"].sum()) == 634
 
 
 def test_rural_means_named_xa(engine: Engine) -> None:
     with read_session(engine) as session:
-        geo = read_geography(session)
+        geo = read_geography(driver_connection(session))
     rural = geo.communes[geo.communes["is_rural"]]
     assert rural["name"].str.startswith("Xã ").all()
     others = geo.communes[~geo.communes["is_rural"]]
@@ -44,30 +36,9 @@ def test_fold_ignores_diacritics_and_case() -> None:
     assert fold("Bă\u0301c Ka\u0323n") == "bac kan"
 
 
-@pytest.mark.parametrize("query", ["bac kan", "BẮC KẠN", "Bac Kan", "bắc kạn"])
-def test_search_finds_bac_kan_however_it_is_typed(engine: Engine, query: str) -> None:
-    with read_session(engine) as session:
-        found = search_units(session, query, levels=("province",))
-    assert [(u.code, u.name) for u in found] == [("06", "Tỉnh Bắc Kạn")]
-
-
-def test_search_districts_by_code_and_name(engine: Engine) -> None:
-    with read_session(engine) as session:
-        by_name = search_units(session, "ba be", levels=("district",))
-        by_code = search_units(session, "061", levels=("district",))
-    assert ("061", "Huyện Ba Bể", "Tỉnh Bắc Kạn") in [(u.code, u.name, u.parent) for u in by_name]
-    assert [u.code for u in by_code] == ["061"]
-
-
 def test_codes_may_omit_leading_zeros() -> None:
     assert normalize_code("3184", 5) == "03184"
     assert normalize_code("1858.0", 5) == "01858"
-
-
-@pytest.mark.parametrize("query", ["_", "%", "a_b", "100%"])
-def test_wildcard_characters_typed_in_a_search_match_themselves(engine: Engine, query: str) -> None:
-    with read_session(engine) as session:
-        assert search_units(session, query, levels=("province", "district", "commune")) == []
 
 
 def test_a_provinces_communes_are_named_with_district_and_province_in_alphabetical_order(engine: Engine) -> None:
@@ -83,15 +54,6 @@ def test_a_provinces_communes_are_named_with_district_and_province_in_alphabetic
     assert labels["01849"] == "Xã Dương Quang — Thành Phố Bắc Kạn — Tỉnh Bắc Kạn (01849)"
     assert sorted(elsewhere) == ["00001", "01849"]  # codes without their zeros are found, unknown ones left out
     assert elsewhere["00001"].label == "Phường Phúc Xá — Quận Ba Đình — Thành phố Hà Nội (00001)"
-
-
-def test_search_gives_units_of_map_2025_01(engine: Engine) -> None:
-    from linkage.maps import OLD_MAP, Unit
-
-    with read_session(engine) as session:
-        found = search_units(session, "ba be", levels=("district",))
-    assert Unit(OLD_MAP, "district", "061") in found  # a Unit is its map, level and code
-    assert all(u.map == OLD_MAP for u in found)
 
 
 def test_the_units_of_map_2025_07_are_stored_beside_those_of_2025_01(engine: Engine) -> None:

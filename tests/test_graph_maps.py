@@ -22,10 +22,11 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from linkage.actor import SYSTEM
-from linkage.coverage import candidates, load_facts
+from linkage.coverage import load_facts
 from linkage.db import read_session
 from linkage.graph import build_graph, unlinked
 from linkage.importing import import_path
+from linkage.indicators import candidates
 from linkage.maps import NEW_MAP, OLD_MAP, Unit
 from linkage.overview import overview_of
 

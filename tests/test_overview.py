@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from linkage.accounts import SYSTEM
-from linkage.db import read_session
+from linkage.db import driver_connection, read_session
 from linkage.geography import read_geography
 from linkage.graph import build_graph
 from linkage.overview import Overview, OverviewFrames, overview_frames, province_overview
@@ -90,7 +90,7 @@ def expected(province: str, when: date, district_of: dict[str, str], own: set[st
 def overview_of(engine: Engine, province: str, when: date) -> tuple[Overview, dict[str, object]]:
     with read_session(engine) as session:
         g = build_graph(session, province, when, actor=SYSTEM)
-        geo = read_geography(session)
+        geo = read_geography(driver_connection(session))
     district_of = dict(zip(geo.communes["code"], geo.communes["district_code"], strict=True))
     own = set(geo.districts.loc[geo.districts["province_code"] == province, "code"])
     return province_overview(province, geo.districts, overview_frames(g)), expected(province, when, district_of, own)

@@ -11,10 +11,11 @@ from sqlalchemy.engine import Engine
 
 from linkage import records
 from linkage.accounts import SYSTEM, Actor
-from linkage.coverage import COMMUNES, compute, load_facts
+from linkage.coverage import load_facts
 from linkage.db import read_session
 from linkage.errors import UserFacingError
 from linkage.importing import import_path
+from linkage.indicators import COMMUNES, compute
 from linkage.maps import NEW_MAP, OLD_MAP
 from linkage.settling import settle, to_settle
 

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage import coverage, i18n
-from linkage.coverage import ALL_LEVELS, compute, load_facts
+from linkage.coverage import load_facts
 from linkage.db import dispose_engine, get_engine, read_session
+from linkage.indicators import ALL_LEVELS, compute
 from linkage.maps import map_of
 from ui import startup
 

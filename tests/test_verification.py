@@ -11,11 +11,12 @@ from sqlalchemy.engine import Engine
 
 from linkage import records
 from linkage.accounts import SYSTEM, Actor
-from linkage.coverage import COMMUNES, RAW_MATERIAL, coverage
-from linkage.coverage import json_rows as rows_of
+from linkage.coverage import coverage
 from linkage.errors import Refused, StaleEdit
 from linkage.history import pending, send_back, verify
 from linkage.importing import import_path
+from linkage.indicators import COMMUNES, RAW_MATERIAL
+from linkage.indicators import json_rows as rows_of
 from linkage.maps import OLD_MAP
 
 from .conftest import statements

@@ -19,7 +19,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from linkage import coverage, i18n
+from linkage import coverage, i18n, indicators
 from linkage.accounts import Actor
 from linkage.catalog import stored_products
 from linkage.db import data_version, get_engine, schema_is_current
@@ -354,7 +354,7 @@ def target_cards(rows: pd.DataFrame) -> None:
     if rows.empty:  # st.columns(0) is an error: a unit without figures says so instead
         st.caption(tr("app.no_data"))
         return
-    for column, row in zip(st.columns(len(rows)), coverage.json_rows(rows), strict=True):
+    for column, row in zip(st.columns(len(rows)), indicators.json_rows(rows), strict=True):
         with column:
             value = "—" if row["ratio"] is None else percent(row["ratio"])
             st.metric(tr(f"indicator.{row['indicator']}"), value, border=True)
@@ -373,5 +373,5 @@ def target_cards(rows: pd.DataFrame) -> None:
             elif row["met"]:
                 st.success(tr("app.met"))
             else:
-                missing = coverage.needed(row["indicator"], row["numerator"], row["denominator"])
+                missing = indicators.needed(row["indicator"], row["numerator"], row["denominator"])
                 st.warning(tr("app.not_met", needed=missing))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from linkage import charts, coverage
+from linkage import charts, coverage, indicators
 from linkage.coverage_view import UnitView, unit_trend
 from linkage.maps import Unit
 from ui import carried, engine, plain, tr
@@ -32,7 +32,7 @@ def show_notice(view: UnitView, asked: str) -> Unit | None:
 def show_trend(unit: Unit, verified: bool, labels: dict[str, str]) -> None:
     """The unit's year ends in the reading the user picks (each on its own map, or all on today's),
     the reform of 1 July 2025 marked; a note where a date has no figures for the unit's area."""
-    st.subheader(tr("app.coverage.trend"))
+    st.subheader(tr("app.indicators.trend"))
     readings = {"own": tr("app.coverage.maps.reading_own"), "today": tr("app.coverage.maps.reading_today")}
     reading = st.radio(
         tr("app.coverage.maps.reading"),
@@ -45,7 +45,7 @@ def show_trend(unit: Unit, verified: bool, labels: dict[str, str]) -> None:
     if history.empty:
         st.caption(tr("app.coverage.maps.no_trend", unit=unit.name))
         return
-    if history["as_of"].nunique() < len(coverage.YEAR_ENDS):
+    if history["as_of"].nunique() < len(indicators.YEAR_ENDS):
         st.caption(tr("app.coverage.maps.partial_trend", unit=unit.name))
     value, when, reform = (tr(f"app.coverage.{k}") for k in ("percent", "year_end", "maps.reform"))
     st.altair_chart(charts.trend(history, labels, unit.name, value, when, reform))

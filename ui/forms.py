@@ -12,7 +12,6 @@ from linkage import records
 from linkage.accounts import Actor
 from linkage.errors import StaleEdit, UserFacingError
 from linkage.exchange.spec import BY_NAME, Column
-from linkage.geography import find_communes
 from linkage.i18n import day_text
 from linkage.locations import (
     NEW_COLUMN,
@@ -23,6 +22,7 @@ from linkage.locations import (
     completed,
     old_commune_of,
 )
+from linkage.places import find_communes
 from linkage.records import RecordView
 from ui import carried, engine, field_label, flash, product_names, record_title, show_error, tr, verifier_words
 
