@@ -24,8 +24,9 @@ from linkage.db import read_session, write_session
 from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
 from linkage.history import Entry, entries, log
 from linkage.maps import MAPS, NEW_MAP, OLD_MAP
-from linkage.models import ROLES, Cooperative, LoginAttempt, UserAccount, utcnow
+from linkage.models import Cooperative, LoginAttempt, UserAccount, utcnow
 from linkage.permissions import SCOPE_LEVELS, find_scope, require_admin
+from linkage.vocabulary import ROLES
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher

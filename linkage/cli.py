@@ -16,15 +16,14 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
-from linkage.accounts import SYSTEM
-from linkage.db import get_engine, resolve_url, schema_is_current
-from linkage.errors import UserFacingError
-from linkage.geography import LEVELS
+from linkage.errors import DatabaseProblem, UserFacingError
 from linkage.i18n import t, vietnam_time
-from linkage.models import PARTY_TYPES, ROLES, TECHNOLOGIES
+from linkage.vocabulary import PARTY_TYPES, ROLES, TECHNOLOGIES
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 LANG = os.environ.get("LINKAGE_LANG", "en")
 
@@ -38,6 +37,7 @@ class _Offered(tuple[str, ...]):
 
 
 MAP_CHOICES = _Offered(("2025-01", "2025-07"))  # linkage.maps.MAPS, not imported: keeps start-up fast
+LEVEL_CHOICES = ("national", "province", "district", "commune")  # every level of either map
 
 
 class UserError(Exception):
@@ -51,7 +51,9 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
 
 
-def _engine(args: argparse.Namespace) -> sa.Engine:
+def _engine(args: argparse.Namespace) -> Engine:
+    from linkage.db import get_engine, schema_is_current
+
     engine = get_engine(args.db)
     if args.command != "init" and not schema_is_current(engine):
         raise UserError(f"the database {_shown_url(args.db)} is not ready or is out of date; run `linkage init` first")
@@ -67,7 +69,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _shown_url(url: str | None) -> str:
-    return sa.engine.make_url(resolve_url(url)).render_as_string(hide_password=True)
+    from linkage.driver import shown_url
+
+    return shown_url(url)
 
 
 def _report_line(report: object, key: str) -> str:
@@ -98,6 +102,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from linkage.accounts import SYSTEM
     from linkage.db import read_session
     from linkage.exporting import export_folder
 
@@ -120,13 +125,22 @@ def _map(args: argparse.Namespace, day: date) -> str:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from linkage.coverage import coverage
-    from linkage.indicators import ALL_LEVELS, json_rows
+    from linkage.indicators import ALL_LEVELS, compute, json_rows
 
     day = args.as_of or date.today()
     on = _map(args, day)
     levels = (args.level,) if args.level else ALL_LEVELS
-    rows = coverage(_engine(args), day, levels, verified_only=args.verified_only, map_name=on)
+    if args.verified_only:  # records as last verified: read through the models (`coverage.load_facts`)
+        from linkage.coverage import coverage
+
+        rows = coverage(_engine(args), day, levels, verified_only=True, map_name=on)
+    else:  # the live records through the driver alone: no SQLAlchemy to load (issue 13, Speed)
+        from linkage.driver import reading
+        from linkage.facts import read_facts
+
+        with reading(args.db) as connection:
+            facts = read_facts(connection)
+        rows = compute(facts, day, levels, on)
     if args.format == "json":
         json.dump(json_rows(rows), sys.stdout, ensure_ascii=False)
         print()
@@ -301,6 +315,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from linkage.backup import backup, require_sqlite
+    from linkage.db import get_engine
 
     require_sqlite(get_engine(args.db))  # PostgreSQL: say pg_dump, before any schema check
     print(t("cli.backup_done", LANG, summary=backup(_engine(args), Path(args.file)).describe()))
@@ -309,6 +324,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from linkage.backup import restore
+    from linkage.db import get_engine
 
     summary, saved = restore(get_engine(args.db), Path(args.file))
     if saved is None:
@@ -340,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     p = command("coverage", cmd_coverage, "the three Decision 924 indicators for every in-scope unit")
-    p.add_argument("--level", choices=(*LEVELS, "commune"), help="default: every level of the map")
+    p.add_argument("--level", choices=LEVEL_CHOICES, help="default: every level of the map")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
     p.add_argument(
         "--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map counted on (default: that of the date)"
@@ -425,23 +441,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, str(exc))
     except UserFacingError as exc:
         return _fail(args, exc.message(LANG))
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError):
-        return _fail(
-            args,
-            f"{args.db or os.environ.get('LINKAGE_DATABASE_URL')!r} is not a database URL this program "
-            "can use; write sqlite:///path/to/file.db or postgresql://user@host:5432/name",
-        )
-    except sa.exc.OperationalError as exc:
-        return _fail(args, f"cannot use the database {_shown_url(args.db)}: {exc.orig}")
-    except sa.exc.ProgrammingError as exc:
-        return _fail(args, f"the database is not ready ({exc.orig}); run `linkage init` first")
-    except sa.exc.DBAPIError as exc:
-        return _fail(args, f"the database refused the change, nothing was written: {exc.orig}")
+    except DatabaseProblem as exc:
+        return _fail(args, str(exc))
     except BrokenPipeError:  # `linkage coverage | head`: the reader has what it wanted
         sys.stderr.close()
         return 0
     except OSError as exc:
         return _fail(args, f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+    except Exception as exc:
+        message = _database_refusal(args, exc)
+        if message is None:
+            raise
+        return _fail(args, message)
+
+
+def _database_refusal(args: argparse.Namespace, exc: Exception) -> str | None:
+    """What a database error raised through SQLAlchemy means for the user; None for any other error.
+    SQLAlchemy is looked up, not imported: a command that never loaded it cannot have raised its errors."""
+    sa = sys.modules.get("sqlalchemy")
+    if isinstance(exc, ImportError) or (sa and isinstance(exc, (sa.exc.ArgumentError, sa.exc.NoSuchModuleError))):
+        return (
+            f"{args.db or os.environ.get('LINKAGE_DATABASE_URL')!r} is not a database URL this program "
+            "can use; write sqlite:///path/to/file.db or postgresql://user@host:5432/name"
+        )
+    if sa is None or not isinstance(exc, sa.exc.DBAPIError):
+        return None
+    if isinstance(exc, sa.exc.OperationalError):
+        return f"cannot use the database {_shown_url(args.db)}: {exc.orig}"
+    if isinstance(exc, sa.exc.ProgrammingError):
+        return f"the database is not ready ({exc.orig}); run `linkage init` first"
+    return f"the database refused the change, nothing was written: {exc.orig}"
 
 
 def _fail(args: argparse.Namespace, message: str) -> int:

@@ -36,7 +36,7 @@ from linkage.facts import (
     assemble,
     read_facts,
 )
-from linkage.geography import NATIONAL_CODE, NATIONAL_NAME, Geography, read_geography
+from linkage.geography import NATIONAL_CODE, NATIONAL_NAME, Geography
 from linkage.indicators import (
     ALL_LEVELS,
     YEAR_ENDS,
@@ -190,7 +190,7 @@ def load_facts(session: Session, verified_only: bool = False) -> Facts:
         provincial=_records(session, "province_key_products", ["province_code", "product_code"], reviews),
         producer_places=_producer_places(session, reviews),
     )
-    return assemble(read_geography(connection), records)
+    return assemble(records)
 
 
 PATCHED_AT_MOST = CHUNK  # records of one entity a patch reads by code; with more, reading everything is as quick

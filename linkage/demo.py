@@ -27,15 +27,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import chunked, driver_connection, read_session, write_session
+from linkage.db import chunked, read_session, write_session
 from linkage.errors import UserFacingError
-from linkage.geography import read_geography
+from linkage.geography import old_map_geography
 from linkage.maps import crosswalk
 from linkage.models import (
-    BUYER_KINDS,
-    LINKAGE_FORMS,
-    PRODUCER_KINDS,
-    TECHNOLOGIES,
     Buyer,
     ChangeLog,
     Cooperative,
@@ -46,6 +42,7 @@ from linkage.models import (
     ProvinceKeyProduct,
     RawMaterialArea,
 )
+from linkage.vocabulary import BUYER_KINDS, LINKAGE_FORMS, PRODUCER_KINDS, TECHNOLOGIES
 
 DEMO_PROVINCE = "66"  # Đắk Lắk: the app's default data
 STAMP = datetime(2025, 12, 31, tzinfo=UTC)  # fixed, so runs are identical
@@ -332,7 +329,7 @@ def generate(engine: Engine, scale: str = "province", seed: int = 1) -> DemoSumm
     if not is_empty(engine):
         raise DemoRefused("demo_not_empty")
     with read_session(engine) as session:
-        geo = read_geography(driver_connection(session))
+        geo = old_map_geography()
     rng = random.Random(seed)
     b = _Builder(rng)
     communes = geo.communes

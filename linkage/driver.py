@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -22,15 +23,13 @@ from typing import Any
 
 import pandas as pd
 
+from linkage.errors import DatabaseProblem
+
 ENV_URL = "LINKAGE_DATABASE_URL"
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_URL = re.compile(r"^sqlite(\+pysqlite)?://(?P<rest>.*)$", re.S)
 POSTGRES_URL = re.compile(r"^postgres(ql)?(\+psycopg)?://(?P<rest>.*)$", re.S)
 BUSY_SECONDS = 30  # how long a read waits for a lock another process holds (a rollback-journal SQLite)
-
-
-class DatabaseProblem(Exception):
-    """The database cannot be read: a plain sentence for the user, never a traceback."""
 
 
 def default_url() -> str:
@@ -132,8 +131,6 @@ def _postgres(rest: str) -> Any:
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
-    import sys
-
     errors: list[type[BaseException]] = [sqlite3.Error]
     if (psycopg := sys.modules.get("psycopg")) is not None:  # no PostgreSQL error without its driver
         errors.append(psycopg.Error)
@@ -163,7 +160,8 @@ def reading(url: str | None = None) -> Iterator[Any]:
             )
         yield connection
     except _driver_errors() as exc:
-        raise DatabaseProblem(f"cannot use the database {shown_url(url)}: {str(exc).strip()}") from exc
+        why = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())  # one line, as every refusal
+        raise DatabaseProblem(f"cannot use the database {shown_url(url)}: {why}") from exc
     finally:
         if connection is not None:
             connection.close()  # a read-only transaction: closing ends it, nothing to commit

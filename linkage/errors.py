@@ -26,6 +26,10 @@ class UserFacingError(Exception):
         return self.message("en")
 
 
+class DatabaseProblem(Exception):
+    """The database cannot be used (a wrong URL, not migrated, unreachable): one plain sentence naming it."""
+
+
 class Refused(UserFacingError):
     """The actor may not do this (role or scope)."""
 

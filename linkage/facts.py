@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from linkage.driver import frame
-from linkage.geography import Geography, read_geography
+from linkage.geography import Geography, old_map_geography
 from linkage.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 
 BOTH_COMMUNES = ("commune_code", "commune_code_2025_07")
@@ -67,9 +67,10 @@ class Records:
     producer_places: pd.DataFrame  # commune_code, commune_code_2025_07 (distinct)
 
 
-def assemble(geography: Geography, records: Records) -> Facts:
+def assemble(records: Records) -> Facts:
     """The facts of these records: dates as ordinals, each linkage's buyer and raw material flags,
-    national key products expanded to every province."""
+    national key products expanded to every province of map 2025-01."""
+    geography = old_map_geography()
     linkages = LINKAGE.with_ordinals(records.linkages)
     linkages["has_buyer"] = linkages["code"].isin(records.buyers)
     linkages["has_raw_material"] = linkages["code"].isin(records.raw_materials)
@@ -101,14 +102,16 @@ LIVE_PRODUCTS = "SELECT code, national_key FROM product WHERE archived_at IS NUL
 LIVE_PROVINCE_KEY_PRODUCTS = "SELECT province_code, product_code FROM province_key_product WHERE archived_at IS NULL"
 # Where the located parties (HOMED) of each linkage are: joined and made distinct by the database,
 # which returns a fraction of the rows that reading the parties and their homes and merging would.
-PARTY_PLACES = (
+PARTY_PLACES = (  # a party's code is the code in its type's column (a check constraint says so)
     "SELECT p.linkage_code, h.commune_code, h.commune_code_2025_07 FROM linkage_party p"
-    " JOIN cooperative h ON h.code = p.cooperative_code WHERE p.archived_at IS NULL AND h.archived_at IS NULL"
+    " JOIN cooperative h ON h.code = p.party_code"
+    " WHERE p.party_type = 'cooperative' AND p.archived_at IS NULL AND h.archived_at IS NULL"
     " UNION SELECT p.linkage_code, h.commune_code, h.commune_code_2025_07 FROM linkage_party p"
-    " JOIN producer h ON h.code = p.producer_code WHERE p.archived_at IS NULL AND h.archived_at IS NULL"
+    " JOIN producer h ON h.code = p.party_code"
+    " WHERE p.party_type = 'producer' AND p.archived_at IS NULL AND h.archived_at IS NULL"
     " UNION SELECT p.linkage_code, h.commune_code, h.commune_code_2025_07 FROM linkage_party p"
-    " JOIN raw_material_area h ON h.code = p.raw_material_area_code"
-    " WHERE p.archived_at IS NULL AND h.archived_at IS NULL"
+    " JOIN raw_material_area h ON h.code = p.party_code"
+    " WHERE p.party_type = 'raw_material_area' AND p.archived_at IS NULL AND h.archived_at IS NULL"
 )
 PARTY_KINDS = (
     "SELECT DISTINCT party_type, linkage_code FROM linkage_party"
@@ -136,4 +139,4 @@ def live_records(connection: Any) -> Records:
 
 def read_facts(connection: Any) -> Facts:
     """The facts of the live records, through a `sqlite3` or `psycopg` connection."""
-    return assemble(read_geography(connection), live_records(connection))
+    return assemble(live_records(connection))

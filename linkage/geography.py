@@ -1,4 +1,4 @@
-"""The geography of map `2025-01` (CONTRACT §1): code rules, the rows `linkage init` stores, read back.
+"""The geography of map `2025-01` (CONTRACT §1): code rules, the rows `linkage init` stores, as DataFrames.
 
 The units come from `linkage.maps` (the January 2025 GSO list, `vietnam_provinces.legacy`), the map
 the programme is evaluated on; the map of July 2025 and the crosswalk live in `linkage.maps` too.
@@ -10,13 +10,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from linkage.driver import frame
-from linkage.maps import CODE_WIDTH, NATIONAL_CODE, NATIONAL_NAME, NEW_MAP, OLD_MAP, Unit, map_data
+import pandas as pd
 
-if TYPE_CHECKING:
-    import pandas as pd
+from linkage.maps import CODE_WIDTH, NATIONAL_CODE, NATIONAL_NAME, NEW_MAP, OLD_MAP, Unit, is_rural, map_data, unit_rows
 
 __all__ = ["CODE_WIDTH", "NATIONAL_CODE", "NATIONAL_NAME", "Unit"]
 
@@ -102,14 +100,22 @@ class Geography:
         return code
 
 
-def read_geography(connection: Any) -> Geography:
-    """The stored map as DataFrames, through the driver (`db.driver_connection` of a session, or
-    `driver.reading`): ~11,000 rows on every cold start."""
-    provinces = frame(connection, "SELECT code, name FROM province ORDER BY code")
-    districts = frame(connection, "SELECT code, name, province_code FROM district ORDER BY code")
-    communes = frame(connection, "SELECT code, name, district_code, is_rural FROM commune ORDER BY code")
-    communes["is_rural"] = communes["is_rural"].astype(bool)
-    communes = communes.merge(districts[["code", "province_code"]].rename(columns={"code": "district_code"}))
-    rural_districts = set(communes.loc[communes["is_rural"], "district_code"])
-    districts["in_scope"] = districts["code"].isin(rural_districts)
+@cache
+def old_map_geography() -> Geography:
+    """Map 2025-01 as DataFrames, from the maps' snapshot (`maps.unit_rows`), once per process: the
+    units `linkage init` stored come from the same lists, and are never edited. Shared: do not change
+    the frames in place."""
+    provinces = pd.DataFrame([r[:2] for r in unit_rows(OLD_MAP, "province")], columns=["code", "name"], dtype=object)
+    districts = pd.DataFrame(
+        [(r[0], r[1], r[4]) for r in unit_rows(OLD_MAP, "district")],
+        columns=["code", "name", "province_code"],
+        dtype=object,
+    )
+    communes = pd.DataFrame(
+        [(r[0], r[1], r[5], r[4]) for r in unit_rows(OLD_MAP, "commune")],
+        columns=["code", "name", "district_code", "province_code"],
+        dtype=object,
+    )
+    communes.insert(3, "is_rural", [is_rural(OLD_MAP, r[1], r[3]) for r in unit_rows(OLD_MAP, "commune")])
+    districts["in_scope"] = districts["code"].isin(set(communes.loc[communes["is_rural"], "district_code"]))
     return Geography(provinces=provinces, districts=districts, communes=communes)

@@ -24,9 +24,9 @@ import pandas as pd
 from linkage.accounts import Actor
 from linkage.graph import KINDS
 from linkage.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_data
-from linkage.models import PARTY_TYPES, TECHNOLOGIES
 from linkage.permissions import home_units, may_view_unit, sees_whole_country
 from linkage.unplaced import UnknownUnit, resolve
+from linkage.vocabulary import PARTY_TYPES, TECHNOLOGIES
 
 EARLIEST, LATEST = date(1975, 1, 1), date(2100, 12, 31)  # the dates the page's date picker offers
 SEPARATOR = ","  # between the codes of a filter (product codes may hold one: see `_codes`)

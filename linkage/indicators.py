@@ -31,10 +31,11 @@ from linkage.maps import (
     Unit,
     as_unit,
     check_map,
-    map_data,
+    is_rural,
     map_of,
     national,
-    placements,
+    placement_rows,
+    unit_rows,
 )
 
 COMMUNES = "communes_with_cooperative"
@@ -119,20 +120,20 @@ PLACED = ["commune_code", "district_code", "province_code"]
 @cache
 def _placement_table(from_map: str, on: str) -> pd.DataFrame:
     """Every commune code of `from_map` → the commune, district and province of map `on` a record located
-    in it is placed in (CONTRACT §1), None above that unit: built once per process from `maps.placements`."""
-    target = map_data(on)
-    rows: list[tuple[str, str | None, str | None, str | None]] = []
-    for code, unit in placements(from_map, on).items():
-        if unit.level == "commune":
-            where = target.communes[unit.code]
-            rows.append((code, unit.code, where.district or None, where.province))
-        elif unit.level == "district":
-            rows.append((code, None, unit.code, target.districts[unit.code].province))
-        elif unit.level == "province":
-            rows.append((code, None, None, unit.code))
-        else:
-            rows.append((code, None, None, None))
-    return pd.DataFrame(rows, columns=["code", *PLACED]).set_index("code")
+    in it is placed in (CONTRACT §1), None above that unit: built once per process from the maps'
+    placements (`maps.placement_rows`)."""
+    Placed = tuple[str | None, str | None, str | None]
+    where: dict[str, dict[str, Placed]] = {
+        "commune": {r[0]: (r[0], r[5] or None, r[4]) for r in unit_rows(on, "commune")},
+        "district": {r[0]: (None, r[0], r[4]) for r in unit_rows(on, "district")},
+        "province": {r[0]: (None, None, r[0]) for r in unit_rows(on, "province")},
+    }
+    country: Placed = (None, None, None)
+    rows = [
+        (code, *(where[level][unit] if level in where else country))
+        for code, (level, unit) in placement_rows(from_map, on).items()
+    ]
+    return pd.DataFrame(rows, columns=["code", *PLACED], dtype=object).set_index("code")
 
 
 def _placed(frame: pd.DataFrame, on: str) -> pd.DataFrame:
@@ -188,12 +189,14 @@ class MapUnits:
 
 @cache
 def _new_map_units() -> MapUnits:
-    data = map_data(NEW_MAP)
-    provinces = pd.DataFrame([(p.code, p.name) for p in data.provinces.values()], columns=["code", "name"])
+    provinces = pd.DataFrame([r[:2] for r in unit_rows(NEW_MAP, "province")], columns=["code", "name"], dtype=object)
+    rows = unit_rows(NEW_MAP, "commune")
     communes = pd.DataFrame(
-        [(p.code, p.name, None, p.province, data.is_rural(p.code)) for p in data.communes.values()],
-        columns=["code", "name", "district_code", "province_code", "is_rural"],
+        [(r[0], r[1], None, r[4]) for r in rows],
+        columns=["code", "name", "district_code", "province_code"],
+        dtype=object,
     )
+    communes["is_rural"] = [is_rural(NEW_MAP, r[1], r[3]) for r in rows]
     districts = pd.DataFrame(columns=["code", "name", "province_code", "in_scope"])
     return MapUnits(provinces, districts, communes)
 

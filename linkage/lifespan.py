@@ -18,7 +18,6 @@ import pandas as pd
 
 NEVER = np.int64(10**9)  # an ordinal after any real date: "no end"
 ALWAYS = np.int64(-1)  # an ordinal before any real date: "no start"
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def in_force[Bound](start: Bound, end: Bound, day: object) -> Bound:
@@ -28,10 +27,17 @@ def in_force[Bound](start: Bound, end: Bound, day: object) -> Bound:
 
 
 def ordinals(series: pd.Series, missing: np.int64) -> np.ndarray:
-    """Dates (ISO text from SQLite, date objects from PostgreSQL) as proleptic ordinals, vectorised."""
-    parsed = pd.to_datetime(series.where(series.notna() & (series != ""), None), format="ISO8601")
-    days = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64) + EPOCH_ORDINAL
-    return np.where(parsed.isna().to_numpy(), missing, days).astype(np.int64)
+    """Dates (ISO text from SQLite, date objects from PostgreSQL) as proleptic ordinals; anything else
+    (None, NaN, empty text) is `missing`. One pass in Python: several times quicker than pandas' parser."""
+    days = [
+        value.toordinal()
+        if isinstance(value, date)
+        else date.fromisoformat(value).toordinal()
+        if isinstance(value, str) and value
+        else missing
+        for value in series.to_numpy(dtype=object)
+    ]
+    return np.array(days, dtype=np.int64)
 
 
 @dataclass(frozen=True)

@@ -14,20 +14,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-PRODUCER_KINDS = ("household", "farm", "cooperative_group", "enterprise")
-BUYER_KINDS = ("processor", "trader", "exporter", "retailer", "enterprise", "other")
-LINKAGE_FORMS = ("production_consumption", "full_chain", "input_supply", "other")
-PARTY_TYPES = ("cooperative", "producer", "buyer", "raw_material_area")
-TECHNOLOGIES = (
-    "traceability",
-    "e_commerce",
-    "e_contract",
-    "digital_payment",
-    "farm_management",
-    "iot_sensing",
-    "gis_mapping",
-    "other",
-)
+from linkage.vocabulary import BUYER_KINDS, LINKAGE_FORMS, PARTY_TYPES, PRODUCER_KINDS, ROLES
+
 CODE_LENGTH = 40
 NAME_LENGTH = 300
 
@@ -165,6 +153,14 @@ class Producer(Tracked, table=True):
     __table_args__ = (
         sa.CheckConstraint(_in("kind", PRODUCER_KINDS), name="producer_kind"),
         sa.CheckConstraint(LOCATED_ON_A_MAP, name="producer_located"),
+        # the distinct places of live producers (`facts.PRODUCER_PLACES`) read from the index alone
+        sa.Index(
+            "ix_producer_live_places",
+            "commune_code",
+            "commune_code_2025_07",
+            sqlite_where=sa.text("archived_at IS NULL"),
+            postgresql_where=sa.text("archived_at IS NULL"),
+        ),
     )
 
     code: str = Field(primary_key=True, max_length=CODE_LENGTH)
@@ -243,6 +239,15 @@ class LinkageParty(Tracked, table=True):
             name="party_code_matches",
         ),
         sa.UniqueConstraint("linkage_code", "party_type", "party_code", name="uq_linkage_party"),
+        # the live parties of one type, with their linkage and code (`facts.PARTY_PLACES`, `PARTY_KINDS`)
+        sa.Index(
+            "ix_linkage_party_live",
+            "party_type",
+            "linkage_code",
+            "party_code",
+            sqlite_where=sa.text("archived_at IS NULL"),
+            postgresql_where=sa.text("archived_at IS NULL"),
+        ),
         sa.Index(
             "uq_one_lead_per_linkage",
             "linkage_code",
@@ -307,7 +312,6 @@ class DataChange(SQLModel, table=True):
 
 # --- Accounts, history and review (who changed what, and whether an officer checked it) -----
 
-ROLES = ("admin", "planner", "officer", "cooperative")
 ACTIONS = ("create", "update", "archive", "restore", "verify", "return")
 
 

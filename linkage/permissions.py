@@ -46,7 +46,8 @@ from linkage.maps import (
     province_crosswalk,
     unit_holds,
 )
-from linkage.models import ROLES, Linkage, LinkageParty, Producer, Review, UserAccount
+from linkage.models import Linkage, LinkageParty, Producer, Review, UserAccount
+from linkage.vocabulary import ROLES
 
 REFERENCE = ("products", "province_key_products")
 

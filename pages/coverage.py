@@ -110,7 +110,7 @@ st.subheader(tr("app.coverage.maps.unit_title", unit=unit.name, date=as_of.strft
 if not view.has_figures:  # a unit with no rural commune: no indicator counts it
     st.info(tr("app.coverage.no_figures", unit=unit.name, parent=view.figures_unit.name))
     counts = coverage.unit_linkage_counts(engine(), as_of, unit, verified)
-    st.markdown(plain(tr("app.indicators.linkage_counts", **asdict(counts))))
+    st.markdown(plain(tr("app.coverage.linkage_counts", **asdict(counts))))
     st.markdown(f"**{tr('app.coverage.figures_of', unit=view.figures_unit.name)}**")
 target_cards(view.cards)
 if view.unplaced:
@@ -153,7 +153,7 @@ if len(children):
 
 show_trend(view.figures_unit, verified, labels)
 
-with st.expander(tr("app.indicators.candidates"), key="candidates"):
+with st.expander(tr("app.coverage.candidates"), key="candidates"):
     found = coverage.unit_candidates(engine(), who, as_of, unit, verified)
     sections = [("communes_without", found.communes_without_cooperative)]
     if "district" in MAP_LEVELS[on]:  # 2025-07 has no districts

@@ -28,9 +28,9 @@ from linkage.graph_view import (
 )
 from linkage.i18n import vietnam_time
 from linkage.maps import NEW_MAP, OLD_MAP, Unit, map_data, national
-from linkage.models import PARTY_TYPES, TECHNOLOGIES
 from linkage.render import graph_title
 from linkage.unit_search import search
+from linkage.vocabulary import PARTY_TYPES, TECHNOLOGIES
 from ui import carried, engine, field_label, guard, labelled, lang, plain, show_error, shown_value, tr, unit_label
 from ui.graphs import html_file, province_overview_file, unit_graph, unit_unlinked
 

@@ -9,7 +9,7 @@ import streamlit as st
 from linkage.accounts import MIN_PASSWORD_LENGTH, add_user, change_password, list_users, set_disabled, set_role
 from linkage.errors import UserFacingError
 from linkage.maps import MAPS, map_of
-from linkage.models import ROLES
+from linkage.vocabulary import ROLES
 from ui import carried, engine, flash, guard, plain, show_error, tr
 
 who = guard("users")

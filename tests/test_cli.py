@@ -157,11 +157,46 @@ def test_a_file_in_another_encoding_is_refused_with_how_to_save_it(
         (["init", "--db", "foo"], "not a database URL"),
         (["init", "--db", "mysql://u@h/db"], "not a database URL"),
         (["init", "--db", "sqlite:////proc/no/such.db"], "No such file or directory"),
+        # `coverage` reads through the driver alone (linkage.driver): the same refusals, in its words
+        (["coverage", "--db", "foo"], "not a database URL"),
+        (["coverage", "--db", "mysql://u@h/db"], "not a database URL"),
+        (["coverage", "--db", "sqlite:////proc/no/such.db"], "run `linkage init` first"),
+        (["coverage", "--db", "postgresql://nobody:secret@127.0.0.1:1/none"], "cannot use the database"),
+        (["coverage", "--db", "postgresql://postgres@127.0.0.1:5432/linkage_no_such_db"], "does not exist"),
     ],
 )
 def test_a_wrong_database_url_is_a_plain_error(args: list[str], words: str) -> None:
     done = linkage(*args)
     assert done.returncode == 1 and words in done.stderr and "Traceback" not in done.stderr
+    assert "secret" not in done.stderr  # a password in the URL is never printed
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_coverage_of_a_file_that_is_no_database_or_no_file_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "notes.db").write_text("not a database", encoding="utf-8")
+    done = linkage("coverage", "--db", f"sqlite:///{tmp_path / 'notes.db'}")
+    assert done.returncode == 1 and "cannot use the database" in done.stderr and "Traceback" not in done.stderr
+    assert (tmp_path / "notes.db").read_text(encoding="utf-8") == "not a database"
+    done = linkage("coverage", "--db", f"sqlite:///{tmp_path / 'typo.db'}")
+    assert done.returncode == 1 and "linkage init" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]  # no empty database made for a typo
+
+
+def test_coverage_loads_neither_sqlalchemy_nor_the_models(engine: Engine) -> None:
+    # Loading them cost `linkage coverage` more than reading and counting (issue 13, Speed).
+    script = (
+        "import sys; from linkage.cli import main; code = main(sys.argv[1:]);"
+        "heavy = sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'linkage.models', 'linkage.db')"
+        " if m in sys.modules); print(code, heavy, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "coverage", "--format", "json", "--db", url(engine)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stderr.strip().splitlines()[-1] == "0 []"
+    assert json.loads(done.stdout)[0]["unit_code"] == "VN"
 
 
 def test_exporting_into_a_file_instead_of_a_folder_is_a_plain_error(engine: Engine, tmp_path: Path) -> None:
@@ -358,6 +393,8 @@ def test_a_command_leaves_its_sqlite_file_whole(tmp_path: Path) -> None:
     assert linkage("init", "--db", f"sqlite:///{db}").returncode == 0
     done = linkage("import", str(FIXTURE), "--db", f"sqlite:///{db}")
     assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "office.db-wal").exists()
+    assert linkage("coverage", "--db", f"sqlite:///{db}").returncode == 0  # the driver's own read, too
     assert not (tmp_path / "office.db-wal").exists()
     shutil.copy(db, tmp_path / "copy.db")
     with sqlite3.connect(tmp_path / "copy.db") as copy:

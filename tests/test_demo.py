@@ -13,12 +13,12 @@ from sqlalchemy.engine import Engine
 from linkage.accounts import SYSTEM, Actor
 from linkage.catalog import init
 from linkage.coverage import load_facts
-from linkage.db import driver_connection, get_engine, read_session
+from linkage.db import get_engine, read_session
 from linkage.demo import DEMO_PROVINCE, DemoRefused, generate
 from linkage.demo_accounts import create_demo_accounts, demo_accounts
 from linkage.exchange.spec import ENTITIES
 from linkage.exporting import export_folder
-from linkage.geography import read_geography
+from linkage.geography import old_map_geography
 from linkage.importing import import_path
 from linkage.indicators import COMMUNES, RAW_MATERIAL, compute, json_rows
 from linkage.maps import NEW_MAP, OLD_MAP, crosswalk, map_data
@@ -64,7 +64,7 @@ def test_the_province_demo_stays_in_dak_lak_with_vietnamese_names(tmp_path: Path
     summary = generate(engine, seed=1)
     assert 150 <= summary.counts["cooperative"] <= 400 and summary.counts["linkage"] >= 100
     with read_session(engine) as session:
-        geo = read_geography(driver_connection(session))
+        geo = old_map_geography()
         communes = set(session.execute(sa.select(Cooperative.commune_code)).scalars())
         names = list(session.execute(sa.select(Cooperative.name)).scalars())
     provinces = set(geo.communes[geo.communes["code"].isin(communes)]["province_code"])
@@ -173,7 +173,7 @@ def test_the_national_demo_has_the_asked_sizes_and_fits_the_regions(tmp_path: Pa
     assert 18_000 <= c["linkage"] <= 22_000
     assert 36_000 <= c["digital_adoption"] <= 44_000
     with read_session(engine) as session:
-        geo = read_geography(driver_connection(session))
+        geo = old_map_geography()
         province_of = dict(zip(geo.communes["code"], geo.communes["province_code"], strict=True))
         linkages = session.execute(
             sa.text(

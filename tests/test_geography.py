@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import driver_connection, read_session
-from linkage.geography import fold, gso_rows, normalize_code, read_geography
+from linkage.db import read_session
+from linkage.geography import fold, gso_rows, normalize_code, old_map_geography
 from linkage.models import Commune, District, Province
 from linkage.places import communes_in, places_of
 
@@ -15,14 +15,34 @@ def test_the_gso_snapshot_has_the_contract_counts(engine: Engine) -> None:
     with read_session(engine) as session:
         count = lambda model: session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()  # noqa: E731
         assert (count(Province), count(District), count(Commune)) == (63, 696, 10051)
-        geo = read_geography(driver_connection(session))
+    geo = old_map_geography()
     assert int(geo.communes["is_rural"].sum()) == 7717
     assert int(geo.districts["in_scope"].sum()) == 634
 
 
-def test_rural_means_named_xa(engine: Engine) -> None:
+def test_the_geography_counted_on_is_the_one_stored(engine: Engine) -> None:
+    # Counting takes map 2025-01 from the maps' snapshot, not from the tables `linkage init` filled:
+    # the two must hold the same units, names, districts, provinces and rural communes.
+    geo = old_map_geography()
     with read_session(engine) as session:
-        geo = read_geography(driver_connection(session))
+        stored = {
+            "provinces": session.execute(sa.select(Province.code, Province.name)).all(),
+            "districts": session.execute(sa.select(District.code, District.name, District.province_code)).all(),
+            "communes": session.execute(
+                sa.select(Commune.code, Commune.name, Commune.district_code, Commune.is_rural)
+            ).all(),
+        }
+    assert sorted(stored["provinces"]) == sorted(map(tuple, geo.provinces[["code", "name"]].to_numpy().tolist()))
+    districts = geo.districts[["code", "name", "province_code"]]
+    assert sorted(stored["districts"]) == sorted(map(tuple, districts.to_numpy().tolist()))
+    communes = geo.communes[["code", "name", "district_code", "is_rural"]]
+    assert sorted((c, n, d, bool(r)) for c, n, d, r in stored["communes"]) == sorted(
+        map(tuple, communes.to_numpy().tolist())
+    )
+
+
+def test_rural_means_named_xa() -> None:
+    geo = old_map_geography()
     rural = geo.communes[geo.communes["is_rural"]]
     assert rural["name"].str.startswith("Xã ").all()
     others = geo.communes[~geo.communes["is_rural"]]

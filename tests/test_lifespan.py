@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import sqlalchemy as sa
 
-from linkage.lifespan import COOPERATIVE
+from linkage.lifespan import ALWAYS, COOPERATIVE, NEVER, ordinals
 
 SPANS = {  # code: (established_on, dissolved_on)
     "open": (None, None),
@@ -54,3 +54,13 @@ def test_the_sql_condition_and_the_dataframe_mask_give_the_rule_on_every_boundar
         "from_march",
         "one_day",
     }
+
+
+def test_dates_become_ordinals_from_sqlite_text_and_postgresql_dates_alike() -> None:
+    # SQLite gives ISO text, PostgreSQL date objects; a date an officer left empty may be None, "" or
+    # pandas' NaN after a merge. Each missing date becomes the open bound asked for.
+    values = pd.Series(["2023-03-01", date(2023, 3, 1), None, "", float("nan"), "0001-01-01"], dtype=object)
+    got = ordinals(values, ALWAYS).tolist()
+    march = (date(2023, 3, 1) - date(1, 1, 1)).days + 1  # ordinal: day 1 is 1 January of year 1
+    assert got == [march, march, ALWAYS, ALWAYS, ALWAYS, 1]
+    assert ordinals(values, NEVER).tolist()[2:5] == [NEVER] * 3

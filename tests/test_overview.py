@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from linkage.accounts import SYSTEM
-from linkage.db import driver_connection, read_session
-from linkage.geography import read_geography
+from linkage.db import read_session
+from linkage.geography import old_map_geography
 from linkage.graph import build_graph
 from linkage.overview import Overview, OverviewFrames, overview_frames, province_overview
 from linkage.render import OVERVIEW_BRIDGE, overview_data, overview_html
@@ -90,7 +90,7 @@ def expected(province: str, when: date, district_of: dict[str, str], own: set[st
 def overview_of(engine: Engine, province: str, when: date) -> tuple[Overview, dict[str, object]]:
     with read_session(engine) as session:
         g = build_graph(session, province, when, actor=SYSTEM)
-        geo = read_geography(driver_connection(session))
+        geo = old_map_geography()
     district_of = dict(zip(geo.communes["code"], geo.communes["district_code"], strict=True))
     own = set(geo.districts.loc[geo.districts["province_code"] == province, "code"])
     return province_overview(province, geo.districts, overview_frames(g)), expected(province, when, district_of, own)

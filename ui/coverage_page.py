@@ -32,7 +32,7 @@ def show_notice(view: UnitView, asked: str) -> Unit | None:
 def show_trend(unit: Unit, verified: bool, labels: dict[str, str]) -> None:
     """The unit's year ends in the reading the user picks (each on its own map, or all on today's),
     the reform of 1 July 2025 marked; a note where a date has no figures for the unit's area."""
-    st.subheader(tr("app.indicators.trend"))
+    st.subheader(tr("app.coverage.trend"))
     readings = {"own": tr("app.coverage.maps.reading_own"), "today": tr("app.coverage.maps.reading_today")}
     reading = st.radio(
         tr("app.coverage.maps.reading"),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlmodel import SQLModel
 
 from linkage import models as m
+from linkage import vocabulary
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ ENTITIES: tuple[Entity, ...] = (
             _code(),
             _name(),
             *LOCATION,
-            Column("kind", "enum", choices=m.PRODUCER_KINDS, default="household"),
+            Column("kind", "enum", choices=vocabulary.PRODUCER_KINDS, default="household"),
             Column("cooperative_code", "ref", ref="cooperatives"),
         ),
         key=("code",),
@@ -103,7 +104,7 @@ ENTITIES: tuple[Entity, ...] = (
         (
             _code(),
             _name(),
-            Column("kind", "enum", choices=m.BUYER_KINDS, default="enterprise"),
+            Column("kind", "enum", choices=vocabulary.BUYER_KINDS, default="enterprise"),
             *LOCATION,
         ),
         key=("code",),
@@ -131,7 +132,7 @@ ENTITIES: tuple[Entity, ...] = (
             Column("product_code", "ref", required=True, ref="products"),
             Column("started_on", "date", required=True),
             Column("ended_on", "date"),
-            Column("form", "enum", choices=m.LINKAGE_FORMS, default="production_consumption"),
+            Column("form", "enum", choices=vocabulary.LINKAGE_FORMS, default="production_consumption"),
         ),
         key=("code",),
         checks=(("started_on", "ended_on"),),
@@ -141,7 +142,7 @@ ENTITIES: tuple[Entity, ...] = (
         m.LinkageParty,
         (
             Column("linkage_code", "ref", required=True, ref="linkages"),
-            Column("party_type", "enum", required=True, choices=m.PARTY_TYPES),
+            Column("party_type", "enum", required=True, choices=vocabulary.PARTY_TYPES),
             Column("party_code", "party", required=True),
             Column("is_lead", "bool", default=False),
         ),
@@ -152,7 +153,7 @@ ENTITIES: tuple[Entity, ...] = (
         m.DigitalAdoption,
         (
             Column("linkage_code", "ref", required=True, ref="linkages"),
-            Column("technology", "enum", required=True, choices=m.TECHNOLOGIES),
+            Column("technology", "enum", required=True, choices=vocabulary.TECHNOLOGIES),
             Column("adopted_on", "date", required=True),
             Column("discontinued_on", "date"),
         ),
