@@ -1,13 +1,15 @@
 """The `linkage` console script: the command line (`linkage.cli`) run as the short process it is.
 
 Python's cyclic garbage collector walks every live container object at each full collection, and
-once more at exit. A `linkage` process creates a few hundred thousand of them while importing
-pandas (most commands: SQLAlchemy and the models too) and while reading the facts, none of them
-garbage: on the national demo those walks were about a fifth of `linkage coverage`'s whole run. So
-the collector is paused while the command line is imported, what exists then is frozen (kept out of
-later walks), and at exit the databases a command opened through an engine are closed first (SQLite
-folds its write-ahead log back into the file) and what is left is frozen too, so Python does not
-walk it once more only to exit.
+once more at exit. A `linkage` command creates hundreds of thousands of them (pandas, and for most
+commands SQLAlchemy and the models, being imported; records being read and validated) and almost
+none of them is cyclic garbage, so the collector is off for the whole command: memory is still
+freed as soon as nothing refers to it, only reference cycles wait for the exit. Measured on the
+national demo: `linkage coverage` spent 0.08 s of its second in collections, a national `linkage
+import` 9 s of 41 s and `linkage export` 0.8 s of 3.9 s; the peak memory of each stayed the same,
+except `linkage demo --scale national` (387 → 429 MB). At exit, the databases a command opened
+through an engine are closed first (SQLite folds its write-ahead log back into the file) and what
+is left is frozen, so Python does not walk it once more only to exit.
 """
 
 from __future__ import annotations
@@ -17,11 +19,9 @@ import sys
 
 
 def main() -> None:
-    gc.disable()
-    from linkage.cli import main as run  # lazy: imported with the collector paused (start-up)
+    gc.disable()  # for the whole command: see above
+    from linkage.cli import main as run  # lazy: with the collector off from the first import
 
-    gc.freeze()
-    gc.enable()
     try:
         code = run()
     finally:

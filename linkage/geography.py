@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from linkage.maps import CODE_WIDTH, NATIONAL_CODE, NATIONAL_NAME, NEW_MAP, OLD_MAP, Unit, is_rural, map_data, unit_rows
+from linkage.maps import CODE_WIDTH, NATIONAL_CODE, NATIONAL_NAME, NEW_MAP, OLD_MAP, Unit, map_data, unit_columns
 
 __all__ = ["CODE_WIDTH", "NATIONAL_CODE", "NATIONAL_NAME", "Unit"]
 
@@ -102,20 +102,15 @@ class Geography:
 
 @cache
 def old_map_geography() -> Geography:
-    """Map 2025-01 as DataFrames, from the maps' snapshot (`maps.unit_rows`), once per process: the
+    """Map 2025-01 as DataFrames, from the maps' snapshot (`maps.unit_columns`), once per process: the
     units `linkage init` stored come from the same lists, and are never edited. Shared: do not change
     the frames in place."""
-    provinces = pd.DataFrame([r[:2] for r in unit_rows(OLD_MAP, "province")], columns=["code", "name"], dtype=object)
-    districts = pd.DataFrame(
-        [(r[0], r[1], r[4]) for r in unit_rows(OLD_MAP, "district")],
-        columns=["code", "name", "province_code"],
-        dtype=object,
-    )
-    communes = pd.DataFrame(
-        [(r[0], r[1], r[5], r[4]) for r in unit_rows(OLD_MAP, "commune")],
-        columns=["code", "name", "district_code", "province_code"],
-        dtype=object,
-    )
-    communes.insert(3, "is_rural", [is_rural(OLD_MAP, r[1], r[3]) for r in unit_rows(OLD_MAP, "commune")])
-    districts["in_scope"] = districts["code"].isin(set(communes.loc[communes["is_rural"], "district_code"]))
-    return Geography(provinces=provinces, districts=districts, communes=communes)
+
+    def frame(level: str, columns: list[str]) -> pd.DataFrame:
+        listed = unit_columns(OLD_MAP, level)
+        return pd.DataFrame({c: listed[c] for c in columns}, dtype=object)
+
+    provinces = frame("province", ["code", "name"])
+    districts = frame("district", ["code", "name", "province_code", "in_scope"]).astype({"in_scope": bool})
+    communes = frame("commune", ["code", "name", "district_code", "is_rural", "province_code"])
+    return Geography(provinces=provinces, districts=districts, communes=communes.astype({"is_rural": bool}))

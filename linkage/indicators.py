@@ -31,11 +31,10 @@ from linkage.maps import (
     Unit,
     as_unit,
     check_map,
-    is_rural,
     map_of,
     national,
-    placement_rows,
-    unit_rows,
+    placement_columns,
+    unit_columns,
 )
 
 COMMUNES = "communes_with_cooperative"
@@ -103,7 +102,7 @@ class UnitCounts:
 
 
 def _count_by(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame.groupby(column).size() if len(frame) else pd.Series(dtype="int64")
+    return frame[column].value_counts(sort=False) if len(frame) else pd.Series(dtype="int64")
 
 
 def _national(numerator: int, denominator: int, unplaced: int) -> UnitCounts:
@@ -120,20 +119,8 @@ PLACED = ["commune_code", "district_code", "province_code"]
 @cache
 def _placement_table(from_map: str, on: str) -> pd.DataFrame:
     """Every commune code of `from_map` → the commune, district and province of map `on` a record located
-    in it is placed in (CONTRACT §1), None above that unit: built once per process from the maps'
-    placements (`maps.placement_rows`)."""
-    Placed = tuple[str | None, str | None, str | None]
-    where: dict[str, dict[str, Placed]] = {
-        "commune": {r[0]: (r[0], r[5] or None, r[4]) for r in unit_rows(on, "commune")},
-        "district": {r[0]: (None, r[0], r[4]) for r in unit_rows(on, "district")},
-        "province": {r[0]: (None, None, r[0]) for r in unit_rows(on, "province")},
-    }
-    country: Placed = (None, None, None)
-    rows = [
-        (code, *(where[level][unit] if level in where else country))
-        for code, (level, unit) in placement_rows(from_map, on).items()
-    ]
-    return pd.DataFrame(rows, columns=["code", *PLACED], dtype=object).set_index("code")
+    in it is placed in (CONTRACT §1), None above that unit (`maps.placement_columns`), once per process."""
+    return pd.DataFrame(placement_columns(from_map, on), dtype=object).set_index("code")
 
 
 def _placed(frame: pd.DataFrame, on: str) -> pd.DataFrame:
@@ -166,16 +153,20 @@ def _located(f: Facts, linkage_codes: Iterable[str], on: str) -> pd.DataFrame:
 
 def _unplaced_by(located: pd.DataFrame, key: str, column: str | None, lowest: str) -> pd.Series:
     """How many records (`key`) are in each unit of `column` (the country when None) but in no unit of
-    the `lowest` level there (CONTRACT §3 "Unplaced records")."""
+    the `lowest` level there (CONTRACT §3 "Unplaced records"). Such rows are few (placed above the
+    lowest level): only their records are looked at."""
     inside = located[located[column].notna()] if column else located
-    if not len(inside):
-        return pd.Series(dtype="int64")
     keys = [key, column] if column else [key]
-    settled = inside[lowest].notna().groupby([inside[k] for k in keys]).any()
-    loose = settled[~settled]
+    above = inside[inside[lowest].isna()]
+    if not len(above):
+        return pd.Series(dtype="int64")
+    candidates = above[keys].drop_duplicates()
+    theirs = inside[inside[key].isin(candidates[key]) & inside[lowest].notna()][keys].drop_duplicates()
+    placed_too = candidates.merge(theirs, how="left", indicator=True)["_merge"].eq("both").to_numpy()
+    loose = candidates[~placed_too]
     if column is None:
         return pd.Series({NATIONAL_CODE: len(loose)})
-    return pd.Series(loose.index.get_level_values(column)).value_counts()
+    return loose[column].value_counts(sort=False)
 
 
 @dataclass(frozen=True)
@@ -189,14 +180,8 @@ class MapUnits:
 
 @cache
 def _new_map_units() -> MapUnits:
-    provinces = pd.DataFrame([r[:2] for r in unit_rows(NEW_MAP, "province")], columns=["code", "name"], dtype=object)
-    rows = unit_rows(NEW_MAP, "commune")
-    communes = pd.DataFrame(
-        [(r[0], r[1], None, r[4]) for r in rows],
-        columns=["code", "name", "district_code", "province_code"],
-        dtype=object,
-    )
-    communes["is_rural"] = [is_rural(NEW_MAP, r[1], r[3]) for r in rows]
+    communes = pd.DataFrame(unit_columns(NEW_MAP, "commune"), dtype=object).astype({"is_rural": bool})
+    provinces = pd.DataFrame(unit_columns(NEW_MAP, "province"), dtype=object)
     districts = pd.DataFrame(columns=["code", "name", "province_code", "in_scope"])
     return MapUnits(provinces, districts, communes)
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 NEVER = np.int64(10**9)  # an ordinal after any real date: "no end"
 ALWAYS = np.int64(-1)  # an ordinal before any real date: "no start"
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # NumPy counts days from 1970-01-01
 
 
 def in_force[Bound](start: Bound, end: Bound, day: object) -> Bound:
@@ -27,17 +28,13 @@ def in_force[Bound](start: Bound, end: Bound, day: object) -> Bound:
 
 
 def ordinals(series: pd.Series, missing: np.int64) -> np.ndarray:
-    """Dates (ISO text from SQLite, date objects from PostgreSQL) as proleptic ordinals; anything else
-    (None, NaN, empty text) is `missing`. One pass in Python: several times quicker than pandas' parser."""
-    days = [
-        value.toordinal()
-        if isinstance(value, date)
-        else date.fromisoformat(value).toordinal()
-        if isinstance(value, str) and value
-        else missing
-        for value in series.to_numpy(dtype=object)
-    ]
-    return np.array(days, dtype=np.int64)
+    """Dates (ISO text from SQLite, date objects from PostgreSQL, either as last verified) as
+    proleptic ordinals; anything missing (None, NaN, empty text) is `missing`. NumPy parses ISO text
+    in one call, several times quicker than pandas' parser."""
+    values = series.to_numpy(dtype=object)
+    given = pd.notna(values) & (values != "")
+    days = np.where(given, values, "NaT").astype("datetime64[D]").astype(np.int64) + EPOCH_ORDINAL
+    return np.where(given, days, missing).astype(np.int64)
 
 
 @dataclass(frozen=True)

@@ -377,7 +377,8 @@ def test_the_snapshot_read_back_holds_every_unit_name_candidate_and_placement_of
 
 
 PROBE = (
-    "from linkage.maps import map_data, placements, snapshot_path; "
+    "from linkage.maps import map_data, placements, snapshot_path, unit_columns; "
+    "assert len(unit_columns('2025-07', 'commune')['code']) == 3321; "
     "print(len(map_data('2025-01').communes), placements('2025-01', '2025-07')['00019'].level, snapshot_path())"
 )
 
@@ -394,10 +395,53 @@ def test_a_new_process_writes_the_snapshot_reads_it_and_builds_it_again_when_it_
     assert (count, level) == ("10051", "province") and Path(path).parent == tmp_path / "cache"
     assert Path(path).exists()
     Path(path).write_text("{not json", encoding="utf-8")
+    (counting,) = (tmp_path / "cache").glob("counting-*.json")  # what counting reads, written beside it
+    counting.write_text("[]", encoding="utf-8")
     again = _probe(tmp_path / "cache")
     assert again.returncode == 0 and again.stdout.split()[:2] == ["10051", "province"]
     assert json.loads(Path(path).read_text(encoding="utf-8"))["key"] in path  # rebuilt and written again
+    assert json.loads(counting.read_text(encoding="utf-8"))["key"] in path
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("", encoding="utf-8")
     nowhere = _probe(blocked / "cache")  # cannot be written: built in memory, nothing breaks
     assert nowhere.returncode == 0 and nowhere.stdout.split()[:2] == ["10051", "province"]
+
+
+def test_the_columns_counting_reads_say_what_the_units_and_placements_say() -> None:
+    # `unit_columns` and `placement_columns` are written beside the snapshot for `linkage coverage`;
+    # they must hold every unit and placement the objects hold, in the same words.
+    from linkage.maps import map_data, placement_columns, placements, unit_columns
+
+    for name in (OLD_MAP, NEW_MAP):
+        data = map_data(name)
+        communes = unit_columns(name, "commune")
+        assert communes["code"] == list(data.communes)
+        assert communes["is_rural"] == [data.is_rural(c) for c in data.communes]
+        assert communes["district_code"] == [p.district or None for p in data.communes.values()]
+        assert unit_columns(name, "province")["name"] == [p.name for p in data.provinces.values()]
+        districts = unit_columns(name, "district")
+        rural = {p.district for p in data.communes.values() if data.is_rural(p.code)}
+        assert [c for c, s in zip(districts["code"], districts["in_scope"], strict=True) if s] == sorted(
+            d for d in data.districts if d in rural
+        )
+        for other in (OLD_MAP, NEW_MAP):
+            columns = placement_columns(other, name)
+            placed = placements(other, name)
+            assert columns["code"] == list(placed)
+            for code, commune, district, province in zip(
+                columns["code"],
+                columns["commune_code"],
+                columns["district_code"],
+                columns["province_code"],
+                strict=True,
+            ):
+                unit = placed[code]
+                expected_province = None if unit.level == "national" else data.province_of(unit)
+                assert province == expected_province, code
+                assert commune == (unit.code if unit.level == "commune" else None), code
+                if unit.level == "district":
+                    assert district == unit.code, code
+                elif unit.level == "commune":
+                    assert district == (data.communes[unit.code].district or None), code
+                else:
+                    assert district is None, code
