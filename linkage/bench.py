@@ -18,6 +18,7 @@ only the DuckDB oracle.
 from __future__ import annotations
 
 import argparse
+import compileall
 import csv
 import os
 import platform
@@ -89,7 +90,15 @@ PROCESS_RUNS = 5  # whole processes compared with each other: median of 5, taken
 
 def _process_seconds(commands: dict[str, list[str]], runs: int = PROCESS_RUNS) -> dict[str, float]:
     """The median wall time of each command as a new process, the commands run in turns (one of each,
-    then again) so that a machine getting busier or quieter meanwhile weighs on all of them alike."""
+    then again) so that a machine getting busier or quieter meanwhile weighs on all of them alike.
+
+    As an installed release runs: the project's modules compiled to bytecode first (pip does so for
+    an installed package; a machine with PYTHONDONTWRITEBYTECODE set would otherwise compile them in
+    every process), and each command run once untimed, so the files it reads are in the page cache
+    for every command alike."""
+    compileall.compile_dir(Path(__file__).parent, quiet=1)
+    for argv in commands.values():
+        subprocess.run(argv, check=True, capture_output=True)
     times: dict[str, list[float]] = {key: [] for key in commands}
     for _ in range(runs):
         for key, argv in commands.items():
