@@ -239,12 +239,13 @@ class LinkageParty(Tracked, table=True):
             name="party_code_matches",
         ),
         sa.UniqueConstraint("linkage_code", "party_type", "party_code", name="uq_linkage_party"),
-        # the live parties of one type, with their linkage and code (`facts.PARTY_PLACES`, `PARTY_KINDS`)
+        # the live parties of one type with their code and linkage (`facts.PARTY_PLACES`, `PARTY_KINDS`),
+        # and one party found by type and code (`graph.unlinked` looks up every record of a unit so)
         sa.Index(
             "ix_linkage_party_live",
             "party_type",
-            "linkage_code",
             "party_code",
+            "linkage_code",
             sqlite_where=sa.text("archived_at IS NULL"),
             postgresql_where=sa.text("archived_at IS NULL"),
         ),
