@@ -174,14 +174,19 @@ def _homed(
 
 
 def _located_linkages(session: Session, unit: Unit, as_of: date) -> pd.DataFrame:
-    """Live linkages active on the date with a cooperative, producer or raw material area placed in the unit."""
+    """Live linkages active on the date with a cooperative, producer or raw material area placed in the unit.
+
+    A party is found by its type and code (the code of its type's column, a check constraint says so):
+    one seek in the live parties' index per record placed in the unit, instead of a pass over every
+    party of the country."""
     party = LinkageParty
     located = sa.union(
         *(
             sa.select(col(party.linkage_code))
-            .join(model, model.code == col(getattr(party, f"{kind}_code")))
+            .join(model, model.code == col(party.party_code))
             .where(
                 _placed_in_unit(model, unit),
+                col(party.party_type) == kind,
                 col(party.archived_at).is_(None),
                 model.archived_at.is_(None),
             )
