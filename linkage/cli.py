@@ -56,7 +56,9 @@ def _engine(args: argparse.Namespace) -> Engine:
 
     engine = get_engine(args.db)
     if args.command != "init" and not schema_is_current(engine):
-        raise UserError(f"the database {_shown_url(args.db)} is not ready or is out of date; run `linkage init` first")
+        from linkage.driver import not_ready
+
+        raise not_ready(args.db)
     return engine
 
 
@@ -460,10 +462,9 @@ def _database_refusal(args: argparse.Namespace, exc: Exception) -> str | None:
     SQLAlchemy is looked up, not imported: a command that never loaded it cannot have raised its errors."""
     sa = sys.modules.get("sqlalchemy")
     if isinstance(exc, ImportError) or (sa and isinstance(exc, (sa.exc.ArgumentError, sa.exc.NoSuchModuleError))):
-        return (
-            f"{args.db or os.environ.get('LINKAGE_DATABASE_URL')!r} is not a database URL this program "
-            "can use; write sqlite:///path/to/file.db or postgresql://user@host:5432/name"
-        )
+        from linkage.driver import not_a_url
+
+        return str(not_a_url(args.db))
     if sa is None or not isinstance(exc, sa.exc.DBAPIError):
         return None
     if isinstance(exc, sa.exc.OperationalError):

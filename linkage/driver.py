@@ -32,6 +32,19 @@ POSTGRES_URL = re.compile(r"^postgres(ql)?(\+psycopg)?://(?P<rest>.*)$", re.S)
 BUSY_SECONDS = 30  # how long a read waits for a lock another process holds (a rollback-journal SQLite)
 
 
+def not_ready(url: str | None) -> DatabaseProblem:
+    """The refusal for a database that is missing, empty or not migrated to this version."""
+    return DatabaseProblem(f"the database {shown_url(url)} is not ready or is out of date; run `linkage init` first")
+
+
+def not_a_url(url: str | None) -> DatabaseProblem:
+    """The refusal for a URL naming no database this program can use."""
+    return DatabaseProblem(
+        f"{resolve_url(url)!r} is not a database URL this program can use; "
+        "write sqlite:///path/to/file.db or postgresql://user@host:5432/name"
+    )
+
+
 def default_url() -> str:
     """The embedded SQLite file, kept in the user's data folder, never in the git checkout."""
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
@@ -115,7 +128,7 @@ def _sqlite(url: str, rest: str) -> sqlite3.Connection:
     path = rest.split("?", 1)[0]
     path = path[1:] if path.startswith("/") else path
     if not path or path == ":memory:" or not Path(path).expanduser().is_file():
-        raise DatabaseProblem(f"the database {shown_url(url)} is not ready or is out of date; run `linkage init` first")
+        raise not_ready(url)
     connection = sqlite3.connect(Path(path).expanduser(), timeout=BUSY_SECONDS, isolation_level=None)
     connection.execute("BEGIN")  # one snapshot for every query of the read (WAL: writers go on meanwhile)
     return connection
@@ -150,14 +163,9 @@ def reading(url: str | None = None) -> Iterator[Any]:
         elif postgres := POSTGRES_URL.match(url):
             connection = _postgres(postgres["rest"])
         else:
-            raise DatabaseProblem(
-                f"{url!r} is not a database URL this program can use; "
-                "write sqlite:///path/to/file.db or postgresql://user@host:5432/name"
-            )
+            raise not_a_url(url)
         if stored_revision(connection) != head_revision():
-            raise DatabaseProblem(
-                f"the database {shown_url(url)} is not ready or is out of date; run `linkage init` first"
-            )
+            raise not_ready(url)
         yield connection
     except _driver_errors() as exc:
         why = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())  # one line, as every refusal
