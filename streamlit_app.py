@@ -4,8 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from linkage.offices import office_of
-from linkage.permissions import PAGE_ROLES, pages_for
+from linkage.accounts.offices import office_of
+from linkage.records.permissions import PAGE_ROLES, pages_for
 from ui import (
     account_ended,
     database_ready,

@@ -90,7 +90,7 @@ def app() -> None:
         [
             BIN / "python",
             "-c",
-            "from linkage.demo import is_empty; from linkage.db import get_engine; "
+            "from linkage.demo import is_empty; from linkage.store.db import get_engine; "
             "raise SystemExit(0 if is_empty(get_engine()) else 1)",
         ],
         cwd=ROOT,
@@ -118,14 +118,14 @@ BROWSER_BENCH = ("--browser", "--scale", "national", "--repeats", "5")
 
 def bench() -> None:
     """The whole benchmark: the national figures and load, then what users wait for in Chromium, both
-    into docs/benchmarks.md. With arguments, only `python -m linkage.bench` with them."""
+    into docs/benchmarks.md. With arguments, only `python -m bench` with them."""
     setup()
     if len(sys.argv) > 2:
-        run(BIN / "python", "-m", "linkage.bench", *sys.argv[2:])
+        run(BIN / "python", "-m", "bench", *sys.argv[2:])
         return
     ensure_debian_packages()
-    run(BIN / "python", "-m", "linkage.bench")
-    run(BIN / "python", "-m", "linkage.bench", *BROWSER_BENCH)
+    run(BIN / "python", "-m", "bench")
+    run(BIN / "python", "-m", "bench", *BROWSER_BENCH)
 
 
 if __name__ == "__main__":

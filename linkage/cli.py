@@ -36,7 +36,7 @@ class _Offered(tuple[str, ...]):
         return True
 
 
-MAP_CHOICES = _Offered(("2025-01", "2025-07"))  # linkage.maps.MAPS, not imported: keeps start-up fast
+MAP_CHOICES = _Offered(("2025-01", "2025-07"))  # linkage.geo.maps.MAPS, not imported: keeps start-up fast
 LEVEL_CHOICES = ("national", "province", "district", "commune")  # every level of either map
 
 
@@ -52,18 +52,18 @@ def _date(text: str) -> date:
 
 
 def _engine(args: argparse.Namespace) -> Engine:
-    from linkage.db import get_engine, schema_is_current
+    from linkage.store.db import get_engine, schema_is_current
 
     engine = get_engine(args.db)
     if args.command != "init" and not schema_is_current(engine):
-        from linkage.driver import not_ready
+        from linkage.store.driver import not_ready
 
         raise not_ready(args.db)
     return engine
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from linkage.catalog import init
+    from linkage.records.catalog import init
 
     added = init(_engine(args))
     print(t("cli.init_done", LANG, url=_shown_url(args.db), **added))
@@ -71,7 +71,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _shown_url(url: str | None) -> str:
-    from linkage.driver import shown_url
+    from linkage.store.driver import shown_url
 
     return shown_url(url)
 
@@ -90,7 +90,7 @@ def _report_line(report: object, key: str) -> str:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from linkage.exchange import ImportRefused
-    from linkage.importing import import_path
+    from linkage.records.importing import import_path
 
     try:
         report = import_path(_engine(args), Path(args.path), dry_run=args.dry_run)
@@ -104,9 +104,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from linkage.accounts import SYSTEM
-    from linkage.db import read_session
-    from linkage.exporting import export_folder
+    from linkage.accounts.users import SYSTEM
+    from linkage.records.exporting import export_folder
+    from linkage.store.db import read_session
 
     with read_session(_engine(args)) as session:
         written = export_folder(session, Path(args.folder), args.format, actor=SYSTEM)
@@ -116,7 +116,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _map(args: argparse.Namespace, day: date) -> str:
     """The map asked for (refused in one line naming the maps when unknown), else the map of `day`."""
-    from linkage.maps import UnknownMap, check_map, map_of
+    from linkage.geo.maps import UnknownMap, check_map, map_of
 
     if args.map is None:
         return map_of(day)
@@ -127,18 +127,18 @@ def _map(args: argparse.Namespace, day: date) -> str:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from linkage.indicators import ALL_LEVELS, compute, json_rows
+    from linkage.counting.indicators import ALL_LEVELS, compute, json_rows
 
     day = args.as_of or date.today()
     on = _map(args, day)
     levels = (args.level,) if args.level else ALL_LEVELS
     if args.verified_only:  # records as last verified: read through the models (`coverage.load_facts`)
-        from linkage.coverage import coverage
+        from linkage.counting.coverage import coverage
 
         rows = coverage(_engine(args), day, levels, verified_only=True, map_name=on)
     else:  # the live records through the driver alone: no SQLAlchemy to load (issue 13, Speed)
-        from linkage.driver import reading
-        from linkage.facts import read_facts
+        from linkage.counting.facts import read_facts
+        from linkage.store.driver import reading
 
         with reading(args.db) as connection:
             facts = read_facts(connection)
@@ -155,8 +155,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from linkage.accounts.demo_accounts import WARNING, create_demo_accounts
     from linkage.demo import generate
-    from linkage.demo_accounts import WARNING, create_demo_accounts
 
     engine = _engine(args)
     summary = generate(engine, scale=args.scale, seed=args.seed)
@@ -175,7 +175,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_graph(args: argparse.Namespace) -> int:
     day = args.as_of or date.today()
     on = _map(args, day) if args.map else "2025-01"  # without --map: the programme's map, as before
-    from linkage.unplaced import UnknownUnit, resolve
+    from linkage.records.unplaced import UnknownUnit, resolve
 
     levels = ("province", "district") if on == "2025-01" else ("province", "commune")
     try:
@@ -184,7 +184,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     if unit.level == "national":
         raise UserError(f"{args.unit!r}: a graph is drawn for a province or a {levels[1]} of map {on}, not the country")
-    from linkage.render import write_graph_file
+    from linkage.graphs.render import write_graph_file
 
     summary = write_graph_file(
         _engine(args),
@@ -201,7 +201,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def cmd_unplaced(args: argparse.Namespace) -> int:
-    from linkage.unplaced import UnknownUnit, resolve, unplaced, unplaced_csv
+    from linkage.records.unplaced import UnknownUnit, resolve, unplaced, unplaced_csv
 
     on = _map(args, date.today())
     try:
@@ -234,13 +234,13 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from linkage.accounts import SYSTEM, add_user, scope_words
+    from linkage.accounts.users import SYSTEM, add_user, scope_words
 
     engine = _engine(args)
     on = _map(args, date.today())  # a unit code is read on today's map unless --map names another
     account = add_user(engine, SYSTEM, args.username, _password(args), args.role, args.unit, args.cooperative, on)
     if args.email or args.oidc_subject:  # sign-in through the office's identity provider
-        from linkage.identity import link
+        from linkage.accounts.identity import link
 
         link(engine, SYSTEM, account.username, email=args.email, subject=args.oidc_subject)
     scope = scope_words(account.unit_code, account.unit_map, account.cooperative_code) or "—"
@@ -249,7 +249,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    from linkage.accounts import SYSTEM, list_users
+    from linkage.accounts.users import SYSTEM, list_users
 
     for user in list_users(_engine(args), SYSTEM):
         scope = user.unit_code or user.cooperative_code or "—"
@@ -260,7 +260,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
-    from linkage.accounts import SYSTEM, set_disabled
+    from linkage.accounts.users import SYSTEM, set_disabled
 
     set_disabled(_engine(args), SYSTEM, args.username)
     print(f"Disabled {args.username}; the account can no longer sign in and its open sessions end.")
@@ -268,7 +268,7 @@ def cmd_user_disable(args: argparse.Namespace) -> int:
 
 
 def cmd_user_enable(args: argparse.Namespace) -> int:
-    from linkage.accounts import SYSTEM, set_disabled
+    from linkage.accounts.users import SYSTEM, set_disabled
 
     set_disabled(_engine(args), SYSTEM, args.username, False)
     print(f"Enabled {args.username}; the account can sign in again.")
@@ -276,7 +276,7 @@ def cmd_user_enable(args: argparse.Namespace) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
-    from linkage.accounts import SYSTEM, change_password
+    from linkage.accounts.users import SYSTEM, change_password
 
     change_password(_engine(args), SYSTEM, args.username, _password(args))
     print(f"New password set for {args.username}.")
@@ -297,11 +297,11 @@ HISTORY_KINDS = {
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from linkage.accounts import SYSTEM
-    from linkage.records import history
+    from linkage.accounts.users import SYSTEM
+    from linkage.records.forms import history
 
     if args.kind == "account":
-        from linkage.accounts import account_history
+        from linkage.accounts.users import account_history
 
         steps = account_history(_engine(args), SYSTEM, args.code)
     else:
@@ -316,8 +316,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from linkage.backup import backup, require_sqlite
-    from linkage.db import get_engine
+    from linkage.store.backup import backup, require_sqlite
+    from linkage.store.db import get_engine
 
     require_sqlite(get_engine(args.db))  # PostgreSQL: say pg_dump, before any schema check
     print(t("cli.backup_done", LANG, summary=backup(_engine(args), Path(args.file)).describe()))
@@ -325,8 +325,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from linkage.backup import restore
-    from linkage.db import get_engine
+    from linkage.store.backup import restore
+    from linkage.store.db import get_engine
 
     summary, saved = restore(get_engine(args.db), Path(args.file))
     if saved is None:
@@ -462,7 +462,7 @@ def _database_refusal(args: argparse.Namespace, exc: Exception) -> str | None:
     SQLAlchemy is looked up, not imported: a command that never loaded it cannot have raised its errors."""
     sa = sys.modules.get("sqlalchemy")
     if isinstance(exc, ImportError) or (sa and isinstance(exc, (sa.exc.ArgumentError, sa.exc.NoSuchModuleError))):
-        from linkage.driver import not_a_url
+        from linkage.store.driver import not_a_url
 
         return str(not_a_url(args.db))
     if sa is None or not isinstance(exc, sa.exc.DBAPIError):

@@ -25,7 +25,7 @@ def main() -> None:
     try:
         code = run()
     finally:
-        if (db := sys.modules.get("linkage.db")) is not None:  # a command that used an engine
+        if (db := sys.modules.get("linkage.store.db")) is not None:  # a command that used an engine
             db.dispose_all()
         gc.freeze()
     sys.exit(code)

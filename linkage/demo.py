@@ -27,11 +27,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import chunked, read_session, write_session
 from linkage.errors import UserFacingError
-from linkage.geography import old_map_geography
-from linkage.maps import crosswalk
-from linkage.models import (
+from linkage.geo.geography import old_map_geography
+from linkage.geo.maps import crosswalk
+from linkage.store.db import chunked, read_session, write_session
+from linkage.store.models import (
     Buyer,
     ChangeLog,
     Cooperative,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from linkage.accounts import MIN_PASSWORD_LENGTH, change_password
+from linkage.accounts.users import MIN_PASSWORD_LENGTH, change_password
 from linkage.errors import UserFacingError
 from ui import engine, flash, guard, plain, show_error, tr
 from ui.signin import renew_sign_in

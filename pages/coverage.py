@@ -9,11 +9,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from linkage import charts, coverage, indicators
-from linkage.coverage_view import unit_view
-from linkage.maps import MAP_LEVELS, MAPS, OLD_MAP, Unit, map_of
-from linkage.permissions import may_open
-from linkage.unit_search import search
+from linkage.counting import charts, coverage, indicators
+from linkage.counting.coverage_view import unit_view
+from linkage.geo.maps import MAP_LEVELS, MAPS, OLD_MAP, Unit, map_of
+from linkage.geo.unit_search import search
+from linkage.records.permissions import may_open
 from ui import (
     carried,
     coverage_rows,

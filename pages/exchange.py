@@ -9,9 +9,9 @@ from linkage.errors import UserFacingError
 from linkage.exchange import ImportRefused
 from linkage.exchange.export import template_csv, template_workbook
 from linkage.exchange.spec import ENTITIES
-from linkage.exporting import export_bytes
-from linkage.importing import import_tables
-from linkage.permissions import may_import
+from linkage.records.exporting import export_bytes
+from linkage.records.importing import import_tables
+from linkage.records.permissions import may_import
 from ui import engine, guard, lang, show_error, tr
 from ui.uploads import checked_uploads
 

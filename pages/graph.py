@@ -11,9 +11,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from linkage import coverage, graph, records
+from linkage.counting import coverage
 from linkage.errors import UserFacingError
-from linkage.graph_view import (
+from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, map_data, national
+from linkage.geo.unit_search import search
+from linkage.graphs import graph
+from linkage.graphs.graph_view import (
     EARLIEST,
     GRAPH_LEVELS,
     LATEST,
@@ -26,10 +29,9 @@ from linkage.graph_view import (
     unit_key,
     write_address,
 )
+from linkage.graphs.render import graph_title
 from linkage.i18n import vietnam_time
-from linkage.maps import NEW_MAP, OLD_MAP, Unit, map_data, national
-from linkage.render import graph_title
-from linkage.unit_search import search
+from linkage.records import forms
 from linkage.vocabulary import PARTY_TYPES, TECHNOLOGIES
 from ui import carried, engine, field_label, guard, labelled, lang, plain, show_error, shown_value, tr, unit_label
 from ui.graphs import html_file, province_overview_file, unit_graph, unit_unlinked
@@ -37,7 +39,7 @@ from ui.graphs import html_file, province_overview_file, unit_graph, unit_unlink
 who = guard("graph")
 st.title(tr("app.graph.title"))
 name_column = "name_vi" if lang() == "vi" else "name_en"
-names = {p.key: p.values[name_column] or p.key for p in records.find(engine(), who, "products")}
+names = {p.key: p.values[name_column] or p.key for p in forms.find(engine(), who, "products")}
 FILTERS = {"products": carried("graph_products"), "tech": carried("graph_tech"), "types": carried("graph_types")}
 
 
@@ -181,7 +183,7 @@ if chosen:
     if node is None:  # listed as in no linkage, so not drawn: its record is what there is to show
         entity = {"cooperative": "cooperatives", "producer": "producers", "raw_material_area": "raw_material_areas"}
         try:
-            details = records.read(engine(), who, entity[kind], code).values
+            details = forms.read(engine(), who, entity[kind], code).values
         except UserFacingError as error:
             show_error(error)
     else:
@@ -195,7 +197,7 @@ if chosen:
         st.dataframe(labelled(graph.parties_frame(g, chosen)), hide_index=True)
         st.markdown(f"**{tr('app.history')}**")
         try:
-            steps = records.history(engine(), who, "linkages", code)
+            steps = forms.history(engine(), who, "linkages", code)
         except UserFacingError as error:
             show_error(error)
             steps = []

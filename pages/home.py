@@ -4,8 +4,8 @@ from datetime import date
 
 import streamlit as st
 
-from linkage.maps import map_of
-from linkage.offices import office_of
+from linkage.accounts.offices import office_of
+from linkage.geo.maps import map_of
 from ui import coverage_rows, lang, open_page, target_cards, tr
 
 who = open_page("home")

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from linkage.accounts import authenticate
-from linkage.demo_accounts import DemoAccount, demo_accounts
+from linkage.accounts.demo_accounts import DemoAccount, demo_accounts
+from linkage.accounts.offices import office_of_scope
+from linkage.accounts.users import authenticate
 from linkage.errors import LoginRefused
-from linkage.maps import OLD_MAP
-from linkage.offices import office_of_scope
+from linkage.geo.maps import OLD_MAP
 from ui import engine, lang, open_page, remember_sign_in, sign_in, tr
 from ui.signin import identity_provider, sign_in_with_identity_provider
 

@@ -5,10 +5,10 @@ from functools import partial
 
 import streamlit as st
 
-from linkage import records
-from linkage.history import pending
+from linkage.geo.locations import provinces_near
 from linkage.i18n import vietnam_time
-from linkage.locations import provinces_near
+from linkage.records import forms
+from linkage.records.history import pending
 from ui import engine, field_label, guard, plain, product_names, shown_value, titled, tr, verifier_words
 from ui.forms import archive_button, commit, pick, record_form, record_table, save
 
@@ -35,8 +35,8 @@ sections = ["profile", "members", "areas", "linkages", "history"]
 profile, members, areas, linkages, history_tab = st.tabs(
     [tr(f"app.my_cooperative.{s}" if s != "history" else "app.history") for s in sections], key="coop_tabs"
 )
-mine = records.linkages_of(engine(), who, code)
-cooperative = records.read(engine(), who, "cooperatives", code)
+mine = forms.linkages_of(engine(), who, code)
+cooperative = forms.read(engine(), who, "cooperatives", code)
 # Communes are chosen among the cooperative's province's, on each map (today's first).
 home, home_2025_07 = provinces_near(
     cooperative.values.get("commune_code"), cooperative.values.get("commune_code_2025_07")
@@ -49,7 +49,7 @@ with profile:
         save(who, "cooperatives", values, "profile")
 
 with members:
-    people = records.find(engine(), who, "producers", cooperative_code=code)
+    people = forms.find(engine(), who, "producers", cooperative_code=code)
     archive_button(who, record_table(people, "members_table"), "remove_member")
     member = pick(tr("app.my_cooperative.edit_member"), people, "member_choice")
     if member:
@@ -62,7 +62,7 @@ with members:
         save(who, "producers", values, "new_member", is_new=True)
 
 with areas:
-    fields = records.areas_of(engine(), who, code)
+    fields = forms.areas_of(engine(), who, code)
     record_table(fields, "areas_table")
     area = pick(tr("app.my_cooperative.edit_area"), fields, "area_choice")
     if area:
@@ -82,7 +82,7 @@ with areas:
         )
         values = form("raw_material_areas", None, "new_area")
         if values is not None:
-            commit("new_area", "raw_material_areas", partial(records.add_area, engine(), who, values, target))
+            commit("new_area", "raw_material_areas", partial(forms.add_area, engine(), who, values, target))
 
 with linkages:
     linkage = pick(tr("app.my_cooperative.choose_linkage"), mine, "linkage_choice")
@@ -92,7 +92,7 @@ with linkages:
             save(who, "linkages", values, f"linkage_{linkage.key}")
         for entity in ("linkage_parties", "digital_adoptions"):
             st.markdown(f"**{tr(f'entity.{entity}')}**")
-            rows = records.find(engine(), who, entity, linkage_code=linkage.key)
+            rows = forms.find(engine(), who, entity, linkage_code=linkage.key)
             archive_button(who, record_table(rows, f"{entity}_{linkage.key}"), f"remove_{entity}_{linkage.key}")
             if entity == "digital_adoptions":
                 adoption = pick(tr("app.my_cooperative.edit_adoption"), rows, f"adoption_{linkage.key}")
@@ -107,18 +107,18 @@ with linkages:
     lead = st.checkbox(tr("app.my_cooperative.we_lead"), key="start_lead")
     values = form("linkages", None, "start_linkage")
     if values is not None:
-        commit("start_linkage", "linkages", partial(records.start_linkage, engine(), who, values, lead=lead))
+        commit("start_linkage", "linkages", partial(forms.start_linkage, engine(), who, values, lead=lead))
 
 with history_tab:
     own = [
         cooperative,
         *mine,
-        *records.find(engine(), who, "producers", cooperative_code=code),
+        *forms.find(engine(), who, "producers", cooperative_code=code),
     ]
-    own += records.areas_of(engine(), who, code)
-    own += [a for m in mine for a in records.find(engine(), who, "digital_adoptions", linkage_code=m.key)]
+    own += forms.areas_of(engine(), who, code)
+    own += [a for m in mine for a in forms.find(engine(), who, "digital_adoptions", linkage_code=m.key)]
     chosen = pick(tr("app.my_cooperative.history_of"), own, "history_choice") or own[0]
-    steps = records.history(engine(), who, chosen.entity, chosen.key)
+    steps = forms.history(engine(), who, chosen.entity, chosen.key)
     if not steps:
         st.caption(tr("app.no_history"))
     for entry in steps:

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from linkage.errors import UserFacingError
-from linkage.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_data, map_of
-from linkage.settling import settle, to_settle
-from linkage.unplaced import UnknownUnit, resolve, unplaced_csv
+from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_data, map_of
+from linkage.records.settling import settle, to_settle
+from linkage.records.unplaced import UnknownUnit, resolve, unplaced_csv
 from ui import carried, engine, flash, guard, map_label, plain, show_error, tr, unit_label
 
 who = guard("settling")

@@ -6,9 +6,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from linkage.accounts import MIN_PASSWORD_LENGTH, add_user, change_password, list_users, set_disabled, set_role
+from linkage.accounts.users import MIN_PASSWORD_LENGTH, add_user, change_password, list_users, set_disabled, set_role
 from linkage.errors import UserFacingError
-from linkage.maps import MAPS, map_of
+from linkage.geo.maps import MAPS, map_of
 from linkage.vocabulary import ROLES
 from ui import carried, engine, flash, guard, plain, show_error, tr
 
@@ -17,7 +17,7 @@ st.title(tr("app.users.title"))
 
 
 def done(write: Callable[[], object], message: str) -> None:
-    """Run one account change through `linkage.accounts`; a refusal is shown in words."""
+    """Run one account change through `linkage.accounts.users`; a refusal is shown in words."""
     try:
         write()
     except UserFacingError as error:

@@ -5,9 +5,9 @@ import math
 import streamlit as st
 
 from linkage.errors import UserFacingError
-from linkage.history import queue, send_back, verify
+from linkage.graphs.render import text_table
 from linkage.i18n import vietnam_time
-from linkage.render import text_table
+from linkage.records.history import queue, send_back, verify
 from ui import (
     engine,
     field_label,

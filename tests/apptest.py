@@ -14,10 +14,10 @@ from streamlit.runtime.media_file_storage import MediaFileStorageError
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
 
-from linkage.accounts import SYSTEM, Actor, add_user, current_actor
-from linkage.catalog import init
-from linkage.db import get_engine
-from linkage.importing import import_path
+from linkage.accounts.users import SYSTEM, Actor, add_user, current_actor
+from linkage.records.catalog import init
+from linkage.records.importing import import_path
+from linkage.store.db import get_engine
 
 PAGES = Path(__file__).parent.parent / "pages"
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"

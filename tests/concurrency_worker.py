@@ -9,10 +9,10 @@ import json
 import sys
 import time
 
-from linkage import records
-from linkage.accounts import Actor
-from linkage.db import get_engine
+from linkage.accounts.users import Actor
 from linkage.errors import StaleEdit
+from linkage.records import forms
+from linkage.store.db import get_engine
 
 url, seconds, who = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 engine = get_engine(url)
@@ -22,9 +22,9 @@ errors: list[str] = []
 deadline = time.monotonic() + seconds
 while time.monotonic() < deadline:
     try:
-        original = records.read(engine, actor, "cooperatives", "C1")
+        original = forms.read(engine, actor, "cooperatives", "C1")
         members = int(original.values["members"]) + 1
-        records.save(engine, actor, "cooperatives", {**original.values, "members": str(members)}, original)
+        forms.save(engine, actor, "cooperatives", {**original.values, "members": str(members)}, original)
         saved += 1
     except StaleEdit:
         stale += 1

@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from linkage.catalog import init
-from linkage.db import bump_data_version, dispose_engine, get_engine, migrate
-from linkage.models import SQLModel
+from linkage.records.catalog import init
+from linkage.store.db import bump_data_version, dispose_engine, get_engine, migrate
+from linkage.store.models import SQLModel
 
 PG_ADMIN_URL = os.environ.get("LINKAGE_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"] if os.environ.get("LINKAGE_TEST_POSTGRES", "1") != "0" else ["sqlite"]
@@ -80,7 +80,7 @@ def database_at(request: pytest.FixtureRequest, tmp_path: Path, revision: str) -
 def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database with the geography and catalogs loaded, one per backend per run."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkage.db'}"
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkage.store.db'}"
         init(get_engine(url))
         yield url
         return
@@ -134,7 +134,7 @@ def _restore_history_guard(conn: sa.Connection) -> None:
 
 
 def _catalog_products() -> list[str]:
-    from linkage.catalog import products
+    from linkage.records.catalog import products
 
     return [str(p["code"]) for p in products()]
 
@@ -180,7 +180,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 @pytest.fixture
 def bac_kan(engine: Engine) -> Engine:
     """The backend's database holding the hand-computed Bắc Kạn fixture."""
-    from linkage.importing import import_path
+    from linkage.records.importing import import_path
 
     import_path(engine, FIXTURE)
     return engine

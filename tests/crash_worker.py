@@ -10,17 +10,17 @@ import sys
 import time
 from pathlib import Path
 
-import linkage.db
-from linkage import records
-from linkage.accounts import SYSTEM, Actor
-from linkage.db import get_engine
+import linkage.store.db
+from linkage.accounts.users import SYSTEM, Actor
 from linkage.exchange import write
-from linkage.importing import import_path
+from linkage.records import forms
+from linkage.records.importing import import_path
+from linkage.store.db import get_engine
 
 url, task, at, target = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 engine = get_engine(url)
 apply = write.apply
-bump = linkage.db.bump_data_version
+bump = linkage.store.db.bump_data_version
 
 
 def announce_write(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -36,17 +36,17 @@ def stop_before_commit(session):  # type: ignore[no-untyped-def]
 
 
 if at == "commit":
-    linkage.db.bump_data_version = stop_before_commit
+    linkage.store.db.bump_data_version = stop_before_commit
 else:
     write.apply = announce_write
-    import linkage.importing
+    import linkage.records.importing
 
-    linkage.importing.apply = announce_write  # type: ignore[attr-defined]
+    linkage.records.importing.apply = announce_write  # type: ignore[attr-defined]
 
 if task == "import":
     import_path(engine, Path(target), actor=SYSTEM)
 else:
     officer = Actor("crash", "officer", "058")
-    original = records.read(engine, officer, "cooperatives", target)
-    records.save(engine, officer, "cooperatives", {**original.values, "name": "Đã sửa", "members": "999"}, original)
+    original = forms.read(engine, officer, "cooperatives", target)
+    forms.save(engine, officer, "cooperatives", {**original.values, "name": "Đã sửa", "members": "999"}, original)
 print("committed", flush=True)

@@ -5,7 +5,7 @@ import runpy
 
 import streamlit as st
 
-from linkage.accounts import Actor
+from linkage.accounts.users import Actor
 from ui import navigation_run
 
 values = st.session_state.get("actor")

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage import accounts as accounts_module
-from linkage.accounts import (
+from linkage.accounts import users as accounts_module
+from linkage.accounts.users import (
     SYSTEM,
     Actor,
     account_history,
@@ -23,10 +23,10 @@ from linkage.accounts import (
     set_disabled,
     set_role,
 )
-from linkage.db import read_session
 from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
-from linkage.importing import import_path
-from linkage.models import LoginAttempt, UserAccount, utcnow
+from linkage.records.importing import import_path
+from linkage.store.db import read_session
+from linkage.store.models import LoginAttempt, UserAccount, utcnow
 
 from .test_coverage import FIXTURE
 
@@ -139,8 +139,8 @@ def test_only_admins_manage_accounts(accounts: Engine, who: Actor) -> None:
 
 
 def test_creating_and_disabling_accounts_is_in_the_history_without_the_password(accounts: Engine) -> None:
-    from linkage.accounts import ACCOUNTS
-    from linkage.history import entries
+    from linkage.accounts.users import ACCOUNTS
+    from linkage.records.history import entries
 
     set_disabled(accounts, Actor("quantri", "admin"), "lan")
     with read_session(accounts) as session:
@@ -319,13 +319,13 @@ def test_the_account_list_carries_no_password_hash(accounts: Engine) -> None:
 
 def some_code(on: str, level: str, where=lambda code: True) -> str:  # type: ignore[no-untyped-def]
     """A real unit code of `level` on map `on` meeting `where`, found in the package's lists."""
-    from linkage.maps import map_data
+    from linkage.geo.maps import map_data
 
     return next(code for code in map_data(on).level(level) if where(code))
 
 
 def test_scopes_on_todays_map_a_commune_or_province_officer_and_a_province_planner(accounts: Engine) -> None:
-    from linkage.maps import map_data
+    from linkage.geo.maps import map_data
 
     commune = some_code("2025-07", "commune", lambda c: c not in map_data("2025-01").communes)
     province = some_code("2025-07", "province", lambda c: c.startswith("0"))  # typed without its zero below
@@ -347,7 +347,7 @@ def test_scopes_on_todays_map_a_commune_or_province_officer_and_a_province_plann
 
 
 def test_a_unit_of_the_wrong_level_or_map_is_refused_naming_the_map(accounts: Engine) -> None:
-    from linkage.maps import map_data
+    from linkage.geo.maps import map_data
 
     new = map_data("2025-07")
     district = some_code("2025-01", "district", lambda d: d.zfill(5) not in new.communes)
@@ -369,7 +369,7 @@ def test_a_unit_of_the_wrong_level_or_map_is_refused_naming_the_map(accounts: En
 
 
 def test_a_new_role_or_map_is_logged_with_its_map(accounts: Engine) -> None:
-    from linkage.maps import map_data
+    from linkage.geo.maps import map_data
 
     province = some_code("2025-07", "province")
     set_role(accounts, ADMIN, "lan", "officer", province, unit_map="2025-07")

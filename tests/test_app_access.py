@@ -12,12 +12,22 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from linkage import cli, records, sessions
-from linkage.accounts import SYSTEM, Actor, add_user, authenticate, current_actor, set_disabled, set_role
-from linkage.db import get_engine
-from linkage.demo_accounts import create_demo_accounts, demo_accounts
-from linkage.history import pending
-from linkage.permissions import may_open
+from linkage import cli
+from linkage.accounts import sessions
+from linkage.accounts.demo_accounts import create_demo_accounts, demo_accounts
+from linkage.accounts.users import (
+    SYSTEM,
+    Actor,
+    add_user,
+    authenticate,
+    current_actor,
+    set_disabled,
+    set_role,
+)
+from linkage.records import forms
+from linkage.records.history import pending
+from linkage.records.permissions import may_open
+from linkage.store.db import get_engine
 
 from .apptest import PAGES, PASSWORD, texts
 from .test_permissions import ADMIN, COOP_C1, OFFICER_058, PLANNER_06
@@ -70,9 +80,9 @@ def test_an_account_disabled_meanwhile_is_signed_out_at_the_next_click_and_verif
     app: App, database: str
 ) -> None:
     engine = get_engine(database)
-    original = records.read(engine, COOP_C1, "cooperatives", "C1")
-    records.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
-    version = records.read(engine, SYSTEM, "cooperatives", "C1").version
+    original = forms.read(engine, COOP_C1, "cooperatives", "C1")
+    forms.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
+    version = forms.read(engine, SYSTEM, "cooperatives", "C1").version
     at = app(OFFICER_058, "verification.py")
     set_disabled(engine, SYSTEM, "lan")  # by an administrator, while the officer's tab is open
     at.button(key=f"verify_cooperatives_C1_{version}").click().run()
@@ -138,7 +148,7 @@ def test_an_administrator_manages_accounts_on_the_users_page(app: App, database:
     assert not at.exception and not at.error
     assert current_actor(engine, "htx_c5") == Actor("htx_c5", "cooperative", None, "C5", "2025-07")
     # An officer of a commune of today's map, then a district officer of the programme's map.
-    from linkage.maps import map_data
+    from linkage.geo.maps import map_data
 
     commune = next(c for c in map_data("2025-07").communes if c not in map_data("2025-01").communes)
     for name, code, on in (("xa", commune, "2025-07"), ("huyen", "061", "2025-01")):

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor
-from linkage.db import get_engine
-from linkage.geography import gso_rows
+from linkage.accounts.users import SYSTEM, Actor
+from linkage.geo.geography import gso_rows
+from linkage.records import forms
+from linkage.store.db import get_engine
 
 from .apptest import texts
 from .test_permissions import COOP_C1
@@ -51,12 +51,12 @@ def test_a_new_members_commune_is_chosen_by_name_and_saved_as_its_code(app: App,
     commune.select_index(next(i for i, o in enumerate(commune.options) if o.startswith("Xã Nông Thượng —")))
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
     assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
-    assert records.read(get_engine(database), SYSTEM, "producers", "P60").values["commune_code"] == "01852"
+    assert forms.read(get_engine(database), SYSTEM, "producers", "P60").values["commune_code"] == "01852"
 
 
 def test_a_stored_commune_of_another_province_stays_named_and_kept(app: App, database: str) -> None:
     engine = get_engine(database)
-    member = records.save(
+    member = forms.save(
         engine,
         SYSTEM,
         "producers",
@@ -69,7 +69,7 @@ def test_a_stored_commune_of_another_province_stays_named_and_kept(app: App, dat
     assert commune.format_func("00001") == "Phường Phúc Xá — Quận Ba Đình — Thành phố Hà Nội (00001)"
     at.text_input(key="member_P61:name").set_value("Hộ ở Hà Nội (sửa)")
     at.button(key="FormSubmitter:member_P61-Lưu").click().run()
-    saved = records.read(engine, SYSTEM, "producers", "P61")
+    saved = forms.read(engine, SYSTEM, "producers", "P61")
     assert (saved.values["name"], saved.values["commune_code"]) == ("Hộ ở Hà Nội (sửa)", "00001")
     assert saved.version == member.version + 1
 
@@ -83,7 +83,7 @@ def test_a_linkage_saved_without_a_product_is_refused_in_words_and_nothing_is_wr
     at.text_input(key="start_linkage:started_on").set_value("01/03/2025")
     at.button(key="FormSubmitter:start_linkage-Lưu").click().run()
     assert "Mã sản phẩm là bắt buộc nhưng đang để trống" in texts(at)
-    assert records.find(get_engine(database), SYSTEM, "linkages", among=["L60"]) == []
+    assert forms.find(get_engine(database), SYSTEM, "linkages", among=["L60"]) == []
     assert at.text_input(key="start_linkage:name").value == "Chuỗi mới"  # what was typed stays
 
 
@@ -95,7 +95,7 @@ def test_a_new_area_has_no_product_until_one_is_chosen(app: App, database: str) 
     at.selectbox(key="new_area:commune_code:vi").select("01849")
     at.button(key="FormSubmitter:new_area-Lưu").click().run()
     assert "Mã sản phẩm là bắt buộc" in texts(at)
-    assert records.find(get_engine(database), SYSTEM, "raw_material_areas", among=["A60"]) == []
+    assert forms.find(get_engine(database), SYSTEM, "raw_material_areas", among=["A60"]) == []
 
 
 # --- The commune on today's map first, the one before the reform for older records (issue 14) -----
@@ -135,7 +135,7 @@ def test_choosing_the_new_commune_saves_it_beside_the_old_one_through_the_normal
     at.selectbox(key="profile:commune_code_2025_07:vi").select("01849")  # Xã Phong Quang took in 01849
     at.button(key="FormSubmitter:profile-Lưu").click().run()
     assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
-    saved = records.read(get_engine(database), SYSTEM, "cooperatives", "C1")
+    saved = forms.read(get_engine(database), SYSTEM, "cooperatives", "C1")
     assert (saved.values["commune_code"], saved.values["commune_code_2025_07"]) == ("01849", "01849")
     assert saved.review_status == "reported"
 
@@ -147,7 +147,7 @@ def test_a_new_commune_that_disagrees_with_the_old_one_is_refused_and_nothing_is
     at.selectbox(key="profile:commune_code_2025_07:vi").select("01864")  # not where 01849 went
     at.button(key="FormSubmitter:profile-Lưu").click().run()
     assert "01849" in texts(at) and "01864" in texts(at)
-    assert records.read(get_engine(database), SYSTEM, "cooperatives", "C1").values["commune_code_2025_07"] == ""
+    assert forms.read(get_engine(database), SYSTEM, "cooperatives", "C1").values["commune_code_2025_07"] == ""
 
 
 def test_the_old_commune_is_filled_from_the_crosswalk_when_the_new_one_took_in_exactly_one(
@@ -162,7 +162,7 @@ def test_the_old_commune_is_filled_from_the_crosswalk_when_the_new_one_took_in_e
         at.button(key="FormSubmitter:new_member-Lưu").click().run()
         assert not at.exception, at.exception
     engine = get_engine(database)
-    p70, p71 = (records.read(engine, SYSTEM, "producers", c).values for c in ("P70", "P71"))
+    p70, p71 = (forms.read(engine, SYSTEM, "producers", c).values for c in ("P70", "P71"))
     assert (p70["commune_code"], p70["commune_code_2025_07"]) == ("01957", "01957")
     assert (p71["commune_code"], p71["commune_code_2025_07"]) == ("", "01864")
 
@@ -170,7 +170,7 @@ def test_the_old_commune_is_filled_from_the_crosswalk_when_the_new_one_took_in_e
 def test_a_cooperative_founded_after_the_reform_is_not_asked_its_commune_before_it(app: App, database: str) -> None:
     engine = get_engine(database)
     for code, founded in (("K9", "2025-09-01"), ("K8", "2019-05-01")):
-        records.save(
+        forms.save(
             engine,
             SYSTEM,
             "cooperatives",
@@ -183,4 +183,4 @@ def test_a_cooperative_founded_after_the_reform_is_not_asked_its_commune_before_
     old = app(Actor("htx8", "cooperative", cooperative_code="K8"), "my_cooperative.py")
     assert old.selectbox(key="profile:commune_code:vi").value == "01957"  # pre-filled: the crosswalk's one answer
     old.button(key="FormSubmitter:profile-Lưu").click().run()
-    assert records.read(engine, SYSTEM, "cooperatives", "K8").values["commune_code"] == "01957"
+    assert forms.read(engine, SYSTEM, "cooperatives", "K8").values["commune_code"] == "01957"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from linkage.accounts import Actor
+from linkage.accounts.users import Actor
 
 from .apptest import texts
 from .test_permissions import OFFICER_058

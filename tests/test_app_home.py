@@ -60,7 +60,7 @@ def test_a_database_that_is_not_migrated_gets_a_plain_message_not_a_traceback(
 
 
 def test_a_signed_in_user_is_named_by_the_office_it_works_for_in_both_languages(app) -> None:  # type: ignore[no-untyped-def]
-    from linkage.accounts import Actor
+    from linkage.accounts.users import Actor
 
     at = app(Actor("lan", "officer", "058"))
     office = "Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025)"

@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor
-from linkage.coverage import opening_map
-from linkage.db import get_engine
-from linkage.maps import NEW_MAP, OLD_MAP, crosswalk, map_data
+from linkage.accounts.users import SYSTEM, Actor
+from linkage.counting.coverage import opening_map
+from linkage.geo.maps import NEW_MAP, OLD_MAP, crosswalk, map_data
+from linkage.records import forms
+from linkage.store.db import get_engine
 
 from .apptest import PAGES, text_tables, texts
 from .test_permissions import COOP_C1, OFFICER_058, PLANNER_VN
@@ -44,8 +44,8 @@ def test_the_coverage_page_opens_the_unit_in_the_url_and_drills_down(app) -> Non
 
 def test_the_verified_only_toggle_changes_the_figure_a_cooperative_reported(app, database: str) -> None:
     engine = get_engine(database)
-    original = records.read(engine, COOP_C1, "cooperatives", "C1")
-    records.save(engine, COOP_C1, "cooperatives", {**original.values, "dissolved_on": "2021-01-01"}, original)
+    original = forms.read(engine, COOP_C1, "cooperatives", "C1")
+    forms.save(engine, COOP_C1, "cooperatives", {**original.values, "dissolved_on": "2021-01-01"}, original)
     at = app(PLANNER_VN, "coverage.py", unit="058", map="2025-01")
     assert at.metric[0].value == "0,0%"
     at.toggle(key="coverage_verified").set_value(True).run()
@@ -57,7 +57,7 @@ def test_a_cooperative_form_with_a_bad_date_is_explained_and_nothing_is_saved(ap
     at.text_input(key="profile:established_on").set_value("31/02/2020")
     at.button(key="FormSubmitter:profile-Lưu").click().run()
     assert "Ngày thành lập" in texts(at) and "không phải ngày có thật" in texts(at)
-    assert records.read(get_engine(database), SYSTEM, "cooperatives", "C1").values["established_on"] == "2020-01-01"
+    assert forms.read(get_engine(database), SYSTEM, "cooperatives", "C1").values["established_on"] == "2020-01-01"
 
 
 def test_a_cooperative_saves_its_profile_and_it_waits_for_verification(app, database: str) -> None:
@@ -65,7 +65,7 @@ def test_a_cooperative_saves_its_profile_and_it_waits_for_verification(app, data
     at.text_input(key="profile:members").set_value("25")
     at.button(key="FormSubmitter:profile-Lưu").click().run()
     assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
-    view = records.read(get_engine(database), SYSTEM, "cooperatives", "C1")
+    view = forms.read(get_engine(database), SYSTEM, "cooperatives", "C1")
     assert (view.values["members"], view.review_status) == ("25", "reported")
 
 
@@ -73,25 +73,25 @@ def test_a_stale_edit_is_refused_with_what_changed(app, database: str) -> None:
     at = app(COOP_C1, "my_cooperative.py")
     engine = get_engine(database)
     # An officer saves the record while the cooperative's form is open.
-    view = records.read(engine, OFFICER_058, "cooperatives", "C1")
-    records.save(engine, OFFICER_058, "cooperatives", {**view.values, "members": "33"}, view)
+    view = forms.read(engine, OFFICER_058, "cooperatives", "C1")
+    forms.save(engine, OFFICER_058, "cooperatives", {**view.values, "members": "33"}, view)
     at.text_input(key="profile:name").set_value("HTX Dương Quang (tên mới)")
     at.button(key="FormSubmitter:profile-Lưu").click().run()
     assert "đã được người khác sửa" in texts(at) and "Số thành viên: 20 → 33" in texts(at)
-    assert records.read(engine, SYSTEM, "cooperatives", "C1").values["name"] == "HTX Dương Quang"
+    assert forms.read(engine, SYSTEM, "cooperatives", "C1").values["name"] == "HTX Dương Quang"
 
 
 def test_the_officer_verifies_a_reported_change(app, database: str) -> None:
     engine = get_engine(database)
-    original = records.read(engine, COOP_C1, "cooperatives", "C1")
-    records.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
-    version = records.read(engine, SYSTEM, "cooperatives", "C1").version
+    original = forms.read(engine, COOP_C1, "cooperatives", "C1")
+    forms.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
+    version = forms.read(engine, SYSTEM, "cooperatives", "C1").version
     at = app(OFFICER_058, "verification.py")
     assert "HTX" not in at.title[0].value and "Hợp tác xã C1" in texts(at)
     assert text_tables(at) == [[{"Trường": "Số thành viên", "Giá trị đã xác nhận": "20", "Giá trị báo cáo": "26"}]]
     at.button(key=f"verify_cooperatives_C1_{version}").click().run()
     assert "Không có thay đổi nào chờ xác nhận" in texts(at)
-    assert records.read(engine, SYSTEM, "cooperatives", "C1").review_status is None
+    assert forms.read(engine, SYSTEM, "cooperatives", "C1").review_status is None
 
 
 def test_the_data_exchange_page_offers_templates_and_a_scoped_export(app, downloads) -> None:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from linkage import records
-from linkage.db import get_engine
+from linkage.records import forms
+from linkage.store.db import get_engine
 
 from .apptest import text_tables
 from .conftest import statements
@@ -29,7 +29,7 @@ def report_linkages(database: str, codes: range) -> None:
     """New linkages a cooperative reports: each waits in the officer's queue with its product."""
     for n in codes:
         values = {"code": f"LQ{n}", "name": f"Chuỗi {n}", "product_code": "RICE", "started_on": "2025-01-01"}
-        records.start_linkage(get_engine(database), COOP_C1, {**values, "form": "production_consumption"})
+        forms.start_linkage(get_engine(database), COOP_C1, {**values, "form": "production_consumption"})
 
 
 def queue_headings(at: AppTest) -> list[str]:

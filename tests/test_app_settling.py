@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor
-from linkage.db import get_engine
+from linkage.accounts.users import SYSTEM, Actor
+from linkage.records import forms
+from linkage.store.db import get_engine
 
 from .apptest import PAGES, texts
 from .test_permissions import OFFICER_058
@@ -21,7 +21,7 @@ ADMIN = Actor("quantri", "admin")
 def split_commune_cooperative(database: str) -> None:
     """K5 in old Xã Thượng Đình (05932, old Thái Nguyên), which was split between new 05908 and 05941:
     on 2025-07 it is placed in province 19 only (test_coverage_maps checks that crosswalk fact)."""
-    records.save(
+    forms.save(
         get_engine(database),
         SYSTEM,
         "cooperatives",
@@ -54,7 +54,7 @@ def test_settling_a_record_takes_it_off_the_list_and_the_unplaced_count_drops(ap
     at.button(key="settling_save").click().run()
     assert not at.exception, at.exception
     assert "Không có bản ghi nào trong phạm vi của bạn nằm trên cấp xã trên bản đồ 2025-07" in texts(at)
-    saved = records.read(get_engine(database), SYSTEM, "cooperatives", "K5")
+    saved = forms.read(get_engine(database), SYSTEM, "cooperatives", "K5")
     assert (saved.values["commune_code"], saved.values["commune_code_2025_07"]) == ("05932", "05908")
     at.switch_page(str(PAGES / "coverage.py")).run()
     assert "đang nằm trên cấp xã" not in texts(at)

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from linkage.accounts import SYSTEM, set_disabled
-from linkage.db import get_engine
+from linkage.accounts.users import SYSTEM, set_disabled
+from linkage.store.db import get_engine
 from ui.signin import HANDOVER, SESSION_ID
 
 from .apptest import texts
@@ -65,7 +65,7 @@ def test_without_an_identity_provider_only_local_accounts_are_offered(app) -> No
 
 
 def test_the_demo_accounts_are_listed_with_the_office_each_stands_for(app, database: str) -> None:  # type: ignore[no-untyped-def]
-    from linkage.demo_accounts import create_demo_accounts
+    from linkage.accounts.demo_accounts import create_demo_accounts
 
     made = {a.username: a for a in create_demo_accounts(get_engine(database))}
     at = app(page="login.py")

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from linkage.accounts import SYSTEM, add_user
-from linkage.db import get_engine
+from linkage.accounts.users import SYSTEM, add_user
+from linkage.store.db import get_engine
 
 from .apptest import PASSWORD, texts
 from .test_permissions import COOP_C1

@@ -16,11 +16,11 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor
-from linkage.db import get_engine
-from linkage.geography import gso_rows
-from linkage.history import pending
+from linkage.accounts.users import SYSTEM, Actor
+from linkage.geo.geography import gso_rows
+from linkage.records import forms
+from linkage.records.history import pending
+from linkage.store.db import get_engine
 
 from .apptest import PAGES, texts
 from .test_permissions import COOP_C1, COOP_C5, OFFICER_058, PLANNER_06, PLANNER_VN
@@ -158,7 +158,7 @@ def test_a_buyer_picked_then_dated_out_of_the_graph_is_cleared_with_a_note(app: 
 
 
 def test_a_linkage_picked_by_a_click_in_the_drawing_then_filtered_out_is_cleared_with_a_note(app: App) -> None:
-    # A click on a node writes `pick` into the address (linkage/render.py BRIDGE); so does a shared link.
+    # A click on a node writes `pick` into the address (linkage/graphs/render.py BRIDGE); so does a shared link.
     at = app(OFFICER_058, "graph.py", unit="058", as_of="2024-06-30", pick="linkage:L1")
     assert [s.value for s in at.subheader][-1] == "liên kết: Chuỗi lúa Dương Quang"
     assert "Các bên liên kết" in texts(at)
@@ -272,7 +272,7 @@ def test_a_new_member_without_a_commune_is_explained_and_one_chosen_by_name_wait
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
     # a commune on either map is needed (CONTRACT §2), and the refusal says so
     assert "Mã xã" in texts(at) and "bản đồ 2025-01" in texts(at) and "bản đồ 2025-07" in texts(at)
-    assert records.find(get_engine(database), SYSTEM, "producers", among=["P58"]) == []
+    assert forms.find(get_engine(database), SYSTEM, "producers", among=["P58"]) == []
     at.selectbox(key="new_member:commune_code:vi").select("01849")  # the rest is still as typed
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
     assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
@@ -296,8 +296,8 @@ def test_a_raw_material_area_is_added_to_one_of_its_linkages(app: App, database:
     assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
     assert at.text_input(key="new_area:1:code").value == ""  # an empty form for the next area
     engine = get_engine(database)
-    assert records.read(engine, SYSTEM, "raw_material_areas", "A58").values["area_ha"] == "12.5"
-    assert records.read(engine, SYSTEM, "linkage_parties", "L1|raw_material_area|A58").review_status == "reported"
+    assert forms.read(engine, SYSTEM, "raw_material_areas", "A58").values["area_ha"] == "12.5"
+    assert forms.read(engine, SYSTEM, "linkage_parties", "L1|raw_material_area|A58").review_status == "reported"
 
 
 def test_a_cooperative_starts_a_linkage_and_adds_a_technology_to_it(app: App, database: str) -> None:
@@ -314,15 +314,15 @@ def test_a_cooperative_starts_a_linkage_and_adds_a_technology_to_it(app: App, da
     at.text_input(key="new_digital_adoptions_L58:adopted_on").set_value("15/03/2025")
     at.button(key="FormSubmitter:new_digital_adoptions_L58-Lưu").click().run()
     engine = get_engine(database)
-    adoption = records.read(engine, SYSTEM, "digital_adoptions", "L58|e_commerce|2025-03-15")
+    adoption = forms.read(engine, SYSTEM, "digital_adoptions", "L58|e_commerce|2025-03-15")
     assert (adoption.values["linkage_code"], adoption.review_status) == ("L58", "reported")
-    assert records.read(engine, SYSTEM, "linkage_parties", "L58|cooperative|C1").values["party_code"] == "C1"
+    assert forms.read(engine, SYSTEM, "linkage_parties", "L58|cooperative|C1").values["party_code"] == "C1"
 
 
 def test_the_history_tab_lists_who_changed_what(app: App, database: str) -> None:
     engine = get_engine(database)
-    view = records.read(engine, OFFICER_058, "cooperatives", "C1")
-    records.save(engine, OFFICER_058, "cooperatives", {**view.values, "members": "31"}, view)
+    view = forms.read(engine, OFFICER_058, "cooperatives", "C1")
+    forms.save(engine, OFFICER_058, "cooperatives", {**view.values, "members": "31"}, view)
     at = app(COOP_C1, "my_cooperative.py")
     lines = [str(m.value).replace("\\", "") for m in at.markdown if str(m.value).startswith("- ")]
     assert any("lan" in line and "Số thành viên: 20 → 31" in line for line in lines)
@@ -330,9 +330,9 @@ def test_the_history_tab_lists_who_changed_what(app: App, database: str) -> None
 
 def test_the_history_tab_says_when_on_vietnams_clock(app: App, database: str) -> None:
     engine = get_engine(database)
-    view = records.read(engine, OFFICER_058, "cooperatives", "C1")
-    records.save(engine, OFFICER_058, "cooperatives", {**view.values, "members": "31"}, view)
-    (update,) = [e for e in records.history(engine, SYSTEM, "cooperatives", "C1") if e.action == "update"]
+    view = forms.read(engine, OFFICER_058, "cooperatives", "C1")
+    forms.save(engine, OFFICER_058, "cooperatives", {**view.values, "members": "31"}, view)
+    (update,) = [e for e in forms.history(engine, SYSTEM, "cooperatives", "C1") if e.action == "update"]
     stored_utc = update.at.replace(tzinfo=UTC) if update.at.tzinfo is None else update.at.astimezone(UTC)
     in_hanoi = f"{stored_utc + timedelta(hours=7):%d/%m/%Y %H:%M} (UTC+7)"
     at = app(COOP_C1, "my_cooperative.py")
@@ -352,9 +352,9 @@ def test_a_cooperative_sees_only_its_own_linkages_and_areas(app: App) -> None:
 
 def test_an_officer_sends_a_change_back_with_a_comment_and_the_cooperative_reads_it(app: App, database: str) -> None:
     engine = get_engine(database)
-    original = records.read(engine, COOP_C1, "cooperatives", "C1")
-    records.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
-    version = records.read(engine, SYSTEM, "cooperatives", "C1").version
+    original = forms.read(engine, COOP_C1, "cooperatives", "C1")
+    forms.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
+    version = forms.read(engine, SYSTEM, "cooperatives", "C1").version
     officer = app(OFFICER_058, "verification.py")
     assert "HTX Dương Quang" in texts(officer)  # the record's name, not only its code
     officer.button(key=f"back_cooperatives_C1_{version}").click().run()
@@ -422,5 +422,5 @@ def test_a_choice_made_in_a_form_survives_a_refused_save_and_a_language_switch(a
     assert at.selectbox(key="new_member:commune_code:en").value == "01849"
     at.text_input(key="new_member:name").set_value("Công ty Mới")
     at.button(key="FormSubmitter:new_member-Save").click().run()
-    saved = records.read(get_engine(database), SYSTEM, "producers", "P59").values
+    saved = forms.read(get_engine(database), SYSTEM, "producers", "P59").values
     assert (saved["kind"], saved["commune_code"]) == ("enterprise", "01849")

@@ -14,12 +14,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage import records
-from linkage.backup import backup, restore
-from linkage.coverage import coverage
-from linkage.db import data_version, dispose_engine, get_engine
+from linkage.counting.coverage import coverage
 from linkage.errors import BackupRefused
-from linkage.importing import import_path
+from linkage.records import forms
+from linkage.records.importing import import_path
+from linkage.store.backup import backup, restore
+from linkage.store.db import data_version, dispose_engine, get_engine
 
 from .conftest import create_pg_database, drop_pg_database
 from .documented import run_block
@@ -53,7 +53,7 @@ def c1(path_or_engine: Path | Engine) -> tuple[str, int]:
         with sqlite3.connect(path_or_engine) as db:
             name, members = db.execute("SELECT name, members FROM cooperative WHERE code = 'C1'").fetchone()
         return name, members
-    values = records.read(path_or_engine, OFFICER_058, "cooperatives", "C1").values
+    values = forms.read(path_or_engine, OFFICER_058, "cooperatives", "C1").values
     return values["name"], int(values["members"])
 
 
@@ -96,15 +96,15 @@ def test_restore_brings_the_backup_back_keeps_what_it_replaced_and_running_cache
     taken = backup(sqlite, tmp_path / "monday.db")
     assert (taken.cooperatives, taken.linkages) == (8, 7)  # the rows of the fixture files
     before = coverage(sqlite, DAY)  # warms the process's cache with Monday's figures
-    fresh = records.read(sqlite, OFFICER_058, "cooperatives", "C1")
-    records.save(sqlite, OFFICER_058, "cooperatives", {**fresh.values, "dissolved_on": "2021-01-01"}, fresh)
+    fresh = forms.read(sqlite, OFFICER_058, "cooperatives", "C1")
+    forms.save(sqlite, OFFICER_058, "cooperatives", {**fresh.values, "dissolved_on": "2021-01-01"}, fresh)
     changed = coverage(sqlite, DAY)
     assert not changed.equals(before)
     version = data_version(sqlite)
 
     summary, saved = restore(sqlite, tmp_path / "monday.db")
     assert summary.cooperatives == 8 and saved is not None
-    assert records.read(sqlite, OFFICER_058, "cooperatives", "C1").values["dissolved_on"] == ""
+    assert forms.read(sqlite, OFFICER_058, "cooperatives", "C1").values["dissolved_on"] == ""
     assert data_version(sqlite) > version  # every app's cache reloads
     assert coverage(sqlite, DAY).equals(before)
     with sqlite3.connect(saved) as db:  # Tuesday's data is not lost

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linkage.bench_browser import SECTION, browser_section, keep_other_sections
+from bench.browser import SECTION, browser_section, keep_other_sections
 
 DOC = "# Benchmarks\n\nintro\n\n## Load\n\nload table\n\n" + SECTION + "\n\nbrowser table\n\n## Later\n\nlater\n"
 

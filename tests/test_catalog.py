@@ -7,10 +7,10 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.catalog import init, products, technologies
-from linkage.db import write_session
 from linkage.i18n import catalog
-from linkage.models import Product
+from linkage.records.catalog import init, products, technologies
+from linkage.store.db import write_session
+from linkage.store.models import Product
 from linkage.vocabulary import TECHNOLOGIES
 
 # The ministry's national key agricultural products (Circular 37/2018/TT-BNNPTNT), by catalog code.

@@ -157,7 +157,7 @@ def test_a_file_in_another_encoding_is_refused_with_how_to_save_it(
         (["init", "--db", "foo"], "not a database URL"),
         (["init", "--db", "mysql://u@h/db"], "not a database URL"),
         (["init", "--db", "sqlite:////proc/no/such.db"], "No such file or directory"),
-        # `coverage` reads through the driver alone (linkage.driver): the same refusals, in its words
+        # `coverage` reads through the driver alone (linkage.store.driver): the same refusals, in its words
         (["coverage", "--db", "foo"], "not a database URL"),
         (["coverage", "--db", "mysql://u@h/db"], "not a database URL"),
         (["coverage", "--db", "sqlite:////proc/no/such.db"], "run `linkage init` first"),
@@ -186,7 +186,7 @@ def test_coverage_loads_neither_sqlalchemy_nor_the_models(engine: Engine) -> Non
     # Loading them cost `linkage coverage` more than reading and counting (issue 13, Speed).
     script = (
         "import sys; from linkage.cli import main; code = main(sys.argv[1:]);"
-        "heavy = sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'linkage.models', 'linkage.db')"
+        "heavy = sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'linkage.store.models', 'linkage.store.db')"
         " if m in sys.modules); print(code, heavy, file=sys.stderr)"
     )
     done = subprocess.run(
@@ -264,7 +264,7 @@ def test_user_add_list_disable_and_the_password_never_printed(engine: Engine) ->
 
 
 def test_user_add_reads_the_unit_on_todays_map_unless_told_and_names_the_map_it_refuses(engine: Engine) -> None:
-    from linkage.maps import map_data
+    from linkage.geo.maps import map_data
 
     db = url(engine)
     new = map_data("2025-07")
@@ -291,7 +291,7 @@ def test_user_add_reads_the_unit_on_todays_map_unless_told_and_names_the_map_it_
 
 
 def test_user_passwd_reads_stdin_prints_no_password_and_the_old_one_stops_working(engine: Engine) -> None:
-    from linkage.accounts import SYSTEM, add_user, authenticate
+    from linkage.accounts.users import SYSTEM, add_user, authenticate
     from linkage.errors import LoginRefused
 
     db = url(engine)
@@ -314,7 +314,7 @@ def test_user_passwd_reads_stdin_prints_no_password_and_the_old_one_stops_workin
 
 
 def test_user_enable_lets_a_disabled_account_sign_in_again(engine: Engine) -> None:
-    from linkage.accounts import SYSTEM, add_user, authenticate
+    from linkage.accounts.users import SYSTEM, add_user, authenticate
 
     db = url(engine)
     assert linkage("import", str(FIXTURE), "--db", db).returncode == 0
@@ -341,14 +341,14 @@ def test_history_of_a_record_and_of_a_record_without_any(engine: Engine, tmp_pat
 
 
 def test_coverage_on_verified_data_leaves_out_what_a_cooperative_reported(engine: Engine) -> None:
-    from linkage import records
-    from linkage.accounts import Actor
+    from linkage.accounts.users import Actor
+    from linkage.records import forms
 
     db = url(engine)
     assert linkage("import", str(FIXTURE), "--db", db).returncode == 0
     coop = Actor("htx_c1", "cooperative", cooperative_code="C1")
-    c1 = records.read(engine, coop, "cooperatives", "C1")
-    records.save(engine, coop, "cooperatives", {**c1.values, "dissolved_on": "2021-06-01"}, c1)
+    c1 = forms.read(engine, coop, "cooperatives", "C1")
+    forms.save(engine, coop, "cooperatives", {**c1.values, "dissolved_on": "2021-06-01"}, c1)
 
     def communes_058(*extra: str) -> tuple[int, int]:
         out = linkage(

@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage import records
 from linkage.errors import StaleEdit
+from linkage.records import forms
 
 from .test_permissions import COOP_C1, OFFICER_058
 
@@ -22,35 +22,35 @@ WORKER = Path(__file__).parent / "concurrency_worker.py"
 
 
 def test_the_second_of_two_editors_is_told_what_the_first_changed(bac_kan: Engine) -> None:
-    first = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
-    second = records.read(bac_kan, COOP_C1, "cooperatives", "C1")
-    records.save(bac_kan, OFFICER_058, "cooperatives", {**first.values, "members": "30"}, first)
+    first = forms.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    second = forms.read(bac_kan, COOP_C1, "cooperatives", "C1")
+    forms.save(bac_kan, OFFICER_058, "cooperatives", {**first.values, "members": "30"}, first)
     with pytest.raises(StaleEdit) as stale:
-        records.save(bac_kan, COOP_C1, "cooperatives", {**second.values, "name": "HTX Dương Quang mới"}, second)
+        forms.save(bac_kan, COOP_C1, "cooperatives", {**second.values, "name": "HTX Dương Quang mới"}, second)
     assert stale.value.changed == {"members": ("20", "30")}
     assert "Members: 20 → 30" in stale.value.message()
     assert "Số thành viên: 20 → 30" in stale.value.message("vi")
-    now = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    now = forms.read(bac_kan, OFFICER_058, "cooperatives", "C1")
     assert (now.values["members"], now.values["name"], now.version) == ("30", "HTX Dương Quang", first.version + 1)
 
 
 def test_archiving_a_record_someone_just_changed_is_refused(bac_kan: Engine) -> None:
-    stale_copy = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
-    fresh = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
-    records.save(bac_kan, OFFICER_058, "cooperatives", {**fresh.values, "members": "22"}, fresh)
+    stale_copy = forms.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    fresh = forms.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    forms.save(bac_kan, OFFICER_058, "cooperatives", {**fresh.values, "members": "22"}, fresh)
     with pytest.raises(StaleEdit):
-        records.archive(bac_kan, OFFICER_058, stale_copy)
-    assert not records.read(bac_kan, OFFICER_058, "cooperatives", "C1").archived
+        forms.archive(bac_kan, OFFICER_058, stale_copy)
+    assert not forms.read(bac_kan, OFFICER_058, "cooperatives", "C1").archived
 
 
 def test_creating_a_code_that_already_exists_is_refused_not_merged(bac_kan: Engine) -> None:
     with pytest.raises(StaleEdit, match="already exists"):
-        records.save(bac_kan, OFFICER_058, "cooperatives", {"code": "C1", "name": "HTX khác", "commune_code": "01849"})
+        forms.save(bac_kan, OFFICER_058, "cooperatives", {"code": "C1", "name": "HTX khác", "commune_code": "01849"})
 
 
 def test_several_processes_writing_at_once_lose_no_update(bac_kan: Engine) -> None:
     url = bac_kan.url.render_as_string(hide_password=False)
-    start = int(records.read(bac_kan, OFFICER_058, "cooperatives", "C1").values["members"])
+    start = int(forms.read(bac_kan, OFFICER_058, "cooperatives", "C1").values["members"])
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     workers = [
         subprocess.Popen(
@@ -63,9 +63,9 @@ def test_several_processes_writing_at_once_lose_no_update(bac_kan: Engine) -> No
     saved = sum(r["saved"] for r in results)
     assert saved > 0
     assert sum(r["stale"] for r in results) > 0  # the writers really collided, and were told
-    final = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    final = forms.read(bac_kan, OFFICER_058, "cooperatives", "C1")
     assert int(final.values["members"]) == start + saved  # every acknowledged save is in the record
-    history = records.history(bac_kan, OFFICER_058, "cooperatives", "C1")
+    history = forms.history(bac_kan, OFFICER_058, "cooperatives", "C1")
     assert sum(1 for e in history if e.action == "update") == saved
 
 
@@ -75,9 +75,9 @@ def test_two_creations_of_one_code_at_the_same_moment_end_in_words_not_a_crash(
     """PostgreSQL plans without a lock: another session may create the same code in between."""
     if bac_kan.dialect.name != "postgresql":
         pytest.skip("SQLite takes its write lock before planning, so the race cannot happen there")
-    import linkage.importing as importing
-    from linkage.accounts import SYSTEM
-    from linkage.db import write_session
+    import linkage.records.importing as importing
+    from linkage.accounts.users import SYSTEM
+    from linkage.store.db import write_session
 
     real_apply = importing.apply
 
@@ -93,15 +93,15 @@ def test_two_creations_of_one_code_at_the_same_moment_end_in_words_not_a_crash(
 
     monkeypatch.setattr(importing, "apply", meanwhile)
     with pytest.raises(StaleEdit, match="at the same moment"):
-        records.save(bac_kan, SYSTEM, "buyers", {"code": "B77", "name": "Đại lý mới", "kind": "trader"})
+        forms.save(bac_kan, SYSTEM, "buyers", {"code": "B77", "name": "Đại lý mới", "kind": "trader"})
     monkeypatch.setattr(importing, "apply", real_apply)
-    assert records.read(bac_kan, SYSTEM, "buyers", "B77").values["name"] == "Đại lý khác"
+    assert forms.read(bac_kan, SYSTEM, "buyers", "B77").values["name"] == "Đại lý khác"
 
 
 @pytest.fixture
 def writers_db(tmp_path: Path) -> Iterator[Engine]:
     """A migrated SQLite file of its own (its engine closed afterwards: no pool outlives the test)."""
-    from linkage.db import dispose_engine, get_engine, migrate
+    from linkage.store.db import dispose_engine, get_engine, migrate
 
     url = f"sqlite:///{tmp_path / 'writers.db'}"
     migrate(get_engine(url))
@@ -119,7 +119,7 @@ def test_a_writer_waiting_for_sqlites_lock_tries_again_until_the_other_commits(
     import time
     from types import SimpleNamespace
 
-    from linkage import db
+    from linkage.store import db
 
     pauses: list[float] = []
 
@@ -170,7 +170,7 @@ def test_a_writer_that_never_gets_sqlites_lock_is_refused_in_sqlalchemys_words_o
 ) -> None:
     import time
 
-    from linkage import db
+    from linkage.store import db
 
     monkeypatch.setattr(db, "BUSY_MS", 300)
     blocker = sa.create_engine(str(writers_db.url), connect_args={"isolation_level": None})

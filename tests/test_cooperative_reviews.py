@@ -10,14 +10,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor, add_user
-from linkage.db import read_session, write_session
+from linkage.accounts.users import SYSTEM, Actor, add_user
+from linkage.exchange.keys import record_key
 from linkage.exchange.spec import BY_NAME
-from linkage.history import pending, queue
-from linkage.importing import import_path
-from linkage.keys import record_key
-from linkage.models import Review
+from linkage.records import forms
+from linkage.records.history import pending, queue
+from linkage.records.importing import import_path
+from linkage.store.db import read_session, write_session
+from linkage.store.models import Review
 
 from .conftest import statements
 
@@ -45,8 +45,8 @@ def set_up(engine: Engine, files: Callable[..., Path]) -> None:
         }
     )
     import_path(engine, folder)
-    records.archive(engine, SYSTEM, records.read(engine, SYSTEM, "linkages", "L9"))
-    records.archive(engine, SYSTEM, records.read(engine, SYSTEM, "linkage_parties", "L10|cooperative|C1"))
+    forms.archive(engine, SYSTEM, forms.read(engine, SYSTEM, "linkages", "L9"))
+    forms.archive(engine, SYSTEM, forms.read(engine, SYSTEM, "linkage_parties", "L10|cooperative|C1"))
     add_user(engine, SYSTEM, C1.username, "a long enough password", "cooperative", None, "C1")
     with write_session(engine) as session:
         for entity, spec in BY_NAME.items():

@@ -14,12 +14,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.catalog import products as catalog_products
-from linkage.coverage import coverage, load_facts
-from linkage.db import read_session, write_session
-from linkage.geography import gso_rows
-from linkage.importing import import_path
-from linkage.indicators import (
+from linkage.counting.coverage import coverage, load_facts
+from linkage.counting.indicators import (
     COMMUNES,
     DISTRICTS,
     RAW_MATERIAL,
@@ -30,8 +26,12 @@ from linkage.indicators import (
     trend,
     with_gap,
 )
-from linkage.maps import OLD_MAP
-from linkage.models import Cooperative, LinkageParty, Producer, RawMaterialArea
+from linkage.geo.geography import gso_rows
+from linkage.geo.maps import OLD_MAP
+from linkage.records.catalog import products as catalog_products
+from linkage.records.importing import import_path
+from linkage.store.db import read_session, write_session
+from linkage.store.models import Cooperative, LinkageParty, Producer, RawMaterialArea
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 # Rural communes (`Xã …`) of the three districts used, counted by hand from the GSO list.

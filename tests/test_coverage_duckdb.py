@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from linkage.accounts import SYSTEM
-from linkage.bench import write_crosswalk_csv, write_geography_csv
-from linkage.bench_duckdb import duckdb_coverage
-from linkage.coverage import load_facts
-from linkage.db import read_session
-from linkage.exporting import export_folder
-from linkage.importing import import_path
-from linkage.indicators import compute
-from linkage.maps import OLD_MAP
+from linkage.accounts.users import SYSTEM
+from linkage.counting.coverage import load_facts
+from linkage.counting.indicators import compute
+from linkage.geo.maps import OLD_MAP
+from linkage.records.exporting import export_folder
+from linkage.records.importing import import_path
+from linkage.store.db import read_session
+from tests.duckdb_reference import duckdb_coverage, write_crosswalk_csv, write_geography_csv
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DAYS = [date(2021, 12, 31), date(2023, 6, 29), date(2023, 6, 30), date(2025, 12, 31)]

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from linkage.catalog import products as catalog_products
-from linkage.coverage import load_facts
-from linkage.db import read_session
-from linkage.importing import import_path
-from linkage.indicators import COMMUNES, DISTRICTS, RAW_MATERIAL, compute, json_rows
-from linkage.maps import NEW_MAP, OLD_MAP, Unit, map_data, national, placed_in, unit_holds
+from linkage.counting.coverage import load_facts
+from linkage.counting.indicators import COMMUNES, DISTRICTS, RAW_MATERIAL, compute, json_rows
+from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, map_data, national, placed_in, unit_holds
+from linkage.records.catalog import products as catalog_products
+from linkage.records.importing import import_path
+from linkage.store.db import read_session
 
 FIXTURE = Path(__file__).parent / "fixtures" / "two_maps"
 DEPTH = {"national": 0, "province": 1, "district": 2, "commune": 3}

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from linkage.coverage import load_facts
-from linkage.coverage_view import unit_trend
-from linkage.db import read_session
-from linkage.importing import import_path
-from linkage.indicators import COMMUNES, YEAR_ENDS, trend
-from linkage.maps import NEW_MAP, OLD_MAP, map_data, national
+from linkage.counting.coverage import load_facts
+from linkage.counting.coverage_view import unit_trend
+from linkage.counting.indicators import COMMUNES, YEAR_ENDS, trend
+from linkage.geo.maps import NEW_MAP, OLD_MAP, map_data, national
+from linkage.records.importing import import_path
+from linkage.store.db import read_session
 
 COOPERATIVES = """code,name,commune_code,commune_code_2025_07,established_on,dissolved_on
 K1,HTX Thượng Quan,01957,,2021-06-01,

@@ -2,7 +2,7 @@
 page's map or on the other one, through `coverage_view.unit_view`, the one decision the page renders.
 
 The expected units are read from the package `vietnam-provinces` itself (its January 2025 list, its
-list of July 2025 and its raw conversion table), not through `linkage.maps`."""
+list of July 2025 and its raw conversion table), not through `linkage.geo.maps`."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from linkage import coverage, indicators
-from linkage.catalog import init
-from linkage.coverage_view import unit_view
-from linkage.db import get_engine, read_session
-from linkage.facts import Facts
-from linkage.importing import import_path
-from linkage.maps import NEW_MAP, OLD_MAP
+from linkage.counting import coverage, indicators
+from linkage.counting.coverage_view import unit_view
+from linkage.counting.facts import Facts
+from linkage.geo.maps import NEW_MAP, OLD_MAP
+from linkage.records.catalog import init
+from linkage.records.importing import import_path
+from linkage.store.db import get_engine, read_session
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 ON = date(2024, 6, 30)

@@ -16,10 +16,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage import records
-from linkage.db import read_session, write_session
-from linkage.importing import import_path
-from linkage.models import Cooperative
+from linkage.records import forms
+from linkage.records.importing import import_path
+from linkage.store.db import read_session, write_session
+from linkage.store.models import Cooperative
 
 from .test_permissions import OFFICER_058
 
@@ -111,6 +111,6 @@ def test_an_edit_killed_before_commit_leaves_the_record_and_its_history_as_they_
     kill_at(worker, "before-commit")
     assert snapshot(bac_kan) == before
     assert_healthy(bac_kan)
-    fresh = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
-    records.save(bac_kan, OFFICER_058, "cooperatives", {**fresh.values, "members": "21"}, fresh)
+    fresh = forms.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    forms.save(bac_kan, OFFICER_058, "cooperatives", {**fresh.values, "members": "21"}, fresh)
     assert snapshot(bac_kan)["C1"] == ("HTX Dương Quang", 21, fresh.version + 1)

@@ -10,20 +10,20 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.accounts import SYSTEM, Actor
-from linkage.catalog import init
-from linkage.coverage import load_facts
-from linkage.db import get_engine, read_session
+from linkage.accounts.demo_accounts import create_demo_accounts, demo_accounts
+from linkage.accounts.users import SYSTEM, Actor
+from linkage.counting.coverage import load_facts
+from linkage.counting.indicators import COMMUNES, RAW_MATERIAL, compute, json_rows
 from linkage.demo import DEMO_PROVINCE, DemoRefused, generate
-from linkage.demo_accounts import create_demo_accounts, demo_accounts
 from linkage.exchange.spec import ENTITIES
-from linkage.exporting import export_folder
-from linkage.geography import old_map_geography
-from linkage.importing import import_path
-from linkage.indicators import COMMUNES, RAW_MATERIAL, compute, json_rows
-from linkage.maps import NEW_MAP, OLD_MAP, crosswalk, map_data
-from linkage.models import Cooperative
-from linkage.unplaced import unplaced
+from linkage.geo.geography import old_map_geography
+from linkage.geo.maps import NEW_MAP, OLD_MAP, crosswalk, map_data
+from linkage.records.catalog import init
+from linkage.records.exporting import export_folder
+from linkage.records.importing import import_path
+from linkage.records.unplaced import unplaced
+from linkage.store.db import get_engine, read_session
+from linkage.store.models import Cooperative
 
 
 def fresh(tmp_path: Path, name: str) -> Engine:
@@ -113,10 +113,10 @@ def test_the_demo_accounts_of_todays_map_are_a_busy_commune_with_records_to_sett
 ) -> None:
     from collections import Counter
 
-    from linkage.accounts import current_actor
-    from linkage.db import read_session
-    from linkage.maps import crosswalk, map_data
-    from linkage.models import Buyer, Cooperative, Producer, RawMaterialArea
+    from linkage.accounts.users import current_actor
+    from linkage.geo.maps import crosswalk, map_data
+    from linkage.store.db import read_session
+    from linkage.store.models import Buyer, Cooperative, Producer, RawMaterialArea
 
     engine = fresh(tmp_path, "today")
     generate(engine, seed=1)

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from linkage.cli import build_parser
-from linkage.coverage import coverage
+from linkage.counting.coverage import coverage
+from linkage.counting.indicators import COLUMNS, INDICATOR_LEVELS, INDICATORS, TARGETS
 from linkage.exchange.spec import ENTITIES
-from linkage.importing import import_path
-from linkage.indicators import COLUMNS, INDICATOR_LEVELS, INDICATORS, TARGETS
-from linkage.maps import OLD_MAP
+from linkage.geo.maps import OLD_MAP
+from linkage.records.importing import import_path
 
 from .documented import DOCS, run_block
 

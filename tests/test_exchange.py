@@ -13,13 +13,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.accounts import SYSTEM
-from linkage.db import read_session
+from linkage.accounts.users import SYSTEM
 from linkage.exchange import ImportRefused, Problem
 from linkage.exchange import read as reader
-from linkage.exporting import export_folder
-from linkage.importing import import_path
-from linkage.models import (
+from linkage.records.exporting import export_folder
+from linkage.records.importing import import_path
+from linkage.store.db import read_session
+from linkage.store.models import (
     Cooperative,
     DigitalAdoption,
     Linkage,
@@ -435,11 +435,11 @@ def test_false_cells_and_float_codes_from_a_spreadsheet(engine: Engine, tmp_path
 
 
 def test_a_reference_to_an_archived_record_says_so_and_listing_it_restores_it(engine: Engine, files: Files) -> None:
-    from linkage import records
-    from linkage.accounts import SYSTEM
+    from linkage.accounts.users import SYSTEM
+    from linkage.records import forms
 
     import_path(engine, FIXTURE)
-    records.archive(engine, SYSTEM, records.read(engine, SYSTEM, "producers", "P4"))
+    forms.archive(engine, SYSTEM, forms.read(engine, SYSTEM, "producers", "P4"))
     problem = one(engine, files({"linkage_parties": "linkage_code,party_type,party_code\nL3,producer,P4"}))
     assert (problem.column, problem.code) == ("party_code", "archived_reference")
     assert "archived" in problem.message() and "restore it first" in problem.message()
@@ -453,18 +453,18 @@ def test_a_reference_to_an_archived_record_says_so_and_listing_it_restores_it(en
             "both",
         ),
     )
-    assert records.read(engine, SYSTEM, "producers", "P4").archived is False
-    steps = records.history(engine, SYSTEM, "producers", "P4")
+    assert forms.read(engine, SYSTEM, "producers", "P4").archived is False
+    steps = forms.history(engine, SYSTEM, "producers", "P4")
     assert [e.action for e in steps] == ["create", "archive", "restore"]
 
 
 def test_an_export_with_archived_records_imports_back_into_an_empty_database(engine: Engine, tmp_path: Path) -> None:
-    from linkage import records
-    from linkage.accounts import SYSTEM
+    from linkage.accounts.users import SYSTEM
+    from linkage.records import forms
 
     import_path(engine, FIXTURE)
-    records.archive(engine, SYSTEM, records.read(engine, SYSTEM, "linkages", "L4"))  # its parties go with it
-    records.archive(engine, SYSTEM, records.read(engine, SYSTEM, "raw_material_areas", "A2"))  # only L4 used it
+    forms.archive(engine, SYSTEM, forms.read(engine, SYSTEM, "linkages", "L4"))  # its parties go with it
+    forms.archive(engine, SYSTEM, forms.read(engine, SYSTEM, "raw_material_areas", "A2"))  # only L4 used it
     with read_session(engine) as session:
         export_folder(session, tmp_path / "a", actor=SYSTEM)
     empty_user_tables(engine)

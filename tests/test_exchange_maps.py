@@ -15,12 +15,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.accounts import SYSTEM
-from linkage.db import read_session
+from linkage.accounts.users import SYSTEM
 from linkage.exchange import ImportRefused, Problem
-from linkage.exporting import export_folder
-from linkage.importing import import_path
-from linkage.models import Buyer, Cooperative, Producer, RawMaterialArea
+from linkage.records.exporting import export_folder
+from linkage.records.importing import import_path
+from linkage.store.db import read_session
+from linkage.store.models import Buyer, Cooperative, Producer, RawMaterialArea
 
 Files = Callable[..., Path]
 COOPS = "code,name,commune_code,commune_code_2025_07,established_on,dissolved_on,members"

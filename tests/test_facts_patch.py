@@ -14,14 +14,14 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage import records
-from linkage.coverage import FactsCache, changes_since, load_facts, patched, pending_reviews
-from linkage.db import read_session, write_session
-from linkage.facts import Facts
-from linkage.importing import import_path
-from linkage.indicators import compute
-from linkage.maps import NEW_MAP, OLD_MAP
-from linkage.models import LinkageParty
+from linkage.counting.coverage import FactsCache, changes_since, load_facts, patched, pending_reviews
+from linkage.counting.facts import Facts
+from linkage.counting.indicators import compute
+from linkage.geo.maps import NEW_MAP, OLD_MAP
+from linkage.records import forms
+from linkage.records.importing import import_path
+from linkage.store.db import read_session, write_session
+from linkage.store.models import LinkageParty
 
 from .test_permissions import ADMIN, COOP_C1
 
@@ -52,9 +52,9 @@ def assert_same(got: Facts, whole: Facts) -> None:
 
 def report_changes(engine: Engine, files) -> None:  # type: ignore[no-untyped-def]
     """Changes a cooperative reports, of every kind the facts hold, left waiting for the officer."""
-    original = records.read(engine, COOP_C1, "cooperatives", "C1")
+    original = forms.read(engine, COOP_C1, "cooperatives", "C1")
     moved = {**original.values, "dissolved_on": "01/06/2025", "commune_code": "01852", "commune_code_2025_07": ""}
-    records.save(engine, COOP_C1, "cooperatives", moved, original)  # L1's lead moves: L1 is elsewhere
+    forms.save(engine, COOP_C1, "cooperatives", moved, original)  # L1's lead moves: L1 is elsewhere
     import_path(
         engine,
         files(
@@ -98,9 +98,9 @@ def test_live_facts_caught_up_with_saves_equal_a_whole_read(bac_kan: Engine, fil
     with read_session(bac_kan) as session:
         before = load_facts(session)
     report_changes(bac_kan, files)  # new records, live at once
-    original = records.read(bac_kan, ADMIN, "raw_material_areas", "A1")  # L1's area moves to district 060
+    original = forms.read(bac_kan, ADMIN, "raw_material_areas", "A1")  # L1's area moves to district 060
     area = {**original.values, "commune_code": "01858", "commune_code_2025_07": ""}
-    records.save(bac_kan, ADMIN, "raw_material_areas", area, original)
+    forms.save(bac_kan, ADMIN, "raw_material_areas", area, original)
     with write_session(bac_kan) as session:  # a party leaves a linkage
         party = LinkageParty
         buyer = sa.update(party).where(party.linkage_code == "L2", party.party_type == "buyer")
@@ -128,15 +128,15 @@ def test_products_or_too_many_records_make_a_whole_read(bac_kan: Engine) -> None
 
 
 def test_another_process_cache_catches_up_record_by_record(bac_kan: Engine, files, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import linkage.coverage as coverage_module
+    import linkage.counting.coverage as coverage_module
 
     reader = FactsCache()  # another app process's cache: it learns of writes only from the database
     reader.get(bac_kan)
     reader.get(bac_kan, verified_only=True)
     report_changes(bac_kan, files)
-    original = records.read(bac_kan, ADMIN, "raw_material_areas", "A4")  # L7's only located party moves
+    original = forms.read(bac_kan, ADMIN, "raw_material_areas", "A4")  # L7's only located party moves
     moved = {**original.values, "commune_code": "01858", "commune_code_2025_07": ""}
-    records.save(bac_kan, ADMIN, "raw_material_areas", moved, original)
+    forms.save(bac_kan, ADMIN, "raw_material_areas", moved, original)
 
     def whole_read(*args: object, **kwargs: object) -> Facts:
         raise AssertionError("the cache read every fact again")
@@ -149,9 +149,9 @@ def test_another_process_cache_catches_up_record_by_record(bac_kan: Engine, file
 
 
 def test_a_write_that_names_no_records_or_an_old_cache_makes_a_whole_read(bac_kan: Engine, files) -> None:  # type: ignore[no-untyped-def]
-    from linkage.catalog import init
-    from linkage.db import data_version
-    from linkage.models import DataChange
+    from linkage.records.catalog import init
+    from linkage.store.db import data_version
+    from linkage.store.models import DataChange
 
     with read_session(bac_kan) as session:
         now = data_version(bac_kan)
@@ -176,13 +176,13 @@ def test_a_write_that_names_no_records_or_an_old_cache_makes_a_whole_read(bac_ka
 
 
 def test_a_save_no_figure_reads_keeps_the_facts_and_their_figures(bac_kan: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import linkage.indicators as indicators_module
+    import linkage.counting.indicators as indicators_module
 
     reader = FactsCache()
     first = reader.get(bac_kan)
     rows = compute(first, DAYS[-1], map_name=OLD_MAP)
-    original = records.read(bac_kan, ADMIN, "cooperatives", "C1")
-    records.save(bac_kan, ADMIN, "cooperatives", {**original.values, "members": "21", "name": "HTX Mới"}, original)
+    original = forms.read(bac_kan, ADMIN, "cooperatives", "C1")
+    forms.save(bac_kan, ADMIN, "cooperatives", {**original.values, "members": "21", "name": "HTX Mới"}, original)
 
     def recount(*args: object, **kwargs: object) -> pd.DataFrame:
         raise AssertionError("the figures were computed again")
@@ -192,8 +192,8 @@ def test_a_save_no_figure_reads_keeps_the_facts_and_their_figures(bac_kan: Engin
     pd.testing.assert_frame_equal(compute(first, DAYS[-1], map_name=OLD_MAP), rows)
     monkeypatch.undo()
     # a save that moves the cooperative is another matter
-    original = records.read(bac_kan, ADMIN, "cooperatives", "C1")
-    records.save(bac_kan, ADMIN, "cooperatives", {**original.values, "dissolved_on": "01/06/2024"}, original)
+    original = forms.read(bac_kan, ADMIN, "cooperatives", "C1")
+    forms.save(bac_kan, ADMIN, "cooperatives", {**original.values, "dissolved_on": "01/06/2024"}, original)
     second = reader.get(bac_kan)
     assert second is not first
     with read_session(bac_kan) as session:
@@ -201,12 +201,12 @@ def test_a_save_no_figure_reads_keeps_the_facts_and_their_figures(bac_kan: Engin
 
 
 def test_a_change_of_fields_no_figure_reads_is_passed_over(bac_kan: Engine) -> None:
-    from linkage.db import data_version
+    from linkage.store.db import data_version
 
     def saved(entity: str, key: str, **values: str) -> dict[str, set[str]] | None:
         before = data_version(bac_kan)
-        original = records.read(bac_kan, ADMIN, entity, key)
-        records.save(bac_kan, ADMIN, entity, {**original.values, **values}, original)
+        original = forms.read(bac_kan, ADMIN, entity, key)
+        forms.save(bac_kan, ADMIN, entity, {**original.values, **values}, original)
         with read_session(bac_kan) as session:
             return changes_since(session, before, data_version(bac_kan))
 

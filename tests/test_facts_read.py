@@ -2,7 +2,7 @@
 
 `coverage.load_facts(session, verified_only=True)` with no change waiting for an officer reads every
 entity through SQLModel (`_records`), the parties' homes merged in pandas: a second formulation of
-the same facts, sharing none of `linkage.facts`' SQL. Some records of every kind the facts read are
+the same facts, sharing none of `linkage.counting.facts`' SQL. Some records of every kind the facts read are
 archived first, so leaving them out is checked too.
 """
 
@@ -11,18 +11,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage import records
-from linkage.coverage import load_facts, pending_reviews
-from linkage.db import driver_connection, read_session, write_session
-from linkage.facts import read_facts
-from linkage.models import LinkageParty
+from linkage.counting.coverage import load_facts, pending_reviews
+from linkage.counting.facts import read_facts
+from linkage.records import forms
+from linkage.store.db import driver_connection, read_session, write_session
+from linkage.store.models import LinkageParty
 
 from .test_facts_patch import assert_same
 from .test_permissions import ADMIN
 
 
 def _archive(engine: Engine, entity: str, key: str) -> None:
-    records.archive(engine, ADMIN, records.read(engine, ADMIN, entity, key))
+    forms.archive(engine, ADMIN, forms.read(engine, ADMIN, entity, key))
 
 
 def test_the_live_read_in_sql_equals_the_read_through_the_models(bac_kan: Engine) -> None:

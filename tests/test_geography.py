@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import read_session
-from linkage.geography import fold, gso_rows, normalize_code, old_map_geography
-from linkage.models import Commune, District, Province
-from linkage.places import communes_in, places_of
+from linkage.geo.geography import fold, gso_rows, normalize_code, old_map_geography
+from linkage.geo.places import communes_in, places_of
+from linkage.store.db import read_session
+from linkage.store.models import Commune, District, Province
 
 
 def test_the_gso_snapshot_has_the_contract_counts(engine: Engine) -> None:
@@ -77,7 +77,7 @@ def test_a_provinces_communes_are_named_with_district_and_province_in_alphabetic
 
 
 def test_the_units_of_map_2025_07_are_stored_beside_those_of_2025_01(engine: Engine) -> None:
-    from linkage.models import Commune202507, Province202507
+    from linkage.store.models import Commune202507, Province202507
 
     with read_session(engine) as session:
         count = lambda model: session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()  # noqa: E731

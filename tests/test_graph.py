@@ -7,10 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy.engine import Engine
 
-from linkage.accounts import SYSTEM, Actor
-from linkage.db import read_session
+from linkage.accounts.users import SYSTEM, Actor
 from linkage.errors import Refused
-from linkage.graph import (
+from linkage.graphs.graph import (
     build_graph,
     buyer_dependence,
     chains,
@@ -20,7 +19,8 @@ from linkage.graph import (
     single_buyer_linkages,
     unlinked,
 )
-from linkage.importing import import_path
+from linkage.records.importing import import_path
+from linkage.store.db import read_session
 
 
 def graph(engine: Engine, unit: str, day: date, **filters):  # type: ignore[no-untyped-def]

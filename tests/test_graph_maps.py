@@ -22,13 +22,13 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from linkage.actor import SYSTEM
-from linkage.coverage import load_facts
-from linkage.db import read_session
-from linkage.graph import build_graph, unlinked
-from linkage.importing import import_path
-from linkage.indicators import candidates
-from linkage.maps import NEW_MAP, OLD_MAP, Unit
-from linkage.overview import overview_of
+from linkage.counting.coverage import load_facts
+from linkage.counting.indicators import candidates
+from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit
+from linkage.graphs.graph import build_graph, unlinked
+from linkage.graphs.overview import overview_of
+from linkage.records.importing import import_path
+from linkage.store.db import read_session
 
 FIXTURE = Path(__file__).parent / "fixtures" / "two_maps"
 DAY = date(2025, 12, 31)

@@ -7,8 +7,9 @@ from datetime import date
 import networkx as nx
 import pandas as pd
 
-from linkage.accounts import Actor
-from linkage.graph_view import (
+from linkage.accounts.users import Actor
+from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, crosswalk, map_data
+from linkage.graphs.graph_view import (
     GraphAddress,
     Problem,
     from_key,
@@ -19,7 +20,6 @@ from linkage.graph_view import (
     unit_key,
     write_address,
 )
-from linkage.maps import NEW_MAP, OLD_MAP, Unit, crosswalk, map_data
 
 PRODUCTS = {"RICE", "TEA", "GẠO,NẾP"}  # a code may hold a comma
 

@@ -14,13 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from linkage.accounts import SYSTEM
-from linkage.coverage import to_csv, to_xlsx
-from linkage.db import read_session
+from linkage.accounts.users import SYSTEM
+from linkage.counting.coverage import to_csv, to_xlsx
 from linkage.exchange.values import shield, unshield
-from linkage.exporting import export_folder
-from linkage.importing import import_path
-from linkage.models import Buyer, Cooperative
+from linkage.records.exporting import export_folder
+from linkage.records.importing import import_path
+from linkage.store.db import read_session
+from linkage.store.models import Buyer, Cooperative
 
 from .conftest import empty_user_tables
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
-from linkage.accounts import SYSTEM, Actor, add_user, set_disabled
-from linkage.db import read_session
+from linkage.accounts.identity import account_for, link
+from linkage.accounts.users import SYSTEM, Actor, add_user, set_disabled
 from linkage.errors import Refused, UserFacingError
-from linkage.history import entries
-from linkage.identity import account_for, link
+from linkage.records.history import entries
+from linkage.store.db import read_session
 
 from .test_cli import linkage, url
 

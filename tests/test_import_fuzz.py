@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.engine import Engine
 
-from linkage.db import data_version, read_session
 from linkage.exchange import ImportRefused
 from linkage.exchange.spec import ENTITIES, Column
-from linkage.importing import import_path
-from linkage.models import SQLModel
+from linkage.records.importing import import_path
+from linkage.store.db import data_version, read_session
+from linkage.store.models import SQLModel
 
 USER_TABLES = (
     "product",

@@ -63,9 +63,9 @@ def graph() -> nx.DiGraph:
 def test_the_module_graph_sees_hidden_imports() -> None:
     """The checks below would pass vacuously if the graph missed imports."""
     edges = graph()
-    assert ("linkage.importing", "linkage.history") in edges.edges  # a plain import
-    assert ("linkage.history", "linkage.exchange") in edges.edges  # the package run for its submodule
-    assert ("linkage.cli", "linkage.render") in edges.edges  # an import inside a function
+    assert ("linkage.records.importing", "linkage.records.history") in edges.edges  # a plain import
+    assert ("linkage.records.history", "linkage.exchange") in edges.edges  # the package run for its submodule
+    assert ("linkage.cli", "linkage.graphs.render") in edges.edges  # an import inside a function
 
 
 def test_linkage_has_no_import_cycle() -> None:
@@ -75,7 +75,7 @@ def test_linkage_has_no_import_cycle() -> None:
 
 def test_a_cycle_hidden_in_a_function_would_be_found() -> None:
     edges = graph()
-    edges.add_edge("linkage.actor", "linkage.accounts")  # as if Actor imported accounts inside a method
+    edges.add_edge("linkage.actor", "linkage.accounts.users")  # as if Actor imported accounts inside a method
     assert not nx.is_directed_acyclic_graph(edges)
 
 
@@ -113,3 +113,47 @@ def test_an_import_inside_a_function_says_it_keeps_start_up_fast(path: Path) -> 
         if "start-up" not in lines[node.lineno - 1] and "lazy" not in lines[node.lineno - 1]
     ]
     assert silent == []
+
+
+# Lowest first. A module may import its own layer and those below it, never one above: the words
+# everything says, then storage, the maps, the exchange files, the record rules and write path,
+# counting, graphs, accounts, and the commands on top.
+LAYERS = [
+    {"linkage", "linkage.i18n", "linkage.errors", "linkage.vocabulary", "linkage.actor"},
+    {"linkage.store"},
+    {"linkage.geo"},
+    {"linkage.exchange"},
+    {"linkage.records"},
+    {"linkage.counting"},
+    {"linkage.graphs"},
+    {"linkage.accounts"},
+    {"linkage.demo", "linkage.cli", "linkage.console", "linkage.__main__"},
+]
+
+
+def layer_of(module: str) -> int | None:
+    """The layer of the module's nearest named package (or of the module itself)."""
+    for depth in range(module.count(".") + 1, 0, -1):
+        prefix = ".".join(module.split(".")[:depth])
+        for index, members in enumerate(LAYERS):
+            if prefix in members:
+                return index
+    return None
+
+
+def upward(edges: nx.DiGraph) -> list[str]:
+    return sorted(f"{a} → {b}" for a, b in edges.edges if (layer_of(b) or 0) > (layer_of(a) or 0))
+
+
+def test_every_module_has_a_layer() -> None:
+    assert [name for name in MODULES if layer_of(name) is None] == []
+
+
+def test_no_module_imports_a_layer_above_its_own() -> None:
+    assert upward(graph()) == []
+
+
+def test_an_upward_import_would_be_found() -> None:
+    edges = graph()
+    edges.add_edge("linkage.geo.maps", "linkage.counting.indicators")
+    assert upward(edges) == ["linkage.geo.maps → linkage.counting.indicators"]

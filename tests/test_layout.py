@@ -1,4 +1,4 @@
-"""Starting points of a drawing (`linkage.layout`): every node placed, groups apart, the same twice."""
+"""Starting points of a drawing (`linkage.graphs.layout`): every node placed, groups apart, the same twice."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from itertools import combinations
 
 import networkx as nx
 
-from linkage.layout import GAP, starting_positions
+from linkage.graphs.layout import GAP, starting_positions
 
 
 def _groups() -> nx.Graph:

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import sqlalchemy as sa
 
-from linkage.lifespan import ALWAYS, COOPERATIVE, NEVER, ordinals
+from linkage.counting.lifespan import ALWAYS, COOPERATIVE, NEVER, ordinals
 
 SPANS = {  # code: (established_on, dissolved_on)
     "open": (None, None),

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from bench.load import run
 from linkage.demo import generate
-from linkage.load import run
 
 
 def test_concurrent_editors_and_readers_lose_nothing(engine: Engine) -> None:

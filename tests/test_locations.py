@@ -1,11 +1,11 @@
-"""How a form asks where a located record is (`linkage.locations`): today's commune first, the one
+"""How a form asks where a located record is (`linkage.geo.locations`): today's commune first, the one
 before the reform only for older records, filled from the crosswalk when it gives one answer."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from linkage.locations import began_before_reform, completed, old_commune_of, provinces_near
+from linkage.geo.locations import began_before_reform, completed, old_commune_of, provinces_near
 
 
 def test_the_old_commune_of_a_new_one_is_given_only_when_it_took_in_exactly_one() -> None:

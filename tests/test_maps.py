@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from linkage.maps import (
+from linkage.geo.maps import (
     NEW_MAP,
     OLD_MAP,
     Unit,
@@ -266,7 +266,7 @@ def test_a_unit_holds_what_lies_in_it_on_its_own_map() -> None:
 
 def test_the_package_is_read_only_when_a_map_is_asked_for() -> None:
     probe = (
-        "import sys, linkage.maps, linkage.geography; "
+        "import sys, linkage.geo.maps, linkage.geo.geography; "
         "print(any(m.startswith('vietnam_provinces') for m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
@@ -277,7 +277,7 @@ def test_the_package_is_read_only_when_a_map_is_asked_for() -> None:
 
 
 def test_a_record_given_on_one_map_is_placed_on_the_other_by_the_crosswalk() -> None:
-    from linkage.maps import placed_in
+    from linkage.geo.maps import placed_in
 
     # Given on 2025-01 in Phường Bùi Hữu Nghĩa (split in two): its own commune there, Cần Thơ on 2025-07.
     assert placed_in("31178", None, OLD_MAP) == old("commune", "31178")
@@ -288,7 +288,7 @@ def test_a_record_given_on_one_map_is_placed_on_the_other_by_the_crosswalk() -> 
 
 
 def test_a_record_given_on_both_maps_is_placed_exactly_on_each() -> None:
-    from linkage.maps import placed_in
+    from linkage.geo.maps import placed_in
 
     assert placed_in("31183", "31150", OLD_MAP) == old("commune", "31183")
     assert placed_in("31183", "31150", NEW_MAP) == new("commune", "31150")
@@ -297,7 +297,7 @@ def test_a_record_given_on_both_maps_is_placed_exactly_on_each() -> None:
 
 
 def test_two_communes_agree_when_the_crosswalk_links_them() -> None:
-    from linkage.maps import agrees
+    from linkage.geo.maps import agrees
 
     assert agrees("31183", "31150")  # Phường Long Tuyền went partly into Phường An Bình
     assert agrees("00004", "00004")  # Trúc Bạch went whole into Ba Đình
@@ -306,7 +306,7 @@ def test_two_communes_agree_when_the_crosswalk_links_them() -> None:
 
 
 def test_a_partly_merged_old_commune_agrees_with_any_new_commune_of_its_new_province() -> None:
-    from linkage.maps import agrees
+    from linkage.geo.maps import agrees
 
     # Xã Đặng Xá (Gia Lâm, Hà Nội) is marked partly merged, yet the table lists only Xã Phù Đổng.
     assert crosswalk().old_to_new["00556"] == ("00541",)
@@ -317,7 +317,7 @@ def test_a_partly_merged_old_commune_agrees_with_any_new_commune_of_its_new_prov
 
 
 def test_a_split_old_commune_agrees_only_with_the_new_communes_it_was_split_among() -> None:
-    from linkage.maps import agrees
+    from linkage.geo.maps import agrees
 
     # Phường Bùi Hữu Nghĩa is marked partly merged and split between Cái Khế and Bình Thủy.
     assert crosswalk().old_to_new["31178"] == ("31120", "31168")
@@ -326,7 +326,7 @@ def test_a_split_old_commune_agrees_only_with_the_new_communes_it_was_split_amon
 
 
 def test_placements_of_all_old_communes_on_the_new_map() -> None:
-    from linkage.maps import placements
+    from linkage.geo.maps import placements
 
     placed = placements(OLD_MAP, NEW_MAP)
     assert len(placed) == 10051
@@ -337,7 +337,7 @@ def test_placements_of_all_old_communes_on_the_new_map() -> None:
 
 
 def test_placements_of_all_new_communes_on_the_old_map() -> None:
-    from linkage.maps import placements
+    from linkage.geo.maps import placements
 
     placed = placements(NEW_MAP, OLD_MAP)
     assert len(placed) == 3321
@@ -351,7 +351,7 @@ def test_placements_of_all_new_communes_on_the_old_map() -> None:
 
 
 def test_the_snapshot_read_back_holds_every_unit_name_candidate_and_placement_of_a_fresh_build() -> None:
-    from linkage.maps import _build_snapshot, _from_json, _to_json
+    from linkage.geo.maps import _build_snapshot, _from_json, _to_json
 
     built = _build_snapshot()
     read = _from_json(json.loads(json.dumps(_to_json(built, "k"))), "k")
@@ -377,7 +377,7 @@ def test_the_snapshot_read_back_holds_every_unit_name_candidate_and_placement_of
 
 
 PROBE = (
-    "from linkage.maps import map_data, placements, snapshot_path, unit_columns; "
+    "from linkage.geo.maps import map_data, placements, snapshot_path, unit_columns; "
     "assert len(unit_columns('2025-07', 'commune')['code']) == 3321; "
     "print(len(map_data('2025-01').communes), placements('2025-01', '2025-07')['00019'].level, snapshot_path())"
 )
@@ -410,7 +410,7 @@ def test_a_new_process_writes_the_snapshot_reads_it_and_builds_it_again_when_it_
 def test_the_columns_counting_reads_say_what_the_units_and_placements_say() -> None:
     # `unit_columns` and `placement_columns` are written beside the snapshot for `linkage coverage`;
     # they must hold every unit and placement the objects hold, in the same words.
-    from linkage.maps import map_data, placement_columns, placements, unit_columns
+    from linkage.geo.maps import map_data, placement_columns, placements, unit_columns
 
     for name in (OLD_MAP, NEW_MAP):
         data = map_data(name)

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import migrate
-from linkage.maps import NEW_MAP, map_data, placed_in
+from linkage.geo.maps import NEW_MAP, map_data, placed_in
+from linkage.store.db import migrate
 from tests.conftest import BACKENDS, database_at
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)

@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import migrate
-from linkage.geography import gso_rows
-from linkage.maps import NEW_MAP, OLD_MAP, Unit, placed_in
+from linkage.geo.geography import gso_rows
+from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, placed_in
+from linkage.store.db import migrate
 from tests.conftest import BACKENDS, database_at
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage.db import data_version, write_session
-from linkage.models import (
+from linkage.store.db import data_version, write_session
+from linkage.store.models import (
     Buyer,
     Cooperative,
     DigitalAdoption,
@@ -143,7 +143,7 @@ def test_the_same_party_cannot_be_listed_twice_in_a_linkage(engine: Engine) -> N
 
 
 def test_an_update_through_an_import_moves_updated_at_and_the_version(engine: Engine, files) -> None:  # type: ignore[no-untyped-def]
-    from linkage.importing import import_path
+    from linkage.records.importing import import_path
 
     import_path(engine, files({"cooperatives": "code,name,commune_code\nK1,HTX Một,01849"}, "a"))
     with engine.connect() as conn:
@@ -159,7 +159,7 @@ def test_the_quick_head_revision_is_alembics_head() -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from linkage.db import MIGRATIONS, head_revision
+    from linkage.store.db import MIGRATIONS, head_revision
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -170,7 +170,7 @@ def test_the_migrations_build_exactly_the_schema_the_models_describe(engine: Eng
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from linkage.models import SQLModel
+    from linkage.store.models import SQLModel
 
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)

@@ -1,12 +1,12 @@
-"""The office behind a role and scope in today's words (`linkage.offices`), for each kind of account,
+"""The office behind a role and scope in today's words (`linkage.accounts.offices`), for each kind of account,
 in Vietnamese and English; unit names read from the package itself."""
 
 from __future__ import annotations
 
 import pytest
 
-from linkage.accounts import Actor
-from linkage.offices import office, office_of
+from linkage.accounts.offices import office, office_of
+from linkage.accounts.users import Actor
 
 
 def new_name(code: str) -> str:

@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor
-from linkage.db import write_session
+from linkage.accounts.users import SYSTEM, Actor
 from linkage.exchange import ImportRefused, Table
-from linkage.importing import import_tables
+from linkage.records import forms
+from linkage.records.importing import import_tables
+from linkage.store.db import write_session
 
 from .conftest import statements
 
@@ -50,9 +50,9 @@ def whole_table_reads(sent: list[str]) -> list[str]:
 
 def test_a_one_row_form_reads_no_whole_table(bac_kan: Engine) -> None:
     officer = Actor("lan", "officer", "061")
-    original = records.read(bac_kan, officer, "producers", "P2")
+    original = forms.read(bac_kan, officer, "producers", "P2")
     with statements(bac_kan) as sent:
-        records.save(bac_kan, officer, "producers", {**original.values, "name": "Tổ hợp tác mới"}, original)
+        forms.save(bac_kan, officer, "producers", {**original.values, "name": "Tổ hợp tác mới"}, original)
     assert sent, "the save was not seen"
     assert whole_table_reads(sent) == []
 
@@ -60,9 +60,9 @@ def test_a_one_row_form_reads_no_whole_table(bac_kan: Engine) -> None:
 def test_a_cooperatives_forms_and_lists_read_no_whole_table(bac_kan: Engine) -> None:
     cooperative = Actor("htx", "cooperative", cooperative_code="C1")
     with statements(bac_kan) as sent:
-        linkages = records.linkages_of(bac_kan, cooperative, "C1")
-        original = records.read(bac_kan, cooperative, "cooperatives", "C1")
-        records.save(bac_kan, cooperative, "cooperatives", {**original.values, "members": "21"}, original)
+        linkages = forms.linkages_of(bac_kan, cooperative, "C1")
+        original = forms.read(bac_kan, cooperative, "cooperatives", "C1")
+        forms.save(bac_kan, cooperative, "cooperatives", {**original.values, "members": "21"}, original)
     assert linkages and whole_table_reads(sent) == []
 
 

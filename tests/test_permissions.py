@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor
-from linkage.db import data_version
+from linkage.accounts.users import SYSTEM, Actor
 from linkage.errors import Refused
 from linkage.exchange import ImportRefused, Table
 from linkage.exchange.spec import BY_NAME
-from linkage.importing import import_path, import_tables
-from linkage.permissions import may_open, pages_for
+from linkage.records import forms
+from linkage.records.importing import import_path, import_tables
+from linkage.records.permissions import may_open, pages_for
+from linkage.store.db import data_version
 
 from .conftest import statements
 
@@ -49,14 +49,14 @@ class Action:
         return self.run(engine, actor)
 
 
-def stored(engine: Engine, entity: str, key: str) -> records.RecordView:
-    return records.read(engine, SYSTEM, entity, key)
+def stored(engine: Engine, entity: str, key: str) -> forms.RecordView:
+    return forms.read(engine, SYSTEM, entity, key)
 
 
 def changed_by(engine: Engine, actor: Actor, entity: str, key: str, action: str) -> None:
     """The record's last history entry is this actor's `action`, and a cooperative's change waits
     for an officer while an officer's or admin's counts as verified."""
-    last = records.history(engine, SYSTEM, entity, key)[-1]
+    last = forms.history(engine, SYSTEM, entity, key)[-1]
     assert (last.actor, last.action) == (actor.username, action)
     assert stored(engine, entity, key).review_status == ("reported" if actor.role == "cooperative" else None)
 
@@ -64,12 +64,12 @@ def changed_by(engine: Engine, actor: Actor, entity: str, key: str, action: str)
 def edit(entity: str, key: str, **changes: str) -> Action:
     def run(engine: Engine, actor: Actor) -> object:
         original = stored(engine, entity, key)
-        return records.save(engine, actor, entity, {**original.values, **changes}, original)
+        return forms.save(engine, actor, entity, {**original.values, **changes}, original)
 
     def wrote(engine: Engine, actor: Actor, _: object) -> None:
         assert {f: stored(engine, entity, key).values[f] for f in changes} == changes
         changed_by(engine, actor, entity, key, "update")
-        assert set(records.history(engine, SYSTEM, entity, key)[-1].changes) == set(changes)
+        assert set(forms.history(engine, SYSTEM, entity, key)[-1].changes) == set(changes)
 
     return Action(run, wrote)
 
@@ -81,15 +81,15 @@ def create(entity: str, **values: str) -> Action:
         assert {f: stored(engine, entity, key).values[f] for f in values} == values
         changed_by(engine, actor, entity, key, "create")
 
-    return Action(lambda engine, actor: records.save(engine, actor, entity, values), wrote)
+    return Action(lambda engine, actor: forms.save(engine, actor, entity, values), wrote)
 
 
 def read(entity: str, key: str) -> Action:
     def wrote(engine: Engine, actor: Actor, shown: object) -> None:
-        assert isinstance(shown, records.RecordView) and (shown.entity, shown.key) == (entity, key)
+        assert isinstance(shown, forms.RecordView) and (shown.entity, shown.key) == (entity, key)
         assert shown.values == stored(engine, entity, key).values
 
-    return Action(lambda engine, actor: records.read(engine, actor, entity, key), wrote)
+    return Action(lambda engine, actor: forms.read(engine, actor, entity, key), wrote)
 
 
 def archive(entity: str, key: str) -> Action:
@@ -97,7 +97,7 @@ def archive(entity: str, key: str) -> Action:
         assert stored(engine, entity, key).archived
         changed_by(engine, actor, entity, key, "archive")
 
-    return Action(lambda engine, actor: records.archive(engine, actor, stored(engine, entity, key)), wrote)
+    return Action(lambda engine, actor: forms.archive(engine, actor, stored(engine, entity, key)), wrote)
 
 
 def start(code: str) -> Action:
@@ -108,13 +108,13 @@ def start(code: str) -> Action:
         changed_by(engine, actor, "linkages", code, "create")
         changed_by(engine, actor, "linkage_parties", f"{code}|cooperative|{actor.cooperative_code}", "create")
 
-    return Action(lambda engine, actor: records.start_linkage(engine, actor, values), wrote)
+    return Action(lambda engine, actor: forms.start_linkage(engine, actor, values), wrote)
 
 
 def restore(entity: str, key: str) -> Action:
     def run(engine: Engine, actor: Actor) -> object:
-        archived = records.archive(engine, SYSTEM, stored(engine, entity, key))
-        return records.restore(engine, actor, archived)
+        archived = forms.archive(engine, SYSTEM, stored(engine, entity, key))
+        return forms.restore(engine, actor, archived)
 
     def wrote(engine: Engine, actor: Actor, _: object) -> None:
         assert not stored(engine, entity, key).archived
@@ -127,7 +127,7 @@ def history_of(entity: str, key: str) -> Action:
     def wrote(engine: Engine, actor: Actor, shown: object) -> None:
         assert isinstance(shown, list) and [e.action for e in shown] == ["create"]  # as the fixture made it
 
-    return Action(lambda engine, actor: records.history(engine, actor, entity, key), wrote)
+    return Action(lambda engine, actor: forms.history(engine, actor, entity, key), wrote)
 
 
 def area_with_party(linkage: str) -> Action:
@@ -420,8 +420,8 @@ def test_planners_cannot_import(bac_kan: Engine, tmp_path: Path) -> None:
 
 
 def test_a_planner_exports_only_its_province(bac_kan: Engine, tmp_path: Path) -> None:
-    from linkage.db import read_session
-    from linkage.exporting import export_folder
+    from linkage.records.exporting import export_folder
+    from linkage.store.db import read_session
 
     with read_session(bac_kan) as session:
         export_folder(session, tmp_path / "06", actor=PLANNER_06)
@@ -442,7 +442,7 @@ def test_a_planner_exports_only_its_province(bac_kan: Engine, tmp_path: Path) ->
 
 def test_listings_show_only_what_the_actor_may_read(bac_kan: Engine) -> None:
     def codes(actor: Actor, entity: str, **equals: str) -> list[str]:
-        return [view.key for view in records.find(bac_kan, actor, entity, **equals)]
+        return [view.key for view in forms.find(bac_kan, actor, entity, **equals)]
 
     assert codes(OFFICER_058, "cooperatives") == ["C1", "C2"]
     assert codes(OFFICER_061, "linkages") == ["L3", "L4", "L5"]
@@ -450,13 +450,13 @@ def test_listings_show_only_what_the_actor_may_read(bac_kan: Engine) -> None:
     assert codes(COOP_C1, "linkages") == ["L1"]
     assert codes(COOP_C1, "producers") == []  # C1 has no member producer in the fixture
     assert codes(COOP_C5, "raw_material_areas") == ["A2"]
-    assert [v.key for v in records.linkages_of(bac_kan, COOP_C5, "C5")] == ["L4"]
-    assert [v.key for v in records.linkages_of(bac_kan, COOP_C1, "C5")] == []  # not its own: nothing
+    assert [v.key for v in forms.linkages_of(bac_kan, COOP_C5, "C5")] == ["L4"]
+    assert [v.key for v in forms.linkages_of(bac_kan, COOP_C1, "C5")] == []  # not its own: nothing
 
 
 def test_exports_hold_only_the_actors_scope(bac_kan: Engine, tmp_path: Path) -> None:
-    from linkage.db import read_session
-    from linkage.exporting import export_folder
+    from linkage.records.exporting import export_folder
+    from linkage.store.db import read_session
 
     with read_session(bac_kan) as session:
         export_folder(session, tmp_path / "058", actor=OFFICER_058)
@@ -514,7 +514,7 @@ def test_an_officer_imports_linkages_parties_and_areas_of_its_district_only(bac_
 def test_coverage_candidates_show_linkages_only_to_who_may_read_them(bac_kan: Engine) -> None:
     from datetime import date
 
-    from linkage.coverage import unit_candidates
+    from linkage.counting.coverage import unit_candidates
 
     def codes(actor: Actor, day: date) -> list[str]:
         return list(unit_candidates(bac_kan, actor, day, "06").linkages_without_digital["code"])
@@ -529,13 +529,13 @@ def test_coverage_candidates_show_linkages_only_to_who_may_read_them(bac_kan: En
 
 
 def save_as(engine: Engine, actor: Actor, entity: str, key: str, **changes: str) -> None:
-    original = records.read(engine, SYSTEM, entity, key)
-    records.save(engine, actor, entity, {**original.values, **changes}, original)
+    original = forms.read(engine, SYSTEM, entity, key)
+    forms.save(engine, actor, entity, {**original.values, **changes}, original)
 
 
 def test_a_cooperative_cannot_change_an_area_it_shares_with_another_cooperatives_linkage(bac_kan: Engine) -> None:
     # C1 may name A2 (the area of C5's linkage L4) in its own linkage L1 ...
-    records.save(
+    forms.save(
         bac_kan,
         COOP_C1,
         "linkage_parties",
@@ -551,46 +551,44 @@ def test_a_cooperative_cannot_change_an_area_it_shares_with_another_cooperatives
 
 def test_an_officer_cannot_take_over_another_districts_linkage_through_a_party(bac_kan: Engine) -> None:
     with pytest.raises(Refused):  # adding its own cooperative to 061's linkage is for 061's officer
-        records.save(
+        forms.save(
             bac_kan,
             OFFICER_058,
             "linkage_parties",
             {"linkage_code": "L4", "party_type": "cooperative", "party_code": "C1"},
         )
-    records.save(
+    forms.save(
         bac_kan, OFFICER_061, "linkage_parties", {"linkage_code": "L4", "party_type": "cooperative", "party_code": "C1"}
     )
     # L4 now lies in 058 too, yet its other parties stay 061's to change.
     with pytest.raises(Refused):
-        records.archive(bac_kan, OFFICER_058, records.read(bac_kan, SYSTEM, "linkage_parties", "L4|cooperative|C5"))
-    records.archive(
-        bac_kan, OFFICER_058, records.read(bac_kan, SYSTEM, "linkage_parties", "L4|cooperative|C1")
-    )  # its own
+        forms.archive(bac_kan, OFFICER_058, forms.read(bac_kan, SYSTEM, "linkage_parties", "L4|cooperative|C5"))
+    forms.archive(bac_kan, OFFICER_058, forms.read(bac_kan, SYSTEM, "linkage_parties", "L4|cooperative|C1"))  # its own
 
 
 def test_an_archived_linkage_stays_in_its_district_for_restoring_and_verifying(bac_kan: Engine) -> None:
-    from linkage.history import pending, verify
+    from linkage.records.history import pending, verify
 
-    records.archive(bac_kan, COOP_C1, records.read(bac_kan, SYSTEM, "linkages", "L1"))
+    forms.archive(bac_kan, COOP_C1, forms.read(bac_kan, SYSTEM, "linkages", "L1"))
     queue = {(p.entity, p.key): p for p in pending(bac_kan, OFFICER_058)}
     assert ("linkages", "L1") in queue and ("digital_adoptions", "L1|traceability|2022-01-01") in queue
     for (entity, key), change in queue.items():
         verify(bac_kan, OFFICER_058, entity, key, change.version)
     assert pending(bac_kan, OFFICER_058) == []
     with pytest.raises(Refused):
-        records.restore(bac_kan, OFFICER_061, records.read(bac_kan, SYSTEM, "linkages", "L1"))
-    restored = records.restore(bac_kan, OFFICER_058, records.read(bac_kan, SYSTEM, "linkages", "L1"))
+        forms.restore(bac_kan, OFFICER_061, forms.read(bac_kan, SYSTEM, "linkages", "L1"))
+    restored = forms.restore(bac_kan, OFFICER_058, forms.read(bac_kan, SYSTEM, "linkages", "L1"))
     assert not restored.archived
-    assert not records.read(bac_kan, SYSTEM, "linkage_parties", "L1|cooperative|C1").archived
+    assert not forms.read(bac_kan, SYSTEM, "linkage_parties", "L1|cooperative|C1").archived
 
 
 def test_a_lead_row_comes_back_only_if_no_other_lead_took_its_place(bac_kan: Engine) -> None:
     from linkage.errors import InUse
 
-    records.archive(bac_kan, OFFICER_058, records.read(bac_kan, SYSTEM, "linkage_parties", "L1|cooperative|C1"))
+    forms.archive(bac_kan, OFFICER_058, forms.read(bac_kan, SYSTEM, "linkage_parties", "L1|cooperative|C1"))
     save_as(bac_kan, OFFICER_058, "linkage_parties", "L1|buyer|B1", is_lead="true")
     with pytest.raises(InUse, match="another lead"):
-        records.restore(bac_kan, OFFICER_058, records.read(bac_kan, SYSTEM, "linkage_parties", "L1|cooperative|C1"))
+        forms.restore(bac_kan, OFFICER_058, forms.read(bac_kan, SYSTEM, "linkage_parties", "L1|cooperative|C1"))
 
 
 def test_a_code_with_a_bar_is_refused_and_a_code_typed_as_a_number_is_read_back(bac_kan: Engine) -> None:
@@ -598,8 +596,8 @@ def test_a_code_with_a_bar_is_refused_and_a_code_typed_as_a_number_is_read_back(
 
     values = {"code": "L|9", "name": "Chuỗi", "product_code": "RICE", "started_on": "2025-01-01"}
     with pytest.raises(Invalid):
-        records.start_linkage(bac_kan, COOP_C1, values)
-    started = records.start_linkage(bac_kan, COOP_C1, {**values, "code": "2025.0"})
+        forms.start_linkage(bac_kan, COOP_C1, values)
+    started = forms.start_linkage(bac_kan, COOP_C1, {**values, "code": "2025.0"})
     assert started.key == "2025"
 
 
@@ -625,11 +623,11 @@ def test_each_role_opens_its_own_pages_and_no_other(who: Actor | None, menu: lis
 
 
 ROLE_CHECK = re.compile(r"\.role\s*(==|!=|in\b|not\s+in\b)")
-ROLE_CHECKS_ALLOWED = {"linkage/permissions.py", "linkage/actor.py"}  # the gate, and the actor's own property
+ROLE_CHECKS_ALLOWED = {"linkage/records/permissions.py", "linkage/actor.py"}  # the gate, and the actor's own property
 
 
 def test_every_role_check_is_asked_of_the_permission_module() -> None:
-    """ARCHITECTURE.md: permission rules live in `linkage/permissions.py` only. A role compared anywhere
+    """ARCHITECTURE.md: permission rules live in `linkage/records/permissions.py` only. A role compared anywhere
     else in the domain, the pages or the entry script is a rule that escaped the gate."""
     root = Path(__file__).parent.parent
     sources = [*(root / "linkage").rglob("*.py"), *(root / "pages").glob("*.py"), *(root / "ui").glob("*.py")]
@@ -670,7 +668,7 @@ class Scenario:
 
 
 def scenario() -> Scenario:
-    from linkage.maps import crosswalk, map_data
+    from linkage.geo.maps import crosswalk, map_data
 
     cw, new, old = crosswalk(), map_data("2025-07"), map_data("2025-01")
     split = next(c for c, went in sorted(cw.old_to_new.items()) if len(went) > 1 and c not in cw.absent)
@@ -703,7 +701,7 @@ NEW_SCOPES = {
 def where(home: Home, on: str) -> tuple[str, str]:
     """CONTRACT §1 once more: the commune given on the map, else the smallest unit holding every
     candidate — one commune, else (on 2025-01) their district, else their province."""
-    from linkage.maps import crosswalk, map_data
+    from linkage.geo.maps import crosswalk, map_data
 
     data, cw = map_data(on), crosswalk()
     given = home[0] if on == "2025-01" else home[1]
@@ -720,7 +718,7 @@ def where(home: Home, on: str) -> tuple[str, str]:
 
 
 def holds(actor: Actor, place: tuple[str, str]) -> bool:
-    from linkage.maps import map_data
+    from linkage.geo.maps import map_data
 
     data, (level, code) = map_data(actor.unit_map), place
     if actor.unit_code in data.provinces:
@@ -736,7 +734,7 @@ def holds(actor: Actor, place: tuple[str, str]) -> bool:
 
 def may_settle(actor: Actor, home: Home) -> bool:
     """An officer's settling list: placed above the commune on its map, with a candidate in its unit."""
-    from linkage.maps import crosswalk
+    from linkage.geo.maps import crosswalk
 
     if actor.role != "officer" or where(home, actor.unit_map)[0] == "commune":
         return False
@@ -872,19 +870,19 @@ def test_permission_checks_read_no_map_from_the_database(two_map_records: Engine
     """Issue 15: a check places records through the maps loaded once per process, never by reading
     the geography tables again for every question."""
     officer = NEW_SCOPES["commune officer 2025-07"]
-    records.read(two_map_records, officer, "cooperatives", "KN")  # warm: the maps are loaded
+    forms.read(two_map_records, officer, "cooperatives", "KN")  # warm: the maps are loaded
     with statements(two_map_records) as sent:
-        records.read(two_map_records, officer, "cooperatives", "KN")
-        records.find(two_map_records, officer, "cooperatives")
+        forms.read(two_map_records, officer, "cooperatives", "KN")
+        forms.find(two_map_records, officer, "cooperatives")
         with pytest.raises(Refused):
-            records.read(two_map_records, officer, "cooperatives", "KY")
+            forms.read(two_map_records, officer, "cooperatives", "KY")
     geography = ("commune", "district", "province")
     assert not [s for s in sent if re.search(rf"\bFROM ({'|'.join(geography)})(_2025_07)?\b", s)]
 
 
 def test_units_of_either_map_open_for_whoever_holds_them() -> None:
-    from linkage.maps import crosswalk, map_data
-    from linkage.permissions import home_units, may_view_unit
+    from linkage.geo.maps import crosswalk, map_data
+    from linkage.records.permissions import home_units, may_view_unit
 
     new, old, cw = map_data("2025-07"), map_data("2025-01"), crosswalk()
     xa, so, tinh = (
@@ -910,8 +908,8 @@ def test_units_of_either_map_open_for_whoever_holds_them() -> None:
 
 
 def test_the_coverage_page_opens_at_ones_own_unit_on_its_map(two_map_records: Engine) -> None:
-    from linkage.coverage import opening_unit
-    from linkage.maps import map_data
+    from linkage.counting.coverage import opening_unit
+    from linkage.geo.maps import map_data
 
     xa, huyen = NEW_SCOPES["commune officer 2025-07"], NEW_SCOPES["district officer 2025-01"]
     assert opening_unit(two_map_records, huyen) == (SC.district, "2025-01")

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage import sessions
-from linkage.accounts import SYSTEM, Actor, add_user, hasher, set_disabled
-from linkage.models import utcnow
+from linkage.accounts import sessions
+from linkage.accounts.users import SYSTEM, Actor, add_user, hasher, set_disabled
+from linkage.store.models import utcnow
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Settling placements (`linkage.settling`): the list an actor may read, and one choice saved through
+"""Settling placements (`linkage.records.settling`): the list an actor may read, and one choice saved through
 the normal write path, on both backends. Fixture `fixtures/two_maps` (see test_coverage_maps)."""
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor
-from linkage.coverage import load_facts
-from linkage.db import read_session
+from linkage.accounts.users import SYSTEM, Actor
+from linkage.counting.coverage import load_facts
+from linkage.counting.indicators import COMMUNES, compute
 from linkage.errors import UserFacingError
-from linkage.importing import import_path
-from linkage.indicators import COMMUNES, compute
-from linkage.maps import NEW_MAP, OLD_MAP
-from linkage.settling import settle, to_settle
+from linkage.geo.maps import NEW_MAP, OLD_MAP
+from linkage.records import forms
+from linkage.records.importing import import_path
+from linkage.records.settling import settle, to_settle
+from linkage.store.db import read_session
 
 FIXTURE = Path(__file__).parent / "fixtures" / "two_maps"
 ADMIN = Actor("quantri", "admin")
@@ -68,7 +68,7 @@ def test_one_choice_places_the_record_and_the_unplaced_count_drops(two_maps: Eng
     settle(two_maps, ADMIN, k5, NEW_MAP, "05941")
     assert ("cooperatives", "K5") not in listed(two_maps, ADMIN, NEW_MAP)
     assert communes_row() == (before[0] + 1, 0)  # a commune more with a cooperative, none above the commune
-    saved = records.read(two_maps, SYSTEM, "cooperatives", "K5")
+    saved = forms.read(two_maps, SYSTEM, "cooperatives", "K5")
     assert (saved.values["commune_code"], saved.values["commune_code_2025_07"]) == ("05932", "05941")
 
 
@@ -76,4 +76,4 @@ def test_a_commune_the_crosswalk_does_not_give_is_refused_and_nothing_is_written
     (k5,) = [r for r in to_settle(two_maps, ADMIN, NEW_MAP) if r.code == "K5"]
     with pytest.raises(UserFacingError):
         settle(two_maps, ADMIN, k5, NEW_MAP, "01864")
-    assert records.read(two_maps, SYSTEM, "cooperatives", "K5").values["commune_code_2025_07"] == ""
+    assert forms.read(two_maps, SYSTEM, "cooperatives", "K5").values["commune_code_2025_07"] == ""

@@ -8,8 +8,8 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from linkage import sessions
-from linkage.accounts import SYSTEM, add_user
+from linkage.accounts import sessions
+from linkage.accounts.users import SYSTEM, add_user
 from ui.signin import ROUTE, routes
 
 

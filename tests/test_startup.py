@@ -9,11 +9,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage import coverage, i18n
-from linkage.coverage import load_facts
-from linkage.db import dispose_engine, get_engine, read_session
-from linkage.indicators import ALL_LEVELS, compute
-from linkage.maps import map_of
+from linkage import i18n
+from linkage.counting import coverage
+from linkage.counting.coverage import load_facts
+from linkage.counting.indicators import ALL_LEVELS, compute
+from linkage.geo.maps import map_of
+from linkage.store.db import dispose_engine, get_engine, read_session
 from ui import startup
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkage.render import text_table
+from linkage.graphs.render import text_table
 
 from .apptest import HtmlTable
 from .test_hostile_text import NAMES

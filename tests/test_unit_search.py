@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from linkage.geography import fold
-from linkage.maps import NEW_MAP, OLD_MAP, Unit
-from linkage.unit_search import search
+from linkage.geo.geography import fold
+from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit
+from linkage.geo.unit_search import search
 
 
 def test_a_name_typed_without_diacritics_finds_the_commune_on_both_maps() -> None:

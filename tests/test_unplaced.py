@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from linkage.importing import import_path
-from linkage.maps import NEW_MAP, OLD_MAP
-from linkage.unplaced import UnknownUnit, resolve, unplaced, unplaced_csv
+from linkage.geo.maps import NEW_MAP, OLD_MAP
+from linkage.records.importing import import_path
+from linkage.records.unplaced import UnknownUnit, resolve, unplaced, unplaced_csv
 from tests.test_cli import linkage, url
 
 FIXTURE = Path(__file__).parent / "fixtures" / "two_maps"

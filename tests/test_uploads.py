@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from linkage.accounts import SYSTEM, Actor
-from linkage.db import data_version
-from linkage.importing import import_path
+from linkage.accounts.users import SYSTEM, Actor
+from linkage.records.importing import import_path
+from linkage.store.db import data_version
 from tests.conftest import FIXTURE, statements
 from ui.uploads import checked_uploads
 

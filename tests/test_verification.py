@@ -9,15 +9,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor
-from linkage.coverage import coverage
+from linkage.accounts.users import SYSTEM, Actor
+from linkage.counting.coverage import coverage
+from linkage.counting.indicators import COMMUNES, RAW_MATERIAL
+from linkage.counting.indicators import json_rows as rows_of
 from linkage.errors import Refused, StaleEdit
-from linkage.history import pending, send_back, verify
-from linkage.importing import import_path
-from linkage.indicators import COMMUNES, RAW_MATERIAL
-from linkage.indicators import json_rows as rows_of
-from linkage.maps import OLD_MAP
+from linkage.geo.maps import OLD_MAP
+from linkage.records import forms
+from linkage.records.history import pending, send_back, verify
+from linkage.records.importing import import_path
 
 from .conftest import statements
 from .test_permissions import ADMIN, COOP_C1, OFFICER_058, OFFICER_061, PLANNER_06, PLANNER_VN
@@ -30,8 +30,8 @@ def figure(engine: Engine, indicator: str, unit: str, day: date, verified_only: 
 
 
 def dissolve_c1(engine: Engine) -> None:
-    original = records.read(engine, COOP_C1, "cooperatives", "C1")
-    records.save(engine, COOP_C1, "cooperatives", {**original.values, "dissolved_on": "01/06/2021"}, original)
+    original = forms.read(engine, COOP_C1, "cooperatives", "C1")
+    forms.save(engine, COOP_C1, "cooperatives", {**original.values, "dissolved_on": "01/06/2021"}, original)
 
 
 def test_a_cooperative_change_waits_for_the_officer_and_verified_coverage_ignores_it(bac_kan: Engine) -> None:
@@ -56,7 +56,7 @@ def test_a_cooperative_change_waits_for_the_officer_and_verified_coverage_ignore
 
 
 def test_a_record_created_by_a_cooperative_counts_only_once_verified(bac_kan: Engine) -> None:
-    records.save(
+    forms.save(
         bac_kan,
         COOP_C1,
         "digital_adoptions",
@@ -78,7 +78,7 @@ def test_sending_back_keeps_the_verified_values_and_tells_the_cooperative_why(ba
     send_back(bac_kan, OFFICER_058, "cooperatives", "C1", "Ngày giải thể không khớp hồ sơ", waiting.version)
     (mine,) = pending(bac_kan, COOP_C1)
     assert (mine.status, mine.comment) == ("returned", "Ngày giải thể không khớp hồ sơ")
-    assert records.read(bac_kan, COOP_C1, "cooperatives", "C1").review_status == "returned"
+    assert forms.read(bac_kan, COOP_C1, "cooperatives", "C1").review_status == "returned"
     assert figure(bac_kan, COMMUNES, "058", date(2025, 12, 31), verified_only=True) == (1, 2)
 
 
@@ -104,8 +104,8 @@ def test_only_an_officer_of_the_district_or_an_admin_verifies(bac_kan: Engine) -
 def test_a_change_reported_again_after_the_officer_looked_is_not_verified_unseen(bac_kan: Engine) -> None:
     dissolve_c1(bac_kan)
     (seen,) = pending(bac_kan, OFFICER_058)
-    again = records.read(bac_kan, COOP_C1, "cooperatives", "C1")
-    records.save(bac_kan, COOP_C1, "cooperatives", {**again.values, "members": "99"}, again)
+    again = forms.read(bac_kan, COOP_C1, "cooperatives", "C1")
+    forms.save(bac_kan, COOP_C1, "cooperatives", {**again.values, "members": "99"}, again)
     with pytest.raises(StaleEdit):
         verify(bac_kan, OFFICER_058, "cooperatives", "C1", seen.version)
     (now,) = pending(bac_kan, OFFICER_058)
@@ -119,8 +119,8 @@ def test_a_returned_change_fixed_by_the_cooperative_is_reported_again(bac_kan: E
     (waiting,) = pending(bac_kan, OFFICER_058)
     send_back(bac_kan, OFFICER_058, "cooperatives", "C1", "Ngày giải thể là 01/07/2021", waiting.version)
     assert pending(bac_kan, OFFICER_058)[0].status == "returned"
-    fixed = records.read(bac_kan, COOP_C1, "cooperatives", "C1")
-    records.save(bac_kan, COOP_C1, "cooperatives", {**fixed.values, "dissolved_on": "01/07/2021"}, fixed)
+    fixed = forms.read(bac_kan, COOP_C1, "cooperatives", "C1")
+    forms.save(bac_kan, COOP_C1, "cooperatives", {**fixed.values, "dissolved_on": "01/07/2021"}, fixed)
     (again,) = pending(bac_kan, OFFICER_058)
     assert (again.status, again.comment, again.before and again.before["dissolved_on"]) == ("reported", None, "")
     assert again.after is not None and again.after["dissolved_on"] == "2021-07-01"
@@ -149,22 +149,22 @@ def test_a_long_queue_is_read_in_a_few_queries(bac_kan: Engine, files) -> None: 
 
 
 def test_an_officers_change_counts_as_verified_at_once(bac_kan: Engine) -> None:
-    original = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
-    records.save(bac_kan, OFFICER_058, "cooperatives", {**original.values, "dissolved_on": "2021-06-01"}, original)
+    original = forms.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    forms.save(bac_kan, OFFICER_058, "cooperatives", {**original.values, "dissolved_on": "2021-06-01"}, original)
     assert pending(bac_kan, OFFICER_058) == []
     assert figure(bac_kan, COMMUNES, "058", date(2025, 12, 31), verified_only=True) == (0, 2)
 
 
 def test_history_records_who_changed_which_field_and_archive_and_restore(bac_kan: Engine) -> None:
     dissolve_c1(bac_kan)
-    party = records.read(bac_kan, OFFICER_058, "linkage_parties", "L1|cooperative|C1")
-    records.archive(bac_kan, OFFICER_058, party)  # C1 leaves L1: nothing live points to it any more
-    c1 = records.read(bac_kan, OFFICER_058, "cooperatives", "C1")
-    archived = records.archive(bac_kan, OFFICER_058, c1)
+    party = forms.read(bac_kan, OFFICER_058, "linkage_parties", "L1|cooperative|C1")
+    forms.archive(bac_kan, OFFICER_058, party)  # C1 leaves L1: nothing live points to it any more
+    c1 = forms.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    archived = forms.archive(bac_kan, OFFICER_058, c1)
     assert archived.archived and archived.version == c1.version + 1
-    restored = records.restore(bac_kan, OFFICER_058, archived)
+    restored = forms.restore(bac_kan, OFFICER_058, archived)
     assert not restored.archived
-    steps = records.history(bac_kan, OFFICER_058, "cooperatives", "C1")
+    steps = forms.history(bac_kan, OFFICER_058, "cooperatives", "C1")
     assert [(e.actor, e.action) for e in steps] == [
         ("system", "create"),
         ("htx_c1", "update"),
@@ -175,15 +175,15 @@ def test_history_records_who_changed_which_field_and_archive_and_restore(bac_kan
     assert steps[1].changes == {"dissolved_on": ["", "2021-06-01"]}
     assert steps[2].changes == {"archived": ["false", "true"]}
     with pytest.raises(Refused):
-        records.history(bac_kan, OFFICER_061, "cooperatives", "C1")
+        forms.history(bac_kan, OFFICER_061, "cooperatives", "C1")
 
 
 def test_an_archived_record_is_kept_out_of_exports_and_coverage_but_not_lost(bac_kan: Engine) -> None:
-    records.archive(bac_kan, SYSTEM, records.read(bac_kan, SYSTEM, "linkage_parties", "L1|cooperative|C1"))
-    c1 = records.read(bac_kan, SYSTEM, "cooperatives", "C1")
-    records.archive(bac_kan, SYSTEM, c1)
+    forms.archive(bac_kan, SYSTEM, forms.read(bac_kan, SYSTEM, "linkage_parties", "L1|cooperative|C1"))
+    c1 = forms.read(bac_kan, SYSTEM, "cooperatives", "C1")
+    forms.archive(bac_kan, SYSTEM, c1)
     assert figure(bac_kan, COMMUNES, "058", date(2025, 12, 31), verified_only=False) == (0, 2)
-    assert records.read(bac_kan, SYSTEM, "cooperatives", "C1").values["name"] == "HTX Dương Quang"
+    assert forms.read(bac_kan, SYSTEM, "cooperatives", "C1").values["name"] == "HTX Dương Quang"
 
 
 @pytest.mark.parametrize("statement", ["UPDATE change_log SET actor = 'someone'", "DELETE FROM change_log"])
@@ -195,7 +195,7 @@ def test_the_history_is_append_only_in_the_database_itself(bac_kan: Engine, stat
 def test_the_reporting_cooperatives_district_verifies_wherever_the_record_lies(bac_kan: Engine) -> None:
     hanoi = Actor("ha", "officer", "001")  # Quận Ba Đình, where A4 lies
     # C1 (058) registers a member producer in a Hà Nội ward: 058's officer verifies it, not Hà Nội's.
-    records.save(
+    forms.save(
         bac_kan,
         COOP_C1,
         "producers",
@@ -209,8 +209,8 @@ def test_the_reporting_cooperatives_district_verifies_wherever_the_record_lies(b
 
 
 def test_a_cooperative_moving_its_office_is_verified_by_the_district_it_leaves(bac_kan: Engine) -> None:
-    c1 = records.read(bac_kan, COOP_C1, "cooperatives", "C1")
-    records.save(bac_kan, COOP_C1, "cooperatives", {**c1.values, "commune_code": "01891"}, c1)
+    c1 = forms.read(bac_kan, COOP_C1, "cooperatives", "C1")
+    forms.save(bac_kan, COOP_C1, "cooperatives", {**c1.values, "commune_code": "01891"}, c1)
     assert [p.key for p in pending(bac_kan, OFFICER_058)] == ["C1"]
     assert pending(bac_kan, OFFICER_061) == []
 
@@ -221,8 +221,8 @@ def test_who_verifies_follows_the_officer_accounts_of_todays_map_commune_then_pr
     """Issue 14: the officers whose unit on 2025-07 holds the cooperative's place, the commune's before
     the province's; where none exists, those of its district on 2025-01 — decided when the queue is
     read, so an account added (or disabled) later changes whose queue holds what waits."""
-    from linkage.accounts import add_user, set_disabled
-    from linkage.maps import NEW_MAP, map_data, placed_in
+    from linkage.accounts.users import add_user, set_disabled
+    from linkage.geo.maps import NEW_MAP, map_data, placed_in
 
     place = placed_in("01849", None, NEW_MAP)  # C1's office, where the crosswalk puts it today
     province = map_data(NEW_MAP).province_of(place)
@@ -256,8 +256,8 @@ def test_who_verifies_follows_the_officer_accounts_of_todays_map_commune_then_pr
 
 
 def test_a_commune_officer_of_another_commune_sees_nothing_of_it(bac_kan: Engine) -> None:
-    from linkage.accounts import add_user
-    from linkage.maps import NEW_MAP, map_data, placed_in
+    from linkage.accounts.users import add_user
+    from linkage.geo.maps import NEW_MAP, map_data, placed_in
 
     mine = placed_in("01849", None, NEW_MAP)
     province = map_data(NEW_MAP).province_of(mine)
@@ -272,7 +272,7 @@ def test_a_commune_officer_of_another_commune_sees_nothing_of_it(bac_kan: Engine
 
 
 def test_an_officers_queue_is_read_a_page_at_a_time_in_the_database(bac_kan: Engine, files) -> None:  # type: ignore[no-untyped-def]
-    from linkage.history import queue
+    from linkage.records.history import queue
 
     ours = "\n".join(f"Q{i},Hộ {i},01849,C1" for i in range(30))
     import_path(bac_kan, files({"producers": f"code,name,commune_code,cooperative_code\n{ours}"}), actor=COOP_C1)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor, add_user, set_disabled
-from linkage.history import pending, verifier_of
-from linkage.maps import NEW_MAP, OLD_MAP, Unit
-from linkage.permissions import verifying_unit
+from linkage.accounts.users import SYSTEM, Actor, add_user, set_disabled
+from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit
+from linkage.records import forms
+from linkage.records.history import pending, verifier_of
+from linkage.records.permissions import verifying_unit
 
 from .test_permissions import COOP_C1, OFFICER_058, PLANNER_06
 
@@ -30,8 +30,8 @@ def test_the_commune_first_then_the_province_then_the_old_district() -> None:
 
 
 def reported_by_c1(engine: Engine) -> None:
-    original = records.read(engine, COOP_C1, "cooperatives", "C1")
-    records.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "21"}, original)
+    original = forms.read(engine, COOP_C1, "cooperatives", "C1")
+    forms.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "21"}, original)
 
 
 def queued(engine: Engine, actor: Actor) -> list[str]:

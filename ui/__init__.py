@@ -19,16 +19,17 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from linkage import coverage, i18n, indicators
-from linkage.accounts import Actor
-from linkage.catalog import stored_products
-from linkage.db import data_version, get_engine, schema_is_current
+from linkage import i18n
+from linkage.accounts.offices import office
+from linkage.accounts.users import Actor
+from linkage.counting import coverage, indicators
 from linkage.errors import Invalid, UserFacingError
-from linkage.history import verifier_of
+from linkage.geo.maps import OLD_MAP, Unit
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, t
-from linkage.maps import OLD_MAP, Unit
-from linkage.offices import office
-from linkage.permissions import may_open
+from linkage.records.catalog import stored_products
+from linkage.records.history import verifier_of
+from linkage.records.permissions import may_open
+from linkage.store.db import data_version, get_engine, schema_is_current
 from ui.signin import ACCOUNT_ENDED, end_sign_in, keep_sign_in, remember_sign_in
 from ui.words import show_streamlit_words
 
@@ -291,7 +292,7 @@ def titled(entity: str, key: str, name: str = "", names: Mapping[str, str] | Non
 
 
 def record_title(view: Any, names: Mapping[str, str] | None = None) -> str:
-    """`titled` for a record read through `linkage.records` (a RecordView)."""
+    """`titled` for a record read through `linkage.records.forms` (a RecordView)."""
     return titled(view.entity, view.key, view.values.get("name") or view.values.get("name_vi") or "", names)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from linkage import charts, coverage, indicators
-from linkage.coverage_view import UnitView, unit_trend
-from linkage.maps import Unit
+from linkage.counting import charts, coverage, indicators
+from linkage.counting.coverage_view import UnitView, unit_trend
+from linkage.geo.maps import Unit
 from ui import carried, engine, plain, tr
 
 

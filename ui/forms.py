@@ -8,12 +8,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from linkage import records
-from linkage.accounts import Actor
+from linkage.accounts.users import Actor
 from linkage.errors import StaleEdit, UserFacingError
 from linkage.exchange.spec import BY_NAME, Column
-from linkage.i18n import day_text
-from linkage.locations import (
+from linkage.geo.locations import (
     NEW_COLUMN,
     OLD_COLUMN,
     began_before_reform,
@@ -22,8 +20,10 @@ from linkage.locations import (
     completed,
     old_commune_of,
 )
-from linkage.places import find_communes
-from linkage.records import RecordView
+from linkage.geo.places import find_communes
+from linkage.i18n import day_text
+from linkage.records import forms
+from linkage.records.forms import RecordView
 from ui import carried, engine, field_label, flash, product_names, record_title, show_error, tr, verifier_words
 
 
@@ -83,7 +83,7 @@ def record_form(
     not editable. A located record's commune of today's map comes first, chosen by name among the
     communes of province `near_2025_07` (all when None); its commune before the reform (among province
     `near`'s communes of 2025-01) is asked only of a record that began before 1 July 2025, filled in
-    from the crosswalk when the new commune took in exactly one old commune (`linkage.locations`)."""
+    from the crosswalk when the new commune took in exactly one old commune (`linkage.geo.locations`)."""
     spec = BY_NAME[entity]
     fixed = fixed or {}
     view = opened(form_key, view)
@@ -203,7 +203,7 @@ def commune_choice(label: str, current: str, key: str, required: bool, locked: b
 def save(who: Actor, entity: str, values: dict[str, str], form_key: str, is_new: bool = False) -> None:
     """Save through the domain layer against the version the form was opened at."""
     original = None if is_new else opened(form_key, None) or _kept(form_key, entity)
-    commit(form_key, entity, lambda: records.save(engine(), who, entity, values, original))
+    commit(form_key, entity, lambda: forms.save(engine(), who, entity, values, original))
 
 
 def commit(form_key: str, entity: str, write: Callable[[], RecordView]) -> None:
@@ -255,7 +255,7 @@ def archive_button(who: Actor, view: RecordView | None, key: str) -> None:
     """Take the selected record out of use (archived, never deleted); refusals in plain words."""
     if st.button(tr("app.my_cooperative.remove"), key=key, disabled=view is None) and view is not None:
         try:
-            records.archive(engine(), who, view)
+            forms.archive(engine(), who, view)
         except UserFacingError as error:
             show_error(error)
             return

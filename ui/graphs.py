@@ -12,12 +12,12 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from linkage.accounts import Actor
-from linkage.db import data_version, read_session
-from linkage.graph import build_graph, unlinked
-from linkage.maps import Unit
-from linkage.overview import overview_of
-from linkage.render import graph_html, overview_html, publish_assets
+from linkage.accounts.users import Actor
+from linkage.geo.maps import Unit
+from linkage.graphs.graph import build_graph, unlinked
+from linkage.graphs.overview import overview_of
+from linkage.graphs.render import graph_html, overview_html, publish_assets
+from linkage.store.db import data_version, read_session
 from ui import engine
 
 FOLDER = Path(tempfile.gettempdir()) / "linkage-graphs"

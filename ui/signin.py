@@ -1,4 +1,4 @@
-"""A sign-in that survives a reload and reaches every tab: the browser side of `linkage.sessions`.
+"""A sign-in that survives a reload and reaches every tab: the browser side of `linkage.accounts.sessions`.
 
 Streamlit talks to a tab over a WebSocket and cannot set a cookie itself (streamlit/streamlit#14730
 asks for it); the cookie libraries for Streamlit (extra-streamlit-components' CookieManager,
@@ -33,10 +33,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from linkage import identity, sessions
-from linkage.accounts import Actor, current_actor
-from linkage.db import get_engine
+from linkage.accounts import identity, sessions
+from linkage.accounts.users import Actor, current_actor
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from linkage.store.db import get_engine
 
 ROUTE = "_linkage/session"
 SESSION_ID = "sign_in_session"  # session state: the id of this tab's session (not a secret)

@@ -15,9 +15,9 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from linkage.coverage import warm
-from linkage.db import get_engine
+from linkage.counting.coverage import warm
 from linkage.i18n import LANGUAGES, catalog
+from linkage.store.db import get_engine
 
 log = logging.getLogger(__name__)
 

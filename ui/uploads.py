@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from linkage.accounts import Actor
-from linkage.db import data_version
+from linkage.accounts.users import Actor
 from linkage.exchange import Problem, Table, read_uploads
-from linkage.importing import check_tables
+from linkage.records.importing import check_tables
+from linkage.store.db import data_version
 
 HELD = "exchange_checked"  # the session-state entry holding the last preview
 

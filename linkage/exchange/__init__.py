@@ -2,8 +2,8 @@
 
 `read` turns files into text rows, `validate` checks and types them against what is stored,
 `write` plans and applies the upsert, `export` writes the files back. Whether rows may be stored,
-and what history they leave, is the import service's decision (`linkage.importing`); whose records
-an export holds is `linkage.exporting`'s.
+and what history they leave, is the import service's decision (`linkage.records.importing`); whose records
+an export holds is `linkage.records.exporting`'s.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ def rows(session: Session, entity: Entity, keep: Keep | None = None) -> list[lis
 
 def write_folder(session: Session, folder: Path, fmt: str = "csv", keep: Keep | None = None) -> list[Path]:
     """Write every exchange file into `folder` (created if needed), CSV files or one workbook;
-    returns the files written. Whose records go in is `linkage.exporting`'s decision (`keep`)."""
+    returns the files written. Whose records go in is `linkage.records.exporting`'s decision (`keep`)."""
     folder.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         return [write_workbook(session, folder / WORKBOOK_NAME, keep)]

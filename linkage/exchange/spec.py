@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import SQLModel
 
-from linkage import models as m
 from linkage import vocabulary
+from linkage.store import models as m
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from linkage.db import chunked
 from linkage.exchange.problems import Problem
 from linkage.exchange.read import Table
 from linkage.exchange.spec import BY_NAME, ENTITIES, PARTY_COLUMN, PARTY_ENTITY, Column, Entity
@@ -28,8 +27,9 @@ from linkage.exchange.values import (
     parse_int,
     parse_text,
 )
-from linkage.maps import NEW_MAP, OLD_MAP, agrees, crosswalk
-from linkage.models import CODE_LENGTH, NAME_LENGTH, Commune, Commune202507, LinkageParty, Province
+from linkage.geo.maps import NEW_MAP, OLD_MAP, agrees, crosswalk
+from linkage.store.db import chunked
+from linkage.store.models import CODE_LENGTH, NAME_LENGTH, Commune, Commune202507, LinkageParty, Province
 
 Record = dict[str, Any]
 

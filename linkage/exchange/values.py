@@ -11,8 +11,8 @@ import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from linkage.geography import normalize_code
-from linkage.models import CODE_LENGTH, NAME_LENGTH
+from linkage.geo.geography import normalize_code
+from linkage.store.models import CODE_LENGTH, NAME_LENGTH
 
 TRUE = {"true", "1", "yes", "có", "co", "x"}
 FALSE = {"false", "0", "no", "không", "khong"}

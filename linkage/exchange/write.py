@@ -15,11 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from linkage.db import chunked
+from linkage.exchange.keys import record_key
 from linkage.exchange.validate import Parsed, Record, party_record, stored_fields
 from linkage.exchange.values import format_value
-from linkage.keys import record_key
-from linkage.models import utcnow
+from linkage.store.db import chunked
+from linkage.store.models import utcnow
 
 
 @dataclass

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from linkage import bench_browser
+from tests import server
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 FINISHED_RUN = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
@@ -103,12 +103,12 @@ def wait_healthy(base: str, seconds: float = 60) -> None:
 def app_server(database_url: str, script: str = "serve.py") -> AbstractContextManager[str]:
     """A real `streamlit run serve.py` (the app with its session-cookie route) on a loopback port,
     with only the project's own settings (.streamlit/config.toml): what a district office starts.
-    The same start-up the browser benchmark uses (linkage/bench_browser.py)."""
-    return bench_browser.app_server(database_url, script)
+    The same start-up the browser benchmark uses (bench/browser.py)."""
+    return server.app_server(database_url, script)
 
 
 def signed_out(page: Page) -> None:
-    """Sign out if the browser is still signed in: a sign-in lasts across reloads (linkage/sessions.py)."""
+    """Sign out if the browser is still signed in: a sign-in lasts across reloads (linkage/accounts/sessions.py)."""
     settled(page)
     button = page.get_by_role("button", name="Đăng xuất").or_(page.get_by_role("button", name="Sign out"))
     if button.count():

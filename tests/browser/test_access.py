@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor, add_user, set_disabled
-from linkage.catalog import init
-from linkage.db import get_engine
-from linkage.history import pending
-from linkage.importing import import_path
+from linkage.accounts.users import SYSTEM, Actor, add_user, set_disabled
+from linkage.records import forms
+from linkage.records.catalog import init
+from linkage.records.history import pending
+from linkage.records.importing import import_path
+from linkage.store.db import get_engine
 
 from ..documented import block
 from ..test_coverage import FIXTURE
@@ -94,8 +94,8 @@ def test_a_disabled_officer_is_signed_out_at_the_next_click_and_verifies_nothing
 ) -> None:
     base, url = server
     engine = get_engine(url)
-    coop = records.read(engine, SYSTEM, "cooperatives", "C1")
-    records.save(
+    coop = forms.read(engine, SYSTEM, "cooperatives", "C1")
+    forms.save(
         engine,
         Actor("htx_c1", "cooperative", cooperative_code="C1"),
         "cooperatives",

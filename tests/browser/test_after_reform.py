@@ -16,14 +16,14 @@ import sqlalchemy as sa
 from playwright.sync_api import Frame, Page, expect
 from sqlalchemy.engine import Engine
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor, add_user
-from linkage.catalog import init
-from linkage.db import get_engine
+from linkage.accounts.demo_accounts import DemoAccount, create_demo_accounts
+from linkage.accounts.users import SYSTEM, Actor, add_user
 from linkage.demo import generate
-from linkage.demo_accounts import DemoAccount, create_demo_accounts
-from linkage.maps import NEW_MAP, OLD_MAP, crosswalk, map_data
-from linkage.unplaced import unplaced
+from linkage.geo.maps import NEW_MAP, OLD_MAP, crosswalk, map_data
+from linkage.records import forms
+from linkage.records.catalog import init
+from linkage.records.unplaced import unplaced
+from linkage.store.db import get_engine
 
 from .conftest import Watched, app_server, settled
 
@@ -147,7 +147,7 @@ class CommuneCase:
 def commune_case(engine: Engine, preferred: str) -> CommuneCase:
     """A commune of 2025-07 whose settling list holds a raw material area (it moves the commune's only
     figure) and in which a cooperative lies: the demo officer's own commune if it qualifies, else the
-    first by code. Read from `linkage.unplaced` and the tables, never fixed here."""
+    first by code. Read from `linkage.records.unplaced` and the tables, never fixed here."""
     areas = [r for r in unplaced(engine, NEW_MAP) if r.file == "raw_material_areas"]
     assert areas, "the demo has a raw material area in a split commune"
     with engine.connect() as connection:
@@ -180,9 +180,9 @@ def test_the_commune_officer_draws_verifies_and_settles_and_the_communes_figure_
     # The cooperative of the commune reports a change through the write path its own page uses.
     add_user(engine, SYSTEM, "htx.xa.thu", PASSWORD, "cooperative", None, case.cooperative)
     cooperative = Actor("htx.xa.thu", "cooperative", cooperative_code=case.cooperative)
-    view = records.read(engine, cooperative, "cooperatives", case.cooperative)
+    view = forms.read(engine, cooperative, "cooperatives", case.cooperative)
     members = str(int(view.values.get("members") or 0) + 7)
-    records.save(engine, cooperative, "cooperatives", {**view.values, "members": members}, view)
+    forms.save(engine, cooperative, "cooperatives", {**view.values, "members": members}, view)
     before = raw_material_counts(engine, case.commune)
     after = raw_material_counts(engine, case.commune, (case.area, case.commune))
     assert after != before, "settling the area moves the commune's figure"
@@ -247,7 +247,7 @@ def test_the_commune_officer_draws_verifies_and_settles_and_the_communes_figure_
         expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
         expect(page.get_by_text(f"{after[0]} trên {after[1]} · mục tiêu 50%")).to_be_visible()
         quiet(watched)
-    stored = records.read(engine, SYSTEM, "raw_material_areas", case.area).values
+    stored = forms.read(engine, SYSTEM, "raw_material_areas", case.area).values
     assert stored["commune_code_2025_07"] == case.commune
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from linkage import records
-from linkage.accounts import SYSTEM, add_user
-from linkage.catalog import init
-from linkage.db import get_engine
-from linkage.importing import import_path
+from linkage.accounts.users import SYSTEM, add_user
+from linkage.records import forms
+from linkage.records.catalog import init
+from linkage.records.importing import import_path
+from linkage.store.db import get_engine
 
 from ..test_coverage import FIXTURE
 from .conftest import Watched, app_server, free_port, settled, signed_out
@@ -158,7 +158,7 @@ def test_a_cooperative_edit_verified_by_the_officer_moves_the_coverage_figure(
     expect(officer.get_by_test_id("stMetricValue").first).to_have_text("0,0%", timeout=20_000)
     assert "unit=058" in officer.url  # the place is kept in the address, to share
     context.close()
-    assert records.read(get_engine(url), SYSTEM, "cooperatives", "C1").review_status is None
+    assert forms.read(get_engine(url), SYSTEM, "cooperatives", "C1").review_status is None
 
 
 def test_a_cooperative_cannot_reach_another_cooperatives_data(server: tuple[str, str], watched: Watched) -> None:
@@ -207,7 +207,7 @@ def test_an_officer_uploads_files_sees_every_problem_then_commits_a_valid_one(
     page.locator("input[type=file]").set_input_files(str(good))
     page.get_by_role("button", name="Ghi vào cơ sở dữ liệu").click()
     expect(page.get_by_text("1 mới")).to_be_visible(timeout=20_000)
-    assert records.read(get_engine(url), SYSTEM, "cooperatives", "K72").values["name"] == "HTX Nông Thượng Mới"
+    assert forms.read(get_engine(url), SYSTEM, "cooperatives", "K72").values["name"] == "HTX Nông Thượng Mới"
     assert watched.outside == []
 
 

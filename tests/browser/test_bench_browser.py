@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from linkage.accounts import Actor
-from linkage.bench_browser import ROWS, SECTION
-from linkage.catalog import init
-from linkage.db import get_engine
-from linkage.history import pending
-from linkage.importing import import_path
+from bench.browser import ROWS, SECTION
+from linkage.accounts.users import Actor
+from linkage.records.catalog import init
+from linkage.records.history import pending
+from linkage.records.importing import import_path
+from linkage.store.db import get_engine
 
 from ..test_coverage import FIXTURE
 
@@ -29,10 +29,10 @@ def test_the_browser_benchmark_measures_every_row_and_keeps_the_other_sections(t
     out = tmp_path / "benchmarks.md"
     out.write_text("# Benchmarks\n\nkept\n\n## Load\n\nalso kept\n\n" + SECTION + "\n\nan old run\n", encoding="utf-8")
 
-    # A process of its own, as `python -m linkage.bench --browser` runs: this test process may already
+    # A process of its own, as `python -m bench --browser` runs: this test process may already
     # hold Playwright's sync API (the session's browser fixture), which cannot be started twice.
     args = ["--browser", "--db", url, "--repeats", "1", "--pending", "3", "--out", str(out)]
-    done = subprocess.run([sys.executable, "-m", "linkage.bench", *args], capture_output=True, text=True, timeout=900)
+    done = subprocess.run([sys.executable, "-m", "bench", *args], capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
 
     assert len(pending(get_engine(url), Actor("x", "officer", "058"), status="reported")) == 3

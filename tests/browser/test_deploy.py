@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from linkage.accounts import SYSTEM, add_user
-from linkage.db import dispose_engine, get_engine
-from linkage.importing import import_path
+from linkage.accounts.users import SYSTEM, add_user
+from linkage.records.importing import import_path
+from linkage.store.db import dispose_engine, get_engine
 
 from ..conftest import create_pg_database, drop_pg_database
 from ..documented import block, run_block

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from linkage.catalog import init
-from linkage.db import get_engine
-from linkage.importing import import_path
-from linkage.render import write_graph_file
+from linkage.graphs.render import write_graph_file
+from linkage.records.catalog import init
+from linkage.records.importing import import_path
+from linkage.store.db import get_engine
 
 from ..test_render import hostile_folder
 from .conftest import Watched

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from linkage import records
-from linkage.accounts import SYSTEM, Actor
-from linkage.catalog import init
-from linkage.db import get_engine
+from linkage.accounts.demo_accounts import create_demo_accounts
+from linkage.accounts.users import SYSTEM, Actor
 from linkage.demo import generate
-from linkage.demo_accounts import create_demo_accounts
-from linkage.history import verifier_of
-from linkage.importing import import_path
+from linkage.records import forms
+from linkage.records.catalog import init
+from linkage.records.history import verifier_of
+from linkage.records.importing import import_path
+from linkage.store.db import get_engine
 
 from .conftest import ROOT, Watched, app_server, settled, signed_out
 
@@ -50,7 +50,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     assert unit is not None
     verifier = next(a for a in made if a.role == "officer" and (a.scope, a.unit_map) == (unit.code, unit.map))
     accounts["verifier"] = (verifier.username, verifier.password)
-    officer = records.read(engine, SYSTEM, "cooperatives", _coop_of(engine))
+    officer = forms.read(engine, SYSTEM, "cooperatives", _coop_of(engine))
     commune = officer.values["commune_code"]
     folder = tmp_path_factory.mktemp("hostile")
     lines = ["code,name,commune_code,cooperative_code"]
@@ -65,7 +65,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
 
 
 def _coop_of(engine) -> str:  # type: ignore[no-untyped-def]
-    from linkage.demo_accounts import demo_accounts
+    from linkage.accounts.demo_accounts import demo_accounts
 
     return next(a.scope for a in demo_accounts(engine) if a.role == "cooperative")
 

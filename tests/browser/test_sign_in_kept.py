@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from linkage import sessions
-from linkage.accounts import SYSTEM, add_user, set_disabled
-from linkage.catalog import init
-from linkage.db import get_engine
-from linkage.importing import import_path
+from linkage.accounts import sessions
+from linkage.accounts.users import SYSTEM, add_user, set_disabled
+from linkage.records.catalog import init
+from linkage.records.importing import import_path
+from linkage.store.db import get_engine
 
 from ..test_coverage import FIXTURE
 from .conftest import Watched, app_server, settled

@@ -15,12 +15,12 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Route, expect
 
-from linkage import sessions
-from linkage.accounts import SYSTEM, add_user
-from linkage.catalog import init
-from linkage.db import get_engine
-from linkage.identity import link
-from linkage.importing import import_path
+from linkage.accounts import sessions
+from linkage.accounts.identity import link
+from linkage.accounts.users import SYSTEM, add_user
+from linkage.records.catalog import init
+from linkage.records.importing import import_path
+from linkage.store.db import get_engine
 
 from ..test_coverage import FIXTURE
 from .conftest import ROOT, free_port, settled, wait_healthy

@@ -1,0 +1,437 @@
+"""Browser benchmark: what users wait for, measured in Debian's Chromium through Playwright.
+
+    python -m bench --browser [--scale province|national] [--repeats 5] [--entry serve.py]
+    python -m bench.browser --db sqlite:///scratch.db --repeats 1   # an existing database
+
+On a scratch SQLite database holding the demo data (or the one given with `--db`, which it writes
+to: accounts and pending changes), it starts the app with `streamlit run ENTRY` on a loopback port
+and times, p95 over the repeats:
+
+- the first page after sign-in on a newly started server (a new server process for every repeat; the
+  seconds until it answers are reported beside the table);
+- the coverage interactions at national and at province level: the verified toggle on, a new date,
+  another ranking, and back (the toggle off again, to the view first shown);
+- a district graph and a province graph, until the drawing has settled (or, when it is not drawn,
+  until the page has finished and says why);
+- the verification queue with `--pending` changes waiting, created through the domain's write path
+  (`forms.save` by the cooperative's account), not by SQL.
+
+A step ends when Streamlit has finished running the page (its `data-test-script-state` went
+`running` and is back to `notRunning` for 250 ms; a rerun so quick that it never shows `running` ends
+with its last change to the page) and, for graphs, when the drawing's "laying out" note is gone. Writes its
+table, with the goal and met / not met for each row, as the "In the browser" section of
+docs/benchmarks.md, keeping the other sections. Goals are checked here, never by timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import col
+
+from linkage.accounts.demo_accounts import DemoAccount, create_demo_accounts
+from linkage.accounts.users import SYSTEM, Actor, add_user
+from linkage.demo import generate
+from linkage.records import forms
+from linkage.records.catalog import init
+from linkage.records.history import pending as waiting
+from linkage.store.db import get_engine, read_session
+from linkage.store.models import Cooperative
+from tests.server import app_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page  # lazy: a dev-only package, needed only when the browser is driven
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+SECTION = "## In the browser"
+QUIET_MS = 250  # a run that ends and starts again (st.rerun) within this is one step
+NATIONAL = f"bench.vn.{secrets.token_hex(3)}"  # a national planner made for this run only
+PASSWORD = secrets.token_urlsafe(18)
+
+# The rows of the table, in order, with their goals in seconds (issue 15).
+ROWS: list[tuple[str, str, float]] = [
+    ("first_page", "first page after sign-in (newly started server)", 1.5),
+    ("national_verified", "coverage, national: verified toggle", 1.0),
+    ("national_date", "coverage, national: a new date", 1.0),
+    ("national_ranking", "coverage, national: another ranking", 1.0),
+    ("national_back", "coverage, national: back (toggle off)", 1.0),
+    ("province_verified", "coverage, province: verified toggle", 1.0),
+    ("province_date", "coverage, province: a new date", 1.0),
+    ("province_ranking", "coverage, province: another ranking", 1.0),
+    ("province_back", "coverage, province: back (toggle off)", 1.0),
+    ("district_graph", "district graph, drawn", 1.5),
+    ("province_graph", "province graph, drawn", 2.0),
+    ("verification_queue", "verification queue with {pending} pending changes", 0.5),
+]
+
+WATCH = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__benchRan = false;
+  window.__benchEnd = 0;
+  window.__benchChanged = 0;
+  if (window.__benchApp !== app) {
+    window.__benchApp = app;
+    new MutationObserver((changes) => {
+      const state = app.getAttribute('data-test-script-state');
+      if (changes.some((c) => c.target === app && c.attributeName === 'data-test-script-state')) {
+        if (state === 'running') window.__benchRan = true;
+        else if (window.__benchRan) window.__benchEnd = Date.now();
+      } else if (changes.some((c) => c.type !== 'attributes')) {
+        // a quick rerun may never show 'running': its output does (elements or text, not the
+        // styles a click itself changes)
+        window.__benchChanged = Date.now();
+      }
+    }).observe(app, {attributes: true, childList: true, subtree: true, characterData: true});
+  }
+  return Date.now();
+}"""
+FINISHED = f"""() => {{
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const end = window.__benchRan ? window.__benchEnd : window.__benchChanged;
+  return end > 0 && Date.now() - end >= {QUIET_MS};
+}}"""
+ENDED = "() => window.__benchRan ? window.__benchEnd : window.__benchChanged"
+
+
+@dataclass
+class Row:
+    key: str
+    what: str
+    goal: float
+    samples: list[float] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def p95(self) -> float | None:
+        """The 95th percentile by nearest rank (seconds); None when nothing was measured."""
+        if not self.samples:
+            return None
+        ordered = sorted(self.samples)
+        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+    @property
+    def met(self) -> bool:
+        return self.p95 is not None and round(self.p95, 2) <= self.goal  # as the table shows it
+
+
+@dataclass(frozen=True)
+class Accounts:
+    national: str  # a planner of the whole country
+    province: str  # a planner of the demo's province
+    officer: str  # the officer of the busiest cooperative's district
+    passwords: dict[str, str]
+
+
+def prepare(engine: Engine, pending: int) -> Accounts:
+    """Accounts for each role measured, and `pending` changes waiting in the officer's queue,
+    written through the domain's write path as a cooperative reports them."""
+
+    demo: dict[str, DemoAccount] = {}
+    for account in create_demo_accounts(engine):
+        demo.setdefault(account.role, account)  # the programme's accounts come first: officer.demo, …
+    if not demo:
+        raise RuntimeError("the database holds no cooperative in a linkage: load the demo data first")
+    with read_session(engine) as session:
+        commune = session.execute(
+            sa.select(col(Cooperative.commune_code)).where(col(Cooperative.code) == demo["cooperative"].scope)
+        ).scalar_one()
+    add_user(engine, SYSTEM, NATIONAL, PASSWORD, "planner", "VN")
+    coop = Actor(demo["cooperative"].username, "cooperative", cooperative_code=demo["cooperative"].scope)
+    officer = Actor(demo["officer"].username, "officer", demo["officer"].scope)
+    missing = pending - len(waiting(engine, officer, status="reported"))
+    for n in range(max(0, missing)):
+        values = {
+            "code": f"BENCH{n:05d}",
+            "name": f"Hộ thử nghiệm {n}",
+            "commune_code": commune,
+            "kind": "household",
+            "cooperative_code": coop.cooperative_code or "",
+        }
+        forms.save(engine, coop, "producers", values)
+    passwords = {a.username: a.password for a in demo.values()} | {NATIONAL: PASSWORD}
+    return Accounts(NATIONAL, demo["planner"].username, demo["officer"].username, passwords)
+
+
+def _arm(page: Page) -> int:
+    return int(page.evaluate(WATCH))
+
+
+def _finished(page: Page, started: int, timeout_ms: float) -> float:
+    """Seconds from `started` (the page's clock, ms) to the end of the run(s) it started."""
+    page.wait_for_function(FINISHED, timeout=timeout_ms, polling=50)
+    end = int(page.evaluate(ENDED))
+    return max(0, end - started) / 1000
+
+
+def sign_in(page: Page, base: str, username: str, password: str, timeout_ms: float) -> float:
+    """Open the app, sign in and return the seconds from the click to the first page finished."""
+    page.goto(base)
+    page.get_by_role("link", name="Đăng nhập").first.click()
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    started = _arm(page)
+    page.get_by_role("button", name="Đăng nhập").click()
+    seconds = _finished(page, started, timeout_ms)
+    page.get_by_text(f"Đăng nhập: {username}").first.wait_for(timeout=timeout_ms)
+    return seconds
+
+
+def step(page: Page, action: Callable[[], None], timeout_ms: float) -> float:
+    started = _arm(page)
+    action()
+    return _finished(page, started, timeout_ms)
+
+
+def open_page(page: Page, name: str, timeout_ms: float) -> float:
+    return step(page, lambda: page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click(), timeout_ms)
+
+
+def graph_drawn(page: Page, name: str, timeout_ms: float) -> tuple[float, str]:
+    """Seconds from the click on the graph page until its drawing has settled, and what it shows."""
+    started = _arm(page)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    page.wait_for_function(FINISHED, timeout=timeout_ms, polling=50)
+    frame = page.locator("iframe").first.element_handle(timeout=timeout_ms).content_frame()
+    assert frame is not None
+    frame.wait_for_function(
+        "() => document.readyState === 'complete' && !document.getElementById('settling')",
+        timeout=timeout_ms,
+        polling="raf",
+    )
+    end = int(page.evaluate("() => Date.now()"))
+    shown = frame.evaluate(
+        "() => document.body.getAttribute('data-stabilized') === 'true' ? 'drawn' : "
+        "(document.querySelector('[role=alert]') || document.body).textContent.trim().slice(0, 120)"
+    )
+    return max(0, end - started) / 1000, str(shown)
+
+
+def coverage_steps(page: Page, prefix: str, repeat: int, timeout_ms: float) -> dict[str, float]:
+    """The four coverage interactions on the coverage page already open."""
+    toggle = page.get_by_text("Chỉ số liệu đã xác nhận", exact=True)
+    times = {f"{prefix}_verified": step(page, toggle.click, timeout_ms)}
+
+    def new_date() -> None:
+        page.get_by_role("spinbutton", name="day, Tính đến ngày").click()
+        page.keyboard.type(f"3112{2024 - repeat % 3}")  # day, month, year: the field moves on by itself
+        page.keyboard.press("Escape")
+
+    new_date()
+    times[f"{prefix}_date"] = step(page, lambda: page.get_by_role("heading").first.click(), timeout_ms)
+    # the ranking's choice, not the trend's reading below it: the group that names an indicator
+    ranking = page.get_by_role("radiogroup").filter(has_text="Liên kết vùng nguyên liệu").locator("label")
+    checked = ranking.evaluate_all("labels => labels.findIndex(l => l.querySelector('input').checked)")
+    other = 1 if checked == 0 else 0
+    times[f"{prefix}_ranking"] = step(page, ranking.nth(other).click, timeout_ms)
+    times[f"{prefix}_back"] = step(page, toggle.click, timeout_ms)
+    return times
+
+
+def measure(
+    url: str, repeats: int, entry: str, accounts: Accounts, timeout_s: float = 120
+) -> tuple[dict[str, Row], list[float]]:
+    """Every row of the table, each with `repeats` samples (or notes saying why a sample is missing),
+    and the seconds each new server took from its start until it answered."""
+    from playwright.sync_api import sync_playwright  # lazy: a dev-only package, needed only when the browser is driven
+
+    timeout_ms = timeout_s * 1000
+    rows = {key: Row(key, what, goal) for key, what, goal in ROWS}
+    starts: list[float] = []
+
+    def attempt(keys: list[str], fn: Callable[[], dict[str, float]]) -> None:
+        try:
+            for key, seconds in fn().items():
+                rows[key].samples.append(seconds)
+                print(f"  {key}: {seconds:.2f} s", flush=True)
+        except Exception as error:  # a broken step is reported in the table, the others still run
+            for key in keys:
+                rows[key].notes.append(f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
+            print(f"  {', '.join(keys)}: {rows[keys[0]].notes[-1]}", flush=True)
+
+    executable = shutil.which("chromium")
+    if not executable:
+        raise RuntimeError("Debian's chromium package is required (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=FLAGS)
+        try:
+            for repeat in range(repeats):
+                print(f"repeat {repeat + 1} of {repeats}", flush=True)
+                starting = time.perf_counter()
+                with app_server(url, entry) as base:  # a new server for every repeat
+                    starts.append(time.perf_counter() - starting)
+
+                    def cold(base: str = base) -> dict[str, float]:
+                        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+                        try:
+                            password = accounts.passwords[accounts.province]
+                            return {"first_page": sign_in(page, base, accounts.province, password, timeout_ms)}
+                        finally:
+                            page.context.close()
+
+                    attempt(["first_page"], cold)
+                    _levels(browser, base, accounts, repeat, timeout_ms, attempt)
+        finally:
+            browser.close()
+    return rows, starts
+
+
+def _levels(
+    browser: Browser,
+    base: str,
+    accounts: Accounts,
+    repeat: int,
+    timeout_ms: float,
+    attempt: Callable[[list[str], Callable[[], dict[str, float]]], None],
+) -> None:
+    def signed_in(username: str) -> Page:
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(page, base, username, accounts.passwords[username], timeout_ms)
+        return page
+
+    for prefix, username in (("national", accounts.national), ("province", accounts.province)):
+        keys = [f"{prefix}_{s}" for s in ("verified", "date", "ranking", "back")]
+
+        def interactions(username: str = username, prefix: str = prefix) -> dict[str, float]:
+            page = signed_in(username)
+            try:
+                open_page(page, "Mức độ đạt chỉ tiêu", timeout_ms)
+                return coverage_steps(page, prefix, repeat, timeout_ms)
+            finally:
+                page.context.close()
+
+        attempt(keys, interactions)
+
+    shown: dict[str, str] = {}
+    for key, username in (("district_graph", accounts.officer), ("province_graph", accounts.province)):
+
+        def graph(username: str = username, key: str = key) -> dict[str, float]:
+            page = signed_in(username)
+            try:
+                seconds, shown[key] = graph_drawn(page, "Sơ đồ liên kết", timeout_ms)
+                if shown[key] != "drawn":
+                    raise RuntimeError(f"not drawn ({seconds:.1f} s): {shown[key]}")
+                return {key: seconds}
+            finally:
+                page.context.close()
+
+        attempt([key], graph)
+
+    def queue() -> dict[str, float]:
+        page = signed_in(accounts.officer)
+        try:
+            return {"verification_queue": open_page(page, "Xác nhận", timeout_ms)}
+        finally:
+            page.context.close()
+
+    attempt(["verification_queue"], queue)
+
+
+def section(rows: dict[str, Row], repeats: int, pending: int, described: str, starts: Sequence[float] = ()) -> str:
+    """The "In the browser" section of docs/benchmarks.md."""
+    lines = [
+        SECTION,
+        "",
+        f"`python -m bench --browser` on {date.today().isoformat()}: {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, embedded SQLite, Debian's Chromium through "
+        f"Playwright, one user at a time. {described} p95 of {repeats} repeats (nearest rank), each on a newly "
+        "started server; a step ends when Streamlit has finished running the page and, for graphs, when the "
+        "drawing has settled."
+        + (
+            f" A new server answered its health check {min(starts):.1f}–{max(starts):.1f} s after it was started: "
+            "it reads every record and counts today's figures before it answers (ui/startup.py)."
+            if starts
+            else ""
+        ),
+        "",
+        "| what | p95 | samples (s) | goal | |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows.values():
+        what = row.what.format(pending=f"{pending:,}")
+        samples = ", ".join(f"{s:.2f}" for s in row.samples) or "—"
+        p95 = "—" if row.p95 is None else f"{row.p95:.2f} s"
+        verdict = "met" if row.met else "**not met**"
+        if row.notes:
+            verdict += " (" + "; ".join(sorted(set(row.notes))).replace("|", "/") + ")"
+        lines.append(f"| {what} | {p95} | {samples} | ≤ {row.goal:g} s | {verdict} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write_section(path: Path, text: str) -> None:
+    """Put `text` in place of the file's "In the browser" section (or after the others)."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    kept = keep_other_sections(old)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(kept.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def keep_other_sections(text: str) -> str:
+    """`text` without its "In the browser" section."""
+    out: list[str] = []
+    skipping = False
+    for line in text.splitlines():
+        if line.startswith("## "):
+            skipping = line.strip() == SECTION
+        if not skipping:
+            out.append(line)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def browser_section(text: str) -> str:
+    """The "In the browser" section of `text`, or an empty string."""
+    lines = text.splitlines()
+    if SECTION not in lines:
+        return ""
+    start = lines.index(SECTION)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join(lines[start:end]).rstrip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--db", help="an existing database to use (it gets accounts and pending changes)")
+    parser.add_argument("--scale", choices=["province", "national"], default="province")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--pending", type=int, default=1000)
+    parser.add_argument("--entry", default="serve.py", help="the app's entry file")
+    parser.add_argument("--note", default="", help="a sentence on the conditions, put in the section")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+
+    url = args.db
+    described = "Database given with --db."
+    if url is None:
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='linkage-bench-browser-')) / 'demo.db'}"
+        init(get_engine(url))
+        described = generate(get_engine(url), scale=args.scale, seed=1).describe()
+    started = time.perf_counter()
+    accounts = prepare(get_engine(url), args.pending)
+    print(f"accounts and {args.pending} pending changes ready in {time.perf_counter() - started:.1f} s", flush=True)
+    get_engine(url).dispose()
+    rows, starts = measure(url, args.repeats, args.entry, accounts)
+    text = section(rows, args.repeats, args.pending, f"{described} {args.note}".strip(), starts)
+    write_section(args.out, text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Sign-in sessions that survive a reload and reach every tab of the browser, for a working day.
+
+A session is a random token in an HttpOnly cookie; the database keeps only its SHA-256, so a copy
+of the database signs nobody in. A session holds while all of these hold:
+
+- it has not expired (`LIFETIME`, a working day) and was not ended by signing out;
+- its account exists and is not disabled;
+- the account's password hash is the one it had at sign-in (`password_fingerprint`): a changed
+  or reset password ends every session issued before it.
+
+These are checked on every run of the app, so a sign-out in one tab, a disabled account or a new
+password signs the other tabs out at their next interaction.
+
+The tab that signs in never sees the token: Streamlit talks to it over a WebSocket, which cannot
+set an HttpOnly cookie. It gets a one-time code instead (`hand_over`, valid `HANDOVER`), which the
+browser posts to the app's `/_linkage/session` route; `redeem` trades the code for the token that
+route puts in the cookie, in the same row, so the tab keeps checking the same session by its id.
+
+Example:
+    >>> issued = issue(engine, "officer")            # doctest: +SKIP
+    >>> resolve(engine, issued.secret).username      # doctest: +SKIP
+    'officer'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from linkage.accounts.users import Actor
+from linkage.store.models import SignInSession, UserAccount, utcnow
+
+LIFETIME = timedelta(hours=10)  # a working day; then the user signs in again
+HANDOVER = timedelta(seconds=60)  # for the browser to trade the one-time code for its cookie
+COOKIE = "linkage_session"
+TOKEN_BYTES = 32  # 256 random bits, URL-safe text of 43 characters
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A new session: its id (not a secret) and the secret the browser holds (a token or a one-time code)."""
+
+    session_id: int
+    secret: str
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A session that holds: who acts in it (as the account is now) and the language chosen in it."""
+
+    session_id: int
+    actor: Actor
+    language: str | None
+
+    @property
+    def username(self) -> str:
+        return self.actor.username
+
+
+def digest(secret: str) -> str:
+    """What the database stores of a token or code: its SHA-256 in hex (64 characters)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()
+
+
+def _start(engine: Engine, username: str, language: str | None, now: datetime, handover: bool) -> Issued:
+    secret = secrets.token_urlsafe(TOKEN_BYTES)
+    with Session(engine) as session:
+        # Expired sessions are no use to anyone: drop them whenever a new one starts.
+        session.execute(sa.delete(SignInSession).where(col(SignInSession.expires_at) <= now))
+        password_hash = session.execute(
+            sa.select(col(UserAccount.password_hash)).where(col(UserAccount.username) == username)
+        ).scalar_one()
+        row = SignInSession(
+            token_hash=digest(secret),
+            username=username,
+            password_fingerprint=_fingerprint(password_hash),
+            language=language,
+            expires_at=now + LIFETIME,
+            handover_until=now + HANDOVER if handover else None,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        session.commit()
+        assert row.id is not None
+        return Issued(row.id, secret)
+
+
+def issue(engine: Engine, username: str, language: str | None = None, now: datetime | None = None) -> Issued:
+    """A new session for an account that has just signed in; `secret` is the token for the cookie."""
+    return _start(engine, username, language, now or utcnow(), handover=False)
+
+
+def hand_over(engine: Engine, username: str, language: str | None = None, now: datetime | None = None) -> Issued:
+    """A new session whose `secret` is a one-time code, valid `HANDOVER`, that `redeem` trades for the token.
+
+    The session holds from now on for the tab that signed in (by its id), whether or not the
+    browser ever redeems the code; only the cookie, and so other tabs and reloads, waits for it."""
+    return _start(engine, username, language, now or utcnow(), handover=True)
+
+
+def redeem(engine: Engine, code: str, now: datetime | None = None) -> str | None:
+    """The session token for a one-time code from `hand_over`, once; None for an unknown, used or late code."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    with Session(engine) as session:
+        done = session.execute(
+            sa.update(SignInSession)
+            .where(
+                col(SignInSession.token_hash) == digest(code),
+                col(SignInSession.handover_until).is_not(None),
+                col(SignInSession.handover_until) > now,
+            )
+            .values(token_hash=digest(token), handover_until=None, updated_at=now)
+        )
+        session.commit()
+    return token if done.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def _holding(now: datetime) -> sa.Select[SignInSession, UserAccount]:
+    """Sessions that hold at `now`, with their account as it is now (its password hash to compare)."""
+    return (
+        sa.select(SignInSession, UserAccount)
+        .join(UserAccount, col(UserAccount.username) == col(SignInSession.username))
+        .where(col(SignInSession.expires_at) > now, col(UserAccount.disabled).is_(False))
+    )
+
+
+def _signed_in(found: sa.Row[SignInSession, UserAccount] | None) -> SignedIn | None:
+    if found is None:
+        return None
+    row, account = found
+    if not secrets.compare_digest(row.password_fingerprint, _fingerprint(account.password_hash)):
+        return None
+    assert row.id is not None
+    who = Actor(account.username, account.role, account.unit_code, account.cooperative_code, account.unit_map)
+    return SignedIn(row.id, who, row.language)
+
+
+def resolve(engine: Engine, token: str | None, now: datetime | None = None) -> SignedIn | None:
+    """The session a cookie's token names, if it holds; None otherwise (and for a one-time code)."""
+    if not token:
+        return None
+    query = _holding(now or utcnow()).where(
+        col(SignInSession.token_hash) == digest(token), col(SignInSession.handover_until).is_(None)
+    )
+    with Session(engine) as session:
+        return _signed_in(session.execute(query).first())
+
+
+def check(engine: Engine, session_id: int, now: datetime | None = None) -> SignedIn | None:
+    """The session with this id, if it still holds: what every run of a signed-in tab asks."""
+    query = _holding(now or utcnow()).where(col(SignInSession.id) == session_id)
+    with Session(engine) as session:
+        return _signed_in(session.execute(query).first())
+
+
+def set_language(engine: Engine, session_id: int, language: str) -> None:
+    """Remember the language chosen in a session, for its other tabs and the next reload."""
+    with Session(engine) as session:
+        session.execute(
+            sa.update(SignInSession)
+            .where(col(SignInSession.id) == session_id)
+            .values(language=language, updated_at=utcnow())
+        )
+        session.commit()
+
+
+def end(engine: Engine, session_id: int | None = None, token: str | None = None) -> None:
+    """Sign out: the session (named by its id or by its token) is deleted, in every tab at once."""
+    condition = (
+        col(SignInSession.id) == session_id
+        if session_id is not None
+        else col(SignInSession.token_hash) == digest(token or "")
+    )
+    with Session(engine) as session:
+        session.execute(sa.delete(SignInSession).where(condition))
+        session.commit()
+
+
+def end_all_for_user(engine: Engine, username: str) -> int:
+    """End every session of an account (all its browsers); returns how many there were."""
+    with Session(engine) as session:
+        done = session.execute(sa.delete(SignInSession).where(col(SignInSession.username) == username))
+        session.commit()
+    return int(done.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,373 @@
+"""Users, roles and scopes; password hashing with argon2id; login throttling.
+
+Passwords are never stored or logged in clear: only the argon2id hash (argon2-cffi, a well-kept
+memory-hard scheme). Repeated failures slow the next attempt down, then lock the account for a while.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from linkage.actor import SYSTEM as SYSTEM  # re-exported: who acts lives in linkage.actor
+from linkage.actor import Actor as Actor
+from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
+from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP
+from linkage.records.history import Entry, entries, log
+from linkage.records.permissions import SCOPE_LEVELS, find_scope, require_admin
+from linkage.store.db import read_session, write_session
+from linkage.store.models import Cooperative, LoginAttempt, UserAccount, utcnow
+from linkage.vocabulary import ROLES
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+MIN_PASSWORD_LENGTH = 8
+LOCK_AFTER = 5  # failed attempts in a row
+LOCK_FOR = timedelta(minutes=15)
+
+
+@cache
+def hasher() -> PasswordHasher:
+    """argon2id with the library's current recommended cost (made on first use: importing this
+    module must stay cheap for commands that never touch a password)."""
+    from argon2 import PasswordHasher  # lazy: start-up stays fast
+
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    return hasher().hash("not a password of anyone")
+
+
+ACCOUNTS = "accounts"  # the history's name for user accounts
+
+
+def normalize_username(name: str) -> str:
+    return unicodedata.normalize("NFC", name).strip().lower()
+
+
+def _check_scope(
+    role: str, unit_code: str | None, cooperative_code: str | None, unit_map: str, session: Session
+) -> str | None:
+    """The unit code of a new scope as stored, or a plain refusal if role, map and scope do not fit
+    (`permissions.SCOPE_LEVELS`); a code that is a fitting unit of the other map says so."""
+    if role not in ROLES:
+        raise UserFacingError("unknown_role", role=role, roles=", ".join(ROLES))
+    if unit_map not in MAPS:
+        raise UserFacingError("unknown_map", map=unit_map)
+    if role == "cooperative":
+        if not cooperative_code or session.get(Cooperative, cooperative_code) is None:
+            raise UserFacingError("account_needs_cooperative", code=cooperative_code or "")
+        return None
+    if role not in SCOPE_LEVELS:
+        return None
+    unit = find_scope(unit_code or "", unit_map, SCOPE_LEVELS[role][unit_map])
+    if unit is not None:
+        return unit.code
+    other = NEW_MAP if unit_map == OLD_MAP else OLD_MAP
+    if find_scope(unit_code or "", other, SCOPE_LEVELS[role][other]) is not None:
+        raise UserFacingError("account_unit_on_other_map", unit=unit_code or "", map=unit_map, other=other)
+    raise UserFacingError(f"account_needs_unit_{role}", unit=unit_code or "", map=unit_map)
+
+
+def scope_words(unit_code: str | None, unit_map: str, cooperative_code: str | None) -> str | None:
+    """A scope as the history and the lists show it: a unit with its map (a code does not say its
+    map), or a cooperative's code."""
+    if unit_code:
+        return unit_code if unit_code == "VN" else f"{unit_code} ({unit_map})"
+    return cooperative_code
+
+
+def add_user(
+    engine: Engine,
+    actor: Actor,
+    username: str,
+    password: str,
+    role: str,
+    unit_code: str | None = None,
+    cooperative_code: str | None = None,
+    unit_map: str = OLD_MAP,
+) -> Actor:
+    """Create an account; only admins may. `unit_code` is read on `unit_map` (the command line and
+    the users page default to today's map). Returns the new account as an Actor."""
+    require_admin(actor)
+    name = normalize_username(username)
+    if not name or len(name) > 64 or any(ch.isspace() for ch in name):
+        raise UserFacingError("bad_username", username=username)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserFacingError("short_password", length=MIN_PASSWORD_LENGTH)
+    with write_session(engine) as session:
+        unit = _check_scope(role, unit_code, cooperative_code, unit_map, session)
+        if session.execute(sa.select(col(UserAccount.id)).where(col(UserAccount.username) == name)).first():
+            raise UserFacingError("username_taken", username=name)
+        cooperative = cooperative_code if role == "cooperative" else None
+        scope = scope_words(unit, unit_map, cooperative)
+        _log_account(session, actor, "create", name, {"role": [None, role], "scope": [None, scope]})
+        session.add(
+            UserAccount(
+                username=name,
+                password_hash=hasher().hash(password),
+                role=role,
+                unit_code=unit,
+                unit_map=unit_map,
+                cooperative_code=cooperative,
+            )
+        )
+    return Actor(name, role, unit, cooperative, unit_map)
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as administrators see it: never its password hash."""
+
+    username: str
+    role: str
+    unit_code: str | None
+    cooperative_code: str | None
+    disabled: bool
+    unit_map: str = OLD_MAP
+
+    @property
+    def scope(self) -> str | None:
+        return self.unit_code or self.cooperative_code
+
+    @property
+    def scope_shown(self) -> str | None:
+        """The scope with its map: `31231 (2025-07)`."""
+        return scope_words(self.unit_code, self.unit_map, self.cooperative_code)
+
+
+def list_users(engine: Engine, actor: Actor) -> list[Account]:
+    """Every account by user name; only admins may."""
+    require_admin(actor)
+    columns = (UserAccount.username, UserAccount.role, UserAccount.unit_code, UserAccount.cooperative_code)
+    with read_session(engine) as session:
+        rows = session.execute(
+            sa.select(*(col(c) for c in columns), col(UserAccount.disabled), col(UserAccount.unit_map)).order_by(
+                col(UserAccount.username)
+            )
+        )
+        return [Account(*row) for row in rows]
+
+
+def current_actor(engine: Engine, username: str) -> Actor | None:
+    """The account as it is now, or None when it is disabled or gone: what an open session acts as.
+
+    The app asks on every run (one query on the unique user name), so disabling an account signs
+    its open sessions out at their next click, and a changed role or scope applies at once."""
+    with read_session(engine) as session:
+        row = session.execute(
+            sa.select(
+                col(UserAccount.role),
+                col(UserAccount.unit_code),
+                col(UserAccount.cooperative_code),
+                col(UserAccount.unit_map),
+            ).where(col(UserAccount.username) == normalize_username(username), col(UserAccount.disabled).is_(False))
+        ).first()
+    return Actor(normalize_username(username), row[0], row[1], row[2], row[3]) if row else None
+
+
+def actor_of(account: UserAccount) -> Actor:
+    """The stored account as the actor it signs in as (with the map of its unit)."""
+    return Actor(account.username, account.role, account.unit_code, account.cooperative_code, account.unit_map)
+
+
+def _account(session: Session, username: str) -> UserAccount:
+    """The stored account, locked for this transaction; NotFound if there is none."""
+    account = session.execute(
+        sa.select(UserAccount).where(col(UserAccount.username) == normalize_username(username)).with_for_update()
+    ).scalar_one_or_none()
+    if account is None:
+        raise NotFound("no_user", username=username)
+    return account
+
+
+def _touch(account: UserAccount) -> None:
+    account.updated_at = utcnow()
+    account.version += 1
+
+
+def _refuse_own(actor: Actor, username: str) -> None:
+    """An administrator does not lock themselves out or drop their own rights from the app; another
+    administrator, or the command line, can."""
+    if actor is not SYSTEM and actor.username == normalize_username(username):
+        raise Refused("not_own_account")
+
+
+def set_disabled(engine: Engine, actor: Actor, username: str, disabled: bool = True) -> None:
+    """Disable an account (it can no longer sign in and its open sessions end at their next click),
+    or enable it again; only admins may, and not on their own account."""
+    require_admin(actor)
+    if disabled:
+        _refuse_own(actor, username)
+    with write_session(engine) as session:
+        account = _account(session, username)
+        if account.disabled == disabled:
+            return
+        _log_account(
+            session, actor, "update", account.username, {"disabled": [str(not disabled).lower(), str(disabled).lower()]}
+        )
+        account.disabled = disabled
+        _touch(account)
+
+
+def set_role(
+    engine: Engine,
+    actor: Actor,
+    username: str,
+    role: str,
+    unit_code: str | None = None,
+    cooperative_code: str | None = None,
+    unit_map: str = OLD_MAP,
+) -> Actor:
+    """Give an account another role or scope (checked as for a new account); only admins may, and
+    not on their own account. Open sessions act with the new rights from their next click."""
+    require_admin(actor)
+    _refuse_own(actor, username)
+    with write_session(engine) as session:
+        account = _account(session, username)
+        unit = _check_scope(role, unit_code, cooperative_code, unit_map, session)
+        cooperative = cooperative_code if role == "cooperative" else None
+        before = (account.role, scope_words(account.unit_code, account.unit_map, account.cooperative_code))
+        after = (role, scope_words(unit, unit_map, cooperative))
+        if before != after:
+            _log_account(
+                session,
+                actor,
+                "update",
+                account.username,
+                {"role": [before[0], after[0]], "scope": [before[1], after[1]]},
+            )
+            account.role, account.unit_code, account.cooperative_code = role, unit, cooperative
+            account.unit_map = unit_map
+            _touch(account)
+        return Actor(account.username, role, unit, cooperative, unit_map)
+
+
+def change_password(
+    engine: Engine, actor: Actor, username: str, new_password: str, current_password: str | None = None
+) -> None:
+    """Set a new password: the one way any password changes, so every change is checked and logged alike.
+
+    Users change their own with their current password (checked, and throttled, like a sign-in);
+    admins reset anyone else's, the command line anyone's. The history records that the password
+    changed, never the password or its hash. Sessions kept by a token end, since the hash changes.
+    """
+    name = normalize_username(username)
+    own = actor is not SYSTEM and actor.username == name
+    if not own:
+        require_admin(actor)
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise UserFacingError("short_password", length=MIN_PASSWORD_LENGTH)
+    if own:
+        try:
+            authenticate(engine, name, current_password or "")
+        except LoginRefused as refused:
+            if refused.key in ("wrong_credentials", "account_disabled"):
+                raise UserFacingError("wrong_current_password") from None
+            raise
+    new_hash = hasher().hash(new_password)  # slow: outside the write transaction
+    with write_session(engine) as session:
+        account = _account(session, name)
+        _log_account(session, actor, "update", account.username, {"password": ["", "changed"]})
+        account.password_hash = new_hash
+        _touch(account)
+
+
+def account_history(engine: Engine, actor: Actor, username: str) -> list[Entry]:
+    """Every recorded change of one account, oldest first (who created, disabled, enabled it,
+    changed its role or scope, set its password — never the password); only admins may."""
+    require_admin(actor)
+    with read_session(engine) as session:
+        return entries(session, ACCOUNTS, normalize_username(username))
+
+
+def _log_account(session: Session, actor: Actor, action: str, username: str, change: dict[str, list]) -> None:  # type: ignore[type-arg]
+    """Account changes go to the same append-only history as data changes (never a password)."""
+    log(session, actor, action, ACCOUNTS, [(username, change)])
+
+
+def _delay_after(failures: int) -> timedelta:
+    """Wait before the next attempt: none after one slip, then 1, 2, 4 s; locked after LOCK_AFTER."""
+    if failures >= LOCK_AFTER:
+        return LOCK_FOR
+    return timedelta(seconds=0 if failures < 2 else 2 ** (failures - 2))
+
+
+def _attempt_row(session: Session, name: str) -> LoginAttempt:
+    """The name's attempt counter, created if missing, locked for this transaction (PostgreSQL;
+    SQLite's writes are serialised by `BEGIN IMMEDIATE`)."""
+    values = {"username": name, "failed_logins": 0, "created_at": utcnow(), "updated_at": utcnow()}
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    session.execute(insert(LoginAttempt).values(**values).on_conflict_do_nothing(index_elements=["username"]))
+    return session.execute(
+        sa.select(LoginAttempt).where(col(LoginAttempt.username) == name).with_for_update()
+    ).scalar_one()
+
+
+def authenticate(engine: Engine, username: str, password: str, now: datetime | None = None) -> Actor:
+    """The actor for valid credentials; otherwise LoginRefused, the same words for a wrong name or password.
+
+    Each attempt is counted as a failure *before* the slow password check, in one short transaction
+    that locks the name's counter, so parallel guesses cannot slip past the throttle; a right
+    password then clears the count. Names with no account are counted the same way, so the answers
+    never tell which names exist. The check itself runs outside any transaction.
+    """
+    now = now or utcnow()
+    name = normalize_username(username)
+    # Plain sessions, not write_session: a login is not a data change, so caches stay warm.
+    with Session(engine) as session:
+        attempt = _attempt_row(session, name)
+        wait_until = attempt.next_attempt_at
+        if wait_until is not None and wait_until.tzinfo is None:
+            wait_until = wait_until.replace(tzinfo=now.tzinfo)
+        if wait_until is not None and now < wait_until:
+            seconds = int((wait_until - now).total_seconds()) + 1
+            locked = attempt.failed_logins >= LOCK_AFTER
+            session.rollback()
+            raise LoginRefused("locked" if locked else "slow_down", seconds=seconds)
+        attempt.failed_logins += 1
+        attempt.next_attempt_at = now + _delay_after(attempt.failed_logins)
+        attempt.updated_at = now
+        session.commit()
+    with Session(engine) as session:
+        account = session.execute(sa.select(UserAccount).where(col(UserAccount.username) == name)).scalar_one_or_none()
+        stored_hash = account.password_hash if account else _dummy_hash()  # the same work either way
+    if account is None or not verify_password(stored_hash, password):
+        raise LoginRefused("wrong_credentials")
+    with Session(engine) as session:
+        session.execute(
+            sa.update(LoginAttempt)
+            .where(col(LoginAttempt.username) == name)
+            .values(failed_logins=0, next_attempt_at=None, updated_at=now)
+        )
+        fresh = session.get(UserAccount, account.id)
+        assert fresh is not None
+        if hasher().check_needs_rehash(fresh.password_hash):
+            fresh.password_hash = hasher().hash(password)
+        session.commit()
+        if fresh.disabled:  # said only to someone who knows the password
+            raise LoginRefused("account_disabled")
+        return actor_of(fresh)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether `password` matches the stored argon2 hash (a damaged hash matches nothing)."""
+    from argon2.exceptions import InvalidHashError, VerificationError  # lazy, as `hasher`: start-up stays fast
+
+    try:
+        return hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,142 @@
+"""What the indicators read (`Facts`), and the read of the live records in plain SQL through the driver.
+
+The three indicators (`linkage.counting.indicators`) need a few columns of six tables, read once into compact
+DataFrames; each date and map is then counted from them. The live read here is the one every reader
+uses: the app's cache (`coverage.load_facts`, inside a session's transaction) and the `linkage
+coverage` process (inside `driver.reading`), which so never loads SQLAlchemy or the models. Archived
+records are left out; a record as an officer last verified it is read by `coverage.load_facts`.
+
+The SQL names the tables and columns of `linkage.store.models`; a test compares this read with the one
+made through the models record by record (`tests/test_facts_read.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from linkage.counting.lifespan import ADOPTION, COOPERATIVE, LINKAGE
+from linkage.geo.geography import Geography, old_map_geography
+from linkage.store.driver import frame
+
+BOTH_COMMUNES = ("commune_code", "commune_code_2025_07")
+HOMED = ("cooperative", "producer", "raw_material_area")  # the parties with a commune (a buyer has none)
+COOPERATIVE_COLUMNS = ["code", *BOTH_COMMUNES, "established_on", "dissolved_on"]
+LINKAGE_COLUMNS = ["code", "product_code", "started_on", "ended_on"]
+ADOPTION_COLUMNS = ["linkage_code", "adopted_on", "discontinued_on"]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the indicators need, read once; archived records are already left out."""
+
+    geography: Geography  # map 2025-01 as stored
+    cooperatives: pd.DataFrame  # commune_code, commune_code_2025_07, start, end (ordinals)
+    linkages: pd.DataFrame  # code, product_code, start, end, has_buyer, has_raw_material
+    adoptions: pd.DataFrame  # linkage_code, start, end
+    key_products: pd.DataFrame  # province_code, product_code: national key products expanded per province
+    # linkage_code, commune_code, commune_code_2025_07: where each located party is, on either map or both
+    party_places: pd.DataFrame = field(default_factory=pd.DataFrame)
+    national_keys: frozenset[str] = frozenset()
+    # commune_code, commune_code_2025_07: the distinct locations of live producers, on either map or both
+    producer_places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(BOTH_COMMUNES)))
+    # frames placed on a map, computed once per map for these facts (`_memo`): every date reuses them
+    memo: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    # indicator rows already computed from these facts (`compute`), by (date, levels, map): a reader
+    # asking again before the next write gets them back instead of counting every unit anew
+    computed: dict[tuple[date, tuple[str, ...], str], pd.DataFrame] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+
+@dataclass(frozen=True)
+class Records:
+    """The rows the facts are made of, as read (live, or as last verified), dates not yet ordinals."""
+
+    cooperatives: pd.DataFrame  # COOPERATIVE_COLUMNS
+    linkages: pd.DataFrame  # LINKAGE_COLUMNS
+    party_places: pd.DataFrame  # linkage_code, commune_code, commune_code_2025_07 (distinct)
+    buyers: set[str]  # linkages with a buyer
+    raw_materials: set[str]  # linkages with a raw material area
+    adoptions: pd.DataFrame  # ADOPTION_COLUMNS
+    products: pd.DataFrame  # code, national_key
+    provincial: pd.DataFrame  # province_code, product_code: the provinces' own key products
+    producer_places: pd.DataFrame  # commune_code, commune_code_2025_07 (distinct)
+
+
+def assemble(records: Records) -> Facts:
+    """The facts of these records: dates as ordinals, each linkage's buyer and raw material flags,
+    national key products expanded to every province of map 2025-01."""
+    geography = old_map_geography()
+    linkages = LINKAGE.with_ordinals(records.linkages)
+    linkages["has_buyer"] = linkages["code"].isin(records.buyers)
+    linkages["has_raw_material"] = linkages["code"].isin(records.raw_materials)
+    products = records.products
+    national = products.loc[products["national_key"].astype(bool), ["code"]].rename(columns={"code": "product_code"})
+    expanded = geography.provinces[["code"]].rename(columns={"code": "province_code"}).merge(national, how="cross")
+    key_products = pd.concat([expanded, records.provincial]).drop_duplicates()
+    return Facts(
+        geography,
+        COOPERATIVE.with_ordinals(records.cooperatives),
+        linkages,
+        ADOPTION.with_ordinals(records.adoptions),
+        key_products,
+        records.party_places,
+        frozenset(national["product_code"]),
+        records.producer_places,
+    )
+
+
+# The live rows of each table (the column lists above, in the same order). Literal SQL: no value of a
+# user ever enters these statements.
+LIVE_COOPERATIVES = (
+    "SELECT code, commune_code, commune_code_2025_07, established_on, dissolved_on"
+    " FROM cooperative WHERE archived_at IS NULL"
+)
+LIVE_LINKAGES = "SELECT code, product_code, started_on, ended_on FROM linkage WHERE archived_at IS NULL"
+LIVE_ADOPTIONS = "SELECT linkage_code, adopted_on, discontinued_on FROM digital_adoption WHERE archived_at IS NULL"
+LIVE_PRODUCTS = "SELECT code, national_key FROM product WHERE archived_at IS NULL"
+LIVE_PROVINCE_KEY_PRODUCTS = "SELECT province_code, product_code FROM province_key_product WHERE archived_at IS NULL"
+# Where the located parties (HOMED) of each linkage are: joined and made distinct by the database,
+# which returns a fraction of the rows that reading the parties and their homes and merging would.
+PARTY_PLACES = (  # a party's code is the code in its type's column (a check constraint says so)
+    "SELECT p.linkage_code, h.commune_code, h.commune_code_2025_07 FROM linkage_party p"
+    " JOIN cooperative h ON h.code = p.party_code"
+    " WHERE p.party_type = 'cooperative' AND p.archived_at IS NULL AND h.archived_at IS NULL"
+    " UNION SELECT p.linkage_code, h.commune_code, h.commune_code_2025_07 FROM linkage_party p"
+    " JOIN producer h ON h.code = p.party_code"
+    " WHERE p.party_type = 'producer' AND p.archived_at IS NULL AND h.archived_at IS NULL"
+    " UNION SELECT p.linkage_code, h.commune_code, h.commune_code_2025_07 FROM linkage_party p"
+    " JOIN raw_material_area h ON h.code = p.party_code"
+    " WHERE p.party_type = 'raw_material_area' AND p.archived_at IS NULL AND h.archived_at IS NULL"
+)
+PARTY_KINDS = (
+    "SELECT DISTINCT party_type, linkage_code FROM linkage_party"
+    " WHERE archived_at IS NULL AND party_type IN ('buyer', 'raw_material_area')"
+)
+PRODUCER_PLACES = "SELECT DISTINCT commune_code, commune_code_2025_07 FROM producer WHERE archived_at IS NULL"
+
+
+def live_records(connection: Any) -> Records:
+    """Every live record the indicators read, through a `sqlite3` or `psycopg` connection."""
+    kinds = frame(connection, PARTY_KINDS)
+    found = {kind: set(codes) for kind, codes in kinds.groupby("party_type")["linkage_code"]}
+    return Records(
+        cooperatives=frame(connection, LIVE_COOPERATIVES),
+        linkages=frame(connection, LIVE_LINKAGES),
+        party_places=frame(connection, PARTY_PLACES),
+        buyers=found.get("buyer", set()),
+        raw_materials=found.get("raw_material_area", set()),
+        adoptions=frame(connection, LIVE_ADOPTIONS),
+        products=frame(connection, LIVE_PRODUCTS),
+        provincial=frame(connection, LIVE_PROVINCE_KEY_PRODUCTS),
+        producer_places=frame(connection, PRODUCER_PLACES),
+    )
+
+
+def read_facts(connection: Any) -> Facts:
+    """The facts of the live records, through a `sqlite3` or `psycopg` connection."""
+    return assemble(live_records(connection))

@@ -1,0 +1,690 @@
+"""The two administrative maps of CONTRACT §1, the crosswalk between them, and placement.
+
+The only module that reads the package `vietnam-provinces==2026.9.0`, including its private
+conversion module, so an upstream rename touches this file alone:
+
+- map `2025-01` (in force until 2025-06-30): `vietnam_provinces.legacy`, the January 2025 GSO list
+  (province → district → commune), the map the programme was set on;
+- map `2025-07` (from 2025-07-01): the top-level `Province` and `Ward` (province → commune);
+- the crosswalk: `vietnam_provinces._ward_conversion_2025`, the official old→new commune table.
+
+A code does not say its map (`00025` is Phường Ngọc Khánh on `2025-01` and Phường Giảng Võ on
+`2025-07`), so a unit is a `Unit`: map, level and code together. The package is loaded lazily,
+once per process (about 1 s on a first import, 0.2 s warm), and only by the functions below.
+
+Placement (§1 "Place on a map"): a commune given on one map is placed on the other in the smallest
+unit holding every one of its crosswalk candidates — the commune if there is one, else (on `2025-01`)
+the district if all candidates share one, else the province, else the country.
+
+Example:
+
+    >>> place(Unit(OLD_MAP, "commune", "00004"), NEW_MAP).code      # one candidate: that commune
+    '00004'
+    >>> place(Unit(OLD_MAP, "commune", "00019"), NEW_MAP).level     # split among four new communes
+    'province'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+OLD_MAP = "2025-01"
+NEW_MAP = "2025-07"
+MAPS = (OLD_MAP, NEW_MAP)
+LAST_DAY_OF_OLD_MAP = date(2025, 6, 30)
+NATIONAL_CODE = "VN"
+NATIONAL_NAME = "Việt Nam"
+CODE_WIDTH = {"province": 2, "district": 3, "commune": 5}
+MAP_LEVELS = {
+    OLD_MAP: ("national", "province", "district", "commune"),
+    NEW_MAP: ("national", "province", "commune"),
+}
+OLD_RURAL_PREFIX = "Xã "  # CONTRACT §1: on 2025-01 a rural commune is one named `Xã …`
+NEW_RURAL_KIND = "xã"  # on 2025-07 one of division type `xã`
+
+# Where the January 2025 list in `legacy` differs from release 0.6.0, the release the programme's
+# figures (and the acceptance kit's expected rows) were computed on: 0.6.0's spelling is kept.
+_LEGACY_NAMES = {("district", "582"): "Thành phố Phan Rang-Tháp Chàm"}
+
+# The conversion table's two known slips (PITFALLS): the old province it gives for these old
+# communes. The January list puts both where the right-hand value says.
+TABLE_SLIPS = {"27691": ("82", "80"), "30781": ("89", "91")}
+
+
+class UnknownMap(ValueError):
+    """A map name that is not one of `MAPS`."""
+
+    def __init__(self, name: str):
+        super().__init__(f"unknown map {name!r}: the maps are {' and '.join(MAPS)}")
+        self.name = name
+
+
+def check_map(name: str) -> str:
+    """`name` if it names a map, else `UnknownMap`."""
+    if name not in MAPS:
+        raise UnknownMap(name)
+    return name
+
+
+def map_of(day: date) -> str:
+    """The map in force on `day`: `2025-01` up to 2025-06-30, `2025-07` after."""
+    return OLD_MAP if day <= LAST_DAY_OF_OLD_MAP else NEW_MAP
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One administrative unit: its map, level and code are its identity; name and parent are for display.
+
+    `parent` is the name of the unit above it (shown beside search results)."""
+
+    map: str
+    level: str
+    code: str
+    name: str = field(default="", compare=False)
+    parent: str = field(default="", compare=False)
+
+
+def national(map_name: str) -> Unit:
+    return Unit(check_map(map_name), "national", NATIONAL_CODE, NATIONAL_NAME)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A unit of a map as the package lists it."""
+
+    unit: Unit
+    kind: str  # division type in Vietnamese: `tỉnh`, `huyện`, `xã`, `phường`, `thị trấn`, `đặc khu`, …
+    province: str = ""  # province code (communes and districts)
+    district: str = ""  # district code (communes of 2025-01)
+
+    @property
+    def code(self) -> str:
+        return self.unit.code
+
+    @property
+    def name(self) -> str:
+        return self.unit.name
+
+
+@dataclass(frozen=True)
+class MapData:
+    """Every unit of one map, by level and code (read-only mappings)."""
+
+    name: str
+    provinces: Mapping[str, Place]
+    districts: Mapping[str, Place]  # empty on 2025-07
+    communes: Mapping[str, Place]
+
+    def level(self, level: str) -> Mapping[str, Place]:
+        return {"province": self.provinces, "district": self.districts, "commune": self.communes}[level]
+
+    def unit(self, level: str, code: str) -> Unit | None:
+        """The unit of this map at `level` with `code` (zero-padded), or None."""
+        if level == "national":
+            return national(self.name) if code.upper() == NATIONAL_CODE else None
+        if level not in CODE_WIDTH:
+            return None
+        place = self.level(level).get(code)
+        return place.unit if place else None
+
+    def is_rural(self, code: str) -> bool:
+        place = self.communes[code]
+        return is_rural(self.name, place.name, place.kind)
+
+    def province_of(self, unit: Unit) -> str:
+        """The province code of a province, district or commune of this map."""
+        if unit.level == "province":
+            return unit.code
+        return self.level(unit.level)[unit.code].province
+
+
+def is_rural(map_name: str, name: str, kind: str) -> bool:
+    """CONTRACT §1: a rural commune is one named `Xã …` on 2025-01, one of division type `xã` on 2025-07."""
+    return name.startswith(OLD_RURAL_PREFIX) if map_name == OLD_MAP else kind == NEW_RURAL_KIND
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _frozen(places: dict[str, Place]) -> Mapping[str, Place]:
+    return MappingProxyType(dict(sorted(places.items())))
+
+
+def map_data(map_name: str) -> MapData:
+    """The units of `map_name`, read from the pinned package once per process (see `_snapshot`)."""
+    return _snapshot().maps[check_map(map_name)]
+
+
+def _old_map() -> MapData:
+    from vietnam_provinces import legacy  # lazy: the lists load only when a map is first used
+
+    def named(level: str, code: str, name: str) -> str:
+        return _LEGACY_NAMES.get((level, code), _nfc(name))
+
+    provinces: dict[str, Place] = {}
+    districts: dict[str, Place] = {}
+    communes: dict[str, Place] = {}
+    for p in legacy.Province.iter_all():
+        code = f"{int(p.code):02d}"
+        provinces[code] = Place(Unit(OLD_MAP, "province", code, named("province", code, p.name)), str(p.division_type))
+    for d in legacy.District.iter_all():
+        code, pcode = f"{int(d.code):03d}", f"{int(d.province_code):02d}"
+        districts[code] = Place(
+            Unit(OLD_MAP, "district", code, named("district", code, d.name), provinces[pcode].name),
+            str(d.division_type),
+            province=pcode,
+        )
+    for w in legacy.Ward.iter_all():
+        code, dcode = f"{int(w.code):05d}", f"{int(w.district_code):03d}"
+        district = districts[dcode]
+        communes[code] = Place(
+            Unit(OLD_MAP, "commune", code, named("commune", code, w.name), district.name),
+            str(w.division_type),
+            province=district.province,
+            district=dcode,
+        )
+    return MapData(OLD_MAP, _frozen(provinces), _frozen(districts), _frozen(communes))
+
+
+def _new_map() -> MapData:
+    from vietnam_provinces import Province, Ward  # lazy, as above
+
+    provinces: dict[str, Place] = {}
+    communes: dict[str, Place] = {}
+    for p in Province.iter_all():
+        code = f"{int(p.code):02d}"
+        provinces[code] = Place(Unit(NEW_MAP, "province", code, _nfc(p.name)), str(p.division_type))
+    for w in Ward.iter_all():
+        code, pcode = f"{int(w.code):05d}", f"{int(w.province_code):02d}"
+        communes[code] = Place(
+            Unit(NEW_MAP, "commune", code, _nfc(w.name), provinces[pcode].name), str(w.division_type), province=pcode
+        )
+    return MapData(NEW_MAP, _frozen(provinces), _frozen({}), _frozen(communes))
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """The old→new commune relation of CONTRACT §1, completed and corrected.
+
+    - `old_to_new`: every commune of 2025-01 → its candidate communes on 2025-07 (sorted). Communes of
+      the table keep its new communes; the 28 the table lacks (merged January–June 2025) get every new
+      commune that took in any part of their old district.
+    - `new_to_old`: the same relation read backwards, for every commune of 2025-07 that took in one.
+    - `partly_merged`: old communes the table marks as partly merged (agreement with a split commune is
+      checked at the level of its new province).
+    - `absent`: the January communes missing from the table.
+    - `island_districts`: new communes with no old commune (island zones) → the district of 2025-01
+      that was the same island.
+    """
+
+    old_to_new: Mapping[str, tuple[str, ...]]
+    new_to_old: Mapping[str, tuple[str, ...]]
+    partly_merged: frozenset[str]
+    absent: frozenset[str]
+    island_districts: Mapping[str, str]
+    table_provinces: Mapping[str, str]  # old commune → old province the table gives, slips corrected
+    table_splits: Mapping[str, tuple[str, ...]]  # old codes the table divides among several new communes
+
+    def candidates(self, unit: Unit) -> tuple[Unit, ...]:
+        """The communes of the other map that `unit` (a commune) went to or came from."""
+        if unit.level != "commune":
+            raise ValueError(f"only communes have crosswalk candidates, not {unit}")
+        if unit.map == OLD_MAP:
+            codes, other = self.old_to_new.get(unit.code, ()), NEW_MAP
+        else:
+            codes, other = self.new_to_old.get(unit.code, ()), OLD_MAP
+        communes = map_data(other).communes
+        return tuple(communes[c].unit for c in codes)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def crosswalk() -> Crosswalk:
+    """The crosswalk, built from the package's conversion table once per process (see `_snapshot`)."""
+    return _snapshot().crosswalk
+
+
+def _build_crosswalk(old: MapData, new: MapData) -> Crosswalk:
+    from vietnam_provinces import _ward_conversion_2025 as table  # lazy, as above
+
+    listed: dict[str, tuple[str, ...]] = {}
+    district_of_entry: dict[str, str] = {}
+    table_provinces: dict[str, str] = {}
+    partly: set[str] = set()
+    for number, entry in table.OLD_TO_NEW.items():
+        key = f"{number:05d}"
+        listed[key] = tuple(sorted(f"{n.code:05d}" for n in entry.new_wards))
+        district_of_entry[key] = f"{entry.old_ward.district_code:03d}"
+        province = f"{entry.old_ward.province_code:02d}"
+        wrong, right = TABLE_SLIPS.get(key, ("", ""))
+        table_provinces[key] = right if province == wrong else province
+        if entry.old_ward.is_partly_merged:
+            partly.add(key)
+
+    by_district: dict[str, set[str]] = defaultdict(set)
+    for key, news in listed.items():  # codes absent from the January list count here too
+        by_district[district_of_entry[key]].update(news)
+
+    old_to_new: dict[str, tuple[str, ...]] = {}
+    absent: set[str] = set()
+    for code, place in old.communes.items():
+        if code in listed:
+            old_to_new[code] = listed[code]
+        else:
+            absent.add(code)
+            old_to_new[code] = tuple(sorted(by_district[place.district]))
+
+    backwards: dict[str, set[str]] = defaultdict(set)
+    for code, news in old_to_new.items():
+        for n in news:
+            backwards[n].add(code)
+    new_to_old = {n: tuple(sorted(backwards[n])) for n in new.communes if n in backwards}
+
+    # An island zone of 2025-07 took in no commune: on 2025-01 it was a district without communes.
+    empty_districts = set(old.districts) - {p.district for p in old.communes.values()}
+    islands: dict[str, str] = {}
+    for code, place in new.communes.items():
+        if code in new_to_old:
+            continue
+        bare = _fold(place.name).removeprefix("dac khu ")
+        for d in sorted(empty_districts):
+            if _fold(old.districts[d].name).endswith(" " + bare):
+                islands[code] = d
+
+    return Crosswalk(
+        old_to_new=MappingProxyType(old_to_new),
+        new_to_old=MappingProxyType(new_to_old),
+        partly_merged=frozenset(partly & set(old.communes)),
+        absent=frozenset(absent),
+        island_districts=MappingProxyType(islands),
+        table_provinces=MappingProxyType(table_provinces),
+        table_splits=MappingProxyType({c: news for c, news in sorted(listed.items()) if len(news) > 1}),
+    )
+
+
+def place(unit: Unit, on: str) -> Unit:
+    """The smallest unit of map `on` that holds every crosswalk candidate of commune `unit`.
+
+    On its own map a unit is placed in itself. A commune with one candidate is placed in it; with
+    several, on 2025-01 in their district if they share one, else in their province if they share
+    one (on both maps), else in the country. An island zone of 2025-07 is placed in its old district.
+    """
+    check_map(on)
+    if unit.map == on:
+        return unit
+    snapshot = _snapshot()
+    return _place(unit, on, snapshot.maps, snapshot.crosswalk)
+
+
+def _place(unit: Unit, on: str, maps: Mapping[str, MapData], cw: Crosswalk) -> Unit:
+    """`place` over given maps and crosswalk (the snapshot is built with it)."""
+    if unit.level != "commune":
+        raise ValueError(f"only communes are placed on another map, not {unit}")
+    target = maps[on]
+    if unit.map == NEW_MAP and unit.code in cw.island_districts:
+        return target.districts[cw.island_districts[unit.code]].unit
+    codes = cw.old_to_new.get(unit.code, ()) if unit.map == OLD_MAP else cw.new_to_old.get(unit.code, ())
+    return _holding(target, on, codes)
+
+
+def smallest_holding(communes: Iterable[str], on: str) -> Unit:
+    """The smallest unit of map `on` holding every one of these communes of that map: the commune if
+    there is one, else (on 2025-01) their district, else their province, else the country."""
+    return _holding(map_data(on), on, communes)
+
+
+def _holding(target: MapData, on: str, communes: Iterable[str]) -> Unit:
+    places = [target.communes[c] for c in communes]
+    if len(places) == 1:
+        return places[0].unit
+    districts = {p.district for p in places}
+    if on == OLD_MAP and len(districts) == 1 and places:
+        return target.districts[districts.pop()].unit
+    provinces = {p.province for p in places}
+    if len(provinces) == 1:
+        return target.provinces[provinces.pop()].unit
+    return national(on)
+
+
+def unit_holds(outer: Unit, inner: Unit) -> bool:
+    """Whether `inner` lies in `outer` (or is it); both on the same map."""
+    if outer.map != inner.map:
+        raise ValueError(f"{outer} and {inner} are on different maps")
+    if outer.level == "national" or outer == inner:
+        return True
+    data = map_data(outer.map)
+    if inner.level == "commune":
+        place_ = data.communes[inner.code]
+        return (outer.level == "district" and place_.district == outer.code) or (
+            outer.level == "province" and place_.province == outer.code
+        )
+    if inner.level == "district":
+        return outer.level == "province" and data.districts[inner.code].province == outer.code
+    return False
+
+
+@cache
+def province_crosswalk() -> Mapping[str, tuple[str, ...]]:
+    """Old province → the new provinces its communes went to (sorted), from the corrected commune table.
+
+    The package's own province table is derived from the table's two slips and says Tiền Giang (82)
+    was split; read with the slips corrected, each old province goes to exactly one new province.
+    Absent communes count in the province of the January list."""
+    cw = crosswalk()
+    old, new = map_data(OLD_MAP), map_data(NEW_MAP)
+    result: dict[str, set[str]] = defaultdict(set)
+    for code, news in cw.old_to_new.items():
+        province = cw.table_provinces.get(code) or old.communes[code].province
+        for n in news:
+            result[province].add(new.communes[n].province)
+    return MappingProxyType({p: tuple(sorted(s)) for p, s in sorted(result.items())})
+
+
+def placed_in(commune_2025_01: str | None, commune_2025_07: str | None, on: str) -> Unit:
+    """Where a record located by its commune on one map or both (codes zero-padded, None if not given)
+    is placed on map `on`: its own commune there if given, else by `place` from the other one."""
+    if on == OLD_MAP and commune_2025_01:
+        return map_data(OLD_MAP).communes[commune_2025_01].unit
+    if on == NEW_MAP and commune_2025_07:
+        return map_data(NEW_MAP).communes[commune_2025_07].unit
+    if commune_2025_01:
+        return place(map_data(OLD_MAP).communes[commune_2025_01].unit, on)
+    if commune_2025_07:
+        return place(map_data(NEW_MAP).communes[commune_2025_07].unit, on)
+    raise ValueError("a record located on neither map")
+
+
+def agrees(commune_2025_01: str, commune_2025_07: str) -> bool:
+    """Whether a commune on each map may both be given for one record (CONTRACT §2): the new commune is
+    one of the old one's candidates, or, for an old commune the table marks partly merged, any new
+    commune of the new province it went to.
+
+    "Partly merged" widens only an old commune whose table entry lists a single new commune (132 do):
+    the rest of it went somewhere the table does not say. One the table splits among several new
+    communes is matched against that list (the acceptance kit refuses 31178 given with 31183)."""
+    cw = crosswalk()
+    candidates = cw.old_to_new.get(commune_2025_01, ())
+    if commune_2025_07 in candidates:
+        return True
+    if commune_2025_01 in cw.partly_merged and len(candidates) == 1 and commune_2025_07 in map_data(NEW_MAP).communes:
+        communes = map_data(NEW_MAP).communes
+        return communes[commune_2025_07].province in {communes[c].province for c in candidates}
+    return False
+
+
+def placements(from_map: str, on: str) -> Mapping[str, Unit]:
+    """Every commune of `from_map` → where a record located in it is placed on map `on` (`place` for
+    all at once, built once per process), for set-based work such as coverage over all records."""
+    return _snapshot().placements[(check_map(from_map), check_map(on))]
+
+
+# The same units and placements as columns, straight from the snapshot's file: what counting over
+# every unit at once reads (`linkage.counting.indicators`, `geography.old_map_geography`), without building a
+# `Unit` per code or a row per unit (about 0.1 s that `linkage coverage` would spend on every run).
+
+
+def unit_columns(map_name: str, level: str) -> Mapping[str, list[Any]]:
+    """Every unit of a level of the map, ordered by code, as columns: `code`, `name`, and for districts
+    `province_code` and `in_scope` (it has a rural commune), for communes `district_code` (None on
+    2025-07), `province_code` and `is_rural`."""
+    return _counted()["units"][check_map(map_name)][level]  # type: ignore[no-any-return]
+
+
+def placement_columns(from_map: str, on: str) -> Mapping[str, list[Any]]:
+    """`placements(from_map, on)` as columns: `code` (every commune of `from_map`) and the
+    `commune_code`, `district_code` and `province_code` of map `on` it is placed in, None above the
+    unit it is placed in."""
+    return _counted()["placements"][f"{check_map(from_map)}>{check_map(on)}"]  # type: ignore[no-any-return]
+
+
+def _counting(snapshot: _Snapshot) -> dict[str, object]:
+    """`unit_columns` and `placement_columns` of every map and pair of maps, made at build time."""
+    units: dict[str, dict[str, dict[str, list[Any]]]] = {}
+    for name, data in snapshot.maps.items():
+        communes = list(data.communes.values())
+        rural = [data.is_rural(c.code) for c in communes]
+        with_rural = {c.district for c, r in zip(communes, rural, strict=True) if r}
+        units[name] = {
+            "province": {"code": list(data.provinces), "name": [p.name for p in data.provinces.values()]},
+            "district": {
+                "code": list(data.districts),
+                "name": [d.name for d in data.districts.values()],
+                "province_code": [d.province for d in data.districts.values()],
+                "in_scope": [d in with_rural for d in data.districts],
+            },
+            "commune": {
+                "code": [c.code for c in communes],
+                "name": [c.name for c in communes],
+                "district_code": [c.district or None for c in communes],
+                "province_code": [c.province for c in communes],
+                "is_rural": rural,
+            },
+        }
+    placements: dict[str, dict[str, list[Any]]] = {}
+    for (from_map, on), placed in snapshot.placements.items():
+        target = snapshot.maps[on]
+        columns: dict[str, list[Any]] = {"code": [], "commune_code": [], "district_code": [], "province_code": []}
+        for code, unit in placed.items():
+            commune = target.communes[unit.code] if unit.level == "commune" else None
+            columns["code"].append(code)
+            columns["commune_code"].append(unit.code if commune else None)
+            columns["district_code"].append(
+                (commune.district or None) if commune else unit.code if unit.level == "district" else None
+            )
+            columns["province_code"].append(
+                target.province_of(unit) if unit.level in ("commune", "district", "province") else None
+            )
+        placements[f"{from_map}>{on}"] = columns
+    return {"units": units, "placements": placements}
+
+
+def lookup(map_name: str, code: str) -> Unit | None:
+    """The unit of map `map_name` listed under `code` (zero-padded as stored, or `VN`), whatever its
+    level, or None: the map's own lists say what the code names there, not the code's length."""
+    data = map_data(check_map(map_name))
+    if code == NATIONAL_CODE:
+        return national(map_name)
+    for level in MAP_LEVELS[map_name][1:]:
+        place = data.level(level).get(code)
+        if place is not None:
+            return place.unit
+    return None
+
+
+def as_unit(unit: Unit | str, map_name: str = OLD_MAP) -> Unit | None:
+    """`unit` itself, or the unit a stored code names on `map_name` (callers that still pass codes: the
+    app's pages, on 2025-01); None for a code the map does not list."""
+    return unit if isinstance(unit, Unit) else lookup(map_name, unit)
+
+
+# Both maps, the crosswalk and the placements between them, built from the package once and kept in
+# a file of the user's cache directory: reading it (about 0.1 s) replaces importing the package's
+# lists and placing every commune (about 0.6 s) on every cold start. The file is named after the
+# package's version and this module's text, so a new release or a changed rule builds a new one; a
+# file that cannot be read is built again, one that cannot be written is only missed.
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    maps: Mapping[str, MapData]
+    crosswalk: Crosswalk
+    placements: Mapping[tuple[str, str], Mapping[str, Unit]]
+
+
+def cache_dir() -> Path:
+    """Where the snapshot is kept: `LINKAGE_CACHE_DIR`, else `$XDG_CACHE_HOME/linkage-tracker`, else
+    `~/.cache/linkage-tracker`."""
+    configured = os.environ.get("LINKAGE_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "linkage-tracker"
+
+
+def snapshot_key() -> str:
+    """The package's version and a digest of this module: what the snapshot was built from."""
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return f"vietnam-provinces-{version('vietnam-provinces')}-{digest}"
+
+
+def snapshot_path() -> Path:
+    return cache_dir() / f"maps-{snapshot_key()}.json"
+
+
+def _read(path: Path, key: str, parts: set[str]) -> dict[str, Any] | None:
+    """A file written by `_write` for this key with these parts, or None (absent, unreadable, not ours)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return raw if isinstance(raw, dict) and raw.get("key") == key and parts <= set(raw) else None
+
+
+@cache
+def _stored() -> dict[str, Any]:
+    """The snapshot as its file holds it: read, else built from the package and written first."""
+    key = snapshot_key()
+    path = snapshot_path()
+    raw = _read(path, key, {"maps", "crosswalk", "placements"})
+    if raw is None:
+        raw = _to_json(_build_snapshot(), key)
+        _write(path, json.dumps(raw, ensure_ascii=False, separators=(",", ":")))
+    return raw
+
+
+@cache
+def _counted() -> dict[str, Any]:
+    """The columns counting reads (`_counting`), in a file of their own beside the snapshot: a third of
+    its size, so `linkage coverage` parses 1 MB instead of 3."""
+    key = snapshot_key()
+    path = cache_dir() / f"counting-{key}.json"
+    raw = _read(path, key, {"units", "placements"})
+    if raw is None:
+        raw = {"key": key, **_counting(_snapshot())}
+        _write(path, json.dumps(raw, ensure_ascii=False, separators=(",", ":")))
+    return raw
+
+
+@cache
+def _snapshot() -> _Snapshot:
+    return _from_json(_stored(), snapshot_key())
+
+
+def _build_snapshot() -> _Snapshot:
+    maps = {OLD_MAP: _old_map(), NEW_MAP: _new_map()}
+    cw = _build_crosswalk(maps[OLD_MAP], maps[NEW_MAP])
+    placed: dict[tuple[str, str], Mapping[str, Unit]] = {}
+    for from_map, on in ((OLD_MAP, NEW_MAP), (NEW_MAP, OLD_MAP)):
+        communes = maps[from_map].communes
+        placed[(from_map, on)] = MappingProxyType({c: _place(p.unit, on, maps, cw) for c, p in communes.items()})
+    return _with_own_placements(maps, cw, placed)
+
+
+def _with_own_placements(
+    maps: dict[str, MapData], cw: Crosswalk, placed: dict[tuple[str, str], Mapping[str, Unit]]
+) -> _Snapshot:
+    for name, data in maps.items():  # on its own map a commune is placed in itself
+        placed[(name, name)] = MappingProxyType({c: p.unit for c, p in data.communes.items()})
+    return _Snapshot(MappingProxyType(maps), cw, MappingProxyType(placed))
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)  # whole or not at all, also with two processes starting at once
+    except OSError:
+        pass  # a read-only home: the next process builds it again
+
+
+_LEVELS = ("province", "district", "commune")
+
+
+def _to_json(snapshot: _Snapshot, key: str) -> dict[str, object]:
+    cw = snapshot.crosswalk
+    return {
+        "key": key,
+        "maps": {
+            name: {
+                level: [
+                    [p.code, p.name, p.unit.parent, p.kind, p.province, p.district] for p in data.level(level).values()
+                ]
+                for level in _LEVELS
+            }
+            for name, data in snapshot.maps.items()
+        },
+        "crosswalk": {
+            "old_to_new": dict(cw.old_to_new),
+            "new_to_old": dict(cw.new_to_old),
+            "partly_merged": sorted(cw.partly_merged),
+            "absent": sorted(cw.absent),
+            "island_districts": dict(cw.island_districts),
+            "table_provinces": dict(cw.table_provinces),
+            "table_splits": dict(cw.table_splits),
+        },
+        "placements": {
+            f"{a}>{b}": {code: [unit.level, unit.code] for code, unit in placed.items()}
+            for (a, b), placed in snapshot.placements.items()
+            if a != b
+        },
+    }
+
+
+def _from_json(raw: dict[str, Any], key: str) -> _Snapshot:
+    if raw["key"] != key:
+        raise ValueError("a snapshot of another release")
+    maps: dict[str, MapData] = {}
+    for name in MAPS:
+        levels = {
+            level: MappingProxyType(
+                {
+                    code: Place(Unit(name, level, code, title, parent), kind, province, district)
+                    for code, title, parent, kind, province, district in raw["maps"][name][level]
+                }
+            )
+            for level in _LEVELS
+        }
+        maps[name] = MapData(name, levels["province"], levels["district"], levels["commune"])
+    c = raw["crosswalk"]
+
+    def tuples(mapping: dict[str, list[str]]) -> Mapping[str, tuple[str, ...]]:
+        return MappingProxyType({k: tuple(v) for k, v in mapping.items()})
+
+    cw = Crosswalk(
+        old_to_new=tuples(c["old_to_new"]),
+        new_to_old=tuples(c["new_to_old"]),
+        partly_merged=frozenset(c["partly_merged"]),
+        absent=frozenset(c["absent"]),
+        island_districts=MappingProxyType(dict(c["island_districts"])),
+        table_provinces=MappingProxyType(dict(c["table_provinces"])),
+        table_splits=tuples(c["table_splits"]),
+    )
+    placed: dict[tuple[str, str], Mapping[str, Unit]] = {}
+    for pair, units in raw["placements"].items():
+        from_map, on = pair.split(">")
+        target = maps[check_map(on)]
+        placed[(check_map(from_map), on)] = MappingProxyType(
+            {
+                code: national(on) if level == "national" else target.level(level)[unit].unit
+                for code, (level, unit) in units.items()
+            }
+        )
+    return _with_own_placements(maps, cw, placed)

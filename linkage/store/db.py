@@ -1,0 +1,219 @@
+"""Engine, sessions and migrations for the embedded SQLite default and for PostgreSQL.
+
+SQLite gets WAL, foreign keys, a busy timeout and `BEGIN IMMEDIATE` for writes: deferred
+transactions lose updates when two sessions write the same rows (PITFALLS.md). A writer waits for
+the write lock by trying again every millisecond rather than through SQLite's busy handler, which
+sleeps in steps of up to 100 ms: with many busy processes a waiting writer slept through the lock's
+release again and again (the load test's save p95 in docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from linkage.store.driver import MIGRATIONS, frame, head_revision, resolve_url, stored_revision
+from linkage.store.models import DataChange, DataVersion
+
+_engines: dict[str, Engine] = {}
+
+
+BUSY_MS = 30_000  # how long a statement waits for SQLite's lock before it is refused
+WRITER_POLL = 0.001  # seconds between a waiting writer's tries for the write lock
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # let the begin hook below issue BEGIN itself
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    if conn.get_execution_options().get("read_only", False):
+        conn.exec_driver_sql("BEGIN")
+        return
+    raw: Any = conn.connection.driver_connection  # the sqlite3 connection
+    conn.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + BUSY_MS / 1000
+        while time.monotonic() < deadline:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.Error as error:
+                if getattr(error, "sqlite_errorcode", 0) & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    break  # not a wait: the last try below says what it is
+            time.sleep(WRITER_POLL)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try, without waiting: refused as SQLAlchemy's error
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_MS}")
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """One engine per URL per process; SQLite's folder is created on first use."""
+    url = resolve_url(url)
+    if url in _engines:
+        return _engines[url]
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if path and path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        sa.event.listen(engine, "connect", _sqlite_connect)
+        sa.event.listen(engine, "begin", _sqlite_begin)
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True)
+    _engines[url] = engine
+    return engine
+
+
+def dispose_engine(url: str | None = None) -> None:
+    engine = _engines.pop(resolve_url(url), None)
+    if engine is not None:
+        engine.dispose()
+
+
+def dispose_all() -> None:
+    """Close every engine of this process (SQLite checkpoints its write-ahead log on the last close)."""
+    while _engines:
+        _engines.popitem()[1].dispose()
+
+
+EVERYTHING = "*"  # a DataChange row's entity and key when a write did not name its records
+VERSIONS_KEPT = 2000  # data versions whose changed records are kept (`DataChange`)
+
+
+def touch(session: Session, entity: str, changed: Mapping[str, Collection[str]]) -> None:
+    """Note, in a writing session, the records it changes (key → the fields changed; none: any may
+    have): the data version it makes will name them, and the fields."""
+    noted: dict[str, set[str] | None] = session.info.setdefault("touched", {}).setdefault(entity, {})
+    for key, fields in changed.items():
+        before = noted.get(key, set())
+        noted[key] = None if before is None or not fields else before | set(fields)
+
+
+def bump_data_version(session: Session) -> None:
+    """Mark the data as changed, in the writing transaction, for every cache in every process, and
+    record which records changed (`touch`), or that anything may have (`EVERYTHING`).
+
+    The counter's row is locked from this UPDATE to the commit, so versions are made one at a time
+    in commit order, on PostgreSQL too: a reader that sees version n sees every change up to n."""
+    session.execute(sa.update(DataVersion).where(col(DataVersion.id) == 1).values(counter=col(DataVersion.counter) + 1))
+    version = session.execute(sa.select(col(DataVersion.counter))).scalar_one_or_none()
+    if version is None:  # a database whose counter row is missing: nothing can catch up from it
+        return
+    touched: dict[str, dict[str, set[str] | None]] = session.info.pop("touched", {})
+    rows = [
+        {"version": version, "entity": entity, "record_key": key, "fields": ",".join(sorted(fields or ()))}
+        for entity, keys in sorted(touched.items())
+        for key, fields in keys.items()
+    ]
+    if not rows or len(rows) > NAMED_AT_MOST:
+        rows = [{"version": version, "entity": EVERYTHING, "record_key": EVERYTHING, "fields": ""}]
+    session.execute(sa.insert(DataChange), rows)
+    session.execute(sa.delete(DataChange).where(col(DataChange.version) <= version - VERSIONS_KEPT))
+
+
+def data_version(engine: Engine) -> int:
+    with read_session(engine) as session:
+        return int(session.execute(sa.select(col(DataVersion.counter))).scalar_one_or_none() or 0)
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A transaction that commits everything or nothing and tells caches the data changed."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            bump_data_version(session)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session that never takes SQLite's write lock, so readers do not queue behind writers."""
+    with Session(engine.execution_options(read_only=True)) as session:
+        yield session
+
+
+def read_frame(session: Session, query: Any) -> pd.DataFrame:
+    """A query's rows as a DataFrame straight from the driver's cursor (`driver.frame`)."""
+    connection = session.connection()
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    return frame(driver_connection(session), sql)
+
+
+def driver_connection(session: Session) -> Any:
+    """The `sqlite3` or `psycopg` connection under a session, inside its transaction: for the reads
+    written in plain SQL (`linkage.counting.facts`, `linkage.geo.geography`), which see what the session sees."""
+    return session.connection().connection.driver_connection
+
+
+CHUNK = 5000  # values in one IN list or one executemany: well under every driver's parameter limit
+NAMED_AT_MOST = CHUNK  # records one write names (`touch`); a larger write is recorded as EVERYTHING
+
+
+def chunked[T](values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """Consecutive slices of at most `size` values: how a query over many codes is split into IN
+    lists (sort the codes first where the order of the results matters)."""
+    batch: list[T] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _alembic_config() -> Any:
+    from alembic.config import Config  # lazy: only migrations need Alembic, start-up stays fast
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the database is migrated to the newest revision this code knows."""
+    with engine.execution_options(read_only=True).connect() as connection:  # no write lock to look
+        return stored_revision(connection.connection.driver_connection) == head_revision()
+
+
+def migrate(engine: Engine, to: str = "head") -> None:
+    """Bring the schema to the newest Alembic revision (or revision `to`, for upgrade tests);
+    harmless when it is already there."""
+    from alembic import command  # lazy: see _alembic_config
+
+    config = _alembic_config()
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A revision that rebuilds a table others point to (SQLite's only way to change a column)
+            # must run with foreign keys off; they are checked as a whole before the commit instead.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, to)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("the migration left records pointing nowhere; nothing was changed")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
