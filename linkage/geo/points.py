@@ -30,6 +30,7 @@ Example:
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import math
 import sqlite3
@@ -117,7 +118,8 @@ def derive(source_db: Path) -> list[dict[str, str]]:
             "select wardCode, wardLat, wardLon from admin_units_legacy where wardCode is not null"
         ).fetchall()
         old_districts = db.execute(
-            "select distinct districtCode, districtLat, districtLon from admin_units_legacy where districtCode is not null"
+            "select distinct districtCode, districtLat, districtLon from admin_units_legacy"
+            " where districtCode is not null"
         ).fetchall()
     old, new, cw = map_data(OLD_MAP), map_data(NEW_MAP), crosswalk()
     found: dict[tuple[str, str, str], tuple[float, float, str]] = {}
@@ -160,11 +162,11 @@ def derive(source_db: Path) -> list[dict[str, str]]:
             found[(OLD_MAP, "district", code)] = (*package_districts[code], "given")
     for code in missing:
         district = found.get((OLD_MAP, "district", old.communes[code].district))
-        news = [new_points[n] for n in cw.old_to_new.get(code, ()) if n in new_points]
+        around = [new_points[n] for n in cw.old_to_new.get(code, ()) if n in new_points]
         if district is not None and district[2] != "island":
             found[(OLD_MAP, "commune", code)] = (district[0], district[1], "district")
-        elif news:
-            found[(OLD_MAP, "commune", code)] = (*_mean(news), "crosswalk")
+        elif around:
+            found[(OLD_MAP, "commune", code)] = (*_mean(around), "crosswalk")
     for code in old.provinces:
         found[(OLD_MAP, "province", code)] = (*_median(by_province[code]), "communes")
 
@@ -199,8 +201,6 @@ def to_csv(rows: list[dict[str, str]]) -> str:
 
 def source_database() -> Path:
     """The package's data file, found without importing the package (its import pulls in shapely)."""
-    import importlib.util
-
     spec = importlib.util.find_spec("vietnamadminunits")
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit("install the source first: pip install -c constraints.txt vietnamadminunits")
