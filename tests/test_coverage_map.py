@@ -244,3 +244,17 @@ def test_hostile_unit_names_stay_data() -> None:
     spec = map_chart.chart(CoverageMap(unit, unit, COMMUNES, DAYS[2], OLD_MAP, "commune", places, 0), "en").to_dict()
     (name,) = [row["unit_name"] for row in spec["datasets"][next(iter(spec["datasets"]))]]
     assert name == "<img src=x onerror=alert(1)>"
+
+
+def test_the_map_is_drawn_as_svg_and_png_offline(facts: Facts) -> None:
+    day = DAYS[2]
+    rows = indicators.compute(facts, day, map_name=NEW_MAP)
+    drawn = coverage_map(facts, rows, map_data(NEW_MAP).provinces["19"].unit, day, COMMUNES)
+    chart = map_chart.chart(drawn, "vi")
+    svg = map_chart.picture(chart, "svg").decode("utf-8")
+    assert svg.startswith("<svg") and description(drawn, "vi") in svg
+    assert "Có hợp tác xã đang hoạt động" in svg  # the legend, in Vietnamese letters
+    png = map_chart.picture(chart, "png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="svg or png"):
+        map_chart.picture(chart, "pdf")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from linkage.counting import charts, coverage, indicators
+from datetime import date
+
+from linkage.counting import charts, coverage, indicators, map_chart
+from linkage.counting.coverage_map import description, map_indicators
 from linkage.counting.coverage_view import UnitView, unit_trend
 from linkage.geo.maps import Unit
-from ui import carried, engine, plain, tr
+from ui import carried, engine, lang, plain, tr
 
 
 def show_notice(view: UnitView, asked: str) -> Unit | None:
@@ -49,3 +52,48 @@ def show_trend(unit: Unit, verified: bool, labels: dict[str, str]) -> None:
         st.caption(tr("app.coverage.maps.partial_trend", unit=unit.name))
     value, when, reform = (tr(f"app.coverage.{k}") for k in ("percent", "year_end", "maps.reform"))
     st.altair_chart(charts.trend(history, labels, unit.name, value, when, reform))
+
+
+def show_map(unit: Unit, as_of: date, verified: bool, indicator: str | None, labels: dict[str, str]) -> Unit | None:
+    """Where the gaps are: the unit's places on its map for `indicator` (the ranking's choice; a radio of
+    its own where the page has no ranking), the unplaced records and derived points said in words,
+    pictures to download. Returns the place clicked, if any."""
+    available = map_indicators(unit)
+    if indicator not in available:
+        indicator = st.radio(
+            tr("coverage_map.indicator"),
+            available,
+            format_func=labels.__getitem__,
+            horizontal=True,
+            key=carried(f"map_by_{unit.map}"),
+        )
+    found = coverage.unit_map(engine(), as_of, unit, str(indicator), verified)
+    if found.places.empty:
+        st.caption(tr("coverage_map.empty", unit=unit.name))
+        return None
+    chart = map_chart.chart(found, lang())
+    picked = st.altair_chart(chart, on_select="rerun", key=f"map_{unit.map}_{unit.code}_{found.indicator}")
+    st.caption(description(found, lang()))
+    if found.degenerate and len(found.places) > 1:
+        st.info(tr("coverage_map.degenerate", unit=found.area.name))
+    if found.unplaced:
+        st.caption(tr("coverage_map.unplaced", count=found.unplaced, unit=found.area.name))
+    if found.derived:
+        st.caption(tr("coverage_map.derived_note", count=found.derived))
+    name = f"map-{unit.map}-{unit.code}-{found.indicator}-{as_of.isoformat()}"
+    with st.container(horizontal=True):
+        for kind, mime in map_chart.FORMATS.items():
+            st.download_button(
+                tr(f"coverage_map.download_{kind}"),
+                lambda kind=kind: map_chart.picture(chart, kind),  # drawn only when asked for
+                f"{name}.{kind}",
+                mime,
+                key=f"map_{kind}",
+                on_click="ignore",
+            )
+    chosen = (picked.selection.get(map_chart.SELECTION) or []) if picked else []
+    for place in chosen:
+        code, level = str(place.get("unit_code", "")), str(place.get("level", ""))
+        if code and level and (code, level) != (unit.code, unit.level):
+            return Unit(unit.map, level, code)
+    return None
