@@ -1,10 +1,11 @@
-"""Page-side pieces of the coverage page: the note on the unit opened, and the trend with its readings."""
+"""Page-side pieces of the coverage page: the note on the unit opened, the map, and the trend with its readings."""
 
 from __future__ import annotations
 
-import streamlit as st
-
+import functools
 from datetime import date
+
+import streamlit as st
 
 from linkage.counting import charts, coverage, indicators, map_chart
 from linkage.counting.coverage_map import description, map_indicators
@@ -85,7 +86,7 @@ def show_map(unit: Unit, as_of: date, verified: bool, indicator: str | None, lab
         for kind, mime in map_chart.FORMATS.items():
             st.download_button(
                 tr(f"coverage_map.download_{kind}"),
-                lambda kind=kind: map_chart.picture(chart, kind),  # drawn only when asked for
+                functools.partial(map_chart.picture, chart, kind),  # drawn only when asked for
                 f"{name}.{kind}",
                 mime,
                 key=f"map_{kind}",

@@ -424,9 +424,7 @@ def coverage(
     return compute(FACTS.get(engine, verified_only), as_of, levels, map_name)
 
 
-def unit_map(
-    engine: Engine, as_of: date, unit: Unit, indicator: str, verified_only: bool = False
-) -> CoverageMap:
+def unit_map(engine: Engine, as_of: date, unit: Unit, indicator: str, verified_only: bool = False) -> CoverageMap:
     """The coverage map of `unit` (on its own map) for `indicator` on `as_of`, from the same cached facts
     and rows as the figures beside it."""
     facts = FACTS.get(engine, verified_only)
