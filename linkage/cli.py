@@ -172,6 +172,51 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+MAP_INDICATORS = _Offered(
+    ("communes_with_cooperative", "districts_with_key_product_linkage", "raw_material_linkages_with_digital_tech")
+)
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    day = args.as_of or date.today()
+    on = _map(args, day)
+    out = Path(args.out)
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in ("svg", "png"):
+        raise UserError(f"{args.out}: the map is written as .svg or .png")
+    from linkage.counting.coverage_map import description, map_indicators
+    from linkage.geo.maps import map_data
+    from linkage.records.unplaced import UnknownUnit, resolve
+
+    levels = ("province", "district", "commune") if on == "2025-01" else ("province", "commune")
+    try:
+        unit = resolve(args.unit, on, levels)
+    except UnknownUnit as exc:
+        raise UserError(str(exc)) from exc
+    if unit.level == "commune" and on == "2025-01":  # no indicator counts communes there: their district
+        place = map_data(on).communes[unit.code]
+        print(
+            t("cli.map_commune_district", LANG, commune=unit.name, district=map_data(on).districts[place.district].name)
+        )
+        unit = map_data(on).districts[place.district].unit
+    available = map_indicators(unit)
+    indicator = args.indicator or available[0]
+    if indicator not in available:
+        raise UserError(f"{indicator!r} is not drawn for {unit.name} on map {on}: choose one of {', '.join(available)}")
+    from linkage.counting import map_chart
+    from linkage.counting.coverage import unit_map
+
+    found = unit_map(_engine(args), day, unit, indicator)
+    try:
+        out.write_bytes(map_chart.picture(map_chart.chart(found, LANG), kind))
+    except OSError as exc:
+        raise UserError(f"{args.out}: cannot write the file ({exc.strerror})") from exc
+    print(t("cli.map_done", LANG, file=str(out), description=description(found, LANG)))
+    if found.unplaced:
+        print(t("coverage_map.unplaced", LANG, count=found.unplaced, unit=found.area.name))
+    return 0
+
+
 def cmd_graph(args: argparse.Namespace) -> int:
     day = args.as_of or date.today()
     on = _map(args, day) if args.map else "2025-01"  # without --map: the programme's map, as before
@@ -381,6 +426,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--product", action="append", metavar="CODE", help="only linkages of this product (repeatable)")
     p.add_argument("--technology", action="append", choices=TECHNOLOGIES, help="only linkages applying it (repeatable)")
     p.add_argument("--party-type", action="append", choices=PARTY_TYPES, help="only these parties (repeatable)")
+    p = command("map", cmd_map, "draw a unit's coverage map as one SVG or PNG picture, offline")
+    p.add_argument("unit", metavar="UNIT", help="VN, a province, a district (2025-01) or a commune of the map")
+    p.add_argument("--out", required=True, metavar="FILE.svg", help="the picture: FILE.svg or FILE.png")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    p.add_argument(
+        "--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map UNIT is on (default: that of the date)"
+    )
+    p.add_argument(
+        "--indicator",
+        choices=MAP_INDICATORS,
+        metavar="INDICATOR",
+        help="communes_with_cooperative (default), districts_with_key_product_linkage (2025-01: the country or a "
+        "province), raw_material_linkages_with_digital_tech",
+    )
     p = command("unplaced", cmd_unplaced, "list the records placed above the commune on a map, with their candidates")
     p.add_argument("--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map (default: that of today)")
     p.add_argument("--unit", metavar="CODE", help="only records in this unit of the map or with a candidate in it")
