@@ -47,7 +47,9 @@ def test_the_country_on_the_old_map_is_a_png_in_vietnamese(db: str, tmp_path: Pa
     )
     assert done.returncode == 0, done.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "Bản đồ Huyện có liên kết sản phẩm chủ lực tại Việt Nam ngày 01/03/2025, bản đồ 2025-01: 63 tỉnh" in done.stdout
+    assert (
+        "Bản đồ Huyện có liên kết sản phẩm chủ lực tại Việt Nam ngày 01/03/2025, bản đồ 2025-01: 63 tỉnh" in done.stdout
+    )
 
 
 def test_a_commune_of_the_old_map_draws_its_district_and_says_so(db: str, tmp_path: Path) -> None:
