@@ -73,7 +73,10 @@ def show_map(unit: Unit, as_of: date, verified: bool, indicator: str | None, lab
         st.caption(tr("coverage_map.empty", unit=unit.name))
         return None
     chart = map_chart.chart(found, lang())
-    picked = st.altair_chart(chart, on_select="rerun", key=f"map_{unit.map}_{unit.code}_{found.indicator}")
+    # width "content": stretched to the column, the map would lose its true shape
+    picked = st.altair_chart(
+        chart, width="content", on_select="rerun", key=f"map_{unit.map}_{unit.code}_{found.indicator}"
+    )
     st.caption(description(found, lang()))
     if found.degenerate and len(found.places) > 1:
         st.info(tr("coverage_map.degenerate", unit=found.area.name))
