@@ -196,20 +196,21 @@ def coverage_map(facts: Facts, rows: pd.DataFrame, unit: Unit, as_of: date, indi
     return CoverageMap(unit, area, indicator, as_of, on, level, places, unplaced)
 
 
-def figures_text(row: pd.Series, indicator: str, lang: str) -> str:
-    """What a place's tooltip says of its figures, in `lang`: `3/10 (30.0 %)`, `yes`, `not counted`."""
-    status = str(row["status"])
-    if status in ("covered", "not_covered", "not_counted"):
-        return t(f"coverage_map.state.{status}.{indicator}", lang)
-    if status == "no_data":
-        return t(f"coverage_map.state.no_data.{indicator}", lang)
-    return t(
-        "coverage_map.figures",
-        lang,
-        numerator=int(row["numerator"]),
-        denominator=int(row["denominator"]),
-        percent=f"{100 * float(row['ratio']):.1f}",
-    )
+def figures_text(places: pd.DataFrame, indicator: str, lang: str) -> list[str]:
+    """What each place's tooltip says of its figures, in `lang`: `3/10 (30.0 %)` against the target,
+    else its state in words (`Has an active cooperative`, `Not a rural commune (not counted)`)."""
+    words = {
+        s: t(f"coverage_map.state.{s}.{indicator}", lang) for s in ("covered", "not_covered", "not_counted", "no_data")
+    }
+    template = t("coverage_map.figures", lang)
+    return [
+        words[status]
+        if status in words
+        else template.format(numerator=int(n), denominator=int(d), percent=f"{100 * float(r):.1f}")
+        for status, n, d, r in zip(
+            places["status"], places["numerator"], places["denominator"], places["ratio"], strict=True
+        )
+    ]
 
 
 def status_label(status: str, indicator: str, lang: str) -> str:

@@ -17,6 +17,7 @@ import altair as alt
 import pandas as pd
 
 from linkage.counting.coverage_map import STATUSES, CoverageMap, description, figures_text, status_label
+from linkage.geo.points import SOURCES
 from linkage.i18n import t
 
 SELECTION = "place"
@@ -70,8 +71,8 @@ def chart(found: CoverageMap, lang: str, unit_name: str | None = None) -> alt.Ch
     data = places.assign(
         x=places["lon"] * middle,
         label=places["status"].map(labels),
-        figures=[figures_text(row, found.indicator, lang) for _, row in places.iterrows()],
-        point=places["source"].map(lambda s: t(f"coverage_map.source.{s}", lang)),
+        figures=figures_text(places, found.indicator, lang),
+        point=places["source"].map({s: t(f"coverage_map.source.{s}", lang) for s in SOURCES}),
     )
     if len(data):
         x_domain, y_domain, height = _frame(data)
