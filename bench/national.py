@@ -118,8 +118,8 @@ def _drawn_units(engine: Any, facts: Any, as_of: date) -> tuple[str, str]:
     province with the most linkages: what officers and planners open."""
     from linkage.accounts.users import SYSTEM
     from linkage.counting.indicators import linkages_located
+    from linkage.graphs.drawing import MAX_NODES
     from linkage.graphs.graph import build_graph
-    from linkage.graphs.render import MAX_NODES
     from linkage.store.db import read_session
 
     busiest = linkages_located(facts, "district")
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     from linkage.counting import coverage as cov
     from linkage.counting import indicators
     from linkage.demo import generate
-    from linkage.graphs.render import write_graph_file
+    from linkage.graphs.graph_file import write_graph_file
     from linkage.records.catalog import init
     from linkage.records.exporting import export_folder
     from linkage.records.importing import import_path

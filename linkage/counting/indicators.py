@@ -68,6 +68,13 @@ INDICATOR_LEVELS = MAP_INDICATOR_LEVELS[OLD_MAP]
 ALL_LEVELS = ("national", "province", "district", "commune")
 
 
+def reported_levels(map_name: str) -> tuple[str, ...]:
+    """The levels at which map `map_name` reports at least one indicator, highest first: national,
+    province and district on `2025-01`; national, province and commune on `2025-07`."""
+    levels = {level for per_indicator in MAP_INDICATOR_LEVELS[check_map(map_name)].values() for level in per_indicator}
+    return tuple(level for level in ALL_LEVELS if level in levels)
+
+
 COLUMNS = [
     "indicator",
     "level",

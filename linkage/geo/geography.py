@@ -28,10 +28,6 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
-
-
 def normalize_code(value: str, width: int) -> str:
     """A GSO code as stored: digits zero-padded to `width` (`3184` → `03184`, `1858.0` → `01858`)."""
     value = value.strip()

@@ -46,7 +46,7 @@ from linkage.geo.maps import (
     unit_holds,
 )
 from linkage.store.db import chunked
-from linkage.store.models import Linkage, LinkageParty, Producer, Review, UserAccount
+from linkage.store.models import Linkage, LinkageParty, Review, UserAccount
 from linkage.vocabulary import ROLES
 
 REFERENCE = ("products", "province_key_products")
@@ -488,21 +488,6 @@ def may_verify(session: Session, actor: Actor, entity: str, key: str) -> bool:
         )
     ).first()
     return found is not None
-
-
-def require(allowed: bool, key: str = "not_in_scope", **params: object) -> None:
-    if not allowed:
-        raise Refused(key, **params)
-
-
-def members_of(session: Session, cooperative: str) -> list[str]:
-    return list(
-        session.execute(
-            sa.select(col(Producer.code)).where(
-                col(Producer.cooperative_code) == cooperative, col(Producer.archived_at).is_(None)
-            )
-        ).scalars()
-    )
 
 
 def sees_whole_country(actor: Actor) -> bool:
