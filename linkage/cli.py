@@ -1,4 +1,4 @@
-"""The `linkage` command line (CONTRACT §4): thin, every rule lives in the domain modules.
+"""The `linkage` command line (docs/command-line.md): thin, every rule lives in the domain modules.
 
 Exit status 0 on success; 1 with a plain message on stderr when the user's input or data is
 refused; 2 for a usage error (argparse). No traceback reaches the user for an expected error.

@@ -1,7 +1,7 @@
-"""Who a signed-in user works for, in today's words (issue 14): the office behind a role and its scope.
+"""Who a signed-in user works for, in today's words: the office behind a role and its scope.
 
-Since 1 July 2025 the district agriculture office is gone (DOMAIN "The administrative reform of
-2025"): an officer of a commune of 2025-07 works at its economic office (Phòng Kinh tế; in a ward,
+Since 1 July 2025 the district agriculture office is gone (Decrees 131/2025/ND-CP and 150/2025/ND-CP):
+an officer of a commune of 2025-07 works at its economic office (Phòng Kinh tế; in a ward,
 Phòng Kinh tế, Hạ tầng và Đô thị), an officer of a province of 2025-07 at its Department of
 Agriculture and Environment (Sở Nông nghiệp và Môi trường). Accounts scoped on 2025-01 keep the
 office they had, said to be from before the reform. The words are in the catalogs' `[office]`.

@@ -1,10 +1,10 @@
 """Coverage from the database: the facts each process keeps up to date with every write, and what
 the pages ask of them.
 
-The counting itself is `linkage.counting.indicators` (CONTRACT §3) over `linkage.counting.facts.Facts`. Here the facts
-are read (live, or as officers last verified them), cached per database and caught up after a write
-by reading again only the records it changed (`patched`), and turned into what the pages show: a
-unit's figures, trend, candidates and downloads.
+The counting itself is `linkage.counting.indicators` (docs/indicators.md) over `linkage.counting.facts.Facts`. Here the
+facts are read (live, or as officers last verified them), cached per database and caught up after a write by reading
+again only the records it changed (`patched`), and turned into what the pages show: a unit's figures, trend, candidates
+and downloads.
 """
 
 from __future__ import annotations
@@ -414,8 +414,8 @@ def coverage(
 ) -> pd.DataFrame:
     """The indicator rows for `as_of` on a map, from cached facts when nothing changed since the last call.
 
-    `verified_only` counts records as officers last verified them (CONTRACT §3 on checked data).
-    `map_name` None is the map of `as_of` (CONTRACT §3's default, the command line's too).
+    `verified_only` counts records as officers last verified them (docs/indicators.md, "verified data only").
+    `map_name` None is the map of `as_of` (docs/indicators.md, "On which map"; the command line's default too).
     """
     return compute(FACTS.get(engine, verified_only), as_of, levels, map_name)
 
@@ -494,7 +494,7 @@ def to_csv(rows: pd.DataFrame) -> bytes:
 
 def to_xlsx(rows: pd.DataFrame) -> bytes:
     """Rows as a workbook for official reports: numbers as numbers, every text cell as text."""
-    from openpyxl import Workbook  # lazy: ~0.15 s to import, paid only when a workbook is asked for
+    from openpyxl import Workbook  # lazy: slow to import, paid only when a workbook is asked for
     from openpyxl.cell import WriteOnlyCell  # lazy, with Workbook
 
     book = Workbook(write_only=True)

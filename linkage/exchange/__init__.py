@@ -1,4 +1,4 @@
-"""The exchange files of CONTRACT §2: read, check and write them.
+"""The exchange files (docs/exchange-files.md): read, check and write them.
 
 `read` turns files into text rows, `validate` checks and types them against what is stored,
 `write` plans and applies the upsert, `export` writes the files back. Whether rows may be stored,

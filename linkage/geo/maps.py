@@ -98,8 +98,8 @@ __all__ = [  # the words of `linkage.geo.units`, so every caller asks this modul
 # figures (and the acceptance kit's expected rows) were computed on: 0.6.0's spelling is kept.
 _LEGACY_NAMES = {("district", "582"): "Thành phố Phan Rang-Tháp Chàm"}
 
-# The conversion table's two known slips (PITFALLS): the old province it gives for these old
-# communes. The January list puts both where the right-hand value says.
+# The conversion table's two known slips (docs/exchange-files.md, "The crosswalk"): the old province it gives for these
+# old communes. The January list puts both where the right-hand value says.
 TABLE_SLIPS = {"27691": ("82", "80"), "30781": ("89", "91")}
 
 
@@ -325,9 +325,9 @@ def placed_in(commune_2025_01: str | None, commune_2025_07: str | None, on: str)
 
 
 def agrees(commune_2025_01: str, commune_2025_07: str) -> bool:
-    """Whether a commune on each map may both be given for one record (CONTRACT §2): the new commune is
-    one of the old one's candidates, or, for an old commune the table marks partly merged, any new
-    commune of the new province it went to.
+    """Whether a commune on each map may both be given for one record (docs/exchange-files.md, "Locations"): the new
+    commune is one of the old one's candidates, or, for an old commune the table marks partly merged, any new commune of
+    the new province it went to.
 
     "Partly merged" widens only an old commune whose table entry lists a single new commune (132 do):
     the rest of it went somewhere the table does not say. One the table splits among several new
@@ -350,7 +350,7 @@ def placements(from_map: str, on: str) -> Mapping[str, Unit]:
 
 # The same units and placements as columns, straight from the snapshot's file: what counting over
 # every unit at once reads (`linkage.counting.indicators`, `geography.old_map_geography`), without building a
-# `Unit` per code or a row per unit (about 0.1 s that `linkage coverage` would spend on every run).
+# `Unit` per code or a row per unit, which `linkage coverage` would otherwise do on every run.
 
 
 def unit_columns(map_name: str, level: str) -> Mapping[str, list[Any]]:

@@ -20,7 +20,7 @@ MAP_LEVELS = {
     OLD_MAP: ("national", "province", "district", "commune"),
     NEW_MAP: ("national", "province", "commune"),
 }
-OLD_RURAL_PREFIX = "Xã "  # CONTRACT §1: on 2025-01 a rural commune is one named `Xã …`
+OLD_RURAL_PREFIX = "Xã "  # on 2025-01 a rural commune is one named `Xã …`
 NEW_RURAL_KIND = "xã"  # on 2025-07 one of division type `xã`
 
 
@@ -112,13 +112,14 @@ class MapData:
 
 
 def is_rural(map_name: str, name: str, kind: str) -> bool:
-    """CONTRACT §1: a rural commune is one named `Xã …` on 2025-01, one of division type `xã` on 2025-07."""
+    """A rural commune (docs/exchange-files.md, "Two maps") is one named `Xã …` on 2025-01, one of division type `xã` on
+    2025-07."""
     return name.startswith(OLD_RURAL_PREFIX) if map_name == OLD_MAP else kind == NEW_RURAL_KIND
 
 
 @dataclass(frozen=True)
 class Crosswalk:
-    """The old→new commune relation of CONTRACT §1, completed and corrected.
+    """The old→new commune relation (docs/exchange-files.md, "The crosswalk"), completed and corrected.
 
     - `old_to_new`: every commune of 2025-01 → its candidate communes on 2025-07 (sorted). Communes of
       the table keep its new communes; the 28 the table lacks (merged January–June 2025) get every new
