@@ -82,6 +82,27 @@ def find_scope(text: str, on: str, levels: Iterable[str]) -> Unit | None:
     return found[0] if len(found) == 1 else None
 
 
+def scoped_to_unit(role: str) -> bool:
+    """An account of `role` acts in a unit of a map (`SCOPE_LEVELS`): planners and officers."""
+    return role in SCOPE_LEVELS
+
+
+def scoped_to_cooperative(role: str) -> bool:
+    """An account of `role` acts for one cooperative, named by its code, not for a unit."""
+    return role == "cooperative"
+
+
+def scope_fields(role: str, scope: str | None) -> tuple[str | None, str | None]:
+    """One typed scope read as `role` needs it: (unit code, cooperative code), the other None."""
+    text = (scope or "").strip() or None
+    return (None, text) if scoped_to_cooperative(role) else (text, None)
+
+
+def plans(actor: Actor) -> bool:
+    """Planners follow the figures of their scope: they read and export, and write nothing."""
+    return actor.role == "planner"
+
+
 def scope_unit(actor: Actor) -> Unit | None:
     """The unit a planner or officer acts in, on its map (None for admins, cooperatives, or a unit
     that is not on the map: such an account reaches nothing)."""
