@@ -48,7 +48,7 @@ def not_a_url(url: str | None) -> DatabaseProblem:
 def default_url() -> str:
     """The embedded SQLite file, kept in the user's data folder, never in the git checkout."""
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return f"sqlite:///{base / 'linkage-tracker' / 'linkage.store.db'}"
+    return f"sqlite:///{base / 'linkage-tracker' / 'linkage.db'}"
 
 
 def resolve_url(url: str | None = None) -> str:
