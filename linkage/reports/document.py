@@ -426,7 +426,9 @@ def _trend(document: DocumentObject, report: Report, lang: str) -> None:
     reading = t(f"report.reading.{report.reading}", lang, map=report.map)
     _paragraph(document, t("report.trend_note", lang, reading=reading), indent=True)
     picture = trend_png(report.history, report.unit.name, lang)
-    _paragraph(document, align="center", after=3).add_run().add_picture(io.BytesIO(picture), width=Mm(160))
+    run = _paragraph(document, align="center", after=3).add_run()
+    _font(run)
+    run.add_picture(io.BytesIO(picture), width=Mm(160))
     shown = sorted(set(report.history["as_of"]))
     if len(shown) < len(report.dates):
         _paragraph(document, t("report.partial_trend", lang, unit=report.unit.name), indent=True, italic=True)
