@@ -234,12 +234,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):  # before counting anything
             raise ReportRefused("not_writable", path=args.out, reason=t("report.refused.no_folder", LANG))
         from linkage.accounts.users import SYSTEM
-        from linkage.reports.content import build
-        from linkage.reports.document import render, save
+        from linkage.reports.document import make, save
 
         office = args.office or issuing_office(unit, args.lang)
-        report = build(_engine(args), unit, day, office=office, actor=SYSTEM, verified_only=args.verified_only)
-        save(render(report, args.lang), out)
+        report, written = make(
+            _engine(args), unit, day, lang=args.lang, office=office, actor=SYSTEM, verified_only=args.verified_only
+        )
+        save(written, out)
     except (ReportRefused, UserError) as exc:
         message = exc.message(LANG) if isinstance(exc, ReportRefused) else str(exc)
         print(f"linkage report: {message}", file=sys.stderr)

@@ -71,10 +71,10 @@ def report_button(who: Actor, unit: Unit, as_of: date, verified: bool, reading: 
 
     def written() -> bytes:
         office = content.issuing_office(unit, words, connected)
-        found = content.build(
-            base, unit, as_of, office=office, actor=connected, verified_only=verified, reading=reading
+        made = document.make(
+            base, unit, as_of, lang=words, office=office, actor=connected, verified_only=verified, reading=reading
         )
-        return document.render(found, words)
+        return made[1]
 
     st.download_button(
         tr("report.download"),

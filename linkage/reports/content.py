@@ -201,7 +201,9 @@ def settling_effect(cards: pd.DataFrame) -> list[Settling]:
 def _history(engine: Engine, unit: Unit, dates: tuple[date, ...], reading: str, verified_only: bool) -> pd.DataFrame:
     facts = FACTS.get(engine, verified_only)
     if reading == "map":  # every year end on the report's own map: the unit exists on each
-        rows = trend(facts, dates, (unit.level,), unit.map)
+        # all levels, as the report's own date was counted: a year end already counted is not counted again
+        rows = trend(facts, dates, ALL_LEVELS, unit.map)
+        rows = rows[rows["level"] == unit.level]
         return rows[rows["unit_code"] == unit.code].reset_index(drop=True)
     return unit_trend(facts, unit, reading, dates).reset_index(drop=True)
 

@@ -24,16 +24,20 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from linkage.actor import Actor
 from linkage.counting.indicators import COMMUNES, DISTRICTS, INDICATORS, RAW_MATERIAL, TARGETS
 from linkage.geo.maps import NATIONAL_CODE, map_data
 from linkage.i18n import day_text, t, vietnam_time
-from linkage.reports.chart import trend_png
-from linkage.reports.content import LISTED, Report, ReportRefused
+from linkage.reports.chart import start_engine, trend_png
+from linkage.reports.content import LISTED, Report, ReportRefused, build
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
     from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
+    from sqlalchemy.engine import Engine
+
+    from linkage.geo.maps import Unit
 
 FONT = "Times New Roman"
 BODY_PT = 14  # the text of the document (Decree 30: 13–14 pt)
@@ -631,6 +635,27 @@ def render(report: Report, lang: str) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def make(
+    engine: Engine,
+    unit: Unit,
+    as_of: date,
+    *,
+    lang: str,
+    office: str,
+    actor: Actor,
+    verified_only: bool = False,
+    reading: str = "map",
+    today: date | None = None,
+) -> tuple[Report, bytes]:
+    """The report of `unit` (`content.build`) and its document in `lang` (`render`); the chart's engine
+    starts while the figures are counted."""
+    start_engine()
+    found = build(
+        engine, unit, as_of, office=office, actor=actor, verified_only=verified_only, reading=reading, today=today
+    )
+    return found, render(found, lang)
 
 
 def file_name(report: Report) -> str:
