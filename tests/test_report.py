@@ -38,7 +38,7 @@ from linkage.i18n import t
 from linkage.records import forms
 from linkage.records.importing import import_path
 from linkage.reports import document as report_document
-from linkage.reports.content import ReportRefused, build, read_unit
+from linkage.reports.content import ReportRefused, build, issuing_office, read_unit
 from linkage.reports.document import render, save
 
 from .test_permissions import COOP_C1
@@ -410,6 +410,23 @@ def test_the_chart_is_drawn_offline_as_a_picture(bac_kan: Engine) -> None:
     assert picture[:8] == b"\x89PNG\r\n\x1a\n"
     assert sorted(set(made.history["as_of"])) == [f"{y}-12-31" for y in range(2021, 2026)]
     assert set(made.history["map"]) == {OLD_MAP}  # every year end on the report's own map
+
+
+def test_the_office_issuing_a_report_is_todays() -> None:
+    # Bắc Kạn (06, 2025-01) and its district Pác Nặm went into today's Thái Nguyên (19): its department
+    # issues their reports; a commune's economic office its own; an account's office where one signs in.
+    thai_nguyen = "Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên"
+    assert issuing_office(read_unit("06", OLD_MAP), "vi") == thai_nguyen
+    assert issuing_office(read_unit("060", OLD_MAP), "vi") == thai_nguyen
+    assert issuing_office(read_unit("19", NEW_MAP), "vi") == thai_nguyen
+    assert issuing_office(read_unit("01864", NEW_MAP), "vi") == "Phòng Kinh tế xã Bằng Thành (Tỉnh Thái Nguyên)"
+    assert issuing_office(read_unit("VN", NEW_MAP), "en") == "Ministry of Agriculture and Environment"
+    from .test_permissions import PLANNER_06
+
+    assert (
+        issuing_office(read_unit("VN", NEW_MAP), "vi", PLANNER_06)
+        == "Cán bộ kế hoạch tỉnh Bắc Kạn (như trước 01/07/2025)"
+    )
 
 
 # --- refusals -----------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from linkage.counting.indicators import (
     with_gap,
 )
 from linkage.errors import UserFacingError
-from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, check_map
+from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, check_map, map_data, province_crosswalk
 from linkage.i18n import t
 from linkage.records.settling import to_settle
 from linkage.records.unplaced import UnknownUnit, UnplacedRecord, resolve
@@ -73,12 +73,18 @@ def read_unit(code: str, on: str) -> Unit:
 
 def issuing_office(unit: Unit, lang: str, actor: Actor | None = None) -> str:
     """Who issues the report: the signed-in account's office (`offices.office_of`), else, on the command
-    line, the office that keeps the unit's figures (the ministry for the country)."""
+    line, the office that keeps the unit's figures today: the ministry for the country, the economic
+    office of a commune of 2025-07, and for a province of either map or a district of 2025-01 the
+    Department of Agriculture and Environment of the province of 2025-07 that holds it (the district
+    offices and the old provinces' departments are gone since 1 July 2025)."""
     if actor is not None and actor.role != "admin":
         return office_of(actor, lang)
     if unit.level == "national":
         return t("report.office_national", lang)
-    return office("officer", unit.code, unit.map, lang)
+    if unit.map == NEW_MAP:
+        return office("officer", unit.code, NEW_MAP, lang)
+    (province,) = province_crosswalk()[map_data(OLD_MAP).province_of(unit)]  # each went whole into one
+    return office("officer", province, NEW_MAP, lang)
 
 
 def check_date(as_of: date, today: date) -> date:
