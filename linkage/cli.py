@@ -419,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.csv", help="write the list there (default: print it)")
     p = command("report", cmd_report, "write a unit's figures as a report in the state's format (Word, Decree 30/2020)")
     p.add_argument("unit", metavar="UNIT", help="VN, a province, or a district of 2025-01 / a commune of 2025-07")
-    p.add_argument("--out", required=True, metavar="FILE.docx")
+    p.add_argument("--out", required=True, metavar="FILE.docx", help="the document, written whole or not at all")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
     p.add_argument(
         "--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map counted on (default: that of the date)"
