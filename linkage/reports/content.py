@@ -41,6 +41,7 @@ from linkage.counting.indicators import (
 from linkage.errors import UserFacingError
 from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, check_map, map_data, province_crosswalk
 from linkage.i18n import t
+from linkage.records.permissions import is_admin
 from linkage.records.settling import to_settle
 from linkage.records.unplaced import UnknownUnit, UnplacedRecord, resolve
 from linkage.store.db import read_session
@@ -77,7 +78,7 @@ def issuing_office(unit: Unit, lang: str, actor: Actor | None = None) -> str:
     office of a commune of 2025-07, and for a province of either map or a district of 2025-01 the
     Department of Agriculture and Environment of the province of 2025-07 that holds it (the district
     offices and the old provinces' departments are gone since 1 July 2025)."""
-    if actor is not None and actor.role != "admin":
+    if actor is not None and not is_admin(actor):  # an administrator issues as the unit's office
         return office_of(actor, lang)
     if unit.level == "national":
         return t("report.office_national", lang)
