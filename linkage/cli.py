@@ -272,6 +272,38 @@ def cmd_unplaced(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Refusals here exit with status 2 (docs/command-line.md): the request itself cannot be met."""
+    from linkage.reports.content import ReportRefused, check_date, issuing_office, read_unit
+
+    today = date.today()
+    day = args.as_of or today
+    out = Path(args.out)
+    try:
+        on = _map(args, day)
+        check_date(day, today)
+        unit = read_unit(args.unit, on)
+        if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):  # before counting anything
+            raise ReportRefused("not_writable", path=args.out, reason=t("report.refused.no_folder", LANG))
+        from linkage.accounts.users import SYSTEM
+        from linkage.reports.document import make, save
+
+        office = args.office or issuing_office(unit, args.lang)
+        report, written = make(
+            _engine(args), unit, day, lang=args.lang, office=office, actor=SYSTEM, verified_only=args.verified_only
+        )
+        save(written, out)
+    except (ReportRefused, UserError) as exc:
+        message = exc.message(LANG) if isinstance(exc, ReportRefused) else str(exc)
+        print(f"linkage report: {message}", file=sys.stderr)
+        return 2
+    words = {"unit": unit.name, "date": day.strftime("%d/%m/%Y"), "map": on, "path": args.out}
+    print(t("report.written", LANG, **words))
+    if not report.has_figures:
+        print(t("report.written_no_rural", LANG, unit=unit.name))
+    return 0
+
+
 def _password(args: argparse.Namespace) -> str:
     """The new password: the first line of stdin when it is not a terminal (or with
     --password-stdin), else typed twice at a prompt that does not echo. Never printed."""
@@ -451,6 +483,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map (default: that of today)")
     p.add_argument("--unit", metavar="CODE", help="only records in this unit of the map or with a candidate in it")
     p.add_argument("--out", metavar="FILE.csv", help="write the list there (default: print it)")
+    p = command("report", cmd_report, "write a unit's figures as a report in the state's format (Word, Decree 30/2020)")
+    p.add_argument("unit", metavar="UNIT", help="VN, a province, or a district of 2025-01 / a commune of 2025-07")
+    p.add_argument("--out", required=True, metavar="FILE.docx", help="the document, written whole or not at all")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    p.add_argument(
+        "--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map counted on (default: that of the date)"
+    )
+    p.add_argument("--verified-only", action="store_true", help="count records as officers last verified them")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="the document's language (default: vi)")
+    p.add_argument("--office", metavar="TEXT", help="the issuing office (default: the office keeping the unit)")
     users = sub.add_parser("user", help="manage accounts").add_subparsers(dest="user_command", required=True)
     p = users.add_parser("add", help="create an account (password from a prompt or --password-stdin)")
     p.add_argument("username")

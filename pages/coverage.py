@@ -27,7 +27,7 @@ from ui import (
     tr,
     unit_label,
 )
-from ui.coverage_page import show_map, show_notice, show_trend
+from ui.coverage_page import report_button, show_map, show_notice, show_trend
 
 who = guard("coverage")
 SETTLING = Path(__file__).parent / "settling.py"
@@ -155,7 +155,7 @@ if len(children):
         code = str(behind.iloc[table.selection.rows[0]]["unit_code"])
         open_unit(Unit(on, by_code[code], code))
 
-show_trend(view.figures_unit, verified, labels)
+reading = show_trend(view.figures_unit, verified, labels)
 
 with st.expander(tr("app.coverage.candidates"), key="candidates"):
     found = coverage.unit_candidates(engine(), who, as_of, unit, verified)
@@ -178,3 +178,4 @@ with st.container(horizontal=True):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="xlsx",
     )
+    report_button(who, unit, as_of, verified, reading)
