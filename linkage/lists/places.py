@@ -16,7 +16,7 @@ listed); none: `unresolved`.
 Example:
 
     >>> Places().resolve(address="X. Phước An, H. Tuy Phước, Bình Định").code   # map 2025-01
-    '21643'
+    '21985'
 """
 
 from __future__ import annotations
@@ -86,7 +86,8 @@ def read_part(text: str, level: str | None = None) -> Part:
             fits = level is None or typed is None or typed.level == level
             if typed is not None and (fits or (typed.level == "city" and level in ("district", "province"))):
                 return Part(shown, typed.core, level or typed.level, typed.kind)
-    if level is None and any(folded == v or folded.startswith((v + " ", v + ".")) for v in VILLAGE):
+    villages = (v for v in VILLAGE if folded == v or folded.startswith((v + " ", v + ".")))
+    if level is None and any(villages) and not _names_unit(core(folded)):  # `Buôn Hồ` is a town, `Buôn 3` no unit
         return Part(shown, core(folded), "village")
     return Part(shown, core(folded), level)
 
@@ -326,6 +327,14 @@ def _district_now() -> dict[str, set[str]]:
     for code, place in map_data(OLD_MAP).communes.items():
         found[place.district] |= set(cw.old_to_new.get(code, ()))
     return found
+
+
+@cache
+def _names_unit(name: str) -> bool:
+    """Whether a name is a unit's (without type word) on either map."""
+    return any(
+        name in i.communes or name in i.districts or name in i.provinces for i in map(_index, (OLD_MAP, NEW_MAP))
+    )
 
 
 @cache

@@ -458,7 +458,7 @@ def _match(session: Session, listed: OfficeList, decisions: Decisions) -> None:
             similar += [
                 Similar(o.code or "", o.name, "one_letter_row", o.row)
                 for (m, c, k), o in seen.items()
-                if (m, c) == (r.map, r.commune) and o is not r and _one_letter(k, name_key)
+                if (m, c) == (r.map, r.commune) and o is not r and not o.matched and _one_letter(k, name_key)
             ]
         r.similar = tuple(similar)
         if stored is not None:
