@@ -112,9 +112,19 @@ def test_a_pick_outside_the_candidates_is_not_taken(engine: Engine) -> None:
 
 def without_rows(listed: OfficeList, rows: set[int]) -> OfficeList:
     keep = [i for i in range(len(listed.rows)) if listed.first_row + i not in rows]
-    return OfficeList(listed.name, listed.entity, listed.header, [listed.rows[i] for i in keep],
-                      [listed.truths[i] for i in keep if i < len(listed.truths)], listed.map, listed.title, listed.footer, listed.sheet,
-                      listed.delimiter)  # fmt: skip
+    truths = [listed.truths[i] for i in keep if i < len(listed.truths)]
+    return OfficeList(
+        listed.name,
+        listed.entity,
+        listed.header,
+        [listed.rows[i] for i in keep],
+        truths,
+        listed.map,
+        listed.title,
+        listed.footer,
+        listed.sheet,
+        listed.delimiter,
+    )
 
 
 DUPLICATES = OfficeList(

@@ -254,7 +254,7 @@ def _understand(table: Sheet, entity: str, chosen: dict[str, str]) -> Understood
     other = likely_kind(table.header, entity)
     if other is not None:
         raise ListRefused(table.file, table.header_row, other[1][0], "wrong_kind",
-                          entity=entity, other=other[0], headers=", ".join(other[1]))  # fmt: skip
+                          entity=entity, other=other[0], kind=other[0], headers=", ".join(other[1]))  # fmt: skip
     spec = BY_NAME[entity]
     wanted = ["name", *(c.name for c in spec.columns if c.required and c.name not in ("code", "name"))]
     for name in wanted:
