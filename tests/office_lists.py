@@ -175,7 +175,7 @@ HA_NOI = OfficeList(
         at(NEW, "00376"),
         at(NEW, "00454"),
         at(NEW, "00577"),
-        ambiguous(NEW, "00004", "16171", "21499"),
+        ambiguous(NEW, "00004", "16171"),  # Phường Ba Đình (Hà Nội), Xã Ba Đình (Thanh Hóa); Xã Ba Dinh is another name
     ],
     delimiter=";",
 )

@@ -104,7 +104,8 @@ def refusal(tmp_path: Path, db: str, name: str, rows: list[list[object]], *optio
                 [1, "Nguyễn Văn A", "Xã Ea Tir, Huyện Ea H'leo", "HTX A"],
             ],
             (),
-            "producers.csv, row 1, column Họ và tên: this looks like a list of Producer, not of Cooperative (columns Họ và tên, Thành viên HTX); read it with --as producers",
+            "producers.csv, row 1, column Họ và tên: this looks like a list of Producer, not of Cooperative"
+            " (columns Họ và tên, Thành viên HTX); read it with --as producers",
         ),
     ],
     ids=["no_header", "two_fields", "no_name", "bad_date", "wrong_kind"],

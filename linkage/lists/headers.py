@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from linkage.exchange.spec import BY_NAME
 from linkage.geo.geography import fold
@@ -75,6 +75,7 @@ _OWN: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+@lru_cache(maxsize=65536)
 def key(text: str) -> str:
     """A header (or a name) as compared: folded, letters and digits only (`Tên HTX:` → `tenhtx`)."""
     return re.sub(r"[^a-z0-9]", "", fold(text))

@@ -193,8 +193,20 @@ class Places:
         named = [(p, c) for p, c in named if p.core]
         if not named:
             return Resolution(UNRESOLVED, map_name or NEW_MAP, message="no_place", column="address")
+        if map_name is None and self._map_unclear(named):
+            old, new = self._resolve(named, OLD_MAP), self._resolve(named, NEW_MAP)
+            if old.status != UNRESOLVED and new.status != UNRESOLVED:
+                return Resolution(AMBIGUOUS, NEW_MAP, message="map_unclear", column=named[0][1])
+            return new if old.status == UNRESOLVED else old
         on = map_name or (OLD_MAP if self._names_district(named) else NEW_MAP)
         return self._resolve(named, on)
+
+    @staticmethod
+    def _map_unclear(named: list[tuple[Part, str]]) -> bool:
+        """`Thành phố Bắc Ninh` alone: the provincial city of 2025-01 or the centrally run city of today."""
+        _, uppers = _split_roles(named, _index(OLD_MAP))
+        both = [p for p, _ in _cities(uppers) if p.level == "city" and _alias(p.core) in _index(OLD_MAP).districts]
+        return bool(both)
 
     @staticmethod
     def _names_district(named: list[tuple[Part, str]]) -> bool:
@@ -205,8 +217,8 @@ class Places:
         old = _index(OLD_MAP)
         _, uppers = _split_roles(named, old)
         return any(
-            p.level in (None, "city") and _alias(p.core) in old.districts and not _any_province(p.core)
-            for p, _ in uppers
+            (p.level is None and _alias(p.core) in old.districts and not _any_province(p.core)) or p.level == "district"
+            for p, _ in _cities(uppers)
         )
 
     def _resolve(self, named: list[tuple[Part, str]], on: str) -> Resolution:
@@ -215,6 +227,7 @@ class Places:
         if target is None:
             return Resolution(UNRESOLVED, on, message="no_commune_named", column=named[0][1])
         commune, column = target
+        uppers = _cities(uppers)
         limits = [self._upper(p, c, on) for p, c in uppers]
         for limit in limits:
             if not limit.found:
@@ -235,6 +248,7 @@ class Places:
             )
         fits = [p for p in named_so if all(limit.holds(p) for limit in limits)]
         fits = self._narrow_by_type(fits, uppers, limits)
+        fits = _narrow_by_accents(fits, commune)
         if len(fits) == 1:
             return Resolution(RESOLVED, on, fits[0].code)
         if fits:
@@ -286,12 +300,42 @@ class Places:
         return found
 
 
+def _accented(text: str) -> str:
+    """A name as written, without type word, case, spacing or punctuation but with its diacritics."""
+    lowered = unicodedata.normalize("NFC", text).lower()
+    match = TYPED_ACCENTED.match(" ".join(lowered.split()))
+    return "".join(ch for ch in (match.group(2) if match else lowered) if ch.isalnum())
+
+
+def _narrow_by_accents(fits: list[Place], commune: Part) -> list[Place]:
+    """`Sơn Hạ` written with its marks is not `Sơn Hà`: among communes whose names fold alike, the one
+    written exactly is kept. Unaccented text (`son ha`) stays ambiguous."""
+    written = _accented(commune.text)
+    if len(fits) < 2 or written == fold(written):
+        return fits
+    exact = [p for p in fits if _accented(_untyped(p.name, p.kind)) == written]
+    return exact or fits
+
+
 def _alias(name: str) -> str:
     return ALIASES.get(name, name)
 
 
 def _split(text: str) -> list[str]:
-    return [p.strip() for p in SPLIT.split(text) if p and p.strip()]
+    """The parts of an address; a name written with a dash (`Bà Rịa - Vũng Tàu`) stays one part."""
+    parts = [p.strip() for p in SPLIT.split(text) if p and p.strip()]
+    merged: list[str] = []
+    for part in parts:
+        if merged and read_part(part).level is None and _names_upper(read_part(merged[-1]).core + core(part)):
+            merged[-1] = f"{merged[-1]} - {part}"
+        else:
+            merged.append(part)
+    return merged
+
+
+@cache
+def _names_upper(name: str) -> bool:
+    return any(name in i.districts or name in i.provinces for i in map(_index, (OLD_MAP, NEW_MAP)))
 
 
 def _split_roles(
@@ -335,6 +379,27 @@ def _names_unit(name: str) -> bool:
     return any(
         name in i.communes or name in i.districts or name in i.provinces for i in map(_index, (OLD_MAP, NEW_MAP))
     )
+
+
+def _cities(uppers: list[tuple[Part, str]]) -> list[tuple[Part, str]]:
+    """A `Thành phố X` part read as the district it is on 2025-01 when X is a city inside a province
+    (`TP Thanh Hóa`) or when a province is named after it (`Thành phố Bắc Ninh, Tỉnh Bắc Ninh`)."""
+    found = []
+    for i, (part, column) in enumerate(uppers):
+        later = [p for p, _ in uppers[i + 1 :] if p.level in ("province", "city") or _any_province(p.core)]
+        if part.level == "city" and (_city_is_district(part.core) or later):
+            part = Part(part.text, part.core, "district", part.kind)
+        found.append((part, column))
+    return found
+
+
+@cache
+def _city_is_district(name: str) -> bool:
+    """Whether `Thành phố X` is a city of 2025-01 inside a province (`TP Thanh Hóa`), not a centrally
+    run city (`TP Hà Nội`): the provinces named X are all `Tỉnh`."""
+    cities = [p for p in _index(OLD_MAP).districts.get(_alias(name), []) if p.kind == "thành phố"]
+    central = [p for m in (OLD_MAP, NEW_MAP) for p in _index(m).provinces.get(_alias(name), []) if p.kind != "tỉnh"]
+    return bool(cities) and not central
 
 
 @cache

@@ -440,6 +440,7 @@ def _match(session: Session, listed: OfficeList, decisions: Decisions) -> None:
     news = {r.commune for r in pending if r.map == NEW_MAP and r.commune}
     near = _stored_near(session, model, spec, olds, news)
     seen: dict[tuple[str, str, str], ListRow] = {}
+    in_commune: dict[tuple[str, str], list[tuple[str, ListRow]]] = defaultdict(list)  # earlier rows by commune
     for r in pending:
         here = near.get((r.map, r.commune), []) if r.commune else near.get(("", ""), [])
         name_key = key(r.name)
@@ -449,7 +450,9 @@ def _match(session: Session, listed: OfficeList, decisions: Decisions) -> None:
             first = seen[ident]
             _bad(r, listed.columns, "name", "lists.same_in_list", {"row": first.row})
             continue
-        seen.setdefault(ident, r)
+        if ident not in seen:
+            seen[ident] = r
+            in_commune[(r.map, r.commune)].append((name_key, r))
         similar: list[Similar] = []
         if r.code and stored is not None and key(stored.name) != name_key and r.row not in decisions.same_as:
             similar.append(Similar(stored.code, stored.name, "same_code"))
@@ -457,8 +460,8 @@ def _match(session: Session, listed: OfficeList, decisions: Decisions) -> None:
             similar += [Similar(s.code, s.name, "one_letter") for s in here if _one_letter(key(s.name), name_key)]
             similar += [
                 Similar(o.code or "", o.name, "one_letter_row", o.row)
-                for (m, c, k), o in seen.items()
-                if (m, c) == (r.map, r.commune) and o is not r and not o.matched and _one_letter(k, name_key)
+                for k, o in in_commune[(r.map, r.commune)]
+                if o is not r and not o.matched and _one_letter(k, name_key)
             ]
         r.similar = tuple(similar)
         if stored is not None:
