@@ -80,6 +80,7 @@ class ListRow:
     candidates: tuple[tuple[str, str, str], ...] = ()  # (code, name, name of the unit above) on `map`
     similar: tuple[Similar, ...] = ()
     matched: bool = False  # a stored record: the row updates it (or is the same)
+    decided: bool = False  # the officer said which record a possible duplicate is
     column: str = ""  # the list's header the message is about
     problem: tuple[str, dict[str, object]] | None = None  # message key under `lists.` (or `import.`) and parameters
 
@@ -91,7 +92,7 @@ class ListRow:
 
     @property
     def needs_decision(self) -> bool:
-        return self.status in BLOCKING or bool(self.similar)
+        return self.status in BLOCKING or (bool(self.similar) and not self.decided)
 
 
 @dataclass
@@ -174,12 +175,13 @@ def import_list(
     decisions: Decisions | None = None,
     dry_run: bool = False,
     actor: Actor = SYSTEM,
+    only_chosen: bool = False,
 ) -> OfficeList:
     """Read the list and, unless a row needs a decision or `dry_run`, write every row in one transaction
     with the list's file named in each record's history. Raises `ListRefused` for a list that cannot
     be read as asked; a row that cannot be written is in the result with its status, nothing written."""
     listed = read_office_list(engine, name, data, entity, map_name=map_name, sheet=sheet, chosen=chosen,
-                              decisions=decisions, actor=actor)  # fmt: skip
+                              decisions=decisions, actor=actor, only_chosen=only_chosen)  # fmt: skip
     if listed.blocked or dry_run:
         return listed
     table = _table(listed)
@@ -204,14 +206,17 @@ def read_office_list(
     chosen: dict[str, str] | None = None,
     decisions: Decisions | None = None,
     actor: Actor = SYSTEM,
+    only_chosen: bool = False,
 ) -> OfficeList:
-    """Everything `import_list` does but the write: each row's status as an import would give it."""
+    """Everything `import_list` does but the write: each row's status as an import would give it.
+    With `only_chosen`, `chosen` is the whole reading (the app's column choices): no header word is
+    read on its own."""
     if entity not in LIST_ENTITIES:
         raise ListRefused(name, None, None, "unknown_entity", entity=entity, entities=", ".join(LIST_ENTITIES))
     if map_name is not None and map_name not in MAPS:
         raise ListRefused(name, None, None, "unknown_map", map=map_name, maps=" and ".join(MAPS))
     table = read_list(name, data, sheet)
-    understood = _understand(table, entity, chosen or {})
+    understood = _understand(table, entity, chosen or {}, only_chosen)
     columns = {f: table.header[i] for f, i in understood.columns.items()}
     listed = OfficeList(
         name, entity, table.header, table.header_row, columns, [table.header[i] for i in understood.ignored], []
@@ -226,7 +231,7 @@ def read_office_list(
     return listed
 
 
-def _understand(table: Sheet, entity: str, chosen: dict[str, str]) -> Understood:
+def _understand(table: Sheet, entity: str, chosen: dict[str, str], only_chosen: bool = False) -> Understood:
     """The columns by field, or the refusal of a list that cannot be read as `entity`."""
     keys = [key(h) for h in table.header]
     fields = (*BY_NAME[entity].column_names, *PLACE_FIELDS)
@@ -241,6 +246,12 @@ def _understand(table: Sheet, entity: str, chosen: dict[str, str]) -> Understood
                               header=header, fields=f"{claimed[key(header)]}, {name}")  # fmt: skip
         claimed[key(header)] = name
     understood = understand(table.header, entity, chosen)
+    if only_chosen:
+        taken = set(understood.columns.values())
+        understood.columns = dict(understood.columns)
+        understood.ignored = [i for i in range(len(table.header)) if i not in taken]
+        understood.twice = {}
+        return _required(table, entity, understood)
     auto = understand(table.header, entity)
     for name, index in auto.columns.items():
         header = table.header[index]
@@ -255,6 +266,10 @@ def _understand(table: Sheet, entity: str, chosen: dict[str, str]) -> Understood
     if other is not None:
         raise ListRefused(table.file, table.header_row, other[1][0], "wrong_kind",
                           entity=entity, other=other[0], kind=other[0], headers=", ".join(other[1]))  # fmt: skip
+    return _required(table, entity, understood)
+
+
+def _required(table: Sheet, entity: str, understood: Understood) -> Understood:
     spec = BY_NAME[entity]
     wanted = ["name", *(c.name for c in spec.columns if c.required and c.name not in ("code", "name"))]
     for name in wanted:
@@ -407,6 +422,7 @@ def _locate(
     picked = decisions.communes.get(row.row)
     if found.status == AMBIGUOUS and picked in {p.code for p in found.candidates}:
         _place(row, found.map, str(picked))
+        row.candidates = tuple((p.code, p.name, p.unit.parent) for p in found.candidates)  # the choice stays shown
         return
     row.status = found.status
     row.column = columns.get(found.column or "address", found.column or "")
@@ -454,9 +470,10 @@ def _match(session: Session, listed: OfficeList, decisions: Decisions) -> None:
             seen[ident] = r
             in_commune[(r.map, r.commune)].append((name_key, r))
         similar: list[Similar] = []
-        if r.code and stored is not None and key(stored.name) != name_key and r.row not in decisions.same_as:
+        r.decided = r.row in decisions.new or r.row in decisions.same_as
+        if r.code and stored is not None and key(stored.name) != name_key:
             similar.append(Similar(stored.code, stored.name, "same_code"))
-        if stored is None and r.row not in decisions.new:
+        if stored is None:
             similar += [Similar(s.code, s.name, "one_letter") for s in here if _one_letter(key(s.name), name_key)]
             similar += [
                 Similar(o.code or "", o.name, "one_letter_row", o.row)
@@ -611,3 +628,43 @@ def _header_of(listed: OfficeList, column: str | None) -> str:
     if column in ("commune_code", "commune_code_2025_07"):
         return next((listed.columns[f] for f in LOCATION_FIELDS if f in listed.columns), column)
     return column
+
+
+def candidate_choices(row: ListRow) -> list[tuple[str, str]]:
+    """(code, label) of an ambiguous row's candidates: the commune, the unit above it, and what it is
+    on the other map (its name there, or the communes it went to), so the officer knows either name."""
+    if not row.candidates:
+        return []
+    other = NEW_MAP if row.map == OLD_MAP else OLD_MAP
+    there = map_data(other).communes
+    from linkage.geo.maps import crosswalk  # lazy: only a row with candidates needs the crosswalk
+
+    cw = crosswalk()
+    found = []
+    for code, name, parent in row.candidates:
+        linked = cw.old_to_new.get(code, ()) if row.map == OLD_MAP else cw.new_to_old.get(code, ())
+        names = ", ".join(there[c].name for c in linked[:3]) + ("…" if len(linked) > 3 else "")
+        found.append((code, f"{code} {name} ({parent}) · {other}: {names or '—'}"))
+    return found
+
+
+def preview_rows(listed: OfficeList, lang: str = "en", only_decisions: bool = False) -> list[dict[str, object]]:
+    """The rows as the app's table shows them: row, status, name, commune (code and name on its map), message."""
+    shown = []
+    for r in listed.rows:
+        if only_decisions and not r.needs_decision:
+            continue
+        commune = map_data(r.map).communes[r.commune].name if r.commune else ""
+        message = r.message(lang) or (similar_text(r.similar, lang) if r.similar else "")
+        shown.append(
+            {
+                "row": r.row,
+                "status": r.status,
+                "name": r.name,
+                "code": r.code,
+                "map": r.map,
+                "commune": f"{r.commune} {commune}".strip(),
+                "message": message,
+            }
+        )
+    return shown
