@@ -203,3 +203,28 @@ def test_the_report_has_a_line_per_row_with_its_candidates(engine: Engine) -> No
     assert len(lines) == 1 + 7
     assert lines[2].startswith("3,ambiguous,,HTX Phú Sơn,,,14770 Phường Phú Sơn; 14823 Phường Phú Sơn,")
     assert lines[1].startswith("2,new,HTX-") and ",15964,," in lines[1]
+
+
+@pytest.mark.parametrize("entity", ["cooperatives", "producers", "buyers", "raw_material_areas"])
+def test_every_sheet_of_the_template_is_read_as_its_kind(engine: Engine, entity: str) -> None:
+    from linkage.lists.template import SHEETS, template_workbook
+
+    title, headers = SHEETS[entity]
+    filled = {
+        "cooperatives": [1, "HTX Ea Tir", "", "X. Ea Tir, H. Ea H'leo, Đắk Lắk", "5/3/2019", 12, ""],
+        "producers": [1, "Nguyễn Văn An", "Hộ gia đình", "X. Ea Tir, H. Ea H'leo, Đắk Lắk", "", ""],
+        "buyers": [1, "Công ty Cà phê Ea Tir", "6000999999", "Chế biến", "X. Ea Tir, H. Ea H'leo, Đắk Lắk", ""],
+        "raw_material_areas": [1, "Vùng cà phê Ea Tir", "Cà phê", "12,5", "", "Ea Tir", "Ea H'leo", "Đắk Lắk"],
+    }[entity]
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(template_workbook()))
+    assert book.sheetnames == ["Hợp tác xã", "Hộ sản xuất", "Doanh nghiệp", "Vùng nguyên liệu"]
+    book[title].append(filled)
+    out = io.BytesIO()
+    book.save(out)
+    result = read_office_list(engine, "mau.xlsx", out.getvalue(), entity, sheet=title)
+    assert result.header_row == 4 and result.ignored == [h for h in headers if h in ("STT", "Ghi chú")]
+    assert [(r.status, r.map, r.commune) for r in result.rows] == [("new", "2025-01", "24207")]

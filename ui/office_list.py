@@ -15,6 +15,7 @@ from linkage.lists.headers import LIST_ENTITIES, fields_of, key, understand
 from linkage.lists.problems import ListRefused
 from linkage.lists.service import Decisions, OfficeList, candidate_choices, import_list, preview_rows
 from linkage.lists.sheet import read_list
+from linkage.lists.template import template_workbook
 from ui import engine, lang, show_error, tr
 
 REMEMBERED = "office_list_layouts"  # headers' keys → the fields the officer chose for them
@@ -23,6 +24,13 @@ REMEMBERED = "office_list_layouts"  # headers' keys → the fields the officer c
 def office_list_section(who: Actor) -> None:
     st.subheader(tr("app.lists.title"))
     st.caption(tr("app.lists.help"))
+    st.download_button(
+        tr("app.lists.template"),
+        template_workbook(),
+        "danh-sach-mau.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="list_template",
+    )
     with st.container(horizontal=True):
         entity = st.selectbox(
             tr("app.lists.kind"), LIST_ENTITIES, format_func=lambda e: tr(f"entity.{e}"), key="list_entity"

@@ -29,7 +29,7 @@ from linkage.exchange.problems import ImportRefused
 from linkage.exchange.read import Table
 from linkage.exchange.spec import BY_NAME, Entity
 from linkage.exchange.values import Bad, format_value, shield
-from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, agrees, map_data, placements
+from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, agrees, crosswalk, map_data, placements
 from linkage.i18n import localized, t
 from linkage.lists.headers import LIST_ENTITIES, PLACE_FIELDS, Understood, expected_words, key, likely_kind, understand
 from linkage.lists.places import AMBIGUOUS, RESOLVED, Places
@@ -549,8 +549,6 @@ def _stored_near(
     """Live stored records by (map, commune) they lie in on that map, for the communes the rows name:
     given there, or given on the other map and placed in exactly that commune."""
     to_old, to_new = placements(NEW_MAP, OLD_MAP), placements(OLD_MAP, NEW_MAP)
-    from linkage.geo.maps import crosswalk  # lazy: only lists with rows on a map need the crosswalk
-
     cw = crosswalk()
     want_old = olds | {c for n in news for c in cw.new_to_old.get(n, ())}
     want_new = news | {c for o in olds for c in cw.old_to_new.get(o, ())}
@@ -637,8 +635,6 @@ def candidate_choices(row: ListRow) -> list[tuple[str, str]]:
         return []
     other = NEW_MAP if row.map == OLD_MAP else OLD_MAP
     there = map_data(other).communes
-    from linkage.geo.maps import crosswalk  # lazy: only a row with candidates needs the crosswalk
-
     cw = crosswalk()
     found = []
     for code, name, parent in row.candidates:
