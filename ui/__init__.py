@@ -321,17 +321,6 @@ def _shown_column(column: str, values: pd.Series, names: Mapping[str, str]) -> l
     return shown
 
 
-def report_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """Coverage rows for an official report: headings and indicator names in the session's
-    language, numbers left as numbers (Excel can sum them)."""
-    shown = rows.assign(
-        indicator=rows["indicator"].map(lambda i: tr(f"indicator.{i}")),
-        level=rows["level"].map(lambda v: tr(f"choice.{v}")),
-        met=rows["met"].map(lambda m: "" if m is None else tr("app.yes") if m else tr("app.no")),
-    )
-    return shown.rename(columns={c: field_label(str(c)) for c in shown.columns})
-
-
 def coverage_rows(as_of: date, verified_only: bool = False, map_name: str | None = None) -> pd.DataFrame:
     """Indicator rows for every unit on a map (the map of `as_of` when None), reusing facts until any
     process writes (data version)."""
