@@ -24,7 +24,6 @@ from linkage.demo import generate
 from linkage.records.catalog import init
 from linkage.store.db import get_engine
 
-from ..test_coverage_report import districts_of
 from .conftest import Watched, app_server, settled, signed_out
 
 pytestmark = pytest.mark.browser
@@ -36,6 +35,18 @@ WORDS = {
     "Huyện có liên kết sản phẩm chủ lực": "districts_with_key_product_linkage",
     "Liên kết vùng nguyên liệu ứng dụng công nghệ số": "raw_material_linkages_with_digital_tech",
 }
+
+
+def districts_of(province: str) -> set[str]:
+    """The province's districts with a rural commune, from the package's January 2025 list."""
+    from vietnam_provinces import legacy
+
+    rural = {f"{int(w.district_code):03d}" for w in legacy.Ward.iter_all() if w.name.startswith("Xã ")}
+    return {
+        f"{int(d.code):03d}"
+        for d in legacy.District.iter_all()
+        if f"{int(d.province_code):02d}" == province and f"{int(d.code):03d}" in rural
+    }
 
 
 class Demo:
