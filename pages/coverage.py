@@ -134,7 +134,7 @@ if len(children):
     )
     ranked = children[children["indicator"] == indicator]
     chart = charts.ranking(ranked, labels[indicator], tr("app.coverage.percent"), tr("app.coverage.unit"))
-    picked = st.altair_chart(chart, on_select="rerun", key=f"rank_{on}_{unit.code}_{indicator}")
+    picked = st.altair_chart(chart, width="stretch", on_select="rerun", key=f"rank_{on}_{unit.code}_{indicator}")
     chosen = [p.get("unit_code") for p in (picked.selection.get(charts.SELECTION) or [])] if picked else []
     by_code = {u: level for u, level in zip(ranked["unit_code"], ranked["level"], strict=True)}
     if chosen and chosen[0] in by_code:
@@ -143,8 +143,8 @@ if len(children):
     behind = indicators.with_gap(ranked[ranked["met"] == False])  # noqa: E712  (met is True/False/None)
     shown = ["unit_code", "unit_name", "numerator", "denominator", "needed"]
     behind = behind.sort_values("needed", ascending=False)[shown + (["unplaced"] if behind["unplaced"].any() else [])]
-    table = st.dataframe(
-        labelled(behind),
+    table = st.dataframe(  # units by name: their codes are of no help to a reader, and widen it past a phone
+        labelled(behind.drop(columns=["unit_code"])),
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",

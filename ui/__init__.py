@@ -25,11 +25,12 @@ from linkage.accounts.users import Actor
 from linkage.counting import coverage, indicators
 from linkage.errors import Invalid, UserFacingError
 from linkage.geo.maps import OLD_MAP, Unit
-from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, t
+from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, sentence, t
 from linkage.records.catalog import stored_products
 from linkage.records.history import verifier_of
 from linkage.records.permissions import may_open
 from linkage.store.db import data_version, get_engine, schema_is_current
+from ui.phone import show_phone_layout
 from ui.signin import ACCOUNT_ENDED, end_sign_in, keep_sign_in, remember_sign_in
 from ui.words import show_streamlit_words
 
@@ -93,6 +94,7 @@ def language_switch() -> None:
         horizontal=True,
     )
     show_streamlit_words(lang())  # Streamlit's own English words, in the chosen language
+    show_phone_layout()  # tabs that wrap on a narrow screen
 
 
 def sign_in(who: Actor) -> None:
@@ -207,7 +209,7 @@ def verifier_words() -> str:
 
 def show_error(error: UserFacingError) -> None:
     """A refusal in plain words; for invalid values, one line per problem."""
-    st.error(plain(error.message(lang())))  # messages quote codes and values users typed
+    st.error(plain(sentence(error.message(lang()))))  # messages quote codes and values users typed
     if isinstance(error, Invalid):
         for problem in error.problems:
             message = problem.message(lang(), labels=True)  # type: ignore[attr-defined]

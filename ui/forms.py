@@ -20,6 +20,7 @@ from linkage.geo.locations import (
     completed,
     old_commune_of,
 )
+from linkage.geo.maps import NEW_MAP, OLD_MAP, map_data
 from linkage.geo.places import find_communes
 from linkage.i18n import day_text
 from linkage.records import forms
@@ -92,7 +93,7 @@ def record_form(
     values: dict[str, str] = {}
     generation = _generation(form_key)
     provinces = {"commune": near, "commune_2025_07": near_2025_07}
-    with st.form(form_key):  # never cleared on submit: a refused form keeps what the user typed
+    with st.form(form_key, enter_to_submit=False):  # never cleared on submit: a refused form keeps what the user typed
         for column in _in_form_order(spec.columns):
             label = field_label(column.name) + (" *" if column.required else "")
             current = fixed.get(column.name, view.values.get(column.name, "") if view else "")
@@ -239,16 +240,55 @@ def pick(label: str, views: list[RecordView], key: str) -> RecordView | None:
 
 
 def record_table(views: list[RecordView], key: str) -> RecordView | None:
-    """Records as a table the user reads in their language; returns the selected row's record."""
-    from ui import labelled
-
+    """Records as a table the user reads on any screen, a phone's too: each record's name (its code in
+    the choice lists below) and, in one column, where it is and what kind it is, in words (a commune by
+    its name, never a raw code); returns the selected row's record."""
     if not views:
         st.caption(tr("app.graph.none_here"))
         return None
-    frame = pd.DataFrame([v.values for v in views])
-    picked = st.dataframe(labelled(frame), hide_index=True, on_select="rerun", selection_mode="single-row", key=key)
+    names = product_names()
+    frame = pd.DataFrame(
+        {
+            tr("app.polish.record"): [record_title(v, names).split(" — ", 1)[-1] for v in views],
+            tr("app.polish.details"): [_details(v, names) for v in views],
+        }
+    )
+    picked = st.dataframe(
+        frame,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+        column_config={c: st.column_config.TextColumn(width=w) for c, w in zip(frame.columns, (150, 160), strict=True)},
+    )
     rows = picked.selection.rows if picked else []
     return views[rows[0]] if rows else None
+
+
+def _details(view: RecordView, names: dict[str, str]) -> str:
+    """What a table row says beside a record's name: its commune by name, its kind, product and size,
+    its dates, in the session's words."""
+    values = view.values
+    parts: list[str] = []
+    commune = values.get(NEW_COLUMN) or ""
+    old = values.get(OLD_COLUMN) or ""
+    if commune and commune in map_data(NEW_MAP).communes:
+        parts.append(map_data(NEW_MAP).communes[commune].name)
+    elif old and old in map_data(OLD_MAP).communes:
+        parts.append(map_data(OLD_MAP).communes[old].name)
+    for column in ("kind", "party_type", "technology", "form"):
+        if values.get(column):
+            parts.append(tr(f"choice.{values[column]}"))
+    if values.get("party_code"):
+        parts.append(values["party_code"])
+    if values.get("product_code"):
+        parts.append(names.get(values["product_code"], values["product_code"]))
+    if values.get("area_ha"):
+        parts.append(f"{values['area_ha']} ha")
+    for column in ("adopted_on", "started_on"):
+        if values.get(column):
+            parts.append(day_text(values[column]))
+    return " · ".join(parts)
 
 
 def archive_button(who: Actor, view: RecordView | None, key: str) -> None:

@@ -30,6 +30,9 @@ REPLACED = (
     # the virtual list's positioned wrappers
     ('[data-testid$="Dropdown"] [role="listbox"] > [role="option"] > span', "app.streamlit.no_results"),
     ('[data-testid="stStatusWidget"] button[data-testid="stBaseButton-header"]', "app.streamlit.stop"),
+    # "Press Enter to apply" under a text box; in a form that Enter submits (sign-in), "… to submit form"
+    ('[data-testid="InputInstructions"]', "app.polish.enter_to_apply"),
+    ('[data-testid="stForm"] [data-testid="InputInstructions"]', "app.polish.enter_to_submit"),
 )
 # The menu holds only Streamlit's English items (themes, Print, Record screen) and nothing of ours;
 # `client.toolbarMode = "minimal"` would hide it but also the "running" status, so it is hidden here.
