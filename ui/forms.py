@@ -24,6 +24,7 @@ from linkage.geo.maps import NEW_MAP, OLD_MAP, map_data
 from linkage.geo.places import find_communes
 from linkage.i18n import day_text
 from linkage.records import forms
+from linkage.records.codes import PREFIXES
 from linkage.records.forms import RecordView
 from ui import carried, engine, field_label, flash, product_names, record_title, show_error, tr, verifier_words
 
@@ -79,12 +80,15 @@ def record_form(
     fixed: dict[str, str] | None = None,
     near: str | None = None,
     near_2025_07: str | None = None,
+    parties: dict[str, str] | None = None,
 ) -> dict[str, str] | None:
     """A form for one record; returns the typed-in values when submitted. `fixed` values are shown,
     not editable. A located record's commune of today's map comes first, chosen by name among the
     communes of province `near_2025_07` (all when None); its commune before the reform (among province
     `near`'s communes of 2025-01) is asked only of a record that began before 1 July 2025, filled in
-    from the crosswalk when the new commune took in exactly one old commune (`linkage.geo.locations`)."""
+    from the crosswalk when the new commune took in exactly one old commune (`linkage.geo.locations`).
+    A new record's code may be left empty (the program makes one); a new linkage party is chosen by
+    name among `parties` (`type|code` → words), never typed as a code."""
     spec = BY_NAME[entity]
     fixed = fixed or {}
     view = opened(form_key, view)
@@ -94,8 +98,18 @@ def record_form(
     generation = _generation(form_key)
     provinces = {"commune": near, "commune_2025_07": near_2025_07}
     with st.form(form_key, enter_to_submit=False):  # never cleared on submit: a refused form keeps what the user typed
+        if parties is not None and view is None and entity == "linkage_parties":
+            values.update(party_choice(parties, form_key))
         for column in _in_form_order(spec.columns):
+            if column.name in values:  # chosen above (a linkage party)
+                continue
             label = field_label(column.name) + (" *" if column.required else "")
+            if column.name == "code" and view is None and entity in PREFIXES:
+                code_help = tr("app.polish.code_help")
+                values["code"] = st.text_input(
+                    tr("app.polish.code_optional"), key=f"{form_key}:{generation}:code", help=code_help
+                )
+                continue
             current = fixed.get(column.name, view.values.get(column.name, "") if view else "")
             if column.name in (OLD_COLUMN, NEW_COLUMN) and spec.located:
                 label = tr(f"app.forms.{column.name}")
@@ -149,6 +163,22 @@ def record_form(
             values[column.name] = values[column.name].replace(",", ".")
     typed = {**values, **fixed}
     return completed(entity, typed, view is None) if spec.located else typed
+
+
+def party_choice(parties: dict[str, str], form_key: str) -> dict[str, str]:
+    """One party of a linkage chosen by name (searchable by typing), its kind and code shown beside."""
+    key = carried(f"{form_key}:{_generation(form_key)}:party")
+    if key not in st.session_state:
+        st.session_state[key] = None
+    chosen = st.selectbox(
+        tr("app.polish.party") + " *",
+        list(parties),
+        key=key,
+        format_func=lambda k: parties.get(k, k),
+        placeholder=tr("app.polish.party_placeholder"),
+    )
+    party_type, _, code = (chosen or "").partition("|")
+    return {"party_type": party_type, "party_code": code}
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
