@@ -104,12 +104,6 @@ def record_form(
             if column.name in values:  # chosen above (a linkage party)
                 continue
             label = field_label(column.name) + (" *" if column.required else "")
-            if column.name == "code" and view is None and entity in PREFIXES:
-                code_help = tr("app.polish.code_help")
-                values["code"] = st.text_input(
-                    tr("app.polish.code_optional"), key=f"{form_key}:{generation}:code", help=code_help
-                )
-                continue
             current = fixed.get(column.name, view.values.get(column.name, "") if view else "")
             if column.name in (OLD_COLUMN, NEW_COLUMN) and spec.located:
                 label = tr(f"app.forms.{column.name}")
@@ -120,6 +114,10 @@ def record_form(
                     current = old_commune_of(stored[NEW_COLUMN]) or ""  # the crosswalk's one answer
             locked = column.name in fixed or (view is not None and column.name in spec.key)
             widget_key = f"{form_key}:{column.name}" if generation == 0 else f"{form_key}:{generation}:{column.name}"
+            if column.name == "code" and view is None and entity in PREFIXES and "code" not in fixed:
+                label, hint = tr("app.polish.code_optional"), tr("app.polish.code_help")  # the program makes one
+                values["code"] = st.text_input(label, key=widget_key, help=hint)
+                continue
             if column.kind == "enum" or (column.kind == "ref" and column.ref == "products"):
                 words: dict[str, str]
                 options: list[str]

@@ -57,8 +57,8 @@ MEASURE = """
 
 
 class Demo:
-    def __init__(self, base: str, accounts: dict[str, DemoAccount]) -> None:
-        self.base, self.accounts = base, accounts
+    def __init__(self, url: str, base: str, accounts: dict[str, DemoAccount]) -> None:
+        self.url, self.base, self.accounts = url, base, accounts
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     accounts = {a.username: a for a in create_demo_accounts(engine)}
     engine.dispose()
     with app_server(url) as base:
-        yield Demo(base, accounts)
+        yield Demo(url, base, accounts)
 
 
 @pytest.fixture
