@@ -361,7 +361,7 @@ def test_an_officer_sends_a_change_back_with_a_comment_and_the_cooperative_reads
     officer = app(OFFICER_058, "verification.py")
     assert "HTX Dương Quang" in texts(officer)  # the record's name, not only its code
     officer.button(key=f"back_cooperatives_C1_{version}").click().run()
-    assert "hãy ghi rõ cần sửa gì" in texts(officer)  # an empty comment is refused
+    assert "Hãy ghi rõ cần sửa gì" in texts(officer)  # an empty comment is refused, in a sentence
     officer.text_input(key=f"comment_cooperatives_C1_{version}").set_value("Số thành viên theo sổ là 24")
     officer.button(key=f"back_cooperatives_C1_{version}").click().run()
     assert "Không có thay đổi nào chờ xác nhận" in texts(officer)

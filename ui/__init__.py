@@ -30,7 +30,6 @@ from linkage.records.catalog import stored_products
 from linkage.records.history import verifier_of
 from linkage.records.permissions import may_open
 from linkage.store.db import data_version, get_engine, schema_is_current
-from ui.phone import show_phone_layout
 from ui.signin import ACCOUNT_ENDED, end_sign_in, keep_sign_in, remember_sign_in
 from ui.words import show_streamlit_words
 
@@ -94,7 +93,6 @@ def language_switch() -> None:
         horizontal=True,
     )
     show_streamlit_words(lang())  # Streamlit's own English words, in the chosen language
-    show_phone_layout()  # tabs that wrap on a narrow screen
 
 
 def sign_in(who: Actor) -> None:

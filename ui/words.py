@@ -37,6 +37,12 @@ REPLACED = (
 # The menu holds only Streamlit's English items (themes, Print, Record screen) and nothing of ours;
 # `client.toolbarMode = "minimal"` would hide it but also the "running" status, so it is hidden here.
 HIDDEN = ('[data-testid="stMainMenu"]',)
+# On a phone (a screen about 390 px wide) tabs wrap onto a second line instead of scrolling out of
+# sight with their labels cut; nothing changes on a wider screen. A layout rule with no Streamlit option.
+PHONE = """@media (max-width: 640px) {
+  [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow: visible; row-gap: 0.25rem; }
+  [data-testid="stTabsScrollLeft"], [data-testid="stTabsScrollRight"] { display: none; }
+}"""
 
 
 def css_string(text: str) -> str:
@@ -54,7 +60,7 @@ def stylesheet(lang: str) -> str:
         rules.append(f"{selector} {{ font-size: 0; }}")
         rules.append(f"{selector}::after {{ content: {words}; font-size: 0.875rem; }}")
     rules += [f"{selector} {{ display: none; }}" for selector in HIDDEN]
-    return "\n".join(rules)
+    return "\n".join([*rules, PHONE])
 
 
 def show_streamlit_words(lang: str) -> None:
