@@ -37,6 +37,7 @@ class ImportReport:
     counts: dict[str, RowCounts] = field(default_factory=dict)
     dry_run: bool = False
     made: dict[str, str] = field(default_factory=dict)  # entity → the code made for its new record
+    kinds: dict[tuple[str, int], str] = field(default_factory=dict)  # (entity, row) → create | update | same
 
     @property
     def rows(self) -> int:
@@ -91,6 +92,7 @@ def import_tables(
     dry_run: bool = False,
     expected_versions: dict[tuple[str, int], int | None] | None = None,
     progress: Callable[[float], object] | None = None,
+    source: str | None = None,
     make_codes: Collection[str] = (),
 ) -> ImportReport:
     """Validate, check rights, then write every row in one transaction — or raise and write nothing.
@@ -98,7 +100,8 @@ def import_tables(
     `progress` hears the share of the work done (0–1): after validation, then after each file's
     rows are written. `expected_versions` maps (entity, row number) to the version a form was read at (None: the
     form creates a new record): if the stored record differs, StaleEdit is raised instead of
-    overwriting what someone else saved. `make_codes` names the entities whose one form row may leave
+    overwriting what someone else saved. `source` names where the rows came from (an office's list,
+    docs/office-lists.md) in the history of every record written. `make_codes` names the entities whose one form row may leave
     its code empty: the program makes it in this transaction (`linkage.records.codes`), and the report's
     `made` says which.
     """
@@ -120,6 +123,7 @@ def import_tables(
                     _check_version(entity, change.key, change.old, version)
         for p in plans:
             report_.counts[p.parsed.entity.name] = p.counts
+            report_.kinds.update({(p.parsed.entity.name, c.row): c.kind for c in p.changes})
         if dry_run:
             return report_
         place = reporting_place(locator, actor)  # as stored: a move is verified where it left
@@ -136,7 +140,7 @@ def import_tables(
                 # Someone else created or changed these records between the check and the write
                 # (PostgreSQL plans without a lock); the whole import is undone, nothing half-written.
                 raise StaleEdit("written_meanwhile", {}, entity=p.parsed.entity.name) from None
-            _record(session, actor, p, place)
+            _record(session, actor, p, place, source)
             done += len(p.changes)
             if progress:
                 progress(0.3 + 0.7 * done / total)
@@ -152,14 +156,15 @@ def _check_version(entity: str, key: str, old: dict[str, object] | None, version
         raise StaleEdit("changed_meanwhile", {}, entity=entity, key=key)
 
 
-def _record(session: Session, actor: Actor, p: Plan, place: ReviewPlace | None) -> None:
+def _record(session: Session, actor: Actor, p: Plan, place: ReviewPlace | None, source: str | None = None) -> None:
     """History for every created or updated record; reviews for a cooperative's changes."""
     entity = p.parsed.entity.name
     written = [c for c in p.changes if c.kind != "same"]
-    log(session, actor, "create", entity, [(c.key, c.changed) for c in written if c.kind == "create"])
+    log(session, actor, "create", entity, [(c.key, c.changed) for c in written if c.kind == "create"], source)
     updated = [c for c in written if c.kind == "update"]
-    log(session, actor, "update", entity, [(c.key, c.changed) for c in updated if "archived" not in c.changed])
-    log(session, actor, "restore", entity, [(c.key, c.changed) for c in updated if "archived" in c.changed])
+    changed = [(c.key, c.changed) for c in updated if "archived" not in c.changed]
+    log(session, actor, "update", entity, changed, source)
+    log(session, actor, "restore", entity, [(c.key, c.changed) for c in updated if "archived" in c.changed], source)
     if actor.counts_as_verified:
         settle(session, entity, [c.key for c in written])
     else:
