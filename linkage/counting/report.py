@@ -76,18 +76,18 @@ def _missing(value: object) -> bool:
 
 def _words(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The rows with coded cells in words; numbers untouched."""
-    met = {True: t("report.met.yes", lang), False: t("report.met.no", lang)}
+    met = {True: t("download.met.yes", lang), False: t("download.met.no", lang)}
     return rows.assign(
         as_of=rows["as_of"].map(day_text),
         indicator=rows["indicator"].map(lambda i: t(f"indicator.{i}", lang)),
-        level=rows["level"].map(lambda v: t(f"report.level.{v}", lang)),
+        level=rows["level"].map(lambda v: t(f"download.level.{v}", lang)),
         met=rows["met"].map(lambda m: "" if _missing(m) else met[bool(m)]),
     )
 
 
 def headings(lang: str) -> list[str]:
     """The column headings of a download in language `lang`."""
-    return [t(f"report.column.{c}", lang) for c in COLUMNS]
+    return [t(f"download.column.{c}", lang) for c in COLUMNS]
 
 
 def to_csv(rows: pd.DataFrame, lang: str) -> bytes:
@@ -109,7 +109,7 @@ def to_xlsx(rows: pd.DataFrame, lang: str) -> bytes:
     from openpyxl.utils import get_column_letter  # lazy, with Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(t("report.sheet", lang))
+    sheet = book.create_sheet(t("download.sheet", lang))
     for number, column in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = WIDTHS.get(column, WIDTH)
     sheet.freeze_panes = "A2"
