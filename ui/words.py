@@ -38,10 +38,12 @@ REPLACED = (
 # `client.toolbarMode = "minimal"` would hide it but also the "running" status, so it is hidden here.
 HIDDEN = ('[data-testid="stMainMenu"]',)
 # On a phone (a screen about 390 px wide) tabs wrap onto a second line instead of scrolling out of
-# sight with their labels cut; nothing changes on a wider screen. A layout rule with no Streamlit option.
+# sight with their labels cut, and a chart drawn wider than the screen (the map of gaps, which keeps its true
+# shape) is scaled down to fit; nothing changes on a wider screen. Layout rules with no Streamlit option.
 PHONE = """@media (max-width: 640px) {
   [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow: visible; row-gap: 0.25rem; }
   [data-testid="stTabsScrollLeft"], [data-testid="stTabsScrollRight"] { display: none; }
+  [data-testid="stVegaLiteChart"] svg.marks { max-width: 100%; height: auto; }
 }"""
 
 

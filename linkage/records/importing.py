@@ -101,9 +101,9 @@ def import_tables(
     rows are written. `expected_versions` maps (entity, row number) to the version a form was read at (None: the
     form creates a new record): if the stored record differs, StaleEdit is raised instead of
     overwriting what someone else saved. `source` names where the rows came from (an office's list,
-    docs/office-lists.md) in the history of every record written. `make_codes` names the entities whose one form row may leave
-    its code empty: the program makes it in this transaction (`linkage.records.codes`), and the report's
-    `made` says which.
+    docs/office-lists.md) in the history of every record written. `make_codes` names the entities whose
+    one form row may leave its code empty: the program makes it in this transaction
+    (`linkage.records.codes`), and the report's `made` says which.
     """
     report_ = ImportReport(dry_run=dry_run)
     with (read_session if dry_run else write_session)(engine) as session:
