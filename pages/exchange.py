@@ -9,6 +9,7 @@ from linkage.errors import UserFacingError
 from linkage.exchange import ImportRefused
 from linkage.exchange.export import template_csv, template_workbook
 from linkage.exchange.spec import ENTITIES
+from linkage.i18n import sentence
 from linkage.records.exporting import export_bytes
 from linkage.records.importing import import_tables
 from linkage.records.permissions import may_import
@@ -29,7 +30,7 @@ def problem_table(problems: list) -> None:  # type: ignore[type-arg]
                 tr("app.exchange.file"): p.file,
                 tr("app.exchange.row"): p.row or "",
                 tr("app.exchange.column"): p.column or "",
-                tr("app.exchange.message"): p.message(lang()),
+                tr("app.exchange.message"): sentence(p.message(lang())),
             }
             for p in problems
         ],

@@ -59,7 +59,10 @@ table = pd.DataFrame(  # cells shown as text: a user name never runs as markup
 )
 st.dataframe(table, hide_index=True)
 
-with st.expander(tr("app.users.add_title"), key="users_add"), st.form("users_add", clear_on_submit=True):
+with (
+    st.expander(tr("app.users.add_title"), key="users_add"),
+    st.form("users_add", clear_on_submit=True, enter_to_submit=False),
+):
     name = st.text_input(tr("app.login.username"), key="users_add_name")
     role, scope, on = role_and_scope("users_add")
     password = st.text_input(
@@ -68,10 +71,10 @@ with st.expander(tr("app.users.add_title"), key="users_add"), st.form("users_add
         key="users_add_password",
         help=tr("app.account.rule", length=MIN_PASSWORD_LENGTH),
     )
-    repeat = st.text_input(tr("app.account.repeat"), type="password", key="users_add_repeat")
+    repeat = st.text_input(tr("app.polish.repeat_password"), type="password", key="users_add_repeat")
     if st.form_submit_button(tr("app.users.add"), type="primary"):
         if password != repeat:
-            st.error(tr("app.account.differ"))
+            st.error(tr("app.polish.password_differ"))
         else:
             unit, cooperative = scope_fields(role, scope)
             done(
@@ -93,7 +96,7 @@ if account is not None:
     elif st.button(tr("app.users.disable"), key="users_disable", disabled=chosen == who.username):
         done(lambda: set_disabled(engine(), who, chosen), tr("app.users.disabled_done", username=shown))
     reset, change = st.columns(2)
-    with reset, st.form("users_reset", clear_on_submit=True):
+    with reset, st.form("users_reset", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{tr('app.users.reset_title')}**")
         new = st.text_input(tr("app.account.new"), type="password", key="users_reset_new")
         again = st.text_input(tr("app.account.repeat"), type="password", key="users_reset_repeat")
@@ -107,7 +110,7 @@ if account is not None:
                     lambda: change_password(engine(), who, chosen, new),
                     tr("app.users.reset_done", username=shown),
                 )
-    with change, st.form(f"users_role_{chosen}"):
+    with change, st.form(f"users_role_{chosen}", enter_to_submit=False):
         st.markdown(f"**{tr('app.users.role_title')}**")
         role, scope, on = role_and_scope(f"users_role_{chosen}", account.role, account.scope or "", account.unit_map)
         if st.form_submit_button(tr("app.users.change_role")):

@@ -8,7 +8,7 @@ whether and how their rows are stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from linkage.exchange.problems import ImportRefused, Problem
 from linkage.exchange.read import Table, read_path
 from linkage.exchange.validate import Parsed, validate
 from linkage.exchange.write import Conflict, Plan, RowCounts, apply, plan
+from linkage.records.codes import fill_codes
 from linkage.records.history import ReviewPlace, log, report, reporting_place, settle, snapshot
 from linkage.records.permissions import HOMED, Locator, check_rows, is_admin, scope_text
 from linkage.store.db import read_session, write_session
@@ -35,6 +36,7 @@ class ImportReport:
 
     counts: dict[str, RowCounts] = field(default_factory=dict)
     dry_run: bool = False
+    made: dict[str, str] = field(default_factory=dict)  # entity → the code made for its new record
     kinds: dict[tuple[str, int], str] = field(default_factory=dict)  # (entity, row) → create | update | same
 
     @property
@@ -91,6 +93,7 @@ def import_tables(
     expected_versions: dict[tuple[str, int], int | None] | None = None,
     progress: Callable[[float], object] | None = None,
     source: str | None = None,
+    make_codes: Collection[str] = (),
 ) -> ImportReport:
     """Validate, check rights, then write every row in one transaction — or raise and write nothing.
 
@@ -98,10 +101,14 @@ def import_tables(
     rows are written. `expected_versions` maps (entity, row number) to the version a form was read at (None: the
     form creates a new record): if the stored record differs, StaleEdit is raised instead of
     overwriting what someone else saved. `source` names where the rows came from (an office's list,
-    docs/office-lists.md) in the history of every record written.
+    docs/office-lists.md) in the history of every record written. `make_codes` names the entities whose
+    one form row may leave its code empty: the program makes it in this transaction
+    (`linkage.records.codes`), and the report's `made` says which.
     """
     report_ = ImportReport(dry_run=dry_run)
     with (read_session if dry_run else write_session)(engine) as session:
+        if make_codes:
+            tables, report_.made = fill_codes(session, tables, make_codes)
         parsed, problems = validate(tables, session)
         plans = [plan(p) for p in parsed.values()]
         locator = Locator(session)
