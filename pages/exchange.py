@@ -12,7 +12,7 @@ from linkage.exchange.spec import ENTITIES
 from linkage.i18n import sentence
 from linkage.records.exporting import export_bytes
 from linkage.records.importing import import_tables
-from linkage.records.permissions import may_import
+from linkage.records.permissions import may_import, may_import_office_lists
 from ui import engine, guard, lang, show_error, tr
 from ui.office_list import office_list_section
 from ui.uploads import checked_uploads
@@ -91,7 +91,7 @@ if may_import(who):
                         )
                     )
 
-if may_import(who) and who.role in ("admin", "officer"):
+if may_import_office_lists(who):
     office_list_section(who)
 
 st.subheader(tr("app.exchange.export"))

@@ -381,6 +381,13 @@ def may_import(actor: Actor) -> bool:
     return actor.role in ("admin", "officer", "cooperative")
 
 
+def may_import_office_lists(actor: Actor) -> bool:
+    """Office lists (docs/office-lists.md) name records of many places by address: they are an
+    office's own lists, read by administrators and officers; a cooperative sends its records as
+    exchange files or forms."""
+    return actor.role in ("admin", "officer")
+
+
 def may_export(actor: Actor) -> bool:
     """Everyone signed in exports what they may read (`readable`): a cooperative its own sphere."""
     return actor.role in ("admin", "planner", "officer", "cooperative")
