@@ -6,9 +6,20 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from linkage.accounts.users import MIN_PASSWORD_LENGTH, add_user, change_password, list_users, set_disabled, set_role
+from linkage.accounts.users import (
+    MIN_PASSWORD_LENGTH,
+    add_user,
+    change_password,
+    list_users,
+    scope_choices,
+    scope_named,
+    set_disabled,
+    set_role,
+)
 from linkage.errors import UserFacingError
-from linkage.geo.maps import MAPS, map_of
+from linkage.geo.maps import Unit, lookup, map_of
+from linkage.geo.typed_codes import described
+from linkage.records.permissions import SCOPE_LEVELS
 from linkage.vocabulary import ROLES
 from ui import carried, engine, flash, guard, plain, show_error, tr
 
@@ -27,30 +38,55 @@ def done(write: Callable[[], object], message: str) -> None:
         st.rerun()
 
 
-def scope_of(role: str, scope: str) -> tuple[str | None, str | None]:
-    """The one scope field read as the role needs it: a unit code, or a cooperative code."""
-    text = scope.strip() or None
-    return (None, text) if role == "cooperative" else (text, None)
+def choose_scope(key: str, role: str, current: Unit | None, cooperative: str = "") -> tuple[str | None, str | None, str]:
+    """The scope the role needs: a unit chosen by its name on either map (planners, officers), or a
+    cooperative's code. Returns (unit code, cooperative code, the unit's map)."""
+    if role == "cooperative":
+        code = st.text_input(tr("app.users_scope.cooperative"), value=cooperative, key=f"{key}_cooperative")
+        return None, code.strip() or None, map_of(date.today())
+    if role == "admin":
+        return None, None, map_of(date.today())
+    query = st.text_input(tr("app.users_scope.search"), key=f"{key}_search", help=tr("app.users_scope.help"))
+    found = scope_choices(query, role) if query.strip() else []
+    if current is not None and current.level in SCOPE_LEVELS[role][current.map] and current not in found:
+        found.insert(0, current)
+    by_key = {unit_key(u): u for u in found}
+    picked = st.selectbox(
+        tr("app.users.scope"),
+        list(by_key),
+        index=0 if current is not None and unit_key(current) in by_key else None,
+        format_func=lambda k: described(by_key[k]),
+        key=f"{key}_unit:{query.strip()}",  # a new search starts a new choice
+        placeholder=tr("app.users_scope.placeholder"),
+    )
+    if query.strip() and not found:
+        st.caption(tr("app.users_scope.none", query=plain(query)))
+    unit = by_key.get(picked) if picked else None
+    if unit is None:
+        return None, None, map_of(date.today())
+    st.caption(plain(tr("app.users_scope.chosen", unit=described(unit))))
+    return unit.code, None, unit.map
 
 
-def role_and_scope(key: str, role: str = "officer", scope: str = "", on: str | None = None) -> tuple[str, str, str]:
-    """Role, scope code and the map the code is read on (today's map unless the account has one)."""
-    chosen = st.selectbox(
-        tr("app.login.role"),
-        ROLES,
-        index=ROLES.index(role),
-        key=carried(f"{key}_role"),
-        format_func=lambda r: tr(f"role.{r}"),
+def unit_key(unit: Unit) -> str:
+    return f"{unit.map}:{unit.level}:{unit.code}"
+
+
+def choose_role(key: str, role: str = "officer") -> str:
+    return str(
+        st.selectbox(
+            tr("app.login.role"),
+            ROLES,
+            index=ROLES.index(role),
+            key=carried(f"{key}_role"),
+            format_func=lambda r: tr(f"role.{r}"),
+        )
     )
-    where = st.text_input(tr("app.users.scope"), value=scope, key=f"{key}_scope", help=tr("app.users.scope_help"))
-    on = st.selectbox(
-        tr("app.users.scope_map"),
-        MAPS,
-        index=MAPS.index(on or map_of(date.today())),
-        key=f"{key}_map",
-        help=tr("app.users.scope_map_help"),
-    )
-    return chosen, where, on
+
+
+def scope_named(role: str, unit: str | None, cooperative: str | None, on: str) -> str:
+    """A scope as a confirmation names it: the unit with its province and map, or the cooperative."""
+    return scope_named(unit, on, cooperative) or tr("app.users_scope.no_scope") if role != "admin" else ""
 
 
 accounts = list_users(engine(), who)
@@ -58,31 +94,32 @@ table = pd.DataFrame(  # cells shown as text: a user name never runs as markup
     {
         tr("app.login.username"): [a.username for a in accounts],
         tr("app.login.role"): [tr(f"role.{a.role}") for a in accounts],
-        tr("app.users.scope"): [a.scope_shown or "" for a in accounts],  # with its map: 31231 (2025-07)
+        tr("app.users.scope"): [a.scope_shown or "" for a in accounts],  # name, province, code and map
         tr("app.users.state"): [tr("app.users.disabled" if a.disabled else "app.users.active") for a in accounts],
     }
 )
 st.dataframe(table, hide_index=True)
 
-with st.expander(tr("app.users.add_title"), key="users_add"), st.form("users_add", clear_on_submit=True):
-    name = st.text_input(tr("app.login.username"), key="users_add_name")
-    role, scope, on = role_and_scope("users_add")
-    password = st.text_input(
-        tr("app.login.password"),
-        type="password",
-        key="users_add_password",
-        help=tr("app.account.rule", length=MIN_PASSWORD_LENGTH),
-    )
-    repeat = st.text_input(tr("app.account.repeat"), type="password", key="users_add_repeat")
-    if st.form_submit_button(tr("app.users.add"), type="primary"):
-        if password != repeat:
-            st.error(tr("app.account.differ"))
-        else:
-            unit, cooperative = scope_of(role, scope)
-            done(
-                lambda: add_user(engine(), who, name, password, role, unit, cooperative, on),
-                tr("app.users.added", username=plain(name)),
-            )
+with st.expander(tr("app.users.add_title"), key="users_add"):
+    role = choose_role("users_add")
+    unit, cooperative, on = choose_scope("users_add", role, None)
+    with st.form("users_add", clear_on_submit=True):
+        name = st.text_input(tr("app.login.username"), key="users_add_name")
+        password = st.text_input(
+            tr("app.login.password"),
+            type="password",
+            key="users_add_password",
+            help=tr("app.account.rule", length=MIN_PASSWORD_LENGTH),
+        )
+        repeat = st.text_input(tr("app.account.repeat"), type="password", key="users_add_repeat")
+        if st.form_submit_button(tr("app.users.add"), type="primary"):
+            if password != repeat:
+                st.error(tr("app.account.differ"))
+            else:
+                done(
+                    lambda: add_user(engine(), who, name, password, role, unit, cooperative, on),
+                    tr("app.users_scope.added", username=plain(name), scope=plain(scope_named(role, unit, cooperative, on))),
+                )
 
 st.subheader(tr("app.users.manage_title"))
 names = [a.username for a in accounts]
@@ -112,12 +149,13 @@ if account is not None:
                     lambda: change_password(engine(), who, chosen, new),
                     tr("app.users.reset_done", username=shown),
                 )
-    with change, st.form(f"users_role_{chosen}"):
+    with change:
         st.markdown(f"**{tr('app.users.role_title')}**")
-        role, scope, on = role_and_scope(f"users_role_{chosen}", account.role, account.scope or "", account.unit_map)
-        if st.form_submit_button(tr("app.users.change_role")):
-            unit, cooperative = scope_of(role, scope)
+        role = choose_role(f"users_role_{chosen}", account.role)
+        current = lookup(account.unit_map, account.unit_code) if account.unit_code else None
+        unit, cooperative, on = choose_scope(f"users_role_{chosen}", role, current, account.cooperative_code or "")
+        if st.button(tr("app.users.change_role"), key=f"users_role_{chosen}_save"):
             done(
                 lambda: set_role(engine(), who, chosen, role, unit, cooperative, on),
-                tr("app.users.role_done", username=shown),
+                tr("app.users_scope.role_done", username=shown, scope=plain(scope_named(role, unit, cooperative, on))),
             )
