@@ -84,7 +84,7 @@ def choose_role(key: str, role: str = "officer") -> str:
     )
 
 
-def scope_named(role: str, unit: str | None, cooperative: str | None, on: str) -> str:
+def scope_confirmed(role: str, unit: str | None, cooperative: str | None, on: str) -> str:
     """A scope as a confirmation names it: the unit with its province and map, or the cooperative."""
     return scope_named(unit, on, cooperative) or tr("app.users_scope.no_scope") if role != "admin" else ""
 
@@ -118,7 +118,7 @@ with st.expander(tr("app.users.add_title"), key="users_add"):
             else:
                 done(
                     lambda: add_user(engine(), who, name, password, role, unit, cooperative, on),
-                    tr("app.users_scope.added", username=plain(name), scope=plain(scope_named(role, unit, cooperative, on))),
+                    tr("app.users_scope.added", username=plain(name), scope=plain(scope_confirmed(role, unit, cooperative, on))),
                 )
 
 st.subheader(tr("app.users.manage_title"))
@@ -157,5 +157,5 @@ if account is not None:
         if st.button(tr("app.users.change_role"), key=f"users_role_{chosen}_save"):
             done(
                 lambda: set_role(engine(), who, chosen, role, unit, cooperative, on),
-                tr("app.users_scope.role_done", username=shown, scope=plain(scope_named(role, unit, cooperative, on))),
+                tr("app.users_scope.role_done", username=shown, scope=plain(scope_confirmed(role, unit, cooperative, on))),
             )

@@ -55,7 +55,7 @@ def test_a_scope_is_chosen_by_name_and_a_short_code_never_becomes_another_unit(d
 
         page.get_by_test_id("stExpander").get_by_text("Thêm người dùng").click()
         settled(page)
-        search = page.get_by_label("Tìm đơn vị theo tên")
+        search = page.get_by_role("textbox", name="Tìm đơn vị theo tên")
         search.fill("643")  # the code of Thành phố Buôn Ma Thuột on 2025-01: both readings are offered, by name
         search.press("Enter")
         settled(page)
@@ -71,9 +71,9 @@ def test_a_scope_is_chosen_by_name_and_a_short_code_never_becomes_another_unit(d
         page.get_by_role("option", name="Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)").click()
         settled(page)
         expect(page.get_by_text("Phạm vi: Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)")).to_be_visible()
-        page.get_by_label("Tên đăng nhập").fill("canbo.bmt")
-        page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-        page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
+        page.get_by_role("textbox", name="Tên đăng nhập").fill("canbo.bmt")
+        page.get_by_role("textbox", name="Mật khẩu", exact=True).fill(PASSWORD)
+        page.get_by_role("textbox", name=re.compile("^Nhập lại mật khẩu")).fill(PASSWORD)
         page.get_by_role("button", name="Thêm", exact=True).click()
         settled(page)
         expect(
@@ -85,10 +85,11 @@ def test_a_scope_is_chosen_by_name_and_a_short_code_never_becomes_another_unit(d
         page.goto(f"{base}/coverage?map=2025-07&unit=643")
         settled(page)
         expect(page.get_by_text(re.compile(r'^Mã "643" được gõ thiếu các số 0'))).to_be_visible(timeout=WAIT)
-        expect(page.get_by_role("button", name="Phường Thanh Liệt, Thành phố Hà Nội (00643, 2025-07)")).to_be_visible()
-        page.get_by_role("button", name="Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)").click()
+        expect(page.get_by_role("heading", name=re.compile("^Việt Nam tính đến"))).to_be_visible()  # nothing guessed
+        expect(page.get_by_role("button", name="Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)")).to_be_visible()
+        page.get_by_role("button", name="Phường Thanh Liệt, Thành phố Hà Nội (00643, 2025-07)").click()
         settled(page)
-        expect(page.get_by_role("heading", name=re.compile("^Thành phố Buôn Ma Thuột"))).to_be_visible(timeout=WAIT)
+        expect(page.get_by_role("heading", name=re.compile("^Phường Thanh Liệt tính đến"))).to_be_visible(timeout=WAIT)
         quiet(watched)
     with engine.connect() as connection:
         stored = connection.execute(
@@ -166,8 +167,8 @@ def test_the_settling_page_offers_no_commune_and_says_who_can_settle_the_others(
         picker.fill(record.code)
         page.get_by_role("option", name=re.compile(re.escape(f"{record.code} — {record.name}"))).click()
         settled(page)
-        radio = page.get_by_test_id("stRadio")
-        expect(radio.locator("input:checked")).to_have_count(0)  # no commune chosen for the officer
+        radio = page.get_by_test_id("stMain").get_by_test_id("stRadio")  # not the sidebar's language
+        expect(radio.get_by_role("radio", checked=True)).to_have_count(0)  # no commune chosen for the officer
         expect(page.get_by_role("button", name="Lưu xã này")).to_be_disabled()
         expect(radio.get_by_text(re.compile(rf"^{re.escape(own.name)}, .*\({xa.scope}, 2025-07\) — thuộc phạm vi của bạn"))).to_have_count(
             1 if xa.scope in {c.code for c in record.candidates} else 0
@@ -208,10 +209,11 @@ def test_a_cooperative_is_told_that_todays_office_verifies_its_changes(demo: Dem
         expected = f"Sở Nông nghiệp và Môi trường {inside(new.provinces[province].name)}"
     district = map_data(OLD_MAP).districts[map_data(OLD_MAP).communes[old].district].name if old else ""
     page = watched.page
-    page.set_viewport_size({"width": 390, "height": 844})  # a cooperative on its phone
     with app_server(url) as base:
         signed_in(page, base, htx.username, htx.password)
         visit(page, "Hợp tác xã của tôi")
+        page.set_viewport_size({"width": 390, "height": 844})  # a cooperative on its phone
+        settled(page)
         expect(page.get_by_text(f"Thay đổi của hợp tác xã do {expected} xác nhận.")).to_be_visible(timeout=WAIT)
         expect(page.get_by_text(re.compile("Phòng Nông nghiệp"))).to_have_count(0)  # no district office
         if district:
