@@ -86,7 +86,8 @@ options = {c.commune.code: c for c in choices(who, chosen)}
 def choice_label(code: str) -> str:
     """A candidate with its province and map, marked whether this account may choose it."""
     choice = options[code]
-    return f"{described(choice.commune)} — {tr('app.settling_choice.yours' if choice.allowed else 'app.settling_choice.others')}"
+    mark = tr("app.settling_choice.yours" if choice.allowed else "app.settling_choice.others")
+    return f"{described(choice.commune)} — {mark}"
 
 
 if not any(c.allowed for c in options.values()):
@@ -100,8 +101,11 @@ commune = st.radio(
 )
 picked = options.get(str(commune)) if commune is not None else None
 if picked is not None and not picked.allowed:
-    st.warning(plain(f"{tr('app.settling_choice.outside', commune=described(picked.commune))} {who_settles(picked.commune, lang())}"))
-if st.button(tr("app.settling.save"), type="primary", key="settling_save", disabled=picked is None or not picked.allowed):
+    outside = tr("app.settling_choice.outside", commune=described(picked.commune))
+    st.warning(plain(f"{outside} {who_settles(picked.commune, lang())}"))
+if st.button(
+    tr("app.settling.save"), type="primary", key="settling_save", disabled=picked is None or not picked.allowed
+):
     try:
         settle(engine(), who, chosen, on, str(commune))
     except UserFacingError as error:

@@ -1,27 +1,15 @@
 """Accounts, for administrators: list, add, disable and enable, reset a password, change role and scope."""
 
 from collections.abc import Callable
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from linkage.accounts.users import (
-    MIN_PASSWORD_LENGTH,
-    add_user,
-    change_password,
-    list_users,
-    scope_choices,
-    scope_named,
-    set_disabled,
-    set_role,
-)
+from linkage.accounts.users import MIN_PASSWORD_LENGTH, add_user, change_password, list_users, set_disabled, set_role
 from linkage.errors import UserFacingError
-from linkage.geo.maps import Unit, lookup, map_of
-from linkage.geo.typed_codes import described
-from linkage.records.permissions import SCOPE_LEVELS
-from linkage.vocabulary import ROLES
-from ui import carried, engine, flash, guard, plain, show_error, tr
+from linkage.geo.maps import lookup
+from ui import engine, flash, guard, plain, show_error, tr
+from ui.scopes import choose_role, choose_scope, scope_confirmed, scope_missing
 
 who = guard("users")
 st.title(tr("app.users.title"))
@@ -36,57 +24,6 @@ def done(write: Callable[[], object], message: str) -> None:
     else:
         flash(message)
         st.rerun()
-
-
-def choose_scope(key: str, role: str, current: Unit | None, cooperative: str = "") -> tuple[str | None, str | None, str]:
-    """The scope the role needs: a unit chosen by its name on either map (planners, officers), or a
-    cooperative's code. Returns (unit code, cooperative code, the unit's map)."""
-    if role == "cooperative":
-        code = st.text_input(tr("app.users_scope.cooperative"), value=cooperative, key=f"{key}_cooperative")
-        return None, code.strip() or None, map_of(date.today())
-    if role == "admin":
-        return None, None, map_of(date.today())
-    query = st.text_input(tr("app.users_scope.search"), key=f"{key}_search", help=tr("app.users_scope.help"))
-    found = scope_choices(query, role) if query.strip() else []
-    if current is not None and current.level in SCOPE_LEVELS[role][current.map] and current not in found:
-        found.insert(0, current)
-    by_key = {unit_key(u): u for u in found}
-    picked = st.selectbox(
-        tr("app.users.scope"),
-        list(by_key),
-        index=0 if current is not None and unit_key(current) in by_key else None,
-        format_func=lambda k: described(by_key[k]),
-        key=f"{key}_unit:{query.strip()}",  # a new search starts a new choice
-        placeholder=tr("app.users_scope.placeholder"),
-    )
-    if query.strip() and not found:
-        st.caption(tr("app.users_scope.none", query=plain(query)))
-    unit = by_key.get(picked) if picked else None
-    if unit is None:
-        return None, None, map_of(date.today())
-    st.caption(plain(tr("app.users_scope.chosen", unit=described(unit))))
-    return unit.code, None, unit.map
-
-
-def unit_key(unit: Unit) -> str:
-    return f"{unit.map}:{unit.level}:{unit.code}"
-
-
-def choose_role(key: str, role: str = "officer") -> str:
-    return str(
-        st.selectbox(
-            tr("app.login.role"),
-            ROLES,
-            index=ROLES.index(role),
-            key=carried(f"{key}_role"),
-            format_func=lambda r: tr(f"role.{r}"),
-        )
-    )
-
-
-def scope_confirmed(role: str, unit: str | None, cooperative: str | None, on: str) -> str:
-    """A scope as a confirmation names it: the unit with its province and map, or the cooperative."""
-    return scope_named(unit, on, cooperative) or tr("app.users_scope.no_scope") if role != "admin" else ""
 
 
 accounts = list_users(engine(), who)
@@ -115,10 +52,16 @@ with st.expander(tr("app.users.add_title"), key="users_add"):
         if st.form_submit_button(tr("app.users.add"), type="primary"):
             if password != repeat:
                 st.error(tr("app.account.differ"))
+            elif scope_missing(role, unit):
+                st.error(tr("app.users_scope.choose"))
             else:
                 done(
                     lambda: add_user(engine(), who, name, password, role, unit, cooperative, on),
-                    tr("app.users_scope.added", username=plain(name), scope=plain(scope_confirmed(role, unit, cooperative, on))),
+                    tr(
+                        "app.users_scope.added",
+                        username=plain(name),
+                        scope=plain(scope_confirmed(role, unit, cooperative, on)),
+                    ),
                 )
 
 st.subheader(tr("app.users.manage_title"))
@@ -155,7 +98,14 @@ if account is not None:
         current = lookup(account.unit_map, account.unit_code) if account.unit_code else None
         unit, cooperative, on = choose_scope(f"users_role_{chosen}", role, current, account.cooperative_code or "")
         if st.button(tr("app.users.change_role"), key=f"users_role_{chosen}_save"):
-            done(
-                lambda: set_role(engine(), who, chosen, role, unit, cooperative, on),
-                tr("app.users_scope.role_done", username=shown, scope=plain(scope_confirmed(role, unit, cooperative, on))),
-            )
+            if scope_missing(role, unit):
+                st.error(tr("app.users_scope.choose"))
+            else:
+                done(
+                    lambda: set_role(engine(), who, chosen, role, unit, cooperative, on),
+                    tr(
+                        "app.users_scope.role_done",
+                        username=shown,
+                        scope=plain(scope_confirmed(role, unit, cooperative, on)),
+                    ),
+                )

@@ -133,8 +133,10 @@ def test_the_settling_list_imports_back_as_it_is_and_only_filled_rows_are_writte
     path.write_text("\r\n".join(lines), encoding="utf-8-sig")
     report = import_path(two_maps, path, actor=PHU_BINH)
     assert [(c.inserted, c.updated, c.unchanged) for c in report.counts.values()] == [(0, 1, 0), (0, 0, 2)]
-    stored = {code: forms.read(two_maps, SYSTEM, entity, code).values["commune_code_2025_07"] for entity, code in (
-        ("cooperatives", "K5"), ("raw_material_areas", "A2"), ("raw_material_areas", "A3"))}
+    stored = {
+        code: forms.read(two_maps, SYSTEM, entity, code).values["commune_code_2025_07"]
+        for entity, code in (("cooperatives", "K5"), ("raw_material_areas", "A2"), ("raw_material_areas", "A3"))
+    }
     assert stored == {"K5": "05908", "A2": "", "A3": ""}
 
 
@@ -144,4 +146,8 @@ def test_an_unchanged_row_still_needs_the_right_to_read_its_record(two_maps: Eng
     path.write_text(unplaced_csv(to_settle(two_maps, ADMIN, NEW_MAP), NEW_MAP), encoding="utf-8-sig")
     with pytest.raises(ImportRefused) as refused:
         import_path(two_maps, path, actor=ELSEWHERE)
-    assert [(p.row, p.code) for p in refused.value.problems] == [(2, "not_in_scope"), (3, "not_in_scope"), (4, "not_in_scope")]
+    assert [(p.row, p.code) for p in refused.value.problems] == [
+        (2, "not_in_scope"),
+        (3, "not_in_scope"),
+        (4, "not_in_scope"),
+    ]

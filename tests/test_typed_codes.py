@@ -21,7 +21,7 @@ def test_643_on_todays_map_is_refused_naming_the_ward_and_the_old_city() -> None
     english = refused.value.message("en")
     assert THANH_LIET in english and BUON_MA_THUOT in english and TAN_TRIEU in english
     vietnamese = refused.value.message("vi")
-    assert vietnamese.startswith("Mã \"643\" được gõ thiếu các số 0") and THANH_LIET in vietnamese
+    assert vietnamese.startswith('Mã "643" được gõ thiếu các số 0') and THANH_LIET in vietnamese
     with pytest.raises(AmbiguousCode):  # as a spreadsheet gives it back
         read_code("643.0", NEW_MAP, OFFICER_TODAY)
 

@@ -118,7 +118,10 @@ def test_a_short_code_naming_several_units_is_refused_by_every_command(two_maps:
     """643 is Thành phố Buôn Ma Thuột on 2025-01 and, padded, Phường Thanh Liệt (Hà Nội) on 2025-07: no
     command guesses which; each names both, writes nothing and says how to type it."""
     db = url(two_maps)
-    ward, city = "Phường Thanh Liệt, Thành phố Hà Nội (00643, 2025-07)", "Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)"
+    ward, city = (
+        "Phường Thanh Liệt, Thành phố Hà Nội (00643, 2025-07)",
+        "Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)",
+    )
     page = tmp_path / "g.html"
     for args in (
         ("graph", "643", "--map", NEW_MAP, "--out", str(page)),
@@ -135,7 +138,20 @@ def test_a_short_code_naming_several_units_is_refused_by_every_command(two_maps:
     assert 'Mã "643" được gõ thiếu các số 0' in vietnamese.stderr
     done = linkage("unplaced", "--map", NEW_MAP, "--unit", "00643", "--db", db)
     assert done.returncode == 0 and f"Unit: {ward}" in done.stderr  # typed in full: the ward, named
-    added = linkage("user", "add", "canbo", "--role", "officer", "--unit", "643", "--map", OLD_MAP, "--db", db, stdin="mật-khẩu-dài\n")
+    added = linkage(
+        "user",
+        "add",
+        "canbo",
+        "--role",
+        "officer",
+        "--unit",
+        "643",
+        "--map",
+        OLD_MAP,
+        "--db",
+        db,
+        stdin="mật-khẩu-dài\n",
+    )
     assert added.returncode == 0 and f"(scope {city})" in added.stdout
 
 

@@ -23,7 +23,6 @@ from linkage.records.importing import import_path
 from .conftest import statements
 from .test_permissions import ADMIN, COOP_C1, OFFICER_058, OFFICER_061, PLANNER_06, PLANNER_VN
 
-
 # C1 (district 058 on 2025-01) has its office in Xã Phong Quang (01849) on 2025-07, C5 (district 061)
 # in Xã Phúc Lộc (01894): each commune's economic office verifies its cooperative's changes.
 VERIFIER = Actor("xa_pq", "officer", "01849", unit_map=NEW_MAP)
@@ -274,7 +273,9 @@ def test_a_commune_officer_of_another_commune_sees_nothing_of_it(bac_kan: Engine
     dissolve_c1(bac_kan)
     stranger = Actor("khac", "officer", other, unit_map=NEW_MAP)
     assert pending(bac_kan, stranger) == []
-    (waiting,) = pending(bac_kan, Actor("so", "officer", province, unit_map=NEW_MAP))  # no account of C1's commune: its province's
+    (waiting,) = pending(
+        bac_kan, Actor("so", "officer", province, unit_map=NEW_MAP)
+    )  # no account of C1's commune: its province's
     with pytest.raises(Refused):
         verify(bac_kan, stranger, "cooperatives", "C1", waiting.version)
 

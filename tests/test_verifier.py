@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from linkage.accounts.users import SYSTEM, Actor, add_user, set_disabled
-from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit
+from linkage.geo.maps import NEW_MAP, Unit
 from linkage.records import forms
 from linkage.records.history import pending, verifier_of
 from linkage.records.permissions import verifying_unit

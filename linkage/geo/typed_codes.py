@@ -32,7 +32,9 @@ class UnknownUnit(UserFacingError, ValueError):
         self.levels = named
 
     def message(self, lang: str = "en") -> str:
-        words = [t(f"errors.codes.level_{level}", lang) for level in self.levels] or [t("errors.codes.level_unit", lang)]
+        words = [t(f"errors.codes.level_{level}", lang) for level in self.levels] or [
+            t("errors.codes.level_unit", lang)
+        ]
         wanted = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {t('errors.codes.or', lang)} {words[-1]}"
         return t("errors.codes.unknown", lang, code=self.params["code"], map=self.params["map"], levels=wanted)
 

@@ -23,9 +23,9 @@ import pandas as pd
 
 from linkage.actor import Actor
 from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_data
+from linkage.geo.typed_codes import AmbiguousCode, UnknownUnit, described, read_code
 from linkage.graphs.graph import KINDS
 from linkage.records.permissions import home_units, may_view_unit, sees_whole_country
-from linkage.geo.typed_codes import AmbiguousCode, UnknownUnit, described, read_code
 from linkage.vocabulary import PARTY_TYPES, TECHNOLOGIES
 
 EARLIEST, LATEST = date(1975, 1, 1), date(2100, 12, 31)  # the dates the page's date picker offers

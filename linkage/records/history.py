@@ -4,7 +4,8 @@ The log is append-only (database triggers refuse UPDATE and DELETE). A change by
 account opens a review — *reported* — that the officer of the cooperative's place verifies or sends
 back: since the reform (1 July 2025) its commune's economic office on today's map, else its
 province's Department of Agriculture and Environment (`permissions.verifies`; a district office's
-account keeps what was reported to it before the reform); the review keeps the last verified values so coverage can be computed on verified data.
+account keeps what was reported to it before the reform); the review keeps the last verified values
+so coverage can be computed on verified data.
 """
 
 from __future__ import annotations

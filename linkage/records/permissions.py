@@ -37,7 +37,6 @@ from linkage.geo.maps import (
     NEW_MAP,
     OLD_MAP,
     Unit,
-    check_map,
     crosswalk,
     map_data,
     national,

@@ -57,7 +57,9 @@ class Choice:
 
     commune: Unit
     allowed: bool  # the actor may save the record in this commune
-    settlers: tuple[Unit, ...]  # the units whose offices may: the commune (2025-07), then its province; its district (2025-01)
+    settlers: tuple[
+        Unit, ...
+    ]  # the units whose offices may: the commune (2025-07), then its province; its district (2025-01)
 
 
 def settlers(commune: Unit) -> tuple[Unit, ...]:
@@ -82,7 +84,9 @@ def who_settles(commune: Unit, lang: str) -> str:
     units = settlers(commune)
     if commune.map == NEW_MAP:
         office = "ward" if map_data(NEW_MAP).communes[commune.code].kind == "phường" else "commune"
-        return t(f"settling.by_{office}", lang, commune=_inside(commune.name, lang), province=_inside(units[1].name, lang))
+        return t(
+            f"settling.by_{office}", lang, commune=_inside(commune.name, lang), province=_inside(units[1].name, lang)
+        )
     return t("settling.by_district", lang, district=described(units[0]))
 
 

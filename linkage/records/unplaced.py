@@ -22,15 +22,12 @@ from sqlalchemy.engine import Engine
 from linkage.exchange.read import SETTLEMENT_COLUMNS
 from linkage.exchange.values import shield
 from linkage.geo.maps import (
-    CODE_WIDTH,
-    NATIONAL_CODE,
     NEW_MAP,
     OLD_MAP,
     Unit,
     check_map,
     crosswalk,
     map_data,
-    national,
     placements,
     unit_holds,
 )

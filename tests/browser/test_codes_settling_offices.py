@@ -17,15 +17,29 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from linkage.accounts.demo_accounts import create_demo_accounts
 from linkage.accounts.users import Actor
+from linkage.demo import generate
 from linkage.geo.maps import NEW_MAP, OLD_MAP, crosswalk, map_data
+from linkage.records.catalog import init
 from linkage.records.settling import to_settle
+from linkage.store.db import get_engine
 
 from .conftest import Watched, app_server, settled
-from .test_after_reform import FIRST_RUN, WAIT, Demo, demo, fill_sign_in, quiet, visit  # noqa: F401 (fixture)
+from .test_after_reform import FIRST_RUN, WAIT, Demo, fill_sign_in, quiet, visit
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mật-khẩu-cán-bộ-mới"
+
+
+@pytest.fixture
+def province_demo(tmp_path: Path) -> Demo:
+    """The province demo (Đắk Lắk) and its demo accounts; each test starts its own server on it."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    engine = get_engine(url)
+    init(engine)
+    generate(engine, scale="province", seed=1)
+    return url, engine, {a.username: a for a in create_demo_accounts(engine)}
 
 
 def signed_in(page: Page, base: str, username: str, password: str) -> None:
@@ -40,8 +54,10 @@ def inside(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def test_a_scope_is_chosen_by_name_and_a_short_code_never_becomes_another_unit(demo: Demo, watched: Watched) -> None:
-    url, engine, accounts = demo
+def test_a_scope_is_chosen_by_name_and_a_short_code_never_becomes_another_unit(
+    province_demo: Demo, watched: Watched
+) -> None:
+    url, engine, accounts = province_demo
     xa = accounts["officer.xa.demo"]
     commune = map_data(NEW_MAP).communes[xa.scope]
     province = map_data(NEW_MAP).provinces[commune.province].name
@@ -77,9 +93,13 @@ def test_a_scope_is_chosen_by_name_and_a_short_code_never_becomes_another_unit(d
         page.get_by_role("button", name="Thêm", exact=True).click()
         settled(page)
         expect(
-            page.get_by_text("Đã thêm người dùng canbo.bmt, phạm vi: Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01).")
+            page.get_by_text(
+                "Đã thêm người dùng canbo.bmt, phạm vi: Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)."
+            )
         ).to_be_visible(timeout=WAIT)
-        expect(page.get_by_test_id("stDataFrame").first).to_contain_text("Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)")
+        expect(page.get_by_test_id("stDataFrame").first).to_contain_text(
+            "Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)"
+        )
 
         # A page that reads a short code from its address names both readings instead of guessing one.
         page.goto(f"{base}/coverage?map=2025-07&unit=643")
@@ -99,9 +119,9 @@ def test_a_scope_is_chosen_by_name_and_a_short_code_never_becomes_another_unit(d
 
 
 def test_the_settling_list_imports_back_as_it_is_with_only_its_filled_rows_written(
-    demo: Demo, watched: Watched, tmp_path: Path
+    province_demo: Demo, watched: Watched, tmp_path: Path
 ) -> None:
-    url, engine, accounts = demo
+    url, engine, accounts = province_demo
     xa = accounts["officer.xa.demo"]
     officer = Actor(xa.username, "officer", xa.scope, None, NEW_MAP)
     listed = to_settle(engine, officer, NEW_MAP)
@@ -148,8 +168,10 @@ def test_the_settling_list_imports_back_as_it_is_with_only_its_filled_rows_writt
     }
 
 
-def test_the_settling_page_offers_no_commune_and_says_who_can_settle_the_others(demo: Demo, watched: Watched) -> None:
-    url, engine, accounts = demo
+def test_the_settling_page_offers_no_commune_and_says_who_can_settle_the_others(
+    province_demo: Demo, watched: Watched
+) -> None:
+    url, engine, accounts = province_demo
     xa = accounts["officer.xa.demo"]
     new = map_data(NEW_MAP)
     officer = Actor(xa.username, "officer", xa.scope, None, NEW_MAP)
@@ -170,23 +192,32 @@ def test_the_settling_page_offers_no_commune_and_says_who_can_settle_the_others(
         radio = page.get_by_test_id("stMain").get_by_test_id("stRadio")  # not the sidebar's language
         expect(radio.get_by_role("radio", checked=True)).to_have_count(0)  # no commune chosen for the officer
         expect(page.get_by_role("button", name="Lưu xã này")).to_be_disabled()
-        expect(radio.get_by_text(re.compile(rf"^{re.escape(own.name)}, .*\({xa.scope}, 2025-07\) — thuộc phạm vi của bạn"))).to_have_count(
-            1 if xa.scope in {c.code for c in record.candidates} else 0
-        )
-        radio.get_by_text(re.compile(rf"^{re.escape(other.name)}, .*\({other.code}, 2025-07\) — do đơn vị khác xác định")).click()
+        expect(
+            radio.get_by_text(re.compile(rf"^{re.escape(own.name)}, .*\({xa.scope}, 2025-07\) — thuộc phạm vi của bạn"))
+        ).to_have_count(1 if xa.scope in {c.code for c in record.candidates} else 0)
+        radio.get_by_text(
+            re.compile(rf"^{re.escape(other.name)}, .*\({other.code}, 2025-07\) — do đơn vị khác xác định")
+        ).click()
         settled(page)
-        expect(page.get_by_text(f"{office} {inside(other.name)} hoặc {department} có thể xác định bản ghi này.")).to_be_visible(
-            timeout=WAIT
-        )
+        expect(
+            page.get_by_text(f"{office} {inside(other.name)} hoặc {department} có thể xác định bản ghi này.")
+        ).to_be_visible(timeout=WAIT)
         expect(page.get_by_role("button", name="Lưu xã này")).to_be_disabled()
         quiet(watched)
     with engine.connect() as connection:  # nothing was saved
-        table = {"cooperatives": "cooperative", "producers": "producer", "buyers": "buyer"}.get(record.file, "raw_material_area")
-        assert connection.execute(sa.text(f"SELECT commune_code_2025_07 FROM {table} WHERE code = :c"), {"c": record.code}).scalar() is None
+        table = {"cooperatives": "cooperative", "producers": "producer", "buyers": "buyer"}.get(
+            record.file, "raw_material_area"
+        )
+        assert (
+            connection.execute(
+                sa.text(f"SELECT commune_code_2025_07 FROM {table} WHERE code = :c"), {"c": record.code}
+            ).scalar()
+            is None
+        )
 
 
-def test_a_cooperative_is_told_that_todays_office_verifies_its_changes(demo: Demo, watched: Watched) -> None:
-    url, engine, accounts = demo
+def test_a_cooperative_is_told_that_todays_office_verifies_its_changes(province_demo: Demo, watched: Watched) -> None:
+    url, engine, accounts = province_demo
     htx = accounts["htx.demo"]
     with engine.connect() as connection:
         old, given = connection.execute(
