@@ -31,6 +31,7 @@ PLANNER_VN = Actor("minh", "planner", "VN")
 PLANNER_06 = Actor("hoa", "planner", "06")
 PLANNER_01 = Actor("tuan", "planner", "01")
 OFFICER_058 = Actor("lan", "officer", "058")
+C1_OFFICE = Actor("xa_pq", "officer", "01849", unit_map="2025-07")  # C1's commune today: it verifies C1
 OFFICER_061 = Actor("son", "officer", "061")
 COOP_C1 = Actor("htx_c1", "cooperative", cooperative_code="C1")
 COOP_C5 = Actor("htx_c5", "cooperative", cooperative_code="C5")
