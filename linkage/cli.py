@@ -1,4 +1,4 @@
-"""The `linkage` command line (CONTRACT §4): thin, every rule lives in the domain modules.
+"""The `linkage` command line (docs/command-line.md): thin, every rule lives in the domain modules.
 
 Exit status 0 on success; 1 with a plain message on stderr when the user's input or data is
 refused; 2 for a usage error (argparse). No traceback reaches the user for an expected error.
@@ -42,6 +42,10 @@ LEVEL_CHOICES = ("national", "province", "district", "commune")  # every level o
 
 class UserError(Exception):
     """A refusal to show as a plain message, never as a traceback."""
+
+
+class UsageError(UserError):
+    """An option value the command cannot use with the others (exit status 2, like argparse's)."""
 
 
 def _date(text: str) -> date:
@@ -127,16 +131,19 @@ def _map(args: argparse.Namespace, day: date) -> str:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from linkage.counting.indicators import ALL_LEVELS, compute, json_rows
+    from linkage.counting.indicators import ALL_LEVELS, compute, json_rows, reported_levels
 
     day = args.as_of or date.today()
     on = _map(args, day)
+    if args.level and args.level not in reported_levels(on):
+        has = ", ".join(reported_levels(on))
+        raise UsageError(t("cli.maps.level_not_on_map", LANG, map=on, level=args.level, levels=has))
     levels = (args.level,) if args.level else ALL_LEVELS
     if args.verified_only:  # records as last verified: read through the models (`coverage.load_facts`)
         from linkage.counting.coverage import coverage
 
         rows = coverage(_engine(args), day, levels, verified_only=True, map_name=on)
-    else:  # the live records through the driver alone: no SQLAlchemy to load (issue 13, Speed)
+    else:  # the live records through the driver alone: no SQLAlchemy to load, to keep start-up fast
         from linkage.counting.facts import read_facts
         from linkage.store.driver import reading
 
@@ -181,7 +188,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     unit = resolve(args.unit, on, levels)  # a short code naming several units is refused, naming them
     if unit.level == "national":
         raise UserError(f"{args.unit!r}: a graph is drawn for a province or a {levels[1]} of map {on}, not the country")
-    from linkage.graphs.render import write_graph_file
+    from linkage.graphs.graph_file import write_graph_file
 
     summary = write_graph_file(
         _engine(args),
@@ -437,6 +444,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except UsageError as exc:
+        return _fail(args, str(exc), status=2)
     except UserError as exc:
         return _fail(args, str(exc))
     except UserFacingError as exc:
@@ -472,6 +481,6 @@ def _database_refusal(args: argparse.Namespace, exc: Exception) -> str | None:
     return f"the database refused the change, nothing was written: {exc.orig}"
 
 
-def _fail(args: argparse.Namespace, message: str) -> int:
+def _fail(args: argparse.Namespace, message: str, status: int = 1) -> int:
     print(f"linkage {args.command}: {message}", file=sys.stderr)
-    return 1
+    return status

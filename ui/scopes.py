@@ -9,7 +9,7 @@ import streamlit as st
 from linkage.accounts.users import scope_choices, scope_named
 from linkage.geo.maps import Unit, map_of
 from linkage.geo.typed_codes import described
-from linkage.records.permissions import SCOPE_LEVELS
+from linkage.records.permissions import SCOPE_LEVELS, scoped_to_cooperative, scoped_to_unit
 from linkage.vocabulary import ROLES
 from ui import carried, plain, tr
 
@@ -19,10 +19,10 @@ def choose_scope(
 ) -> tuple[str | None, str | None, str]:
     """The scope the role needs: a unit chosen by its name on either map (planners, officers), or a
     cooperative's code. Returns (unit code, cooperative code, the unit's map)."""
-    if role == "cooperative":
+    if scoped_to_cooperative(role):
         code = st.text_input(tr("app.users_scope.cooperative"), value=cooperative, key=f"{key}_cooperative")
         return None, code.strip() or None, map_of(date.today())
-    if role == "admin":
+    if not scoped_to_unit(role):  # an administrator acts on no unit
         return None, None, map_of(date.today())
     query = st.text_input(tr("app.users_scope.search"), key=f"{key}_search", help=tr("app.users_scope.help"))
     found = scope_choices(query, role) if query.strip() else []
@@ -64,9 +64,11 @@ def choose_role(key: str, role: str = "officer") -> str:
 
 def scope_confirmed(role: str, unit: str | None, cooperative: str | None, on: str) -> str:
     """A scope as a confirmation names it: the unit with its province and map, or the cooperative."""
-    return scope_named(unit, on, cooperative) or tr("app.users_scope.no_scope") if role != "admin" else ""
+    if not (scoped_to_unit(role) or scoped_to_cooperative(role)):
+        return ""
+    return scope_named(unit, on, cooperative) or tr("app.users_scope.no_scope")
 
 
 def scope_missing(role: str, unit: str | None) -> bool:
     """Whether a planner or officer is about to be saved with no unit chosen: said before anything is asked."""
-    return role in SCOPE_LEVELS and unit is None
+    return scoped_to_unit(role) and unit is None

@@ -2,7 +2,7 @@
 
 Everything becomes text here, as a person typed it, so validation has one path: a workbook
 saved by a spreadsheet program holds numbers, dates and booleans that are turned back into
-the text forms CONTRACT §2 accepts (PITFALLS.md, data handling). The quote that export puts
+the text forms docs/exchange-files.md accepts ("Values"). The quote that export puts
 before formula-like values (`values.shield`) is taken off here.
 """
 
@@ -22,7 +22,7 @@ from linkage.exchange.values import unshield
 MAX_FILE_BYTES = 100 * 1024 * 1024
 SUFFIXES = (".csv", ".xlsx")
 
-# The officer's list of records to settle (`linkage unplaced --out`, CONTRACT §4), read back once filled
+# The officer's list of records to settle (`linkage unplaced --out`, docs/command-line.md), read back once filled
 # in: each row updates the location columns of the record its `file` and `code` name, every other
 # column keeping its stored value; the other columns of the list only help whoever fills it.
 SETTLEMENT_COLUMNS = (
@@ -203,9 +203,9 @@ def _cell_text(value: object) -> str:
 
 
 def _read_workbook(data: bytes, name: str, stem: str) -> tuple[list[Table], list[Problem]]:
-    """A workbook named after an entity is that entity's file (its first sheet, CONTRACT §2);
+    """A workbook named after an entity is that entity's file (its first sheet, docs/exchange-files.md);
     any other workbook holds one sheet per entity, named after it."""
-    import openpyxl  # lazy: ~0.15 s to import, paid only when a workbook is read (start-up stays fast)
+    import openpyxl  # lazy: slow to import, paid only when a workbook is read (start-up stays fast)
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -161,7 +161,7 @@ def _record(session: Session, actor: Actor, p: Plan, place: ReviewPlace | None) 
 
 
 def import_path(engine: Engine, path: Path, dry_run: bool = False, actor: Actor = SYSTEM) -> ImportReport:
-    """Import a folder of exchange files, one file, or one workbook (CONTRACT §4 `import`)."""
+    """Import a folder of exchange files, one file, or one workbook (docs/command-line.md, `linkage import`)."""
     tables, problems = read_path(path)
     if problems:
         raise ImportRefused(problems)
