@@ -90,7 +90,7 @@ def scope_choices(query: str, role: str, limit: int = 30) -> list[Unit]:
     """The units of either map an account of `role` may be scoped to (`permissions.SCOPE_LEVELS`) whose
     name or code matches `query` (`unit_search.search`, diacritics ignored, today's map first): how
     the users page chooses a scope by its name, each with its map."""
-    if role not in SCOPE_LEVELS:
+    if not scoped_to_unit(role):
         return []
     levels = tuple(dict.fromkeys(level for on in (NEW_MAP, OLD_MAP) for level in SCOPE_LEVELS[role][on]))
     found = search(query, (NEW_MAP, OLD_MAP), levels, limit=200)
