@@ -83,7 +83,8 @@ def test_an_account_disabled_meanwhile_is_signed_out_at_the_next_click_and_verif
     original = forms.read(engine, COOP_C1, "cooperatives", "C1")
     forms.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
     version = forms.read(engine, SYSTEM, "cooperatives", "C1").version
-    at = app(OFFICER_058, "verification.py")
+    set_role(engine, SYSTEM, "lan", "officer", "01849", None, "2025-07")  # C1's commune office today verifies it
+    at = app(Actor("lan", "officer", "01849", None, "2025-07"), "verification.py")
     set_disabled(engine, SYSTEM, "lan")  # by an administrator, while the officer's tab is open
     at.button(key=f"verify_cooperatives_C1_{version}").click().run()
     assert "actor" not in at.session_state

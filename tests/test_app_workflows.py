@@ -202,7 +202,7 @@ def test_the_unit_list_holds_the_users_own_units_before_any_search(app: App) -> 
 
 
 def test_a_shared_graph_link_opens_its_unit_date_and_filters_and_choices_go_into_the_address(app: App) -> None:
-    at = app(PLANNER_06, "graph.py", unit="61", as_of="2023-06-29", product="TEA", party_type="buyer,producer")
+    at = app(PLANNER_06, "graph.py", unit="061", as_of="2023-06-29", product="TEA", party_type="buyer,producer")
     assert at.selectbox(key="graph_unit").value == "2025-01:district:061"
     assert at.date_input(key="graph_as_of").value == date(2023, 6, 29)
     assert at.multiselect(key="graph_products:vi").value == ["TEA"]

@@ -330,7 +330,9 @@ def test_user_enable_lets_a_disabled_account_sign_in_again(engine: Engine) -> No
     assert linkage("user", "disable", "lan", "--db", db).returncode == 0
     enabled = linkage("user", "enable", "lan", "--db", db)
     assert enabled.returncode == 0 and enabled.stdout == "Enabled lan; the account can sign in again.\n"
-    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\t2025-01\tactive"]
+    assert linkage("user", "list", "--db", db).stdout.splitlines() == [
+        "lan\tofficer\t058\t2025-01\tactive\tThành Phố Bắc Kạn, Tỉnh Bắc Kạn (058, 2025-01)"
+    ]
     assert authenticate(engine, "lan", "mật-khẩu-dài").username == "lan"
 
 
