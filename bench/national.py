@@ -47,6 +47,8 @@ GOALS = {
     "graph_district": 1.0,
     "import_national": 60.0,
     "peak_memory_mb": 1536.0,
+    "report_province": 3.0,
+    "report_national": 6.0,
 }
 
 
@@ -311,6 +313,15 @@ def main(argv: list[str] | None = None) -> int:
         + (", over the cap: a message asks to filter" if summary_p.capped else "")
         + ")"
     )
+    report_args = ["report", "--as-of", as_of.isoformat(), "--map", OLD_MAP, "--db", url, "--out"]
+    figures |= _process_seconds(  # the filed report (Word) as a whole process: what an office waits for
+        {
+            "report_province": [*linkage_cmd, *report_args, str(scratch / "province.docx"), province],
+            "report_national": [*linkage_cmd, *report_args, str(scratch / "national.docx"), "VN"],
+        },
+        runs=3,
+    )
+    figures["report_unit"] = province
     figures["graph_district_kb"] = round((scratch / "d.html").stat().st_size / 1024)
     figures["graph_province_kb"] = round((scratch / "p.html").stat().st_size / 1024)
     figures["import_100k"] = _import_100k(scratch)
@@ -367,6 +378,17 @@ def write_report(path: Path, f: dict[str, Any]) -> None:
             "coverage_cold_first",
         ),
         row("trend at five year ends, from loaded facts", "trend_5_years"),
+        row(
+            f"`linkage report {f['report_unit']} --map 2025-01` (a province's Word report) as a whole process "
+            "(median of 3)",
+            "report_province",
+            GOALS["report_province"],
+        ),
+        row(
+            "`linkage report VN --map 2025-01` (the national report) as a whole process (median of 3)",
+            "report_national",
+            GOALS["report_national"],
+        ),
         row(
             "`linkage coverage --map 2025-01 --format csv` as a whole process (median of 5, in turns with DuckDB's)",
             "coverage_process",

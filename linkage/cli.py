@@ -179,6 +179,51 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+MAP_INDICATORS = _Offered(
+    ("communes_with_cooperative", "districts_with_key_product_linkage", "raw_material_linkages_with_digital_tech")
+)
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    day = args.as_of or date.today()
+    on = _map(args, day)
+    out = Path(args.out)
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in ("svg", "png"):
+        raise UserError(f"{args.out}: the map is written as .svg or .png")
+    from linkage.counting.coverage_map import description, map_indicators
+    from linkage.geo.maps import map_data
+    from linkage.records.unplaced import UnknownUnit, resolve
+
+    levels = ("province", "district", "commune") if on == "2025-01" else ("province", "commune")
+    try:
+        unit = resolve(args.unit, on, levels)
+    except UnknownUnit as exc:
+        raise UserError(str(exc)) from exc
+    if unit.level == "commune" and on == "2025-01":  # no indicator counts communes there: their district
+        place = map_data(on).communes[unit.code]
+        print(
+            t("cli.map_commune_district", LANG, commune=unit.name, district=map_data(on).districts[place.district].name)
+        )
+        unit = map_data(on).districts[place.district].unit
+    available = map_indicators(unit)
+    indicator = args.indicator or available[0]
+    if indicator not in available:
+        raise UserError(f"{indicator!r} is not drawn for {unit.name} on map {on}: choose one of {', '.join(available)}")
+    from linkage.counting import map_chart
+    from linkage.counting.coverage import unit_map
+
+    found = unit_map(_engine(args), day, unit, indicator)
+    try:
+        out.write_bytes(map_chart.picture(map_chart.chart(found, LANG), kind))
+    except OSError as exc:
+        raise UserError(f"{args.out}: cannot write the file ({exc.strerror})") from exc
+    print(t("cli.map_done", LANG, file=str(out), description=description(found, LANG)))
+    if found.unplaced:
+        print(t("coverage_map.unplaced", LANG, count=found.unplaced, unit=found.area.name))
+    return 0
+
+
 def cmd_graph(args: argparse.Namespace) -> int:
     day = args.as_of or date.today()
     on = _map(args, day) if args.map else "2025-01"  # without --map: the programme's map, as before
@@ -221,6 +266,38 @@ def cmd_unplaced(args: argparse.Namespace) -> int:
         )
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Refusals here exit with status 2 (docs/command-line.md): the request itself cannot be met."""
+    from linkage.reports.content import ReportRefused, check_date, issuing_office, read_unit
+
+    today = date.today()
+    day = args.as_of or today
+    out = Path(args.out)
+    try:
+        on = _map(args, day)
+        check_date(day, today)
+        unit = read_unit(args.unit, on)
+        if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):  # before counting anything
+            raise ReportRefused("not_writable", path=args.out, reason=t("report.refused.no_folder", LANG))
+        from linkage.accounts.users import SYSTEM
+        from linkage.reports.document import make, save
+
+        office = args.office or issuing_office(unit, args.lang)
+        report, written = make(
+            _engine(args), unit, day, lang=args.lang, office=office, actor=SYSTEM, verified_only=args.verified_only
+        )
+        save(written, out)
+    except (ReportRefused, UserError) as exc:
+        message = exc.message(LANG) if isinstance(exc, ReportRefused) else str(exc)
+        print(f"linkage report: {message}", file=sys.stderr)
+        return 2
+    words = {"unit": unit.name, "date": day.strftime("%d/%m/%Y"), "map": on, "path": args.out}
+    print(t("report.written", LANG, **words))
+    if not report.has_figures:
+        print(t("report.written_no_rural", LANG, unit=unit.name))
     return 0
 
 
@@ -386,10 +463,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--product", action="append", metavar="CODE", help="only linkages of this product (repeatable)")
     p.add_argument("--technology", action="append", choices=TECHNOLOGIES, help="only linkages applying it (repeatable)")
     p.add_argument("--party-type", action="append", choices=PARTY_TYPES, help="only these parties (repeatable)")
+    p = command("map", cmd_map, "draw a unit's coverage map as one SVG or PNG picture, offline")
+    p.add_argument("unit", metavar="UNIT", help="VN, a province, a district (2025-01) or a commune of the map")
+    p.add_argument("--out", required=True, metavar="FILE.svg", help="the picture: FILE.svg or FILE.png")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    p.add_argument(
+        "--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map UNIT is on (default: that of the date)"
+    )
+    p.add_argument(
+        "--indicator",
+        choices=MAP_INDICATORS,
+        metavar="INDICATOR",
+        help="communes_with_cooperative (default), districts_with_key_product_linkage (2025-01: the country or a "
+        "province), raw_material_linkages_with_digital_tech",
+    )
     p = command("unplaced", cmd_unplaced, "list the records placed above the commune on a map, with their candidates")
     p.add_argument("--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map (default: that of today)")
     p.add_argument("--unit", metavar="CODE", help="only records in this unit of the map or with a candidate in it")
     p.add_argument("--out", metavar="FILE.csv", help="write the list there (default: print it)")
+    p = command("report", cmd_report, "write a unit's figures as a report in the state's format (Word, Decree 30/2020)")
+    p.add_argument("unit", metavar="UNIT", help="VN, a province, or a district of 2025-01 / a commune of 2025-07")
+    p.add_argument("--out", required=True, metavar="FILE.docx", help="the document, written whole or not at all")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    p.add_argument(
+        "--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map counted on (default: that of the date)"
+    )
+    p.add_argument("--verified-only", action="store_true", help="count records as officers last verified them")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="the document's language (default: vi)")
+    p.add_argument("--office", metavar="TEXT", help="the issuing office (default: the office keeping the unit)")
     users = sub.add_parser("user", help="manage accounts").add_subparsers(dest="user_command", required=True)
     p = users.add_parser("add", help="create an account (password from a prompt or --password-stdin)")
     p.add_argument("username")

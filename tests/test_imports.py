@@ -117,7 +117,7 @@ def test_an_import_inside_a_function_says_it_keeps_start_up_fast(path: Path) -> 
 
 # Lowest first. A module may import its own layer and those below it, never one above: the words
 # everything says, then storage, the maps, the exchange files, the record rules and write path,
-# counting, graphs, accounts, and the commands on top.
+# counting, graphs, accounts, the filed reports, and the commands on top.
 LAYERS = [
     {"linkage", "linkage.i18n", "linkage.errors", "linkage.vocabulary", "linkage.actor"},
     {"linkage.store"},
@@ -127,6 +127,7 @@ LAYERS = [
     {"linkage.counting"},
     {"linkage.graphs"},
     {"linkage.accounts"},
+    {"linkage.reports"},
     {"linkage.demo", "linkage.cli", "linkage.console", "linkage.__main__"},
 ]
 

@@ -127,6 +127,7 @@ def test_a_short_code_naming_several_units_is_refused_by_every_command(two_maps:
         ("graph", "643", "--map", NEW_MAP, "--out", str(page)),
         ("unplaced", "--map", NEW_MAP, "--unit", "643"),
         ("user", "add", "canbo", "--role", "officer", "--unit", "643"),  # today's map by default
+        ("report", "643", "--map", NEW_MAP, "--out", str(tmp_path / "r.docx")),
     ):
         refused = linkage(*args, "--db", db, stdin="mật-khẩu-dài\n")
         assert refused.returncode == 1, args

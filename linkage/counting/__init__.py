@@ -13,4 +13,6 @@
   them; downloads. `coverage_view`: what a coverage page opens for a unit of either map (its
   counterpart on the other map through the crosswalk, the units below, one unit's trend).
 - `charts`: Altair charts, the reform of 1 July 2025 marked on every trend.
+- `coverage_map`: the places a coverage map draws for a unit, date, map and indicator, each with the
+  status the rows give it; `map_chart`: that map as an Altair chart, and as SVG or PNG (`picture`).
 """

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.actor import Actor
+from linkage.counting.coverage_map import CoverageMap, coverage_map
 from linkage.counting.facts import (
     ADOPTION_COLUMNS,
     BOTH_COMMUNES,
@@ -418,6 +419,13 @@ def coverage(
     `map_name` None is the map of `as_of` (docs/indicators.md, "On which map"; the command line's default too).
     """
     return compute(FACTS.get(engine, verified_only), as_of, levels, map_name)
+
+
+def unit_map(engine: Engine, as_of: date, unit: Unit, indicator: str, verified_only: bool = False) -> CoverageMap:
+    """The coverage map of `unit` (on its own map) for `indicator` on `as_of`, from the same cached facts
+    and rows as the figures beside it."""
+    facts = FACTS.get(engine, verified_only)
+    return coverage_map(facts, compute(facts, as_of, map_name=unit.map), unit, as_of, indicator)
 
 
 def warm(engine: Engine, today: date | None = None) -> None:

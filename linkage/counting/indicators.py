@@ -200,9 +200,36 @@ def map_units(f: Facts, map_name: str) -> MapUnits:
     return _new_map_units()
 
 
-def _communes_with_cooperative(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
+def _active_cooperatives(f: Facts, day: int, on: str) -> pd.DataFrame:
+    """The cooperatives active on `day`, placed on map `on`."""
     active = f.cooperatives[COOPERATIVE.mask(f.cooperatives, day)]
-    placed = _memo(f, "cooperatives", on, f.cooperatives[["code", *BOTH_COMMUNES]]).loc[active.index]
+    return _memo(f, "cooperatives", on, f.cooperatives[["code", *BOTH_COMMUNES]]).loc[active.index]
+
+
+def communes_with_cooperative(f: Facts, as_of: date, on: str) -> set[str]:
+    """The rural communes of map `on` with an active cooperative placed in them on `as_of` (the first
+    indicator's numerator, commune by commune: what its map colours)."""
+    key = ("communes_with_cooperative", on, as_of)
+    if key not in f.memo:  # the facts never change once read: a map redrawn for the same date reads it again
+        units = map_units(f, check_map(on))
+        rural = units.communes[units.communes["is_rural"]]
+        placed = _active_cooperatives(f, as_of.toordinal(), on)
+        f.memo[key] = frozenset(rural.loc[rural["code"].isin(placed["commune_code"].dropna().unique()), "code"])
+    return set(f.memo[key])
+
+
+def commune_digital_counts(f: Facts, as_of: date, on: str) -> UnitCounts:
+    """The third indicator counted in each commune of map `on` (reported for rural communes of 2025-07
+    only; on 2025-01 its map draws communes with these counts all the same)."""
+    key = ("commune_digital_counts", on, as_of)
+    if key not in f.memo:
+        f.memo[key] = _raw_material_linkages_with_digital_tech(f, as_of.toordinal(), on, map_units(f, check_map(on)))
+    counts: UnitCounts = f.memo[key]["commune"]
+    return counts
+
+
+def _communes_with_cooperative(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
+    placed = _active_cooperatives(f, day, on)
     rural = units.communes[units.communes["is_rural"]]
     covered = rural[rural["code"].isin(placed["commune_code"].dropna().unique())]
     above = placed[placed["commune_code"].isna()]  # placed in a district, province or the country

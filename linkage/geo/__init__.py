@@ -17,4 +17,6 @@
 - `places`, `locations`: communes named with their district and province for forms; today's commune
   first, the commune before the reform only for a record that began before it.
 - `unit_search`: a unit of either map by name (folded) or code, every result a `Unit`.
+- `points`: where each unit of both maps is drawn (`point(unit)`, `points(map, level)`), read from
+  `data/geo/points.csv`, derived once from `vietnamadminunits` (`derive`); each derived point says how.
 """
