@@ -107,6 +107,70 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    """`FIELD=HEADER` or `ROW=CODE` options as a mapping, refused in one line when malformed."""
+    found: dict[str, str] = {}
+    for value in values or []:
+        left, sep, right = value.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise UserError(f"{option} {value!r}: write {option} NAME=VALUE")
+        found[left.strip()] = right.strip()
+    return found
+
+
+def _rows(values: dict[str, str] | list[str], option: str) -> list[int]:
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        raise UserError(f"{option}: a row is the spreadsheet's row number, such as 5") from None
+
+
+def cmd_import_list(args: argparse.Namespace) -> int:
+    from linkage.lists.problems import ListRefused
+    from linkage.lists.service import Decisions, import_list
+
+    path = Path(args.file)
+    picks = _pairs(args.pick, "--pick")
+    decisions = Decisions(
+        communes=dict(zip(_rows(list(picks), "--pick"), picks.values(), strict=True)),
+        new=set(_rows(args.new or [], "--new")),
+    )
+    try:
+        listed = import_list(
+            _engine(args),
+            path.name,
+            path.read_bytes(),
+            args.entity,
+            map_name=args.map,
+            sheet=args.sheet,
+            chosen=_pairs(args.column, "--column"),
+            decisions=decisions,
+            dry_run=args.dry_run,
+        )
+    except ListRefused as refused:
+        print(refused.line(LANG), file=sys.stderr)
+        return 1
+    counts = listed.counts()
+    shown = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    print(t("lists.read", LANG, file=path.name, header_row=listed.header_row, rows=len(listed.rows), counts=shown))
+    print(t("lists.columns", LANG, columns=", ".join(f"{h} → {f}" for f, h in listed.columns.items())))
+    if listed.ignored:
+        print(t("lists.ignored", LANG, columns=", ".join(h or "—" for h in listed.ignored)))
+    if args.report:
+        Path(args.report).write_text(listed.report_csv(LANG), encoding="utf-8-sig", newline="")
+        print(t("lists.report_written", LANG, path=args.report))
+    numbers = {k: counts.get(k, 0) for k in ("new", "update", "same")}
+    if listed.blocked:
+        for line in listed.problem_lines(LANG):
+            print(line, file=sys.stderr)
+        print(t("lists.refused", LANG, count=len(listed.blocked)), file=sys.stderr)
+        return 1
+    print(
+        t("lists.written", LANG, file=path.name, **numbers) if listed.written else t("lists.dry_run", LANG, **numbers)
+    )
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from linkage.accounts.users import SYSTEM
     from linkage.records.exporting import export_folder
@@ -436,6 +500,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import", cmd_import, "validate exchange files, then write all of them or nothing")
     p.add_argument("path", help="a folder of exchange files, one file, or one workbook")
     p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
+    p = command(
+        "import-list",
+        cmd_import_list,
+        "read a list in an office's own layout (names and addresses), then write all of it or nothing",
+    )
+    p.add_argument("file", metavar="FILE", help="a CSV or XLSX list: title rows, STT, Vietnamese headers, addresses")
+    p.add_argument(
+        "--as", dest="entity", required=True, choices=("cooperatives", "producers", "buyers", "raw_material_areas")
+    )
+    p.add_argument(
+        "--map",
+        choices=MAP_CHOICES,
+        metavar="2025-01|2025-07",
+        help="the map of every row (default: a row naming a district is on 2025-01, any other on 2025-07)",
+    )
+    p.add_argument("--sheet", metavar="NAME", help="the workbook's sheet to read (default: the first)")
+    p.add_argument("--column", action="append", metavar="FIELD=HEADER", help="read HEADER as FIELD (repeatable)")
+    p.add_argument("--report", metavar="OUT.csv", help="write one line per row: status, code, commune, candidates")
+    p.add_argument("--dry-run", action="store_true", help="read and check everything, write nothing")
+    p.add_argument("--pick", action="append", metavar="ROW=COMMUNE", help="the commune of an ambiguous row")
+    p.add_argument("--new", action="append", metavar="ROW", help="a possible duplicate row is a new record")
     p = command("export", cmd_export, "write every exchange file into FOLDER")
     p.add_argument("folder")
     p.add_argument("--format", choices=("csv", "xlsx"), default="csv")

@@ -42,6 +42,17 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
         return template
 
 
+def sentence(text: str) -> str:
+    """A message shown on its own, as a sentence: its first letter a capital. Catalog texts that go
+    after a file, row and column (`dòng 3, cột Tên: mã "A|B" …`) start in lower case; alone on a
+    screen they must not.
+
+    >>> sentence("không có người dùng \"lan\""), sentence("Đã lưu."), sentence("")
+    ('Không có người dùng "lan"', 'Đã lưu.', '')
+    """
+    return text[:1].upper() + text[1:]
+
+
 def section(name: str, lang: str) -> dict[str, str]:
     """Every message under `name.` in `lang` (English where a text is missing), by its short key."""
     prefix = f"{name}."

@@ -12,7 +12,7 @@ st.title(tr("app.account.title"))
 st.markdown(tr("app.signed_in", username=plain(who.username), role=tr(f"role.{who.role}")))
 
 st.subheader(tr("app.account.password_title"))
-with st.form("change_password", clear_on_submit=True):
+with st.form("change_password", clear_on_submit=True, enter_to_submit=False):
     current = st.text_input(tr("app.account.current"), type="password", key="password_current")
     new = st.text_input(
         tr("app.account.new"),

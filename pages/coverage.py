@@ -11,6 +11,7 @@ import streamlit as st
 
 from linkage.counting import charts, coverage, indicators
 from linkage.counting.coverage_view import unit_view
+from linkage.counting.report import file_name, report_rows, to_csv, to_xlsx
 from linkage.geo.maps import MAP_LEVELS, MAPS, OLD_MAP, Unit, map_of
 from linkage.geo.unit_search import search
 from linkage.records.permissions import may_open
@@ -20,9 +21,9 @@ from ui import (
     engine,
     guard,
     labelled,
+    lang,
     map_label,
     plain,
-    report_frame,
     target_cards,
     tr,
     unit_label,
@@ -55,13 +56,15 @@ def end_of_period() -> None:
 
 
 # An address the session did not write (a shared link, a reload, back) says what to open.
-address = {name: st.query_params[name] for name in ("map", "unit") if st.query_params.get(name)}
+# `unit_map` names the unit's own map when it is not the page's: a province of today read on 2025-01.
+address = {name: st.query_params[name] for name in ("map", "unit", "unit_map") if st.query_params.get(name)}
 if address and address != st.session_state.get("coverage_address"):
     given = address.get("map")
     if given in MAPS:
         st.session_state[map_key] = given
         pick_map()
-    st.session_state["coverage_asked"] = (address.get("unit") or "VN", given if given in MAPS else OLD_MAP)
+    own = address.get("unit_map") if address.get("unit_map") in MAPS else given if given in MAPS else OLD_MAP
+    st.session_state["coverage_asked"] = (address.get("unit") or "VN", own)
 if "coverage_asked" not in st.session_state:  # the first visit of the session
     st.session_state["coverage_asked"] = coverage.opening_unit(engine(), who)
     if "coverage_map_picked" not in st.session_state and (own_map := coverage.opening_map(who)):
@@ -87,7 +90,7 @@ unit = view.unit
 clicked = show_notice(view, asked)
 if clicked:
     open_unit(clicked)
-wanted = {"map": on, "unit": unit.code}
+wanted = {"map": on, "unit": unit.code, **({"unit_map": unit.map} if unit.map != on else {})}
 if address != wanted:
     st.query_params.from_dict(wanted)
 st.session_state["coverage_address"] = wanted
@@ -132,7 +135,7 @@ if len(children):
     )
     ranked = children[children["indicator"] == indicator]
     chart = charts.ranking(ranked, labels[indicator], tr("app.coverage.percent"), tr("app.coverage.unit"))
-    picked = st.altair_chart(chart, on_select="rerun", key=f"rank_{on}_{unit.code}_{indicator}")
+    picked = st.altair_chart(chart, width="stretch", on_select="rerun", key=f"rank_{on}_{unit.code}_{indicator}")
     chosen = [p.get("unit_code") for p in (picked.selection.get(charts.SELECTION) or [])] if picked else []
     by_code = {u: level for u, level in zip(ranked["unit_code"], ranked["level"], strict=True)}
     if chosen and chosen[0] in by_code:
@@ -144,8 +147,8 @@ if len(children):
     behind = indicators.with_gap(ranked[ranked["met"] == False])  # noqa: E712  (met is True/False/None)
     shown = ["unit_code", "unit_name", "numerator", "denominator", "needed"]
     behind = behind.sort_values("needed", ascending=False)[shown + (["unplaced"] if behind["unplaced"].any() else [])]
-    table = st.dataframe(
-        labelled(behind),
+    table = st.dataframe(  # units by name: their codes are of no help to a reader, and widen it past a phone
+        labelled(behind.drop(columns=["unit_code"])),
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
@@ -167,13 +170,13 @@ with st.expander(tr("app.coverage.candidates"), key="candidates"):
         st.markdown(f"**{tr('app.coverage.' + title)}** ({len(frame)})")
         st.dataframe(labelled(frame), hide_index=True)
 
-report = report_frame(indicators.with_gap(children if len(children) else view.cards))
-name = f"coverage-{on}-{view.figures_unit.code if children.empty else unit.code}-{as_of.isoformat()}"
+report = report_rows(view, as_of)
+name = file_name(view, as_of, on)
 with st.container(horizontal=True):
-    st.download_button(tr("app.download_csv"), coverage.to_csv(report), f"{name}.csv", "text/csv", key="csv")
+    st.download_button(tr("app.download_csv"), to_csv(report, lang()), f"{name}.csv", "text/csv", key="csv")
     st.download_button(
         tr("app.download_xlsx"),
-        coverage.to_xlsx(report),
+        to_xlsx(report, lang()),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="xlsx",

@@ -9,10 +9,12 @@ from linkage.errors import UserFacingError
 from linkage.exchange import ImportRefused
 from linkage.exchange.export import template_csv, template_workbook
 from linkage.exchange.spec import ENTITIES
+from linkage.i18n import sentence
 from linkage.records.exporting import export_bytes
 from linkage.records.importing import import_tables
 from linkage.records.permissions import may_import
 from ui import engine, guard, lang, show_error, tr
+from ui.office_list import office_list_section
 from ui.uploads import checked_uploads
 
 who = guard("exchange")
@@ -28,7 +30,7 @@ def problem_table(problems: list) -> None:  # type: ignore[type-arg]
                 tr("app.exchange.file"): p.file,
                 tr("app.exchange.row"): p.row or "",
                 tr("app.exchange.column"): p.column or "",
-                tr("app.exchange.message"): p.message(lang()),
+                tr("app.exchange.message"): sentence(p.message(lang())),
             }
             for p in problems
         ],
@@ -88,6 +90,9 @@ if may_import(who):
                             unchanged=sum(c.unchanged for c in counts),
                         )
                     )
+
+if may_import(who) and who.role in ("admin", "officer"):
+    office_list_section(who)
 
 st.subheader(tr("app.exchange.export"))
 fmt = st.radio(tr("app.exchange.format"), ["xlsx", "csv"], horizontal=True, key="export_format")

@@ -9,13 +9,14 @@ from linkage.accounts.offices import office_of_scope
 from linkage.accounts.users import authenticate
 from linkage.errors import LoginRefused
 from linkage.geo.maps import OLD_MAP
+from linkage.i18n import sentence
 from ui import engine, lang, open_page, remember_sign_in, sign_in, tr
 from ui.signin import identity_provider, sign_in_with_identity_provider
 
 open_page("login")
 HOME = Path(__file__).parent / "home.py"
 st.title(tr("app.login.title"))
-with st.form("login"):
+with st.form("login"):  # Enter signs in; its hint speaks the session's language (ui/words.py)
     username = st.text_input(tr("app.login.username"), key="login_username")
     password = st.text_input(tr("app.login.password"), type="password", key="login_password")
     submitted = st.form_submit_button(tr("app.login.submit"), type="primary")
@@ -23,7 +24,7 @@ if submitted:
     try:
         who = authenticate(engine(), username, password)
     except LoginRefused as refused:
-        st.error(refused.message(lang()))
+        st.error(sentence(refused.message(lang())))
     else:
         sign_in(who)
         remember_sign_in(who)  # kept across reloads and tabs until sign-out or the end of the day

@@ -85,6 +85,10 @@ with areas:
             commit("new_area", "raw_material_areas", partial(forms.add_area, engine(), who, values, target))
 
 with linkages:
+    parties = {
+        f"{kind}|{key}": f"{name} — {tr(f'choice.{kind}')} ({key})"
+        for kind, key, name in forms.party_choices(engine(), who, code)
+    }
     linkage = pick(tr("app.my_cooperative.choose_linkage"), mine, "linkage_choice")
     if linkage:
         values = form("linkages", linkage, f"linkage_{linkage.key}")
@@ -100,7 +104,10 @@ with linkages:
                     values = form(entity, adoption, f"adoption_{adoption.key}")
                     if values is not None:
                         save(who, entity, values, f"adoption_{adoption.key}")
-            values = form(entity, None, f"new_{entity}_{linkage.key}", fixed={"linkage_code": linkage.key})
+            choices = parties if entity == "linkage_parties" else None  # by name, with search
+            values = form(
+                entity, None, f"new_{entity}_{linkage.key}", fixed={"linkage_code": linkage.key}, parties=choices
+            )
             if values is not None:
                 save(who, entity, values, f"new_{entity}_{linkage.key}", is_new=True)
     st.markdown(f"**{tr('app.my_cooperative.start_linkage')}**")

@@ -40,7 +40,7 @@ st.dataframe(table, hide_index=True)
 with st.expander(tr("app.users.add_title"), key="users_add"):
     role = choose_role("users_add")
     unit, cooperative, on = choose_scope("users_add", role, None)
-    with st.form("users_add", clear_on_submit=True):
+    with st.form("users_add", clear_on_submit=True, enter_to_submit=False):
         name = st.text_input(tr("app.login.username"), key="users_add_name")
         password = st.text_input(
             tr("app.login.password"),
@@ -48,10 +48,10 @@ with st.expander(tr("app.users.add_title"), key="users_add"):
             key="users_add_password",
             help=tr("app.account.rule", length=MIN_PASSWORD_LENGTH),
         )
-        repeat = st.text_input(tr("app.account.repeat"), type="password", key="users_add_repeat")
+        repeat = st.text_input(tr("app.polish.repeat_password"), type="password", key="users_add_repeat")
         if st.form_submit_button(tr("app.users.add"), type="primary"):
             if password != repeat:
-                st.error(tr("app.account.differ"))
+                st.error(tr("app.polish.password_differ"))
             elif scope_missing(role, unit):
                 st.error(tr("app.users_scope.choose"))
             else:
@@ -78,7 +78,7 @@ if account is not None:
     elif st.button(tr("app.users.disable"), key="users_disable", disabled=chosen == who.username):
         done(lambda: set_disabled(engine(), who, chosen), tr("app.users.disabled_done", username=shown))
     reset, change = st.columns(2)
-    with reset, st.form("users_reset", clear_on_submit=True):
+    with reset, st.form("users_reset", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{tr('app.users.reset_title')}**")
         new = st.text_input(tr("app.account.new"), type="password", key="users_reset_new")
         again = st.text_input(tr("app.account.repeat"), type="password", key="users_reset_repeat")

@@ -119,7 +119,7 @@ def test_a_user_changes_their_own_password(app: App, database: str) -> None:
     submit(PASSWORD, "một-mật-khẩu-mới", "một-mật-khẩu-khác")
     assert [e.value for e in at.error] == ["Hai lần nhập mật khẩu mới không giống nhau; chưa có gì thay đổi."]
     submit("không-phải-nó", "một-mật-khẩu-mới", "một-mật-khẩu-mới")
-    assert [e.value for e in at.error] == ["mật khẩu hiện tại không đúng; chưa có gì thay đổi"]
+    assert [e.value for e in at.error] == ["Mật khẩu hiện tại không đúng; chưa có gì thay đổi"]
     submit(PASSWORD, "một-mật-khẩu-mới", "một-mật-khẩu-mới")
     assert "Đã đổi mật khẩu." in [s.value for s in at.success]
     assert authenticate(get_engine(database), "lan", "một-mật-khẩu-mới").username == "lan"

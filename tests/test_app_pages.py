@@ -24,7 +24,7 @@ def test_signing_in_with_a_wrong_password_says_so_and_the_right_one_opens_the_of
     at.text_input(key="login_username").set_value("lan")
     at.text_input(key="login_password").set_value("sai-mật-khẩu")
     at.button[0].click().run()
-    assert at.error[0].value == "sai tên đăng nhập hoặc mật khẩu"
+    assert at.error[0].value == "Sai tên đăng nhập hoặc mật khẩu"  # a sentence: its first letter a capital
     at.text_input(key="login_password").set_value("mật-khẩu-dài")
     at.button[0].click().run()
     assert at.session_state["actor"]["username"] == "lan"

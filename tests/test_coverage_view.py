@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
+from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
@@ -179,9 +180,24 @@ def test_a_new_province_asked_on_the_old_map_names_the_provinces_it_was_made_of(
         view = unit_view(old_rows, OLD_MAP, province, NEW_MAP)
         made_of = sorted(p for p in PACKAGE.old_provinces if PACKAGE.new_province_of_old(p) == province)
         assert view.notice == "came_from" and sorted(u.code for u in view.related) == made_of, province
-        assert view.unit.code == (made_of[0] if len(made_of) == 1 else "VN"), province
-        assert view.unit.map == OLD_MAP
-    assert len([p for p in PACKAGE.new_provinces if unit_view(old_rows, OLD_MAP, p, NEW_MAP).unit.code != "VN"]) == 11
+        if len(made_of) == 1:
+            assert (view.unit.code, view.unit.map) == (made_of[0], OLD_MAP), province
+            continue
+        # Several old provinces: the area they cover together, each of them below it.
+        assert (view.unit.code, view.unit.map, view.figures_unit) == (province, NEW_MAP, view.unit), province
+        olds = old_rows[(old_rows["level"] == "province") & old_rows["unit_code"].isin(made_of)]
+        assert sorted(view.children["unit_code"].unique()) == made_of and len(view.children) == len(olds)
+        for indicator in indicators.INDICATORS:
+            mine = olds[olds["indicator"] == indicator]
+            card = view.cards[view.cards["indicator"] == indicator].iloc[0]
+            numerator, denominator = int(mine["numerator"].sum()), int(mine["denominator"].sum())
+            assert (card["numerator"], card["denominator"]) == (numerator, denominator), (province, indicator)
+            target = {"raw_material_linkages_with_digital_tech": Fraction(1, 2)}.get(indicator, Fraction(7, 10))
+            assert card["met"] == (None if denominator == 0 else Fraction(numerator, denominator) >= target)
+        assert list(view.cards["map"].unique()) == [OLD_MAP]
+        assert [u.level for u in view.trail] == ["national", "province"]
+    merged = [p for p in PACKAGE.new_provinces if unit_view(old_rows, OLD_MAP, p, NEW_MAP).unit.map == NEW_MAP]
+    assert len(PACKAGE.new_provinces) - len(merged) == 11
 
 
 def test_communes_asked_on_the_other_map_open_what_they_became_or_came_from(

@@ -200,3 +200,12 @@ def test_the_readme_points_to_the_documents_in_the_repository(doc: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"(docs/{doc})" in readme
     assert "../shared" not in readme
+
+
+def test_the_office_list_guide_runs_as_written(tmp_path: Path) -> None:
+    done = run_block("office-list", {}, cwd=tmp_path, doc=DOCS / "office-lists.md")
+    assert done.returncode == 0, done.stderr
+    assert "dry run, nothing written: 2 new" in done.stdout
+    with (tmp_path / "bao_cao.csv").open(encoding="utf-8-sig") as report:
+        rows = [(r["row"], r["status"], r["commune_code"]) for r in csv.DictReader(report)]
+    assert rows == [("3", "new", "24207"), ("4", "new", "24427")]  # the guide's promise, from the GSO list

@@ -97,14 +97,14 @@ def test_the_checks_find_what_they_look_for() -> None:
     text = (
         "This release knows no other map.\n"
         "```\nlinkage coverage --level province --weekly\nprintf 'x' | linkage user add lan --role officer\n```\n"
-        "Run `linkage import-list lists/ --dry-run` or `.venv/bin/linkage graph 06 --out g.html`; "
+        "Run `linkage import-lists lists/ --dry-run` or `.venv/bin/linkage graph 06 --out g.html`; "
         "see `linkage/geo/atlas.py` and tests/test_maps.py."
     )
     assert ONE_MAP.findall(text) and ONE_MAP.findall("One map only, today.")
     assert not ONE_MAP.findall("A record given on one map only is placed on the other.")
     found = invocations(text)
     assert found[:2] == [["coverage", "--level", "province", "--weekly"], ["user", "add", "lan", "--role", "officer"]]
-    assert [unknown_in(words) for words in found] == [["--weekly"], [], ["import-list"], []]
+    assert [unknown_in(words) for words in found] == [["--weekly"], [], ["import-lists"], []]
     named = PATH.findall(text)
     assert named == ["linkage/geo/atlas.py", "tests/test_maps.py"]
     assert not (ROOT / named[0]).exists() and (ROOT / named[1]).exists()

@@ -8,14 +8,12 @@ import io
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from linkage.accounts.users import SYSTEM
-from linkage.counting.coverage import to_csv, to_xlsx
 from linkage.exchange.values import shield, unshield
 from linkage.records.exporting import export_folder
 from linkage.records.importing import import_path
@@ -105,16 +103,3 @@ def test_the_workbook_export_holds_text_cells_only_and_reimports_as_typed(engine
     empty_user_tables(engine)
     import_path(engine, book_path)
     assert _stored_names(engine) == {**NAMES, "K5": "'=two quotes", "=B1": "Đại lý -5%"}
-
-
-def test_coverage_downloads_shield_text_and_keep_numbers_as_numbers() -> None:
-    rows = pd.DataFrame(
-        [{"indicator": "communes_with_cooperative", "unit_code": "058", "unit_name": "=cmd()", "numerator": 3}]
-    )
-    text = to_csv(rows).decode("utf-8-sig")
-    assert text.splitlines()[1] == "communes_with_cooperative,058,'=cmd(),3"
-    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(rows)))
-    sheet = book.active
-    assert sheet is not None
-    assert [c.value for c in sheet[2]] == ["communes_with_cooperative", "058", "'=cmd()", 3]
-    assert sheet["D2"].data_type == "n"

@@ -124,6 +124,7 @@ LAYERS = [
     {"linkage.geo"},
     {"linkage.exchange"},
     {"linkage.records"},
+    {"linkage.lists"},
     {"linkage.counting"},
     {"linkage.graphs"},
     {"linkage.accounts"},

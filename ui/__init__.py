@@ -25,7 +25,7 @@ from linkage.accounts.users import Actor
 from linkage.counting import coverage, indicators
 from linkage.errors import Invalid, UserFacingError
 from linkage.geo.maps import OLD_MAP, Unit
-from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, t
+from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, sentence, t
 from linkage.records.catalog import stored_products
 from linkage.records.history import verifier_of
 from linkage.records.permissions import may_open
@@ -208,7 +208,7 @@ def verifier_words() -> str:
 
 def show_error(error: UserFacingError) -> None:
     """A refusal in plain words; for invalid values, one line per problem."""
-    st.error(plain(error.message(lang())))  # messages quote codes and values users typed
+    st.error(plain(sentence(error.message(lang()))))  # messages quote codes and values users typed
     if isinstance(error, Invalid):
         for problem in error.problems:
             message = problem.message(lang(), labels=True)  # type: ignore[attr-defined]
@@ -320,17 +320,6 @@ def _shown_column(column: str, values: pd.Series, names: Mapping[str, str]) -> l
             word = shown_value(column, value, names)
         shown.append(word)
     return shown
-
-
-def report_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """Coverage rows for an official report: headings and indicator names in the session's
-    language, numbers left as numbers (Excel can sum them)."""
-    shown = rows.assign(
-        indicator=rows["indicator"].map(lambda i: tr(f"indicator.{i}")),
-        level=rows["level"].map(lambda v: tr(f"choice.{v}")),
-        met=rows["met"].map(lambda m: "" if m is None else tr("app.yes") if m else tr("app.no")),
-    )
-    return shown.rename(columns={c: field_label(str(c)) for c in shown.columns})
 
 
 def coverage_rows(as_of: date, verified_only: bool = False, map_name: str | None = None) -> pd.DataFrame:

@@ -61,8 +61,8 @@ def show_trend(unit: Unit, verified: bool, labels: dict[str, str]) -> str:
         return str(reading)
     if history["as_of"].nunique() < len(indicators.YEAR_ENDS):
         st.caption(tr("app.coverage.maps.partial_trend", unit=unit.name))
-    value, when, reform = (tr(f"app.coverage.{k}") for k in ("percent", "year_end", "maps.reform"))
-    st.altair_chart(charts.trend(history, labels, unit.name, value, when, reform))
+    value, when, reform = (tr(k) for k in ("app.coverage.percent", "app.coverage.year_end", "app.polish.reform_mark"))
+    st.altair_chart(charts.trend(history, labels, unit.name, value, when, reform), width="stretch")
     return str(reading)
 
 

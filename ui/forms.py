@@ -20,9 +20,11 @@ from linkage.geo.locations import (
     completed,
     old_commune_of,
 )
+from linkage.geo.maps import NEW_MAP, OLD_MAP, map_data
 from linkage.geo.places import find_communes
 from linkage.i18n import day_text
 from linkage.records import forms
+from linkage.records.codes import PREFIXES
 from linkage.records.forms import RecordView
 from ui import carried, engine, field_label, flash, product_names, record_title, show_error, tr, verifier_words
 
@@ -78,12 +80,15 @@ def record_form(
     fixed: dict[str, str] | None = None,
     near: str | None = None,
     near_2025_07: str | None = None,
+    parties: dict[str, str] | None = None,
 ) -> dict[str, str] | None:
     """A form for one record; returns the typed-in values when submitted. `fixed` values are shown,
     not editable. A located record's commune of today's map comes first, chosen by name among the
     communes of province `near_2025_07` (all when None); its commune before the reform (among province
     `near`'s communes of 2025-01) is asked only of a record that began before 1 July 2025, filled in
-    from the crosswalk when the new commune took in exactly one old commune (`linkage.geo.locations`)."""
+    from the crosswalk when the new commune took in exactly one old commune (`linkage.geo.locations`).
+    A new record's code may be left empty (the program makes one); a new linkage party is chosen by
+    name among `parties` (`type|code` → words), never typed as a code."""
     spec = BY_NAME[entity]
     fixed = fixed or {}
     view = opened(form_key, view)
@@ -92,8 +97,12 @@ def record_form(
     values: dict[str, str] = {}
     generation = _generation(form_key)
     provinces = {"commune": near, "commune_2025_07": near_2025_07}
-    with st.form(form_key):  # never cleared on submit: a refused form keeps what the user typed
+    with st.form(form_key, enter_to_submit=False):  # never cleared on submit: a refused form keeps what the user typed
+        if parties is not None and view is None and entity == "linkage_parties":
+            values.update(party_choice(parties, form_key))
         for column in _in_form_order(spec.columns):
+            if column.name in values:  # chosen above (a linkage party)
+                continue
             label = field_label(column.name) + (" *" if column.required else "")
             current = fixed.get(column.name, view.values.get(column.name, "") if view else "")
             if column.name in (OLD_COLUMN, NEW_COLUMN) and spec.located:
@@ -105,6 +114,10 @@ def record_form(
                     current = old_commune_of(stored[NEW_COLUMN]) or ""  # the crosswalk's one answer
             locked = column.name in fixed or (view is not None and column.name in spec.key)
             widget_key = f"{form_key}:{column.name}" if generation == 0 else f"{form_key}:{generation}:{column.name}"
+            if column.name == "code" and view is None and entity in PREFIXES and "code" not in fixed:
+                label, hint = tr("app.polish.code_optional"), tr("app.polish.code_help")  # the program makes one
+                values["code"] = st.text_input(label, key=widget_key, help=hint)
+                continue
             if column.kind == "enum" or (column.kind == "ref" and column.ref == "products"):
                 words: dict[str, str]
                 options: list[str]
@@ -148,6 +161,22 @@ def record_form(
             values[column.name] = values[column.name].replace(",", ".")
     typed = {**values, **fixed}
     return completed(entity, typed, view is None) if spec.located else typed
+
+
+def party_choice(parties: dict[str, str], form_key: str) -> dict[str, str]:
+    """One party of a linkage chosen by name (searchable by typing), its kind and code shown beside."""
+    key = carried(f"{form_key}:{_generation(form_key)}:party")
+    if key not in st.session_state:
+        st.session_state[key] = None
+    chosen = st.selectbox(
+        tr("app.polish.party") + " *",
+        list(parties),
+        key=key,
+        format_func=lambda k: parties.get(k, k),
+        placeholder=tr("app.polish.party_placeholder"),
+    )
+    party_type, _, code = (chosen or "").partition("|")
+    return {"party_type": party_type, "party_code": code}
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -239,16 +268,55 @@ def pick(label: str, views: list[RecordView], key: str) -> RecordView | None:
 
 
 def record_table(views: list[RecordView], key: str) -> RecordView | None:
-    """Records as a table the user reads in their language; returns the selected row's record."""
-    from ui import labelled
-
+    """Records as a table the user reads on any screen, a phone's too: each record's name (its code in
+    the choice lists below) and, in one column, where it is and what kind it is, in words (a commune by
+    its name, never a raw code); returns the selected row's record."""
     if not views:
         st.caption(tr("app.graph.none_here"))
         return None
-    frame = pd.DataFrame([v.values for v in views])
-    picked = st.dataframe(labelled(frame), hide_index=True, on_select="rerun", selection_mode="single-row", key=key)
+    names = product_names()
+    frame = pd.DataFrame(
+        {
+            tr("app.polish.record"): [record_title(v, names).split(" — ", 1)[-1] for v in views],
+            tr("app.polish.details"): [_details(v, names) for v in views],
+        }
+    )
+    picked = st.dataframe(
+        frame,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+        column_config={c: st.column_config.TextColumn(width=w) for c, w in zip(frame.columns, (150, 160), strict=True)},
+    )
     rows = picked.selection.rows if picked else []
     return views[rows[0]] if rows else None
+
+
+def _details(view: RecordView, names: dict[str, str]) -> str:
+    """What a table row says beside a record's name: its commune by name, its kind, product and size,
+    its dates, in the session's words."""
+    values = view.values
+    parts: list[str] = []
+    commune = values.get(NEW_COLUMN) or ""
+    old = values.get(OLD_COLUMN) or ""
+    if commune and commune in map_data(NEW_MAP).communes:
+        parts.append(map_data(NEW_MAP).communes[commune].name)
+    elif old and old in map_data(OLD_MAP).communes:
+        parts.append(map_data(OLD_MAP).communes[old].name)
+    for column in ("kind", "party_type", "technology", "form"):
+        if values.get(column):
+            parts.append(tr(f"choice.{values[column]}"))
+    if values.get("party_code"):
+        parts.append(values["party_code"])
+    if values.get("product_code"):
+        parts.append(names.get(values["product_code"], values["product_code"]))
+    if values.get("area_ha"):
+        parts.append(f"{values['area_ha']} ha")
+    for column in ("adopted_on", "started_on"):
+        if values.get(column):
+            parts.append(day_text(values[column]))
+    return " · ".join(parts)
 
 
 def archive_button(who: Actor, view: RecordView | None, key: str) -> None:

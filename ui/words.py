@@ -30,10 +30,21 @@ REPLACED = (
     # the virtual list's positioned wrappers
     ('[data-testid$="Dropdown"] [role="listbox"] > [role="option"] > span', "app.streamlit.no_results"),
     ('[data-testid="stStatusWidget"] button[data-testid="stBaseButton-header"]', "app.streamlit.stop"),
+    # "Press Enter to apply" under a text box; in a form that Enter submits (sign-in), "… to submit form"
+    ('[data-testid="InputInstructions"]', "app.polish.enter_to_apply"),
+    ('[data-testid="stForm"] [data-testid="InputInstructions"]', "app.polish.enter_to_submit"),
 )
 # The menu holds only Streamlit's English items (themes, Print, Record screen) and nothing of ours;
 # `client.toolbarMode = "minimal"` would hide it but also the "running" status, so it is hidden here.
 HIDDEN = ('[data-testid="stMainMenu"]',)
+# On a phone (a screen about 390 px wide) tabs wrap onto a second line instead of scrolling out of
+# sight with their labels cut, and a chart drawn wider than the screen (the map of gaps, which keeps its true
+# shape) is scaled down to fit; nothing changes on a wider screen. Layout rules with no Streamlit option.
+PHONE = """@media (max-width: 640px) {
+  [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow: visible; row-gap: 0.25rem; }
+  [data-testid="stTabsScrollLeft"], [data-testid="stTabsScrollRight"] { display: none; }
+  [data-testid="stVegaLiteChart"] svg.marks { max-width: 100%; height: auto; }
+}"""
 
 
 def css_string(text: str) -> str:
@@ -51,7 +62,7 @@ def stylesheet(lang: str) -> str:
         rules.append(f"{selector} {{ font-size: 0; }}")
         rules.append(f"{selector}::after {{ content: {words}; font-size: 0.875rem; }}")
     rules += [f"{selector} {{ display: none; }}" for selector in HIDDEN]
-    return "\n".join(rules)
+    return "\n".join([*rules, PHONE])
 
 
 def show_streamlit_words(lang: str) -> None:

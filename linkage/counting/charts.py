@@ -5,6 +5,7 @@ Labels come in already translated; every value is data, so Vega draws user text 
 
 from __future__ import annotations
 
+import textwrap
 from typing import cast
 
 import altair as alt
@@ -13,6 +14,16 @@ import pandas as pd
 from linkage.i18n import day_text
 
 SELECTION = "unit"
+# The chart, axes and legend inside the width it is given (a phone's 358 px too), not grown past it.
+FIT = alt.AutoSizeParams(type="fit", contains="padding")
+TITLE_LINE = 34  # characters: a title line that fits a phone's width
+
+
+def lines(title: str) -> alt.TitleParams:
+    """A chart title broken into lines that fit a narrow screen (Vega draws a list as lines)."""
+    return alt.TitleParams(textwrap.wrap(title, TITLE_LINE) or [""], anchor="start")
+
+
 COLOURS = ["#2e7d32", "#1565c0", "#f9a825"]  # communes, districts, raw-material linkages
 
 
@@ -21,10 +32,10 @@ def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -
     data = rows.assign(percent=rows["ratio"].fillna(0) * 100, target_percent=rows["target"] * 100)
     pick = alt.selection_point(name=SELECTION, fields=["unit_code"], on="click")
     bars = (
-        alt.Chart(data, title=title)
+        alt.Chart(data, title=lines(title))
         .mark_bar()
         .encode(
-            y=alt.Y("unit_name:N", sort="-x", title=unit_label, axis=alt.Axis(labelOverlap=False, labelLimit=280)),
+            y=alt.Y("unit_name:N", sort="-x", title=unit_label, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
             x=alt.X("percent:Q", title=value_label, scale=alt.Scale(domain=[0, 100])),
             color=alt.condition("datum.met === true", alt.value("#2e7d32"), alt.value("#c62828")),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.6)),
@@ -38,7 +49,8 @@ def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -
         .add_params(pick)
     )
     target = alt.Chart(data).mark_rule(color="black", strokeDash=[4, 4]).encode(x="mean(target_percent):Q")
-    return cast(alt.LayerChart, alt.layer(bars, target).properties(height=max(200, 22 * len(data))))
+    chart = alt.layer(bars, target).properties(height=max(200, 22 * len(data)), autosize=FIT)
+    return cast(alt.LayerChart, chart)
 
 
 REFORM = "2025-07-01"  # the two-tier map in force: marked on every trend
@@ -66,22 +78,26 @@ def trend(
     color = alt.Color(
         "name:N",
         title=None,
-        legend=alt.Legend(orient="bottom", labelLimit=400),
+        # one name a line under the chart: side by side the three names made the chart 762 px wide
+        legend=alt.Legend(orient="bottom", direction="vertical", columns=1, labelLimit=300, labelFontSize=11),
         scale=alt.Scale(domain=names, range=COLOURS[: len(names)]),
     )
     ticks = sorted({*rows["as_of"], REFORM})
     x = alt.X(
         "as_of:T",
         title=date_label,
-        axis=alt.Axis(values=ticks, format="%d/%m/%Y", labelAngle=0),
+        axis=alt.Axis(values=ticks, format="%d/%m/%Y", labelAngle=0, labelOverlap="greedy"),
         scale=alt.Scale(padding=24),
     )
-    lines = (
-        alt.Chart(data, title=title)
+    drawn = (
+        alt.Chart(data, title=lines(title))
         .mark_line(point=True)
         .encode(
             x=x,
-            y=alt.Y("percent:Q", title=value_label, scale=alt.Scale(domain=[0, 100])),
+            # no axis title (the labels say %): the legend beside the axis keeps room for the longest name
+            y=alt.Y(
+                "percent:Q", axis=alt.Axis(title=None, labelExpr="datum.label + '%'"), scale=alt.Scale(domain=[0, 100])
+            ),
             color=color,
             tooltip=[
                 "name:N",
@@ -98,7 +114,7 @@ def trend(
     rule = alt.Chart(reform).mark_rule(color="#616161", strokeWidth=2).encode(x="as_of:T")
     text = (
         alt.Chart(reform)
-        .mark_text(align="left", dx=4, dy=-6, color="#616161")
+        .mark_text(align="right", dx=-4, dy=-6, color="#616161")  # left of the rule: room on a phone too
         .encode(x="as_of:T", y=alt.value(8), text="label:N")
     )
-    return cast(alt.LayerChart, alt.layer(lines, targets, rule, text))
+    return cast(alt.LayerChart, alt.layer(drawn, targets, rule, text).properties(autosize=FIT))

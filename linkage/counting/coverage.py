@@ -9,8 +9,6 @@ and downloads.
 
 from __future__ import annotations
 
-import io
-import math
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date
@@ -23,6 +21,7 @@ from sqlmodel import Session, col
 
 from linkage.actor import Actor
 from linkage.counting.coverage_map import CoverageMap, coverage_map
+from linkage.counting.coverage_view import unit_view
 from linkage.counting.facts import (
     ADOPTION_COLUMNS,
     BOTH_COMMUNES,
@@ -46,9 +45,8 @@ from linkage.counting.indicators import (
 from linkage.counting.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.exchange.keys import SEPARATOR, record_key
 from linkage.exchange.spec import BY_NAME, PARTY_COLUMN, PARTY_ENTITY
-from linkage.exchange.values import shield
 from linkage.geo.geography import NATIONAL_CODE, Geography
-from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit
+from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, map_of
 from linkage.records.permissions import Locator, home_unit, readable_linkages
 from linkage.store.db import (
     CHUNK,
@@ -484,6 +482,24 @@ def opening_map(actor: Actor) -> str | None:
     return None
 
 
+def opening_figures(
+    engine: Engine, actor: Actor | None, as_of: date, verified_only: bool = False
+) -> list[tuple[Unit, pd.DataFrame]]:
+    """What an account sees first (the home page), as (unit, its indicator rows) on `as_of`: its own
+    unit (`opening_unit`), on the map of its scope for an account of a district or province of 2025-01
+    (`opening_map`), else on the map of the date; for a commune, whose one indicator says little alone,
+    its province's rows too. The country for no account and for national ones."""
+    code, code_map = opening_unit(engine, actor) if actor is not None else (NATIONAL_CODE, OLD_MAP)
+    on = (opening_map(actor) if actor is not None else None) or map_of(as_of)
+    rows = coverage(engine, as_of, verified_only=verified_only, map_name=on)
+    view = unit_view(rows, on, code, code_map)
+    found = [(view.figures_unit, view.cards)]
+    if view.figures_unit.level == "commune":
+        province = view.trail[1]
+        found.append((province, rows[(rows["level"] == "province") & (rows["unit_code"] == province.code)]))
+    return found
+
+
 def busiest_district(engine: Engine) -> str | None:
     """The district where most linkages are located: where a national user's graph opens."""
     counts = linkages_located(FACTS.get(engine), "district")
@@ -492,35 +508,6 @@ def busiest_district(engine: Engine) -> str | None:
 
 def geography(engine: Engine) -> Geography:
     return FACTS.get(engine).geography
-
-
-def to_csv(rows: pd.DataFrame) -> bytes:
-    """Rows as a CSV download (UTF-8 with the BOM Excel needs for Vietnamese), text cells shielded."""
-    shown = rows.apply(lambda column: column.map(lambda v: shield(v) if isinstance(v, str) else v))
-    return shown.to_csv(index=False).encode("utf-8-sig")
-
-
-def to_xlsx(rows: pd.DataFrame) -> bytes:
-    """Rows as a workbook for official reports: numbers as numbers, every text cell as text."""
-    from openpyxl import Workbook  # lazy: slow to import, paid only when a workbook is asked for
-    from openpyxl.cell import WriteOnlyCell  # lazy, with Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("coverage")
-    sheet.append([str(c) for c in rows.columns])
-    for record in rows.itertuples(index=False):
-        cells = []
-        for value in record:
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                value = None
-            cell = WriteOnlyCell(sheet, value=shield(value) if isinstance(value, str) else value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def unit_linkage_counts(engine: Engine, as_of: date, unit: Unit | str, verified_only: bool = False) -> LinkageCounts:

@@ -12,7 +12,9 @@ on a named map; a link without `map` is one written before the page had a map, o
 - A unit of the other map opens what it became or came from through the crosswalk, with a note
   naming those units: an old province opens the new province that took it in; an old district or
   commune the new commune it went to, or the new province when it went to several; a new province
-  the old province it was, or the country with the old provinces it took in; a new commune the old
+  the old province it was, or, when it took in several, the area they cover together: the new
+  province itself with the old provinces' figures added up on its cards and each old province below
+  it (how a province of today reads the programme's end-of-period figures); a new commune the old
   district (or province) holding every old commune it took in.
 
 Example: `unit_view(rows, OLD_MAP, "001")` opens Quận Ba Đình with the cards of Thành phố Hà Nội
@@ -193,8 +195,36 @@ def unit_view(rows: pd.DataFrame, on: str, asked: str, asked_map: str | None = N
         unit, notice, origin = parent(wanted) or national(on), "commune_in_district", wanted
     else:
         unit = national(on) if wanted.level == "national" else wanted
+    if wanted is not None and notice == "came_from" and wanted.level == "province" and len(related) > 1:
+        return _area_view(rows, wanted, related)
     figures_unit, cards = _figures(rows, unit)
     return UnitView(unit, notice, origin, related, figures_unit, cards, children(rows, unit), trail(unit))
+
+
+def _area_view(rows: pd.DataFrame, province: Unit, olds: tuple[Unit, ...]) -> UnitView:
+    """A province of 2025-07 on the map of 2025-01 as the area of the old provinces it took in: their
+    rows added up on its cards, each old province's rows below it."""
+    mine = rows[(rows["level"] == "province") & rows["unit_code"].isin({u.code for u in olds})]
+    cards = added_up(mine, province).assign(unit_name=f"{province.name} ({province.map})")  # not the old one
+    return UnitView(province, "came_from", province, olds, province, cards, mine, [national(OLD_MAP), province])
+
+
+def added_up(rows: pd.DataFrame, unit: Unit) -> pd.DataFrame:
+    """Indicator rows of several units of one level as the rows of `unit`, the area they cover together:
+    numerators, denominators and unplaced records added up, the ratio and `met` worked out again (exactly,
+    as CONTRACT §3 compares), one row per indicator in the order of `INDICATORS`."""
+    summed = rows.groupby("indicator", sort=False)[["numerator", "denominator", "unplaced"]].sum().reset_index()
+    summed["ratio"] = (summed["numerator"] / summed["denominator"].where(summed["denominator"] > 0)).astype(float)
+    summed["target"] = summed["indicator"].map({k: float(v) for k, v in TARGETS.items()})
+    summed["met"] = [
+        None if d == 0 else n * TARGETS[i].denominator >= TARGETS[i].numerator * d
+        for i, n, d in zip(summed["indicator"], summed["numerator"], summed["denominator"], strict=True)
+    ]
+    on = str(rows["map"].iloc[0]) if len(rows) else unit.map
+    summed = summed.assign(level=unit.level, unit_code=unit.code, unit_name=unit.name, map=on)
+    order = {i: n for n, i in enumerate(INDICATORS)}
+    summed = summed.sort_values("indicator", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
+    return summed[COLUMNS]
 
 
 def same_area(unit: Unit, on: str) -> tuple[Unit, ...] | None:
@@ -234,16 +264,7 @@ def unit_trend(facts: Facts, unit: Unit, reading: str = "own", dates: Iterable[d
         if len(units) == 1:
             frames.append(rows)
             continue
-        summed = rows.groupby("indicator", sort=False)[["numerator", "denominator", "unplaced"]].sum().reset_index()
-        summed["ratio"] = (summed["numerator"] / summed["denominator"].where(summed["denominator"] > 0)).astype(float)
-        summed["target"] = summed["indicator"].map({k: float(v) for k, v in TARGETS.items()})
-        summed["met"] = [
-            None if d == 0 else n * TARGETS[i].denominator >= TARGETS[i].numerator * d
-            for i, n, d in zip(summed["indicator"], summed["numerator"], summed["denominator"], strict=True)
-        ]
-        summed = summed.assign(
-            as_of=day.isoformat(), level=units[0].level, unit_code=unit.code, unit_name=unit.name, map=on
-        )
+        summed = added_up(rows, unit).assign(as_of=day.isoformat(), level=units[0].level, map=on)
         frames.append(summed[["as_of", *COLUMNS]])
     if not frames:
         return pd.DataFrame(columns=["as_of", *COLUMNS])

@@ -24,6 +24,7 @@ from linkage.exchange.spec import BY_NAME, PARTY_COLUMN
 from linkage.exchange.validate import parse_table
 from linkage.exchange.values import format_value
 from linkage.exchange.write import key_text
+from linkage.records.codes import PREFIXES
 from linkage.records.history import Entry, entries, log, report, reporting_place, settle, snapshot
 from linkage.records.importing import import_tables
 from linkage.records.permissions import Locator, in_reading_scope, may_start_linkage, may_write, refusal
@@ -82,11 +83,17 @@ def _as_form_error(refused: ImportRefused, companion: str | None = None) -> Exce
 def save(
     engine: Engine, actor: Actor, entity: str, values: dict[str, str], original: RecordView | None = None
 ) -> RecordView:
-    """Create (no `original`) or update (the record as it was read) one record from form values."""
+    """Create (no `original`) or update (the record as it was read) one record from form values. A new
+    cooperative, producer, buyer, raw material area or linkage whose code is left empty gets one the
+    program makes (`linkage.records.codes`)."""
     table = _form_table(entity, values)
     try:
-        import_tables(
-            engine, [table], actor, expected_versions={(entity, FORM_ROW): original.version if original else None}
+        done = import_tables(
+            engine,
+            [table],
+            actor,
+            expected_versions={(entity, FORM_ROW): original.version if original else None},
+            make_codes=(entity,) if original is None and entity in PREFIXES else (),
         )
     except ImportRefused as refused:
         raise _as_form_error(refused) from None
@@ -94,8 +101,13 @@ def save(
         if original is not None:
             raise _explained(engine, actor, original) from None
         raise stale
+    return read(engine, actor, entity, done.made.get(entity) or _key(table))
+
+
+def _key(table: Table) -> str:
+    """The key of a form's one row, as typed."""
     parsed, _ = parse_table(table)
-    return read(engine, actor, entity, key_text(parsed, parsed.rows[0][1]))
+    return key_text(parsed, parsed.rows[0][1])
 
 
 def _explained(engine: Engine, actor: Actor, original: RecordView) -> StaleEdit:
@@ -130,13 +142,16 @@ def _create_with_party(
     problems of the party row are shown only when the record itself has none (they echo them)."""
     record = _form_table(entity, values)
     try:
-        import_tables(
-            engine, [record, _form_table("linkage_parties", party)], actor, expected_versions={(entity, FORM_ROW): None}
+        done = import_tables(
+            engine,
+            [record, _form_table("linkage_parties", party)],
+            actor,
+            expected_versions={(entity, FORM_ROW): None},
+            make_codes=(entity,),
         )
     except ImportRefused as refused:
         raise _as_form_error(refused, companion="linkage_parties") from None
-    parsed, _ = parse_table(record)
-    return read(engine, actor, entity, key_text(parsed, parsed.rows[0][1]))
+    return read(engine, actor, entity, done.made.get(entity) or _key(record))
 
 
 OWNED = {"linkages": ("linkage_parties", "digital_adoptions")}  # archived and restored with their linkage
@@ -351,6 +366,23 @@ def areas_of(engine: Engine, actor: Actor, cooperative: str) -> list[RecordView]
     linkages = {view.key for view in linkages_of(engine, actor, cooperative)}
     parties = find(engine, actor, "linkage_parties", among=linkages, party_type="raw_material_area")
     return find(engine, actor, "raw_material_areas", among={p.values["party_code"] for p in parties})
+
+
+def party_choices(engine: Engine, actor: Actor, cooperative: str) -> list[tuple[str, str, str]]:
+    """The parties a cooperative may add to one of its linkages, as (party type, code, name), by type
+    then name: every buyer (buyers are shared), its own members and raw material areas, and itself."""
+    found = [
+        ("cooperative", view.key, view.values.get("name", ""))
+        for view in find(engine, actor, "cooperatives", among=[cooperative])
+    ]
+    found += [
+        ("producer", v.key, v.values.get("name", ""))
+        for v in find(engine, actor, "producers", cooperative_code=cooperative)
+    ]
+    found += [("raw_material_area", v.key, v.values.get("name", "")) for v in areas_of(engine, actor, cooperative)]
+    found += [("buyer", v.key, v.values.get("name", "")) for v in find(engine, actor, "buyers")]
+    order = {"buyer": 0, "producer": 1, "raw_material_area": 2, "cooperative": 3}
+    return sorted(found, key=lambda p: (order[p[0]], p[2].casefold(), p[1]))
 
 
 def add_area(engine: Engine, actor: Actor, values: dict[str, str], linkage_code: str) -> RecordView:

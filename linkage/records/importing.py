@@ -8,7 +8,7 @@ whether and how their rows are stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from linkage.exchange.problems import ImportRefused, Problem
 from linkage.exchange.read import Table, read_path
 from linkage.exchange.validate import Parsed, validate
 from linkage.exchange.write import Conflict, Plan, RowCounts, apply, plan
+from linkage.records.codes import fill_codes
 from linkage.records.history import ReviewPlace, log, report, reporting_place, settle, snapshot
 from linkage.records.permissions import HOMED, Locator, check_rows, is_admin, scope_text
 from linkage.store.db import read_session, write_session
@@ -35,6 +36,8 @@ class ImportReport:
 
     counts: dict[str, RowCounts] = field(default_factory=dict)
     dry_run: bool = False
+    made: dict[str, str] = field(default_factory=dict)  # entity → the code made for its new record
+    kinds: dict[tuple[str, int], str] = field(default_factory=dict)  # (entity, row) → create | update | same
 
     @property
     def rows(self) -> int:
@@ -90,16 +93,23 @@ def import_tables(
     dry_run: bool = False,
     expected_versions: dict[tuple[str, int], int | None] | None = None,
     progress: Callable[[float], object] | None = None,
+    source: str | None = None,
+    make_codes: Collection[str] = (),
 ) -> ImportReport:
     """Validate, check rights, then write every row in one transaction — or raise and write nothing.
 
     `progress` hears the share of the work done (0–1): after validation, then after each file's
     rows are written. `expected_versions` maps (entity, row number) to the version a form was read at (None: the
     form creates a new record): if the stored record differs, StaleEdit is raised instead of
-    overwriting what someone else saved.
+    overwriting what someone else saved. `source` names where the rows came from (an office's list,
+    docs/office-lists.md) in the history of every record written. `make_codes` names the entities whose
+    one form row may leave its code empty: the program makes it in this transaction
+    (`linkage.records.codes`), and the report's `made` says which.
     """
     report_ = ImportReport(dry_run=dry_run)
     with (read_session if dry_run else write_session)(engine) as session:
+        if make_codes:
+            tables, report_.made = fill_codes(session, tables, make_codes)
         parsed, problems = validate(tables, session)
         plans = [plan(p) for p in parsed.values()]
         locator = Locator(session)
@@ -114,6 +124,7 @@ def import_tables(
                     _check_version(entity, change.key, change.old, version)
         for p in plans:
             report_.counts[p.parsed.entity.name] = p.counts
+            report_.kinds.update({(p.parsed.entity.name, c.row): c.kind for c in p.changes})
         if dry_run:
             return report_
         place = reporting_place(locator, actor)  # as stored: a move is verified where it left
@@ -130,7 +141,7 @@ def import_tables(
                 # Someone else created or changed these records between the check and the write
                 # (PostgreSQL plans without a lock); the whole import is undone, nothing half-written.
                 raise StaleEdit("written_meanwhile", {}, entity=p.parsed.entity.name) from None
-            _record(session, actor, p, place)
+            _record(session, actor, p, place, source)
             done += len(p.changes)
             if progress:
                 progress(0.3 + 0.7 * done / total)
@@ -146,14 +157,15 @@ def _check_version(entity: str, key: str, old: dict[str, object] | None, version
         raise StaleEdit("changed_meanwhile", {}, entity=entity, key=key)
 
 
-def _record(session: Session, actor: Actor, p: Plan, place: ReviewPlace | None) -> None:
+def _record(session: Session, actor: Actor, p: Plan, place: ReviewPlace | None, source: str | None = None) -> None:
     """History for every created or updated record; reviews for a cooperative's changes."""
     entity = p.parsed.entity.name
     written = [c for c in p.changes if c.kind != "same"]
-    log(session, actor, "create", entity, [(c.key, c.changed) for c in written if c.kind == "create"])
+    log(session, actor, "create", entity, [(c.key, c.changed) for c in written if c.kind == "create"], source)
     updated = [c for c in written if c.kind == "update"]
-    log(session, actor, "update", entity, [(c.key, c.changed) for c in updated if "archived" not in c.changed])
-    log(session, actor, "restore", entity, [(c.key, c.changed) for c in updated if "archived" in c.changed])
+    changed = [(c.key, c.changed) for c in updated if "archived" not in c.changed]
+    log(session, actor, "update", entity, changed, source)
+    log(session, actor, "restore", entity, [(c.key, c.changed) for c in updated if "archived" in c.changed], source)
     if actor.counts_as_verified:
         settle(session, entity, [c.key for c in written])
     else:

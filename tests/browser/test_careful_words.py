@@ -1,0 +1,173 @@
+"""Small things that make an office doubt a system, in real headless Chromium on the province demo: the
+cooperative's pages and the coverage page on a phone (390×844: nothing wider than the screen, no label
+cut, no table of raw codes scrolling sideways), no English hint under a form, messages that start as
+sentences, and the new-account form asking for the password again without calling it new."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from linkage.accounts.demo_accounts import DemoAccount, create_demo_accounts
+from linkage.demo import generate
+from linkage.records.catalog import init
+from linkage.store.db import get_engine
+
+from .conftest import Watched, app_server, settled, signed_out
+from .test_words import readable, shown
+
+pytestmark = pytest.mark.browser
+FIRST_RUN = 90_000  # ms
+WAIT = 30_000
+PHONE = {"width": 390, "height": 844}
+
+# Every visible element of the page's main part that reaches past the screen's edges, and every text
+# cut short: an element whose text is wider than its box while it hides the rest (an ellipsis, a clip).
+MEASURE = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const main = document.querySelector('[data-testid="stMain"]');
+  const wide = [], cut = [];
+  for (const el of main.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden') continue;
+    const name = (el.getAttribute('data-testid') || el.tagName) + '.' + (el.getAttribute('class') || '')
+      + ': ' + (el.innerText || '').slice(0, 40);
+    if (box.right > width + 1 || box.left < -1) {
+      wide.push(name + ' ' + Math.round(box.left) + '..' + Math.round(box.right));
+    }
+    const hides = style.overflowX !== 'visible' || style.textOverflow === 'ellipsis';
+    if (hides && el.scrollWidth > el.clientWidth + 1 && (el.innerText || '').trim() && el.children.length <= 1
+        && !['auto', 'scroll'].includes(style.overflowX)) {
+      cut.push(name + ' ' + el.scrollWidth + '>' + el.clientWidth);
+    }
+  }
+  const scrollers = [...main.querySelectorAll('.dvn-scroller')]
+    .filter(s => s.scrollWidth > s.clientWidth + 1)
+    .map(s => 'table ' + s.scrollWidth + '>' + s.clientWidth);
+  return {page: document.documentElement.scrollWidth, width, wide, cut, scrollers};
+}
+"""
+
+
+class Demo:
+    def __init__(self, url: str, base: str, accounts: dict[str, DemoAccount]) -> None:
+        self.url, self.base, self.accounts = url, base, accounts
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('careful') / 'demo.db'}"
+    engine = get_engine(url)
+    init(engine)
+    generate(engine, scale="province", seed=1)
+    accounts = {a.username: a for a in create_demo_accounts(engine)}
+    engine.dispose()
+    with app_server(url) as base:
+        yield Demo(url, base, accounts)
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    yield Watched(page)
+    context.close()
+
+
+def sign_in(page: Page, demo: Demo, username: str) -> None:
+    page.goto(demo.base)
+    expect(page.get_by_role("link", name="Đăng nhập").or_(page.get_by_text("Đăng nhập:"))).to_be_visible(
+        timeout=FIRST_RUN
+    )
+    signed_out(page)
+    page.goto(f"{demo.base}/login")
+    settled(page)
+    page.get_by_label("Tên đăng nhập").fill(username, timeout=WAIT)
+    page.get_by_label("Mật khẩu").fill(demo.accounts[username].password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    settled(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def measured(page: Page) -> dict[str, Any]:
+    settled(page)
+    page.mouse.wheel(0, 10_000)  # charts and tables below the fold are drawn too
+    page.wait_for_timeout(800)
+    return dict(page.evaluate(MEASURE))
+
+
+def assert_fits(page: Page, where: str) -> None:
+    found = measured(page)
+    assert found["page"] <= found["width"], (where, found)
+    assert found["wide"] == [], (where, found["wide"][:10])
+    assert found["cut"] == [], (where, found["cut"][:10])
+    assert found["scrollers"] == [], (where, found["scrollers"])
+
+
+def test_the_cooperatives_pages_fit_a_phone(demo: Demo, phone: Watched) -> None:
+    page = phone.page
+    sign_in(page, demo, "htx.demo")
+    assert_fits(page, "home")
+    page.goto(f"{demo.base}/my_cooperative")
+    settled(page)
+    expect(page.get_by_role("tab").first).to_be_visible(timeout=WAIT)
+    for tab in page.get_by_role("tab").all():
+        tab.click()
+        assert_fits(page, f"my cooperative, tab {tab.inner_text()}")
+
+
+def test_the_coverage_page_fits_a_phone(demo: Demo, phone: Watched) -> None:
+    page = phone.page
+    sign_in(page, demo, "planner.tinh.demo")
+    page.goto(f"{demo.base}/coverage")
+    settled(page)
+    expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=WAIT)
+    assert_fits(page, "coverage")
+    charts = page.locator("[data-testid='stVegaLiteChart'], .vega-embed").all()
+    assert charts
+    for chart in charts:
+        box = chart.bounding_box()
+        assert box is not None and box["width"] <= PHONE["width"], box
+
+
+def test_no_english_hint_under_a_form_and_refusals_start_as_sentences(demo: Demo, watched: Watched) -> None:
+    page = watched.page
+    page.goto(demo.base)
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=FIRST_RUN)
+    signed_out(page)
+    page.goto(f"{demo.base}/login")
+    settled(page)
+    page.get_by_label("Tên đăng nhập").fill("htx.demo", timeout=WAIT)
+    page.get_by_label("Mật khẩu").fill("không-phải-mật-khẩu")  # the hint shows under the field being typed in
+    page.wait_for_timeout(500)
+    assert "Press Enter" not in readable(page)
+    hints = page.get_by_test_id("InputInstructions")
+    assert all(shown(h) == "Nhấn Enter để gửi" for h in hints.all())
+    page.get_by_role("button", name="Đăng nhập").click()
+    settled(page)
+    expect(page.get_by_text(re.compile(r"^Sai tên đăng nhập hoặc mật khẩu"))).to_be_visible(timeout=WAIT)
+
+    sign_in(page, demo, "htx.demo")  # the cooperative's own forms: Enter does not send them, and no hint says so
+    page.goto(f"{demo.base}/my_cooperative")
+    settled(page)
+    name = page.get_by_test_id("stForm").first.get_by_label("Tên *", exact=True)
+    name.click()
+    name.press("End")
+    name.type(" ")
+    page.wait_for_timeout(500)
+    assert "Press Enter" not in readable(page) and "Nhấn Enter" not in readable(page)
+
+    sign_in(page, demo, "admin.demo")
+    page.goto(f"{demo.base}/users")
+    settled(page)
+    page.get_by_text("Thêm người dùng").first.click()
+    expect(page.get_by_label("Nhập lại mật khẩu", exact=True)).to_be_visible(timeout=WAIT)
+    assert "Nhập lại mật khẩu mới" not in readable(page)  # a new account has no old password
+    assert watched.outside == [] and watched.errors == []
