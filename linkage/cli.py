@@ -291,13 +291,10 @@ def cmd_map(args: argparse.Namespace) -> int:
 def cmd_graph(args: argparse.Namespace) -> int:
     day = args.as_of or date.today()
     on = _map(args, day) if args.map else "2025-01"  # without --map: the programme's map, as before
-    from linkage.records.unplaced import UnknownUnit, resolve
+    from linkage.records.unplaced import resolve
 
     levels = ("province", "district") if on == "2025-01" else ("province", "commune")
-    try:
-        unit = resolve(args.unit, on, levels)
-    except UnknownUnit as exc:
-        raise UserError(str(exc)) from exc
+    unit = resolve(args.unit, on, levels)  # a short code naming several units is refused, naming them
     if unit.level == "national":
         raise UserError(f"{args.unit!r}: a graph is drawn for a province or a {levels[1]} of map {on}, not the country")
     from linkage.graphs.graph_file import write_graph_file
@@ -317,13 +314,13 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def cmd_unplaced(args: argparse.Namespace) -> int:
-    from linkage.records.unplaced import UnknownUnit, resolve, unplaced, unplaced_csv
+    from linkage.geo.typed_codes import described
+    from linkage.records.unplaced import resolve, unplaced, unplaced_csv
 
     on = _map(args, date.today())
-    try:
-        unit = resolve(args.unit, on, ("province", "district", "commune")) if args.unit else None
-    except UnknownUnit as exc:
-        raise UserError(str(exc)) from exc
+    unit = resolve(args.unit, on, ("province", "district", "commune")) if args.unit else None
+    if unit is not None and unit.level != "national":
+        print(f"Unit: {described(unit)}", file=sys.stderr)  # the unit the code was read as, named
     text = unplaced_csv(unplaced(_engine(args), on, unit), on)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8-sig", newline="")  # the mark spreadsheets look for
@@ -382,7 +379,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from linkage.accounts.users import SYSTEM, add_user, scope_words
+    from linkage.accounts.users import SYSTEM, add_user, scope_named
 
     engine = _engine(args)
     on = _map(args, date.today())  # a unit code is read on today's map unless --map names another
@@ -391,7 +388,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         from linkage.accounts.identity import link
 
         link(engine, SYSTEM, account.username, email=args.email, subject=args.oidc_subject)
-    scope = scope_words(account.unit_code, account.unit_map, account.cooperative_code) or "—"
+    scope = scope_named(account.unit_code, account.unit_map, account.cooperative_code) or "—"
     print(f"Added {account.role} account {account.username} (scope {scope}).")
     return 0
 
@@ -403,7 +400,8 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         scope = user.unit_code or user.cooperative_code or "—"
         on = user.unit_map if user.unit_code and user.unit_code != "VN" else "—"  # a code is read on its map
         state = "disabled" if user.disabled else "active"
-        print(f"{user.username}\t{user.role}\t{scope}\t{on}\t{state}")
+        named = user.scope_shown if user.unit_code else ""  # the unit's name, province and map
+        print(f"{user.username}\t{user.role}\t{scope}\t{on}\t{state}\t{named}")
     return 0
 
 

@@ -9,9 +9,10 @@ import streamlit as st
 
 from linkage.errors import UserFacingError
 from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_data, map_of
-from linkage.records.settling import settle, to_settle
+from linkage.geo.typed_codes import described
+from linkage.records.settling import choices, settle, to_settle, who_settles
 from linkage.records.unplaced import UnknownUnit, resolve, unplaced_csv
-from ui import carried, engine, flash, guard, map_label, plain, show_error, tr, unit_label
+from ui import carried, engine, flash, guard, lang, map_label, plain, show_error, tr, unit_label
 
 who = guard("settling")
 st.title(tr("app.settling.title"))
@@ -39,7 +40,7 @@ def unit_in_view() -> Unit | None:
 
 unit = unit_in_view()
 if unit is not None and unit.level != "national":
-    st.markdown(plain(tr("app.settling.in_unit", unit=unit.name)))
+    st.markdown(plain(tr("app.settling.in_unit", unit=described(unit))))
 found = to_settle(engine(), who, on, unit)
 if not found:
     st.success(tr("app.settling.none", map=on))
@@ -79,18 +80,36 @@ chosen = by_key[
         key="settling_record",
     )
 ]
-names = {c.code: unit_label(c) for c in chosen.candidates}
+options = {c.commune.code: c for c in choices(who, chosen)}
+
+
+def choice_label(code: str) -> str:
+    """A candidate with its province and map, marked whether this account may choose it."""
+    choice = options[code]
+    mark = tr("app.settling_choice.yours" if choice.allowed else "app.settling_choice.others")
+    return f"{described(choice.commune)} — {mark}"
+
+
+if not any(c.allowed for c in options.values()):
+    st.info(tr("app.settling_choice.none_yours"))
 commune = st.radio(
     plain(tr("app.settling.commune", name=chosen.name)),
-    list(names),
-    format_func=names.__getitem__,
-    key="settling_commune",
+    list(options),
+    index=None,  # no default: the officer chooses, knowing which ones are theirs
+    format_func=choice_label,
+    key=f"settling_commune:{chosen.file}:{chosen.code}",
 )
-if st.button(tr("app.settling.save"), type="primary", key="settling_save", disabled=commune is None):
+picked = options.get(str(commune)) if commune is not None else None
+if picked is not None and not picked.allowed:
+    outside = tr("app.settling_choice.outside", commune=described(picked.commune))
+    st.warning(plain(f"{outside} {who_settles(picked.commune, lang())}"))
+if st.button(
+    tr("app.settling.save"), type="primary", key="settling_save", disabled=picked is None or not picked.allowed
+):
     try:
         settle(engine(), who, chosen, on, str(commune))
     except UserFacingError as error:
         show_error(error)
     else:
-        flash(plain(tr("app.settling.saved", name=chosen.name, commune=names[str(commune)])))
+        flash(plain(tr("app.settling.saved", name=chosen.name, commune=described(options[str(commune)].commune))))
         st.rerun()

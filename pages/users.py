@@ -1,17 +1,15 @@
 """Accounts, for administrators: list, add, disable and enable, reset a password, change role and scope."""
 
 from collections.abc import Callable
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from linkage.accounts.users import MIN_PASSWORD_LENGTH, add_user, change_password, list_users, set_disabled, set_role
 from linkage.errors import UserFacingError
-from linkage.geo.maps import MAPS, map_of
-from linkage.records.permissions import scope_fields
-from linkage.vocabulary import ROLES
-from ui import carried, engine, flash, guard, plain, show_error, tr
+from linkage.geo.maps import lookup
+from ui import engine, flash, guard, plain, show_error, tr
+from ui.scopes import choose_role, choose_scope, scope_confirmed, scope_missing
 
 who = guard("users")
 st.title(tr("app.users.title"))
@@ -28,59 +26,43 @@ def done(write: Callable[[], object], message: str) -> None:
         st.rerun()
 
 
-def role_and_scope(key: str, role: str = "officer", scope: str = "", on: str | None = None) -> tuple[str, str, str]:
-    """Role, scope code and the map the code is read on (today's map unless the account has one)."""
-    chosen = st.selectbox(
-        tr("app.login.role"),
-        ROLES,
-        index=ROLES.index(role),
-        key=carried(f"{key}_role"),
-        format_func=lambda r: tr(f"role.{r}"),
-    )
-    where = st.text_input(tr("app.users.scope"), value=scope, key=f"{key}_scope", help=tr("app.users.scope_help"))
-    on = st.selectbox(
-        tr("app.users.scope_map"),
-        MAPS,
-        index=MAPS.index(on or map_of(date.today())),
-        key=f"{key}_map",
-        help=tr("app.users.scope_map_help"),
-    )
-    return chosen, where, on
-
-
 accounts = list_users(engine(), who)
 table = pd.DataFrame(  # cells shown as text: a user name never runs as markup
     {
         tr("app.login.username"): [a.username for a in accounts],
         tr("app.login.role"): [tr(f"role.{a.role}") for a in accounts],
-        tr("app.users.scope"): [a.scope_shown or "" for a in accounts],  # with its map: 31231 (2025-07)
+        tr("app.users.scope"): [a.scope_shown or "" for a in accounts],  # name, province, code and map
         tr("app.users.state"): [tr("app.users.disabled" if a.disabled else "app.users.active") for a in accounts],
     }
 )
 st.dataframe(table, hide_index=True)
 
-with (
-    st.expander(tr("app.users.add_title"), key="users_add"),
-    st.form("users_add", clear_on_submit=True, enter_to_submit=False),
-):
-    name = st.text_input(tr("app.login.username"), key="users_add_name")
-    role, scope, on = role_and_scope("users_add")
-    password = st.text_input(
-        tr("app.login.password"),
-        type="password",
-        key="users_add_password",
-        help=tr("app.account.rule", length=MIN_PASSWORD_LENGTH),
-    )
-    repeat = st.text_input(tr("app.polish.repeat_password"), type="password", key="users_add_repeat")
-    if st.form_submit_button(tr("app.users.add"), type="primary"):
-        if password != repeat:
-            st.error(tr("app.polish.password_differ"))
-        else:
-            unit, cooperative = scope_fields(role, scope)
-            done(
-                lambda: add_user(engine(), who, name, password, role, unit, cooperative, on),
-                tr("app.users.added", username=plain(name)),
-            )
+with st.expander(tr("app.users.add_title"), key="users_add"):
+    role = choose_role("users_add")
+    unit, cooperative, on = choose_scope("users_add", role, None)
+    with st.form("users_add", clear_on_submit=True, enter_to_submit=False):
+        name = st.text_input(tr("app.login.username"), key="users_add_name")
+        password = st.text_input(
+            tr("app.login.password"),
+            type="password",
+            key="users_add_password",
+            help=tr("app.account.rule", length=MIN_PASSWORD_LENGTH),
+        )
+        repeat = st.text_input(tr("app.polish.repeat_password"), type="password", key="users_add_repeat")
+        if st.form_submit_button(tr("app.users.add"), type="primary"):
+            if password != repeat:
+                st.error(tr("app.polish.password_differ"))
+            elif scope_missing(role, unit):
+                st.error(tr("app.users_scope.choose"))
+            else:
+                done(
+                    lambda: add_user(engine(), who, name, password, role, unit, cooperative, on),
+                    tr(
+                        "app.users_scope.added",
+                        username=plain(name),
+                        scope=plain(scope_confirmed(role, unit, cooperative, on)),
+                    ),
+                )
 
 st.subheader(tr("app.users.manage_title"))
 names = [a.username for a in accounts]
@@ -110,12 +92,20 @@ if account is not None:
                     lambda: change_password(engine(), who, chosen, new),
                     tr("app.users.reset_done", username=shown),
                 )
-    with change, st.form(f"users_role_{chosen}", enter_to_submit=False):
+    with change:
         st.markdown(f"**{tr('app.users.role_title')}**")
-        role, scope, on = role_and_scope(f"users_role_{chosen}", account.role, account.scope or "", account.unit_map)
-        if st.form_submit_button(tr("app.users.change_role")):
-            unit, cooperative = scope_fields(role, scope)
-            done(
-                lambda: set_role(engine(), who, chosen, role, unit, cooperative, on),
-                tr("app.users.role_done", username=shown),
-            )
+        role = choose_role(f"users_role_{chosen}", account.role)
+        current = lookup(account.unit_map, account.unit_code) if account.unit_code else None
+        unit, cooperative, on = choose_scope(f"users_role_{chosen}", role, current, account.cooperative_code or "")
+        if st.button(tr("app.users.change_role"), key=f"users_role_{chosen}_save"):
+            if scope_missing(role, unit):
+                st.error(tr("app.users_scope.choose"))
+            else:
+                done(
+                    lambda: set_role(engine(), who, chosen, role, unit, cooperative, on),
+                    tr(
+                        "app.users_scope.role_done",
+                        username=shown,
+                        scope=plain(scope_confirmed(role, unit, cooperative, on)),
+                    ),
+                )

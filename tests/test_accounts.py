@@ -328,10 +328,13 @@ def test_scopes_on_todays_map_a_commune_or_province_officer_and_a_province_plann
     from linkage.geo.maps import map_data
 
     commune = some_code("2025-07", "commune", lambda c: c not in map_data("2025-01").communes)
-    province = some_code("2025-07", "province", lambda c: c.startswith("0"))  # typed without its zero below
+    province = some_code("2025-07", "province", lambda c: c.startswith("0"))
+    with pytest.raises(UserFacingError) as refused:  # typed without its zero, 01 is also Quận Ba Đình (001)...
+        add_user(accounts, SYSTEM, "so", "long-enough", "officer", province.lstrip("0"), unit_map="2025-07")
+    assert refused.value.key == "codes.ambiguous" and "(001, 2025-01)" in refused.value.message("en")
     added = [
         add_user(accounts, SYSTEM, "xa", "long-enough", "officer", commune, unit_map="2025-07"),
-        add_user(accounts, SYSTEM, "so", "long-enough", "officer", province.lstrip("0"), unit_map="2025-07"),
+        add_user(accounts, SYSTEM, "so", "long-enough", "officer", province, unit_map="2025-07"),
         add_user(accounts, SYSTEM, "tinh", "long-enough", "planner", province, unit_map="2025-07"),
     ]
     assert added == [
@@ -342,8 +345,10 @@ def test_scopes_on_todays_map_a_commune_or_province_officer_and_a_province_plann
     assert [current_actor(accounts, a.username) for a in added] == added
     assert authenticate(accounts, "xa", "long-enough") == added[0]
     listed = {a.username: (a.unit_code, a.unit_map, a.scope_shown) for a in list_users(accounts, SYSTEM)}
-    assert listed["xa"] == (commune, "2025-07", f"{commune} (2025-07)")
-    assert listed["lan"] == ("058", "2025-01", "058 (2025-01)")  # made before: on the programme's map
+    place = map_data("2025-07").communes[commune]
+    named = f"{place.name}, {map_data('2025-07').provinces[place.province].name} ({commune}, 2025-07)"
+    assert listed["xa"] == (commune, "2025-07", named)  # named with its province and map
+    assert listed["lan"] == ("058", "2025-01", "Thành Phố Bắc Kạn, Tỉnh Bắc Kạn (058, 2025-01)")  # made before
 
 
 def test_a_unit_of_the_wrong_level_or_map_is_refused_naming_the_map(accounts: Engine) -> None:

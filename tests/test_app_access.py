@@ -83,7 +83,8 @@ def test_an_account_disabled_meanwhile_is_signed_out_at_the_next_click_and_verif
     original = forms.read(engine, COOP_C1, "cooperatives", "C1")
     forms.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
     version = forms.read(engine, SYSTEM, "cooperatives", "C1").version
-    at = app(OFFICER_058, "verification.py")
+    set_role(engine, SYSTEM, "lan", "officer", "01849", None, "2025-07")  # C1's commune office today verifies it
+    at = app(Actor("lan", "officer", "01849", None, "2025-07"), "verification.py")
     set_disabled(engine, SYSTEM, "lan")  # by an administrator, while the officer's tab is open
     at.button(key=f"verify_cooperatives_C1_{version}").click().run()
     assert "actor" not in at.session_state
@@ -125,6 +126,8 @@ def test_a_user_changes_their_own_password(app: App, database: str) -> None:
 
 
 def test_an_administrator_manages_accounts_on_the_users_page(app: App, database: str) -> None:
+    from linkage.geo.maps import map_data
+
     engine = get_engine(database)
     add_user(engine, SYSTEM, "quantri", PASSWORD, "admin")
     at = app(Actor("quantri", "admin"), "users.py")
@@ -133,37 +136,43 @@ def test_an_administrator_manages_accounts_on_the_users_page(app: App, database:
         {
             "Tên đăng nhập": "lan",
             "Vai trò": OFFICER,
-            "Phạm vi": "058 (2025-01)",  # a code with the map it is read on
+            "Phạm vi": "Thành Phố Bắc Kạn, Tỉnh Bắc Kạn (058, 2025-01)",  # named, with its province and map
             "Trạng thái": "đang dùng",
         },
         {"Tên đăng nhập": "quantri", "Vai trò": "quản trị viên", "Phạm vi": "", "Trạng thái": "đang dùng"},
     ]
     # Add a cooperative account.
+    at.selectbox(key="users_add_role:vi").select("cooperative").run()
+    at.text_input(key="users_add_cooperative").input("C5")
     at.text_input(key="users_add_name").input("htx_c5")
-    at.selectbox(key="users_add_role:vi").select("cooperative")
-    at.text_input(key="users_add_scope").input("C5")
     at.text_input(key="users_add_password").input("mật-khẩu-htx-c5")
     at.text_input(key="users_add_repeat").input("mật-khẩu-htx-c5")
     at.button(key="FormSubmitter:users_add-Thêm").click().run()
     assert not at.exception and not at.error
     assert current_actor(engine, "htx_c5") == Actor("htx_c5", "cooperative", None, "C5", "2025-07")
-    # An officer of a commune of today's map, then a district officer of the programme's map.
-    from linkage.geo.maps import map_data
-
-    commune = next(c for c in map_data("2025-07").communes if c not in map_data("2025-01").communes)
-    for name, code, on in (("xa", commune, "2025-07"), ("huyen", "061", "2025-01")):
+    # An officer of a commune of today's map, then a district officer of the programme's map: each
+    # found by its name, without diacritics, among the units of both maps.
+    new = map_data("2025-07")
+    commune = next(c for c in new.communes if c not in map_data("2025-01").communes)
+    place = new.communes[commune]
+    district = map_data("2025-01").districts["061"]
+    at.selectbox(key="users_add_role:vi").select("officer").run()
+    for name, typed, unit, on in (
+        ("xa", place.name, f"2025-07:commune:{commune}", "2025-07"),
+        ("huyen", "huyen ba be", "2025-01:district:061", "2025-01"),
+    ):
+        at.text_input(key="users_add_search").input(typed).run()
+        at.selectbox(key=f"users_add_unit:{typed}").set_value(unit).run()
         at.text_input(key="users_add_name").input(name)
-        at.selectbox(key="users_add_role:vi").select("officer")
-        at.text_input(key="users_add_scope").input(code)
-        at.selectbox(key="users_add_map").select(on)
         at.text_input(key="users_add_password").input("mật-khẩu-cán-bộ")
         at.text_input(key="users_add_repeat").input("mật-khẩu-cán-bộ")
         at.button(key="FormSubmitter:users_add-Thêm").click().run()
         assert not at.exception and not at.error
-        assert current_actor(engine, name) == Actor(name, "officer", code, None, on)
+        assert current_actor(engine, name) == Actor(name, "officer", unit.rsplit(":", 1)[1], None, on)
     shown = {r["Tên đăng nhập"]: r["Phạm vi"] for r in at.dataframe[0].value.to_dict("records")}
-    assert (shown["xa"], shown["huyen"]) == (f"{commune} (2025-07)", "061 (2025-01)")
-    # Disable lan, reset its password, make it a planner, enable it again.
+    assert shown["xa"] == f"{place.name}, {new.provinces[place.province].name} ({commune}, 2025-07)"
+    assert shown["huyen"] == f"{district.name}, Tỉnh Bắc Kạn (061, 2025-01)"
+    # Disable lan, reset its password, make it a planner of the country, enable it again.
     at.selectbox(key="users_pick").select("lan").run()
     at.button(key="users_disable").click().run()
     assert current_actor(engine, "lan") is None
@@ -172,18 +181,21 @@ def test_an_administrator_manages_accounts_on_the_users_page(app: App, database:
     at.text_input(key="users_reset_repeat").input("mật-khẩu-đặt-lại")
     at.button(key="FormSubmitter:users_reset-Đặt lại mật khẩu").click().run()
     assert not at.error
-    at.selectbox(key="users_role_lan_role:vi").select("planner")
-    at.text_input(key="users_role_lan_scope").set_value("VN")
-    at.button(key="FormSubmitter:users_role_lan-Lưu vai trò và phạm vi").click().run()
+    at.selectbox(key="users_role_lan_role:vi").select("planner").run()
+    at.text_input(key="users_role_lan_search").input("viet nam").run()
+    at.selectbox(key="users_role_lan_unit:viet nam").set_value("2025-07:national:VN").run()
+    at.button(key="users_role_lan_save").click().run()
     assert not at.error
     at.button(key="users_enable").click().run()
-    assert authenticate(engine, "lan", "mật-khẩu-đặt-lại") == Actor("lan", "planner", "VN", None)
-    # Refusals come in words: a scope that does not fit the role, and the admin's own account.
+    assert authenticate(engine, "lan", "mật-khẩu-đặt-lại") == Actor("lan", "planner", "VN", None, "2025-07")
+    # Refusals come in words: a scope not chosen, and the admin's own account.
     at.selectbox(key="users_pick").select("htx_c5").run()
-    at.selectbox(key="users_role_htx_c5_role:vi").select("officer")
-    at.text_input(key="users_role_htx_c5_scope").set_value("VN")
-    at.button(key="FormSubmitter:users_role_htx_c5-Lưu vai trò và phạm vi").click().run()
-    assert len(at.error) == 1 and '"VN" không phải đơn vị nào như vậy trên bản đồ 2025-07' in texts(at)
+    at.selectbox(key="users_role_htx_c5_role:vi").select("officer").run()
+    at.text_input(key="users_role_htx_c5_search").input("VN").run()  # the country is no officer's scope
+    assert at.selectbox(key="users_role_htx_c5_unit:VN").options == []
+    at.button(key="users_role_htx_c5_save").click().run()
+    assert [e.value for e in at.error] == ["Hãy chọn đơn vị của phạm vi: tìm theo tên rồi chọn trong danh sách."]
+    assert current_actor(engine, "htx_c5") == Actor("htx_c5", "cooperative", None, "C5", "2025-07")
     at.selectbox(key="users_pick").select("quantri").run()
     assert at.button(key="users_disable").disabled
 

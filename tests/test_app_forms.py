@@ -50,7 +50,7 @@ def test_a_new_members_commune_is_chosen_by_name_and_saved_as_its_code(app: App,
     assert commune.value == ""  # nothing chosen for the user: "—", no commune on this map yet
     commune.select_index(next(i for i, o in enumerate(commune.options) if o.startswith("Xã Nông Thượng —")))
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
-    assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
+    assert "chờ Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên xác nhận" in texts(at)
     assert forms.read(get_engine(database), SYSTEM, "producers", "P60").values["commune_code"] == "01852"
 
 
@@ -134,7 +134,7 @@ def test_choosing_the_new_commune_saves_it_beside_the_old_one_through_the_normal
     at = app(COOP_C1, "my_cooperative.py")
     at.selectbox(key="profile:commune_code_2025_07:vi").select("01849")  # Xã Phong Quang took in 01849
     at.button(key="FormSubmitter:profile-Lưu").click().run()
-    assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
+    assert "chờ Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên xác nhận" in texts(at)
     saved = forms.read(get_engine(database), SYSTEM, "cooperatives", "C1")
     assert (saved.values["commune_code"], saved.values["commune_code_2025_07"]) == ("01849", "01849")
     assert saved.review_status == "reported"

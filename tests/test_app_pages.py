@@ -16,7 +16,7 @@ from linkage.records import forms
 from linkage.store.db import get_engine
 
 from .apptest import PAGES, text_tables, texts
-from .test_permissions import COOP_C1, OFFICER_058, PLANNER_VN
+from .test_permissions import C1_OFFICE, COOP_C1, OFFICER_058, PLANNER_VN
 
 
 def test_signing_in_with_a_wrong_password_says_so_and_the_right_one_opens_the_officers_pages(app) -> None:
@@ -64,7 +64,7 @@ def test_a_cooperative_saves_its_profile_and_it_waits_for_verification(app, data
     at = app(COOP_C1, "my_cooperative.py")
     at.text_input(key="profile:members").set_value("25")
     at.button(key="FormSubmitter:profile-Lưu").click().run()
-    assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
+    assert "chờ Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên xác nhận" in texts(at)
     view = forms.read(get_engine(database), SYSTEM, "cooperatives", "C1")
     assert (view.values["members"], view.review_status) == ("25", "reported")
 
@@ -86,7 +86,7 @@ def test_the_officer_verifies_a_reported_change(app, database: str) -> None:
     original = forms.read(engine, COOP_C1, "cooperatives", "C1")
     forms.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
     version = forms.read(engine, SYSTEM, "cooperatives", "C1").version
-    at = app(OFFICER_058, "verification.py")
+    at = app(C1_OFFICE, "verification.py")
     assert "HTX" not in at.title[0].value and "Hợp tác xã C1" in texts(at)
     assert text_tables(at) == [[{"Trường": "Số thành viên", "Giá trị đã xác nhận": "20", "Giá trị báo cáo": "26"}]]
     at.button(key=f"verify_cooperatives_C1_{version}").click().run()

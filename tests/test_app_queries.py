@@ -11,7 +11,7 @@ from linkage.store.db import get_engine
 
 from .apptest import text_tables
 from .conftest import statements
-from .test_permissions import COOP_C1, OFFICER_058
+from .test_permissions import C1_OFFICE, COOP_C1
 
 App = Callable[..., AppTest]
 
@@ -39,7 +39,7 @@ def queue_headings(at: AppTest) -> list[str]:
 
 def test_the_verification_queue_reads_product_names_once_however_many_changes_wait(app: App, database: str) -> None:
     report_linkages(database, range(2))
-    at = app(OFFICER_058, "verification.py")
+    at = app(C1_OFFICE, "verification.py")
     few = rerun_statements(at, database)
     assert "Lúa gạo (RICE)" in [row["Giá trị báo cáo"] for table in text_tables(at) for row in table]
     report_linkages(database, range(2, 8))
@@ -67,7 +67,7 @@ def test_a_table_of_products_reads_their_names_once_however_many_rows(database: 
 
 def test_a_long_queue_is_shown_a_page_at_a_time_oldest_first(app: App, database: str) -> None:
     report_linkages(database, range(15))  # 30 changes: each linkage and its party row
-    at = app(OFFICER_058, "verification.py")
+    at = app(C1_OFFICE, "verification.py")
     headings = queue_headings(at)
     assert len(headings) == 10 and "LQ0" in headings[0]
     at.number_input(key="queue_page").set_value(3).run()

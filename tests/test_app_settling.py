@@ -40,17 +40,18 @@ def test_settling_a_record_takes_it_off_the_list_and_the_unplaced_count_drops(ap
     # AppTest does not stay on a page a script switched to: open it as the link did, to act on it
     at.query_params["map"], at.query_params["unit"] = "2025-07", "19"
     at.switch_page(str(PAGES / "settling.py")).run()
-    assert "Bản ghi nằm ở Tỉnh Thái Nguyên" in texts(at)
+    assert "Bản ghi nằm ở Tỉnh Thái Nguyên (19, 2025-07)" in texts(at)
     listed = at.dataframe[0].value
     assert listed["Bản ghi"].tolist() == ["Hợp tác xã K5 — HTX Thượng Đình"]
     assert listed["Xã đã khai (bản đồ kia)"].tolist() == ["Xã Thượng Đình — Huyện Phú Bình (05932, 2025-01)"]
     assert listed["Hiện nằm ở"].tolist() == ["Tỉnh Thái Nguyên (19, 2025-07)"]
-    candidates = at.radio(key="settling_commune")
+    candidates = at.radio(key="settling_commune:cooperatives:K5")
     assert candidates.options == [  # the two communes of 2025-07 the old commune went to (the package's table)
-        "Xã Phú Bình — Tỉnh Thái Nguyên (05908, 2025-07)",
-        "Xã Điềm Thụy — Tỉnh Thái Nguyên (05941, 2025-07)",
+        "Xã Phú Bình, Tỉnh Thái Nguyên (05908, 2025-07) — thuộc phạm vi của bạn: bạn lưu được",
+        "Xã Điềm Thụy, Tỉnh Thái Nguyên (05941, 2025-07) — thuộc phạm vi của bạn: bạn lưu được",
     ]
-    candidates.set_value("05908")
+    assert candidates.value is None and at.button(key="settling_save").disabled  # none chosen for the user
+    candidates.set_value("05908").run()
     at.button(key="settling_save").click().run()
     assert not at.exception, at.exception
     assert "Không có bản ghi nào trong phạm vi của bạn nằm trên cấp xã trên bản đồ 2025-07" in texts(at)

@@ -1,6 +1,6 @@
-"""The cooperative is told which office verifies its changes, in today's words (issue 14): the economic
-office of its commune of 2025-07 where it has an officer, else the department of its province, else the
-office of its district before the reform."""
+"""The cooperative is told which office verifies its changes, in today's words: the economic office of its
+commune of 2025-07 where it has an officer, else the department of its province — never the district
+office, closed on 1 July 2025."""
 
 from __future__ import annotations
 
@@ -17,15 +17,16 @@ from .test_permissions import COOP_C1
 App = Callable[..., AppTest]
 # C1's office: commune 01849 of 2025-01 (district 058, Thành phố Bắc Kạn), placed in Xã Phong Quang
 # (01849) of Tỉnh Thái Nguyên on 2025-07. The test database has one officer: lan, of district 058.
-OLD_OFFICE = "Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025)"
+DEPARTMENT = "Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên"
 
 
 def test_the_cooperative_reads_which_office_verifies_and_the_save_says_it_waits_for_it(app: App, database: str) -> None:
     at = app(COOP_C1, "my_cooperative.py")
-    assert f"Thay đổi của hợp tác xã do {OLD_OFFICE} xác nhận." in texts(at)
+    assert f"Thay đổi của hợp tác xã do {DEPARTMENT} xác nhận." in texts(at)  # no account of today's map yet
+    assert "Phòng Nông nghiệp" not in texts(at)
     add_user(get_engine(database), SYSTEM, "so_tn", PASSWORD, "officer", "19", None, "2025-07")
     at = app(COOP_C1, "my_cooperative.py")
-    assert "do Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên xác nhận" in texts(at)
+    assert f"do {DEPARTMENT} xác nhận" in texts(at)
     add_user(get_engine(database), SYSTEM, "xa_pq", PASSWORD, "officer", "01849", None, "2025-07")
     at = app(COOP_C1, "my_cooperative.py")
     assert "do Phòng Kinh tế xã Phong Quang (Tỉnh Thái Nguyên) xác nhận" in texts(at)

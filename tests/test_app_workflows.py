@@ -23,7 +23,7 @@ from linkage.records.history import pending
 from linkage.store.db import get_engine
 
 from .apptest import PAGES, texts
-from .test_permissions import COOP_C1, COOP_C5, OFFICER_058, PLANNER_06, PLANNER_VN
+from .test_permissions import C1_OFFICE, COOP_C1, COOP_C5, OFFICER_058, PLANNER_06, PLANNER_VN
 
 App = Callable[..., AppTest]
 Download = Callable[[AppTest], bytes]
@@ -205,7 +205,7 @@ def test_the_unit_list_holds_the_users_own_units_before_any_search(app: App) -> 
 
 
 def test_a_shared_graph_link_opens_its_unit_date_and_filters_and_choices_go_into_the_address(app: App) -> None:
-    at = app(PLANNER_06, "graph.py", unit="61", as_of="2023-06-29", product="TEA", party_type="buyer,producer")
+    at = app(PLANNER_06, "graph.py", unit="061", as_of="2023-06-29", product="TEA", party_type="buyer,producer")
     assert at.selectbox(key="graph_unit").value == "2025-01:district:061"
     assert at.date_input(key="graph_as_of").value == date(2023, 6, 29)
     assert at.multiselect(key="graph_products:vi").value == ["TEA"]
@@ -278,8 +278,9 @@ def test_a_new_member_without_a_commune_is_explained_and_one_chosen_by_name_wait
     assert forms.find(get_engine(database), SYSTEM, "producers", among=["P58"]) == []
     at.selectbox(key="new_member:commune_code:vi").select("01849")  # the rest is still as typed
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
-    assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
-    assert [(p.key, p.status) for p in pending(get_engine(database), OFFICER_058)] == [("P58", "reported")]
+    assert "chờ Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên xác nhận" in texts(at)  # today's office, no district's
+    assert [(p.key, p.status) for p in pending(get_engine(database), C1_OFFICE)] == [("P58", "reported")]
+    assert pending(get_engine(database), OFFICER_058) == []
 
 
 def test_a_raw_material_area_is_added_to_one_of_its_linkages(app: App, database: str) -> None:
@@ -296,7 +297,7 @@ def test_a_raw_material_area_is_added_to_one_of_its_linkages(app: App, database:
     assert at.text_input(key="new_area:name").value == "Cánh đồng mẫu"  # what was typed stays
     at.text_input(key="new_area:area_ha").set_value("12,5")  # the Vietnamese decimal comma
     at.button(key="FormSubmitter:new_area-Lưu").click().run()
-    assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
+    assert "chờ Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên xác nhận" in texts(at)
     assert at.text_input(key="new_area:1:code").value == ""  # an empty form for the next area
     engine = get_engine(database)
     assert forms.read(engine, SYSTEM, "raw_material_areas", "A58").values["area_ha"] == "12.5"
@@ -310,7 +311,7 @@ def test_a_cooperative_starts_a_linkage_and_adds_a_technology_to_it(app: App, da
     at.selectbox(key="start_linkage:product_code:vi").select("VEGETABLE")
     at.text_input(key="start_linkage:started_on").set_value("01/03/2025")
     at.button(key="FormSubmitter:start_linkage-Lưu").click().run()
-    assert "chờ Phòng Nông nghiệp thành phố Bắc Kạn, Tỉnh Bắc Kạn (trước 01/07/2025) xác nhận" in texts(at)
+    assert "chờ Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên xác nhận" in texts(at)
     assert at.text_input(key="start_linkage:1:code").value == ""  # an empty form for the next one
     at.selectbox(key="linkage_choice:vi").select("L58").run()
     at.selectbox(key="new_digital_adoptions_L58:technology:vi").select("e_commerce")
@@ -358,7 +359,7 @@ def test_an_officer_sends_a_change_back_with_a_comment_and_the_cooperative_reads
     original = forms.read(engine, COOP_C1, "cooperatives", "C1")
     forms.save(engine, COOP_C1, "cooperatives", {**original.values, "members": "26"}, original)
     version = forms.read(engine, SYSTEM, "cooperatives", "C1").version
-    officer = app(OFFICER_058, "verification.py")
+    officer = app(C1_OFFICE, "verification.py")
     assert "HTX Dương Quang" in texts(officer)  # the record's name, not only its code
     officer.button(key=f"back_cooperatives_C1_{version}").click().run()
     assert "Hãy ghi rõ cần sửa gì" in texts(officer)  # an empty comment is refused, in a sentence

@@ -208,7 +208,9 @@ def test_exporting_into_a_file_instead_of_a_folder_is_a_plain_error(engine: Engi
 def test_graph_writes_one_offline_file_and_takes_filters(engine: Engine, tmp_path: Path) -> None:
     db = url(engine)
     assert linkage("import", str(FIXTURE), "--db", db).returncode == 0
-    done = linkage("graph", "61", "--out", str(tmp_path / "g.html"), "--as-of", "2023-06-29", "--db", db)
+    short = linkage("graph", "61", "--out", str(tmp_path / "g.html"), "--as-of", "2023-06-29", "--db", db)
+    assert short.returncode == 1 and "Phường Hàng Bạc" in short.stderr  # 00061 too: type 061
+    done = linkage("graph", "061", "--out", str(tmp_path / "g.html"), "--as-of", "2023-06-29", "--db", db)
     assert done.returncode == 0, done.stderr
     assert "Huyện Ba Bể" in done.stdout and "nodes" in done.stdout
     page = (tmp_path / "g.html").read_text(encoding="utf-8")
@@ -238,7 +240,7 @@ def test_user_add_list_disable_and_the_password_never_printed(engine: Engine) ->
             "--role",
             "officer",
             "--unit",
-            "58",
+            "058",
             "--map",
             "2025-01",
             "--password-stdin",
@@ -252,15 +254,17 @@ def test_user_add_list_disable_and_the_password_never_printed(engine: Engine) ->
     )
     assert added.returncode == 0, added.stderr
     assert (
-        "Added officer account lan (scope 058 (2025-01))" in added.stdout and secret not in added.stdout + added.stderr
+        "Added officer account lan (scope Thành Phố Bắc Kạn, Tỉnh Bắc Kạn (058, 2025-01))" in added.stdout
+        and secret not in added.stdout + added.stderr
     )
     wrong = linkage(
         "user", "add", "minh", "--role", "officer", "--unit", "VN", "--password-stdin", "--db", db, stdin=f"{secret}\n"
     )
     assert wrong.returncode == 1 and "district of map 2025-01" in wrong.stderr and "Traceback" not in wrong.stderr
-    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\t2025-01\tactive"]
+    named = "Thành Phố Bắc Kạn, Tỉnh Bắc Kạn (058, 2025-01)"
+    assert linkage("user", "list", "--db", db).stdout.splitlines() == [f"lan\tofficer\t058\t2025-01\tactive\t{named}"]
     assert linkage("user", "disable", "lan", "--db", db).returncode == 0
-    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\t2025-01\tdisabled"]
+    assert linkage("user", "list", "--db", db).stdout.splitlines() == [f"lan\tofficer\t058\t2025-01\tdisabled\t{named}"]
 
 
 def test_user_add_reads_the_unit_on_todays_map_unless_told_and_names_the_map_it_refuses(engine: Engine) -> None:
@@ -275,14 +279,18 @@ def test_user_add_reads_the_unit_on_todays_map_unless_told_and_names_the_map_it_
         return linkage("user", "add", name, "--role", "officer", *options, "--db", db, stdin="mật-khẩu-dài\n")
 
     done = add("xa", "--unit", commune)
-    assert done.returncode == 0 and f"scope {commune} (2025-07)" in done.stdout
+    place = new.communes[commune]
+    commune_named = f"{place.name}, {new.provinces[place.province].name} ({commune}, 2025-07)"
+    assert done.returncode == 0 and f"scope {commune_named}" in done.stdout
     refused = add("huyen", "--unit", district)
     assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1
     assert "map 2025-07" in refused.stderr and "--map 2025-01" in refused.stderr
     assert add("huyen", "--unit", district, "--map", "2025-01").returncode == 0
+    old = map_data("2025-01").districts[district]
+    district_named = f"{old.name}, {map_data('2025-01').provinces[old.province].name} ({district}, 2025-01)"
     assert linkage("user", "list", "--db", db).stdout.splitlines() == [
-        f"huyen\tofficer\t{district}\t2025-01\tactive",
-        f"xa\tofficer\t{commune}\t2025-07\tactive",
+        f"huyen\tofficer\t{district}\t2025-01\tactive\t{district_named}",
+        f"xa\tofficer\t{commune}\t2025-07\tactive\t{commune_named}",
     ]
     history = linkage("history", "account", "xa", "--db", db).stdout
     assert f"scope: — → {commune} (2025-07)" in history
@@ -322,7 +330,9 @@ def test_user_enable_lets_a_disabled_account_sign_in_again(engine: Engine) -> No
     assert linkage("user", "disable", "lan", "--db", db).returncode == 0
     enabled = linkage("user", "enable", "lan", "--db", db)
     assert enabled.returncode == 0 and enabled.stdout == "Enabled lan; the account can sign in again.\n"
-    assert linkage("user", "list", "--db", db).stdout.splitlines() == ["lan\tofficer\t058\t2025-01\tactive"]
+    assert linkage("user", "list", "--db", db).stdout.splitlines() == [
+        "lan\tofficer\t058\t2025-01\tactive\tThành Phố Bắc Kạn, Tỉnh Bắc Kạn (058, 2025-01)"
+    ]
     assert authenticate(engine, "lan", "mật-khẩu-dài").username == "lan"
 
 

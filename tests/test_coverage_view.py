@@ -242,6 +242,17 @@ def test_an_unknown_code_opens_the_country_and_says_so(old_rows: pd.DataFrame, n
     assert unit_view(new_rows, NEW_MAP, "058", NEW_MAP).notice == "unknown_unit"
 
 
+def test_a_short_code_naming_several_units_opens_the_country_and_offers_each(new_rows: pd.DataFrame) -> None:
+    view = unit_view(new_rows, NEW_MAP, "643")  # Phường Thanh Liệt (00643) now, Thành phố Buôn Ma Thuột (643) before
+    assert (view.unit.code, view.notice) == ("VN", "ambiguous_unit")
+    assert [(u.map, u.level, u.code) for u in view.related] == [
+        (NEW_MAP, "commune", "00643"),
+        (OLD_MAP, "district", "643"),
+        (OLD_MAP, "commune", "00643"),
+    ]
+    assert unit_view(new_rows, NEW_MAP, "00643").unit.code == "00643"  # typed in full: the ward
+
+
 def test_the_linkage_counts_of_a_unit_without_figures(facts: Facts) -> None:
     # L7 (a raw-material area in Phúc Xá, Quận Ba Đình; no technology) is the only linkage in Hà Nội.
     assert indicators.linkage_counts(facts, ON, "001") == indicators.LinkageCounts(1, 1, 0)

@@ -151,7 +151,10 @@ def test_the_demo_accounts_of_todays_map_are_a_busy_commune_with_records_to_sett
     )
     assert made["planner.tinh.demo"].scope == new_province and made["planner.tinh.demo"].unit_map == "2025-07"
     assert old_province is None or made["planner.demo"].scope == old_province
-    assert made["officer.xa.demo"].scope_shown == f"{made['officer.xa.demo'].scope} (2025-07)"
+    xa = map_data("2025-07").communes[made["officer.xa.demo"].scope]  # named with its province and map
+    assert made["officer.xa.demo"].scope_shown == (
+        f"{xa.name}, {map_data('2025-07').provinces[xa.province].name} ({xa.code}, 2025-07)"
+    )
 
 
 # Regions by GSO province code, written out here rather than taken from the generator.

@@ -46,12 +46,19 @@ def test_an_address_is_read_back_as_it_was_written_with_its_map() -> None:
     )
     commune = Unit(NEW_MAP, "commune", "01864")
     assert write_address(commune, date(2026, 1, 1)) == {"map": "2025-07", "unit": "01864", "as_of": "2026-01-01"}
-    assert read_address({"map": "2025-07", "unit": "1864"}, PRODUCTS).unit == commune
+    assert read_address({"map": "2025-07", "unit": "01864"}, PRODUCTS).unit == commune
+    short = read_address({"map": "2025-07", "unit": "1864"}, PRODUCTS)  # 01864 is Xã Bộc Bố on 2025-01
+    assert short.unit is None and short.problems == (
+        Problem(
+            "unit_codes.ambiguous_unit",
+            "Xã Bằng Thành, Tỉnh Thái Nguyên (01864, 2025-07); Xã Bộc Bố, Huyện Pác Nặm, Tỉnh Bắc Kạn (01864, 2025-01)",
+        ),
+    )
 
 
 def test_codes_are_read_on_the_addresss_map_as_users_type_them_and_what_cannot_be_used_is_named() -> None:
     address = read_address(
-        {"unit": "61", "as_of": "2019-13-01", "product": "TEA,COFFEE", "technology": "fax", "pick": "x:1"}, PRODUCTS
+        {"unit": "061", "as_of": "2019-13-01", "product": "TEA,COFFEE", "technology": "fax", "pick": "x:1"}, PRODUCTS
     )
     assert (address.unit, address.as_of, address.products, address.technologies, address.pick) == (
         district("061"),  # an address without a map was written on 2025-01

@@ -31,6 +31,7 @@ PLANNER_VN = Actor("minh", "planner", "VN")
 PLANNER_06 = Actor("hoa", "planner", "06")
 PLANNER_01 = Actor("tuan", "planner", "01")
 OFFICER_058 = Actor("lan", "officer", "058")
+C1_OFFICE = Actor("xa_pq", "officer", "01849", unit_map="2025-07")  # C1's commune today: it verifies C1
 OFFICER_061 = Actor("son", "officer", "061")
 COOP_C1 = Actor("htx_c1", "cooperative", cooperative_code="C1")
 COOP_C5 = Actor("htx_c5", "cooperative", cooperative_code="C5")
@@ -70,6 +71,21 @@ def edit(entity: str, key: str, **changes: str) -> Action:
         assert {f: stored(engine, entity, key).values[f] for f in changes} == changes
         changed_by(engine, actor, entity, key, "update")
         assert set(forms.history(engine, SYSTEM, entity, key)[-1].changes) == set(changes)
+
+    return Action(run, wrote)
+
+
+def edit_own_value(entity: str, key: str, column: str, value: str) -> Action:
+    """`edit`, each actor writing a value of its own: a row equal to what another actor already wrote
+    would change nothing, and a row that changes nothing is no write (it needs only the right to read)."""
+
+    def run(engine: Engine, actor: Actor) -> object:
+        original = stored(engine, entity, key)
+        return forms.save(engine, actor, entity, {**original.values, column: f"{value} ({actor.username})"}, original)
+
+    def wrote(engine: Engine, actor: Actor, _: object) -> None:
+        assert stored(engine, entity, key).values[column] == f"{value} ({actor.username})"
+        changed_by(engine, actor, entity, key, "update")
 
     return Action(run, wrote)
 
@@ -215,7 +231,7 @@ ACTIONS: dict[str, Action] = {
         "raw_material_areas", code="A9", name="Vùng mới", commune_code="01849", product_code="RICE", area_ha="5"
     ),
     "create a raw material area with its party in L1": area_with_party("L1"),
-    "edit reference product RICE": edit("products", "RICE", name_en="Paddy rice"),
+    "edit reference product RICE": edit_own_value("products", "RICE", "name_en", "Paddy rice"),
     "add a provincial key product": create("province_key_products", province_code="06", product_code="TEA"),
     "archive C2 (058, nothing points to it)": archive("cooperatives", "C2"),
     "archive C8 (061, nothing points to it)": archive("cooperatives", "C8"),
@@ -569,12 +585,13 @@ def test_an_officer_cannot_take_over_another_districts_linkage_through_a_party(b
 def test_an_archived_linkage_stays_in_its_district_for_restoring_and_verifying(bac_kan: Engine) -> None:
     from linkage.records.history import pending, verify
 
+    commune_office = Actor("xa_pq", "officer", "01849", unit_map="2025-07")  # C1's commune on today's map
     forms.archive(bac_kan, COOP_C1, forms.read(bac_kan, SYSTEM, "linkages", "L1"))
-    queue = {(p.entity, p.key): p for p in pending(bac_kan, OFFICER_058)}
+    queue = {(p.entity, p.key): p for p in pending(bac_kan, commune_office)}
     assert ("linkages", "L1") in queue and ("digital_adoptions", "L1|traceability|2022-01-01") in queue
     for (entity, key), change in queue.items():
-        verify(bac_kan, OFFICER_058, entity, key, change.version)
-    assert pending(bac_kan, OFFICER_058) == []
+        verify(bac_kan, commune_office, entity, key, change.version)
+    assert pending(bac_kan, commune_office) == []
     with pytest.raises(Refused):
         forms.restore(bac_kan, OFFICER_061, forms.read(bac_kan, SYSTEM, "linkages", "L1"))
     restored = forms.restore(bac_kan, OFFICER_058, forms.read(bac_kan, SYSTEM, "linkages", "L1"))

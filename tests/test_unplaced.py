@@ -71,7 +71,9 @@ def test_filling_the_missing_column_settles_the_record(two_maps: Engine, tmp_pat
 def test_a_unit_not_on_the_map_is_refused_naming_the_map() -> None:
     with pytest.raises(UnknownUnit, match="2025-07"):
         resolve("060", NEW_MAP, ("province", "district", "commune"))
-    assert resolve("6", OLD_MAP).code == "06" and resolve("1864", NEW_MAP).code == "01864"
+    assert resolve("06", OLD_MAP).code == "06" and resolve("01864", NEW_MAP).code == "01864"
+    with pytest.raises(UnknownUnit, match="Quận Đống Đa"):  # 6 is also district 006 of 2025-01
+        resolve("6", OLD_MAP)
 
 
 def test_the_csv_names_the_missing_column_and_shields_formulas(two_maps: Engine, tmp_path: Path) -> None:
@@ -96,7 +98,11 @@ def test_the_commands_write_the_list_and_graphs_of_new_units(two_maps: Engine, t
     assert [r["code"] for r in csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines())] == ["K5", "A2", "A3"]
 
     page = tmp_path / "g.html"
-    done = linkage("graph", "1864", "--map", NEW_MAP, "--out", str(page), "--as-of", "2025-12-31", "--db", db)
+    short = linkage("graph", "1864", "--map", NEW_MAP, "--out", str(page), "--as-of", "2025-12-31", "--db", db)
+    assert short.returncode == 1 and not page.exists()  # 01864 is another commune on 2025-01: both named
+    assert "Xã Bằng Thành, Tỉnh Thái Nguyên (01864, 2025-07)" in short.stderr
+    assert "Xã Bộc Bố, Huyện Pác Nặm, Tỉnh Bắc Kạn (01864, 2025-01)" in short.stderr
+    done = linkage("graph", "01864", "--map", NEW_MAP, "--out", str(page), "--as-of", "2025-12-31", "--db", db)
     assert done.returncode == 0, done.stderr
     html = page.read_text(encoding="utf-8")
     assert "Chuỗi quế Bằng Thành" in html and "HTX Nhạn Môn" in html  # K2 (new map only) and K4 (both)
@@ -106,6 +112,48 @@ def test_the_commands_write_the_list_and_graphs_of_new_units(two_maps: Engine, t
     assert refused.returncode == 1 and "map 2025-07" in refused.stderr and "Traceback" not in refused.stderr
     refused = linkage("unplaced", "--map", OLD_MAP, "--unit", "99999", "--db", db)
     assert refused.returncode == 1 and "map 2025-01" in refused.stderr
+
+
+def test_a_short_code_naming_several_units_is_refused_by_every_command(two_maps: Engine, tmp_path: Path) -> None:
+    """643 is Thành phố Buôn Ma Thuột on 2025-01 and, padded, Phường Thanh Liệt (Hà Nội) on 2025-07: no
+    command guesses which; each names both, writes nothing and says how to type it."""
+    db = url(two_maps)
+    ward, city = (
+        "Phường Thanh Liệt, Thành phố Hà Nội (00643, 2025-07)",
+        "Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)",
+    )
+    page = tmp_path / "g.html"
+    for args in (
+        ("graph", "643", "--map", NEW_MAP, "--out", str(page)),
+        ("unplaced", "--map", NEW_MAP, "--unit", "643"),
+        ("user", "add", "canbo", "--role", "officer", "--unit", "643"),  # today's map by default
+        ("report", "643", "--map", NEW_MAP, "--out", str(tmp_path / "r.docx")),
+    ):
+        refused = linkage(*args, "--db", db, stdin="mật-khẩu-dài\n")
+        assert refused.returncode == 1, args
+        assert ward in refused.stderr and city in refused.stderr and "Traceback" not in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+    assert not page.exists()
+    assert linkage("user", "list", "--db", db).stdout.strip() == ""  # no account was made
+    vietnamese = linkage("graph", "643", "--map", NEW_MAP, "--out", str(page), "--db", db, env={"LINKAGE_LANG": "vi"})
+    assert 'Mã "643" được gõ thiếu các số 0' in vietnamese.stderr
+    done = linkage("unplaced", "--map", NEW_MAP, "--unit", "00643", "--db", db)
+    assert done.returncode == 0 and f"Unit: {ward}" in done.stderr  # typed in full: the ward, named
+    added = linkage(
+        "user",
+        "add",
+        "canbo",
+        "--role",
+        "officer",
+        "--unit",
+        "643",
+        "--map",
+        OLD_MAP,
+        "--db",
+        db,
+        stdin="mật-khẩu-dài\n",
+    )
+    assert added.returncode == 0 and f"(scope {city})" in added.stdout
 
 
 # The list is the officer's settlement form (CONTRACT §4): filled in a spreadsheet and imported back.

@@ -1,13 +1,14 @@
-"""Which office verifies a cooperative's changes (issue 14), as the cooperative is told: the officers
-whose unit on today's map holds its office's place, the commune's before the province's, else those of
-its district on 2025-01. Checked against the review queues `permissions.verifies` selects."""
+"""Which office verifies a cooperative's changes, as the cooperative is told: today's offices of its
+office's place, the commune's economic office (where it has an officer account) before the province's
+Department of Agriculture and Environment; never a district office, closed on 1 July 2025. Checked
+against the review queues `permissions.verifies` selects."""
 
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
 from linkage.accounts.users import SYSTEM, Actor, add_user, set_disabled
-from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit
+from linkage.geo.maps import NEW_MAP, Unit
 from linkage.records import forms
 from linkage.records.history import pending, verifier_of
 from linkage.records.permissions import verifying_unit
@@ -21,12 +22,12 @@ PROVINCE_OFFICER = Actor("so_tn", "officer", "19", unit_map=NEW_MAP)
 OTHER_COMMUNE_OFFICER = Actor("xa_bt", "officer", "01864", unit_map=NEW_MAP)
 
 
-def test_the_commune_first_then_the_province_then_the_old_district() -> None:
-    assert verifying_unit("01849", "19", "058", ["01849", "19"]) == Unit(NEW_MAP, "commune", "01849")
-    assert verifying_unit("01849", "19", "058", ["19", "01864"]) == Unit(NEW_MAP, "province", "19")
-    assert verifying_unit("01849", "19", "058", ["01864", "20"]) == Unit(OLD_MAP, "district", "058")
-    assert verifying_unit(None, "19", "058", ["01849"]) == Unit(OLD_MAP, "district", "058")  # placed above a commune
-    assert verifying_unit(None, None, None, ["01849"]) is None  # placed nowhere: an admin verifies
+def test_the_commune_first_then_the_province_never_the_old_district() -> None:
+    assert verifying_unit("01849", "19", ["01849", "19"]) == Unit(NEW_MAP, "commune", "01849")
+    assert verifying_unit("01849", "19", ["19", "01864"]) == Unit(NEW_MAP, "province", "19")
+    assert verifying_unit("01849", "19", ["01864", "20"]) == Unit(NEW_MAP, "province", "19")  # the department
+    assert verifying_unit(None, "19", ["01849"]) == Unit(NEW_MAP, "province", "19")  # placed above a commune
+    assert verifying_unit(None, None, ["01849"]) is None  # placed nowhere: an admin verifies
 
 
 def reported_by_c1(engine: Engine) -> None:
@@ -49,9 +50,9 @@ def test_the_office_named_to_the_cooperative_is_the_one_whose_queue_holds_its_ch
     def holding() -> list[Actor]:
         return [officer for officer in officers if queued(bac_kan, officer) == ["C1"]]
 
-    # No officer account of today's map: the old district's officers verify.
-    assert verifier_of(bac_kan, COOP_C1) == Unit(OLD_MAP, "district", "058")
-    assert holding() == [OFFICER_058]
+    # No officer account of today's map: the province's department is named, not the closed district office.
+    assert verifier_of(bac_kan, COOP_C1) == Unit(NEW_MAP, "province", "19")
+    assert holding() == []  # until the department has an account, an administrator verifies
     account(OTHER_COMMUNE_OFFICER)  # another commune's office changes nothing
     account(PROVINCE_OFFICER)
     assert verifier_of(bac_kan, COOP_C1) == Unit(NEW_MAP, "province", "19")

@@ -200,7 +200,8 @@ def guard(page: str) -> Actor:
 
 def verifier_words() -> str:
     """Who verifies what the signed-in cooperative reports, named in today's words (the commune's
-    economic office, else the province's department, else the old district's office)."""
+    economic office, else the province's Department of Agriculture and Environment: the district
+    offices closed on 1 July 2025)."""
     unit = verifier_of(engine(), _RUN.actor) if _RUN.actor else None
     return office("officer", unit.code, unit.map, lang()) if unit else tr("office.admin")
 

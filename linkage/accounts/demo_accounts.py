@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from linkage.accounts.users import SYSTEM, add_user, scope_words, verify_password
+from linkage.accounts.users import SYSTEM, add_user, scope_named, verify_password
 from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, map_data
 from linkage.records.permissions import placement
 from linkage.records.unplaced import unplaced
@@ -41,8 +41,8 @@ class DemoAccount:
 
     @property
     def scope_shown(self) -> str:
-        """The scope with its map where it is a unit: `31231 (2025-07)`."""
-        return (scope_words(self.scope, self.unit_map, None) if self.unit_map else None) or self.scope
+        """The scope named with its province, code and map where it is a unit (`users.scope_named`)."""
+        return (scope_named(self.scope, self.unit_map, None) if self.unit_map else None) or self.scope
 
 
 # Every demo account: user name, role, password, the map of its unit (None: a cooperative). Shown in this order.

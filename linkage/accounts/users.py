@@ -21,7 +21,9 @@ from sqlmodel import Session, col
 from linkage.actor import SYSTEM as SYSTEM  # re-exported: who acts lives in linkage.actor
 from linkage.actor import Actor as Actor
 from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
-from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP
+from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, Unit
+from linkage.geo.typed_codes import AmbiguousCode, UnknownUnit, described_code, read_code
+from linkage.geo.unit_search import search
 from linkage.records.history import Entry, entries, log
 from linkage.records.permissions import SCOPE_LEVELS, find_scope, require_admin, scoped_to_cooperative, scoped_to_unit
 from linkage.store.db import read_session, write_session
@@ -72,20 +74,42 @@ def _check_scope(
         return None
     if not scoped_to_unit(role):
         return None
-    unit = find_scope(unit_code or "", unit_map, SCOPE_LEVELS[role][unit_map])
-    if unit is not None:
-        return unit.code
+    try:  # a short code that names several units is refused here, naming them (typed_codes)
+        return read_code(unit_code or "", unit_map, SCOPE_LEVELS[role][unit_map]).code
+    except AmbiguousCode:
+        raise
+    except UnknownUnit:
+        pass
     other = NEW_MAP if unit_map == OLD_MAP else OLD_MAP
     if find_scope(unit_code or "", other, SCOPE_LEVELS[role][other]) is not None:
         raise UserFacingError("account_unit_on_other_map", unit=unit_code or "", map=unit_map, other=other)
     raise UserFacingError(f"account_needs_unit_{role}", unit=unit_code or "", map=unit_map)
 
 
+def scope_choices(query: str, role: str, limit: int = 30) -> list[Unit]:
+    """The units of either map an account of `role` may be scoped to (`permissions.SCOPE_LEVELS`) whose
+    name or code matches `query` (`unit_search.search`, diacritics ignored, today's map first): how
+    the users page chooses a scope by its name, each with its map."""
+    if not scoped_to_unit(role):
+        return []
+    levels = tuple(dict.fromkeys(level for on in (NEW_MAP, OLD_MAP) for level in SCOPE_LEVELS[role][on]))
+    found = search(query, (NEW_MAP, OLD_MAP), levels, limit=200)
+    return [unit for unit in found if unit.level in SCOPE_LEVELS[role][unit.map]][:limit]
+
+
 def scope_words(unit_code: str | None, unit_map: str, cooperative_code: str | None) -> str | None:
-    """A scope as the history and the lists show it: a unit with its map (a code does not say its
-    map), or a cooperative's code."""
+    """A scope as the history keeps it: a unit code with its map (a code does not say its map:
+    `00643 (2025-07)`), or a cooperative's code."""
     if unit_code:
         return unit_code if unit_code == "VN" else f"{unit_code} ({unit_map})"
+    return cooperative_code
+
+
+def scope_named(unit_code: str | None, unit_map: str, cooperative_code: str | None) -> str | None:
+    """A scope as lists and confirmations show it: a unit named with its province, code and map
+    (`Phường Thanh Liệt, Thành phố Hà Nội (00643, 2025-07)`), or a cooperative's code."""
+    if unit_code:
+        return described_code(unit_code, unit_map)
     return cooperative_code
 
 
@@ -144,8 +168,8 @@ class Account:
 
     @property
     def scope_shown(self) -> str | None:
-        """The scope with its map: `31231 (2025-07)`."""
-        return scope_words(self.unit_code, self.unit_map, self.cooperative_code)
+        """The scope named with its province, code and map (`scope_named`)."""
+        return scope_named(self.unit_code, self.unit_map, self.cooperative_code)
 
 
 def list_users(engine: Engine, actor: Actor) -> list[Account]:

@@ -45,7 +45,9 @@ from linkage.geo.maps import (
     province_crosswalk,
     smallest_holding,
 )
-from linkage.records.unplaced import UnknownUnit, resolve
+from linkage.geo.typed_codes import AmbiguousCode, UnknownUnit, read_code
+
+ASKED_LEVELS = {OLD_MAP: ("national", "province", "district", "commune"), NEW_MAP: ("national", "province", "commune")}
 
 
 @dataclass(frozen=True)
@@ -75,11 +77,24 @@ class UnitView:
 
 
 def asked_unit(code: str, on: str) -> Unit | None:
-    """The unit of map `on` a code names as typed (`6`, `061`, `VN`), or None."""
+    """The unit of map `on` a code names as typed (`06`, `061`, `VN`; `typed_codes.read_code`), or None
+    (a code that names no unit, or that names several: see `ambiguous_readings`)."""
     try:
-        return resolve(str(code), on, ("province", "district", "commune") if on == OLD_MAP else ("province", "commune"))
+        return read_code(str(code), on, ASKED_LEVELS[on])
     except UnknownUnit:
         return None
+
+
+def ambiguous_readings(code: str, on: str) -> tuple[Unit, ...]:
+    """The units a code typed without its leading zeros names on either map, when it names several
+    (`typed_codes.AmbiguousCode`); empty otherwise."""
+    try:
+        read_code(str(code), on, ASKED_LEVELS[on])
+    except AmbiguousCode as refused:
+        return tuple(refused.readings)
+    except UnknownUnit:
+        return ()
+    return ()
 
 
 def parent(unit: Unit) -> Unit | None:
@@ -169,7 +184,9 @@ def unit_view(rows: pd.DataFrame, on: str, asked: str, asked_map: str | None = N
     notice: str | None = None
     origin: Unit | None = None
     related: tuple[Unit, ...] = ()
-    if wanted is None:
+    if wanted is None and (readings := ambiguous_readings(asked, source)):
+        unit, notice, related = national(on), "ambiguous_unit", readings
+    elif wanted is None:
         unit, notice = national(on), "unknown_unit"
     elif wanted.map != on and wanted.level != "national":
         unit, related = counterpart(wanted, on)

@@ -7,7 +7,7 @@ without one was written before the page had maps, and names a unit of 2025-01.
 Everything in an address may have been typed by anyone, so every part is checked here and a part
 that cannot be used is dropped with a reason the page shows; nothing from it is trusted further.
 
-Example: `read_address({"unit": "61", "as_of": "2019-01-01"}, {"TEA"})` gives district `061` of
+Example: `read_address({"unit": "061", "as_of": "2019-01-01"}, {"TEA"})` gives district `061` of
 2025-01, 1 January 2019, no filters; `write_address(...)` gives the same dictionary back in canonical
 form, with its map.
 """
@@ -23,9 +23,9 @@ import pandas as pd
 
 from linkage.actor import Actor
 from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_data
+from linkage.geo.typed_codes import AmbiguousCode, UnknownUnit, described, read_code
 from linkage.graphs.graph import KINDS
 from linkage.records.permissions import home_units, may_view_unit, sees_whole_country
-from linkage.records.unplaced import UnknownUnit, resolve
 from linkage.vocabulary import PARTY_TYPES, TECHNOLOGIES
 
 EARLIEST, LATEST = date(1975, 1, 1), date(2100, 12, 31)  # the dates the page's date picker offers
@@ -81,7 +81,10 @@ def read_address(params: Mapping[str, str], products: Collection[str]) -> GraphA
         problems.append(Problem("maps.unknown_map", on))
     elif params.get("unit"):
         unit = graph_unit(params["unit"], on)
-        if unit is None:
+        readings = ambiguous_readings(params["unit"], on) if unit is None else ()
+        if readings:  # a short code naming several units: each named, none guessed
+            problems.append(Problem("unit_codes.ambiguous_unit", "; ".join(described(u) for u in readings)))
+        elif unit is None:
             problems.append(Problem("unknown_unit", params["unit"]))
     as_of = None
     if params.get("as_of"):
@@ -107,13 +110,25 @@ def read_address(params: Mapping[str, str], products: Collection[str]) -> GraphA
 
 
 def graph_unit(code: str, on: str) -> Unit | None:
-    """The unit of map `on` whose graph `code` names as typed (`61` is district 061 of 2025-01), or None
-    when it names no province or district (2025-01) or province or commune (2025-07)."""
+    """The unit of map `on` whose graph `code` names as typed (`061` is district 061 of 2025-01), or None
+    when it names no province or district (2025-01) or province or commune (2025-07), or when it was
+    typed short and names another unit too (`ambiguous_readings`)."""
     try:
-        unit = resolve(code, on, GRAPH_LEVELS[on])
+        unit = read_code(code, on, ("national", *GRAPH_LEVELS[on]))
     except UnknownUnit:
         return None
     return unit if unit.level in GRAPH_LEVELS[on] else None  # `VN` names the country: no graph page
+
+
+def ambiguous_readings(code: str, on: str) -> tuple[Unit, ...]:
+    """The units a code typed without its leading zeros names, when it names several (`typed_codes`)."""
+    try:
+        read_code(code, on, GRAPH_LEVELS[on])
+    except AmbiguousCode as refused:
+        return tuple(refused.readings)
+    except UnknownUnit:
+        return ()
+    return ()
 
 
 def unit_key(unit: Unit) -> str:

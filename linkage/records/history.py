@@ -2,8 +2,10 @@
 
 The log is append-only (database triggers refuse UPDATE and DELETE). A change by a cooperative
 account opens a review — *reported* — that the officer of the cooperative's place verifies or sends
-back (its commune's officers on today's map, else its province's, else its old
-district's); the review keeps the last verified values so coverage can be computed on verified data.
+back: since the reform (1 July 2025) its commune's economic office on today's map, else its
+province's Department of Agriculture and Environment (`permissions.verifies`; a district office's
+account keeps what was reported to it before the reform); the review keeps the last verified values
+so coverage can be computed on verified data.
 """
 
 from __future__ import annotations
@@ -139,15 +141,15 @@ def reporting_place(locator: Locator, actor: Actor) -> ReviewPlace | None:
 
 
 def verifier_of(engine: Engine, actor: Actor) -> Unit | None:
-    """The unit whose officers verify what this cooperative reports now (`permissions.verifying_unit`
-    over its office's place and today's officer accounts); None for any other actor, or where no
-    officer's unit holds it."""
+    """The unit whose office verifies what this cooperative reports now (`permissions.verifying_unit`
+    over its office's place and today's officer accounts: its commune, else its province, of today's
+    map); None for any other actor, or a cooperative placed nowhere."""
     with read_session(engine) as session:
         place = reporting_place(Locator(session), actor)
         if place is None:
             return None
         officers = [str(code) for code in session.execute(officers_today()).scalars()]
-    return verifying_unit(place.commune_2025_07, place.province_2025_07, place.district, officers)
+    return verifying_unit(place.commune_2025_07, place.province_2025_07, officers)
 
 
 def settle(session: Session, entity: str, keys: Iterable[str]) -> None:

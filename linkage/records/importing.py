@@ -71,8 +71,9 @@ def overlay(locator: Locator, parsed: dict[str, Parsed]) -> Locator:
 def _refusals(locator: Locator, actor: Actor, plans: list[Plan]) -> list[Problem]:
     problems = []
     for p in plans:
-        rows = [(c.row, c.old, c.new) for c in p.changes]
-        for number in check_rows(locator, actor, p.parsed.entity.name, rows):
+        rows = [(c.row, c.old, c.new) for c in p.changes if c.kind != "same"]
+        unchanged = [(c.row, c.new) for c in p.changes if c.kind == "same"]  # no write: read rights only
+        for number in check_rows(locator, actor, p.parsed.entity.name, rows, unchanged):
             problems.append(
                 Problem(
                     p.parsed.file,

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -31,13 +32,11 @@ from linkage.actor import Actor
 from linkage.errors import Refused
 from linkage.exchange.spec import BY_NAME, PARTY_ENTITY
 from linkage.geo.maps import (
-    CODE_WIDTH,
     MAP_LEVELS,
     MAPS,
     NEW_MAP,
     OLD_MAP,
     Unit,
-    check_map,
     crosswalk,
     map_data,
     national,
@@ -45,6 +44,7 @@ from linkage.geo.maps import (
     province_crosswalk,
     unit_holds,
 )
+from linkage.geo.typed_codes import find_unit
 from linkage.store.db import chunked
 from linkage.store.models import Linkage, LinkageParty, Review, UserAccount
 from linkage.vocabulary import ROLES
@@ -60,26 +60,9 @@ SCOPE_LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def find_scope(text: str, on: str, levels: Iterable[str]) -> Unit | None:
-    """The unit of map `on`, at one of `levels`, that `text` names (`VN`, or a code that may omit its
-    leading zeros); a code typed at a level's full width means that level. None if there is none."""
-    data = map_data(check_map(on))
-    typed = text.strip()
-    if typed.endswith(".0") and typed[:-2].isdigit():
-        typed = typed[:-2]
-    found = []
-    for level in levels:
-        if level == "national":
-            unit = data.unit(level, typed.upper())
-        elif typed.isdigit() and len(typed) <= CODE_WIDTH[level]:
-            unit = data.unit(level, typed.zfill(CODE_WIDTH[level]))
-        else:
-            unit = None
-        if unit is not None:
-            found.append(unit)
-    exact = [u for u in found if len(u.code) == len(typed)]
-    if len(exact) == 1:
-        return exact[0]
-    return found[0] if len(found) == 1 else None
+    """The unit of map `on`, at one of `levels`, that `text` names (`typed_codes.read_code`: `VN`, or a
+    code that may omit its leading zeros unless that makes it name another unit too), or None."""
+    return find_unit(text, on, levels)
 
 
 def scoped_to_unit(role: str) -> bool:
@@ -295,6 +278,15 @@ def settles(scope: Unit, entity: str, record: dict[str, Any]) -> bool:
     return commune is not None and holds(scope, crosswalk().candidates(commune.unit))
 
 
+def may_place_in(actor: Actor, unit: Unit) -> bool:
+    """Whether the actor may save a record it reads as lying in `unit` (a candidate commune it settles a
+    record into): admins anywhere, officers where their scope holds it (`officer_may`), nobody else."""
+    if is_admin(actor):
+        return True
+    scope = scope_unit(actor)
+    return actor.role == "officer" and scope is not None and scope.map == unit.map and unit_holds(scope, unit)
+
+
 def officer_may(locator: Locator, scope: Unit, entity: str, old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
     """An officer edits what lies in its unit on its map, as stored and as it will be (a record it
     `settles` counts as its own as stored); a new buyer with no commune may be registered by any
@@ -448,14 +440,28 @@ def readable(session: Session, actor: Actor, entity: str, records: list[dict[str
 
 
 def check_rows(
-    locator: Locator, actor: Actor, entity: str, rows: list[tuple[int, dict[str, Any] | None, dict[str, Any]]]
+    locator: Locator,
+    actor: Actor,
+    entity: str,
+    rows: list[tuple[int, dict[str, Any] | None, dict[str, Any]]],
+    unchanged: list[tuple[int, dict[str, Any]]] | None = None,
 ) -> list[int]:
-    """Row numbers of (number, stored, new) rows the actor may not write."""
+    """Row numbers of (number, stored, new) rows the actor may not write, and of `unchanged` rows
+    (number, the record as stored and sent again) it may not read. A row that changes nothing is no
+    write and needs no right to change the record (the settling list comes back with its unfilled
+    rows as they were), only the right to read it: the file then tells nothing of a record the actor
+    could not read."""
     if not may_import(actor):
-        return [number for number, _, _ in rows]
+        return sorted([number for number, _, _ in rows] + [number for number, _ in unchanged or []])
     if reporting_cooperative(actor) and entity in HOMED:
         locator.load_homes(entity, [new["code"] for _, _, new in rows])
-    return [number for number, old, new in rows if not may_write(locator, actor, entity, old, new)]
+    refused = [number for number, old, new in rows if not may_write(locator, actor, entity, old, new)]
+    if unchanged:
+        linkage_column = "code" if entity == "linkages" else "linkage_code"
+        if actor.role != "admin" and linkage_column in BY_NAME[entity].column_names:
+            locator.load_parties({r[linkage_column] for _, r in unchanged})
+        refused += [number for number, r in unchanged if not in_reading_scope(locator, actor, entity, r)]
+    return sorted(refused)
 
 
 def officers_today() -> sa.Select[str | None]:
@@ -469,43 +475,43 @@ def officers_today() -> sa.Select[str | None]:
     )
 
 
-def verifying_unit(
-    commune_2025_07: str | None, province_2025_07: str | None, district: str | None, officers: Iterable[str]
-) -> Unit | None:
-    """Whose officers verify what a cooperative placed here reports (its commune and province on
-    today's map, its district on 2025-01), given the units of `officers_today`: the rule of `verifies`
-    read for one place, to tell the cooperative. None: no officer's unit holds it (an admin verifies)."""
-    today = set(officers)
-    if commune_2025_07 and commune_2025_07 in today:
+# The moment the district offices closed: 1 July 2025, 00:00 in Vietnam (UTC+7). A change reported
+# before it went to the district's agriculture office, and a district office's account verifies those
+# still waiting; a change reported since goes to today's offices.
+REFORM_MOMENT = datetime(2025, 6, 30, 17, 0, tzinfo=UTC)
+
+
+def verifying_unit(commune_2025_07: str | None, province_2025_07: str | None, officers: Iterable[str]) -> Unit | None:
+    """Whose office verifies what a cooperative placed here reports now (its commune and province on
+    today's map), given the units of `officers_today`: the commune's economic office where it has an
+    officer account, else the province's Department of Agriculture and Environment (whose officers
+    verify it once they have an account; until then an administrator). The district offices closed
+    with the reform: they are never named for a change reported today. None: placed nowhere."""
+    if commune_2025_07 and commune_2025_07 in set(officers):
         return Unit(NEW_MAP, "commune", commune_2025_07)
-    if province_2025_07 and province_2025_07 in today:
-        return Unit(NEW_MAP, "province", province_2025_07)
-    return Unit(OLD_MAP, "district", district) if district else None
+    return Unit(NEW_MAP, "province", province_2025_07) if province_2025_07 else None
 
 
 def verifies(actor: Actor) -> sa.ColumnElement[bool]:
-    """The reviews this actor verifies, as a condition on `review`: the officers whose unit
-    on today's map holds the reporting cooperative's place, a commune's before its province's; where
-    the map has no such officer account (enabled), the officers of its district on 2025-01. Decided
-    when the queue is read, from the accounts that exist then, so an account added later takes over
-    what waits. Admins verify everything; nobody else anything."""
+    """The reviews this actor verifies, as a condition on `review` (`verifying_unit`): changes reported
+    since the reform go to the officers of today's map whose unit holds the reporting cooperative's
+    place, a commune's before its province's (decided when the queue is read, from the accounts that
+    exist then, so an account added later takes over what waits); a district office's account of
+    2025-01 keeps the changes of its district reported before the reform. Admins verify everything;
+    nobody else anything."""
     if is_admin(actor):
         return sa.true()
     scope = scope_unit(actor)
     if actor.role != "officer" or scope is None:
         return sa.false()
-    today = officers_today()
+    reported = col(Review.updated_at)
     commune, province = col(Review.commune_2025_07), col(Review.province_2025_07)
-    no_commune_officer = sa.or_(commune.is_(None), commune.not_in(today))
     if scope.map == NEW_MAP and scope.level == "commune":
-        return commune == scope.code
+        return sa.and_(reported >= REFORM_MOMENT, commune == scope.code)
     if scope.map == NEW_MAP and scope.level == "province":
-        return sa.and_(province == scope.code, no_commune_officer)
-    return sa.and_(
-        col(Review.district_code) == scope.code,
-        no_commune_officer,
-        sa.or_(province.is_(None), province.not_in(today)),
-    )
+        no_commune_officer = sa.or_(commune.is_(None), commune.not_in(officers_today()))
+        return sa.and_(reported >= REFORM_MOMENT, province == scope.code, no_commune_officer)
+    return sa.and_(reported < REFORM_MOMENT, col(Review.district_code) == scope.code)
 
 
 def may_verify(session: Session, actor: Actor, entity: str, key: str) -> bool:

@@ -14,13 +14,18 @@ Example: `to_settle(engine, actor, "2025-07")` lists HTX Thượng Đình, given
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.engine import Engine
 
 from linkage.actor import Actor
-from linkage.geo.maps import Unit
+from linkage.errors import Refused
+from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, map_data
+from linkage.geo.typed_codes import described
+from linkage.i18n import t
 from linkage.records import forms
 from linkage.records.forms import RecordView
-from linkage.records.permissions import readable
+from linkage.records.permissions import may_place_in, readable, scope_unit
 from linkage.records.unplaced import MAP_COLUMN, UnplacedRecord, unplaced
 from linkage.store.db import read_session
 
@@ -46,9 +51,77 @@ def _new(record: UnplacedRecord) -> dict[str, str | None]:
     return {"commune_code_2025_07": record.commune_code_2025_07 or None}
 
 
+@dataclass(frozen=True)
+class Choice:
+    """One candidate commune of a record to settle, as the actor may or may not choose it."""
+
+    commune: Unit
+    allowed: bool  # the actor may save the record in this commune
+    settlers: tuple[
+        Unit, ...
+    ]  # the units whose offices may: the commune (2025-07), then its province; its district (2025-01)
+
+
+def settlers(commune: Unit) -> tuple[Unit, ...]:
+    """The units whose officers may place a record in `commune` (`permissions.officer_may`: the record
+    must then lie in their scope): on 2025-07 the commune's economic office, else the provincial
+    Department of Agriculture and Environment; on 2025-01 the district's agriculture office."""
+    data = map_data(commune.map)
+    place = data.communes[commune.code]
+    if commune.map == OLD_MAP:
+        return (data.districts[place.district].unit,)
+    return (commune, data.provinces[place.province].unit)
+
+
+def choices(actor: Actor, record: UnplacedRecord) -> list[Choice]:
+    """The record's candidate communes, each marked whether this actor may choose it (in the order
+    the crosswalk gives them: the page offers none by default)."""
+    return [Choice(c, may_place_in(actor, c), settlers(c)) for c in record.candidates]
+
+
+def who_settles(commune: Unit, lang: str) -> str:
+    """Who can place a record in `commune`, in a sentence with names (see `settlers`)."""
+    units = settlers(commune)
+    if commune.map == NEW_MAP:
+        office = "ward" if map_data(NEW_MAP).communes[commune.code].kind == "phường" else "commune"
+        return t(
+            f"settling.by_{office}", lang, commune=_inside(commune.name, lang), province=_inside(units[1].name, lang)
+        )
+    return t("settling.by_district", lang, district=described(units[0]))
+
+
+def _inside(name: str, lang: str) -> str:
+    """A unit's name inside a Vietnamese phrase, its division word in lower case (`Phòng Kinh tế xã Ea
+    Ktur`); English keeps the list's spelling."""
+    return name[:1].lower() + name[1:] if lang == "vi" else name
+
+
+class SettleRefused(Refused):
+    """A candidate commune outside the actor's scope, refused in a sentence naming the record, the
+    commune, the actor's scope and who can settle it."""
+
+    def __init__(self, record: UnplacedRecord, commune: Unit, actor: Actor):
+        scope = scope_unit(actor)
+        super().__init__(
+            "settling.not_yours",
+            record=record.name,
+            code=record.code,
+            commune=described(commune),
+            scope=described(scope) if scope is not None else actor.username,
+        )
+        self.commune = commune
+
+    def message(self, lang: str = "en") -> str:
+        return f"{super().message(lang)} {who_settles(self.commune, lang)}"
+
+
 def settle(engine: Engine, actor: Actor, record: UnplacedRecord, on: str, commune: str) -> RecordView:
     """Place `record` exactly on map `on`: its missing column set to `commune` (one of its candidates),
-    saved through `forms.save` against the version just read; the exchange rules refuse a commune the
-    crosswalk does not give for it, in words, and the permissions a record outside the actor's scope."""
+    saved through `forms.save` against the version just read. A candidate the actor may not choose is
+    refused first, in words naming who can (`SettleRefused`); the exchange rules refuse a commune the
+    crosswalk does not give for it, and the permissions a record outside the actor's scope."""
+    chosen = next((c for c in record.candidates if c.code == commune), None)
+    if chosen is not None and not may_place_in(actor, chosen):
+        raise SettleRefused(record, chosen, actor)
     view = forms.read(engine, actor, record.file, record.code)
     return forms.save(engine, actor, record.file, {**view.values, MAP_COLUMN[on]: commune}, view)

@@ -22,18 +22,18 @@ from sqlalchemy.engine import Engine
 from linkage.exchange.read import SETTLEMENT_COLUMNS
 from linkage.exchange.values import shield
 from linkage.geo.maps import (
-    CODE_WIDTH,
-    NATIONAL_CODE,
     NEW_MAP,
     OLD_MAP,
     Unit,
     check_map,
     crosswalk,
     map_data,
-    national,
     placements,
     unit_holds,
 )
+from linkage.geo.typed_codes import AmbiguousCode as AmbiguousCode  # re-exported for the commands
+from linkage.geo.typed_codes import UnknownUnit as UnknownUnit
+from linkage.geo.typed_codes import read_code
 from linkage.store.db import read_session
 from linkage.store.models import Buyer, Cooperative, Producer, RawMaterialArea
 
@@ -46,10 +46,6 @@ LOCATED = {
 }
 COLUMNS = SETTLEMENT_COLUMNS  # the list `linkage import` reads back once filled
 MAP_COLUMN = {OLD_MAP: "commune_code", NEW_MAP: "commune_code_2025_07"}
-
-
-class UnknownUnit(ValueError):
-    """A unit code that is not a unit of the map (the message names the map)."""
 
 
 @dataclass(frozen=True)
@@ -78,20 +74,9 @@ class UnplacedRecord:
 
 
 def resolve(code: str, on: str, levels: Iterable[str] = ("province", "district", "commune")) -> Unit:
-    """The unit of map `on` that `code` names at one of `levels` (leading zeros may be left out), else
-    `UnknownUnit` in words naming the map."""
-    data = map_data(check_map(on))
-    text = code.strip()
-    if text.upper() == NATIONAL_CODE:
-        return national(on)
-    if text.isdigit():
-        for level in levels:
-            width = CODE_WIDTH[level]
-            if len(text) <= width and (unit := data.unit(level, text.zfill(width))) is not None:
-                return unit
-    named = [level for level in levels if level != "district" or on == OLD_MAP]  # 2025-07 has no districts
-    wanted = ", ".join(named[:-1]) + f" or {named[-1]}" if len(named) > 1 else named[0]
-    raise UnknownUnit(f"{code!r} is not the code of a {wanted} on map {on}")
+    """The unit of map `on` that a typed `code` names at one of `levels` or as `VN`
+    (`typed_codes.read_code`), else `UnknownUnit` (or `AmbiguousCode`) in words naming the map."""
+    return read_code(code, on, ("national", *levels))
 
 
 def unplaced(engine: Engine, on: str, unit: Unit | None = None) -> list[UnplacedRecord]:

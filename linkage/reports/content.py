@@ -40,6 +40,7 @@ from linkage.counting.indicators import (
 )
 from linkage.errors import UserFacingError
 from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, check_map, map_data, province_crosswalk
+from linkage.geo.typed_codes import AmbiguousCode
 from linkage.i18n import t
 from linkage.records.permissions import is_admin
 from linkage.records.settling import to_settle
@@ -64,9 +65,12 @@ class ReportRefused(UserFacingError):
 
 def read_unit(code: str, on: str) -> Unit:
     """The unit a report is asked for: `VN`, a province, or a district of 2025-01 / commune of 2025-07
-    (leading zeros may be left out), read on map `on`."""
+    (leading zeros may be left out unless the code then names several units: refused naming each,
+    `typed_codes.AmbiguousCode`), read on map `on`."""
     try:
         return resolve(code, check_map(on), REPORT_LEVELS[on])
+    except AmbiguousCode:
+        raise
     except UnknownUnit:
         levels = REPORT_LEVELS[on]
         raise ReportRefused("unit", code=code, map=on, levels=" / ".join(("VN", *levels))) from None

@@ -388,7 +388,7 @@ class ChangeLog(SQLModel, table=True):
 
 
 class Review(Stamped, table=True):
-    """A record changed by a cooperative and not yet verified by an officer of its district.
+    """A record changed by a cooperative and not yet verified by an officer (`permissions.verifies`).
 
     `snapshot` keeps the values as last verified (None for a record created unverified), so
     coverage on verified data can use them while the change waits.

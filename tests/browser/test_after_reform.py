@@ -236,7 +236,9 @@ def test_the_commune_officer_draws_verifies_and_settles_and_the_communes_figure_
         picker.fill(case.area)  # typed to narrow the list
         page.get_by_role("option", name=re.compile(re.escape(f"{case.area} — {case.area_name}"))).click()
         settled(page)
-        page.get_by_test_id("stRadio").get_by_text(re.compile(rf"^{re.escape(case.name)} .*\({case.commune}, ")).click()
+        page.get_by_test_id("stMain").get_by_test_id("stRadio").get_by_text(
+            re.compile(rf"^{re.escape(case.name)}, .*\({case.commune}, 2025-07\) — thuộc phạm vi của bạn")
+        ).click()
         settled(page)
         page.get_by_role("button", name="Lưu xã này").click()
         settled(page)

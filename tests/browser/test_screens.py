@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from linkage.accounts.demo_accounts import create_demo_accounts
-from linkage.accounts.users import SYSTEM, Actor
+from linkage.accounts.users import SYSTEM, Actor, add_user
 from linkage.demo import generate
 from linkage.records import forms
 from linkage.records.catalog import init
@@ -44,12 +44,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     for a in made:
         accounts.setdefault(a.role, (a.username, a.password))  # the first of each role: the programme's
     # Whose queue the cooperative's change reaches: its commune's office of today's map if the demo has
-    # one, else its province's, else its old district's (the routing rule, read for this cooperative).
+    # one, else its province's department (the routing rule, read for this cooperative); the department
+    # gets an account here when the demo has none.
     cooperative = next(a for a in made if a.role == "cooperative")
     unit = verifier_of(engine, Actor(cooperative.username, "cooperative", cooperative_code=cooperative.scope))
-    assert unit is not None
-    verifier = next(a for a in made if a.role == "officer" and (a.scope, a.unit_map) == (unit.code, unit.map))
-    accounts["verifier"] = (verifier.username, verifier.password)
+    assert unit is not None and unit.map == "2025-07"
+    verifier = next((a for a in made if a.role == "officer" and (a.scope, a.unit_map) == (unit.code, unit.map)), None)
+    if verifier is None:
+        add_user(engine, SYSTEM, "so.thu", "mật-khẩu-sở-thử", "officer", unit.code, None, unit.map)
+        accounts["verifier"] = ("so.thu", "mật-khẩu-sở-thử")
+    else:
+        accounts["verifier"] = (verifier.username, verifier.password)
     officer = forms.read(engine, SYSTEM, "cooperatives", _coop_of(engine))
     commune = officer.values["commune_code"]
     folder = tmp_path_factory.mktemp("hostile")
