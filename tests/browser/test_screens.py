@@ -153,7 +153,7 @@ def test_hostile_names_are_shown_as_typed_and_run_nowhere(demo, tall: Watched) -
     page.get_by_label("Tên *").filter(visible=True).first.fill(HOSTILE["image"] + " (sửa)")
     page.get_by_role("button", name="Lưu", exact=True).filter(visible=True).first.click()
     expect(page.get_by_text("Đã lưu.").first).to_be_visible(timeout=20_000)
-    sign_in(page, base, accounts["officer"])
+    sign_in(page, base, accounts["verifier"])
     visit(page, "Xác nhận")
     expect(page.get_by_text(HOSTILE["image"] + " (sửa)").first).to_be_visible()  # shown as typed
     expect(page.get_by_text("XX2 — " + HOSTILE["image"]).first).to_be_visible()
