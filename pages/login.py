@@ -1,4 +1,4 @@
-"""Sign-in: user name and password, checked by the domain layer (throttled, lockable)."""
+"""Sign-in: user name and password, checked by the domain layer (throttled per name and per address)."""
 
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from linkage.accounts.users import authenticate
 from linkage.errors import LoginRefused
 from linkage.geo.maps import OLD_MAP
 from ui import engine, lang, open_page, remember_sign_in, sign_in, tr
+from ui.address import client_address
 from ui.signin import identity_provider, sign_in_with_identity_provider
 
 open_page("login")
@@ -21,7 +22,7 @@ with st.form("login"):
     submitted = st.form_submit_button(tr("app.login.submit"), type="primary")
 if submitted:
     try:
-        who = authenticate(engine(), username, password)
+        who = authenticate(engine(), username, password, address=client_address())
     except LoginRefused as refused:
         st.error(refused.message(lang()))
     else:
