@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from linkage.accounts.demo_accounts import DemoAccount, demo_accounts
+from linkage.accounts.demo_accounts import DemoAccount, demo_accounts, demo_mode
 from linkage.accounts.offices import office_of_scope
 from linkage.accounts.users import authenticate
 from linkage.errors import LoginRefused
@@ -39,7 +39,7 @@ def demo_office(account: DemoAccount) -> str:
     return office_of_scope(account.role, account.scope, on, lang())
 
 
-shown = demo_accounts(engine())
+shown = demo_accounts(engine()) if demo_mode() else []  # only where `tasks.py app` runs the demonstration
 if shown:
     st.warning(tr("app.login.demo_warning"))
     st.table(
