@@ -64,7 +64,7 @@ QUIET_MS = 250  # a run that ends and starts again (st.rerun) within this is one
 NATIONAL = f"bench.vn.{secrets.token_hex(3)}"  # a national planner made for this run only
 PASSWORD = secrets.token_urlsafe(18)
 
-# The rows of the table, in order, with their goals in seconds (issue 15).
+# The rows of the table, in order, with their goals in seconds.
 ROWS: list[tuple[str, str, float]] = [
     ("first_page", "first page after sign-in (newly started server)", 1.5),
     ("national_verified", "coverage, national: verified toggle", 1.0),
@@ -397,10 +397,15 @@ def keep_other_sections(text: str) -> str:
 
 def browser_section(text: str) -> str:
     """The "In the browser" section of `text`, or an empty string."""
+    return section_of(text, SECTION)
+
+
+def section_of(text: str, heading: str) -> str:
+    """The section of `text` under the `## ` line `heading`, up to the next one, or an empty string."""
     lines = text.splitlines()
-    if SECTION not in lines:
+    if heading not in lines:
         return ""
-    start = lines.index(SECTION)
+    start = lines.index(heading)
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
     return "\n".join(lines[start:end]).rstrip("\n") + "\n"
 

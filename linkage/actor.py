@@ -17,7 +17,7 @@ class Actor:
     role: str
     unit_code: str | None = None  # planner: VN or a province; officer: a district (or commune/province of 2025-07)
     cooperative_code: str | None = None
-    unit_map: str = "2025-01"  # the map `unit_code` is read on (CONTRACT §1): a code does not say its map
+    unit_map: str = "2025-01"  # the map `unit_code` is read on (docs/exchange-files.md): a code does not say its map
 
     @property
     def counts_as_verified(self) -> bool:

@@ -1,4 +1,4 @@
-"""The `linkage` command line (CONTRACT §4): thin, every rule lives in the domain modules.
+"""The `linkage` command line (docs/command-line.md): thin, every rule lives in the domain modules.
 
 Exit status 0 on success; 1 with a plain message on stderr when the user's input or data is
 refused; 2 for a usage error (argparse). No traceback reaches the user for an expected error.
@@ -42,6 +42,10 @@ LEVEL_CHOICES = ("national", "province", "district", "commune")  # every level o
 
 class UserError(Exception):
     """A refusal to show as a plain message, never as a traceback."""
+
+
+class UsageError(UserError):
+    """An option value the command cannot use with the others (exit status 2, like argparse's)."""
 
 
 def _date(text: str) -> date:
@@ -103,6 +107,70 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    """`FIELD=HEADER` or `ROW=CODE` options as a mapping, refused in one line when malformed."""
+    found: dict[str, str] = {}
+    for value in values or []:
+        left, sep, right = value.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise UserError(f"{option} {value!r}: write {option} NAME=VALUE")
+        found[left.strip()] = right.strip()
+    return found
+
+
+def _rows(values: dict[str, str] | list[str], option: str) -> list[int]:
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        raise UserError(f"{option}: a row is the spreadsheet's row number, such as 5") from None
+
+
+def cmd_import_list(args: argparse.Namespace) -> int:
+    from linkage.lists.problems import ListRefused
+    from linkage.lists.service import Decisions, import_list
+
+    path = Path(args.file)
+    picks = _pairs(args.pick, "--pick")
+    decisions = Decisions(
+        communes=dict(zip(_rows(list(picks), "--pick"), picks.values(), strict=True)),
+        new=set(_rows(args.new or [], "--new")),
+    )
+    try:
+        listed = import_list(
+            _engine(args),
+            path.name,
+            path.read_bytes(),
+            args.entity,
+            map_name=args.map,
+            sheet=args.sheet,
+            chosen=_pairs(args.column, "--column"),
+            decisions=decisions,
+            dry_run=args.dry_run,
+        )
+    except ListRefused as refused:
+        print(refused.line(LANG), file=sys.stderr)
+        return 1
+    counts = listed.counts()
+    shown = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    print(t("lists.read", LANG, file=path.name, header_row=listed.header_row, rows=len(listed.rows), counts=shown))
+    print(t("lists.columns", LANG, columns=", ".join(f"{h} → {f}" for f, h in listed.columns.items())))
+    if listed.ignored:
+        print(t("lists.ignored", LANG, columns=", ".join(h or "—" for h in listed.ignored)))
+    if args.report:
+        Path(args.report).write_text(listed.report_csv(LANG), encoding="utf-8-sig", newline="")
+        print(t("lists.report_written", LANG, path=args.report))
+    numbers = {k: counts.get(k, 0) for k in ("new", "update", "same")}
+    if listed.blocked:
+        for line in listed.problem_lines(LANG):
+            print(line, file=sys.stderr)
+        print(t("lists.refused", LANG, count=len(listed.blocked)), file=sys.stderr)
+        return 1
+    print(
+        t("lists.written", LANG, file=path.name, **numbers) if listed.written else t("lists.dry_run", LANG, **numbers)
+    )
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from linkage.accounts.users import SYSTEM
     from linkage.records.exporting import export_folder
@@ -127,16 +195,19 @@ def _map(args: argparse.Namespace, day: date) -> str:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from linkage.counting.indicators import ALL_LEVELS, compute, json_rows
+    from linkage.counting.indicators import ALL_LEVELS, compute, json_rows, reported_levels
 
     day = args.as_of or date.today()
     on = _map(args, day)
+    if args.level and args.level not in reported_levels(on):
+        has = ", ".join(reported_levels(on))
+        raise UsageError(t("cli.maps.level_not_on_map", LANG, map=on, level=args.level, levels=has))
     levels = (args.level,) if args.level else ALL_LEVELS
     if args.verified_only:  # records as last verified: read through the models (`coverage.load_facts`)
         from linkage.counting.coverage import coverage
 
         rows = coverage(_engine(args), day, levels, verified_only=True, map_name=on)
-    else:  # the live records through the driver alone: no SQLAlchemy to load (issue 13, Speed)
+    else:  # the live records through the driver alone: no SQLAlchemy to load, to keep start-up fast
         from linkage.counting.facts import read_facts
         from linkage.store.driver import reading
 
@@ -172,6 +243,51 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+MAP_INDICATORS = _Offered(
+    ("communes_with_cooperative", "districts_with_key_product_linkage", "raw_material_linkages_with_digital_tech")
+)
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    day = args.as_of or date.today()
+    on = _map(args, day)
+    out = Path(args.out)
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in ("svg", "png"):
+        raise UserError(f"{args.out}: the map is written as .svg or .png")
+    from linkage.counting.coverage_map import description, map_indicators
+    from linkage.geo.maps import map_data
+    from linkage.records.unplaced import UnknownUnit, resolve
+
+    levels = ("province", "district", "commune") if on == "2025-01" else ("province", "commune")
+    try:
+        unit = resolve(args.unit, on, levels)
+    except UnknownUnit as exc:
+        raise UserError(str(exc)) from exc
+    if unit.level == "commune" and on == "2025-01":  # no indicator counts communes there: their district
+        place = map_data(on).communes[unit.code]
+        print(
+            t("cli.map_commune_district", LANG, commune=unit.name, district=map_data(on).districts[place.district].name)
+        )
+        unit = map_data(on).districts[place.district].unit
+    available = map_indicators(unit)
+    indicator = args.indicator or available[0]
+    if indicator not in available:
+        raise UserError(f"{indicator!r} is not drawn for {unit.name} on map {on}: choose one of {', '.join(available)}")
+    from linkage.counting import map_chart
+    from linkage.counting.coverage import unit_map
+
+    found = unit_map(_engine(args), day, unit, indicator)
+    try:
+        out.write_bytes(map_chart.picture(map_chart.chart(found, LANG), kind))
+    except OSError as exc:
+        raise UserError(f"{args.out}: cannot write the file ({exc.strerror})") from exc
+    print(t("cli.map_done", LANG, file=str(out), description=description(found, LANG)))
+    if found.unplaced:
+        print(t("coverage_map.unplaced", LANG, count=found.unplaced, unit=found.area.name))
+    return 0
+
+
 def cmd_graph(args: argparse.Namespace) -> int:
     day = args.as_of or date.today()
     on = _map(args, day) if args.map else "2025-01"  # without --map: the programme's map, as before
@@ -184,7 +300,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     if unit.level == "national":
         raise UserError(f"{args.unit!r}: a graph is drawn for a province or a {levels[1]} of map {on}, not the country")
-    from linkage.graphs.render import write_graph_file
+    from linkage.graphs.graph_file import write_graph_file
 
     summary = write_graph_file(
         _engine(args),
@@ -217,6 +333,38 @@ def cmd_unplaced(args: argparse.Namespace) -> int:
         )
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Refusals here exit with status 2 (docs/command-line.md): the request itself cannot be met."""
+    from linkage.reports.content import ReportRefused, check_date, issuing_office, read_unit
+
+    today = date.today()
+    day = args.as_of or today
+    out = Path(args.out)
+    try:
+        on = _map(args, day)
+        check_date(day, today)
+        unit = read_unit(args.unit, on)
+        if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):  # before counting anything
+            raise ReportRefused("not_writable", path=args.out, reason=t("report.refused.no_folder", LANG))
+        from linkage.accounts.users import SYSTEM
+        from linkage.reports.document import make, save
+
+        office = args.office or issuing_office(unit, args.lang)
+        report, written = make(
+            _engine(args), unit, day, lang=args.lang, office=office, actor=SYSTEM, verified_only=args.verified_only
+        )
+        save(written, out)
+    except (ReportRefused, UserError) as exc:
+        message = exc.message(LANG) if isinstance(exc, ReportRefused) else str(exc)
+        print(f"linkage report: {message}", file=sys.stderr)
+        return 2
+    words = {"unit": unit.name, "date": day.strftime("%d/%m/%Y"), "map": on, "path": args.out}
+    print(t("report.written", LANG, **words))
+    if not report.has_figures:
+        print(t("report.written_no_rural", LANG, unit=unit.name))
     return 0
 
 
@@ -354,6 +502,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import", cmd_import, "validate exchange files, then write all of them or nothing")
     p.add_argument("path", help="a folder of exchange files, one file, or one workbook")
     p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
+    p = command(
+        "import-list",
+        cmd_import_list,
+        "read a list in an office's own layout (names and addresses), then write all of it or nothing",
+    )
+    p.add_argument("file", metavar="FILE", help="a CSV or XLSX list: title rows, STT, Vietnamese headers, addresses")
+    p.add_argument(
+        "--as", dest="entity", required=True, choices=("cooperatives", "producers", "buyers", "raw_material_areas")
+    )
+    p.add_argument(
+        "--map",
+        choices=MAP_CHOICES,
+        metavar="2025-01|2025-07",
+        help="the map of every row (default: a row naming a district is on 2025-01, any other on 2025-07)",
+    )
+    p.add_argument("--sheet", metavar="NAME", help="the workbook's sheet to read (default: the first)")
+    p.add_argument("--column", action="append", metavar="FIELD=HEADER", help="read HEADER as FIELD (repeatable)")
+    p.add_argument("--report", metavar="OUT.csv", help="write one line per row: status, code, commune, candidates")
+    p.add_argument("--dry-run", action="store_true", help="read and check everything, write nothing")
+    p.add_argument("--pick", action="append", metavar="ROW=COMMUNE", help="the commune of an ambiguous row")
+    p.add_argument("--new", action="append", metavar="ROW", help="a possible duplicate row is a new record")
     p = command("export", cmd_export, "write every exchange file into FOLDER")
     p.add_argument("folder")
     p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
@@ -381,10 +550,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--product", action="append", metavar="CODE", help="only linkages of this product (repeatable)")
     p.add_argument("--technology", action="append", choices=TECHNOLOGIES, help="only linkages applying it (repeatable)")
     p.add_argument("--party-type", action="append", choices=PARTY_TYPES, help="only these parties (repeatable)")
+    p = command("map", cmd_map, "draw a unit's coverage map as one SVG or PNG picture, offline")
+    p.add_argument("unit", metavar="UNIT", help="VN, a province, a district (2025-01) or a commune of the map")
+    p.add_argument("--out", required=True, metavar="FILE.svg", help="the picture: FILE.svg or FILE.png")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    p.add_argument(
+        "--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map UNIT is on (default: that of the date)"
+    )
+    p.add_argument(
+        "--indicator",
+        choices=MAP_INDICATORS,
+        metavar="INDICATOR",
+        help="communes_with_cooperative (default), districts_with_key_product_linkage (2025-01: the country or a "
+        "province), raw_material_linkages_with_digital_tech",
+    )
     p = command("unplaced", cmd_unplaced, "list the records placed above the commune on a map, with their candidates")
     p.add_argument("--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map (default: that of today)")
     p.add_argument("--unit", metavar="CODE", help="only records in this unit of the map or with a candidate in it")
     p.add_argument("--out", metavar="FILE.csv", help="write the list there (default: print it)")
+    p = command("report", cmd_report, "write a unit's figures as a report in the state's format (Word, Decree 30/2020)")
+    p.add_argument("unit", metavar="UNIT", help="VN, a province, or a district of 2025-01 / a commune of 2025-07")
+    p.add_argument("--out", required=True, metavar="FILE.docx", help="the document, written whole or not at all")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)")
+    p.add_argument(
+        "--map", choices=MAP_CHOICES, metavar="2025-01|2025-07", help="the map counted on (default: that of the date)"
+    )
+    p.add_argument("--verified-only", action="store_true", help="count records as officers last verified them")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="the document's language (default: vi)")
+    p.add_argument("--office", metavar="TEXT", help="the issuing office (default: the office keeping the unit)")
     users = sub.add_parser("user", help="manage accounts").add_subparsers(dest="user_command", required=True)
     p = users.add_parser("add", help="create an account (password from a prompt or --password-stdin)")
     p.add_argument("username")
@@ -439,6 +632,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except UsageError as exc:
+        return _fail(args, str(exc), status=2)
     except UserError as exc:
         return _fail(args, str(exc))
     except UserFacingError as exc:
@@ -474,6 +669,6 @@ def _database_refusal(args: argparse.Namespace, exc: Exception) -> str | None:
     return f"the database refused the change, nothing was written: {exc.orig}"
 
 
-def _fail(args: argparse.Namespace, message: str) -> int:
+def _fail(args: argparse.Namespace, message: str, status: int = 1) -> int:
     print(f"linkage {args.command}: {message}", file=sys.stderr)
-    return 1
+    return status

@@ -4,12 +4,10 @@ Python's cyclic garbage collector walks every live container object at each full
 once more at exit. A `linkage` command creates hundreds of thousands of them (pandas, and for most
 commands SQLAlchemy and the models, being imported; records being read and validated) and almost
 none of them is cyclic garbage, so the collector is off for the whole command: memory is still
-freed as soon as nothing refers to it, only reference cycles wait for the exit. Measured on the
-national demo: `linkage coverage` spent 0.08 s of its second in collections, a national `linkage
-import` 9 s of 41 s and `linkage export` 0.8 s of 3.9 s; the peak memory of each stayed the same,
-except `linkage demo --scale national` (387 → 429 MB). At exit, the databases a command opened
-through an engine are closed first (SQLite folds its write-ahead log back into the file) and what
-is left is frozen, so Python does not walk it once more only to exit.
+freed as soon as nothing refers to it, only reference cycles wait for the exit (what that saves,
+and costs in memory, is in docs/benchmarks.md, "Measured while choosing the design"). At exit, the databases a command
+opened through an engine are closed first (SQLite folds its write-ahead log back into the file) and what is left is
+frozen, so Python does not walk it once more only to exit.
 """
 
 from __future__ import annotations

@@ -7,12 +7,11 @@ indicator state appears: units above and below each target, and units with no da
 Everything is drawn from `random.Random(seed)` in sorted code order and dated from fixed dates, so
 two runs with one seed write the same records. Rows are written with bulk inserts.
 
-Both maps (CONTRACT §1, §2): a cooperative established after the reform (after 2025-07-01) is given,
-with its members and areas, by its commune on map `2025-07` only; one in a commune the crosswalk split
-is given on `2025-01` only (placed above the commune on `2025-07`, the officer's list of `linkage
-unplaced`), and every split commune of the scale holds some; about one in five of the others is given
-on both maps (agreeing with the crosswalk); the rest on `2025-01` only, as records entered before the
-reform are. Buyers likewise.
+Both maps (docs/exchange-files.md, "Two maps" and "Locations"): a cooperative established after the reform (after
+2025-07-01) is given, with its members and areas, by its commune on map `2025-07` only; one in a commune the crosswalk
+split is given on `2025-01` only (placed above the commune on `2025-07`, the officer's list of `linkage unplaced`), and
+every split commune of the scale holds some; about one in five of the others is given on both maps (agreeing with the
+crosswalk); the rest on `2025-01` only, as records entered before the reform are. Buyers likewise.
 """
 
 from __future__ import annotations
@@ -292,7 +291,8 @@ def _place(name: str) -> str:
 
 def _location(rng: random.Random, commune: str, given: str) -> dict[str, str | None]:
     """The two location columns of a record in old commune `commune`, given on one map or both: on
-    `2025-07` it is one of the commune's crosswalk candidates (so both columns agree, CONTRACT §2)."""
+    `2025-07` it is one of the commune's crosswalk candidates (so both columns agree, docs/exchange-files.md
+    "Locations")."""
     if given == OLD_ONLY:
         return {"commune_code": commune, "commune_code_2025_07": None}
     candidates = crosswalk().old_to_new[commune]

@@ -27,7 +27,7 @@ from ui import (
     tr,
     unit_label,
 )
-from ui.coverage_page import show_notice, show_trend
+from ui.coverage_page import report_button, show_map, show_notice, show_trend
 
 who = guard("coverage")
 SETTLING = Path(__file__).parent / "settling.py"
@@ -120,6 +120,7 @@ if view.unplaced:
 
 children = view.children
 labels = {i: tr(f"indicator.{i}") for i in indicators.INDICATORS}
+indicator = None
 if len(children):
     available = [i for i in indicators.INDICATORS if (children["indicator"] == i).any()]
     indicator = st.radio(
@@ -136,6 +137,9 @@ if len(children):
     by_code = {u: level for u, level in zip(ranked["unit_code"], ranked["level"], strict=True)}
     if chosen and chosen[0] in by_code:
         open_unit(Unit(on, by_code[chosen[0]], str(chosen[0])))
+if placed := show_map(unit, as_of, verified, indicator, labels):
+    open_unit(placed)
+if len(children):
     st.markdown(f"**{tr('app.coverage.below_target')}**")
     behind = indicators.with_gap(ranked[ranked["met"] == False])  # noqa: E712  (met is True/False/None)
     shown = ["unit_code", "unit_name", "numerator", "denominator", "needed"]
@@ -151,7 +155,7 @@ if len(children):
         code = str(behind.iloc[table.selection.rows[0]]["unit_code"])
         open_unit(Unit(on, by_code[code], code))
 
-show_trend(view.figures_unit, verified, labels)
+reading = show_trend(view.figures_unit, verified, labels)
 
 with st.expander(tr("app.coverage.candidates"), key="candidates"):
     found = coverage.unit_candidates(engine(), who, as_of, unit, verified)
@@ -174,3 +178,4 @@ with st.container(horizontal=True):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="xlsx",
     )
+    report_button(who, unit, as_of, verified, reading)

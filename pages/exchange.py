@@ -13,6 +13,7 @@ from linkage.records.exporting import export_bytes
 from linkage.records.importing import import_tables
 from linkage.records.permissions import may_import
 from ui import engine, guard, lang, show_error, tr
+from ui.office_list import office_list_section
 from ui.uploads import checked_uploads, uploaded_tables
 
 who = guard("exchange")
@@ -86,6 +87,9 @@ if may_import(who):
                             unchanged=sum(c.unchanged for c in counts),
                         )
                     )
+
+if may_import(who) and who.role in ("admin", "officer"):
+    office_list_section(who)
 
 st.subheader(tr("app.exchange.export"))
 fmt = st.radio(tr("app.exchange.format"), ["xlsx", "csv"], horizontal=True, key="export_format")

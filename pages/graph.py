@@ -16,6 +16,7 @@ from linkage.errors import UserFacingError
 from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, map_data, national
 from linkage.geo.unit_search import search
 from linkage.graphs import graph
+from linkage.graphs.drawing import graph_title
 from linkage.graphs.graph_view import (
     EARLIEST,
     GRAPH_LEVELS,
@@ -29,7 +30,6 @@ from linkage.graphs.graph_view import (
     unit_key,
     write_address,
 )
-from linkage.graphs.render import graph_title
 from linkage.i18n import vietnam_time
 from linkage.records import forms
 from linkage.vocabulary import PARTY_TYPES, TECHNOLOGIES
@@ -128,7 +128,7 @@ with st.spinner(tr("app.computing")):
     except UserFacingError as error:  # a scope the domain refuses (its rule is the last word)
         show_error(error)
         st.stop()
-title = graph_title(engine(), unit.code, as_of, lang(), map_name=unit.map)
+title = graph_title(unit.code, as_of, lang(), map_name=unit.map)
 if unit.level == "province":  # thousands of nodes: drawn as its districts (2025-01) or communes (2025-07)
     st.caption(tr("app.graph.overview" if unit.map == OLD_MAP else "app.graph.maps.province_overview"))
     overview = province_overview_file(who, unit, as_of, tuple(products), tuple(technologies), title, lang())

@@ -35,7 +35,7 @@ if identity_provider() and st.button(tr("app.session.oidc"), key="oidc_sign_in")
 
 def demo_office(account: DemoAccount) -> str:
     """The office a demo account stands for, in today's words (its unit is read on its map)."""
-    on = getattr(account, "unit_map", None) or OLD_MAP  # demo accounts name their map since issue 14
+    on = account.unit_map or OLD_MAP  # a cooperative's account has no map of its own
     return office_of_scope(account.role, account.scope, on, lang())
 
 

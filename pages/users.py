@@ -9,6 +9,7 @@ import streamlit as st
 from linkage.accounts.users import MIN_PASSWORD_LENGTH, add_user, change_password, list_users, set_disabled, set_role
 from linkage.errors import UserFacingError
 from linkage.geo.maps import MAPS, map_of
+from linkage.records.permissions import scope_fields
 from linkage.vocabulary import ROLES
 from ui import carried, engine, flash, guard, plain, show_error, tr
 
@@ -25,12 +26,6 @@ def done(write: Callable[[], object], message: str) -> None:
     else:
         flash(message)
         st.rerun()
-
-
-def scope_of(role: str, scope: str) -> tuple[str | None, str | None]:
-    """The one scope field read as the role needs it: a unit code, or a cooperative code."""
-    text = scope.strip() or None
-    return (None, text) if role == "cooperative" else (text, None)
 
 
 def role_and_scope(key: str, role: str = "officer", scope: str = "", on: str | None = None) -> tuple[str, str, str]:
@@ -78,7 +73,7 @@ with st.expander(tr("app.users.add_title"), key="users_add"), st.form("users_add
         if password != repeat:
             st.error(tr("app.account.differ"))
         else:
-            unit, cooperative = scope_of(role, scope)
+            unit, cooperative = scope_fields(role, scope)
             done(
                 lambda: add_user(engine(), who, name, password, role, unit, cooperative, on),
                 tr("app.users.added", username=plain(name)),
@@ -116,7 +111,7 @@ if account is not None:
         st.markdown(f"**{tr('app.users.role_title')}**")
         role, scope, on = role_and_scope(f"users_role_{chosen}", account.role, account.scope or "", account.unit_map)
         if st.form_submit_button(tr("app.users.change_role")):
-            unit, cooperative = scope_of(role, scope)
+            unit, cooperative = scope_fields(role, scope)
             done(
                 lambda: set_role(engine(), who, chosen, role, unit, cooperative, on),
                 tr("app.users.role_done", username=shown),

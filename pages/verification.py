@@ -5,7 +5,7 @@ import math
 import streamlit as st
 
 from linkage.errors import UserFacingError
-from linkage.graphs.render import text_table
+from linkage.html_table import text_table
 from linkage.i18n import vietnam_time
 from linkage.records.history import queue, send_back, verify
 from ui import (

@@ -96,7 +96,7 @@ class HtmlTable(HTMLParser):
 
 
 def text_tables(at: AppTest) -> list[list[dict[str, str]]]:
-    """The tables a page shows through `st.html` (`render.text_table`), each as rows of {column: text as read}."""
+    """The tables a page shows through `st.html` (`html_table.text_table`), each as rows of {column: text as read}."""
     tables = []
     for element in at.get("html"):
         cells = HtmlTable(element.proto.body)

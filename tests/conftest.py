@@ -80,7 +80,7 @@ def database_at(request: pytest.FixtureRequest, tmp_path: Path, revision: str) -
 def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database with the geography and catalogs loaded, one per backend per run."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkage.store.db'}"
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkage.db'}"
         init(get_engine(url))
         yield url
         return

@@ -158,7 +158,7 @@ def test_a_buyer_picked_then_dated_out_of_the_graph_is_cleared_with_a_note(app: 
 
 
 def test_a_linkage_picked_by_a_click_in_the_drawing_then_filtered_out_is_cleared_with_a_note(app: App) -> None:
-    # A click on a node writes `pick` into the address (linkage/graphs/render.py BRIDGE); so does a shared link.
+    # A click on a node writes `pick` into the address (linkage/graphs/drawing.py BRIDGE); so does a shared link.
     at = app(OFFICER_058, "graph.py", unit="058", as_of="2024-06-30", pick="linkage:L1")
     assert [s.value for s in at.subheader][-1] == "liên kết: Chuỗi lúa Dương Quang"
     assert "Các bên liên kết" in texts(at)

@@ -144,10 +144,10 @@ def test_backup_and_restore_from_the_command_line(sqlite: Engine, tmp_path: Path
     fresh = f"sqlite:///{tmp_path / 'new-machine.db'}"  # restoring onto a machine with nothing yet
     restored = linkage("restore", str(tmp_path / "b.db"), "--db", fresh)
     assert restored.returncode == 0, restored.stderr
-    out = linkage("coverage", "--level", "district", "--as-of", "2025-12-31", "--format", "json", "--db", fresh)
-    assert json.loads(out.stdout) == json.loads(
-        linkage("coverage", "--level", "district", "--as-of", "2025-12-31", "--format", "json", "--db", db).stdout
-    )
+    figures = ("coverage", "--map", "2025-01", "--level", "district", "--as-of", "2025-12-31", "--format", "json")
+    out = linkage(*figures, "--db", fresh)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == json.loads(linkage(*figures, "--db", db).stdout) != []
     dispose_engine(fresh)
 
 

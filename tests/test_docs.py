@@ -15,9 +15,9 @@ from sqlalchemy.engine import Engine
 
 from linkage.cli import build_parser
 from linkage.counting.coverage import coverage
-from linkage.counting.indicators import COLUMNS, INDICATOR_LEVELS, INDICATORS, TARGETS
+from linkage.counting.indicators import COLUMNS, INDICATORS, MAP_INDICATOR_LEVELS, TARGETS
 from linkage.exchange.spec import ENTITIES
-from linkage.geo.maps import OLD_MAP
+from linkage.geo.maps import MAPS, OLD_MAP
 from linkage.records.importing import import_path
 
 from .documented import DOCS, run_block
@@ -97,13 +97,20 @@ def test_the_documented_example_files_import_and_give_the_documented_figures(eng
 # --- docs/indicators.md ---------------------------------------------------------------------------
 
 
-def test_the_documented_indicators_have_the_codes_targets_and_levels() -> None:
+def documented_levels(cell: str) -> set[str]:
+    """`commune (rural communes), province, national` → its levels; `not reported (…)` → none."""
+    words = re.sub(r"\(.*?\)", "", cell)
+    return set() if words.startswith("not reported") else {level.strip() for level in words.split(",")}
+
+
+def test_the_documented_indicators_have_the_codes_targets_and_levels_of_both_maps() -> None:
     rows = table(sections("indicators.md")["The indicators"])
     assert [r["indicator"].strip("`") for r in rows] == list(INDICATORS)
     for row in rows:
         indicator = row["indicator"].strip("`")
         assert Fraction(int(row["target"].removesuffix(" %")), 100) == TARGETS[indicator]
-        assert {level.strip() for level in row["reported for"].split(",")} == set(INDICATOR_LEVELS[indicator])
+        for map_name in MAPS:
+            assert documented_levels(row[f"on `{map_name}`"]) == set(MAP_INDICATOR_LEVELS[map_name][indicator])
 
 
 def test_the_documented_coverage_columns_are_the_ones_written() -> None:
@@ -193,3 +200,12 @@ def test_the_readme_points_to_the_documents_in_the_repository(doc: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"(docs/{doc})" in readme
     assert "../shared" not in readme
+
+
+def test_the_office_list_guide_runs_as_written(tmp_path: Path) -> None:
+    done = run_block("office-list", {}, cwd=tmp_path, doc=DOCS / "office-lists.md")
+    assert done.returncode == 0, done.stderr
+    assert "dry run, nothing written: 2 new" in done.stdout
+    with (tmp_path / "bao_cao.csv").open(encoding="utf-8-sig") as report:
+        rows = [(r["row"], r["status"], r["commune_code"]) for r in csv.DictReader(report)]
+    assert rows == [("3", "new", "24207"), ("4", "new", "24427")]  # the guide's promise, from the GSO list

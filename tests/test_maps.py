@@ -351,7 +351,9 @@ def test_placements_of_all_new_communes_on_the_old_map() -> None:
 
 
 def test_the_snapshot_read_back_holds_every_unit_name_candidate_and_placement_of_a_fresh_build() -> None:
-    from linkage.geo.maps import _build_snapshot, _from_json, _to_json
+    from linkage.geo.maps import _build_snapshot
+    from linkage.geo.snapshot import from_json as _from_json
+    from linkage.geo.snapshot import to_json as _to_json
 
     built = _build_snapshot()
     read = _from_json(json.loads(json.dumps(_to_json(built, "k"))), "k")
@@ -377,7 +379,7 @@ def test_the_snapshot_read_back_holds_every_unit_name_candidate_and_placement_of
 
 
 PROBE = (
-    "from linkage.geo.maps import map_data, placements, snapshot_path, unit_columns; "
+    "from linkage.geo.maps import map_data, placements, unit_columns; from linkage.geo.snapshot import snapshot_path; "
     "assert len(unit_columns('2025-07', 'commune')['code']) == 3321; "
     "print(len(map_data('2025-01').communes), placements('2025-01', '2025-07')['00019'].level, snapshot_path())"
 )

@@ -21,7 +21,7 @@ from linkage.accounts.users import SYSTEM
 from linkage.geo.geography import old_map_geography
 from linkage.graphs.graph import build_graph
 from linkage.graphs.overview import Overview, OverviewFrames, overview_frames, province_overview
-from linkage.graphs.render import OVERVIEW_BRIDGE, overview_data, overview_html
+from linkage.graphs.overview_drawing import OVERVIEW_BRIDGE, overview_data, overview_html
 from linkage.store.db import read_session
 
 from .conftest import FIXTURE
@@ -185,7 +185,7 @@ def test_every_district_is_labelled_with_its_linkages_in_vietnamese() -> None:
 
 
 def test_only_the_most_shared_buyers_are_drawn_and_the_page_says_how_many_are_not() -> None:
-    from linkage.graphs.render import MAX_SHARED_BUYERS
+    from linkage.graphs.overview_drawing import MAX_SHARED_BUYERS
 
     base = hand_overview()
     many = pd.DataFrame(

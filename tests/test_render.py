@@ -13,7 +13,7 @@ import pytest
 import pyvis
 from sqlalchemy.engine import Engine
 
-from linkage.graphs.render import (
+from linkage.graphs.drawing import (
     MAX_NODES,
     OVERVIEW_ITERATIONS,
     STABILIZE_ITERATIONS,
@@ -21,8 +21,8 @@ from linkage.graphs.render import (
     legend_html,
     options,
     vis_data,
-    write_graph_file,
 )
+from linkage.graphs.graph_file import write_graph_file
 from linkage.records.importing import import_path
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -243,7 +243,7 @@ def test_vietnamese_names_are_written_as_typed(engine: Engine, tmp_path: Path, l
 def test_only_the_apps_drawing_picks_a_record_on_click_and_a_typed_code_stays_data() -> None:
     import networkx as nx
 
-    from linkage.graphs.render import BRIDGE, graph_html
+    from linkage.graphs.drawing import BRIDGE, graph_html
 
     g = nx.MultiDiGraph()
     g.add_node('buyer:"</script><img src=x onerror=alert(1)>', kind="buyer", code="x", name="x", buyer_kind="trader")
@@ -253,7 +253,7 @@ def test_only_the_apps_drawing_picks_a_record_on_click_and_a_typed_code_stays_da
 
 
 def test_in_the_app_the_page_links_the_served_copy_of_vis_network_instead_of_inlining_it() -> None:
-    from linkage.graphs.render import ASSETS
+    from linkage.graphs.assets import ASSETS
 
     inlined = graph_html(chain_graph(3, 0), "Huyện")
     linked = graph_html(chain_graph(3, 0), "Huyện", assets_url="app/static/")
@@ -266,7 +266,7 @@ def test_in_the_app_the_page_links_the_served_copy_of_vis_network_instead_of_inl
 def test_the_served_copy_is_pyvis_own_file_byte_for_byte(tmp_path: Path) -> None:
     import pyvis
 
-    from linkage.graphs.render import ASSETS, publish_assets
+    from linkage.graphs.assets import ASSETS, publish_assets
 
     folder = tmp_path / "static"
     assert publish_assets(folder) and publish_assets(folder)  # a second start finds them in place
@@ -277,7 +277,7 @@ def test_the_served_copy_is_pyvis_own_file_byte_for_byte(tmp_path: Path) -> None
 
 
 def test_a_folder_that_cannot_be_written_means_the_library_stays_inlined(tmp_path: Path) -> None:
-    from linkage.graphs.render import publish_assets
+    from linkage.graphs.assets import publish_assets
 
     blocker = tmp_path / "static"
     blocker.write_text("a file where the folder should be", encoding="utf-8")

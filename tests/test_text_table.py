@@ -1,11 +1,11 @@
-"""`render.text_table`: typed text shows as typed, whatever it looks like; no tag but the table's own."""
+"""`html_table.text_table`: typed text shows as typed, whatever it looks like; no tag but the table's own."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkage.graphs.render import text_table
+from linkage.html_table import text_table
 
 from .apptest import HtmlTable
 from .test_hostile_text import NAMES

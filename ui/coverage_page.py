@@ -1,13 +1,19 @@
-"""Page-side pieces of the coverage page: the note on the unit opened, and the trend with its readings."""
+"""Page-side pieces of the coverage page: the note on the unit opened, the map, and the trend with its readings."""
 
 from __future__ import annotations
 
+import functools
+from datetime import date
+
 import streamlit as st
 
-from linkage.counting import charts, coverage, indicators
+from linkage.accounts.users import Actor
+from linkage.counting import charts, coverage, indicators, map_chart
+from linkage.counting.coverage_map import description, map_indicators
 from linkage.counting.coverage_view import UnitView, unit_trend
 from linkage.geo.maps import Unit
-from ui import carried, engine, plain, tr
+from linkage.reports import content, document
+from ui import carried, engine, lang, plain, tr
 
 
 def show_notice(view: UnitView, asked: str) -> Unit | None:
@@ -29,9 +35,10 @@ def show_notice(view: UnitView, asked: str) -> Unit | None:
     return None
 
 
-def show_trend(unit: Unit, verified: bool, labels: dict[str, str]) -> None:
+def show_trend(unit: Unit, verified: bool, labels: dict[str, str]) -> str:
     """The unit's year ends in the reading the user picks (each on its own map, or all on today's),
-    the reform of 1 July 2025 marked; a note where a date has no figures for the unit's area."""
+    the reform of 1 July 2025 marked; a note where a date has no figures for the unit's area. Returns
+    the reading shown."""
     st.subheader(tr("app.coverage.trend"))
     readings = {"own": tr("app.coverage.maps.reading_own"), "today": tr("app.coverage.maps.reading_today")}
     reading = st.radio(
@@ -44,8 +51,88 @@ def show_trend(unit: Unit, verified: bool, labels: dict[str, str]) -> None:
     history = unit_trend(coverage.FACTS.get(engine(), verified), unit, reading)
     if history.empty:
         st.caption(tr("app.coverage.maps.no_trend", unit=unit.name))
-        return
+        return str(reading)
     if history["as_of"].nunique() < len(indicators.YEAR_ENDS):
         st.caption(tr("app.coverage.maps.partial_trend", unit=unit.name))
     value, when, reform = (tr(f"app.coverage.{k}") for k in ("percent", "year_end", "maps.reform"))
     st.altair_chart(charts.trend(history, labels, unit.name, value, when, reform))
+    return str(reading)
+
+
+def show_map(unit: Unit, as_of: date, verified: bool, indicator: str | None, labels: dict[str, str]) -> Unit | None:
+    """Where the gaps are: the unit's places on its map for `indicator` (the ranking's choice; a radio of
+    its own where the page has no ranking), the unplaced records and derived points said in words,
+    pictures to download. Returns the place clicked, if any."""
+    available = map_indicators(unit)
+    if indicator not in available:
+        indicator = st.radio(
+            tr("coverage_map.indicator"),
+            available,
+            format_func=labels.__getitem__,
+            horizontal=True,
+            key=carried(f"map_by_{unit.map}"),
+        )
+    found = coverage.unit_map(engine(), as_of, unit, str(indicator), verified)
+    if found.places.empty:
+        st.caption(tr("coverage_map.empty", unit=unit.name))
+        return None
+    chart = map_chart.chart(found, lang())
+    # width "content": stretched to the column, the map would lose its true shape
+    picked = st.altair_chart(
+        chart, width="content", on_select="rerun", key=f"map_{unit.map}_{unit.code}_{found.indicator}"
+    )
+    st.caption(description(found, lang()))
+    if found.degenerate and len(found.places) > 1:
+        st.info(tr("coverage_map.degenerate", unit=found.area.name))
+    if found.unplaced:
+        st.caption(tr("coverage_map.unplaced", count=found.unplaced, unit=found.area.name))
+    if found.derived:
+        st.caption(tr("coverage_map.derived_note", count=found.derived))
+    name = f"map-{unit.map}-{unit.code}-{found.indicator}-{as_of.isoformat()}"
+    with st.container(horizontal=True):
+        for kind, mime in map_chart.FORMATS.items():
+            st.download_button(
+                tr(f"coverage_map.download_{kind}"),
+                functools.partial(map_chart.picture, chart, kind),  # drawn only when asked for
+                f"{name}.{kind}",
+                mime,
+                key=f"map_{kind}",
+                on_click="ignore",
+            )
+    chosen = (picked.selection.get(map_chart.SELECTION) or []) if picked else []
+    for place in chosen:
+        code, level = str(place.get("unit_code", "")), str(place.get("level", ""))
+        if code and level and (code, level) != (unit.code, unit.level):
+            return Unit(unit.map, level, code)
+    return None
+
+
+def report_button(who: Actor, unit: Unit, as_of: date, verified: bool, reading: str) -> None:
+    """The report of what the page shows (unit, date, map, verified switch, trend reading) as a Word
+    document, written only when the button is clicked (in a thread of its own: plain values only); a
+    date the report cannot cover disables it and says why."""
+    words = lang()
+    try:
+        content.check_date(as_of, date.today())
+        refusal = None
+    except content.ReportRefused as refused:
+        refusal = refused.message(words)
+    base, connected = engine(), who
+
+    def written() -> bytes:
+        office = content.issuing_office(unit, words, connected)
+        made = document.make(
+            base, unit, as_of, lang=words, office=office, actor=connected, verified_only=verified, reading=reading
+        )
+        return made[1]
+
+    st.download_button(
+        tr("report.download"),
+        written,
+        f"bao-cao-{unit.map}-{unit.code}-{as_of.isoformat()}.docx",
+        document.MIME,
+        key="report_docx",
+        help=refusal or tr("report.download_help"),
+        disabled=refusal is not None,
+        on_click="ignore",
+    )

@@ -14,9 +14,11 @@ import streamlit as st
 
 from linkage.accounts.users import Actor
 from linkage.geo.maps import Unit
+from linkage.graphs.assets import publish_assets
+from linkage.graphs.drawing import graph_html
 from linkage.graphs.graph import build_graph, unlinked
 from linkage.graphs.overview import overview_of
-from linkage.graphs.render import graph_html, overview_html, publish_assets
+from linkage.graphs.overview_drawing import overview_html
 from linkage.store.db import data_version, read_session
 from ui import engine
 

@@ -4,11 +4,11 @@ Their passwords are fixed and printed by `linkage demo` and on the sign-in page,
 each role. Only accounts that still have the demo password are shown: change it (`linkage user
 passwd admin.demo`, or the account page) and it disappears; disable it and it disappears too.
 
-The units are chosen from the data by placement (CONTRACT §1), so they fit records given on either
-map: the busiest cooperative, its district on 2025-01 and province (the programme's accounts), the
-commune of 2025-07 holding the most records among those with records of a split commune to settle
-(`officer.xa.demo`, a commune's economic office, whose settling list is then not empty) and the
-new province holding the cooperative's (`planner.tinh.demo`, a provincial department's planner).
+The units are chosen from the data by placement (docs/exchange-files.md, "Two maps"), so they fit records given on
+either map: the busiest cooperative, its district on 2025-01 and province (the programme's accounts), the commune of
+2025-07 holding the most records among those with records of a split commune to settle (`officer.xa.demo`, a commune's
+economic office, whose settling list is then not empty) and the new province holding the cooperative's
+(`planner.tinh.demo`, a provincial department's planner).
 """
 
 from __future__ import annotations

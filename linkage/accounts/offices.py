@@ -1,7 +1,7 @@
-"""Who a signed-in user works for, in today's words (issue 14): the office behind a role and its scope.
+"""Who a signed-in user works for, in today's words: the office behind a role and its scope.
 
-Since 1 July 2025 the district agriculture office is gone (DOMAIN "The administrative reform of
-2025"): an officer of a commune of 2025-07 works at its economic office (Phòng Kinh tế; in a ward,
+Since 1 July 2025 the district agriculture office is gone (Decrees 131/2025/ND-CP and 150/2025/ND-CP):
+an officer of a commune of 2025-07 works at its economic office (Phòng Kinh tế; in a ward,
 Phòng Kinh tế, Hạ tầng và Đô thị), an officer of a province of 2025-07 at its Department of
 Agriculture and Environment (Sở Nông nghiệp và Môi trường). Accounts scoped on 2025-01 keep the
 office they had, said to be from before the reform. The words are in the catalogs' `[office]`.
@@ -14,8 +14,16 @@ Bắc Kạn (before 1 July 2025)`.
 from __future__ import annotations
 
 from linkage.actor import Actor
-from linkage.geo.maps import MAPS, NATIONAL_CODE, NEW_MAP, OLD_MAP, map_data
+from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, map_data
 from linkage.i18n import t
+from linkage.records.permissions import (
+    is_admin,
+    plans,
+    scope_fields,
+    scoped_to_cooperative,
+    scoped_to_unit,
+    sees_whole_country,
+)
 
 WARD_KINDS = ("phường",)  # a ward's economic office also keeps infrastructure and urban affairs
 
@@ -29,14 +37,16 @@ def _inside(name: str, kind: str) -> str:
 
 
 def office(role: str, unit_code: str | None, unit_map: str, lang: str, cooperative_code: str | None = None) -> str:
-    """The office a role and scope stand for, in `lang` (see the module's docstring)."""
-    if role == "admin":
+    """The office a role and scope stand for, in `lang` (see the module's docstring); what the role
+    answers for is asked of `linkage.records.permissions`."""
+    who = Actor("", role, unit_code, cooperative_code, unit_map)
+    if is_admin(who):
         return t("office.admin", lang)
-    if role == "cooperative":
+    if scoped_to_cooperative(role):
         return t("office.cooperative", lang, code=cooperative_code or "")
-    if role == "planner" and (unit_code or "").upper() == NATIONAL_CODE:
+    if sees_whole_country(who):
         return t("office.planner_national", lang)
-    if role not in ("planner", "officer") or not unit_code or unit_map not in MAPS:
+    if not scoped_to_unit(role) or not unit_code or unit_map not in MAPS:
         return t(f"role.{role}", lang)
     data = map_data(unit_map)
     for level in ("commune", "district", "province"):
@@ -51,7 +61,7 @@ def office(role: str, unit_code: str | None, unit_map: str, lang: str, cooperati
             above = data.districts[place.district].name
         # Vietnamese names a unit inside the phrase, its division word in lower case; English as listed.
         words = {"unit": _inside(place.name, place.kind) if lang == "vi" else place.name, "above": above}
-        if role == "planner":
+        if plans(who):
             key = "planner_province" if unit_map == NEW_MAP else "planner_old_province"
         elif level == "commune":
             key = "ward_office" if place.kind in WARD_KINDS else "commune_office"
@@ -66,8 +76,8 @@ def office(role: str, unit_code: str | None, unit_map: str, lang: str, cooperati
 def office_of_scope(role: str, scope: str, unit_map: str, lang: str) -> str:
     """`office` of an account listed by its scope (a unit code, or a cooperative's code: the demo
     accounts on the sign-in page)."""
-    cooperative = role == "cooperative"
-    return office(role, None if cooperative else scope, unit_map, lang, scope if cooperative else None)
+    unit_code, cooperative_code = scope_fields(role, scope)
+    return office(role, unit_code, unit_map, lang, cooperative_code)
 
 
 def office_of(actor: Actor, lang: str) -> str:

@@ -27,7 +27,7 @@ from linkage.actor import Actor as Actor
 from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
 from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP
 from linkage.records.history import Entry, entries, log
-from linkage.records.permissions import SCOPE_LEVELS, find_scope, require_admin
+from linkage.records.permissions import SCOPE_LEVELS, find_scope, require_admin, scoped_to_cooperative, scoped_to_unit
 from linkage.store.db import read_session, write_session
 from linkage.store.models import Cooperative, LoginAttempt, UserAccount, utcnow
 from linkage.vocabulary import ROLES
@@ -102,11 +102,11 @@ def _check_scope(
         raise UserFacingError("unknown_role", role=role, roles=", ".join(ROLES))
     if unit_map not in MAPS:
         raise UserFacingError("unknown_map", map=unit_map)
-    if role == "cooperative":
+    if scoped_to_cooperative(role):
         if not cooperative_code or session.get(Cooperative, cooperative_code) is None:
             raise UserFacingError("account_needs_cooperative", code=cooperative_code or "")
         return None
-    if role not in SCOPE_LEVELS:
+    if not scoped_to_unit(role):
         return None
     unit = find_scope(unit_code or "", unit_map, SCOPE_LEVELS[role][unit_map])
     if unit is not None:
@@ -146,7 +146,7 @@ def add_user(
         unit = _check_scope(role, unit_code, cooperative_code, unit_map, session)
         if session.execute(sa.select(col(UserAccount.id)).where(col(UserAccount.username) == name)).first():
             raise UserFacingError("username_taken", username=name)
-        cooperative = cooperative_code if role == "cooperative" else None
+        cooperative = cooperative_code if scoped_to_cooperative(role) else None
         scope = scope_words(unit, unit_map, cooperative)
         _log_account(session, actor, "create", name, {"role": [None, role], "scope": [None, scope]})
         session.add(
@@ -273,7 +273,7 @@ def set_role(
     with write_session(engine) as session:
         account = _account(session, username)
         unit = _check_scope(role, unit_code, cooperative_code, unit_map, session)
-        cooperative = cooperative_code if role == "cooperative" else None
+        cooperative = cooperative_code if scoped_to_cooperative(role) else None
         before = (account.role, scope_words(account.unit_code, account.unit_map, account.cooperative_code))
         after = (role, scope_words(unit, unit_map, cooperative))
         if before != after:

@@ -41,7 +41,7 @@ def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -
     return cast(alt.LayerChart, alt.layer(bars, target).properties(height=max(200, 22 * len(data))))
 
 
-REFORM = "2025-07-01"  # the two-tier map in force (CONTRACT §1): marked on every trend
+REFORM = "2025-07-01"  # the two-tier map in force: marked on every trend
 
 
 def trend(

@@ -1,10 +1,10 @@
 """Coverage from the database: the facts each process keeps up to date with every write, and what
 the pages ask of them.
 
-The counting itself is `linkage.counting.indicators` (CONTRACT §3) over `linkage.counting.facts.Facts`. Here the facts
-are read (live, or as officers last verified them), cached per database and caught up after a write
-by reading again only the records it changed (`patched`), and turned into what the pages show: a
-unit's figures, trend, candidates and downloads.
+The counting itself is `linkage.counting.indicators` (docs/indicators.md) over `linkage.counting.facts.Facts`. Here the
+facts are read (live, or as officers last verified them), cached per database and caught up after a write by reading
+again only the records it changed (`patched`), and turned into what the pages show: a unit's figures, trend, candidates
+and downloads.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import math
 import threading
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.actor import Actor
+from linkage.counting.coverage_map import CoverageMap, coverage_map
 from linkage.counting.facts import (
     ADOPTION_COLUMNS,
     BOTH_COMMUNES,
@@ -35,22 +36,19 @@ from linkage.counting.facts import (
 )
 from linkage.counting.indicators import (
     ALL_LEVELS,
-    YEAR_ENDS,
     Candidates,
     LinkageCounts,
     candidates,
     compute,
     linkage_counts,
     linkages_located,
-    old_map_unit,
-    trend,
 )
 from linkage.counting.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.exchange.keys import SEPARATOR, record_key
 from linkage.exchange.spec import BY_NAME, PARTY_COLUMN, PARTY_ENTITY
 from linkage.exchange.values import shield
-from linkage.geo.geography import NATIONAL_CODE, NATIONAL_NAME, Geography
-from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, map_data
+from linkage.geo.geography import NATIONAL_CODE, Geography
+from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit
 from linkage.records.permissions import Locator, home_unit, readable_linkages
 from linkage.store.db import (
     CHUNK,
@@ -417,10 +415,17 @@ def coverage(
 ) -> pd.DataFrame:
     """The indicator rows for `as_of` on a map, from cached facts when nothing changed since the last call.
 
-    `verified_only` counts records as officers last verified them (CONTRACT §3 on checked data).
-    `map_name` None is the map of `as_of` (CONTRACT §3's default, the command line's too).
+    `verified_only` counts records as officers last verified them (docs/indicators.md, "verified data only").
+    `map_name` None is the map of `as_of` (docs/indicators.md, "On which map"; the command line's default too).
     """
     return compute(FACTS.get(engine, verified_only), as_of, levels, map_name)
+
+
+def unit_map(engine: Engine, as_of: date, unit: Unit, indicator: str, verified_only: bool = False) -> CoverageMap:
+    """The coverage map of `unit` (on its own map) for `indicator` on `as_of`, from the same cached facts
+    and rows as the figures beside it."""
+    facts = FACTS.get(engine, verified_only)
+    return coverage_map(facts, compute(facts, as_of, map_name=unit.map), unit, as_of, indicator)
 
 
 def warm(engine: Engine, today: date | None = None) -> None:
@@ -429,57 +434,6 @@ def warm(engine: Engine, today: date | None = None) -> None:
     read of every record. Nothing is done on a database that is not migrated to this version."""
     if schema_is_current(engine):
         coverage(engine, today or date.today())
-
-
-def unit_rows(rows: pd.DataFrame, unit_code: str) -> pd.DataFrame:
-    return rows[rows["unit_code"] == unit_code]
-
-
-def district_of(geo: Geography, commune_code: str) -> str:
-    """The district a commune belongs to (the country when the code is unknown)."""
-    match = geo.communes.loc[geo.communes["code"] == commune_code, "district_code"]
-    return str(match.iloc[0]) if len(match) else NATIONAL_CODE
-
-
-def breadcrumb(geo: Geography, unit: Unit | str) -> list[tuple[str, str]]:
-    """(code, name) from the country down to `unit` (a code: of 2025-01), for drill-down navigation."""
-    unit = old_map_unit(unit)
-    trail = [(NATIONAL_CODE, NATIONAL_NAME)]
-    if unit.level == "national":
-        return trail
-    data = map_data(unit.map)
-    if unit.level == "province":
-        return [*trail, (unit.code, unit.name)]
-    province = data.provinces[data.province_of(unit)].unit
-    trail.append((province.code, province.name))
-    if unit.level == "commune" and unit.map == OLD_MAP:
-        district = data.districts[data.communes[unit.code].district].unit
-        trail.append((district.code, district.name))
-    return [*trail, (unit.code, unit.name)]
-
-
-def child_rows(rows: pd.DataFrame, geo: Geography, unit: Unit | str) -> pd.DataFrame:
-    """The rows of the units one level below `unit` (a code: of 2025-01) on its map: provinces of the
-    country; districts of a province on 2025-01, its communes on 2025-07; none below that."""
-    unit = old_map_unit(unit)
-    if unit.level == "national":
-        return rows[rows["level"] == "province"]
-    if unit.level != "province":
-        return rows.iloc[0:0]
-    data = map_data(unit.map)
-    below = "district" if unit.map == OLD_MAP else "commune"
-    mine = {code for code, place in data.level(below).items() if place.province == unit.code}
-    return rows[(rows["level"] == below) & rows["unit_code"].isin(mine)]
-
-
-def unit_trend(
-    engine: Engine, unit: Unit | str, verified_only: bool = False, dates: Iterable[date] = YEAR_ENDS
-) -> pd.DataFrame:
-    """One unit's indicators at each date (the year ends 2021–2025 by default) on its map (a code: of
-    2025-01), from cached facts."""
-    unit = old_map_unit(unit)
-    rows = trend(FACTS.get(engine, verified_only), dates, (unit.level,), unit.map)
-    return rows[rows["unit_code"] == unit.code].reset_index(drop=True)
 
 
 def unit_candidates(
@@ -548,7 +502,7 @@ def to_csv(rows: pd.DataFrame) -> bytes:
 
 def to_xlsx(rows: pd.DataFrame) -> bytes:
     """Rows as a workbook for official reports: numbers as numbers, every text cell as text."""
-    from openpyxl import Workbook  # lazy: ~0.15 s to import, paid only when a workbook is asked for
+    from openpyxl import Workbook  # lazy: slow to import, paid only when a workbook is asked for
     from openpyxl.cell import WriteOnlyCell  # lazy, with Workbook
 
     book = Workbook(write_only=True)

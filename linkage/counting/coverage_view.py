@@ -2,7 +2,7 @@
 checked for every unit of both maps.
 
 A user reaches a unit by search, by a shared link (`?map=2025-07&unit=19`), by a commune's code, or
-as the home unit of an account. A code does not say its map (CONTRACT §1), so a unit is asked for
+as the home unit of an account. A code does not say its map (docs/exchange-files.md, "Two maps"), so a unit is asked for
 on a named map; a link without `map` is one written before the page had a map, on `2025-01`.
 
 - On its own map the unit opens itself. A commune of `2025-01` opens its district (no indicator is

@@ -1,4 +1,4 @@
-"""The three digital-economy indicators of Decision 924/QD-TTg, exactly as CONTRACT §3 defines them.
+"""The three digital-economy indicators of Decision 924/QD-TTg, exactly as docs/indicators.md defines them.
 
 The stored records are read once into `Facts` (`linkage.counting.facts`); each as-of date is then a handful
 of vectorised filters and group-bys over every unit at once, so a trend over five year ends costs
@@ -52,7 +52,7 @@ INDICATORS = (COMMUNES, DISTRICTS, RAW_MATERIAL)
 TARGETS: dict[str, Fraction] = {COMMUNES: Fraction(7, 10), DISTRICTS: Fraction(7, 10), RAW_MATERIAL: Fraction(1, 2)}
 
 
-MAP_INDICATOR_LEVELS: dict[str, dict[str, tuple[str, ...]]] = {  # CONTRACT §3: the levels of each map
+MAP_INDICATOR_LEVELS: dict[str, dict[str, tuple[str, ...]]] = {  # docs/indicators.md: the levels of each map
     OLD_MAP: {
         COMMUNES: ("national", "province", "district"),
         DISTRICTS: ("national", "province"),
@@ -66,6 +66,13 @@ INDICATOR_LEVELS = MAP_INDICATOR_LEVELS[OLD_MAP]
 
 
 ALL_LEVELS = ("national", "province", "district", "commune")
+
+
+def reported_levels(map_name: str) -> tuple[str, ...]:
+    """The levels at which map `map_name` reports at least one indicator, highest first: national,
+    province and district on `2025-01`; national, province and commune on `2025-07`."""
+    levels = {level for per_indicator in MAP_INDICATOR_LEVELS[check_map(map_name)].values() for level in per_indicator}
+    return tuple(level for level in ALL_LEVELS if level in levels)
 
 
 COLUMNS = [
@@ -119,7 +126,8 @@ PLACED = ["commune_code", "district_code", "province_code"]
 @cache
 def _placement_table(from_map: str, on: str) -> pd.DataFrame:
     """Every commune code of `from_map` → the commune, district and province of map `on` a record located
-    in it is placed in (CONTRACT §1), None above that unit (`maps.placement_columns`), once per process."""
+    in it is placed in (docs/exchange-files.md, "Two maps"), None above that unit (`maps.placement_columns`), once per
+    process."""
     return pd.DataFrame(placement_columns(from_map, on), dtype=object).set_index("code")
 
 
@@ -153,7 +161,7 @@ def _located(f: Facts, linkage_codes: Iterable[str], on: str) -> pd.DataFrame:
 
 def _unplaced_by(located: pd.DataFrame, key: str, column: str | None, lowest: str) -> pd.Series:
     """How many records (`key`) are in each unit of `column` (the country when None) but in no unit of
-    the `lowest` level there (CONTRACT §3 "Unplaced records"). Such rows are few (placed above the
+    the `lowest` level there (docs/indicators.md, `unplaced`). Such rows are few (placed above the
     lowest level): only their records are looked at."""
     inside = located[located[column].notna()] if column else located
     keys = [key, column] if column else [key]
@@ -192,9 +200,36 @@ def map_units(f: Facts, map_name: str) -> MapUnits:
     return _new_map_units()
 
 
-def _communes_with_cooperative(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
+def _active_cooperatives(f: Facts, day: int, on: str) -> pd.DataFrame:
+    """The cooperatives active on `day`, placed on map `on`."""
     active = f.cooperatives[COOPERATIVE.mask(f.cooperatives, day)]
-    placed = _memo(f, "cooperatives", on, f.cooperatives[["code", *BOTH_COMMUNES]]).loc[active.index]
+    return _memo(f, "cooperatives", on, f.cooperatives[["code", *BOTH_COMMUNES]]).loc[active.index]
+
+
+def communes_with_cooperative(f: Facts, as_of: date, on: str) -> set[str]:
+    """The rural communes of map `on` with an active cooperative placed in them on `as_of` (the first
+    indicator's numerator, commune by commune: what its map colours)."""
+    key = ("communes_with_cooperative", on, as_of)
+    if key not in f.memo:  # the facts never change once read: a map redrawn for the same date reads it again
+        units = map_units(f, check_map(on))
+        rural = units.communes[units.communes["is_rural"]]
+        placed = _active_cooperatives(f, as_of.toordinal(), on)
+        f.memo[key] = frozenset(rural.loc[rural["code"].isin(placed["commune_code"].dropna().unique()), "code"])
+    return set(f.memo[key])
+
+
+def commune_digital_counts(f: Facts, as_of: date, on: str) -> UnitCounts:
+    """The third indicator counted in each commune of map `on` (reported for rural communes of 2025-07
+    only; on 2025-01 its map draws communes with these counts all the same)."""
+    key = ("commune_digital_counts", on, as_of)
+    if key not in f.memo:
+        f.memo[key] = _raw_material_linkages_with_digital_tech(f, as_of.toordinal(), on, map_units(f, check_map(on)))
+    counts: UnitCounts = f.memo[key]["commune"]
+    return counts
+
+
+def _communes_with_cooperative(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
+    placed = _active_cooperatives(f, day, on)
     rural = units.communes[units.communes["is_rural"]]
     covered = rural[rural["code"].isin(placed["commune_code"].dropna().unique())]
     above = placed[placed["commune_code"].isna()]  # placed in a district, province or the country
@@ -303,7 +338,7 @@ def _units(units: MapUnits, level: str) -> pd.DataFrame:
 
 
 def compute(facts: Facts, as_of: date, levels: Sequence[str] = ALL_LEVELS, map_name: str | None = None) -> pd.DataFrame:
-    """One row per indicator and in-scope unit of the map (CONTRACT §3): counts, ratio, target, met,
+    """One row per indicator and in-scope unit of the map (docs/indicators.md): counts, ratio, target, met,
     map and unplaced. The map defaults to the map in force on `as_of`.
 
     Facts do not change once read (a write makes new ones), so the rows are kept on them and a copy
@@ -383,7 +418,7 @@ def trend(
 ) -> pd.DataFrame:
     """The indicators at each date from one read of the data: rows as `compute` plus `as_of`.
 
-    Two readings (issue 13, item 4): `own` reads each date on the map in force then (the year ends
+    Two readings: `own` reads each date on the map in force then (the year ends
     2021–2024 on 2025-01, 2025 on 2025-07: the figures as they were reported); `today` reads every
     date on today's map (history as if the map of 1 July 2025 had always been in force). A
     `map_name` reads every date on that map whatever the reading (the programme's 2025-01)."""
@@ -433,7 +468,8 @@ def _rows_in_unit(frame: pd.DataFrame, unit: Unit, code: str = "commune_code") -
 
 def candidates(facts: Facts, as_of: date, unit: Unit | str) -> Candidates:
     """Candidates inside one unit of either map on `as_of` (a code: of 2025-01), every record placed on
-    the unit's map (CONTRACT §1): one given on the other map only counts where it is placed there."""
+    the unit's map (docs/exchange-files.md, "Two maps"): one given on the other map only counts where it is placed
+    there."""
     unit = old_map_unit(unit)
     on = unit.map
     day = as_of.toordinal()

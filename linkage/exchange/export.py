@@ -1,4 +1,4 @@
-"""Writing every exchange file from the stored records (CONTRACT §2), CSV or one XLSX workbook.
+"""Writing every exchange file from the stored records (docs/exchange-files.md), CSV or one XLSX workbook.
 
 Archived records are not exported: the export is what is in force. Values are written in the
 forms the importer reads back, so export → import → export gives the same files. A value that a
@@ -58,7 +58,7 @@ def write_folder(session: Session, folder: Path, fmt: str = "csv", keep: Keep | 
 
 def write_workbook(session: Session, path: Path, keep: Keep | None = None) -> Path:
     """One workbook, a sheet per exchange file; every cell a string, so nothing typed can run."""
-    from openpyxl import Workbook  # lazy: ~0.15 s to import, paid only when a workbook is written
+    from openpyxl import Workbook  # lazy: slow to import, paid only when a workbook is written
     from openpyxl.cell import WriteOnlyCell  # lazy, with Workbook
 
     book = Workbook(write_only=True)

@@ -2,7 +2,7 @@
 
 Everything becomes text here, as a person typed it, so validation has one path: a workbook
 saved by a spreadsheet program holds numbers, dates and booleans that are turned back into
-the text forms CONTRACT §2 accepts (PITFALLS.md, data handling). The quote that export puts
+the text forms docs/exchange-files.md accepts ("Values"). The quote that export puts
 before formula-like values (`values.shield`) is taken off here.
 """
 
@@ -36,7 +36,7 @@ MAX_INFLATED_BYTES = 160 * 1024 * 1024  # all parts of a workbook, inflated
 MAX_PART_BYTES = 24 * 1024 * 1024  # any part that is not a sheet (openpyxl holds it whole: shared strings, styles)
 MAX_PARTS = 2_000  # parts in a workbook's archive
 
-# The officer's list of records to settle (`linkage unplaced --out`, CONTRACT §4), read back once filled
+# The officer's list of records to settle (`linkage unplaced --out`, docs/command-line.md), read back once filled
 # in: each row updates the location columns of the record its `file` and `code` name, every other
 # column keeping its stored value; the other columns of the list only help whoever fills it.
 SETTLEMENT_COLUMNS = (
@@ -307,13 +307,13 @@ def _sheet_rows(sheet: Any) -> Iterator[list[str]]:
 
 
 def _read_workbook(stream: IO[bytes], name: str, stem: str) -> tuple[list[Table], list[Problem]]:
-    """A workbook named after an entity is that entity's file (its first sheet, CONTRACT §2);
+    """A workbook named after an entity is that entity's file (its first sheet, docs/exchange-files.md);
     any other workbook holds one sheet per entity, named after it."""
     refused = archive_problem(stream, name)
     if refused is not None:
         return [], [refused]
     stream.seek(0)
-    import openpyxl  # lazy: ~0.15 s to import, paid only when a workbook is read (start-up stays fast)
+    import openpyxl  # lazy: slow to import, paid only when a workbook is read (start-up stays fast)
 
     try:
         book = openpyxl.load_workbook(stream, read_only=True, data_only=True)

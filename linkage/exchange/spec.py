@@ -1,4 +1,4 @@
-"""The exchange files of CONTRACT §2: columns, value kinds, keys and references.
+"""The exchange files (docs/exchange-files.md): columns, value kinds, keys and references.
 
 One table drives reading, validation, writing and export, so a column is described once.
 """
@@ -30,7 +30,7 @@ class Entity:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     checks: tuple[tuple[str, str], ...] = field(default=())  # (start, end) date pairs
-    located: bool = False  # `commune_code` or `commune_code_2025_07` is required (CONTRACT §2 "Locations")
+    located: bool = False  # `commune_code` or `commune_code_2025_07` is required (docs/exchange-files.md, "Locations")
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """Validation of exchange tables: every value, every key, every reference, before any write.
 
 All problems are collected (not just the first) so a user fixes a file in one round. References
-resolve against the same import and against what is stored (CONTRACT §2).
+resolve against the same import and against what is stored (docs/exchange-files.md).
 """
 
 from __future__ import annotations
@@ -249,7 +249,7 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
 
 
 def _locations(p: Parsed, old_communes: set[str], new_communes: set[str]) -> list[Problem]:
-    """CONTRACT §2 "Locations": at least one commune where the entity needs one, and two that agree.
+    """docs/exchange-files.md, "Locations": at least one commune where the entity needs one, and two that agree.
 
     Checked on the record as it will be stored, so a file that changes one column of a record located
     on both maps is refused when the two no longer agree."""

@@ -1,7 +1,7 @@
 """Parsing one cell of an exchange file into its stored value, or naming what is wrong.
 
 Each parser returns the value or raises `Bad(code, params)`; the caller adds file, row and
-column. Dates are day-first (`DD/MM/YYYY`) or ISO; never month-first (CONTRACT §2).
+column. Dates are day-first (`DD/MM/YYYY`) or ISO; never month-first (docs/exchange-files.md, "Values").
 """
 
 from __future__ import annotations

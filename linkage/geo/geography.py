@@ -1,4 +1,4 @@
-"""The geography of map `2025-01` (CONTRACT §1): code rules, the rows `linkage init` stores, as DataFrames.
+"""The geography of map `2025-01`: code rules, the rows `linkage init` stores, as DataFrames.
 
 The units come from `linkage.geo.maps` (the January 2025 GSO list, `vietnam_provinces.legacy`), the map
 the programme is evaluated on; the map of July 2025 and the crosswalk live in `linkage.geo.maps` too.
@@ -26,10 +26,6 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
 
 
 def normalize_code(value: str, width: int) -> str:

@@ -1,12 +1,12 @@
-"""Where a located record is, as its form asks it (issue 13 item 3, issue 14): today's commune first,
+"""Where a located record is, as its form asks it: today's commune first,
 then, for a record that began before the reform, its commune before it.
 
 A cooperative, producer, buyer or raw material area is located by `commune_code_2025_07` (map
 2025-07) and/or `commune_code` (map 2025-01), agreeing with the crosswalk when both are given
-(CONTRACT §2). A form offers the commune of today's map first, chosen by name among one province's
-communes; the commune before the reform is asked only of a record that began before 1 July 2025, and
-is filled in from the crosswalk when the new commune took in exactly one old commune — the one
-answer the crosswalk gives, so the two columns always agree.
+(docs/exchange-files.md, "Locations"). A form offers the commune of today's map first, chosen by name among one
+province's communes; the commune before the reform is asked only of a record that began before 1 July 2025, and is
+filled in from the crosswalk when the new commune took in exactly one old commune — the one answer the crosswalk gives,
+so the two columns always agree.
 
 Example: `old_commune_of("01957")` is `"01957"` (new Xã Thượng Quan took in old Xã Thượng Quan alone);
 `old_commune_of("01849")` is None (new Xã Phong Quang took in old 01849 and 01984: the form asks).

@@ -1,4 +1,5 @@
-"""The two administrative maps of CONTRACT §1, the crosswalk between them, and placement.
+"""The two administrative maps, the crosswalk between them, and placement (docs/exchange-files.md,
+"Two maps").
 
 The only module that reads the package `vietnam-provinces==2026.9.0`, including its private
 conversion module, so an upstream rename touches this file alone:
@@ -9,10 +10,10 @@ conversion module, so an upstream rename touches this file alone:
 - the crosswalk: `vietnam_provinces._ward_conversion_2025`, the official old→new commune table.
 
 A code does not say its map (`00025` is Phường Ngọc Khánh on `2025-01` and Phường Giảng Võ on
-`2025-07`), so a unit is a `Unit`: map, level and code together. The package is loaded lazily,
-once per process (about 1 s on a first import, 0.2 s warm), and only by the functions below.
+`2025-07`), so a unit is a `Unit` (`linkage.geo.units`): map, level and code together. The package is
+read only when the cache file of `linkage.geo.snapshot` is missing, and only by the functions below.
 
-Placement (§1 "Place on a map"): a commune given on one map is placed on the other in the smallest
+Placement: a commune given on one map is placed on the other in the smallest
 unit holding every one of its crosswalk candidates — the commune if there is one, else (on `2025-01`)
 the district if all candidates share one, else the province, else the country.
 
@@ -26,135 +27,80 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
-from importlib.metadata import version
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
+
+from linkage.geo.snapshot import Snapshot, counted, load, with_own_placements
+from linkage.geo.units import (
+    CODE_WIDTH,
+    LAST_DAY_OF_OLD_MAP,
+    MAP_LEVELS,
+    MAPS,
+    NATIONAL_CODE,
+    NATIONAL_NAME,
+    NEW_MAP,
+    NEW_RURAL_KIND,
+    OLD_MAP,
+    OLD_RURAL_PREFIX,
+    Crosswalk,
+    MapData,
+    Place,
+    Unit,
+    UnknownMap,
+    check_map,
+    is_rural,
+    map_of,
+    national,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-OLD_MAP = "2025-01"
-NEW_MAP = "2025-07"
-MAPS = (OLD_MAP, NEW_MAP)
-LAST_DAY_OF_OLD_MAP = date(2025, 6, 30)
-NATIONAL_CODE = "VN"
-NATIONAL_NAME = "Việt Nam"
-CODE_WIDTH = {"province": 2, "district": 3, "commune": 5}
-MAP_LEVELS = {
-    OLD_MAP: ("national", "province", "district", "commune"),
-    NEW_MAP: ("national", "province", "commune"),
-}
-OLD_RURAL_PREFIX = "Xã "  # CONTRACT §1: on 2025-01 a rural commune is one named `Xã …`
-NEW_RURAL_KIND = "xã"  # on 2025-07 one of division type `xã`
+__all__ = [  # the words of `linkage.geo.units`, so every caller asks this module alone
+    "CODE_WIDTH",
+    "LAST_DAY_OF_OLD_MAP",
+    "MAPS",
+    "MAP_LEVELS",
+    "NATIONAL_CODE",
+    "NATIONAL_NAME",
+    "NEW_MAP",
+    "NEW_RURAL_KIND",
+    "OLD_MAP",
+    "OLD_RURAL_PREFIX",
+    "Crosswalk",
+    "MapData",
+    "Place",
+    "Unit",
+    "UnknownMap",
+    "agrees",
+    "as_unit",
+    "check_map",
+    "crosswalk",
+    "is_rural",
+    "lookup",
+    "map_data",
+    "map_of",
+    "national",
+    "place",
+    "placed_in",
+    "placement_columns",
+    "placements",
+    "province_crosswalk",
+    "smallest_holding",
+    "unit_columns",
+    "unit_holds",
+]
 
 # Where the January 2025 list in `legacy` differs from release 0.6.0, the release the programme's
 # figures (and the acceptance kit's expected rows) were computed on: 0.6.0's spelling is kept.
 _LEGACY_NAMES = {("district", "582"): "Thành phố Phan Rang-Tháp Chàm"}
 
-# The conversion table's two known slips (PITFALLS): the old province it gives for these old
-# communes. The January list puts both where the right-hand value says.
+# The conversion table's two known slips (docs/exchange-files.md, "The crosswalk"): the old province it gives for these
+# old communes. The January list puts both where the right-hand value says.
 TABLE_SLIPS = {"27691": ("82", "80"), "30781": ("89", "91")}
-
-
-class UnknownMap(ValueError):
-    """A map name that is not one of `MAPS`."""
-
-    def __init__(self, name: str):
-        super().__init__(f"unknown map {name!r}: the maps are {' and '.join(MAPS)}")
-        self.name = name
-
-
-def check_map(name: str) -> str:
-    """`name` if it names a map, else `UnknownMap`."""
-    if name not in MAPS:
-        raise UnknownMap(name)
-    return name
-
-
-def map_of(day: date) -> str:
-    """The map in force on `day`: `2025-01` up to 2025-06-30, `2025-07` after."""
-    return OLD_MAP if day <= LAST_DAY_OF_OLD_MAP else NEW_MAP
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One administrative unit: its map, level and code are its identity; name and parent are for display.
-
-    `parent` is the name of the unit above it (shown beside search results)."""
-
-    map: str
-    level: str
-    code: str
-    name: str = field(default="", compare=False)
-    parent: str = field(default="", compare=False)
-
-
-def national(map_name: str) -> Unit:
-    return Unit(check_map(map_name), "national", NATIONAL_CODE, NATIONAL_NAME)
-
-
-@dataclass(frozen=True)
-class Place:
-    """A unit of a map as the package lists it."""
-
-    unit: Unit
-    kind: str  # division type in Vietnamese: `tỉnh`, `huyện`, `xã`, `phường`, `thị trấn`, `đặc khu`, …
-    province: str = ""  # province code (communes and districts)
-    district: str = ""  # district code (communes of 2025-01)
-
-    @property
-    def code(self) -> str:
-        return self.unit.code
-
-    @property
-    def name(self) -> str:
-        return self.unit.name
-
-
-@dataclass(frozen=True)
-class MapData:
-    """Every unit of one map, by level and code (read-only mappings)."""
-
-    name: str
-    provinces: Mapping[str, Place]
-    districts: Mapping[str, Place]  # empty on 2025-07
-    communes: Mapping[str, Place]
-
-    def level(self, level: str) -> Mapping[str, Place]:
-        return {"province": self.provinces, "district": self.districts, "commune": self.communes}[level]
-
-    def unit(self, level: str, code: str) -> Unit | None:
-        """The unit of this map at `level` with `code` (zero-padded), or None."""
-        if level == "national":
-            return national(self.name) if code.upper() == NATIONAL_CODE else None
-        if level not in CODE_WIDTH:
-            return None
-        place = self.level(level).get(code)
-        return place.unit if place else None
-
-    def is_rural(self, code: str) -> bool:
-        place = self.communes[code]
-        return is_rural(self.name, place.name, place.kind)
-
-    def province_of(self, unit: Unit) -> str:
-        """The province code of a province, district or commune of this map."""
-        if unit.level == "province":
-            return unit.code
-        return self.level(unit.level)[unit.code].province
-
-
-def is_rural(map_name: str, name: str, kind: str) -> bool:
-    """CONTRACT §1: a rural commune is one named `Xã …` on 2025-01, one of division type `xã` on 2025-07."""
-    return name.startswith(OLD_RURAL_PREFIX) if map_name == OLD_MAP else kind == NEW_RURAL_KIND
 
 
 def _nfc(text: str) -> str:
@@ -215,41 +161,6 @@ def _new_map() -> MapData:
             Unit(NEW_MAP, "commune", code, _nfc(w.name), provinces[pcode].name), str(w.division_type), province=pcode
         )
     return MapData(NEW_MAP, _frozen(provinces), _frozen({}), _frozen(communes))
-
-
-@dataclass(frozen=True)
-class Crosswalk:
-    """The old→new commune relation of CONTRACT §1, completed and corrected.
-
-    - `old_to_new`: every commune of 2025-01 → its candidate communes on 2025-07 (sorted). Communes of
-      the table keep its new communes; the 28 the table lacks (merged January–June 2025) get every new
-      commune that took in any part of their old district.
-    - `new_to_old`: the same relation read backwards, for every commune of 2025-07 that took in one.
-    - `partly_merged`: old communes the table marks as partly merged (agreement with a split commune is
-      checked at the level of its new province).
-    - `absent`: the January communes missing from the table.
-    - `island_districts`: new communes with no old commune (island zones) → the district of 2025-01
-      that was the same island.
-    """
-
-    old_to_new: Mapping[str, tuple[str, ...]]
-    new_to_old: Mapping[str, tuple[str, ...]]
-    partly_merged: frozenset[str]
-    absent: frozenset[str]
-    island_districts: Mapping[str, str]
-    table_provinces: Mapping[str, str]  # old commune → old province the table gives, slips corrected
-    table_splits: Mapping[str, tuple[str, ...]]  # old codes the table divides among several new communes
-
-    def candidates(self, unit: Unit) -> tuple[Unit, ...]:
-        """The communes of the other map that `unit` (a commune) went to or came from."""
-        if unit.level != "commune":
-            raise ValueError(f"only communes have crosswalk candidates, not {unit}")
-        if unit.map == OLD_MAP:
-            codes, other = self.old_to_new.get(unit.code, ()), NEW_MAP
-        else:
-            codes, other = self.new_to_old.get(unit.code, ()), OLD_MAP
-        communes = map_data(other).communes
-        return tuple(communes[c].unit for c in codes)
 
 
 def _fold(text: str) -> str:
@@ -317,6 +228,7 @@ def _build_crosswalk(old: MapData, new: MapData) -> Crosswalk:
         island_districts=MappingProxyType(islands),
         table_provinces=MappingProxyType(table_provinces),
         table_splits=MappingProxyType({c: news for c, news in sorted(listed.items()) if len(news) > 1}),
+        maps=MappingProxyType({OLD_MAP: old, NEW_MAP: new}),
     )
 
 
@@ -413,9 +325,9 @@ def placed_in(commune_2025_01: str | None, commune_2025_07: str | None, on: str)
 
 
 def agrees(commune_2025_01: str, commune_2025_07: str) -> bool:
-    """Whether a commune on each map may both be given for one record (CONTRACT §2): the new commune is
-    one of the old one's candidates, or, for an old commune the table marks partly merged, any new
-    commune of the new province it went to.
+    """Whether a commune on each map may both be given for one record (docs/exchange-files.md, "Locations"): the new
+    commune is one of the old one's candidates, or, for an old commune the table marks partly merged, any new commune of
+    the new province it went to.
 
     "Partly merged" widens only an old commune whose table entry lists a single new commune (132 do):
     the rest of it went somewhere the table does not say. One the table splits among several new
@@ -438,7 +350,7 @@ def placements(from_map: str, on: str) -> Mapping[str, Unit]:
 
 # The same units and placements as columns, straight from the snapshot's file: what counting over
 # every unit at once reads (`linkage.counting.indicators`, `geography.old_map_geography`), without building a
-# `Unit` per code or a row per unit (about 0.1 s that `linkage coverage` would spend on every run).
+# `Unit` per code or a row per unit, which `linkage coverage` would otherwise do on every run.
 
 
 def unit_columns(map_name: str, level: str) -> Mapping[str, list[Any]]:
@@ -453,47 +365,6 @@ def placement_columns(from_map: str, on: str) -> Mapping[str, list[Any]]:
     `commune_code`, `district_code` and `province_code` of map `on` it is placed in, None above the
     unit it is placed in."""
     return _counted()["placements"][f"{check_map(from_map)}>{check_map(on)}"]  # type: ignore[no-any-return]
-
-
-def _counting(snapshot: _Snapshot) -> dict[str, object]:
-    """`unit_columns` and `placement_columns` of every map and pair of maps, made at build time."""
-    units: dict[str, dict[str, dict[str, list[Any]]]] = {}
-    for name, data in snapshot.maps.items():
-        communes = list(data.communes.values())
-        rural = [data.is_rural(c.code) for c in communes]
-        with_rural = {c.district for c, r in zip(communes, rural, strict=True) if r}
-        units[name] = {
-            "province": {"code": list(data.provinces), "name": [p.name for p in data.provinces.values()]},
-            "district": {
-                "code": list(data.districts),
-                "name": [d.name for d in data.districts.values()],
-                "province_code": [d.province for d in data.districts.values()],
-                "in_scope": [d in with_rural for d in data.districts],
-            },
-            "commune": {
-                "code": [c.code for c in communes],
-                "name": [c.name for c in communes],
-                "district_code": [c.district or None for c in communes],
-                "province_code": [c.province for c in communes],
-                "is_rural": rural,
-            },
-        }
-    placements: dict[str, dict[str, list[Any]]] = {}
-    for (from_map, on), placed in snapshot.placements.items():
-        target = snapshot.maps[on]
-        columns: dict[str, list[Any]] = {"code": [], "commune_code": [], "district_code": [], "province_code": []}
-        for code, unit in placed.items():
-            commune = target.communes[unit.code] if unit.level == "commune" else None
-            columns["code"].append(code)
-            columns["commune_code"].append(unit.code if commune else None)
-            columns["district_code"].append(
-                (commune.district or None) if commune else unit.code if unit.level == "district" else None
-            )
-            columns["province_code"].append(
-                target.province_of(unit) if unit.level in ("commune", "district", "province") else None
-            )
-        placements[f"{from_map}>{on}"] = columns
-    return {"units": units, "placements": placements}
 
 
 def lookup(map_name: str, code: str) -> Unit | None:
@@ -515,176 +386,22 @@ def as_unit(unit: Unit | str, map_name: str = OLD_MAP) -> Unit | None:
     return unit if isinstance(unit, Unit) else lookup(map_name, unit)
 
 
-# Both maps, the crosswalk and the placements between them, built from the package once and kept in
-# a file of the user's cache directory: reading it (about 0.1 s) replaces importing the package's
-# lists and placing every commune (about 0.6 s) on every cold start. The file is named after the
-# package's version and this module's text, so a new release or a changed rule builds a new one; a
-# file that cannot be read is built again, one that cannot be written is only missed.
-
-
-@dataclass(frozen=True)
-class _Snapshot:
-    maps: Mapping[str, MapData]
-    crosswalk: Crosswalk
-    placements: Mapping[tuple[str, str], Mapping[str, Unit]]
-
-
-def cache_dir() -> Path:
-    """Where the snapshot is kept: `LINKAGE_CACHE_DIR`, else `$XDG_CACHE_HOME/linkage-tracker`, else
-    `~/.cache/linkage-tracker`."""
-    configured = os.environ.get("LINKAGE_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "linkage-tracker"
-
-
-def snapshot_key() -> str:
-    """The package's version and a digest of this module: what the snapshot was built from."""
-    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    return f"vietnam-provinces-{version('vietnam-provinces')}-{digest}"
-
-
-def snapshot_path() -> Path:
-    return cache_dir() / f"maps-{snapshot_key()}.json"
-
-
-def _read(path: Path, key: str, parts: set[str]) -> dict[str, Any] | None:
-    """A file written by `_write` for this key with these parts, or None (absent, unreadable, not ours)."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return raw if isinstance(raw, dict) and raw.get("key") == key and parts <= set(raw) else None
-
-
 @cache
-def _stored() -> dict[str, Any]:
-    """The snapshot as its file holds it: read, else built from the package and written first."""
-    key = snapshot_key()
-    path = snapshot_path()
-    raw = _read(path, key, {"maps", "crosswalk", "placements"})
-    if raw is None:
-        raw = _to_json(_build_snapshot(), key)
-        _write(path, json.dumps(raw, ensure_ascii=False, separators=(",", ":")))
-    return raw
+def _snapshot() -> Snapshot:
+    """Both maps, the crosswalk and the placements: from the cache file, else built from the package."""
+    return load(_build_snapshot)
 
 
 @cache
 def _counted() -> dict[str, Any]:
-    """The columns counting reads (`_counting`), in a file of their own beside the snapshot: a third of
-    its size, so `linkage coverage` parses 1 MB instead of 3."""
-    key = snapshot_key()
-    path = cache_dir() / f"counting-{key}.json"
-    raw = _read(path, key, {"units", "placements"})
-    if raw is None:
-        raw = {"key": key, **_counting(_snapshot())}
-        _write(path, json.dumps(raw, ensure_ascii=False, separators=(",", ":")))
-    return raw
+    return counted(_snapshot)
 
 
-@cache
-def _snapshot() -> _Snapshot:
-    return _from_json(_stored(), snapshot_key())
-
-
-def _build_snapshot() -> _Snapshot:
+def _build_snapshot() -> Snapshot:
     maps = {OLD_MAP: _old_map(), NEW_MAP: _new_map()}
     cw = _build_crosswalk(maps[OLD_MAP], maps[NEW_MAP])
     placed: dict[tuple[str, str], Mapping[str, Unit]] = {}
     for from_map, on in ((OLD_MAP, NEW_MAP), (NEW_MAP, OLD_MAP)):
         communes = maps[from_map].communes
         placed[(from_map, on)] = MappingProxyType({c: _place(p.unit, on, maps, cw) for c, p in communes.items()})
-    return _with_own_placements(maps, cw, placed)
-
-
-def _with_own_placements(
-    maps: dict[str, MapData], cw: Crosswalk, placed: dict[tuple[str, str], Mapping[str, Unit]]
-) -> _Snapshot:
-    for name, data in maps.items():  # on its own map a commune is placed in itself
-        placed[(name, name)] = MappingProxyType({c: p.unit for c, p in data.communes.items()})
-    return _Snapshot(MappingProxyType(maps), cw, MappingProxyType(placed))
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)  # whole or not at all, also with two processes starting at once
-    except OSError:
-        pass  # a read-only home: the next process builds it again
-
-
-_LEVELS = ("province", "district", "commune")
-
-
-def _to_json(snapshot: _Snapshot, key: str) -> dict[str, object]:
-    cw = snapshot.crosswalk
-    return {
-        "key": key,
-        "maps": {
-            name: {
-                level: [
-                    [p.code, p.name, p.unit.parent, p.kind, p.province, p.district] for p in data.level(level).values()
-                ]
-                for level in _LEVELS
-            }
-            for name, data in snapshot.maps.items()
-        },
-        "crosswalk": {
-            "old_to_new": dict(cw.old_to_new),
-            "new_to_old": dict(cw.new_to_old),
-            "partly_merged": sorted(cw.partly_merged),
-            "absent": sorted(cw.absent),
-            "island_districts": dict(cw.island_districts),
-            "table_provinces": dict(cw.table_provinces),
-            "table_splits": dict(cw.table_splits),
-        },
-        "placements": {
-            f"{a}>{b}": {code: [unit.level, unit.code] for code, unit in placed.items()}
-            for (a, b), placed in snapshot.placements.items()
-            if a != b
-        },
-    }
-
-
-def _from_json(raw: dict[str, Any], key: str) -> _Snapshot:
-    if raw["key"] != key:
-        raise ValueError("a snapshot of another release")
-    maps: dict[str, MapData] = {}
-    for name in MAPS:
-        levels = {
-            level: MappingProxyType(
-                {
-                    code: Place(Unit(name, level, code, title, parent), kind, province, district)
-                    for code, title, parent, kind, province, district in raw["maps"][name][level]
-                }
-            )
-            for level in _LEVELS
-        }
-        maps[name] = MapData(name, levels["province"], levels["district"], levels["commune"])
-    c = raw["crosswalk"]
-
-    def tuples(mapping: dict[str, list[str]]) -> Mapping[str, tuple[str, ...]]:
-        return MappingProxyType({k: tuple(v) for k, v in mapping.items()})
-
-    cw = Crosswalk(
-        old_to_new=tuples(c["old_to_new"]),
-        new_to_old=tuples(c["new_to_old"]),
-        partly_merged=frozenset(c["partly_merged"]),
-        absent=frozenset(c["absent"]),
-        island_districts=MappingProxyType(dict(c["island_districts"])),
-        table_provinces=MappingProxyType(dict(c["table_provinces"])),
-        table_splits=tuples(c["table_splits"]),
-    )
-    placed: dict[tuple[str, str], Mapping[str, Unit]] = {}
-    for pair, units in raw["placements"].items():
-        from_map, on = pair.split(">")
-        target = maps[check_map(on)]
-        placed[(check_map(from_map), on)] = MappingProxyType(
-            {
-                code: national(on) if level == "national" else target.level(level)[unit].unit
-                for code, (level, unit) in units.items()
-            }
-        )
-    return _with_own_placements(maps, cw, placed)
+    return with_own_placements(maps, cw, placed)

@@ -1,7 +1,7 @@
 """Finding a unit of either map by its name or code, as users type it: the pages' search boxes.
 
 A commune is known by its old name to some and by its new one to others, so a search looks on both
-maps (CONTRACT §1) and every result is a `Unit` carrying its map. Names are compared folded
+maps (docs/exchange-files.md, "Two maps") and every result is a `Unit` carrying its map. Names are compared folded
 (`geography.fold`: no diacritics, lower case), so `bang thanh` finds Xã Bằng Thành on both maps.
 
 Example: `search("bang thanh", levels=("commune",))` gives the commune of 2025-01 and the one of

@@ -58,8 +58,8 @@ def _unit(unit: Unit | str, map_name: str) -> Unit:
 
 
 def _placed_in_unit(model: Any, unit: Unit) -> Any:
-    """A condition on `model` selecting the records placed (CONTRACT §1) in `unit` or below it: by
-    their commune on the unit's map where given, else where their commune of the other map is placed
+    """A condition on `model` selecting the records placed (docs/exchange-files.md, "Two maps") in `unit` or below it:
+    by their commune on the unit's map where given, else where their commune of the other map is placed
     (`maps.placements`), so a record given on one map only is in the graphs of both."""
     if unit.level == "national":
         return sa.true()

@@ -2,7 +2,7 @@
 
 The address keeps a graph shareable and lets it survive a reload:
 `/graph?map=2025-01&unit=061&as_of=2023-06-29&product=TEA,RICE&technology=e_commerce&party_type=buyer&pick=buyer:B2`.
-A code does not say its map (CONTRACT §1), so the unit is read on the address's `map`; an address
+A code does not say its map (docs/exchange-files.md, "Two maps"), so the unit is read on the address's `map`; an address
 without one was written before the page had maps, and names a unit of 2025-01.
 Everything in an address may have been typed by anyone, so every part is checked here and a part
 that cannot be used is dropped with a reason the page shows; nothing from it is trusted further.
@@ -58,7 +58,7 @@ class GraphAddress:
 
 def _codes(text: str, known: Collection[str]) -> tuple[list[str], list[str]]:
     """Known codes from a comma-joined list, and the parts that name none. A code holding a comma
-    (codes may, CONTRACT §2) is found by joining parts until they name a known code."""
+    (codes may: docs/exchange-files.md, "Values") is found by joining parts until they name a known code."""
     found: list[str] = []
     unknown: list[str] = []
     part = ""

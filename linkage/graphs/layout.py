@@ -1,8 +1,8 @@
 """Where each node of a linkage graph starts on the screen, so the browser only polishes a layout.
 
-vis-network lays a graph out by simulating forces from random starting points: on a district of
-1,500 nodes that took 200 iterations of about 17 ms each, plus a second or so of its "improved"
-start, before anything stood still. Here each connected group (a chain with its parties, a
+vis-network lays a graph out by simulating forces from random starting points: on a district's
+graph that took hundreds of iterations, plus its "improved" start, before anything stood still
+(docs/benchmarks.md, "Measured while choosing the design"). Here each connected group (a chain with its parties, a
 cooperative with its members) starts already drawn as a radial tree: its busiest node in the
 middle, the others on rings by their distance from it, each within its parent's slice of the
 circle, so the tree's lines do not cross; the groups packed in rows, the largest first. A few

@@ -8,10 +8,10 @@ through linkages of two or more districts. A click on a district opens that dist
 
 On map `2025-07`, which has no districts, the clusters are the province's communes. A linkage *is
 in* a cluster when one of its cooperatives, producers or raw material areas is placed there on the
-province's map (CONTRACT §1, the rule `graph.build_graph` uses to place a linkage in a unit: a party
-given on the other map only counts where the crosswalk places it, and in no cluster when it is
-placed above them), so a linkage spanning two clusters counts in both. Clusters of other provinces
-are left out. The frames and the overview call a cluster `district` on either map.
+province's map (docs/exchange-files.md, "Two maps"; the rule `graph.build_graph` uses to place a linkage in a unit: a
+party given on the other map only counts where the crosswalk places it, and in no cluster when it is placed above them),
+so a linkage spanning two clusters counts in both. Clusters of other provinces are left out. The frames and the overview
+call a cluster `district` on either map.
 
 Built over frames, so the rule is testable without a database:
 `overview_frames(graph, map)` reads them from the province's graph, and
@@ -65,8 +65,8 @@ def clusters(map_name: str) -> pd.DataFrame:
 
 
 def cluster_of(commune_2025_01: str | None, commune_2025_07: str | None, map_name: str) -> str | None:
-    """The cluster of map `map_name` a party located by these communes is placed in (CONTRACT §1), or
-    None when it is placed above the clusters (in a province or the country) or located nowhere."""
+    """The cluster of map `map_name` a party located by these communes is placed in (docs/exchange-files.md, "Two
+    maps"), or None when it is placed above the clusters (in a province or the country) or located nowhere."""
     own, other, other_map = (
         (commune_2025_01, commune_2025_07, NEW_MAP)
         if map_name == OLD_MAP

@@ -2,7 +2,7 @@
 
 The log is append-only (database triggers refuse UPDATE and DELETE). A change by a cooperative
 account opens a review — *reported* — that the officer of the cooperative's place verifies or sends
-back (issue 14: its commune's officers on today's map, else its province's, else its old
+back (its commune's officers on today's map, else its province's, else its old
 district's); the review keeps the last verified values so coverage can be computed on verified data.
 """
 

@@ -35,6 +35,7 @@ class ImportReport:
 
     counts: dict[str, RowCounts] = field(default_factory=dict)
     dry_run: bool = False
+    kinds: dict[tuple[str, int], str] = field(default_factory=dict)  # (entity, row) → create | update | same
 
     @property
     def rows(self) -> int:
@@ -88,13 +89,15 @@ def import_tables(
     dry_run: bool = False,
     expected_versions: dict[tuple[str, int], int | None] | None = None,
     progress: Callable[[float], object] | None = None,
+    source: str | None = None,
 ) -> ImportReport:
     """Validate, check rights, then write every row in one transaction — or raise and write nothing.
 
     `progress` hears the share of the work done (0–1): after validation, then after each file's
     rows are written. `expected_versions` maps (entity, row number) to the version a form was read at (None: the
     form creates a new record): if the stored record differs, StaleEdit is raised instead of
-    overwriting what someone else saved.
+    overwriting what someone else saved. `source` names where the rows came from (an office's list,
+    docs/office-lists.md) in the history of every record written.
     """
     report_ = ImportReport(dry_run=dry_run)
     with (read_session if dry_run else write_session)(engine) as session:
@@ -112,6 +115,7 @@ def import_tables(
                     _check_version(entity, change.key, change.old, version)
         for p in plans:
             report_.counts[p.parsed.entity.name] = p.counts
+            report_.kinds.update({(p.parsed.entity.name, c.row): c.kind for c in p.changes})
         if dry_run:
             return report_
         place = reporting_place(locator, actor)  # as stored: a move is verified where it left
@@ -128,7 +132,7 @@ def import_tables(
                 # Someone else created or changed these records between the check and the write
                 # (PostgreSQL plans without a lock); the whole import is undone, nothing half-written.
                 raise StaleEdit("written_meanwhile", {}, entity=p.parsed.entity.name) from None
-            _record(session, actor, p, place)
+            _record(session, actor, p, place, source)
             done += len(p.changes)
             if progress:
                 progress(0.3 + 0.7 * done / total)
@@ -144,14 +148,15 @@ def _check_version(entity: str, key: str, old: dict[str, object] | None, version
         raise StaleEdit("changed_meanwhile", {}, entity=entity, key=key)
 
 
-def _record(session: Session, actor: Actor, p: Plan, place: ReviewPlace | None) -> None:
+def _record(session: Session, actor: Actor, p: Plan, place: ReviewPlace | None, source: str | None = None) -> None:
     """History for every created or updated record; reviews for a cooperative's changes."""
     entity = p.parsed.entity.name
     written = [c for c in p.changes if c.kind != "same"]
-    log(session, actor, "create", entity, [(c.key, c.changed) for c in written if c.kind == "create"])
+    log(session, actor, "create", entity, [(c.key, c.changed) for c in written if c.kind == "create"], source)
     updated = [c for c in written if c.kind == "update"]
-    log(session, actor, "update", entity, [(c.key, c.changed) for c in updated if "archived" not in c.changed])
-    log(session, actor, "restore", entity, [(c.key, c.changed) for c in updated if "archived" in c.changed])
+    changed = [(c.key, c.changed) for c in updated if "archived" not in c.changed]
+    log(session, actor, "update", entity, changed, source)
+    log(session, actor, "restore", entity, [(c.key, c.changed) for c in updated if "archived" in c.changed], source)
     if actor.counts_as_verified:
         settle(session, entity, [c.key for c in written])
     else:
@@ -159,7 +164,7 @@ def _record(session: Session, actor: Actor, p: Plan, place: ReviewPlace | None) 
 
 
 def import_path(engine: Engine, path: Path, dry_run: bool = False, actor: Actor = SYSTEM) -> ImportReport:
-    """Import a folder of exchange files, one file, or one workbook (CONTRACT §4 `import`)."""
+    """Import a folder of exchange files, one file, or one workbook (docs/command-line.md, `linkage import`)."""
     tables, problems = read_path(path)
     if problems:
         raise ImportRefused(problems)

@@ -6,7 +6,7 @@ A scope is a unit of one map (`scope_unit`: an officer's district of 2025-01, co
 2025-07; a planner's province of either map, or the country). Where a record "lies" on that map is
 computed set-based by `Locator` from stored records and the rows being written:
 
-- cooperatives, producers, raw material areas, buyers: their placement on the map (CONTRACT §1:
+- cooperatives, producers, raw material areas, buyers: their placement on the map (docs/exchange-files.md, "Two maps":
   their commune there, or where the crosswalk places their commune of the other map; a buyer without
   a commune lies where the linkages naming it lie);
 - linkages: wherever one of their cooperative, producer or raw-material-area parties lies;
@@ -51,7 +51,7 @@ from linkage.vocabulary import ROLES
 
 REFERENCE = ("products", "province_key_products")
 
-# The units an account of each role may be scoped to, on each map (issue 14): district officers of the
+# The units an account of each role may be scoped to, on each map: district officers of the
 # programme's map keep working on it; since the reform officers work for a commune or a province.
 SCOPE_LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
     "officer": {OLD_MAP: ("district",), NEW_MAP: ("commune", "province")},
@@ -82,6 +82,27 @@ def find_scope(text: str, on: str, levels: Iterable[str]) -> Unit | None:
     return found[0] if len(found) == 1 else None
 
 
+def scoped_to_unit(role: str) -> bool:
+    """An account of `role` acts in a unit of a map (`SCOPE_LEVELS`): planners and officers."""
+    return role in SCOPE_LEVELS
+
+
+def scoped_to_cooperative(role: str) -> bool:
+    """An account of `role` acts for one cooperative, named by its code, not for a unit."""
+    return role == "cooperative"
+
+
+def scope_fields(role: str, scope: str | None) -> tuple[str | None, str | None]:
+    """One typed scope read as `role` needs it: (unit code, cooperative code), the other None."""
+    text = (scope or "").strip() or None
+    return (None, text) if scoped_to_cooperative(role) else (text, None)
+
+
+def plans(actor: Actor) -> bool:
+    """Planners follow the figures of their scope: they read and export, and write nothing."""
+    return actor.role == "planner"
+
+
 def scope_unit(actor: Actor) -> Unit | None:
     """The unit a planner or officer acts in, on its map (None for admins, cooperatives, or a unit
     that is not on the map: such an account reaches nothing)."""
@@ -102,14 +123,14 @@ NOWHERE: Home = (None, None)
 
 
 def home_of(record: dict[str, Any]) -> Home:
-    """The communes a record is given by (CONTRACT §2: one map or both)."""
+    """The communes a record is given by (docs/exchange-files.md, "Locations": one map or both)."""
     return (record.get("commune_code") or None, record.get("commune_code_2025_07") or None)
 
 
 def placement(home: Home, on: str) -> Unit | None:
-    """Where a record given by `home` lies on map `on` (CONTRACT §1): its commune there if given, else
-    where the crosswalk places its commune of the other map (`maps.placements`, one table per map pair
-    built once per process: no package lookup per record). None for a record with no commune."""
+    """Where a record given by `home` lies on map `on` (docs/exchange-files.md, "Two maps"): its commune there if given,
+    else where the crosswalk places its commune of the other map (`maps.placements`, one table per map pair built once
+    per process: no package lookup per record). None for a record with no commune."""
     old, new = home
     given, other = (old, new) if on == OLD_MAP else (new, old)
     if given:
@@ -246,7 +267,7 @@ class Locator:
 
 
 def places(locator: Locator, entity: str, record: dict[str, Any], stored: bool, on: str = OLD_MAP) -> set[Unit]:
-    """The units of map `on` a record lies in (CONTRACT §3 locations, extended to every entity): a
+    """The units of map `on` a record lies in (docs/indicators.md, "located", extended to every entity): a
     homed record at its placement there, a linkage wherever its parties lie."""
     if entity in HOMED:
         place = placement(home_of(record), on)
@@ -275,9 +296,9 @@ def places(locator: Locator, entity: str, record: dict[str, Any], stored: bool, 
 
 def settles(scope: Unit, entity: str, record: dict[str, Any]) -> bool:
     """A record placed on the scope's map above the commune (given by a split commune of the other map)
-    one of whose candidate communes the scope holds: the scope may settle it (CONTRACT §2: fill its
-    commune on this map), so it reads it, and writes it as stored — as it will be it must then lie
-    in the scope like any other write (issue 14: the settling list of a commune officer)."""
+    one of whose candidate communes the scope holds: the scope may settle it (docs/exchange-files.md, "Locations": fill
+    its commune on this map), so it reads it, and writes it as stored — as it will be it must then lie in the scope like
+    any other write (the settling list of a commune officer)."""
     if entity not in HOMED:
         return False
     old, new = home_of(record)
@@ -535,7 +556,7 @@ def verifying_unit(
 
 
 def verifies(actor: Actor) -> sa.ColumnElement[bool]:
-    """The reviews this actor verifies, as a condition on `review` (issue 14): the officers whose unit
+    """The reviews this actor verifies, as a condition on `review`: the officers whose unit
     on today's map holds the reporting cooperative's place, a commune's before its province's; where
     the map has no such officer account (enabled), the officers of its district on 2025-01. Decided
     when the queue is read, from the accounts that exist then, so an account added later takes over
@@ -567,21 +588,6 @@ def may_verify(session: Session, actor: Actor, entity: str, key: str) -> bool:
         )
     ).first()
     return found is not None
-
-
-def require(allowed: bool, key: str = "not_in_scope", **params: object) -> None:
-    if not allowed:
-        raise Refused(key, **params)
-
-
-def members_of(session: Session, cooperative: str) -> list[str]:
-    return list(
-        session.execute(
-            sa.select(col(Producer.code)).where(
-                col(Producer.cooperative_code) == cooperative, col(Producer.archived_at).is_(None)
-            )
-        ).scalars()
-    )
 
 
 def sees_whole_country(actor: Actor) -> bool:
@@ -622,7 +628,8 @@ def home_unit(locator: Locator, actor: Actor, on: str = OLD_MAP) -> Unit | None:
 def as_on(unit: Unit, on: str) -> Unit:
     """The smallest unit of map `on` holding all of `unit` (a unit of either map): a commune where the
     crosswalk places it; an old district or province in the new province its old province went into
-    (whole, CONTRACT §1); a new province in the old province it was, when it was one; else the country."""
+    (whole, docs/exchange-files.md, "Two maps"); a new province in the old province it was, when it was one; else the
+    country."""
     if unit.map == on:
         return unit
     if unit.level == "national":

@@ -1,11 +1,11 @@
-"""Settling placements (issue 14): an officer's list of the records in their scope placed above the
+"""Settling placements: an officer's list of the records in their scope placed above the
 commune on a map, and the one choice that places a record exactly.
 
-A record given by its commune on one map only is placed on the other by the crosswalk (CONTRACT §1);
-when that commune was split, or merged with others, the record lands in a district or a province and
-counts in no commune (`linkage.records.unplaced`). Choosing one of its candidate communes fills the record's
-missing column, through the one write path of forms and files (`forms.save`: the exchange rules,
-permissions, history), so the list and the coverage figures move at once.
+A record given by its commune on one map only is placed on the other by the crosswalk (docs/exchange-files.md, "Two
+maps"); when that commune was split, or merged with others, the record lands in a district or a province and counts in
+no commune (`linkage.records.unplaced`). Choosing one of its candidate communes fills the record's missing column,
+through the one write path of forms and files (`forms.save`: the exchange rules, permissions, history), so the list and
+the coverage figures move at once.
 
 Example: `to_settle(engine, actor, "2025-07")` lists HTX Thượng Đình, given in old Xã Thượng Đình
 (05932, split between new 05908 and 05941); `settle(engine, actor, that, "05908")` saves

@@ -1,12 +1,12 @@
 """`linkage unplaced`: the records placed on a map above the commune, with their candidate communes.
 
-A record given by its commune on one map only is placed on the other map by the crosswalk (CONTRACT
-§1); when the commune was split it lands in a district or a province and cannot count in a commune.
-This is the officer's list for settling those splits: each row names the record, the map column that
-is missing, where the record is placed now and the communes it may be in. Filling the missing column
-places it exactly: in the list itself, opened in a spreadsheet and imported back as it is with `linkage
-import FILE.csv` (or `.xlsx`; `exchange.read` reads it as updates of the location columns of the
-records it names, every other column kept as stored), or in the entity's exchange file or the form.
+A record given by its commune on one map only is placed on the other map by the crosswalk
+(docs/exchange-files.md, "Two maps"); when the commune was split it lands in a district or a province and cannot count
+in a commune. This is the officer's list for settling those splits: each row names the record, the map column that is
+missing, where the record is placed now and the communes it may be in. Filling the missing column places it exactly: in
+the list itself, opened in a spreadsheet and imported back as it is with `linkage import FILE.csv` (or `.xlsx`;
+`exchange.read` reads it as updates of the location columns of the records it names, every other column kept as stored),
+or in the entity's exchange file or the form.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Engine, sessions and migrations for the embedded SQLite default and for PostgreSQL.
 
 SQLite gets WAL, foreign keys, a busy timeout and `BEGIN IMMEDIATE` for writes: deferred
-transactions lose updates when two sessions write the same rows (PITFALLS.md). A writer waits for
+transactions lose updates when two sessions write the same rows. A writer waits for
 the write lock by trying again every millisecond rather than through SQLite's busy handler, which
 sleeps in steps of up to 100 ms: with many busy processes a waiting writer slept through the lock's
 release again and again (the load test's save p95 in docs/benchmarks.md).

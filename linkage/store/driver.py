@@ -1,7 +1,7 @@
 """The database through its driver alone: where it is, whether its schema is current, a read snapshot.
 
 `linkage coverage` is a short process whose whole run is read facts, count, print. Loading
-SQLAlchemy, SQLModel and the models costs it more than the reading itself (issue 13 "Speed"), so
+SQLAlchemy, SQLModel and the models costs it more than the reading itself, so
 it reads through `sqlite3` or `psycopg` directly, with plain SQL (`linkage.counting.facts`). The engine of
 every other command and of the app (`linkage.store.db`) takes the URL rules and the schema check from
 here, so there is one of each.
@@ -48,11 +48,11 @@ def not_a_url(url: str | None) -> DatabaseProblem:
 def default_url() -> str:
     """The embedded SQLite file, kept in the user's data folder, never in the git checkout."""
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return f"sqlite:///{base / 'linkage-tracker' / 'linkage.store.db'}"
+    return f"sqlite:///{base / 'linkage-tracker' / 'linkage.db'}"
 
 
 def resolve_url(url: str | None = None) -> str:
-    """`--db` first, then LINKAGE_DATABASE_URL, then the embedded default (CONTRACT §4); PostgreSQL
+    """`--db` first, then LINKAGE_DATABASE_URL, then the embedded default (docs/command-line.md); PostgreSQL
     through psycopg (version 3) whichever way its URL is written."""
     url = url or os.environ.get(ENV_URL) or default_url()
     if url.startswith("postgresql://") or url.startswith("postgres://"):

@@ -1,6 +1,7 @@
-"""SQLModel tables: the nouns of DOMAIN.md, keyed by the codes users already use.
+"""SQLModel tables: the programme's nouns (cooperatives, producers, buyers, raw material areas,
+linkages), keyed by the codes users already use.
 
-Codes are the natural primary keys because the exchange files upsert by code (CONTRACT §2);
+Codes are the natural primary keys because the exchange files upsert by code (docs/exchange-files.md);
 GSO codes are zero-padded strings. Every user-entered record carries created/updated
 timestamps, an `archived_at` instead of deletion (nothing a user entered is ever lost) and
 a `version` for optimistic concurrency.
@@ -46,7 +47,7 @@ class Tracked(Stamped):
     version: int = Field(default=1, nullable=False)
 
 
-# --- GSO geography (CONTRACT §1) -------------------------------------------------------
+# --- GSO geography (docs/exchange-files.md, "Two maps") ----------------------------------------
 
 
 class Province(Stamped, table=True):
@@ -71,7 +72,7 @@ class Commune(Stamped, table=True):
 
 
 class Province202507(Stamped, table=True):
-    """A province of map `2025-07` (CONTRACT §1): its codes are not those of `province`."""
+    """A province of map `2025-07`: its codes are not those of `province`."""
 
     __tablename__ = "province_2025_07"
 
@@ -121,7 +122,7 @@ class ProvinceKeyProduct(Tracked, table=True):
 # --- The linkage graph ----------------------------------------------------------------
 
 # A record lies in a commune of map 2025-01 (`commune_code`, its meaning since the first release), of
-# map 2025-07 (`commune_code_2025_07`), or both; at least one (CONTRACT §2 "Locations").
+# map 2025-07 (`commune_code_2025_07`), or both; at least one (docs/exchange-files.md, "Locations").
 LOCATED_ON_A_MAP = "commune_code IS NOT NULL OR commune_code_2025_07 IS NOT NULL"
 OLD, NEW = "commune", "commune_2025_07"
 
@@ -406,7 +407,7 @@ class Review(Stamped, table=True):
         index=True,
         description="the reporting cooperative's district: whose officers verify",
     )
-    # The reporting cooperative's place on today's map (CONTRACT §1): who verifies is decided when the
+    # The reporting cooperative's place on today's map: who verifies is decided when the
     # queue is read, from the officer accounts that exist then (`permissions.verifier_condition`).
     commune_2025_07: str | None = Field(
         default=None, max_length=5, index=True, description="its commune on 2025-07 (None if placed above one)"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from linkage.graphs.render import write_graph_file
+from linkage.graphs.graph_file import write_graph_file
 from linkage.records.catalog import init
 from linkage.records.importing import import_path
 from linkage.store.db import get_engine

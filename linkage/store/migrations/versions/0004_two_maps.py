@@ -8,7 +8,7 @@ Records keep their commune of 2025-01 (`commune_code`, now optional: a location 
 alone, one of the two is required) and gain `commune_code_2025_07`, left empty. Nothing is guessed
 into it: a record given on one map is placed on the other by the crosswalk wherever it is read
 (`linkage.geo.maps.placed_in`), so every stored record is on both maps as soon as this revision has run,
-and an officer who later fills the new column settles a split commune exactly (CONTRACT §2).
+and an officer who later fills the new column settles a split commune exactly (docs/exchange-files.md, "Locations").
 
 The units of map 2025-07 are loaded here, with the tables, so that the new column's foreign key
 can be used at once (`linkage init` loads only what is missing).

@@ -6,7 +6,7 @@ Create Date: 2026-11-29
 
 Accounts made before keep their unit on map 2025-01 (the only map they could name). A review
 opened before gets the place on 2025-07 of the cooperative whose account reported it, placed by
-the crosswalk (CONTRACT §1), so the officers of today's map find it in their queue.
+the crosswalk (docs/exchange-files.md, "Two maps"), so the officers of today's map find it in their queue.
 """
 
 from collections.abc import Sequence

@@ -6,10 +6,10 @@ Create Date: 2026-11-30
 
 `linkage coverage` reads the places of every linkage's parties and the distinct places of live
 producers on every run (`linkage.counting.facts`); at national scale these two partial indexes make those
-reads about 0.08 s quicker on SQLite (issue 13, Speed). The parties' index leads with type and code,
+reads quicker on SQLite (docs/benchmarks.md). The parties' index leads with type and code,
 so a party looked up by its type and code (`graph.unlinked`, for every record of a unit) is one seek:
 led by type and linkage, SQLite chose it for that look-up and scanned every party of the type per
-record (a province's graph page took 53 s). Nothing else changes.
+record, which made a province's graph page slow. Nothing else changes.
 """
 
 from collections.abc import Sequence

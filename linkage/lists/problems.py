@@ -1,0 +1,31 @@
+"""A list refused as a whole (no header, a column two fields claim, a required field no column
+gives, a list of another kind): one plain line naming file, row and column, worded where shown."""
+
+from __future__ import annotations
+
+from linkage.i18n import localized, t
+
+
+class ListRefused(Exception):
+    """The list cannot be read as asked; nothing was written. The message is `lists.<code>`."""
+
+    def __init__(self, file: str, row: int | None, column: str | None, code: str, /, **params: object):
+        super().__init__(code)
+        self.file, self.row, self.column, self.code, self.params = file, row, column, code, params
+
+    def where(self, lang: str = "en") -> str:
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(t("import.where_row", lang, row=self.row))
+        if self.column:
+            parts.append(t("import.where_column", lang, column=self.column))
+        return ", ".join(parts)
+
+    def message(self, lang: str = "en") -> str:
+        return t(f"lists.{self.code}", lang, **localized(self.params, lang))
+
+    def line(self, lang: str = "en") -> str:
+        return f"{self.where(lang)}: {self.message(lang)}"
+
+    def __str__(self) -> str:
+        return self.line("en")

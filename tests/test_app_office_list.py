@@ -1,0 +1,121 @@
+"""The data exchange page's office-list section (docs/office-lists.md): upload, columns as understood,
+every row resolved or not, the officer's picks and duplicate decisions, then one write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from linkage.accounts.users import Actor
+from linkage.lists.service import import_list
+from linkage.store.db import get_engine
+from linkage.store.models import Cooperative
+
+from .apptest import texts
+from .office_lists import DAK_LAK, THANH_HOA, OfficeList
+from .test_office_lists import DUPLICATES, without_rows
+
+ADMIN = Actor("quantri", "admin")
+
+
+class Uploaded:
+    def __init__(self, listed: OfficeList) -> None:
+        self.name, self.data = listed.name, listed.data()
+
+    def getvalue(self) -> bytes:
+        return self.data
+
+
+@pytest.fixture
+def upload(monkeypatch: pytest.MonkeyPatch) -> Callable[[OfficeList], None]:
+    """AppTest cannot drive a file uploader: the list's uploader hands back this list instead."""
+    original = st.file_uploader
+
+    def give(listed: OfficeList) -> None:
+        def uploader(label: str, *args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("key") == "list_upload":
+                original(label, *args, **kwargs)
+                return Uploaded(listed)
+            return original(label, *args, **kwargs)
+
+        monkeypatch.setattr(st, "file_uploader", uploader)
+
+    return give
+
+
+def stored(database: str) -> dict[str, str]:
+    with get_engine(database).connect() as conn:
+        rows = conn.execute(sa.select(Cooperative.name, Cooperative.commune_code).where(Cooperative.code.like("HTX-%")))
+        return {name: commune for name, commune in rows}
+
+
+def test_an_officer_picks_the_commune_of_ambiguous_rows_then_writes_the_list(app, database, upload) -> None:
+    upload(without_rows(THANH_HOA, {6, 7}))
+    at: AppTest = app(ADMIN, "exchange.py")
+    at.selectbox(key="list_map").set_value("2025-01").run()  # the province's list of before the reform
+    assert "Chưa ghi được: 2 dòng cần quyết định" in texts(at)
+    assert not [b for b in at.button if b.key == "list_write"]
+    shown = at.dataframe[0].value
+    assert list(shown["Dòng"]) == [3, 5]  # only the rows that need a decision, at first
+    labels = at.selectbox(key="list_pick_3").options
+    assert any("14823 Phường Phú Sơn (Thị xã Bỉm Sơn) · 2025-07:" in label for label in labels)
+    at.selectbox(key="list_pick_3").set_value("14770").run()
+    at.selectbox(key="list_pick_5").set_value("16408").run()
+    assert stored(database) == {}  # nothing written before the officer asks
+    at.button(key="list_write").click().run()
+    assert not at.exception
+    assert "Đã ghi: 5 mới, 0 cập nhật, 0 không đổi" in texts(at)
+    assert stored(database) == {
+        "HTX Hoằng Lộc": "15964",
+        "HTX Phú Sơn": "14770",
+        "HTX Phú Sơn Bỉm Sơn": "14823",
+        "HTX Đông Khê": "16408",
+        "HTX Nga Sơn": "16093",
+    }
+
+
+def test_the_filter_shows_every_row_when_asked(app, upload) -> None:
+    upload(without_rows(THANH_HOA, {6, 7}))
+    at: AppTest = app(ADMIN, "exchange.py")
+    at.selectbox(key="list_map").set_value("2025-01").run()
+    at.toggle(key="list_only").set_value(False).run()
+    assert list(at.dataframe[0].value["Dòng"]) == [2, 3, 4, 5, 6]
+
+
+def test_possible_duplicates_are_decided_before_the_write(app, database, upload) -> None:
+    import_list(get_engine(database), DAK_LAK.name, DAK_LAK.data(), DAK_LAK.entity)
+    upload(without_rows(DUPLICATES, {6}))
+    at: AppTest = app(ADMIN, "exchange.py")
+    assert "Chưa ghi được: 2 dòng" in texts(at)
+    at.radio(key="list_dup_3").set_value("new").run()
+    at.radio(key="list_dup_4").set_value("6000123456").run()
+    at.button(key="list_write").click().run()
+    assert "Đã ghi: 2 mới, 1 cập nhật, 1 không đổi" in texts(at)
+    with get_engine(database).connect() as conn:
+        name = conn.execute(sa.select(Cooperative.name).where(Cooperative.code == "6000123456")).scalar_one()
+    assert name == "HTX Sông Hinh"
+
+
+def test_a_column_the_officer_names_is_read_as_that_field(app, upload) -> None:
+    listed = OfficeList(
+        "co_so.csv", "cooperatives", ["STT", "Tên cơ sở", "Địa chỉ"], [[1, "HTX Ea Tir", "X. Ea Tir, H. Ea H'leo"]], []
+    )
+    upload(listed)
+    at: AppTest = app(ADMIN, "exchange.py")
+    assert any("no column gives name" in e.value or "không cột nào cho name" in e.value for e in at.error)
+    column = next(s for s in at.selectbox if s.label == "Tên cơ sở")
+    column.set_value("name").run()
+    assert not at.error and list(at.dataframe[0].value["Trạng thái"]) == ["new"]
+
+
+def test_a_cooperative_account_sees_no_office_list_section(app) -> None:
+    from .test_permissions import COOP_C1
+
+    at: AppTest = app(COOP_C1, "exchange.py")
+    assert not [u for u in at.get("file_uploader") if u.proto.id and "list_upload" in u.proto.id]
+    assert "Danh sách theo mẫu của cơ quan" not in [h.value for h in at.subheader]

@@ -1,0 +1,550 @@
+"""The filed report (`linkage report`, linkage/reports): opened again with python-docx, its tables hold
+the coverage rows of the unit and of the units below it figure for figure, its layout is the one of
+Decree 30/2020/NĐ-CP, typed text stays as typed, and a request it cannot meet leaves no file behind.
+
+The figures expected below were worked out by hand from the fixtures (see tests/test_coverage.py for
+`fixtures/bac_kan`, tests/test_coverage_maps.py for `fixtures/two_maps`); the rest are compared with
+what `linkage coverage` prints for the same unit, date and map."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from docx.document import Document
+from docx.shared import Length
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from sqlalchemy.engine import Engine
+
+from linkage.accounts.users import SYSTEM
+from linkage.counting.coverage import coverage
+from linkage.counting.indicators import COMMUNES, DISTRICTS, INDICATORS, RAW_MATERIAL, json_rows
+from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit
+from linkage.i18n import t
+from linkage.records import forms
+from linkage.records.importing import import_path
+from linkage.reports import document as report_document
+from linkage.reports.content import ReportRefused, build, issuing_office, read_unit
+from linkage.reports.document import render, save
+
+from .test_permissions import COOP_C1
+
+FIXTURES = Path(__file__).parent / "fixtures"
+END = date(2025, 12, 31)
+TODAY = date(2026, 12, 6)
+TARGET = {COMMUNES: Fraction(7, 10), DISTRICTS: Fraction(7, 10), RAW_MATERIAL: Fraction(1, 2)}
+
+
+# --- reading a report back ------------------------------------------------------------------------
+
+
+@dataclass
+class Read:
+    """A report as a reader finds it: its paragraphs' text, and its tables with the paragraph before each."""
+
+    document: Document
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[tuple[str, list[list[str]]]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        cells = [cell for _, rows in self.tables for row in rows for cell in row]
+        return "\n".join([*self.paragraphs, *cells])
+
+
+def read(data: bytes) -> Read:
+    opened = docx.Document(io.BytesIO(data))
+    found = Read(opened)
+    before = ""
+    for child in opened.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = Paragraph(child, opened).text
+            if text.strip():
+                found.paragraphs.append(text)
+                before = text
+        elif tag == "tbl":
+            table = Table(child, opened)
+            found.tables.append((before, [[cell.text for cell in row.cells] for row in table.rows]))
+    return found
+
+
+def count(text: str, lang: str) -> int:
+    return int(text.replace("." if lang == "vi" else ",", ""))
+
+
+def ratio_of(text: str) -> float | None:
+    return None if text == "—" else float(text.removesuffix(" %").replace(",", ".")) / 100
+
+
+def met_of(text: str, lang: str) -> bool | None:
+    words = {t("report.met.yes", lang): True, t("report.met.no", lang): False, t("report.met.none", lang): None}
+    return words[text]
+
+
+def needed_by_hand(indicator: str, numerator: int, denominator: int) -> int:
+    """More units to reach the target: the least n with (numerator + n) / denominator ≥ target."""
+    if denominator == 0:
+        return 0
+    n = 0
+    while Fraction(numerator + n, denominator) < TARGET[indicator]:
+        n += 1
+    return n
+
+
+def indicator_named(label: str, lang: str) -> str:
+    (found,) = [i for i in INDICATORS if t(f"indicator.{i}", lang) == label]
+    return found
+
+
+def figures(found: Read, lang: str) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Every figure row of the report: (indicator, unit code — `self` for the unit's own table, data
+    kind) → its figures read as numbers."""
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    own, number = t("report.col.indicator", lang), t("report.col.number", lang)
+    counted = t("report.col.numerator", lang)
+    for before, table in found.tables:
+        header, *body = table
+        if counted not in header:
+            continue
+        data = t("report.col.data", lang) in header
+        for cells in body:
+            if header[0] == own:
+                indicator, code = indicator_named(cells[0], lang), "self"
+                rest = cells[1:]
+            else:
+                assert header[0] == number
+                indicator, code = indicator_named(before, lang), cells[1]
+                rest = cells[3:]
+            kind = "reported"
+            if data:
+                kind = {t("report.data.reported", lang): "reported", t("report.data.verified", lang): "verified"}[
+                    rest[0]
+                ]
+                rest = rest[1:]
+            numerator, denominator, ratio, target, met, needed, unplaced = rest
+            rows[(indicator, code, kind)] = {
+                "numerator": count(numerator, lang),
+                "denominator": count(denominator, lang),
+                "ratio": ratio_of(ratio),
+                "target": ratio_of(target),
+                "met": met_of(met, lang),
+                "needed": count(needed, lang) if needed else None,
+                "unplaced": count(unplaced, lang) if unplaced else None,
+                "name": cells[2] if code != "self" else None,
+            }
+    return rows
+
+
+def children_order(found: Read, lang: str, indicator: str) -> list[str]:
+    label = t(f"indicator.{indicator}", lang)
+    for before, table in found.tables:
+        if before == label and t("report.col.numerator", lang) in table[0]:
+            return [row[1] for row in table[1:]]
+    return []
+
+
+def same(figure: dict[str, Any], row: dict[str, Any]) -> None:
+    """One row of the document against the coverage row of the same indicator and unit."""
+    assert figure["numerator"] == row["numerator"] and figure["denominator"] == row["denominator"], row
+    if row["ratio"] is None:
+        assert figure["ratio"] is None
+    else:
+        assert math.isclose(figure["ratio"], round(row["ratio"] * 100, 1) / 100, abs_tol=1e-9), row
+    assert figure["target"] == row["target"] and figure["met"] == row["met"], row
+    if figure["needed"] is not None:
+        assert figure["needed"] == needed_by_hand(row["indicator"], row["numerator"], row["denominator"])
+        assert figure["unplaced"] == row["unplaced"]
+
+
+def check_against(found: Read, lang: str, rows: list[dict[str, Any]], unit: Unit, below: set[str]) -> int:
+    """Every figure of the report equals a coverage row, and every row of the unit and of the units below
+    it is in the report; returns how many rows were compared."""
+    shown = figures(found, lang)
+    by_key = {(r["indicator"], r["level"], r["unit_code"]): r for r in rows}
+    own = {r["indicator"]: r for r in rows if r["unit_code"] == unit.code and r["level"] == unit.level}
+    level = {"national": "province", "province": "district" if unit.map == OLD_MAP else "commune"}.get(unit.level)
+    children = {(r["indicator"], r["unit_code"]): r for r in rows if r["level"] == level and r["unit_code"] in below}
+    assert {(i, c) for i, c, k in shown if c == "self" and k == "reported"} == {(i, "self") for i in own}
+    assert {(i, c) for i, c, k in shown if c != "self" and k == "reported"} == set(children)
+    for (indicator, code, kind), figure in shown.items():
+        if kind != "reported":
+            continue
+        row = own[indicator] if code == "self" else children[(indicator, code)]
+        same(figure, row)
+        if code != "self":
+            assert figure["name"] == row["unit_name"]
+            assert (indicator, row["level"], code) in by_key
+    return len(shown)
+
+
+# --- fixtures -------------------------------------------------------------------------------------
+
+
+def report(engine: Engine, map_name: str, code: str, day: date = END, lang: str = "vi", **options: Any) -> Read:
+    unit = read_unit(code, map_name)
+    made = build(
+        engine, unit, day, office=options.pop("office", "Sở Nông nghiệp và Môi trường"), today=TODAY, **options
+    )
+    return read(render(made, lang))
+
+
+@pytest.fixture
+def two_maps(engine: Engine) -> Engine:
+    import_path(engine, FIXTURES / "two_maps")
+    return engine
+
+
+# --- the figures ------------------------------------------------------------------------------------
+
+
+def test_a_province_report_carries_the_hand_computed_figures_and_every_coverage_row(bac_kan: Engine) -> None:
+    found = report(bac_kan, OLD_MAP, "06", END, "vi", actor=SYSTEM)
+    shown = figures(found, "vi")
+    # By hand (tests/test_coverage.py): C1, C4, C6/C7, C8 give 4 rural communes of Bắc Kạn's 95 on
+    # 31/12/2025; L1 (rice) in 058 and L5 (tea) in 060/061 give 2 of its 8 in-scope districts.
+    assert shown[(COMMUNES, "self", "reported")] | {"name": None} == {
+        "numerator": 4,
+        "denominator": 95,
+        "ratio": 0.042,
+        "target": 0.7,
+        "met": False,
+        "needed": 63,  # 67 of 95 reach 70 %
+        "unplaced": 0,
+        "name": None,
+    }
+    assert (
+        shown[(DISTRICTS, "self", "reported")]["numerator"],
+        shown[(DISTRICTS, "self", "reported")]["denominator"],
+    ) == (2, 8)
+    assert (
+        shown[(COMMUNES, "058", "reported")]["numerator"] == 1
+        and shown[(COMMUNES, "058", "reported")]["denominator"] == 2
+    )
+    assert (
+        shown[(COMMUNES, "061", "reported")]["numerator"] == 2
+        and shown[(COMMUNES, "061", "reported")]["denominator"] == 14
+    )
+    rows = json_rows(coverage(bac_kan, END, map_name=OLD_MAP))
+    districts = {"058", "060", "061", "062", "063", "064", "065", "066"}  # Bắc Kạn's eight, all with rural communes
+    # three rows of the province, and the first and third indicators for each district
+    assert check_against(found, "vi", rows, Unit(OLD_MAP, "province", "06"), districts) == 3 + 8 * 2
+
+
+def test_the_units_below_come_furthest_from_the_target_first(bac_kan: Engine) -> None:
+    found = report(bac_kan, OLD_MAP, "06", END, "en", actor=SYSTEM)
+    rows = [r for r in json_rows(coverage(bac_kan, END, map_name=OLD_MAP)) if r["level"] == "district"]
+    for indicator in (COMMUNES, RAW_MATERIAL):
+        mine = [
+            r for r in rows if r["indicator"] == indicator and r["unit_code"] in children_order(found, "en", indicator)
+        ]
+        by_gap = sorted(
+            mine,
+            key=lambda r: (
+                r["denominator"] == 0,
+                -needed_by_hand(indicator, r["numerator"], r["denominator"]),
+                Fraction(r["numerator"], r["denominator"] or 1),
+                r["unit_code"],
+            ),
+        )
+        assert children_order(found, "en", indicator) == [r["unit_code"] for r in by_gap]
+    # 062 (no rural commune has a cooperative, 8 of them) needs 6, as does 060 (1 of 10): the lower ratio first.
+    order = children_order(found, "en", COMMUNES)
+    assert order.index("062") < order.index("060")
+    assert children_order(found, "en", RAW_MATERIAL)[3:] == ["062", "063", "064", "065", "066"]  # no data: last
+
+
+def test_the_national_report_equals_the_coverage_rows_of_the_country_and_its_provinces(bac_kan: Engine) -> None:
+    found = report(bac_kan, NEW_MAP, "VN", END, "en", actor=SYSTEM)
+    rows = json_rows(coverage(bac_kan, END, map_name=NEW_MAP))
+    provinces = {r["unit_code"] for r in rows if r["level"] == "province"}
+    compared = check_against(found, "en", rows, Unit(NEW_MAP, "national", "VN"), provinces)
+    assert compared == 2 + 2 * len(provinces)  # two indicators on 2025-07, for the country and each province
+
+
+def test_changes_waiting_for_an_officer_show_the_verified_figures_beside_the_reported(bac_kan: Engine) -> None:
+    original = forms.read(bac_kan, COOP_C1, "cooperatives", "C1")  # as tests/test_verification.py
+    forms.save(bac_kan, COOP_C1, "cooperatives", {**original.values, "dissolved_on": "01/06/2021"}, original)
+    found = report(bac_kan, OLD_MAP, "06", END, "vi", actor=SYSTEM)
+    shown = figures(found, "vi")
+    # C1 dissolved as reported: Xã Dương Quang (058) loses its cooperative; as verified it still has it.
+    assert (shown[(COMMUNES, "self", "reported")]["numerator"], shown[(COMMUNES, "self", "verified")]["numerator"]) == (
+        3,
+        4,
+    )
+    assert (shown[(COMMUNES, "058", "reported")]["numerator"], shown[(COMMUNES, "058", "verified")]["numerator"]) == (
+        0,
+        1,
+    )
+    assert "1 thay đổi đang chờ cán bộ xác minh" in found.text
+    only = figures(report(bac_kan, OLD_MAP, "06", END, "vi", actor=SYSTEM, verified_only=True), "vi")
+    assert only[(COMMUNES, "self", "reported")]["numerator"] == 4  # as verified, and no second column
+    assert not [k for k in only if k[2] == "verified"]
+
+
+def test_records_above_the_commune_are_listed_with_what_settling_them_could_change(two_maps: Engine) -> None:
+    found = report(two_maps, NEW_MAP, "19", END, "en", actor=SYSTEM)
+    rural = figures(found, "en")[(COMMUNES, "self", "reported")]["denominator"]
+    # By hand (tests/test_coverage_maps.py): K1, K2+K4, K3 give 3 communes; K5, in split Xã Thượng Đình,
+    # is placed in the province: settled, it could add at most its commune, 4.
+    assert f"rise from 3 to at most 4/{rural}" in found.text
+    assert "1 linkages not yet placed in a commune or district" in found.text  # L5, area only in province 19
+    (listed,) = [rows for before, rows in found.tables if before.startswith("Records given by a commune")]
+    # K5 and the two raw material areas of split 05932 Xã Thượng Đình, each with the two new communes.
+    assert [row[1:3] for row in listed[1:]] == [
+        ["Cooperative K5", "HTX Thượng Đình (xã bị chia)"],
+        ["Raw material area A2", "Vùng ngô Thượng Đình"],
+        ["Raw material area A3", "Vùng ngô Thượng Đình 2"],
+    ]
+    assert {row[4] for row in listed[1:]} == {"05908 Xã Phú Bình; 05941 Xã Điềm Thụy"}
+    assert {row[3] for row in listed[1:]} == {"Tỉnh Thái Nguyên"}
+
+
+def test_a_commune_without_a_cooperative_and_a_linkage_without_technology_are_named(bac_kan: Engine) -> None:
+    found = report(bac_kan, OLD_MAP, "06", END, "vi", actor=SYSTEM)
+    # Rural communes with producers or linkages and no active cooperative (tests/test_coverage.py).
+    (communes,) = [rows for before, rows in found.tables if before.startswith("Các xã nông thôn đã có")]
+    assert [row[1] for row in communes[1:]] == ["01852", "01861", "01900"]
+    assert "cần thêm 63 xã nông thôn có hợp tác xã để đạt 70 % (hiện 4/95)" in found.text
+
+
+def test_a_unit_with_no_rural_commune_says_so_and_gives_its_own_counts(bac_kan: Engine) -> None:
+    found = report(bac_kan, NEW_MAP, "00097", END, "vi", actor=SYSTEM)  # Phường Hồng Hà, Hà Nội
+    assert not figures(found, "vi")
+    said = found.text
+    assert "Phường Hồng Hà không có xã nông thôn nào" in said
+    # L7 (Phúc Xá's vegetables): one active linkage with a raw material area, no technology.
+    assert "đơn vị có 1 liên kết đang hoạt động, trong đó 1 liên kết có vùng nguyên liệu (0 liên kết" in said
+
+
+# --- the state's format -----------------------------------------------------------------------------
+
+
+def mm(length: Length | None) -> float:
+    assert length is not None
+    return round(length.mm, 1)
+
+
+def test_the_layout_is_the_decrees(bac_kan: Engine) -> None:
+    found = report(
+        bac_kan, OLD_MAP, "06", END, "vi", actor=SYSTEM, office="Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên"
+    )
+    section = found.document.sections[0]
+    assert (mm(section.page_width), mm(section.page_height)) == (210.0, 297.0)  # A4, portrait
+    assert (mm(section.top_margin), mm(section.bottom_margin)) == (20.0, 20.0)  # 20–25 mm
+    assert (mm(section.left_margin), mm(section.right_margin)) == (30.0, 15.0)  # 30–35 mm, 15–20 mm
+    normal = found.document.styles["Normal"].font
+    assert normal.name == "Times New Roman" and normal.size is not None and normal.size.pt == 14
+    defaults = found.document.styles.element.xpath("w:docDefaults//w:rFonts")[0]
+    assert {defaults.get(f"{{{defaults.nsmap['w']}}}{slot}") for slot in ("ascii", "hAnsi", "eastAsia", "cs")} == {
+        "Times New Roman"
+    }
+    runs = [run for p in found.document.paragraphs for run in p.runs] + [
+        run
+        for table in found.document.tables
+        for row in table.rows
+        for cell in row.cells
+        for p in cell.paragraphs
+        for run in p.runs
+    ]
+    assert {run.font.name for run in runs} == {"Times New Roman"}
+    body = [run.font.size.pt for p in found.document.paragraphs for run in p.runs if run.font.size]
+    assert set(body) <= {13, 14}  # the text outside tables: 13–14 pt
+    (heading, *_rest) = found.tables
+    office, title = heading[1][0]
+    assert office.splitlines()[0] == "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG TỈNH THÁI NGUYÊN"
+    assert re.search(r"^Số: \S*/BC-\S*$", office, re.M)
+    lines = [line for line in title.splitlines() if line]
+    assert lines[:2] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert lines[2] == "Bắc Kạn, ngày 06 tháng 12 năm 2026"
+    assert found.paragraphs[:2] == [
+        "BÁO CÁO",
+        "Kết quả thực hiện các chỉ tiêu kinh tế số trong xây dựng nông thôn mới (Quyết định số 924/QĐ-TTg) của "
+        "Tỉnh Bắc Kạn tính đến ngày 31/12/2025 (bản đồ hành chính 2025-01)",
+    ]
+    assert section.different_first_page_header_footer  # page numbers from the second page on
+    assert "PAGE" in section.header._element.xml
+    assert len(found.document.inline_shapes) == 1  # the trend chart, a picture
+
+
+def test_the_english_report_has_english_words_and_the_same_figures(bac_kan: Engine) -> None:
+    found = report(bac_kan, OLD_MAP, "06", END, "en", actor=SYSTEM)
+    assert "SOCIALIST REPUBLIC OF VIET NAM" in found.text and "Independence - Freedom - Happiness" in found.text
+    assert "Bắc Kạn, 6 December 2026" in found.text
+    shown = figures(found, "en")[(COMMUNES, "self", "reported")]
+    assert (shown["numerator"], shown["denominator"], shown["ratio"]) == (4, 95, 0.042)
+
+
+def test_text_a_user_typed_appears_as_typed(two_maps: Engine, files) -> None:  # type: ignore[no-untyped-def]
+    hostile = '<script>alert("x")</script> & =HYPERLINK("http://x") {{ PAGE }} ${name} \u202e'
+    folder = files({"cooperatives": f'code,name,commune_code\nK5,"{hostile.replace(chr(34), chr(34) * 2)}",05932'})
+    import_path(two_maps, folder)
+    office = "<b>Phòng</b> & {office}"
+    found = report(two_maps, NEW_MAP, "19", END, "vi", actor=SYSTEM, office=office)
+    (listed,) = [rows for before, rows in found.tables if before.startswith("Danh sách hồ sơ")]
+    assert listed[1][2] == hostile
+    assert office.upper() in found.text
+    # Text only: no field, hyperlink or markup came out of the typed words.
+    xml = found.document.element.xml
+    assert "w:hyperlink" not in xml and "<script>" not in xml and "w:instrText" not in xml
+    assert xml.count("w:fldSimple") == 0  # the page number lives in the header, not in the body
+
+
+def test_the_chart_is_drawn_offline_as_a_picture(bac_kan: Engine) -> None:
+    made = build(bac_kan, read_unit("06", OLD_MAP), END, office="x", actor=SYSTEM, today=TODAY)
+    picture = report_document.trend_png(made.history, made.unit.name, "vi")
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(set(made.history["as_of"])) == [f"{y}-12-31" for y in range(2021, 2026)]
+    assert set(made.history["map"]) == {OLD_MAP}  # every year end on the report's own map
+
+
+def test_the_office_issuing_a_report_is_todays() -> None:
+    # Bắc Kạn (06, 2025-01) and its district Pác Nặm went into today's Thái Nguyên (19): its department
+    # issues their reports; a commune's economic office its own; an account's office where one signs in.
+    thai_nguyen = "Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên"
+    assert issuing_office(read_unit("06", OLD_MAP), "vi") == thai_nguyen
+    assert issuing_office(read_unit("060", OLD_MAP), "vi") == thai_nguyen
+    assert issuing_office(read_unit("19", NEW_MAP), "vi") == thai_nguyen
+    assert issuing_office(read_unit("01864", NEW_MAP), "vi") == "Phòng Kinh tế xã Bằng Thành (Tỉnh Thái Nguyên)"
+    assert issuing_office(read_unit("VN", NEW_MAP), "en") == "Ministry of Agriculture and Environment"
+    from .test_permissions import PLANNER_06
+
+    assert (
+        issuing_office(read_unit("VN", NEW_MAP), "vi", PLANNER_06)
+        == "Cán bộ kế hoạch tỉnh Bắc Kạn (như trước 01/07/2025)"
+    )
+
+
+# --- refusals -----------------------------------------------------------------------------------------
+
+
+def test_a_unit_not_on_the_map_is_refused_naming_the_map() -> None:
+    with pytest.raises(ReportRefused) as refused:
+        read_unit("06", NEW_MAP)  # Bắc Kạn went into Thái Nguyên: no province 06 on 2025-07
+    assert (
+        refused.value.message("en")
+        == '"06" is not the code of a unit to report on map 2025-07 (VN / province / commune)'
+    )
+    with pytest.raises(ReportRefused):
+        read_unit("01849", OLD_MAP)  # a commune of 2025-01: its district is reported
+
+
+def test_dates_outside_the_programme_up_to_today_are_refused(bac_kan: Engine) -> None:
+    unit = read_unit("06", OLD_MAP)
+    for day in (date(2020, 12, 31), date(2026, 12, 7)):
+        with pytest.raises(ReportRefused):
+            build(bac_kan, unit, day, office="x", actor=SYSTEM, today=TODAY)
+    build(bac_kan, unit, date(2021, 1, 1), office="x", actor=SYSTEM, today=TODAY)  # the first day is allowed
+
+
+def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "bao-cao.docx"
+    target.write_bytes(b"the report filed last month")
+
+    def broken(source: str, destination: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report_document.os, "replace", broken)
+    with pytest.raises(ReportRefused) as refused:
+        save(b"new", target)
+    assert "No space left on device" in refused.value.message("en")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bao-cao.docx"]
+    assert target.read_bytes() == b"the report filed last month"
+    with pytest.raises(ReportRefused):
+        save(b"new", tmp_path)  # a folder
+
+
+# --- the command line ---------------------------------------------------------------------------------
+
+
+def linkage(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "linkage", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LINKAGE_LANG": "en"},
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The province demonstration data in a scratch SQLite database."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    assert linkage("init", "--db", url).returncode == 0
+    done = linkage("demo", "--scale", "province", "--seed", "7", "--db", url)
+    assert done.returncode == 0, done.stderr
+    yield url
+
+
+@pytest.mark.parametrize(
+    ("code", "map_name", "lang"), [("66", OLD_MAP, "vi"), ("VN", OLD_MAP, "en"), ("66", NEW_MAP, "en")]
+)
+def test_the_command_writes_the_figures_linkage_coverage_prints(
+    demo: str, tmp_path: Path, code: str, map_name: str, lang: str
+) -> None:
+    out = tmp_path / "report.docx"
+    done = linkage(
+        "report", code, "--out", str(out), "--as-of", "2025-12-31", "--map", map_name, "--lang", lang, "--db", demo
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Wrote the report of ")
+    rows = json.loads(
+        linkage("coverage", "--as-of", "2025-12-31", "--map", map_name, "--format", "json", "--db", demo).stdout
+    )
+    unit = read_unit(code, map_name)
+    level = {"national": "province", "province": "district" if map_name == OLD_MAP else "commune"}[unit.level]
+    from linkage.geo.maps import map_data
+
+    data = map_data(map_name)
+    below = {c for c, p in data.level(level).items() if unit.level == "national" or p.province == unit.code}
+    found = read(out.read_bytes())
+    assert check_against(found, lang, rows, unit, below) > 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.docx"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["06", "--map", "2025-07"], '"06" is not the code of a unit to report on map 2025-07'),
+        (["66", "--as-of", "2020-06-30"], "before the programme's period began"),
+        (["66", "--as-of", "2999-01-01"], "is in the future"),
+        (["66", "--map", "2024-01"], "unknown map '2024-01'"),
+    ],
+)
+def test_bad_input_is_one_plain_line_and_no_file(demo: str, tmp_path: Path, args: list[str], said: str) -> None:
+    out = tmp_path / "report.docx"
+    done = linkage("report", *args, "--out", str(out), "--db", demo)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("linkage report: ") and said in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_counting(demo: str, tmp_path: Path) -> None:
+    for out in (tmp_path / "missing" / "report.docx", tmp_path):
+        done = linkage("report", "66", "--map", "2025-01", "--out", str(out), "--db", demo)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        assert "no file was written" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_unit_with_no_rural_commune_is_reported_with_its_own_counts(demo: str, tmp_path: Path) -> None:
+    out = tmp_path / "report.docx"
+    done = linkage("report", "001", "--map", "2025-01", "--as-of", "2025-12-31", "--out", str(out), "--db", demo)
+    assert done.returncode == 0, done.stderr
+    assert "Quận Ba Đình has no rural commune" in done.stdout
+    assert "Quận Ba Đình không có xã nông thôn nào" in read(out.read_bytes()).text

@@ -1,0 +1,158 @@
+"""The data exchange page's office-list section: widgets only, every rule in `linkage.lists`.
+
+Upload a list in the office's own layout, see each column as understood (each one changeable, the
+choice remembered in the session for the next list with the same headers), every row resolved or
+not, pick the commune of an ambiguous row and decide each possible duplicate, then write it all.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from linkage.accounts.users import Actor
+from linkage.errors import UserFacingError
+from linkage.lists.headers import LIST_ENTITIES, fields_of, key, understand
+from linkage.lists.problems import ListRefused
+from linkage.lists.service import Decisions, OfficeList, candidate_choices, import_list, preview_rows
+from linkage.lists.sheet import read_list
+from linkage.lists.template import template_workbook
+from ui import engine, lang, show_error, tr
+
+REMEMBERED = "office_list_layouts"  # headers' keys → the fields the officer chose for them
+
+
+def office_list_section(who: Actor) -> None:
+    st.subheader(tr("app.lists.title"))
+    st.caption(tr("app.lists.help"))
+    st.download_button(
+        tr("app.lists.template"),
+        template_workbook(),
+        "danh-sach-mau.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="list_template",
+    )
+    with st.container(horizontal=True):
+        entity = st.selectbox(
+            tr("app.lists.kind"), LIST_ENTITIES, format_func=lambda e: tr(f"entity.{e}"), key="list_entity"
+        )
+        choice = st.selectbox(
+            tr("app.lists.map"), ["", "2025-01", "2025-07"], format_func=_map_words, key="list_map"
+        )  # fmt: skip
+    upload = st.file_uploader(tr("app.lists.upload"), type=["csv", "xlsx"], key="list_upload")
+    if upload is None:
+        return
+    name, data = upload.name, upload.getvalue()
+    try:
+        header = read_list(name, data).header
+    except ListRefused as refused:
+        st.error(refused.line(lang()))
+        return
+    layout = "|".join(key(h) for h in header)
+    chosen = _columns(header, understand(header, entity).columns, layout, entity)
+    try:
+        listed = import_list(engine(), name, data, entity, map_name=choice or None, chosen=chosen,
+                             only_chosen=True, decisions=_decisions(), dry_run=True, actor=who)  # fmt: skip
+    except ListRefused as refused:
+        st.error(refused.line(lang()))
+        return
+    _rows(listed)
+    if listed.blocked:
+        st.warning(tr("app.lists.blocked", count=len(listed.blocked)))
+    elif st.button(tr("app.lists.write", count=len(listed.rows)), type="primary", key="list_write"):
+        _write(who, name, data, entity, choice or None, chosen)
+
+
+def _map_words(value: str) -> str:
+    return value or tr("app.lists.map_auto")
+
+
+def _columns(header: list[str], understood: dict[str, int], layout: str, entity: str) -> dict[str, str]:
+    """One choice per column, preset from the header words or from the officer's last choice for lists
+    with these headers; returns field → header."""
+    remembered = st.session_state.setdefault(REMEMBERED, {}).get(layout, {})
+    by_index = {i: f for f, i in understood.items()}
+    options = ["", *fields_of(entity)]
+    chosen: dict[str, str] = {}
+    st.markdown(f"**{tr('app.lists.columns')}**")
+    with st.container(horizontal=True):
+        for i, title in enumerate(header):
+            if not title:
+                continue
+            preset = remembered.get(title, by_index.get(i, ""))
+            picked = st.selectbox(
+                title,
+                options,
+                index=options.index(preset) if preset in options else 0,
+                format_func=lambda f: f or tr("app.lists.ignored"),
+                key=f"list_col_{layout}_{i}",
+            )
+            if picked and picked not in chosen:
+                chosen[picked] = title
+    st.session_state[REMEMBERED][layout] = {h: f for f, h in chosen.items()}
+    return chosen
+
+
+def _decisions() -> Decisions:
+    """The officer's picks and duplicate decisions, as the widgets below hold them."""
+    decided = Decisions()
+    for name, value in st.session_state.items():
+        if not isinstance(name, str) or not value:
+            continue
+        if name.startswith("list_pick_"):
+            decided.communes[int(name.removeprefix("list_pick_"))] = str(value)
+        elif name.startswith("list_dup_") and value == "new":
+            decided.new.add(int(name.removeprefix("list_dup_")))
+        elif name.startswith("list_dup_"):
+            decided.same_as[int(name.removeprefix("list_dup_"))] = str(value)
+    return decided
+
+
+def _rows(listed: OfficeList) -> None:
+    counts = ", ".join(f"{n} {tr(f'app.lists.status.{s}')}" for s, n in sorted(listed.counts().items()))
+    st.info(tr("app.lists.read", rows=len(listed.rows), header_row=listed.header_row, counts=counts))
+    only = st.toggle(tr("app.lists.only_decisions"), value=bool(listed.blocked), key="list_only")
+    shown = preview_rows(listed, lang(), only_decisions=only)
+    st.dataframe(
+        [{tr(f"app.lists.col.{k}"): v for k, v in row.items()} for row in shown], hide_index=True, key="list_rows"
+    )
+    waiting = [r for r in listed.rows if r.candidates or r.similar]
+    for r in waiting[:50]:  # a screen of decisions at a time: the table above lists them all
+        if r.candidates:
+            choices = {"": tr("app.lists.pick_none"), **dict(candidate_choices(r))}
+            codes: list[str] = list(choices)
+            st.selectbox(
+                tr("app.lists.pick", row=r.row, name=r.name),
+                codes,
+                format_func=choices.__getitem__,
+                key=f"list_pick_{r.row}",
+            )
+        if r.similar:
+            options: list[str] = ["", "new", *(s.code for s in r.similar if s.row is None)]
+            labels = {"": tr("app.lists.undecided"), "new": tr("app.lists.new_record")}
+            labels |= {s.code: tr("app.lists.same_as", code=s.code, name=s.name) for s in r.similar}
+            st.radio(
+                tr("app.lists.duplicate", row=r.row, name=r.name),
+                options,
+                format_func=labels.__getitem__,
+                key=f"list_dup_{r.row}",
+                horizontal=True,
+            )
+
+
+def _write(who: Actor, name: str, data: bytes, entity: str, map_name: str | None, chosen: dict[str, str]) -> None:
+    try:
+        done = import_list(engine(), name, data, entity, map_name=map_name, chosen=chosen, only_chosen=True,
+                           decisions=_decisions(), actor=who)  # fmt: skip
+    except ListRefused as refused:
+        st.error(refused.line(lang()))
+        return
+    except UserFacingError as error:
+        show_error(error)
+        return
+    if not done.written:
+        st.error(tr("app.lists.blocked", count=len(done.blocked)))
+        return
+    counts = done.counts()
+    st.success(tr("app.lists.written", new=counts.get("new", 0), update=counts.get("update", 0),
+                  same=counts.get("same", 0), file=name))  # fmt: skip
+    st.download_button(tr("app.lists.report"), done.report_csv(lang()), "report.csv", "text/csv", key="list_report")
