@@ -101,6 +101,7 @@ def app() -> None:
         BIN / "streamlit",
         "run",
         "serve.py",  # streamlit_app.py plus the session-cookie route; settings in .streamlit/config.toml
+        env={"LINKAGE_DEMO_MODE": "1"},  # the sign-in page lists the demo accounts; a deployment never sets it
     )
 
 

@@ -15,15 +15,15 @@ from linkage.records.importing import import_tables
 from linkage.records.permissions import may_import, may_import_office_lists
 from ui import engine, guard, lang, show_error, tr
 from ui.office_list import office_list_section
-from ui.uploads import checked_uploads
+from ui.uploads import checked_uploads, uploaded_tables
 
 who = guard("exchange")
 st.title(tr("app.exchange.title"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def problem_table(problems: list) -> None:  # type: ignore[type-arg]
-    st.error(tr("app.exchange.problems", count=len(problems)))
+def problem_table(problems: list, count: int | None = None) -> None:  # type: ignore[type-arg]
+    st.error(tr("app.exchange.problems", count=len(problems) if count is None else count))
     st.dataframe(
         [
             {
@@ -55,16 +55,14 @@ if may_import(who):
     )
     if uploads:
         with st.spinner(tr("app.exchange.checking")):  # once per content: a rerun reuses the preview
-            tables, problems = checked_uploads(
-                st.session_state, engine(), who, [(u.name, u.getvalue()) for u in uploads]
-            )
-        if problems:
-            problem_table(problems)
+            preview = checked_uploads(st.session_state, engine(), who, [(u.name, u.getvalue()) for u in uploads])
+        if preview.problem_count:
+            problem_table(preview.problems, preview.problem_count)
         else:
-            rows = sum(len(t.rows) for t in tables)
-            st.success(tr("app.exchange.valid", rows=rows, files=len(tables)))
+            st.success(tr("app.exchange.valid", rows=preview.rows, files=preview.files))
             if st.button(tr("app.exchange.commit"), type="primary", key="commit"):
                 bar = st.progress(0.0, text=tr("app.exchange.writing"))
+                tables, _ = uploaded_tables([(u.name, u.getvalue()) for u in uploads])
                 try:
                     report = import_tables(
                         engine(),

@@ -1,16 +1,17 @@
-"""Sign-in: user name and password, checked by the domain layer (throttled, lockable)."""
+"""Sign-in: user name and password, checked by the domain layer (throttled per name and per address)."""
 
 from pathlib import Path
 
 import streamlit as st
 
-from linkage.accounts.demo_accounts import DemoAccount, demo_accounts
+from linkage.accounts.demo_accounts import DemoAccount, demo_accounts, demo_mode
 from linkage.accounts.offices import office_of_scope
 from linkage.accounts.users import authenticate
 from linkage.errors import LoginRefused
 from linkage.geo.maps import OLD_MAP
 from linkage.i18n import sentence
 from ui import engine, lang, open_page, remember_sign_in, sign_in, tr
+from ui.address import client_address
 from ui.signin import identity_provider, sign_in_with_identity_provider
 
 open_page("login")
@@ -22,7 +23,7 @@ with st.form("login"):  # Enter signs in; its hint speaks the session's language
     submitted = st.form_submit_button(tr("app.login.submit"), type="primary")
 if submitted:
     try:
-        who = authenticate(engine(), username, password)
+        who = authenticate(engine(), username, password, address=client_address())
     except LoginRefused as refused:
         st.error(sentence(refused.message(lang())))
     else:
@@ -39,7 +40,7 @@ def demo_office(account: DemoAccount) -> str:
     return office_of_scope(account.role, account.scope, on, lang())
 
 
-shown = demo_accounts(engine())
+shown = demo_accounts(engine()) if demo_mode() else []  # only where `tasks.py app` runs the demonstration
 if shown:
     st.warning(tr("app.login.demo_warning"))
     st.table(

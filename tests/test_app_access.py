@@ -145,8 +145,8 @@ def test_an_administrator_manages_accounts_on_the_users_page(app: App, database:
     at.selectbox(key="users_add_role:vi").select("cooperative").run()
     at.text_input(key="users_add_cooperative").input("C5")
     at.text_input(key="users_add_name").input("htx_c5")
-    at.text_input(key="users_add_password").input("mật-khẩu-htx-c5")
-    at.text_input(key="users_add_repeat").input("mật-khẩu-htx-c5")
+    at.text_input(key="users_add_password").input("mật-khẩu-hợp-tác-xã")
+    at.text_input(key="users_add_repeat").input("mật-khẩu-hợp-tác-xã")
     at.button(key="FormSubmitter:users_add-Thêm").click().run()
     assert not at.exception and not at.error
     assert current_actor(engine, "htx_c5") == Actor("htx_c5", "cooperative", None, "C5", "2025-07")
@@ -205,6 +205,7 @@ def test_the_sign_in_page_lists_a_demo_account_only_while_it_keeps_its_demo_pass
 ) -> None:
     engine = get_engine(database)
     create_demo_accounts(engine)
+    monkeypatch.setenv("LINKAGE_DEMO_MODE", "1")  # as `tasks.py app` runs it
     at = app(page="login.py")
     (listed,) = at.table
     every = ["admin.demo", "planner.demo", "officer.demo", "htx.demo", "officer.xa.demo", "planner.tinh.demo"]
@@ -217,6 +218,17 @@ def test_the_sign_in_page_lists_a_demo_account_only_while_it_keeps_its_demo_pass
     assert "demo-admin-924" not in str(listed.value)
     set_disabled(engine, SYSTEM, "planner.demo")
     assert [a.username for a in demo_accounts(engine)] == every[2:]
+
+
+def test_outside_demo_mode_the_sign_in_page_lists_no_demo_account(
+    app: App, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create_demo_accounts(get_engine(database))  # unchanged demo passwords, the administrator's too
+    monkeypatch.delenv("LINKAGE_DEMO_MODE", raising=False)  # a deployment: nothing sets it
+    at = app(page="login.py")
+    assert list(at.table) == [] and not at.warning
+    assert "demo-admin-924" not in str([m.value for m in at.markdown])
+    assert at.text_input(key="login_username") is not None
 
 
 @pytest.mark.parametrize("page", ["account.py", "users.py"])

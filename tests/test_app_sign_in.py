@@ -64,9 +64,10 @@ def test_without_an_identity_provider_only_local_accounts_are_offered(app) -> No
     assert at.text_input(key="login_username") is not None
 
 
-def test_the_demo_accounts_are_listed_with_the_office_each_stands_for(app, database: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_accounts_are_listed_with_the_office_each_stands_for(app, database: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from linkage.accounts.demo_accounts import create_demo_accounts
 
+    monkeypatch.setenv("LINKAGE_DEMO_MODE", "1")  # as `tasks.py app` runs it
     made = {a.username: a for a in create_demo_accounts(get_engine(database))}
     at = app(page="login.py")
     (listed,) = at.table

@@ -59,7 +59,7 @@ def test_a_required_choice_in_a_form_is_empty_with_the_catalogs_placeholder(app:
 
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("vi", ["Chọn tệp", "Tối đa 100 MB mỗi tệp", "Không tìm thấy", "Dừng"]), ("en", ["Choose files", "No match"])],
+    [("vi", ["Chọn tệp", "Tối đa 40 MB mỗi tệp", "Không tìm thấy", "Dừng"]), ("en", ["Choose files", "No match"])],
 )
 def test_the_uploaders_and_lists_words_are_replaced_in_the_sessions_language(
     app: App, lang: str, words: list[str]

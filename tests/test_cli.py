@@ -313,7 +313,7 @@ def test_user_passwd_reads_stdin_prints_no_password_and_the_old_one_stops_workin
     with pytest.raises(LoginRefused):
         authenticate(engine, "lan", "mật-khẩu-cũ-dài")
     short = linkage("user", "passwd", "lan", "--db", db, stdin="ngắn\n")
-    assert short.returncode == 1 and "at least 8 characters" in short.stderr and "ngắn" not in short.stderr
+    assert short.returncode == 1 and "at least 12 characters" in short.stderr and "ngắn" not in short.stderr
     missing = linkage("user", "passwd", "nobody", "--db", db, stdin=f"{secret}\n")
     assert missing.returncode == 1 and "no user" in missing.stderr
     history = linkage("history", "account", "lan", "--db", db)

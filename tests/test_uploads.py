@@ -45,14 +45,14 @@ def test_a_rerun_with_the_same_files_only_reads_the_data_version_however_many_fi
 def test_the_preview_is_checked_again_after_a_write_that_changes_its_answer(engine: Engine, tmp_path: Path) -> None:
     store: dict[str, object] = {}
     producers = upload("producers.csv")  # P2 belongs to cooperative C3, not there yet
-    _, problems = checked_uploads(store, engine, SYSTEM, producers)
+    problems = checked_uploads(store, engine, SYSTEM, producers).problems
     assert any(p.column == "cooperative_code" for p in problems)
     folder = tmp_path / "coops"
     folder.mkdir()
     (folder / "cooperatives.csv").write_bytes((FIXTURE / "cooperatives.csv").read_bytes())
     import_path(engine, folder)  # someone imports the cooperatives meanwhile
     assert checks(engine, store, producers) > version_read(engine)
-    assert checked_uploads(store, engine, SYSTEM, producers)[1] == []
+    assert checked_uploads(store, engine, SYSTEM, producers).problems == []
 
 
 def test_other_content_or_another_account_is_checked_again(engine: Engine) -> None:

@@ -7,13 +7,17 @@ import's own check inside its write transaction). The preview is kept in the ses
 files' content, the user and the data version, so it is done again only when one of them changes:
 a new file, another account, or a write by anyone (which can make a valid file invalid or the
 reverse). The import itself always checks again inside its transaction; that is the domain's job.
+
+What is kept is only what the preview shows: the counts and the first problems, never the tables read
+(a file of the largest size admitted is hundreds of MB as Python rows, held for as long as the session
+lasts). The commit reads the uploaded bytes again, which Streamlit keeps anyway.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import MutableMapping
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -24,6 +28,17 @@ from linkage.records.importing import check_tables
 from linkage.store.db import data_version
 
 HELD = "exchange_checked"  # the session-state entry holding the last preview
+SHOWN = 1_000  # problems a preview keeps and shows; the rest are counted
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the page shows of a checked upload: how many rows and files, and the first problems."""
+
+    rows: int
+    files: int
+    problems: list[Problem]
+    problem_count: int
 
 
 def content_key(files: list[tuple[str, bytes]]) -> str:
@@ -38,17 +53,23 @@ def content_key(files: list[tuple[str, bytes]]) -> str:
 
 def checked_uploads(
     store: MutableMapping[Any, Any], engine: Engine, who: Actor, files: list[tuple[str, bytes]]
-) -> tuple[list[Table], list[Problem]]:
-    """The tables read from `files` and every problem a dry-run import finds in them.
-
-    `store` is the session state (a plain dict in tests). Only the latest preview is kept: an
-    officer works on one upload at a time, and the tables of a large file are not small."""
+) -> Preview:
+    """What a dry-run import of `files` finds, kept in `store` (the session state; a plain dict in
+    tests) for the page's reruns. Only the latest preview is kept: an officer works on one upload at
+    a time."""
     key = (content_key(files), astuple(who), data_version(engine))
     held = store.get(HELD)
     if isinstance(held, tuple) and held[0] == key:
-        return held[1], held[2]
+        return held[1]  # type: ignore[no-any-return]
     tables, problems = read_uploads(files)
     if not problems:
         problems = check_tables(engine, tables, who)
-    store[HELD] = (key, tables, problems)
-    return tables, problems
+    preview = Preview(sum(len(t.rows) for t in tables), len(tables), problems[:SHOWN], len(problems))
+    del tables
+    store[HELD] = (key, preview)
+    return preview
+
+
+def uploaded_tables(files: list[tuple[str, bytes]]) -> tuple[list[Table], list[Problem]]:
+    """The tables to write on commit, read again from the uploaded bytes (`Preview` keeps none)."""
+    return read_uploads(files)

@@ -13,6 +13,7 @@ economic office, whose settling list is then not empty) and the new province hol
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +30,14 @@ from linkage.store.db import read_session
 from linkage.store.models import Cooperative, LinkageParty, Producer, RawMaterialArea, UserAccount
 
 WARNING = "Demo accounts, for trying the system only: never keep them on a server with real data."
+DEMO_MODE = "LINKAGE_DEMO_MODE"  # `python3.12 tasks.py app` sets it to 1; a deployment never does
+
+
+def demo_mode() -> bool:
+    """Whether the sign-in page may list the demo accounts: only when the environment says so
+    explicitly (`tasks.py app`). Anywhere else their fixed passwords, the administrator's among them,
+    are not shown to visitors, whatever the database holds."""
+    return os.environ.get(DEMO_MODE, "") == "1"
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,7 @@ DEMO: tuple[tuple[str, str, str, str | None], ...] = (
     ("planner.demo", "planner", "demo-planner-924", OLD_MAP),
     ("officer.demo", "officer", "demo-officer-924", OLD_MAP),
     ("htx.demo", "cooperative", "demo-htx-924", None),
-    ("officer.xa.demo", "officer", "demo-xa-924", NEW_MAP),
+    ("officer.xa.demo", "officer", "demo-commune-924", NEW_MAP),
     ("planner.tinh.demo", "planner", "demo-tinh-924", NEW_MAP),
 )
 CANDIDATES = 50  # busiest cooperatives looked at for one placed in a commune or district of 2025-01

@@ -1,15 +1,19 @@
 """Users, roles and scopes; password hashing with argon2id; login throttling.
 
 Passwords are never stored or logged in clear: only the argon2id hash (argon2-cffi, a well-kept
-memory-hard scheme). Repeated failures slow the next attempt down, then lock the account for a while.
+memory-hard scheme). Repeated failures slow the next attempt down, per user name and per address,
+with waits that grow but stay short: nobody can lock an account (an administrator's included) by
+guessing at it, and a guesser's own address waits longest.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -33,9 +37,14 @@ from linkage.vocabulary import ROLES
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
-MIN_PASSWORD_LENGTH = 8
-LOCK_AFTER = 5  # failed attempts in a row
-LOCK_FOR = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 12  # characters; a passphrase of a few words passes it easily
+MIN_DISTINCT_CHARACTERS = 5  # `aaaaaaaaaaaa` or `121212121212` is no password
+COMMON_PASSWORDS = Path(__file__).resolve().parents[2] / "data" / "common-passwords.txt"
+MAX_NAME_CHARS = 64  # the user-name column's width: longer input never reaches a query
+MAX_PASSWORD_CHARS = 1_024  # more is no password anyone types; argon2 is not asked to hash a megabyte
+NAME_FREE, NAME_WAIT_CAP = 2, timedelta(seconds=30)  # per name: the owner waits at most half a minute
+ADDRESS_FREE, ADDRESS_WAIT_CAP = 10, timedelta(seconds=60)  # per address: ten slips, then waits up to a minute
+ADDRESS_KEY = " address "  # counters of addresses share the table; no user name holds a space
 
 
 @cache
@@ -53,6 +62,33 @@ def _dummy_hash() -> str:
 
 
 ACCOUNTS = "accounts"  # the history's name for user accounts
+
+
+def _folded(text: str) -> str:
+    """Text as the blocklist compares it: no case, diacritics, spaces or punctuation (đ as d)."""
+    plain = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return re.sub(r"[^0-9a-z]", "", "".join(ch for ch in plain if not unicodedata.combining(ch)))
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(_folded(line) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def check_password(password: str, username: str = "") -> None:
+    """Refuse a password anyone could guess (UserFacingError): shorter than MIN_PASSWORD_LENGTH
+    characters or blank at either end (`12345678`, eight spaces); fewer than MIN_DISTINCT_CHARACTERS
+    different characters; the user name in it; or on the blocklist (data/common-passwords.txt),
+    compared without case, diacritics, spaces or punctuation."""
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
+        raise UserFacingError("short_password", length=MIN_PASSWORD_LENGTH)
+    folded = _folded(password)
+    own_name = len(username) >= 4 and _folded(username) in folded
+    if len(set(password.casefold())) < MIN_DISTINCT_CHARACTERS or own_name:
+        raise UserFacingError("passwords.trivial")
+    if folded in common_passwords() or (folded.rstrip("0123456789") or folded) in common_passwords():
+        raise UserFacingError("passwords.common")
 
 
 def normalize_username(name: str) -> str:
@@ -129,8 +165,7 @@ def add_user(
     name = normalize_username(username)
     if not name or len(name) > 64 or any(ch.isspace() for ch in name):
         raise UserFacingError("bad_username", username=username)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserFacingError("short_password", length=MIN_PASSWORD_LENGTH)
+    check_password(password, name)
     with write_session(engine) as session:
         unit = _check_scope(role, unit_code, cooperative_code, unit_map, session)
         if session.execute(sa.select(col(UserAccount.id)).where(col(UserAccount.username) == name)).first():
@@ -292,8 +327,7 @@ def change_password(
     own = actor is not SYSTEM and actor.username == name
     if not own:
         require_admin(actor)
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise UserFacingError("short_password", length=MIN_PASSWORD_LENGTH)
+    check_password(new_password, name)
     if own:
         try:
             authenticate(engine, name, current_password or "")
@@ -322,11 +356,12 @@ def _log_account(session: Session, actor: Actor, action: str, username: str, cha
     log(session, actor, action, ACCOUNTS, [(username, change)])
 
 
-def _delay_after(failures: int) -> timedelta:
-    """Wait before the next attempt: none after one slip, then 1, 2, 4 s; locked after LOCK_AFTER."""
-    if failures >= LOCK_AFTER:
-        return LOCK_FOR
-    return timedelta(seconds=0 if failures < 2 else 2 ** (failures - 2))
+def _delay_after(failures: int, free: int = NAME_FREE, cap: timedelta = NAME_WAIT_CAP) -> timedelta:
+    """Wait before the next attempt: none for the first `free` slips, then 1, 2, 4 … s, never more than
+    `cap` (a growing delay, never a lock-out)."""
+    if failures < free:
+        return timedelta(0)
+    return min(cap, timedelta(seconds=2 ** min(failures - free, 16)))
 
 
 def _attempt_row(session: Session, name: str) -> LoginAttempt:
@@ -341,40 +376,54 @@ def _attempt_row(session: Session, name: str) -> LoginAttempt:
     ).scalar_one()
 
 
-def authenticate(engine: Engine, username: str, password: str, now: datetime | None = None) -> Actor:
+def plausible_name(name: str) -> bool:
+    """Whether typed text can be a user name at all (as `add_user` allows them), checked before any query."""
+    return 0 < len(name) <= MAX_NAME_CHARS and not any(ch.isspace() for ch in name)
+
+
+def authenticate(
+    engine: Engine, username: str, password: str, now: datetime | None = None, address: str | None = None
+) -> Actor:
     """The actor for valid credentials; otherwise LoginRefused, the same words for a wrong name or password.
 
-    Each attempt is counted as a failure *before* the slow password check, in one short transaction
-    that locks the name's counter, so parallel guesses cannot slip past the throttle; a right
-    password then clears the count. Names with no account are counted the same way, so the answers
-    never tell which names exist. The check itself runs outside any transaction.
+    Each attempt is counted as a failure *before* the slow password check, for its user name and for
+    the `address` it came from (the browser's, as the page read it), in one short transaction that
+    locks both counters, so parallel guesses cannot slip past the throttle; a right password then
+    clears both. Names with no account are counted the same way, and the password is checked against
+    a stand-in hash, so neither the answers nor their timing tell which names exist. Input too long to
+    be a name or password is refused before any query. The check itself runs outside any transaction.
     """
     now = now or utcnow()
     name = normalize_username(username)
+    plausible = plausible_name(name) and len(password) <= MAX_PASSWORD_CHARS
+    keys = ([name] if plausible_name(name) else []) + ([ADDRESS_KEY + address[:48]] if address else [])
     # Plain sessions, not write_session: a login is not a data change, so caches stay warm.
     with Session(engine) as session:
-        attempt = _attempt_row(session, name)
-        wait_until = attempt.next_attempt_at
-        if wait_until is not None and wait_until.tzinfo is None:
-            wait_until = wait_until.replace(tzinfo=now.tzinfo)
-        if wait_until is not None and now < wait_until:
-            seconds = int((wait_until - now).total_seconds()) + 1
-            locked = attempt.failed_logins >= LOCK_AFTER
+        attempts = [_attempt_row(session, key) for key in sorted(keys)]  # one lock order: no deadlock
+        waits = [_waited(attempt, now) for attempt in attempts]
+        if any(waits):
             session.rollback()
-            raise LoginRefused("locked" if locked else "slow_down", seconds=seconds)
-        attempt.failed_logins += 1
-        attempt.next_attempt_at = now + _delay_after(attempt.failed_logins)
-        attempt.updated_at = now
+            raise LoginRefused("slow_down", seconds=max(waits))
+        for attempt in attempts:
+            attempt.failed_logins += 1
+            by_address = attempt.username.startswith(ADDRESS_KEY)
+            delay = _delay_after(attempt.failed_logins, ADDRESS_FREE, ADDRESS_WAIT_CAP) if by_address else None
+            attempt.next_attempt_at = now + (delay if delay is not None else _delay_after(attempt.failed_logins))
+            attempt.updated_at = now
         session.commit()
-    with Session(engine) as session:
-        account = session.execute(sa.select(UserAccount).where(col(UserAccount.username) == name)).scalar_one_or_none()
-        stored_hash = account.password_hash if account else _dummy_hash()  # the same work either way
-    if account is None or not verify_password(stored_hash, password):
+    account = None
+    if plausible:
+        with Session(engine) as session:
+            query = sa.select(UserAccount).where(col(UserAccount.username) == name)
+            account = session.execute(query).scalar_one_or_none()
+    stored_hash = account.password_hash if account else _dummy_hash()
+    matches = verify_password(stored_hash, password[:MAX_PASSWORD_CHARS])  # the same work either way
+    if account is None or not matches:
         raise LoginRefused("wrong_credentials")
     with Session(engine) as session:
         session.execute(
             sa.update(LoginAttempt)
-            .where(col(LoginAttempt.username) == name)
+            .where(col(LoginAttempt.username).in_(keys))
             .values(failed_logins=0, next_attempt_at=None, updated_at=now)
         )
         fresh = session.get(UserAccount, account.id)
@@ -385,6 +434,16 @@ def authenticate(engine: Engine, username: str, password: str, now: datetime | N
         if fresh.disabled:  # said only to someone who knows the password
             raise LoginRefused("account_disabled")
         return actor_of(fresh)
+
+
+def _waited(attempt: LoginAttempt, now: datetime) -> int:
+    """Seconds still to wait before this counter admits an attempt (0: none)."""
+    wait_until = attempt.next_attempt_at
+    if wait_until is not None and wait_until.tzinfo is None:
+        wait_until = wait_until.replace(tzinfo=now.tzinfo)
+    if wait_until is None or now >= wait_until:
+        return 0
+    return int((wait_until - now).total_seconds()) + 1
 
 
 def verify_password(password_hash: str, password: str) -> bool:

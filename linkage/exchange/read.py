@@ -11,16 +11,30 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO, Any
 
 from linkage.exchange.problems import Problem
 from linkage.exchange.spec import BY_NAME, ENTITIES
 from linkage.exchange.values import unshield
 
-MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_FILE_BYTES = 40 * 1024 * 1024  # one file as uploaded; the national producers.csv is about 15 MB
 SUFFIXES = (".csv", ".xlsx")
+
+# Bounds on what one file may hold, checked before and while it is read so that no upload or import
+# can take the server's memory or time (docs/exchange-files.md, "Limits"). A workbook is a zip
+# archive: its directory says how large each part inflates, so a workbook is refused from that
+# directory, before openpyxl reads a byte of it. The national export (about 214,000 producers in one
+# file) stays well inside every bound.
+MAX_ROWS = 250_000  # data rows of one table (a file, or a sheet of a workbook)
+MAX_COLUMNS = 20  # columns of a row; an exchange file has at most 10
+MAX_CELL_CHARS = 32_767  # characters of one cell, as a spreadsheet program keeps at most
+MAX_INFLATED_BYTES = 160 * 1024 * 1024  # all parts of a workbook, inflated
+MAX_PART_BYTES = 24 * 1024 * 1024  # any part that is not a sheet (openpyxl holds it whole: shared strings, styles)
+MAX_PARTS = 2_000  # parts in a workbook's archive
 
 # The officer's list of records to settle (`linkage unplaced --out`, docs/command-line.md), read back once filled
 # in: each row updates the location columns of the record its `file` and `code` name, every other
@@ -87,9 +101,11 @@ def _read_file(file: Path) -> tuple[list[Table], list[Problem]]:
         return [], [Problem(name, None, None, "too_large", {"size_mb": round(size / 1048576, 1), "limit_mb": limit})]
     suffix = file.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(file.read_bytes(), name, file.stem.lower())
+        with file.open("rb") as stream:
+            return _read_csv(stream, name, file.stem.lower())
     if suffix == ".xlsx":
-        return _read_workbook(file.read_bytes(), name, file.stem.lower())
+        with file.open("rb") as stream:
+            return _read_workbook(stream, name, file.stem.lower())
     return [], [Problem(name, None, None, "unknown_format")]
 
 
@@ -105,40 +121,77 @@ def decode_text(data: bytes, name: str) -> tuple[str | None, Problem | None]:
         return None, Problem(name, None, None, "not_utf8")
 
 
-def _read_csv(data: bytes, name: str, entity: str) -> tuple[list[Table], list[Problem]]:
-    text, problem = decode_text(data, name)
-    if problem or text is None:
-        return [], [problem] if problem else []
+class _Bounds(Exception):
+    """A file passes one of the bounds above: reading stops at once."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.code)
+        self.problem = problem
+
+
+def _bounded(name: str, rows: Iterable[Sequence[str]]) -> Iterator[list[str]]:
+    """The rows of one table, one at a time, refused as soon as one passes a bound: the file is never
+    read further than the limit, and no more than one row of it is held here (`rows` streams)."""
+    for number, record in enumerate(rows, start=1):
+        if number > MAX_ROWS + 1:
+            raise _Bounds(Problem(name, None, None, "limits.too_many_rows", {"limit": f"{MAX_ROWS:,}"}))
+        if len(record) > MAX_COLUMNS:
+            wide: dict[str, object] = {"limit": MAX_COLUMNS, "count": len(record)}
+            raise _Bounds(Problem(name, number, None, "limits.too_many_columns", wide))
+        for i, cell in enumerate(record):
+            if len(cell) > MAX_CELL_CHARS:
+                long: dict[str, object] = {"limit": f"{MAX_CELL_CHARS:,}"}
+                raise _Bounds(Problem(name, number, f"#{i + 1}", "limits.cell_too_long", long))
+        yield list(record)
+
+
+def _csv_rows(stream: IO[bytes], name: str) -> Iterator[list[str]]:
+    """CSV records decoded while they are read (UTF-8, with or without BOM); a NUL byte is a binary file."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    for record in csv.reader(text):
+        if any("\x00" in cell for cell in record):
+            raise _Bounds(Problem(name, None, None, "binary"))
+        yield record
+
+
+def _read_csv(stream: IO[bytes], name: str, entity: str) -> tuple[list[Table], list[Problem]]:
+    head = stream.read(4096)
+    _, problem = decode_text(head, name)
+    if problem is not None and problem.code != "not_utf8":  # a multi-byte letter may be cut at 4 KB
+        return [], [problem]
+    stream.seek(0)
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
+        rows = _bounded(name, _csv_rows(stream, name))
+        header = next(rows, None)
+        if entity not in BY_NAME:
+            if is_settlement(header):
+                return _settlement(name, header or [], rows)
+            return [], [Problem(name, None, None, "unknown_file", {"expected": ", ".join(BY_NAME)})]
+        return _table(name, entity, header, rows)
+    except _Bounds as bounds:
+        return [], [bounds.problem]
+    except UnicodeDecodeError:
+        return [], [Problem(name, None, None, "not_utf8")]
     except csv.Error as exc:
         return [], [Problem(name, None, None, "csv_broken", {"detail": str(exc)})]
-    if entity not in BY_NAME:
-        if is_settlement(records):
-            return _settlement(name, records)
-        return [], [Problem(name, None, None, "unknown_file", {"expected": ", ".join(BY_NAME)})]
-    return _table(name, entity, records)
 
 
-def is_settlement(records: list[list[str]]) -> bool:
-    """Whether rows read from a file not named after an entity are the settlement list (its header)."""
-    header = {cell.strip().lower() for cell in records[0]} if records else set()
+def is_settlement(first: list[str] | None) -> bool:
+    """Whether a file not named after an entity is the settlement list (by its first row, the header)."""
+    header = {cell.strip().lower() for cell in first or []}
     return {"file", *SETTLEMENT_KEPT} <= header
 
 
-def _settlement(name: str, records: list[list[str]]) -> tuple[list[Table], list[Problem]]:
+def _settlement(name: str, first: list[str], rows: Iterator[list[str]]) -> tuple[list[Table], list[Problem]]:
     """The filled settlement list as one update-only table per entity it names (rows keep their
     numbers, problems name this file)."""
     problems: list[Problem] = []
-    header = [cell.strip().lower() for cell in records[0]]
-    for i, column in enumerate(header):
-        if column and column not in SETTLEMENT_COLUMNS:
-            expected = ", ".join(SETTLEMENT_COLUMNS)
-            problems.append(Problem(name, 1, column, "unknown_column", {"column": column, "expected": expected}))
-        elif not column and any(i < len(r) and r[i].strip() for r in records[1:]):
-            problems.append(Problem(name, 1, f"#{i + 1}", "empty_header"))
+    header = [cell.strip().lower() for cell in first]
+    unnamed = {i for i, column in enumerate(header) if not column}
+    filled: set[int] = set()  # unnamed columns that hold a value in some row
     tables: dict[str, Table] = {}
-    for number, record in enumerate(records[1:], start=2):
+    for number, record in enumerate(rows, start=2):
+        filled.update(i for i in unnamed if i < len(record) and record[i].strip())
         if not any(cell.strip() for cell in record):
             continue
         cells = {column: unshield(record[i]) if i < len(record) else "" for i, column in enumerate(header) if column}
@@ -149,19 +202,41 @@ def _settlement(name: str, records: list[list[str]]) -> tuple[list[Table], list[
             continue
         table = tables.setdefault(entity, Table(entity, name, list(SETTLEMENT_KEPT), updates_only=True))
         table.rows.append((number, {column: cells[column] for column in SETTLEMENT_KEPT}))
-    return [tables[e] for e in SETTLED_FILES if e in tables], problems
+    heading = []
+    for i, column in enumerate(header):
+        if column and column not in SETTLEMENT_COLUMNS:
+            expected = ", ".join(SETTLEMENT_COLUMNS)
+            heading.append(Problem(name, 1, column, "unknown_column", {"column": column, "expected": expected}))
+        elif i in filled:
+            heading.append(Problem(name, 1, f"#{i + 1}", "empty_header"))
+    return [tables[e] for e in SETTLED_FILES if e in tables], heading + problems
 
 
-def _table(name: str, entity: str, records: list[list[str]]) -> tuple[list[Table], list[Problem]]:
-    """Check the header against the entity's columns and pair each data row with its number."""
-    problems: list[Problem] = []
-    while records and not any(cell.strip() for cell in records[-1]):
-        records.pop()
-    if not records:
-        return [], [Problem(name, None, None, "no_header")]
-    header = [cell.strip().lower() for cell in records[0]]
+def _table(
+    name: str, entity: str, first: list[str] | None, rows: Iterator[list[str]]
+) -> tuple[list[Table], list[Problem]]:
+    """Check the header against the entity's columns and pair each data row with its number, row by
+    row as they are read. Only the entity's own columns are kept: a file with any other column is
+    refused, so their values would never be used."""
     spec = BY_NAME[entity]
-    keep = [i for i, col in enumerate(header) if col or any(i < len(r) and r[i].strip() for r in records[1:])]
+    header = [cell.strip().lower() for cell in first or []]
+    known = {col: i for i, col in reversed(list(enumerate(header))) if col in spec.column_names}  # the first of twins
+    unnamed = [i for i, col in enumerate(header) if not col]
+    filled: set[int] = set()  # unnamed columns that hold a value in some row
+    table = Table(entity, name, [])
+    row_problems: list[Problem] = []
+    for number, record in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        filled.update(i for i in unnamed if i < len(record) and record[i].strip())
+        if any(cell.strip() for cell in record[len(header) :]):
+            row_problems.append(Problem(name, number, None, "too_many_values", {"count": len(header)}))
+            continue
+        table.rows.append((number, {col: unshield(record[i]) if i < len(record) else "" for col, i in known.items()}))
+    if not any(cell.strip() for cell in first or []) and not table.rows and not row_problems:
+        return [], [Problem(name, None, None, "no_header")]
+    problems: list[Problem] = []
+    keep = [i for i, col in enumerate(header) if col or i in filled]
     for i in keep:
         col = header[i]
         if not col:
@@ -175,16 +250,8 @@ def _table(name: str, entity: str, records: list[list[str]]) -> tuple[list[Table
     for column in spec.columns:
         if column.required and column.name not in header:
             problems.append(Problem(name, 1, column.name, "missing_column", {"column": column.name}))
-    table = Table(entity, name, [header[i] for i in keep])
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        extra = [c for i, c in enumerate(record) if i >= len(header) and c.strip()]
-        if extra:
-            problems.append(Problem(name, number, None, "too_many_values", {"count": len(header)}))
-            continue
-        table.rows.append((number, {header[i]: unshield(record[i]) if i < len(record) else "" for i in keep}))
-    return [table], problems
+    table.header = [header[i] for i in keep]
+    return [table], problems + row_problems
 
 
 def _cell_text(value: object) -> str:
@@ -202,13 +269,54 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_workbook(data: bytes, name: str, stem: str) -> tuple[list[Table], list[Problem]]:
+def archive_problem(stream: IO[bytes], name: str) -> Problem | None:
+    """Whether a workbook's archive directory admits it: how many parts, and how large each inflates.
+    The sizes are the ones the directory declares; `zipfile` never inflates a part past its declared
+    size (it stops there, and a part that lies fails its checksum). None if the workbook is admitted."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return Problem(name, None, None, "xlsx_broken", {"detail": type(exc).__name__})
+    mb = 1024 * 1024
+    if len(parts) > MAX_PARTS:
+        return Problem(name, None, None, "limits.too_many_parts", {"count": len(parts), "limit": MAX_PARTS})
+    total = sum(part.file_size for part in parts)
+    if total > MAX_INFLATED_BYTES:
+        inflated: dict[str, object] = {"size_mb": round(total / mb), "limit_mb": MAX_INFLATED_BYTES // mb}
+        return Problem(name, None, None, "limits.inflates", inflated)
+    for part in parts:
+        if not part.filename.startswith("xl/worksheets/") and part.file_size > MAX_PART_BYTES:
+            sizes: dict[str, object] = {
+                "part": part.filename,
+                "size_mb": round(part.file_size / mb),
+                "limit_mb": MAX_PART_BYTES // mb,
+            }
+            return Problem(name, None, None, "limits.part_inflates", sizes)
+    return None
+
+
+def _sheet_rows(sheet: Any) -> Iterator[list[str]]:
+    """A sheet's rows as text, streamed by openpyxl's read-only reader, never wider than one column past
+    the bound (a sheet may declare itself 16,384 columns wide): a value there is one column too many."""
+    for row in sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True):
+        cells = list(row)
+        while cells and cells[-1] is None:
+            cells.pop()
+        yield [_cell_text(v) for v in cells]
+
+
+def _read_workbook(stream: IO[bytes], name: str, stem: str) -> tuple[list[Table], list[Problem]]:
     """A workbook named after an entity is that entity's file (its first sheet, docs/exchange-files.md);
     any other workbook holds one sheet per entity, named after it."""
+    refused = archive_problem(stream, name)
+    if refused is not None:
+        return [], [refused]
+    stream.seek(0)
     import openpyxl  # lazy: slow to import, paid only when a workbook is read (start-up stays fast)
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         return [], [Problem(name, None, None, "xlsx_broken", {"detail": type(exc).__name__})]
     tables: list[Table] = []
@@ -216,9 +324,10 @@ def _read_workbook(data: bytes, name: str, stem: str) -> tuple[list[Table], list
     try:
         sheets = book.worksheets
         if sheets and stem not in BY_NAME and not any(s.title.strip().lower() in BY_NAME for s in sheets):
-            first = [[_cell_text(v) for v in row] for row in sheets[0].iter_rows(values_only=True)]
+            rows = _bounded(name, _sheet_rows(sheets[0]))
+            first = next(rows, None)
             if is_settlement(first):  # the settlement list, saved as a workbook by a spreadsheet program
-                return _settlement(name, first)
+                return _settlement(name, first or [], rows)
         if stem in BY_NAME and not any(s.title.strip().lower() in BY_NAME for s in sheets):
             named = [(stem, sheets[0])]
         else:
@@ -234,10 +343,13 @@ def _read_workbook(data: bytes, name: str, stem: str) -> tuple[list[Table], list
             if not named and not problems:
                 problems.append(Problem(name, None, None, "unknown_file", {"expected": ", ".join(BY_NAME)}))
         for entity, sheet in named:
-            records = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            found, trouble = _table(f"{name}[{entity}]" if len(sheets) > 1 else name, entity, records)
+            shown = f"{name}[{entity}]" if len(sheets) > 1 else name
+            rows = _bounded(shown, _sheet_rows(sheet))
+            found, trouble = _table(shown, entity, next(rows, None), rows)
             tables += found
             problems += trouble
+    except _Bounds as bounds:
+        return [], [bounds.problem]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:  # ParseError is a SyntaxError
         return [], [Problem(name, None, None, "xlsx_broken", {"detail": type(exc).__name__})]
     finally:

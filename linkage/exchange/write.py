@@ -37,13 +37,22 @@ class Change:
     key: str  # the record key history and reviews use
     old: Record | None  # as stored, None for a new record
     new: Record  # as it will be stored
-    changed: dict[str, list[str | None]] = field(default_factory=dict)  # field -> [old, new] as text
+    differs: dict[str, list[str | None]] = field(default_factory=dict)  # an update's field -> [old, new] as text
+    columns: tuple[str, ...] = ()  # the entity's columns, which a new record's history lists
+
+    @property
+    def changed(self) -> dict[str, list[str | None]]:
+        """Field -> [old, new] as text, as history records it. A new record's is made when asked for
+        (history, on write): a dry run of the largest file admitted would hold one per row."""
+        if self.old is None:
+            return {f: [None, format_value(self.new[f])] for f in self.columns if self.new[f] is not None}
+        return self.differs
 
     @property
     def kind(self) -> str:
         if self.old is None:
             return "create"
-        return "update" if self.changed else "same"
+        return "update" if self.differs else "same"
 
 
 @dataclass
@@ -76,20 +85,20 @@ def plan(p: Parsed) -> Plan:
     fields = stored_fields(p.entity)
     stored = p.stored
     changes = []
+    columns = tuple(p.entity.column_names)
+    parties = p.entity.name == "linkage_parties"
     for number, record in p.rows:
-        new = party_record(record) if p.entity.name == "linkage_parties" else dict(record)
+        new = party_record(record) if parties else record  # parsed rows are not changed afterwards
         old = stored.get(p.key(record))
-        change = Change(number, key_text(p, record), old, new)
-        if old is None:
-            change.changed = {f: [None, format_value(new[f])] for f in p.entity.column_names if new[f] is not None}
-        else:
-            change.changed = {
+        change = Change(number, key_text(p, record), old, new, columns=columns)
+        if old is not None:
+            change.differs = {
                 f: [format_value(old[f]), format_value(new[f])]
-                for f in p.entity.column_names
+                for f in columns
                 if _comparable(old[f]) != _comparable(new[f])
             }
             if old["archived_at"] is not None:
-                change.changed["archived"] = ["true", "false"]
+                change.differs["archived"] = ["true", "false"]
         changes.append(change)
     return Plan(p, fields, changes)
 

@@ -75,8 +75,8 @@ def _as_form_error(refused: ImportRefused, companion: str | None = None) -> Exce
     problems = list(refused.problems)
     if companion is not None:
         problems = [p for p in problems if p.file != companion] or problems
-    if all(p.code == "not_in_scope" for p in problems):
-        return Refused("not_in_scope", **problems[0].params)
+    if all(p.code == "not_in_scope" or p.code.startswith("parties.") for p in problems):
+        return Refused(problems[0].code, **problems[0].params)
     return Invalid(list[object](problems))
 
 

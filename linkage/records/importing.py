@@ -24,7 +24,7 @@ from linkage.exchange.validate import Parsed, validate
 from linkage.exchange.write import Conflict, Plan, RowCounts, apply, plan
 from linkage.records.codes import fill_codes
 from linkage.records.history import ReviewPlace, log, report, reporting_place, settle, snapshot
-from linkage.records.permissions import HOMED, Locator, check_rows, is_admin, scope_text
+from linkage.records.permissions import HOMED, Locator, check_rows, is_admin, scope_text, whom_to_ask
 from linkage.store.db import read_session, write_session
 
 __all__ = ["ImportReport", "check_tables", "import_path", "import_tables"]
@@ -73,16 +73,15 @@ def _refusals(locator: Locator, actor: Actor, plans: list[Plan]) -> list[Problem
     for p in plans:
         rows = [(c.row, c.old, c.new) for c in p.changes if c.kind != "same"]
         unchanged = [(c.row, c.new) for c in p.changes if c.kind == "same"]  # no write: read rights only
+        new = {c.row: c.new for c in p.changes if c.old is None}
+        parties = p.parsed.entity.name == "linkage_parties"
         for number in check_rows(locator, actor, p.parsed.entity.name, rows, unchanged):
-            problems.append(
-                Problem(
-                    p.parsed.file,
-                    number,
-                    None,
-                    "not_in_scope",
-                    {"role": actor.role, "scope": scope_text(actor)},
-                )
-            )
+            ask = whom_to_ask(locator, actor, new[number]) if parties and number in new else None
+            if ask is not None:  # the party is another unit's: say whose officer attaches it
+                problems.append(Problem(p.parsed.file, number, "party_code", f"parties.ask_{actor.role}", ask))
+            else:
+                scope: dict[str, object] = {"role": actor.role, "scope": scope_text(actor)}
+                problems.append(Problem(p.parsed.file, number, None, "not_in_scope", scope))
     return problems
 
 

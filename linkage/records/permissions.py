@@ -46,7 +46,7 @@ from linkage.geo.maps import (
 )
 from linkage.geo.typed_codes import find_unit
 from linkage.store.db import chunked
-from linkage.store.models import Linkage, LinkageParty, Review, UserAccount
+from linkage.store.models import Linkage, LinkageParty, Producer, Review, UserAccount
 from linkage.vocabulary import ROLES
 
 REFERENCE = ("products", "province_key_products")
@@ -146,10 +146,25 @@ class Locator:
     stored_homes: dict[tuple[str, str], Home] = field(default_factory=dict)
     stored_parties: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     stored_linkages: set[str] = field(default_factory=set)  # linkage codes the database holds
+    memberships: dict[str, str | None] = field(default_factory=dict)  # producer -> its cooperative, after
 
     def lay_over(self, entity: str, record: dict[str, Any]) -> None:
-        """A row being written: where it will lie."""
+        """A row being written: where it will lie (and a producer, whose member it will be)."""
         self.homes[(entity, record["code"])] = home_of(record)
+        if entity == "producers":
+            self.memberships[record["code"]] = record.get("cooperative_code") or None
+
+    def cooperative_of(self, producer: str) -> str | None:
+        """The cooperative a producer is a member of, as it will be."""
+        if producer not in self.memberships:
+            query = sa.select(col(Producer.cooperative_code)).where(col(Producer.code) == producer)
+            self.memberships[producer] = self.session.execute(query).scalar_one_or_none()
+        return self.memberships[producer]
+
+    def is_stored(self, entity: str, code: str) -> bool:
+        """Whether the database holds this homed record (every one of them has a commune)."""
+        self.load_homes(entity, [code])
+        return self.stored_homes[(entity, code)] != NOWHERE
 
     def load_homes(self, entity: str, codes: Iterable[str]) -> None:
         """Stored communes of these records (missing ones stay unknown)."""
@@ -287,11 +302,72 @@ def may_place_in(actor: Actor, unit: Unit) -> bool:
     return actor.role == "officer" and scope is not None and scope.map == unit.map and unit_holds(scope, unit)
 
 
+def party_place(locator: Locator, record: dict[str, Any], on: str) -> Unit | None:
+    """Where the cooperative, producer or raw material area a `linkage_parties` row attaches lies on
+    map `on`, as it will be (None for a buyer, which lies nowhere of its own)."""
+    if record["party_type"] == "buyer":
+        return None
+    return locator.home_place(PARTY_ENTITY[record["party_type"]], record["party_code"], on)
+
+
+def officer_attaches(locator: Locator, scope: Unit, record: dict[str, Any]) -> bool:
+    """Attaching a cooperative, producer or area to a linkage is a write on that party's unit: the
+    party must lie in the officer's unit (its linkage too, as for any party row). A buyer is shared by
+    every linkage and attached by the linkage's officer."""
+    if record["party_type"] == "buyer":
+        return True
+    place = party_place(locator, record, scope.map)
+    return place is not None and unit_holds(scope, place)
+
+
+def cooperative_attaches(locator: Locator, cooperative: str, record: dict[str, Any]) -> bool:
+    """A cooperative attaches to its linkages only what is its own: itself, its member producers (as
+    they will be), a raw material area new with this row or named only by its own linkages, and
+    buyers (shared). Anything else is attached by the officer of the unit where it lies."""
+    kind, code = record["party_type"], record["party_code"]
+    if kind == "buyer":
+        return True
+    if kind == "cooperative":
+        return bool(code == cooperative)
+    if kind == "producer":
+        return locator.cooperative_of(code) == cooperative
+    if not locator.is_stored("raw_material_areas", code):
+        return True
+    linked = locator.linkages_naming("raw_material_area", code, stored=True)
+    return bool(linked) and all(locator.is_member(lk, cooperative) for lk in linked)
+
+
+def whom_to_ask(locator: Locator, actor: Actor, record: dict[str, Any]) -> dict[str, object] | None:
+    """For a `linkage_parties` row refused because the party is not the actor's to attach: the party
+    and the unit whose officer attaches it (on the actor's map; today's for a cooperative), for the
+    refusal to name. None when the party is not the reason (the linkage is not the actor's either)."""
+    if actor.role == "cooperative" and actor.cooperative_code:
+        mine = locator.is_member(record["linkage_code"], actor.cooperative_code)
+        if not mine or cooperative_attaches(locator, actor.cooperative_code, record):
+            return None
+        on = NEW_MAP
+    else:
+        scope = scope_unit(actor)
+        if actor.role != "officer" or scope is None or officer_attaches(locator, scope, record):
+            return None
+        if not holds(scope, places(locator, "linkage_parties", record, stored=False, on=scope.map)):
+            return None  # the linkage is not the officer's either: the plain refusal says so
+        on = scope.map
+    place = party_place(locator, record, on)
+    if place is not None and place.map == OLD_MAP and place.level == "commune":  # officers of 2025-01 are a district's
+        place = map_data(OLD_MAP).districts[map_data(OLD_MAP).communes[place.code].district].unit
+    unit = f"{place.name} ({place.code}, {place.map})" if place is not None else "?"
+    return {"party": record["party_code"], "unit": unit}
+
+
 def officer_may(locator: Locator, scope: Unit, entity: str, old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
     """An officer edits what lies in its unit on its map, as stored and as it will be (a record it
     `settles` counts as its own as stored); a new buyer with no commune may be registered by any
-    officer (it lies nowhere until a linkage names it)."""
+    officer (it lies nowhere until a linkage names it). A new party row also needs its party in the
+    unit (`officer_attaches`)."""
     if entity in REFERENCE:
+        return False
+    if entity == "linkage_parties" and old is None and not officer_attaches(locator, scope, new):
         return False
     if old is None and entity == "buyers" and home_of(new) == NOWHERE:
         return True
@@ -330,9 +406,12 @@ def cooperative_may(
 ) -> bool:
     """In its sphere as stored and as it will be: a new raw material area only together with the
     party row that puts it into one of its linkages; a new linkage only with itself as a party. It
-    may register a new buyer it sells to (buyers are shared, so it may not change existing ones)."""
+    may register a new buyer it sells to (buyers are shared, so it may not change existing ones). A
+    new party row attaches only what is its own (`cooperative_attaches`)."""
     if entity == "buyers":
         return old is None
+    if entity == "linkage_parties" and old is None and not cooperative_attaches(locator, cooperative, new):
+        return False
     if entity == "raw_material_areas":
         if old is not None and not cooperative_owns_area(locator, cooperative, old["code"], stored=True):
             return False

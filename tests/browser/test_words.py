@@ -54,7 +54,7 @@ def test_the_uploader_reads_in_vietnamese(server: tuple[str, str], watched: Watc
     open_page(page, "Trao đổi dữ liệu")
     zone = page.get_by_test_id("stFileUploaderDropzone")
     assert shown(zone.get_by_role("button").locator("p")) == "Chọn tệp"
-    assert shown(page.get_by_test_id("stFileUploaderDropzoneInstructions").locator("span")) == "Tối đa 100 MB mỗi tệp"
+    assert shown(page.get_by_test_id("stFileUploaderDropzoneInstructions").locator("span")) == "Tối đa 40 MB mỗi tệp"
     text = readable(page)
     assert not [w for w in ENGLISH if w in text], text
 
