@@ -50,6 +50,7 @@ from linkage.demo import generate
 from linkage.records import forms
 from linkage.records.catalog import init
 from linkage.records.history import pending as waiting
+from linkage.records.history import verifier_of
 from linkage.store.db import get_engine, read_session
 from linkage.store.models import Cooperative
 from tests.server import app_server
@@ -63,6 +64,7 @@ SECTION = "## In the browser"
 QUIET_MS = 250  # a run that ends and starts again (st.rerun) within this is one step
 NATIONAL = f"bench.vn.{secrets.token_hex(3)}"  # a national planner made for this run only
 PASSWORD = secrets.token_urlsafe(18)
+VERIFIER = f"bench.office.{secrets.token_hex(3)}"  # made for this run when the verifying office has no account
 
 # The rows of the table, in order, with their goals in seconds.
 ROWS: list[tuple[str, str, float]] = [
@@ -135,16 +137,19 @@ class Row:
 class Accounts:
     national: str  # a planner of the whole country
     province: str  # a planner of the demo's province
-    officer: str  # the officer of the busiest cooperative's district
+    officer: str  # the officer of the busiest cooperative's district (before the reform)
+    verifier: str  # the office that verifies that cooperative's changes today: its commune's, else its province's
     passwords: dict[str, str]
 
 
 def prepare(engine: Engine, pending: int) -> Accounts:
-    """Accounts for each role measured, and `pending` changes waiting in the officer's queue,
-    written through the domain's write path as a cooperative reports them."""
+    """Accounts for each role measured, and `pending` changes waiting in the verifying office's queue
+    (today's office of the busiest cooperative), written through the domain's write path as that
+    cooperative reports them."""
 
     demo: dict[str, DemoAccount] = {}
-    for account in create_demo_accounts(engine):
+    made_now = create_demo_accounts(engine)
+    for account in made_now:
         demo.setdefault(account.role, account)  # the programme's accounts come first: officer.demo, …
     if not demo:
         raise RuntimeError("the database holds no cooperative in a linkage: load the demo data first")
@@ -154,7 +159,19 @@ def prepare(engine: Engine, pending: int) -> Accounts:
         ).scalar_one()
     add_user(engine, SYSTEM, NATIONAL, PASSWORD, "planner", "VN")
     coop = Actor(demo["cooperative"].username, "cooperative", cooperative_code=demo["cooperative"].scope)
-    officer = Actor(demo["officer"].username, "officer", demo["officer"].scope)
+    # Changes reported now go to today's office (`verifier_of`), not to the district's of before the
+    # reform: its account among the demo's, else one made for this run for the unit the rule names.
+    unit = verifier_of(engine, coop)
+    if unit is None:
+        raise RuntimeError(f"cooperative {coop.cooperative_code} is placed nowhere: no office verifies it")
+    made = next(
+        (a for a in made_now if a.role == "officer" and (a.scope, a.unit_map) == (unit.code, unit.map)),
+        None,
+    )
+    verifier = made.username if made is not None else VERIFIER
+    if made is None:
+        add_user(engine, SYSTEM, VERIFIER, PASSWORD, "officer", unit.code, None, unit.map)
+    officer = Actor(verifier, "officer", unit.code, unit_map=unit.map)
     missing = pending - len(waiting(engine, officer, status="reported"))
     for n in range(max(0, missing)):
         values = {
@@ -166,7 +183,8 @@ def prepare(engine: Engine, pending: int) -> Accounts:
         }
         forms.save(engine, coop, "producers", values)
     passwords = {a.username: a.password for a in demo.values()} | {NATIONAL: PASSWORD}
-    return Accounts(NATIONAL, demo["planner"].username, demo["officer"].username, passwords)
+    passwords |= {made.username: made.password} if made is not None else {VERIFIER: PASSWORD}
+    return Accounts(NATIONAL, demo["planner"].username, demo["officer"].username, verifier, passwords)
 
 
 def _arm(page: Page) -> int:
@@ -334,7 +352,7 @@ def _levels(
         attempt([key], graph)
 
     def queue() -> dict[str, float]:
-        page = signed_in(accounts.officer)
+        page = signed_in(accounts.verifier)
         try:
             return {"verification_queue": open_page(page, "Xác nhận", timeout_ms)}
         finally:

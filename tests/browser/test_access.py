@@ -23,7 +23,7 @@ from linkage.store.db import get_engine
 from ..documented import block
 from ..test_coverage import FIXTURE
 from .conftest import ROOT, Watched, app_server, free_port, settled, wait_healthy
-from .test_app import ACCOUNTS, PASSWORD, fill_sign_in, open_page, sign_in
+from .test_app import ACCOUNTS, PASSWORD, VERIFIER, add_verifier, fill_sign_in, open_page, sign_in
 
 pytestmark = pytest.mark.browser
 FIRST_RUN = 90_000  # ms: the first run after a start imports everything, on a busy machine too
@@ -36,6 +36,7 @@ def fresh_database(folder: Path) -> str:
     import_path(engine, FIXTURE)
     for username, role, unit, cooperative in ACCOUNTS.values():
         add_user(engine, SYSTEM, username, PASSWORD, role, unit, cooperative)
+    add_verifier(engine)  # the office that verifies C1's changes today
     return url
 
 
@@ -103,17 +104,17 @@ def test_a_disabled_officer_is_signed_out_at_the_next_click_and_verifies_nothing
         coop,
     )
     page = watched.page
-    sign_in(page, base, "officer")
+    sign_in(page, base, "verifier")  # the office that verifies C1's change, reported after the reform
     open_page(page, "Xác nhận")
     expect(page.get_by_role("button", name="Xác nhận")).to_be_visible()
 
-    set_disabled(engine, SYSTEM, ACCOUNTS["officer"][0])  # by an administrator, meanwhile
+    set_disabled(engine, SYSTEM, VERIFIER[0])  # by an administrator, meanwhile
     page.get_by_role("button", name="Xác nhận").first.click()
     expect(page.get_by_text("Phiên làm việc đã kết thúc")).to_be_visible(timeout=20_000)
     expect(page.get_by_label("Mật khẩu")).to_be_visible()
-    expect(page.get_by_text(f"Đăng nhập: {ACCOUNTS['officer'][0]}")).to_have_count(0)
+    expect(page.get_by_text(f"Đăng nhập: {VERIFIER[0]}")).to_have_count(0)
     assert [c.key for c in pending(engine, SYSTEM, status="reported")] == ["C1"]  # nothing verified
-    set_disabled(engine, SYSTEM, ACCOUNTS["officer"][0], False)
+    set_disabled(engine, SYSTEM, VERIFIER[0], False)
 
 
 def test_a_user_changes_their_password_and_signs_in_with_the_new_one(server: tuple[str, str], watched: Watched) -> None:

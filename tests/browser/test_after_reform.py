@@ -275,7 +275,7 @@ def test_the_provincial_planner_opens_the_new_province_its_trend_and_the_end_of_
         assert not shown & districts - communes
 
         expect(page.get_by_role("heading", name="Diễn biến 2021–2025")).to_be_visible()
-        reform = "01/07/2025: chính quyền hai cấp"
+        reform = "Chính quyền hai cấp"  # app.polish.reform_mark: short enough for a phone
         for reading in ("theo bản đồ có hiệu lực khi đó", "theo bản đồ hiện nay"):
             page.get_by_test_id("stRadio").get_by_text(re.compile(f"^{reading}")).click()
             settled(page)

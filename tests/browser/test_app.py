@@ -9,18 +9,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
+from sqlalchemy.engine import Engine
 
-from linkage.accounts.users import SYSTEM, add_user
+from linkage.accounts.users import SYSTEM, Actor, add_user
 from linkage.records import forms
 from linkage.records.catalog import init
+from linkage.records.history import verifier_of
 from linkage.records.importing import import_path
 from linkage.store.db import get_engine
 
 from ..test_coverage import FIXTURE
 from .conftest import Watched, app_server, free_port, settled, signed_out
 
-__all__ = ["ACCOUNTS", "PASSWORD", "free_port", "open_page", "open_unit", "sign_in"]
+__all__ = ["ACCOUNTS", "PASSWORD", "VERIFIER", "add_verifier", "free_port", "open_page", "open_unit", "sign_in"]
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mật-khẩu-thử"
@@ -31,6 +33,18 @@ ACCOUNTS = {
     "cooperative": ("htx_c1", "cooperative", None, "C1"),
     "other_cooperative": ("htx_c5", "cooperative", None, "C5"),
 }
+# The office that verifies C1's changes today (after the reform): its commune's office of map
+# 2025-07 when that has an account, else its province's department; made by `add_verifier`.
+VERIFIER = ("xacnhan", "lúa nương Dương Quang chín vàng")
+LOGINS = {who: (username, PASSWORD) for who, (username, *_) in ACCOUNTS.items()} | {"verifier": VERIFIER}
+
+
+def add_verifier(engine: Engine) -> None:
+    """An account for the office that verifies C1's changes, read with the routing rule (`verifier_of`):
+    the fixture has no officer of today's map, so it is the province's department."""
+    unit = verifier_of(engine, Actor("htx_c1", "cooperative", cooperative_code="C1"))
+    assert unit is not None and unit.map == "2025-07"
+    add_user(engine, SYSTEM, VERIFIER[0], VERIFIER[1], "officer", unit.code, None, unit.map)
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +56,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     import_path(engine, FIXTURE)
     for username, role, unit, cooperative in ACCOUNTS.values():
         add_user(engine, SYSTEM, username, PASSWORD, role, unit, cooperative)
+    add_verifier(engine)
     with app_server(url) as base:
         yield base, url
 
 
 def fill_sign_in(page: Page, who: str) -> None:
-    page.get_by_label("Tên đăng nhập").fill(ACCOUNTS[who][0])
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    username, password = LOGINS[who]
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_text(f"Đăng nhập: {ACCOUNTS[who][0]}")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text(f"Đăng nhập: {username}")).to_be_visible(timeout=20_000)
 
 
 def sign_in(page: Page, base: str, who: str) -> None:
@@ -63,6 +79,12 @@ def sign_in(page: Page, base: str, who: str) -> None:
 def open_page(page: Page, name: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
     settled(page)
+
+
+def exchange_files(page: Page) -> Locator:
+    """The exchange page's uploader of exchange files (not the one of office lists beside it)."""
+    widget = page.get_by_test_id("stFileUploader").filter(has=page.get_by_label(re.compile("^Tệp trao đổi")))
+    return widget.locator("input[type=file]")
 
 
 def on_old_map(page: Page) -> None:
@@ -140,12 +162,15 @@ def test_a_cooperative_edit_verified_by_the_officer_moves_the_coverage_figure(
     open_page(page, "Hợp tác xã của tôi")
     page.get_by_label("Ngày giải thể").fill("01/06/2021")
     page.get_by_role("button", name="Lưu").first.click()
-    # No account of today's map in this fixture: the district's office of before the reform verifies.
-    expect(page.get_by_text(re.compile("chờ Phòng Nông nghiệp .+ xác nhận")).first).to_be_visible(timeout=20_000)
+    # Reported after the reform: today's office verifies (no commune office account in this fixture,
+    # so the province's department), not the district's office of before.
+    expect(page.get_by_text(re.compile("chờ Sở Nông nghiệp và Môi trường .+ xác nhận")).first).to_be_visible(
+        timeout=20_000
+    )
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     officer = context.new_page()
-    sign_in(officer, base, "officer")
+    sign_in(officer, base, "verifier")
     open_unit(officer, "thanh pho bac kan", "Thành Phố Bắc Kạn")
     expect(officer.get_by_test_id("stMetricValue").first).to_have_text("0,0%", timeout=20_000)  # as reported
     officer.get_by_text("Chỉ số liệu đã xác nhận").click()
@@ -197,14 +222,14 @@ def test_an_officer_uploads_files_sees_every_problem_then_commits_a_valid_one(
         "code,name,commune_code,established_on\nK70,HTX Bảy Mươi,01849,31/02/2024\nK71,HTX Ngoài,01891,\n",
         encoding="utf-8",
     )
-    page.locator("input[type=file]").set_input_files(str(bad))
+    exchange_files(page).set_input_files(str(bad))
     expect(page.get_by_text("Chưa ghi được gì: cần sửa 2 lỗi.")).to_be_visible(timeout=20_000)
     good = tmp_path / "good" / "cooperatives.csv"
     good.parent.mkdir()
     good.write_text("code,name,commune_code\nK72,HTX Nông Thượng Mới,01852\n", encoding="utf-8")
     sign_in(page, base, "officer")  # a fresh session: the uploader starts empty
     open_page(page, "Trao đổi dữ liệu")
-    page.locator("input[type=file]").set_input_files(str(good))
+    exchange_files(page).set_input_files(str(good))
     page.get_by_role("button", name="Ghi vào cơ sở dữ liệu").click()
     expect(page.get_by_text("1 mới")).to_be_visible(timeout=20_000)
     assert forms.read(get_engine(url), SYSTEM, "cooperatives", "K72").values["name"] == "HTX Nông Thượng Mới"

@@ -108,7 +108,8 @@ def test_a_graph_link_opens_the_same_graph_and_survives_a_reload(server: tuple[s
     # issue 11, item 3 (the navigation), tested there.
     sign_in(page, base, "planner")
     signed_out(page)  # the link is opened by a browser that is not signed in
-    link = f"{base}/graph?unit=61&as_of=2023-06-29&product=TEA&pick=linkage:L4"
+    # The link as the page writes it (`graph_view.write_address`): the map, and the code at full width.
+    link = f"{base}/graph?map=2025-01&unit=061&as_of=2023-06-29&product=TEA&pick=linkage:L4"
     # A shared link, then F5 (the sign-in is kept). `page.reload` makes a new bound method at every
     # access, so "is it the reload?" is asked by a flag, never by `visit is not page.reload`.
     for shared_link, visit in ((True, lambda: page.goto(link)), (False, page.reload)):
@@ -126,6 +127,13 @@ def test_a_graph_link_opens_the_same_graph_and_survives_a_reload(server: tuple[s
         expect(page.get_by_role("heading", name="liên kết: Chuỗi chè Phúc Lộc")).to_be_visible()
         assert re.search(r"unit=061&as_of=2023-06-29&product=TEA&pick=linkage%3AL4$", page.url), page.url
         expect(page.get_by_test_id("stException")).to_have_count(0)
+    # The same link typed by hand without the leading zeros: `61` is district 061 and commune 00061 of
+    # 2025-01 (`typed_codes.read_code`), so the page guesses neither and says why.
+    page.goto(f"{base}/graph?unit=61&as_of=2023-06-29")
+    settled(page)
+    warning = page.get_by_test_id("stAlert").filter(has_text="thiếu các số 0 ở đầu")
+    expect(warning).to_contain_text("Huyện Ba Bể", timeout=20_000)
+    expect(warning).to_contain_text("Phường Hàng Bạc")
     assert watched.outside == [] and watched.errors == []
 
 

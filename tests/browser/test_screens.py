@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from linkage.accounts.demo_accounts import create_demo_accounts
+from linkage.accounts.demo_accounts import DEMO_MODE, create_demo_accounts
 from linkage.accounts.users import SYSTEM, Actor, add_user
 from linkage.demo import generate
 from linkage.records import forms
@@ -51,8 +51,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     assert unit is not None and unit.map == "2025-07"
     verifier = next((a for a in made if a.role == "officer" and (a.scope, a.unit_map) == (unit.code, unit.map)), None)
     if verifier is None:
-        add_user(engine, SYSTEM, "so.thu", "mật-khẩu-sở-thử", "officer", unit.code, None, unit.map)
-        accounts["verifier"] = ("so.thu", "mật-khẩu-sở-thử")
+        add_user(engine, SYSTEM, "so.thu", "sở nông nghiệp thử mật khẩu", "officer", unit.code, None, unit.map)
+        accounts["verifier"] = ("so.thu", "sở nông nghiệp thử mật khẩu")
     else:
         accounts["verifier"] = (verifier.username, verifier.password)
     officer = forms.read(engine, SYSTEM, "cooperatives", _coop_of(engine))
@@ -65,8 +65,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     ]
     (folder / "producers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     import_path(engine, folder)
-    with app_server(url) as base:
-        yield base, accounts, url
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(DEMO_MODE, "1")  # as `tasks.py app` runs the demonstration: the sign-in page lists its accounts
+        with app_server(url) as base:
+            yield base, accounts, url
 
 
 def _coop_of(engine) -> str:  # type: ignore[no-untyped-def]

@@ -52,9 +52,13 @@ def test_the_uploader_reads_in_vietnamese(server: tuple[str, str], watched: Watc
     page = watched.page
     sign_in(page, base, "officer")
     open_page(page, "Trao đổi dữ liệu")
-    zone = page.get_by_test_id("stFileUploaderDropzone")
-    assert shown(zone.get_by_role("button").locator("p")) == "Chọn tệp"
-    assert shown(page.get_by_test_id("stFileUploaderDropzoneInstructions").locator("span")) == "Tối đa 40 MB mỗi tệp"
+    zones = page.get_by_test_id("stFileUploaderDropzone")
+    expect(zones).to_have_count(2)  # the exchange files and the office lists: each reads in Vietnamese
+    for zone in zones.all():
+        assert shown(zone.get_by_role("button").locator("p")) == "Chọn tệp"
+        assert (
+            shown(zone.get_by_test_id("stFileUploaderDropzoneInstructions").locator("span")) == "Tối đa 40 MB mỗi tệp"
+        )
     text = readable(page)
     assert not [w for w in ENGLISH if w in text], text
 
