@@ -11,6 +11,16 @@ from dataclasses import dataclass, field
 from linkage.i18n import field_label, localized, t
 
 
+def where(file: str, row: int | None, column: str | None, lang: str = "en") -> str:
+    """File, row and column as every refusal names them (`data.xlsx, row 4, column name`)."""
+    parts = [file]
+    if row is not None:
+        parts.append(t("import.where_row", lang, row=row))
+    if column:
+        parts.append(t("import.where_column", lang, column=column))
+    return ", ".join(parts)
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str  # file name as the user gave it, e.g. `producers.csv` or `data.xlsx[producers]`
@@ -27,12 +37,7 @@ class Problem:
         return t(f"import.{self.code}", lang, **params)
 
     def where(self, lang: str = "en") -> str:
-        parts = [self.file]
-        if self.row is not None:
-            parts.append(t("import.where_row", lang, row=self.row))
-        if self.column:
-            parts.append(t("import.where_column", lang, column=self.column))
-        return ", ".join(parts)
+        return where(self.file, self.row, self.column, lang)
 
     def line(self, lang: str = "en") -> str:
         return f"{self.where(lang)}: {self.message(lang)}"

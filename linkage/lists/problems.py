@@ -3,6 +3,7 @@ gives, a list of another kind): one plain line naming file, row and column, word
 
 from __future__ import annotations
 
+from linkage.exchange.problems import where
 from linkage.i18n import localized, t
 
 
@@ -14,12 +15,7 @@ class ListRefused(Exception):
         self.file, self.row, self.column, self.code, self.params = file, row, column, code, params
 
     def where(self, lang: str = "en") -> str:
-        parts = [self.file]
-        if self.row is not None:
-            parts.append(t("import.where_row", lang, row=self.row))
-        if self.column:
-            parts.append(t("import.where_column", lang, column=self.column))
-        return ", ".join(parts)
+        return where(self.file, self.row, self.column, lang)
 
     def message(self, lang: str = "en") -> str:
         return t(f"lists.{self.code}", lang, **localized(self.params, lang))
