@@ -79,12 +79,18 @@ def text_limits(entity: Entity) -> dict[str, int]:
 
 
 def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
-    """Typed records for every row whose cells all parse; a problem for each cell that does not."""
+    """Typed records for every row whose cells all parse; a problem for each cell that does not.
+
+    The rows are taken out of `table` as they are typed: a file of the largest size admitted is
+    hundreds of MB as text rows, and holding them beside the typed records doubled a check's peak
+    memory (docs/exchange-files.md, "Limits"). Count a table's rows before it is parsed."""
     entity = BY_NAME[table.entity]
     parsed = Parsed(entity, table.file, present=frozenset(table.header), updates_only=table.updates_only)
     problems: list[Problem] = []
     limits = text_limits(entity)
-    for number, cells in table.rows:
+    rows, table.rows = table.rows[::-1], []
+    while rows:
+        number, cells = rows.pop()
         record: Record = {}
         ok = True
         for column in entity.columns:

@@ -101,12 +101,12 @@ def save(
         if original is not None:
             raise _explained(engine, actor, original) from None
         raise stale
-    return read(engine, actor, entity, done.made.get(entity) or _key(table))
+    return read(engine, actor, entity, done.made.get(entity) or _key(entity, values))
 
 
-def _key(table: Table) -> str:
-    """The key of a form's one row, as typed."""
-    parsed, _ = parse_table(table)
+def _key(entity: str, values: dict[str, str]) -> str:
+    """The key of a form's one row, as typed (the import took the rows out of the table it wrote)."""
+    parsed, _ = parse_table(_form_table(entity, values))
     return key_text(parsed, parsed.rows[0][1])
 
 
@@ -151,7 +151,7 @@ def _create_with_party(
         )
     except ImportRefused as refused:
         raise _as_form_error(refused, companion="linkage_parties") from None
-    return read(engine, actor, entity, done.made.get(entity) or _key(record))
+    return read(engine, actor, entity, done.made.get(entity) or _key(entity, values))
 
 
 OWNED = {"linkages": ("linkage_parties", "digital_adoptions")}  # archived and restored with their linkage

@@ -124,7 +124,8 @@ def test_a_change_saved_through_one_replica_shows_on_the_other_at_its_next_page_
     writer.get_by_role("link", name="Trao đổi dữ liệu").click()
     upload = tmp_path / "cooperatives.csv"
     upload.write_text("code,name,commune_code\nK90,HTX Nông Thượng Mới,01852\n", encoding="utf-8")
-    writer.locator("input[type=file]").set_input_files(str(upload))
+    exchange = writer.get_by_test_id("stFileUploader").filter(has=writer.get_by_label(re.compile("^Tệp trao đổi")))
+    exchange.locator("input[type=file]").set_input_files(str(upload))  # not the office lists' uploader
     writer.get_by_role("button", name="Ghi vào cơ sở dữ liệu").click()
     expect(writer.get_by_text("1 mới").or_(writer.get_by_text("1 new"))).to_be_visible(timeout=20_000)
 
