@@ -45,8 +45,8 @@ GOALS = {
     "coverage_cold": 1.0,
     "coverage_warm": 0.2,
     "graph_district": 1.0,
-    "import_national": 60.0,
-    "peak_memory_mb": 1536.0,
+    "import_national": 15.0,
+    "peak_memory_mb": 600.0,
     "report_province": 3.0,
     "report_national": 6.0,
 }

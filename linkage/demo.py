@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from linkage.errors import UserFacingError
 from linkage.geo.geography import old_map_geography
 from linkage.geo.maps import crosswalk
-from linkage.store.db import chunked, read_session, write_session
+from linkage.store.db import insert_rows, read_session, write_session
 from linkage.store.models import (
     Buyer,
     ChangeLog,
@@ -405,8 +405,7 @@ def generate(engine: Engine, scale: str = "province", seed: int = 1) -> DemoSumm
         )
         for model in order:
             rows = b.rows.get(model, [])
-            for chunk in chunked(rows):
-                session.execute(sa.insert(model), chunk)
+            insert_rows(session, model, rows)
             summary.counts[str(model.__tablename__)] = len(rows)
         session.execute(
             sa.insert(ChangeLog),

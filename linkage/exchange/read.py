@@ -138,18 +138,18 @@ def _bounded(name: str, rows: Iterable[Sequence[str]]) -> Iterator[list[str]]:
         if len(record) > MAX_COLUMNS:
             wide: dict[str, object] = {"limit": MAX_COLUMNS, "count": len(record)}
             raise _Bounds(Problem(name, number, None, "limits.too_many_columns", wide))
-        for i, cell in enumerate(record):
-            if len(cell) > MAX_CELL_CHARS:
-                long: dict[str, object] = {"limit": f"{MAX_CELL_CHARS:,}"}
-                raise _Bounds(Problem(name, number, f"#{i + 1}", "limits.cell_too_long", long))
-        yield list(record)
+        if record and max(map(len, record)) > MAX_CELL_CHARS:
+            i = next(i for i, cell in enumerate(record) if len(cell) > MAX_CELL_CHARS)
+            long: dict[str, object] = {"limit": f"{MAX_CELL_CHARS:,}"}
+            raise _Bounds(Problem(name, number, f"#{i + 1}", "limits.cell_too_long", long))
+        yield record if isinstance(record, list) else list(record)
 
 
 def _csv_rows(stream: IO[bytes], name: str) -> Iterator[list[str]]:
     """CSV records decoded while they are read (UTF-8, with or without BOM); a NUL byte is a binary file."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     for record in csv.reader(text):
-        if any("\x00" in cell for cell in record):
+        if "\x00" in "".join(record):
             raise _Bounds(Problem(name, None, None, "binary"))
         yield record
 
@@ -226,10 +226,11 @@ def _table(
     table = Table(entity, name, [])
     row_problems: list[Problem] = []
     for number, record in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in record):
+        if not "".join(record).strip():
             continue
-        filled.update(i for i in unnamed if i < len(record) and record[i].strip())
-        if any(cell.strip() for cell in record[len(header) :]):
+        if unnamed:
+            filled.update(i for i in unnamed if i < len(record) and record[i].strip())
+        if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
             row_problems.append(Problem(name, number, None, "too_many_values", {"count": len(header)}))
             continue
         table.rows.append((number, {col: unshield(record[i]) if i < len(record) else "" for col, i in known.items()}))

@@ -7,7 +7,9 @@ resolve against the same import and against what is stored (docs/exchange-files.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,27 +51,28 @@ class Parsed:
         return tuple(record[k] for k in self.entity.key)
 
 
-def _parse(column_kind: str, text: str, choices: tuple[str, ...], limit: int | None) -> Any:
-    match column_kind:
+def _parser(column: Column, limit: int | None) -> Callable[[str], Any]:
+    """The function that parses one cell of `column` (chosen once per table, not once per cell)."""
+    match column.kind:
         case "code" | "ref" | "party":
-            return parse_code(text, limit or CODE_LENGTH)
+            return partial(parse_code, limit=limit or CODE_LENGTH)
         case "text":
-            return parse_text(text, limit or NAME_LENGTH)
+            return partial(parse_text, limit=limit or NAME_LENGTH)
         case "date":
-            return parse_date(text)
+            return parse_date
         case "bool":
-            return parse_bool(text)
+            return parse_bool
         case "int":
-            return parse_int(text)
+            return parse_int
         case "area":
-            return parse_area(text)
+            return parse_area
         case "enum":
-            return parse_enum(text, choices)
+            return partial(parse_enum, choices=column.choices)
         case "province":
-            return parse_geo(text, 2)
+            return partial(parse_geo, width=2)
         case "commune" | "commune_2025_07":
-            return parse_geo(text, 5)
-    raise AssertionError(column_kind)
+            return partial(parse_geo, width=5)
+    raise AssertionError(column.kind)
 
 
 def text_limits(entity: Entity) -> dict[str, int]:
@@ -88,12 +91,13 @@ def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
     parsed = Parsed(entity, table.file, present=frozenset(table.header), updates_only=table.updates_only)
     problems: list[Problem] = []
     limits = text_limits(entity)
+    columns = [(column, _parser(column, limits.get(column.name))) for column in entity.columns]
     rows, table.rows = table.rows[::-1], []
     while rows:
         number, cells = rows.pop()
         record: Record = {}
         ok = True
-        for column in entity.columns:
+        for column, parse in columns:
             text = cells.get(column.name, "")
             if not text.strip():
                 if column.required and (column.name in parsed.present or not table.updates_only):
@@ -102,7 +106,7 @@ def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
                 record[column.name] = column.default
                 continue
             try:
-                record[column.name] = _parse(column.kind, text, column.choices, limits.get(column.name))
+                record[column.name] = parse(text)
             except Bad as bad:
                 problems.append(
                     Problem(table.file, number, column.name, bad.code, {"column": column.name, **bad.params})
@@ -169,6 +173,9 @@ def _stored_units(session: Session, kind: str, codes: set[str]) -> set[str]:
     return found
 
 
+REFERRING = {*UNIT_TABLES, "ref", "party"}  # the kinds of column whose value names a stored unit or record
+
+
 def _target(column: Column, record: Record) -> str | None:
     """What a column's value names: a kind of unit (`UNIT_TABLES`), an entity, or nothing."""
     if column.kind in UNIT_TABLES:
@@ -205,9 +212,10 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
         if p.entity.key == ("code",):
             known[name] = {r["code"] for _, r in p.rows}
     named: dict[str, set[str]] = defaultdict(set)  # by `_target`: the codes the rows name, and only those are read
+    naming = {name: [c for c in p.entity.columns if c.kind in REFERRING] for name, p in parsed.items()}
     for p in parsed.values():
         for _, record in p.rows:
-            for column in p.entity.columns:
+            for column in naming[p.entity.name]:
                 target = _target(column, record)
                 if target is not None and record.get(column.name) is not None:
                     named[target].add(record[column.name])
@@ -229,7 +237,7 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
     provinces = units["province"]
     for p in parsed.values():
         for number, record in p.rows:
-            for column in p.entity.columns:
+            for column in naming[p.entity.name]:
                 value = record.get(column.name)
                 if value is None:
                     continue

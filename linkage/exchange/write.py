@@ -18,7 +18,7 @@ from sqlmodel import Session
 from linkage.exchange.keys import record_key
 from linkage.exchange.validate import Parsed, Record, party_record, stored_fields
 from linkage.exchange.values import format_value
-from linkage.store.db import chunked
+from linkage.store.db import chunked, insert_rows
 from linkage.store.models import utcnow
 
 
@@ -139,6 +139,6 @@ def apply(session: Session, plan: Plan) -> None:
     for batch, is_insert in ((clearing, False), (inserts, True), (setting, False)):
         for chunk in chunked(batch):
             if is_insert:
-                session.execute(sa.insert(model), chunk)
+                insert_rows(session, model, chunk)
             elif session.execute(statement, chunk).rowcount != len(chunk):  # type: ignore[attr-defined]
                 raise Conflict(plan.parsed.entity.name)

@@ -34,7 +34,7 @@ from linkage.records.permissions import (
     verifies,
     verifying_unit,
 )
-from linkage.store.db import chunked, read_session, touch, write_session
+from linkage.store.db import chunked, insert_rows, read_session, touch, write_session
 from linkage.store.models import ChangeLog, Linkage, LinkageParty, Producer, Review, UserAccount, utcnow
 
 
@@ -63,8 +63,7 @@ def log(
     ]
     created = action == "create"  # a new record matters whatever its fields: named with none (any)
     touch(session, entity, {str(row["record_key"]): [] if created else list(row["changes"] or ()) for row in rows})
-    for chunk in chunked(rows):
-        session.execute(sa.insert(ChangeLog), chunk)
+    insert_rows(session, ChangeLog, rows)
 
 
 @dataclass(frozen=True)

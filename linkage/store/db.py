@@ -217,3 +217,52 @@ def migrate(engine: Engine, to: str = "head") -> None:
         finally:
             if sqlite:
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+_MISSING = object()
+
+
+def insert_rows(session: Session, model: Any, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Insert `rows` of `model` with one executemany per chunk, the values typed for the driver here.
+
+    The ORM's bulk insert starts a new statement whenever a row's pattern of empty values differs from
+    the one before (one per three or four rows on real lists) and types every value of every row; here
+    the statement is compiled once per chunk and a column's values are typed together, a value the
+    rows share (a stamp, a default) once. As with the ORM, a column a row leaves empty (missing, or
+    None where None is not a value of the column's type) gets its default."""
+    table = model.__table__
+    connection = session.connection()
+    dialect = connection.dialect
+    defaults = {c.name: c.default for c in table.columns if c.default is not None and not c.default.is_sequence}
+    for chunk in chunked(rows):
+        keys = sorted(set().union(*chunk, defaults))
+        compiled = table.insert().compile(dialect=dialect, column_keys=keys)
+        names = list(compiled.positiontup or []) if compiled.positional else list(compiled.binds)
+        columns = [_typed(chunk, table.c[name], dialect, defaults.get(name)) for name in names]
+        if compiled.positional:
+            values: list[Any] = list(zip(*columns, strict=True))
+        else:
+            values = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        connection.exec_driver_sql(compiled.string, values)
+
+
+def _typed(chunk: list[Mapping[str, Any]], column: sa.Column[Any], dialect: Any, default: Any) -> list[Any]:
+    """One column's values of a chunk as the driver takes them."""
+    name = column.name
+    values = [row.get(name, _MISSING) for row in chunk]
+    if default is not None:
+        fill = default.arg(None) if default.is_callable else default.arg
+        keeps_none = column.type.should_evaluate_none  # JSON: None is `null`, not the default
+        values = [fill if v is _MISSING or (v is None and not keeps_none) else v for v in values]
+    else:
+        values = [None if v is _MISSING else v for v in values]
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return values
+    typed: list[Any] = []
+    last, last_typed = _MISSING, None
+    for value in values:
+        if value is not last:
+            last, last_typed = value, process(value)
+        typed.append(last_typed)
+    return typed
