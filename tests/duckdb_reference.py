@@ -1,4 +1,4 @@
-"""The benchmark's reference: CONTRACT §3 on map 2025-01 as one DuckDB query over the exported CSV files.
+"""The benchmark's reference: docs/indicators.md on map 2025-01 as one DuckDB query over the exported CSV files.
 
 A second, independent formulation of the indicators (the benchmark and a test check that it agrees
 with `linkage.counting.coverage` on every row), and the process `linkage coverage` is timed against. It
@@ -104,7 +104,7 @@ UNION ALL SELECT 'raw_material_linkages_with_digital_tech', 'national', 'VN',
 
 
 def duckdb_coverage(folder: Path, geography_csv: Path, as_of: date, crosswalk_csv: Path) -> pd.DataFrame:
-    """CONTRACT §3 on map 2025-01 as one DuckDB query over exported CSV files (`write_geography_csv`,
+    """docs/indicators.md on map 2025-01 as one DuckDB query over exported CSV files (`write_geography_csv`,
     `write_crosswalk_csv`): indicator, level, unit, counts."""
     import duckdb  # lazy: a dev dependency, needed only when the reference runs
 
@@ -136,7 +136,8 @@ def write_geography_csv(path: Path) -> None:
 def write_crosswalk_csv(path: Path) -> None:
     """The crosswalk's data for the DuckDB formulation: each commune of 2025-07 with every commune of
     2025-01 it took in (`old_code`), or, for an island zone that took in none, its old district
-    (`district_code`). Where a record is placed from them is the query's own work (CONTRACT §1)."""
+    (`district_code`). Where a record is placed from them is the query's own work (docs/indicators.md,
+    "On which map")."""
     from linkage.geo.maps import OLD_MAP, crosswalk, map_data
 
     cw = crosswalk()

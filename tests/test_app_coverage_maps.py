@@ -1,4 +1,4 @@
-"""The coverage page on two maps (issue 14): the map beside the date, the levels of each map, units of
+"""The coverage page on two maps: the map beside the date, the levels of each map, units of
 the other map in a link or a search, the end-of-period scorecard, the trend's two readings."""
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def test_each_map_keeps_its_own_ranking(app: App) -> None:
     assert at.radio(key="rank_by_2025-01:vi").value == "communes_with_cooperative"  # the first, not the other map's
 
 
-# --- The gaps and the linkage counts on 2025-07 (issue 14) --------------------------------------
+# --- The gaps and the linkage counts on 2025-07 --------------------------------------
 # Worked by hand from tests/fixtures/bac_kan on today's map (each commune of 2025-01 placed by the
 # package's table): the active cooperatives stand in Phong Quang (C1), Bắc Kạn (C2), Chợ Rã (C3),
 # Phúc Lộc (C4 from Bành Trạch, C8 from Hà Hiệu) and Bằng Thành (C6, C7); P4 of Cao Thượng lies in

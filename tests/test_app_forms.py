@@ -98,7 +98,7 @@ def test_a_new_area_has_no_product_until_one_is_chosen(app: App, database: str) 
     assert forms.find(get_engine(database), SYSTEM, "raw_material_areas", among=["A60"]) == []
 
 
-# --- The commune on today's map first, the one before the reform for older records (issue 14) -----
+# --- The commune on today's map first, the one before the reform for older records -----
 
 
 def new_communes_of(province: int) -> dict[str, str]:

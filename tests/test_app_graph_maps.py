@@ -1,4 +1,4 @@
-"""The graph page on two maps (issue 14): units of either map in the picker, found by their old or new
+"""The graph page on two maps: units of either map in the picker, found by their old or new
 name, a commune of 2025-07 drawn with its chains, and the map in the graph's address."""
 
 from __future__ import annotations

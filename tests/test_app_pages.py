@@ -174,7 +174,7 @@ def test_a_province_planner_searches_without_diacritics(app) -> None:
     ]
 
 
-# --- Coverage of a unit with no rural commune (issue 11, item 1) -------------------------------
+# --- Coverage of a unit with no rural commune -------------------------------
 
 
 def test_a_shared_link_to_a_wholly_urban_district_says_it_has_no_figures_and_shows_its_province(app) -> None:

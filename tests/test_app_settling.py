@@ -1,4 +1,4 @@
-"""The settling page (issue 14): records placed above the commune, each with its candidate communes; one
+"""The settling page: records placed above the commune, each with its candidate communes; one
 choice saves through the normal write path, and the list and the coverage figures move at once."""
 
 from __future__ import annotations

@@ -273,7 +273,7 @@ def test_a_new_member_without_a_commune_is_explained_and_one_chosen_by_name_wait
     at.text_input(key="new_member:code").set_value("P58")
     at.text_input(key="new_member:name").set_value("Hộ Nông Văn Mới")
     at.button(key="FormSubmitter:new_member-Lưu").click().run()
-    # a commune on either map is needed (CONTRACT §2), and the refusal says so
+    # a commune on either map is needed (docs/exchange-files.md), and the refusal says so
     assert "Mã xã" in texts(at) and "bản đồ 2025-01" in texts(at) and "bản đồ 2025-07" in texts(at)
     assert forms.find(get_engine(database), SYSTEM, "producers", among=["P58"]) == []
     at.selectbox(key="new_member:commune_code:vi").select("01849")  # the rest is still as typed

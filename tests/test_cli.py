@@ -1,4 +1,4 @@
-"""The `linkage` command line as other programs drive it: exit codes, stdout, stderr (CONTRACT §4)."""
+"""The `linkage` command line as other programs drive it: exit codes, stdout, stderr (docs/command-line.md)."""
 
 from __future__ import annotations
 
@@ -183,7 +183,7 @@ def test_coverage_of_a_file_that_is_no_database_or_no_file_writes_nothing(tmp_pa
 
 
 def test_coverage_loads_neither_sqlalchemy_nor_the_models(engine: Engine) -> None:
-    # Loading them cost `linkage coverage` more than reading and counting (issue 13, Speed).
+    # Loading them cost `linkage coverage` more than reading and counting.
     script = (
         "import sys; from linkage.cli import main; code = main(sys.argv[1:]);"
         "heavy = sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'linkage.store.models', 'linkage.store.db')"

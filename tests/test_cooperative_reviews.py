@@ -1,4 +1,4 @@
-"""A cooperative's own list of changes waiting for an officer (issue 15): selected, counted and paged in
+"""A cooperative's own list of changes waiting for an officer: selected, counted and paged in
 the database from the records of its own sphere, never every review of the country filtered in Python."""
 
 from __future__ import annotations

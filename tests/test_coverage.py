@@ -1,7 +1,7 @@
 """The three indicators against hand-computed figures and against an independent formulation.
 
 The fixture `fixtures/bac_kan` (Bắc Kạn, province 06, plus one ward of Hà Nội) puts one record on
-each edge of CONTRACT §3; the expected figures below were worked out by hand from the CSV files.
+each edge of docs/indicators.md; the expected figures below were worked out by hand from the CSV files.
 """
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ def test_trend_gives_each_year_end_from_one_read(bac_kan: Engine) -> None:
     ]
 
 
-# --- An independent formulation: CONTRACT §3 read literally, unit by unit, from the CSV files. ---
+# --- An independent formulation: docs/indicators.md read literally, unit by unit, from the CSV files. ---
 
 
 def _rows(name: str) -> list[dict[str, str]]:

@@ -1,4 +1,4 @@
-"""Coverage on a date and a map (CONTRACT §1 placement, §3 levels of each map and `unplaced`).
+"""Coverage on a date and a map (docs/indicators.md: placement, the levels of each map and `unplaced`).
 
 The fixture `fixtures/two_maps` (old provinces Bắc Kạn 06 and Thái Nguyên 19, both now in the new
 Thái Nguyên 19) holds records given on one map, on both, in a commune that was split, and linkages
@@ -128,7 +128,7 @@ def test_an_unknown_map_is_refused_naming_the_maps(two_maps: Engine) -> None:
         compute(facts, END, map_name="2024-01")
 
 
-# --- An independent formulation: CONTRACT §3 read literally, record by record and unit by unit. ---
+# --- An independent formulation: docs/indicators.md read literally, record by record and unit by unit. ---
 
 
 def _rows(name: str) -> list[dict[str, str]]:

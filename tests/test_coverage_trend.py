@@ -1,4 +1,4 @@
-"""The trend's two readings (issue 13, item 4): each year end on the map in force then, or every year end
+"""The trend's two readings: each year end on the map in force then, or every year end
 on today's map; and one unit's trend across the reform (`coverage_view.unit_trend`).
 
 A small fixture written here holds four cooperatives whose lives cross the reform; the figures are

@@ -25,7 +25,7 @@ from linkage.store.db import get_engine, read_session
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 ON = date(2024, 6, 30)
-SLIPS = {27691: 80, 30781: 91}  # the table's two wrong old provinces, corrected (CONTRACT §1)
+SLIPS = {27691: 80, 30781: 91}  # the table's two wrong old provinces, corrected (docs/indicators.md, "On which map")
 
 
 @pytest.fixture(scope="module")

@@ -206,7 +206,7 @@ def test_the_national_demo_has_the_asked_sizes_and_fits_the_regions(tmp_path: Pa
     assert min(per_commune(MEKONG), per_commune(RED_RIVER)) > 1.3 * per_commune(everywhere - MEKONG - RED_RIVER)
 
 
-# Both maps (issue 13 item 7): what the demo gives each record, read back from the database and checked
+# Both maps: what the demo gives each record, read back from the database and checked
 # against the crosswalk's own table, not against the demo's choices.
 
 

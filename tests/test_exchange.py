@@ -1,4 +1,4 @@
-"""Import and export of the exchange files (CONTRACT §2): every refusal says where and why, and
+"""Import and export of the exchange files (docs/exchange-files.md): every refusal says where and why, and
 an import writes all of its rows or none."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The two location columns of the exchange files (CONTRACT §2 "Locations", issue 13).
+"""The two location columns of the exchange files (docs/exchange-files.md, "Locations").
 
 `commune_code` is a commune on map 2025-01, `commune_code_2025_07` one on map 2025-07; a
 cooperative, producer or raw material area needs at least one, a buyer may give none, and a row

@@ -1,4 +1,5 @@
-"""The GSO geography as CONTRACT §1 states it, stored and read back, and communes named for forms."""
+"""The GSO geography as docs/indicators.md ("On which map") states it, stored and read back, and communes
+named for forms."""
 
 from __future__ import annotations
 

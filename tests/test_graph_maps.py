@@ -1,5 +1,6 @@
-"""Graphs, candidates and the province overview on either map (issue 13): a record given on one map
-only is read on the other where the crosswalk places it (CONTRACT §1), never by its raw commune code.
+"""Graphs, candidates and the province overview on either map: a record given on one map
+only is read on the other where the crosswalk places it (docs/indicators.md, "On which map"), never by its
+raw commune code.
 
 The data: `fixtures/two_maps` plus, written here, producer P1 given on 2025-01 only in old 01960 (which
 went whole into new 01960, no cooperative there) and linkage LN (maize, no digital technology) of

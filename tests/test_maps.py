@@ -1,4 +1,4 @@
-"""The two maps, the crosswalk and placement, as CONTRACT §1 states them.
+"""The two maps, the crosswalk and placement, as docs/indicators.md, "On which map" states them.
 
 Counts are the contract's; the placement examples were checked by hand against the unit names
 (a new commune usually keeps the name of one of the old communes it took in).
@@ -273,7 +273,7 @@ def test_the_package_is_read_only_when_a_map_is_asked_for() -> None:
     assert done.stdout.strip() == "False"
 
 
-# --- a record given on one map or both (CONTRACT §2 "Locations") -----------------------------
+# --- a record given on one map or both (docs/exchange-files.md, "Locations") -----------------------------
 
 
 def test_a_record_given_on_one_map_is_placed_on_the_other_by_the_crosswalk() -> None:
@@ -346,7 +346,7 @@ def test_placements_of_all_new_communes_on_the_old_map() -> None:
     assert all(u.map == OLD_MAP for u in placed.values())
 
 
-# The snapshot of both maps kept in the user's cache directory (issue 15: a cold start reads it instead
+# The snapshot of both maps kept in the user's cache directory (a cold start reads it instead
 # of the package's lists).
 
 

@@ -1,4 +1,4 @@
-"""Revision 0004 upgrades a database written by the schema before two maps, in place (issue 13).
+"""Revision 0004 upgrades a database written by the schema before two maps, in place.
 
 The database is built at revision 0003 with the tables as they were then (no new-map columns), filled
 with records, and upgraded; every record keeps its commune and is then placed on map 2025-07.

@@ -1,4 +1,4 @@
-"""Saving one row reads the records that row names, never whole tables (issue 15: at national scale a
+"""Saving one row reads the records that row names, never whole tables (at national scale a
 one-row form read every producer code of the country), and refuses exactly what it refused before."""
 
 from __future__ import annotations

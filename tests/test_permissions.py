@@ -643,11 +643,11 @@ def test_each_role_opens_its_own_pages_and_no_other(who: Actor | None, menu: lis
 
 
 # ---------------------------------------------------------------------------------------------------
-# Scopes on a named map (issue 14): the same matrix for officers of a commune and of a province of
+# Scopes on a named map: the same matrix for officers of a commune and of a province of
 # 2025-07, a planner of a province of 2025-07 and a district officer of 2025-01, over records given on
 # 2025-07 only, on 2025-01 only, on both, and by a split commune. The codes are found in the package's
 # crosswalk; what each scope may do is worked out below from the crosswalk's raw relation and the
-# placement rule of CONTRACT §1, written out again here rather than asked of the code under test.
+# placement rule of docs/indicators.md, "On which map", written out again here rather than asked of the code under test.
 
 
 @dataclass(frozen=True)
@@ -693,7 +693,7 @@ NEW_SCOPES = {
 
 
 def where(home: Home, on: str) -> tuple[str, str]:
-    """CONTRACT §1 once more: the commune given on the map, else the smallest unit holding every
+    """docs/indicators.md, "On which map" once more: the commune given on the map, else the smallest unit holding every
     candidate — one commune, else (on 2025-01) their district, else their province."""
     from linkage.geo.maps import crosswalk, map_data
 
@@ -861,7 +861,7 @@ def test_permission_matrix_on_both_maps(two_map_records: Engine, who: str, actio
 
 
 def test_permission_checks_read_no_map_from_the_database(two_map_records: Engine) -> None:
-    """Issue 15: a check places records through the maps loaded once per process, never by reading
+    """A check places records through the maps loaded once per process, never by reading
     the geography tables again for every question."""
     officer = NEW_SCOPES["commune officer 2025-07"]
     forms.read(two_map_records, officer, "cooperatives", "KN")  # warm: the maps are loaded

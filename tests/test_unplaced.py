@@ -1,4 +1,5 @@
-"""`linkage unplaced` and `linkage graph --map` (CONTRACT §1 "Place on a map", §4), on the two-map fixture.
+"""`linkage unplaced` and `linkage graph --map` (docs/indicators.md, "On which map"; docs/command-line.md),
+on the two-map fixture.
 
 Crosswalk facts used (see test_coverage_maps): new 01864 took in all of old district 060 (placed there on
 2025-01); new 01849 took in old 01849 (district 058) and 01984 (district 063), both in old province 06;
@@ -156,7 +157,7 @@ def test_a_short_code_naming_several_units_is_refused_by_every_command(two_maps:
     assert added.returncode == 0 and f"(scope {city})" in added.stdout
 
 
-# The list is the officer's settlement form (CONTRACT §4): filled in a spreadsheet and imported back.
+# The list is the officer's settlement form (docs/command-line.md): filled in a spreadsheet and imported back.
 
 
 def _filled(path: Path, answers: dict[str, str], column: str, edit: dict[str, str] | None = None) -> None:

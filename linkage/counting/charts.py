@@ -10,8 +10,14 @@ from typing import cast
 
 import altair as alt
 import pandas as pd
+from altair.utils import schemapi
 
 from linkage.i18n import day_text
+
+# Altair checks every part of a chart against the Vega-Lite schema as it is built, then the whole
+# chart again when Streamlit makes it a spec: the second check is kept; the first was a third of
+# the checking, itself a fifth of the coverage page's run on the server.
+schemapi.disable_debug_mode()
 
 SELECTION = "unit"
 # The chart, axes and legend inside the width it is given (a phone's 358 px too), not grown past it.

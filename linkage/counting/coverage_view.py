@@ -212,7 +212,7 @@ def _area_view(rows: pd.DataFrame, province: Unit, olds: tuple[Unit, ...]) -> Un
 def added_up(rows: pd.DataFrame, unit: Unit) -> pd.DataFrame:
     """Indicator rows of several units of one level as the rows of `unit`, the area they cover together:
     numerators, denominators and unplaced records added up, the ratio and `met` worked out again (exactly,
-    as CONTRACT §3 compares), one row per indicator in the order of `INDICATORS`."""
+    as docs/indicators.md compares), one row per indicator in the order of `INDICATORS`."""
     summed = rows.groupby("indicator", sort=False)[["numerator", "denominator", "unplaced"]].sum().reset_index()
     summed["ratio"] = (summed["numerator"] / summed["denominator"].where(summed["denominator"] > 0)).astype(float)
     summed["target"] = summed["indicator"].map({k: float(v) for k, v in TARGETS.items()})

@@ -86,15 +86,15 @@ def quiet(watched: Watched) -> None:
 
 
 def in_commune(commune: str, old: str | None, new: str | None) -> bool:
-    """CONTRACT §1 for one record and one commune of 2025-07: given there, or given on 2025-01 by a
-    commune that went to it alone."""
+    """docs/indicators.md, "On which map", for one record and one commune of 2025-07: given there, or
+    given on 2025-01 by a commune that went to it alone."""
     if new:
         return new == commune
     return bool(old) and crosswalk().old_to_new.get(str(old), ()) == (commune,)
 
 
 def raw_material_counts(engine: Engine, commune: str, settled_area: tuple[str, str] | None = None) -> tuple[int, int]:
-    """The commune's third indicator (CONTRACT §3) counted from the tables: active linkages with a raw
+    """The commune's third indicator (docs/indicators.md) counted from the tables: active linkages with a raw
     material area party that have a party in the commune, and those of them with an active adoption.
     `settled_area` (code, commune of 2025-07) reads that area as if it had been settled there."""
     day = date.today().isoformat()

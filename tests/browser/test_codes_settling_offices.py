@@ -231,7 +231,8 @@ def test_a_cooperative_is_told_that_todays_office_verifies_its_changes(province_
     new = map_data(NEW_MAP)
     candidates = (given,) if given else crosswalk().old_to_new[old]
     commune = candidates[0] if len(candidates) == 1 else None
-    province = new.communes[candidates[0]].province  # every candidate lies in one new province (CONTRACT §1)
+    # every candidate lies in one new province (docs/indicators.md, "On which map")
+    province = new.communes[candidates[0]].province
     if commune in officers:
         place = new.communes[commune]
         word = "Phòng Kinh tế, Hạ tầng và Đô thị" if place.kind == "phường" else "Phòng Kinh tế"

@@ -19,7 +19,7 @@ def test_a_link_to_a_wholly_urban_district_shows_its_linkages_and_its_provinces_
     base, _ = server
     page = watched.page
     # A first session signs in from the home page: a deep link as the server's very first request is
-    # issue 11, item 3 (Streamlit's own page menu), tested with the navigation.
+    # Streamlit's own page menu, tested with the navigation.
     sign_in(page, base, "planner")
     signed_out(page)  # the shared link is opened by a browser that is not signed in
     page.goto(f"{base}/coverage?map=2025-01&unit=001")  # a unit of the map before the reform

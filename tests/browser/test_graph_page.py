@@ -105,7 +105,7 @@ def test_a_graph_link_opens_the_same_graph_and_survives_a_reload(server: tuple[s
     base, _ = server
     page = watched.page
     # A first session signs in from the home page: a deep link as the server's very first request is
-    # issue 11, item 3 (the navigation), tested there.
+    # the navigation, tested there.
     sign_in(page, base, "planner")
     signed_out(page)  # the link is opened by a browser that is not signed in
     # The link as the page writes it (`graph_view.write_address`): the map, and the code at full width.
