@@ -28,7 +28,7 @@ from linkage.records.importing import import_path
 from linkage.store.db import read_session
 from linkage.store.models import LoginAttempt, UserAccount, utcnow
 
-from .test_coverage import FIXTURE
+from .helpers import FIXTURE
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from linkage.records.permissions import may_open
 from linkage.store.db import get_engine
 
 from .apptest import PAGES, PASSWORD, texts
-from .test_permissions import ADMIN, COOP_C1, OFFICER_058, PLANNER_06
+from .helpers import ADMIN, COOP_C1, OFFICER_058, PLANNER_06
 
 App = Callable[..., AppTest]
 REFUSED = "Tài khoản này không xem được trang này"

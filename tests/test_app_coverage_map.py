@@ -11,7 +11,7 @@ from linkage.counting import map_chart
 from linkage.geo.maps import OLD_MAP
 
 from .apptest import texts
-from .test_permissions import PLANNER_VN
+from .helpers import PLANNER_VN
 
 App = Callable[..., AppTest]
 

@@ -9,7 +9,7 @@ from datetime import date
 from streamlit.testing.v1 import AppTest
 
 from .apptest import texts
-from .test_permissions import PLANNER_VN
+from .helpers import PLANNER_VN
 
 App = Callable[..., AppTest]
 

@@ -13,7 +13,7 @@ from linkage.records import forms
 from linkage.store.db import get_engine
 
 from .apptest import texts
-from .test_permissions import COOP_C1
+from .helpers import COOP_C1
 
 App = Callable[..., AppTest]
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from linkage.accounts.users import Actor
 
 from .apptest import texts
-from .test_permissions import OFFICER_058
+from .helpers import OFFICER_058
 
 App = Callable[..., AppTest]
 ADMIN = Actor("quantri", "admin")

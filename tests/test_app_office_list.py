@@ -114,7 +114,7 @@ def test_a_column_the_officer_names_is_read_as_that_field(app, upload) -> None:
 
 
 def test_a_cooperative_account_sees_no_office_list_section(app) -> None:
-    from .test_permissions import COOP_C1
+    from .helpers import COOP_C1
 
     at: AppTest = app(COOP_C1, "exchange.py")
     assert not [u for u in at.get("file_uploader") if u.proto.id and "list_upload" in u.proto.id]

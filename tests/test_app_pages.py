@@ -16,7 +16,7 @@ from linkage.records import forms
 from linkage.store.db import get_engine
 
 from .apptest import PAGES, text_tables, texts
-from .test_permissions import C1_OFFICE, COOP_C1, OFFICER_058, PLANNER_VN
+from .helpers import C1_OFFICE, COOP_C1, OFFICER_058, PLANNER_VN
 
 
 def test_signing_in_with_a_wrong_password_says_so_and_the_right_one_opens_the_officers_pages(app) -> None:

@@ -11,7 +11,7 @@ from linkage.store.db import get_engine
 
 from .apptest import text_tables
 from .conftest import statements
-from .test_permissions import C1_OFFICE, COOP_C1
+from .helpers import C1_OFFICE, COOP_C1
 
 App = Callable[..., AppTest]
 

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest, app_test
 
 from linkage.accounts.offices import office_of
 
-from .test_permissions import PLANNER_06, PLANNER_VN
-from .test_report import figures, read
+from .helpers import PLANNER_06, PLANNER_VN
+from .report_reading import figures, read
 
 App = Callable[..., AppTest]
 

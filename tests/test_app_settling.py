@@ -12,7 +12,7 @@ from linkage.records import forms
 from linkage.store.db import get_engine
 
 from .apptest import PAGES, texts
-from .test_permissions import OFFICER_058
+from .helpers import OFFICER_058
 
 App = Callable[..., AppTest]
 ADMIN = Actor("quantri", "admin")

@@ -12,7 +12,7 @@ from linkage.accounts.users import SYSTEM, add_user
 from linkage.store.db import get_engine
 
 from .apptest import PASSWORD, texts
-from .test_permissions import COOP_C1
+from .helpers import COOP_C1
 
 App = Callable[..., AppTest]
 # C1's office: commune 01849 of 2025-01 (district 058, Thành phố Bắc Kạn), placed in Xã Phong Quang

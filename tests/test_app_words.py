@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from linkage.i18n import t
 
-from .test_permissions import COOP_C1, OFFICER_058
+from .helpers import COOP_C1, OFFICER_058
 
 App = Callable[..., AppTest]
 CONFIG = Path(__file__).parent.parent / ".streamlit" / "config.toml"

@@ -23,7 +23,7 @@ from linkage.records.history import pending
 from linkage.store.db import get_engine
 
 from .apptest import PAGES, texts
-from .test_permissions import C1_OFFICE, COOP_C1, COOP_C5, OFFICER_058, PLANNER_06, PLANNER_VN
+from .helpers import C1_OFFICE, COOP_C1, COOP_C5, OFFICER_058, PLANNER_06, PLANNER_VN
 
 App = Callable[..., AppTest]
 Download = Callable[[AppTest], bytes]

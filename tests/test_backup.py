@@ -23,10 +23,7 @@ from linkage.store.db import data_version, dispose_engine, get_engine
 
 from .conftest import create_pg_database, drop_pg_database
 from .documented import run_block
-from .test_cli import linkage, url
-from .test_concurrency import WORKER
-from .test_coverage import FIXTURE
-from .test_permissions import OFFICER_058
+from .helpers import FIXTURE, OFFICER_058, WORKER, linkage, url
 
 DAY = date(2025, 12, 31)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,22 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
-
-
-def linkage(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "linkage", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "LINKAGE_LANG": "en", **(env or {})},
-        timeout=300,
-    )
-
-
-def url(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
+from .helpers import FIXTURE, linkage, url
 
 
 def test_import_export_coverage_round_trip(engine: Engine, tmp_path: Path) -> None:

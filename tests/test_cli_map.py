@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from linkage.records.importing import import_path
 
-from .test_cli import linkage, url
+from .helpers import linkage, url
 
 FIXTURE = Path(__file__).parent / "fixtures" / "two_maps"
 

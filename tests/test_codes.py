@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from linkage.accounts.users import SYSTEM
 from linkage.records import forms
 
-from .test_permissions import COOP_C1
+from .helpers import COOP_C1
 
 MEMBER = {"name": "Hộ Lò Văn Páo", "commune_code": "01849", "kind": "household", "cooperative_code": "C1"}
 

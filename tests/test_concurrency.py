@@ -16,9 +16,7 @@ from sqlalchemy.engine import Engine
 from linkage.errors import StaleEdit
 from linkage.records import forms
 
-from .test_permissions import COOP_C1, OFFICER_058
-
-WORKER = Path(__file__).parent / "concurrency_worker.py"
+from .helpers import COOP_C1, OFFICER_058, WORKER
 
 
 def test_the_second_of_two_editors_is_told_what_the_first_changed(bac_kan: Engine) -> None:

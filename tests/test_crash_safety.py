@@ -21,7 +21,7 @@ from linkage.records.importing import import_path
 from linkage.store.db import read_session, write_session
 from linkage.store.models import Cooperative
 
-from .test_permissions import OFFICER_058
+from .helpers import OFFICER_058
 
 WORKER = Path(__file__).parent / "crash_worker.py"
 TABLES = ("cooperative", "producer", "linkage", "linkage_party", "change_log", "review", "data_version")

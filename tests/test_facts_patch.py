@@ -8,8 +8,6 @@ figures come from are compared as sets of rows.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -17,37 +15,14 @@ from sqlalchemy.engine import Engine
 from linkage.counting.coverage import FactsCache, changes_since, load_facts, patched, pending_reviews
 from linkage.counting.facts import Facts
 from linkage.counting.indicators import compute
-from linkage.geo.maps import NEW_MAP, OLD_MAP
+from linkage.geo.maps import OLD_MAP
 from linkage.records import forms
 from linkage.records.importing import import_path
 from linkage.store.db import read_session, write_session
 from linkage.store.models import LinkageParty
 
-from .test_permissions import ADMIN, COOP_C1
-
-DAYS = (date(2021, 12, 31), date(2024, 6, 30), date(2025, 12, 31))
-
-
-def _rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple[object, ...]]:
-    return sorted(map(tuple, frame[columns].astype(object).where(frame[columns].notna(), None).to_numpy().tolist()))
-
-
-def assert_same(got: Facts, whole: Facts) -> None:
-    for day in DAYS:
-        for map_name in (OLD_MAP, NEW_MAP):
-            a = compute(got, day, map_name=map_name).reset_index(drop=True)
-            b = compute(whole, day, map_name=map_name).reset_index(drop=True)
-            pd.testing.assert_frame_equal(a, b)
-    both = ["commune_code", "commune_code_2025_07"]
-    assert _rows(got.party_places, ["linkage_code", *both]) == _rows(whole.party_places, ["linkage_code", *both])
-    assert _rows(got.producer_places, both) == _rows(whole.producer_places, both)
-    assert _rows(got.cooperatives, ["code", *both, "start", "end"]) == _rows(
-        whole.cooperatives, ["code", *both, "start", "end"]
-    )
-    flags = ["code", "product_code", "start", "end", "has_buyer", "has_raw_material"]
-    assert _rows(got.linkages, flags) == _rows(whole.linkages, flags)
-    spans = ["linkage_code", "start", "end"]
-    assert _rows(got.adoptions, spans) == _rows(whole.adoptions, spans)
+from .facts_compare import DAYS, assert_same
+from .helpers import ADMIN, COOP_C1
 
 
 def report_changes(engine: Engine, files) -> None:  # type: ignore[no-untyped-def]

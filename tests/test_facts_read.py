@@ -17,8 +17,8 @@ from linkage.records import forms
 from linkage.store.db import driver_connection, read_session, write_session
 from linkage.store.models import LinkageParty
 
-from .test_facts_patch import assert_same
-from .test_permissions import ADMIN
+from .facts_compare import assert_same
+from .helpers import ADMIN
 
 
 def _archive(engine: Engine, entity: str, key: str) -> None:

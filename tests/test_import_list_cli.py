@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from tests.office_lists import DAK_LAK, THANH_HOA, OfficeList
-from tests.test_cli import linkage, url
+
+from .helpers import linkage, url
 
 
 def saved(listed: OfficeList, folder: Path) -> Path:

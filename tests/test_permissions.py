@@ -25,16 +25,7 @@ from linkage.records.permissions import may_open, pages_for
 from linkage.store.db import data_version
 
 from .conftest import statements
-
-ADMIN = Actor("admin", "admin")
-PLANNER_VN = Actor("minh", "planner", "VN")
-PLANNER_06 = Actor("hoa", "planner", "06")
-PLANNER_01 = Actor("tuan", "planner", "01")
-OFFICER_058 = Actor("lan", "officer", "058")
-C1_OFFICE = Actor("xa_pq", "officer", "01849", unit_map="2025-07")  # C1's commune today: it verifies C1
-OFFICER_061 = Actor("son", "officer", "061")
-COOP_C1 = Actor("htx_c1", "cooperative", cooperative_code="C1")
-COOP_C5 = Actor("htx_c5", "cooperative", cooperative_code="C5")
+from .helpers import ADMIN, COOP_C1, COOP_C5, OFFICER_058, OFFICER_061, PLANNER_01, PLANNER_06, PLANNER_VN
 
 Run = Callable[[Engine, Actor], object]
 

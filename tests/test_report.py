@@ -8,7 +8,6 @@ what `linkage coverage` prints for the same unit, date and map."""
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
@@ -16,23 +15,18 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import docx
 import pytest
-from docx.document import Document
 from docx.shared import Length
-from docx.table import Table
-from docx.text.paragraph import Paragraph
 from sqlalchemy.engine import Engine
 
 from linkage.accounts.users import SYSTEM
 from linkage.counting.coverage import coverage
-from linkage.counting.indicators import COMMUNES, DISTRICTS, INDICATORS, RAW_MATERIAL, json_rows
+from linkage.counting.indicators import COMMUNES, DISTRICTS, RAW_MATERIAL, json_rows
 from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit
 from linkage.i18n import t
 from linkage.records import forms
@@ -41,59 +35,13 @@ from linkage.reports import document as report_document
 from linkage.reports.content import ReportRefused, build, issuing_office, read_unit
 from linkage.reports.document import render, save
 
-from .test_permissions import COOP_C1
+from .helpers import COOP_C1
+from .report_reading import Read, figures, read
 
 FIXTURES = Path(__file__).parent / "fixtures"
 END = date(2025, 12, 31)
 TODAY = date(2026, 12, 6)
 TARGET = {COMMUNES: Fraction(7, 10), DISTRICTS: Fraction(7, 10), RAW_MATERIAL: Fraction(1, 2)}
-
-
-# --- reading a report back ------------------------------------------------------------------------
-
-
-@dataclass
-class Read:
-    """A report as a reader finds it: its paragraphs' text, and its tables with the paragraph before each."""
-
-    document: Document
-    paragraphs: list[str] = field(default_factory=list)
-    tables: list[tuple[str, list[list[str]]]] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        cells = [cell for _, rows in self.tables for row in rows for cell in row]
-        return "\n".join([*self.paragraphs, *cells])
-
-
-def read(data: bytes) -> Read:
-    opened = docx.Document(io.BytesIO(data))
-    found = Read(opened)
-    before = ""
-    for child in opened.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            text = Paragraph(child, opened).text
-            if text.strip():
-                found.paragraphs.append(text)
-                before = text
-        elif tag == "tbl":
-            table = Table(child, opened)
-            found.tables.append((before, [[cell.text for cell in row.cells] for row in table.rows]))
-    return found
-
-
-def count(text: str, lang: str) -> int:
-    return int(text.replace("." if lang == "vi" else ",", ""))
-
-
-def ratio_of(text: str) -> float | None:
-    return None if text == "—" else float(text.removesuffix(" %").replace(",", ".")) / 100
-
-
-def met_of(text: str, lang: str) -> bool | None:
-    words = {t("report.met.yes", lang): True, t("report.met.no", lang): False, t("report.met.none", lang): None}
-    return words[text]
 
 
 def needed_by_hand(indicator: str, numerator: int, denominator: int) -> int:
@@ -104,50 +52,6 @@ def needed_by_hand(indicator: str, numerator: int, denominator: int) -> int:
     while Fraction(numerator + n, denominator) < TARGET[indicator]:
         n += 1
     return n
-
-
-def indicator_named(label: str, lang: str) -> str:
-    (found,) = [i for i in INDICATORS if t(f"indicator.{i}", lang) == label]
-    return found
-
-
-def figures(found: Read, lang: str) -> dict[tuple[str, str, str], dict[str, Any]]:
-    """Every figure row of the report: (indicator, unit code — `self` for the unit's own table, data
-    kind) → its figures read as numbers."""
-    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
-    own, number = t("report.col.indicator", lang), t("report.col.number", lang)
-    counted = t("report.col.numerator", lang)
-    for before, table in found.tables:
-        header, *body = table
-        if counted not in header:
-            continue
-        data = t("report.col.data", lang) in header
-        for cells in body:
-            if header[0] == own:
-                indicator, code = indicator_named(cells[0], lang), "self"
-                rest = cells[1:]
-            else:
-                assert header[0] == number
-                indicator, code = indicator_named(before, lang), cells[1]
-                rest = cells[3:]
-            kind = "reported"
-            if data:
-                kind = {t("report.data.reported", lang): "reported", t("report.data.verified", lang): "verified"}[
-                    rest[0]
-                ]
-                rest = rest[1:]
-            numerator, denominator, ratio, target, met, needed, unplaced = rest
-            rows[(indicator, code, kind)] = {
-                "numerator": count(numerator, lang),
-                "denominator": count(denominator, lang),
-                "ratio": ratio_of(ratio),
-                "target": ratio_of(target),
-                "met": met_of(met, lang),
-                "needed": count(needed, lang) if needed else None,
-                "unplaced": count(unplaced, lang) if unplaced else None,
-                "name": cells[2] if code != "self" else None,
-            }
-    return rows
 
 
 def children_order(found: Read, lang: str, indicator: str) -> list[str]:
@@ -421,7 +325,7 @@ def test_the_office_issuing_a_report_is_todays() -> None:
     assert issuing_office(read_unit("19", NEW_MAP), "vi") == thai_nguyen
     assert issuing_office(read_unit("01864", NEW_MAP), "vi") == "Phòng Kinh tế xã Bằng Thành (Tỉnh Thái Nguyên)"
     assert issuing_office(read_unit("VN", NEW_MAP), "en") == "Ministry of Agriculture and Environment"
-    from .test_permissions import PLANNER_06
+    from .helpers import PLANNER_06
 
     assert (
         issuing_office(read_unit("VN", NEW_MAP), "vi", PLANNER_06)

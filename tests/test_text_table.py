@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from linkage.html_table import text_table
 
 from .apptest import HtmlTable
-from .test_hostile_text import NAMES
+from .helpers import NAMES
 
 HOSTILE = [
     *NAMES.values(),

@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine
 from linkage.geo.maps import NEW_MAP, OLD_MAP
 from linkage.records.importing import import_path
 from linkage.records.unplaced import UnknownUnit, resolve, unplaced, unplaced_csv
-from tests.test_cli import linkage, url
+
+from .helpers import linkage, url
 
 FIXTURE = Path(__file__).parent / "fixtures" / "two_maps"
 

@@ -21,7 +21,7 @@ from linkage.records.history import pending, send_back, verify
 from linkage.records.importing import import_path
 
 from .conftest import statements
-from .test_permissions import ADMIN, COOP_C1, OFFICER_058, OFFICER_061, PLANNER_06, PLANNER_VN
+from .helpers import ADMIN, COOP_C1, OFFICER_058, OFFICER_061, PLANNER_06, PLANNER_VN
 
 # C1 (district 058 on 2025-01) has its office in Xã Phong Quang (01849) on 2025-07, C5 (district 061)
 # in Xã Phúc Lộc (01894): each commune's economic office verifies its cooperative's changes.

@@ -13,7 +13,7 @@ from linkage.records import forms
 from linkage.records.history import pending, verifier_of
 from linkage.records.permissions import verifying_unit
 
-from .test_permissions import COOP_C1, OFFICER_058, PLANNER_06
+from .helpers import COOP_C1, OFFICER_058, PLANNER_06
 
 # C1 (HTX Dương Quang) has its office in commune 01849 of 2025-01, in district 058 (Thành phố Bắc
 # Kạn); the package's table places it in Xã Phong Quang (01849) of Tỉnh Thái Nguyên (19) on 2025-07.

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from linkage.i18n import vietnam_time
 
-from .test_cli import FIXTURE, linkage, url
+from .helpers import FIXTURE, linkage, url
 
 
 def test_a_utc_moment_is_shown_on_vietnams_clock_and_says_so() -> None:

