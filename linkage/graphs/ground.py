@@ -191,10 +191,11 @@ def ground_messages(graph: nx.MultiDiGraph, ground: Ground, lang: str = "vi") ->
 def ground_data(
     graph: nx.MultiDiGraph, ground: Ground, lang: str = "vi"
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """vis-network's nodes (each with its x, y) and edges, only those whose ends are drawn."""
+    """vis-network's nodes (each with its x, y, in whole units as vis-network keeps them) and edges,
+    only those whose ends are drawn."""
     nodes, edges = vis_data(graph, lang)
     placed = [
-        {**n, "x": round(ground.spots[n["id"]].x, 1), "y": round(ground.spots[n["id"]].y, 1)}
+        {**n, "x": round(ground.spots[n["id"]].x), "y": round(ground.spots[n["id"]].y)}
         for n in nodes
         if n["id"] in ground.spots
     ]
