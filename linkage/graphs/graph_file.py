@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 
 from linkage.actor import SYSTEM
 from linkage.geo.maps import OLD_MAP, Unit
-from linkage.graphs.drawing import MAX_NODES, drawable, graph_html, graph_title
+from linkage.graphs.drawing import MAX_NODES, drawable, graph_title
 from linkage.graphs.graph import build_graph
-from linkage.graphs.ground import graph_unit, ground_html, ground_layout
+from linkage.graphs.ground import graph_unit, ground_layout, layout_html
 from linkage.store.db import read_session
 
 
@@ -78,13 +78,13 @@ def write_graph_file(
     out.parent.mkdir(parents=True, exist_ok=True)
     drawn = drawable(graph)
     if layout == "map" and not drawn.capped:
-        out.write_text(ground_html(graph, title, lang), encoding="utf-8")
+        out.write_text(layout_html(layout, graph, title, lang), encoding="utf-8")
         ground = ground_layout(drawn.graph, graph_unit(graph))
         placed = sum(1 for u, v in drawn.graph.edges() if u in ground.spots and v in ground.spots)
         return GraphFileSummary(
             out, title, len(ground.spots), placed, drawn.capped, drawn.thinned, len(ground.unplaced), True
         )
-    out.write_text((ground_html if layout == "map" else graph_html)(graph, title, lang), encoding="utf-8")
+    out.write_text(layout_html(layout, graph, title, lang), encoding="utf-8")
     return GraphFileSummary(
         out, title, drawn.graph.number_of_nodes(), drawn.graph.number_of_edges(), drawn.capped, drawn.thinned
     )

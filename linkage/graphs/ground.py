@@ -32,7 +32,7 @@ import networkx as nx
 
 from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, map_data, placed_in
 from linkage.geo.points import point
-from linkage.graphs.drawing import BRIDGE, MAX_NODES, drawable, legend_html, page, vis_data, words_of
+from linkage.graphs.drawing import BRIDGE, MAX_NODES, drawable, graph_html, legend_html, page, vis_data, words_of
 
 SCALE = 4000.0  # vis-network units per degree of latitude (about 36 per km)
 SPACING = 28.0  # the spiral's step: nodes of one commune stand about this far apart
@@ -41,6 +41,7 @@ PLACING = ("cooperative", "producer", "raw_material_area")  # the parties that l
 RECORDS = (*PLACING, "buyer")
 ORDER = {kind: i for i, kind in enumerate((*RECORDS, "linkage"))}  # who takes a point's first places
 MAX_NAMED = 30  # unplaced records named one by one in the caption; the rest counted
+LAYOUTS = ("chains", "map")  # how a unit's graph is drawn: its chains as rings, or on the ground
 
 
 @dataclass(frozen=True)
@@ -232,3 +233,20 @@ def ground_html(
     message = "".join(f'<p class="message" role="{role}">{html.escape(text)}</p>' for role, text in said)
     legend = legend_html(lang) + f"<span>{html.escape(words['ground_legend'])}</span>"
     return page(lang, title, legend, message, nodes, edges, assets_url, BRIDGE if selectable else "", physics=False)
+
+
+def layout_html(
+    layout: str,
+    graph: nx.MultiDiGraph,
+    title: str,
+    lang: str = "vi",
+    filtered: bool = False,
+    selectable: bool = False,
+    assets_url: str | None = None,
+) -> str:
+    """The page of a unit's graph drawn as `layout` says (`LAYOUTS`): `chains` by `drawing.graph_html`,
+    `map` on the ground; what `linkage graph --layout` and the graph page's choice both call."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"{layout!r} is no layout: {', '.join(LAYOUTS)}")
+    draw = ground_html if layout == "map" else graph_html
+    return draw(graph, title, lang, filtered=filtered, selectable=selectable, assets_url=assets_url)
