@@ -250,3 +250,13 @@ def test_the_ground_file_is_drawn_with_physics_off_and_nothing_fetched(data: Eng
     assert json.loads(re.search(r"var options = (\{.*?\});\n", (tmp_path / "c.html").read_text()).group(1))["physics"][
         "enabled"
     ]
+
+
+def test_past_the_names_a_caption_holds_the_rest_are_counted(data: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    graph = the_graph(data, OLD_MAP)
+    monkeypatch.setattr(ground, "MAX_NAMED", 1)
+    said = ground.ground_messages(graph, ground_layout(graph), "en")
+    # A3 and B2 have no commune on 2025-01; records are named by kind (cooperatives, producers, areas,
+    # buyers), so A3 is named and B2 counted.
+    assert "2 record(s) have no commune on map 2025-01" in said[0]
+    assert said[0].endswith("Raw material area Vùng quế mới (A3); and 1 more.")

@@ -40,7 +40,7 @@ GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 PLACING = ("cooperative", "producer", "raw_material_area")  # the parties that locate a linkage
 RECORDS = (*PLACING, "buyer")
 ORDER = {kind: i for i, kind in enumerate((*RECORDS, "linkage"))}  # who takes a point's first places
-MAX_NAMED = 30  # unplaced records named one by one in the caption; the rest counted
+MAX_NAMED = 12  # unplaced records named one by one in the caption; the rest counted
 LAYOUTS = ("chains", "map")  # how a unit's graph is drawn: its chains as rings, or on the ground
 
 
