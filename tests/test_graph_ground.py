@@ -82,12 +82,13 @@ def data(engine: Engine, files) -> Engine:  # type: ignore[no-untyped-def]
     return engine
 
 
-def _degrees() -> dict[tuple[str, str, str], tuple[float, float]]:
+def _rows() -> list[dict[str, str]]:
     with (Path(__file__).parents[1] / "data" / "geo" / "points.csv").open(encoding="utf-8", newline="") as fh:
-        return {(r["map"], r["level"], r["code"]): (float(r["lat"]), float(r["lon"])) for r in csv.DictReader(fh)}
+        return list(csv.DictReader(fh))
 
 
-POINTS = _degrees()
+POINTS = {(r["map"], r["level"], r["code"]): (float(r["lat"]), float(r["lon"])) for r in _rows()}
+SOURCES = {(r["map"], r["level"], r["code"]): r["source"] for r in _rows()}
 
 
 def projected(on: str, level: str, code: str, unit: Unit) -> tuple[float, float]:
@@ -260,3 +261,21 @@ def test_past_the_names_a_caption_holds_the_rest_are_counted(data: Engine, monke
     # buyers), so A3 is named and B2 counted.
     assert "2 record(s) have no commune on map 2025-01" in said[0]
     assert said[0].endswith("Raw material area Vùng quế mới (A3); and 1 more.")
+
+
+def test_a_record_at_a_derived_point_is_drawn_there_and_counted_in_words() -> None:
+    derived = min(  # a commune of 2025-01 whose point the crosswalk gave, read from the points file
+        code
+        for (on, level, code), source in SOURCES.items()
+        if (on, level, source) == (OLD_MAP, "commune", "crosswalk")
+    )
+    graph = nx.MultiDiGraph(unit="060", map=OLD_MAP, level="district")
+    graph.add_node("buyer:B9", kind="buyer", code="B9", name="Thu mua", commune_code=derived, buyer_kind="trader")
+    laid = ground_layout(graph)
+    assert laid.derived == 1 and (laid.spots["buyer:B9"].x, laid.spots["buyer:B9"].y) == pytest.approx(
+        projected(OLD_MAP, "commune", derived, UNITS[OLD_MAP])
+    )
+    said = ground.ground_messages(graph, laid, "en")
+    assert said == [
+        "1 record(s) stand at a point worked out from their district or the crosswalk, not their commune's own."
+    ]
