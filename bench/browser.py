@@ -12,7 +12,7 @@ and times, p95 over the repeats:
 - the coverage interactions at national and at province level: the verified toggle on, a new date,
   another ranking, and back (the toggle off again, to the view first shown);
 - a district graph and a province graph, until the drawing has settled (or, when it is not drawn,
-  until the page has finished and says why);
+  until the page has finished and says why), and the district's graph on the ground ("On the map");
 - the verification queue with `--pending` changes waiting, created through the domain's write path
   (`forms.save` by the cooperative's account), not by SQL.
 
@@ -78,6 +78,7 @@ ROWS: list[tuple[str, str, float]] = [
     ("province_ranking", "coverage, province: another ranking", 1.0),
     ("province_back", "coverage, province: back (toggle off)", 1.0),
     ("district_graph", "district graph, drawn", 1.5),
+    ("district_ground", "district graph on the ground (On the map), drawn", 1.5),
     ("province_graph", "province graph, drawn", 2.0),
     ("verification_queue", "verification queue with {pending} pending changes", 0.5),
 ]
@@ -221,10 +222,11 @@ def open_page(page: Page, name: str, timeout_ms: float) -> float:
     return step(page, lambda: page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click(), timeout_ms)
 
 
-def graph_drawn(page: Page, name: str, timeout_ms: float) -> tuple[float, str]:
-    """Seconds from the click on the graph page until its drawing has settled, and what it shows."""
+def graph_drawn(page: Page, name: str, timeout_ms: float, click: Callable[[], None] | None = None) -> tuple[float, str]:
+    """Seconds from the click on the graph page (or `click`, on the page already open) until its
+    drawing has settled, and what it shows."""
     started = _arm(page)
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    (click or page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click)()
     page.wait_for_function(FINISHED, timeout=timeout_ms, polling=50)
     frame = page.locator("iframe").first.element_handle(timeout=timeout_ms).content_frame()
     assert frame is not None
@@ -350,6 +352,21 @@ def _levels(
                 page.context.close()
 
         attempt([key], graph)
+
+    def ground() -> dict[str, float]:
+        """The district's graph, then the same on the ground: from the click on "On the map" until drawn."""
+        page = signed_in(accounts.officer)
+        try:
+            graph_drawn(page, "Sơ đồ liên kết", timeout_ms)
+            on_map = page.get_by_text("Trên bản đồ", exact=True).click
+            seconds, drawn = graph_drawn(page, "Sơ đồ liên kết", timeout_ms, on_map)
+            if drawn != "drawn":
+                raise RuntimeError(f"not drawn ({seconds:.1f} s): {drawn}")
+            return {"district_ground": seconds}
+        finally:
+            page.context.close()
+
+    attempt(["district_ground"], ground)
 
     def queue() -> dict[str, float]:
         page = signed_in(accounts.verifier)

@@ -308,6 +308,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
         technologies=args.technology,
         party_types=args.party_type,
         map_name=on,
+        layout=args.layout,
     )
     print(summary.describe())
     return 0
@@ -548,6 +549,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--product", action="append", metavar="CODE", help="only linkages of this product (repeatable)")
     p.add_argument("--technology", action="append", choices=TECHNOLOGIES, help="only linkages applying it (repeatable)")
     p.add_argument("--party-type", action="append", choices=PARTY_TYPES, help="only these parties (repeatable)")
+    p.add_argument(
+        "--layout",
+        choices=("chains", "map"),
+        default="chains",
+        help="chains: each chain drawn as rings (default); map: every record at its commune's point",
+    )
     p = command("map", cmd_map, "draw a unit's coverage map as one SVG or PNG picture, offline")
     p.add_argument("unit", metavar="UNIT", help="VN, a province, a district (2025-01) or a commune of the map")
     p.add_argument("--out", required=True, metavar="FILE.svg", help="the picture: FILE.svg or FILE.png")

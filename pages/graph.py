@@ -1,5 +1,5 @@
 """Linkage graph: a unit's chains (a district of 2025-01, a commune of 2025-07, a province of either map),
-with what an officer should act on.
+or the same graph on the ground (every record at its commune's point), with what an officer should act on.
 
 The map, unit, date, filters and the record picked live in the address (`/graph?map=2025-07&unit=01864&as_of=…`):
 a graph is shared as a link and survives a reload. A click on a node of the drawing picks its record."""
@@ -21,6 +21,7 @@ from linkage.graphs.graph_view import (
     EARLIEST,
     GRAPH_LEVELS,
     LATEST,
+    LAYOUTS,
     PARAMS,
     from_key,
     may_open,
@@ -72,6 +73,7 @@ if source:
     st.session_state[FILTERS["tech"]] = list(address.technologies)
     st.session_state[FILTERS["types"]] = list(address.party_types)
     st.session_state["graph_chosen"] = address.pick
+    st.session_state["graph_layout"] = address.layout
 
 query = st.text_input(tr("app.graph.maps.search"), key="graph_search", placeholder="krong pac, bang thanh, 643 …")
 if query:  # a unit by its name on either map, today's first: a commune's old name finds its old district too
@@ -121,6 +123,15 @@ party_types = far.multiselect(
     select_all=False,  # Streamlit's "Select all" is English only; an empty filter means all anyway
 )
 
+st.session_state.setdefault("graph_layout", LAYOUTS[0])
+layout = st.radio(  # the chains as rings, or every record at its commune's point (linkage.graphs.ground)
+    tr("app.graph.maps.layout"),
+    LAYOUTS,
+    format_func=lambda v: tr(f"app.graph.maps.layout_{v}"),
+    key="graph_layout",
+    horizontal=True,
+)
+
 with st.spinner(tr("app.computing")):
     try:
         g = unit_graph(who, unit, as_of, tuple(products), tuple(technologies), tuple(party_types))
@@ -129,20 +140,20 @@ with st.spinner(tr("app.computing")):
         show_error(error)
         st.stop()
 title = graph_title(unit.code, as_of, lang(), map_name=unit.map)
-if unit.level == "province":  # thousands of nodes: drawn as its districts (2025-01) or communes (2025-07)
+if unit.level == "province" and layout == "chains":  # thousands of nodes: drawn as its districts or communes
     st.caption(tr("app.graph.overview" if unit.map == OLD_MAP else "app.graph.maps.province_overview"))
     overview = province_overview_file(who, unit, as_of, tuple(products), tuple(technologies), title, lang())
     st.iframe(overview, height=640)
 else:
-    st.caption(tr("app.graph.drawing"))
+    st.caption(tr("app.graph.maps.ground" if layout == "map" else "app.graph.drawing"))
     filtered = bool(products or technologies or party_types)
-    st.iframe(html_file(g, title, lang(), filtered), height=640)
+    st.iframe(html_file(g, title, lang(), filtered, layout), height=640)
 
 chosen = st.session_state.get("graph_chosen")
 if chosen and not pick_in_view(chosen, g, left_out):  # a date or a filter took it out of the view
     st.info(tr("app.graph.pick_gone", value=plain(picked_name(chosen))))
     st.session_state["graph_chosen"] = chosen = None
-wanted = write_address(unit, as_of, products, technologies, party_types, chosen)
+wanted = write_address(unit, as_of, products, technologies, party_types, chosen, layout)
 if wanted != seen:
     st.query_params.from_dict(wanted)
 st.session_state["graph_address"] = wanted

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 
 from streamlit.testing.v1 import AppTest
 
@@ -75,3 +76,41 @@ def test_a_province_of_the_new_map_is_drawn_as_its_communes_and_a_click_opens_on
     assert at.selectbox(key="graph_unit").value == "2025-07:commune:01894"
     # Phúc Lộc took in Bành Trạch (C4) and Hà Hiệu (C8, A2 of the ended L4); P3 of Bành Trạch is in L5.
     assert set(at.dataframe[0].value["Mã"]) == {"C4", "C8", "A2"}
+
+
+def test_choosing_on_the_map_draws_the_ground_graph_of_the_same_function_and_the_address_keeps_it(
+    app: App, database: str
+) -> None:
+    from linkage.actor import SYSTEM
+    from linkage.graphs.graph import build_graph
+    from linkage.graphs.ground import ground_layout
+    from linkage.store.db import get_engine, read_session
+
+    at = app(ADMIN, "graph.py", map="2025-01", unit="058", as_of="2025-12-31")
+    radio = at.radio(key="graph_layout")
+    assert radio.value == "chains" and radio.options == ["Chuỗi liên kết", "Trên bản đồ"]
+    assert '"physics": {"enabled": true' in at.get("iframe")[0].proto.srcdoc  # the chains settle with physics
+    radio.set_value("map").run()
+    assert not at.exception
+    page = at.get("iframe")[0].proto.srcdoc
+    assert '"physics": {"enabled": false}' in page and "data-selectable" in page  # a click still picks
+    with read_session(get_engine(database)) as session:
+        graph = build_graph(session, "058", date(2025, 12, 31), actor=SYSTEM)
+    laid = ground_layout(graph)
+    drawn = {
+        m[0]: (int(m[1]), int(m[2])) for m in re.findall(r'"id": "([^"]+)"[^{}]*?"x": (-?\d+), "y": (-?\d+)', page)
+    }
+    assert drawn and drawn == {n: (round(s.x), round(s.y)) for n, s in laid.spots.items()}
+    assert "Mỗi bản ghi ở điểm của xã mình" in texts(at)
+    assert at.query_params["layout"] in ("map", ["map"])
+    at.query_params["layout"] = "spiral"  # a hand-typed address: named, and the chains drawn
+    at.run()
+    assert 'Địa chỉ nêu cách vẽ "spiral"' in texts(at) and at.radio(key="graph_layout").value == "chains"
+
+
+def test_a_province_on_the_map_is_drawn_whole_on_the_ground_not_as_its_overview(app: App) -> None:
+    at = app(ADMIN, "graph.py", map="2025-07", unit="19", as_of="2025-12-31", layout="map")
+    assert at.radio(key="graph_layout").value == "map"
+    page = at.get("iframe")[0].proto.srcdoc
+    assert '"physics": {"enabled": false}' in page and '"id": "district:' not in page
+    assert '"id": "linkage:L1"' in page  # C1's chain, at its commune's point

@@ -15,8 +15,8 @@ import streamlit as st
 from linkage.accounts.users import Actor
 from linkage.geo.maps import Unit
 from linkage.graphs.assets import publish_assets
-from linkage.graphs.drawing import graph_html
 from linkage.graphs.graph import build_graph, unlinked
+from linkage.graphs.ground import layout_html
 from linkage.graphs.overview import overview_of
 from linkage.graphs.overview_drawing import overview_html
 from linkage.store.db import data_version, read_session
@@ -83,9 +83,11 @@ def assets_url() -> str | None:
     return STATIC_URL if publish_assets(STATIC) else None
 
 
-def html_file(graph: nx.MultiDiGraph, title: str, lang: str, filtered: bool = False) -> Path:
-    """The graph page of a unit, as a file for `st.iframe` (see `_written`)."""
-    return _written(graph_html(graph, title, lang, filtered=filtered, selectable=True, assets_url=assets_url()))
+def html_file(graph: nx.MultiDiGraph, title: str, lang: str, filtered: bool = False, layout: str = "chains") -> Path:
+    """The graph page of a unit drawn as `layout` says (its chains, or on the ground: `ground.LAYOUTS`),
+    as a file for `st.iframe` (see `_written`)."""
+    page = layout_html(layout, graph, title, lang, filtered=filtered, selectable=True, assets_url=assets_url())
+    return _written(page)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

@@ -15,6 +15,8 @@
   out who is in no linkage, then cap with a message), `graph_html`, `graph_title`. Texts come from
   the `[graph]` section of the catalogs.
 - `overview_drawing`: a province's overview in that template.
+- `ground`: the graph on the ground (`linkage graph --layout map`, the page's "On the map"): each
+  record at its commune's point, spread on a fixed spiral, linkages between their placing parties, physics off.
 - `assets`: vis-network from the copy inside pyvis, inlined in a graph file or published into
   `static/` for the app (`publish_assets`).
 - `graph_file`: `linkage graph`, the one writer here that reads the database.

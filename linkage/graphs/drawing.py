@@ -52,10 +52,12 @@ def page(
     assets_url: str | None,
     bridge: str,
     placed: bool = True,
+    physics: bool = True,
 ) -> str:
     """The one offline template filled in: every text escaped here, the data as inert JSON. `placed`:
-    each node gets its starting point (`linkage.graphs.layout`), so the browser only eases the drawing."""
-    if placed:
+    each node gets its starting point (`linkage.graphs.layout`), so the browser only eases the drawing.
+    Without `physics` the nodes come with their own x and y (`linkage.graphs.ground`) and stay there."""
+    if placed and physics:
         start = starting_positions([n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges])
         nodes = [{**n, "x": round(start[n["id"]][0]), "y": round(start[n["id"]][1])} for n in nodes]
     return TEMPLATE.format(
@@ -67,7 +69,7 @@ def page(
         vis_css=vis_tag("vis-network.css", assets_url),
         vis_js=vis_tag("vis-network.min.js", assets_url),
         data=script_json({"nodes": nodes, "edges": edges}),
-        options=script_json(options(placed)),
+        options=script_json(options(placed, physics)),
         bridge=bridge,
     )
 
@@ -157,9 +159,10 @@ def vis_data(graph: nx.MultiDiGraph, lang: str = "vi") -> tuple[list[dict[str, A
     return nodes, edges
 
 
-def options(placed: bool = True) -> dict[str, Any]:
+def options(placed: bool = True, physics: bool = True) -> dict[str, Any]:
     """Physics that settles quickly, then switches itself off (see the template): a few iterations
-    from the starting points of `linkage.graphs.layout` (`placed`), else vis-network's own layout."""
+    from the starting points of `linkage.graphs.layout` (`placed`), else vis-network's own layout.
+    Without `physics` none at all: every node stays where it comes."""
     from pyvis.network import Network  # lazy: pyvis loads jinja2 and more, which start-up does not need
 
     net = Network()
@@ -168,7 +171,9 @@ def options(placed: bool = True) -> dict[str, Any]:
     iterations = STABILIZE_ITERATIONS if placed else OVERVIEW_ITERATIONS
     opts["physics"]["stabilization"] = {"enabled": True, "iterations": iterations, "fit": True}
     opts["physics"]["minVelocity"] = 1.5
-    if placed:
+    if not physics:
+        opts["physics"] = {"enabled": False}
+    if placed or not physics:
         opts["layout"] = {"improvedLayout": False}  # the nodes come with their starting points
     opts["edges"] = {"smooth": False, "arrows": {"to": {"enabled": False}}}
     opts["interaction"] = {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True}
@@ -222,11 +227,18 @@ div.vis-tooltip {{ white-space: pre-line; max-width: 360px; }}
     {{ nodes: new vis.DataSet(data.nodes), edges: new vis.DataSet(data.edges) }},
     options
   );
-  network.once("stabilizationIterationsDone", function () {{
+  function settled() {{
     network.setOptions({{ physics: false }});
     settling.remove();
     document.body.setAttribute("data-stabilized", "true");
-  }});
+  }}
+  if (options.physics.enabled === false) {{  // placed on the ground: drawn once, where the nodes stand
+    network.once("afterDrawing", settled);
+    network.fit();
+    network.redraw();
+  }} else {{
+    network.once("stabilizationIterationsDone", settled);
+  }}
   window.linkageNetwork = network;
 {bridge}
 }})();

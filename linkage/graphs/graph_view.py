@@ -1,7 +1,7 @@
 """What the graph page shows, read from and written to its address: unit, date, filters, the record picked.
 
 The address keeps a graph shareable and lets it survive a reload:
-`/graph?map=2025-01&unit=061&as_of=2023-06-29&product=TEA,RICE&technology=e_commerce&party_type=buyer&pick=buyer:B2`.
+`/graph?map=2025-01&unit=061&as_of=2023-06-29&product=TEA,RICE&technology=e_commerce&party_type=buyer&pick=buyer:B2&layout=map`.
 A code does not say its map (docs/exchange-files.md, "Two maps"), so the unit is read on the address's `map`; an address
 without one was written before the page had maps, and names a unit of 2025-01.
 Everything in an address may have been typed by anyone, so every part is checked here and a part
@@ -30,7 +30,8 @@ from linkage.vocabulary import PARTY_TYPES, TECHNOLOGIES
 
 EARLIEST, LATEST = date(1975, 1, 1), date(2100, 12, 31)  # the dates the page's date picker offers
 SEPARATOR = ","  # between the codes of a filter (product codes may hold one: see `_codes`)
-PARAMS = ("map", "unit", "as_of", "product", "technology", "party_type", "pick")
+PARAMS = ("map", "unit", "as_of", "product", "technology", "party_type", "pick", "layout")
+LAYOUTS = ("chains", "map")  # as `linkage.graphs.ground.LAYOUTS`: the chains (the default), or on the ground
 # The levels a graph is drawn for on each map: a province is drawn as an overview, the lowest as its chains.
 GRAPH_LEVELS = {OLD_MAP: ("province", "district"), NEW_MAP: ("province", "commune")}
 
@@ -53,6 +54,7 @@ class GraphAddress:
     technologies: tuple[str, ...] = ()
     party_types: tuple[str, ...] = ()
     pick: str | None = None  # a node id `kind:code`, checked against the view once it is built
+    layout: str = "chains"  # how the graph is drawn (`LAYOUTS`)
     problems: tuple[Problem, ...] = field(default=())
 
 
@@ -104,8 +106,12 @@ def read_address(params: Mapping[str, str], products: Collection[str]) -> GraphA
     if pick is not None and pick.split(":", 1)[0] not in KINDS:
         problems.append(Problem("pick_gone", pick))
         pick = None
+    layout = params.get("layout") or "chains"
+    if layout not in LAYOUTS:
+        problems.append(Problem("maps.unknown_layout", layout))
+        layout = "chains"
     return GraphAddress(
-        unit, as_of, chosen["product"], chosen["technology"], chosen["party_type"], pick, tuple(problems)
+        unit, as_of, chosen["product"], chosen["technology"], chosen["party_type"], pick, layout, tuple(problems)
     )
 
 
@@ -152,14 +158,17 @@ def write_address(
     technologies: Collection[str] = (),
     party_types: Collection[str] = (),
     pick: str | None = None,
+    layout: str = "chains",
 ) -> dict[str, str]:
-    """The address parameters of a graph: empty filters and no pick are left out."""
+    """The address parameters of a graph: empty filters, no pick and the default layout are left out."""
     params = {"map": unit.map, "unit": unit.code, "as_of": as_of.isoformat()}
     for name, codes in (("product", products), ("technology", technologies), ("party_type", party_types)):
         if codes:
             params[name] = SEPARATOR.join(codes)
     if pick:
         params["pick"] = pick
+    if layout != "chains":
+        params["layout"] = layout
     return params
 
 

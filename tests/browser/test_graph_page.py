@@ -159,3 +159,21 @@ def test_a_province_is_drawn_as_its_districts_and_a_click_on_one_opens_its_graph
     expect(drawing(page).locator("h1")).to_contain_text("Tỉnh Bắc Kạn", timeout=20_000)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert watched.outside == [] and watched.errors == [] and watched.dialogs == []
+
+
+def test_on_the_map_the_page_draws_the_graph_on_the_ground_and_a_click_still_picks(
+    server: tuple[str, str], watched: Watched
+) -> None:
+    base, _ = server
+    page = watched.page
+    sign_in(page, base, "officer")
+    open_page(page, "Sơ đồ liên kết")
+    page.get_by_text("Trên bản đồ").click()
+    settled(page)
+    frame = drawing(page)
+    assert frame.evaluate("() => window.linkageNetwork.physics.options.enabled") is False
+    assert "layout=map" in page.url
+    click_node(page, "linkage:L1")
+    expect(page.get_by_role("heading", name="liên kết: Chuỗi lúa Dương Quang")).to_be_visible(timeout=20_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert watched.outside == [] and watched.errors == [] and watched.dialogs == []
