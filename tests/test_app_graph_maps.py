@@ -75,3 +75,19 @@ def test_a_province_of_the_new_map_is_drawn_as_its_communes_and_a_click_opens_on
     assert at.selectbox(key="graph_unit").value == "2025-07:commune:01894"
     # Phúc Lộc took in Bành Trạch (C4) and Hà Hiệu (C8, A2 of the ended L4); P3 of Bành Trạch is in L5.
     assert set(at.dataframe[0].value["Mã"]) == {"C4", "C8", "A2"}
+
+
+def test_a_link_with_a_short_code_naming_several_units_offers_each_that_has_a_graph(app: App) -> None:
+    """`?map=2025-07&unit=1864`: Xã Bằng Thành (01864) today, Xã Bộc Bố (01864) of 2025-01, a commune of
+    a map whose graphs are drawn for districts. No unit is guessed; the one with a graph is a button."""
+    at = app(ADMIN, "graph.py", map="2025-07", unit="1864")
+    warned = re.sub(r"\\(.)", r"\1", "\n".join(w.value for w in at.warning))
+    assert "Xã Bằng Thành, Tỉnh Thái Nguyên (01864, 2025-07)" in warned and "Xã Bộc Bố" in warned
+    labels = [b.label for b in at.button]
+    assert "Xã Bằng Thành, Tỉnh Thái Nguyên (01864, 2025-07)" in labels
+    assert not any("Bộc Bố" in label for label in labels)  # a commune of 2025-01 has no graph of its own
+    assert at.selectbox(key="graph_unit").value != "2025-07:commune:01864"  # not guessed
+    next(b for b in at.button if b.label.startswith("Xã Bằng Thành")).click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="graph_unit").value == "2025-07:commune:01864"
+    assert at.query_params["unit"] in ("01864", ["01864"]) and not at.warning
