@@ -24,6 +24,7 @@ from linkage.graphs.graph_view import (
     LAYOUTS,
     PARAMS,
     from_key,
+    has_graph,
     may_open,
     own_units,
     pick_in_view,
@@ -34,7 +35,20 @@ from linkage.graphs.graph_view import (
 from linkage.i18n import vietnam_time
 from linkage.records import forms
 from linkage.vocabulary import PARTY_TYPES, TECHNOLOGIES
-from ui import carried, engine, field_label, guard, labelled, lang, plain, show_error, shown_value, tr, unit_label
+from ui import (
+    carried,
+    engine,
+    field_label,
+    guard,
+    labelled,
+    lang,
+    pick_reading,
+    plain,
+    show_error,
+    shown_value,
+    tr,
+    unit_label,
+)
 from ui.graphs import html_file, province_overview_file, unit_graph, unit_unlinked
 
 who = guard("graph")
@@ -59,10 +73,22 @@ elif not seen and remembered and "graph_unit" not in st.session_state:
     source = remembered
 else:
     source = {}
+
+
+def open_reading(reading: Unit) -> None:
+    """A reading of a short code picked: its graph opens (the address follows at the end of the run)."""
+    st.session_state["graph_unit"] = unit_key(reading)
+    st.session_state["graph_search"] = ""
+
+
 if source:
     address = read_address(source, names)
     for problem in address.problems:
-        st.warning(tr(f"app.graph.{problem.key}", value=plain(problem.value)))
+        if problem.key == "unit_codes.ambiguous_unit":  # each reading named, those with a graph offered
+            offered = [u for u in address.readings if has_graph(u) and may_open(who, u)]
+            pick_reading(source["unit"], address.readings, "graph_reading", offered, open_reading)
+        else:
+            st.warning(tr(f"app.graph.{problem.key}", value=plain(problem.value)))
     if address.unit and not may_open(who, address.unit):
         st.warning(tr("app.graph.refused_unit", value=address.unit.name))
     elif address.unit:

@@ -46,7 +46,7 @@ if shown:
     st.table(
         {
             tr("app.login.username"): [a.username for a in shown],
-            tr("app.login.role"): [tr(f"role.{a.role}") for a in shown],
+            tr("app.login.role"): [sentence(tr(f"role.{a.role}")) for a in shown],
             tr("office.column"): [demo_office(a) for a in shown],
             tr("app.login.password"): [a.password for a in shown],
         }

@@ -2,7 +2,8 @@
 the communes it may be in; one choice saves the missing commune and the list and the figures move.
 
 The address may name the map and a unit of it (`/settling?map=2025-07&unit=19`), as the coverage
-page's link does."""
+page's link does; a unit without a map is read on the map shown. A code typed short that names several
+units (`?unit=643`) opens none of them: each is named, with a button that opens it."""
 
 import pandas as pd
 import streamlit as st
@@ -11,8 +12,8 @@ from linkage.errors import UserFacingError
 from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_data, map_of
 from linkage.geo.typed_codes import described
 from linkage.records.settling import choices, settle, to_settle, who_settles
-from linkage.records.unplaced import UnknownUnit, resolve, unplaced_csv
-from ui import carried, engine, flash, guard, lang, map_label, plain, show_error, tr, unit_label
+from linkage.records.unplaced import AmbiguousCode, UnknownUnit, resolve, unplaced_csv
+from ui import carried, engine, flash, guard, lang, map_label, pick_reading, plain, show_error, tr, unit_label
 
 who = guard("settling")
 st.title(tr("app.settling.title"))
@@ -27,14 +28,33 @@ st.session_state.setdefault(map_key, map_of(pd.Timestamp.today().date()))
 on = st.selectbox(tr("app.coverage.maps.map"), MAPS, format_func=map_label, key=map_key)
 
 
+def open_unit(unit: Unit) -> None:
+    """Open `unit` (of either map) as a link to it would: the address names it in full, the map follows."""
+    st.query_params.from_dict({"map": unit.map, "unit": unit.code})
+    st.session_state.pop("settling_asked", None)
+    st.rerun()
+
+
 def unit_in_view() -> Unit | None:
-    """The unit the list is narrowed to: the address's, else the user's own when it is on this map."""
-    for code, unit_map in ((st.query_params.get("unit"), st.query_params.get("map")), (who.unit_code, who.unit_map)):
-        if code and unit_map == on:
-            try:
-                return resolve(str(code), on)
-            except UnknownUnit:
-                continue
+    """The unit the list is narrowed to: the address's (read on the map shown when it names none), else
+    the user's own when it is on this map. A short code naming several units is refused: each reading
+    is named, one button each, and nothing is listed until the user picks one."""
+    code, unit_map = st.query_params.get("unit"), st.query_params.get("map") or on
+    if code and unit_map == on:
+        try:
+            return resolve(str(code), on)
+        except AmbiguousCode as refused:
+            clicked = pick_reading(str(code), refused.readings, "settling_reading")
+            if clicked is not None:
+                open_unit(clicked)
+            st.stop()
+        except UnknownUnit:
+            pass
+    if who.unit_code and who.unit_map == on:
+        try:
+            return resolve(who.unit_code, on)
+        except UnknownUnit:
+            return None
     return None
 
 

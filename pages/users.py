@@ -8,6 +8,7 @@ import streamlit as st
 from linkage.accounts.users import MIN_PASSWORD_LENGTH, add_user, change_password, list_users, set_disabled, set_role
 from linkage.errors import UserFacingError
 from linkage.geo.maps import lookup
+from linkage.i18n import sentence
 from ui import engine, flash, guard, plain, show_error, tr
 from ui.scopes import choose_role, choose_scope, scope_confirmed, scope_missing
 
@@ -30,7 +31,7 @@ accounts = list_users(engine(), who)
 table = pd.DataFrame(  # cells shown as text: a user name never runs as markup
     {
         tr("app.login.username"): [a.username for a in accounts],
-        tr("app.login.role"): [tr(f"role.{a.role}") for a in accounts],
+        tr("app.login.role"): [sentence(tr(f"role.{a.role}")) for a in accounts],
         tr("app.users.scope"): [a.scope_shown or "" for a in accounts],  # name, province, code and map
         tr("app.users.state"): [tr("app.users.disabled" if a.disabled else "app.users.active") for a in accounts],
     }

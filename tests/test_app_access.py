@@ -34,7 +34,7 @@ from .helpers import ADMIN, COOP_C1, OFFICER_058, PLANNER_06
 
 App = Callable[..., AppTest]
 REFUSED = "Tài khoản này không xem được trang này"
-OFFICER = "cán bộ nông nghiệp"
+OFFICER = "Cán bộ nông nghiệp"  # a role alone in a cell starts as a sentence
 WHOEVER = [None, ADMIN, PLANNER_06, OFFICER_058, COOP_C1]
 
 
@@ -137,9 +137,9 @@ def test_an_administrator_manages_accounts_on_the_users_page(app: App, database:
             "Tên đăng nhập": "lan",
             "Vai trò": OFFICER,
             "Phạm vi": "Thành Phố Bắc Kạn, Tỉnh Bắc Kạn (058, 2025-01)",  # named, with its province and map
-            "Trạng thái": "đang dùng",
+            "Trạng thái": "Đang dùng",
         },
-        {"Tên đăng nhập": "quantri", "Vai trò": "quản trị viên", "Phạm vi": "", "Trạng thái": "đang dùng"},
+        {"Tên đăng nhập": "quantri", "Vai trò": "Quản trị viên", "Phạm vi": "", "Trạng thái": "Đang dùng"},
     ]
     # Add a cooperative account.
     at.selectbox(key="users_add_role:vi").select("cooperative").run()

@@ -103,8 +103,8 @@ def test_the_trend_offers_both_readings_and_marks_the_reform(app: App) -> None:
     at = app(PLANNER_VN, "coverage.py", map="2025-07", unit="VN")
     reading = at.radio(key="reading:vi")
     assert reading.options == [
-        "theo bản đồ có hiệu lực khi đó (như đã báo cáo)",
-        "theo bản đồ hiện nay (như thể đã áp dụng từ trước)",
+        "Theo bản đồ có hiệu lực khi đó (như đã báo cáo)",
+        "Theo bản đồ hiện nay (như thể đã áp dụng từ trước)",
     ]
     drawn = chart_rows(at, -1)
     assert {"as_of": "2025-07-01", "label": "Chính quyền hai cấp"} in drawn  # the reform's rule (its date on the axis)

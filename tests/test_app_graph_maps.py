@@ -114,3 +114,19 @@ def test_a_province_on_the_map_is_drawn_whole_on_the_ground_not_as_its_overview(
     page = at.get("iframe")[0].proto.srcdoc
     assert '"physics": {"enabled": false}' in page and '"id": "district:' not in page
     assert '"id": "linkage:L1"' in page  # C1's chain, at its commune's point
+
+
+def test_a_link_with_a_short_code_naming_several_units_offers_each_that_has_a_graph(app: App) -> None:
+    """`?map=2025-07&unit=1864`: Xã Bằng Thành (01864) today, Xã Bộc Bố (01864) of 2025-01, a commune of
+    a map whose graphs are drawn for districts. No unit is guessed; the one with a graph is a button."""
+    at = app(ADMIN, "graph.py", map="2025-07", unit="1864")
+    warned = re.sub(r"\\(.)", r"\1", "\n".join(w.value for w in at.warning))
+    assert "Xã Bằng Thành, Tỉnh Thái Nguyên (01864, 2025-07)" in warned and "Xã Bộc Bố" in warned
+    labels = [b.label for b in at.button]
+    assert "Xã Bằng Thành, Tỉnh Thái Nguyên (01864, 2025-07)" in labels
+    assert not any("Bộc Bố" in label for label in labels)  # a commune of 2025-01 has no graph of its own
+    assert at.selectbox(key="graph_unit").value != "2025-07:commune:01864"  # not guessed
+    next(b for b in at.button if b.label.startswith("Xã Bằng Thành")).click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="graph_unit").value == "2025-07:commune:01864"
+    assert at.query_params["unit"] in ("01864", ["01864"]) and not at.warning

@@ -3,6 +3,7 @@ choice saves through the normal write path, and the list and the coverage figure
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
@@ -75,3 +76,25 @@ def test_the_list_downloads_as_the_file_linkage_unplaced_writes(app: App, databa
     rows = downloads(at).decode("utf-8-sig").splitlines()
     assert rows[0].startswith("file,code,name,commune_code,commune_code_2025_07,missing_column")
     assert rows[1].startswith("cooperatives,K5,HTX Thượng Đình,05932,,commune_code_2025_07,province,19,")
+
+
+def test_a_link_with_a_short_code_naming_several_units_is_refused_naming_each(app: App, database: str) -> None:
+    """`?unit=643` is Phường Thanh Liệt (00643) on today's map and Thành phố Buôn Ma Thuột (643) on 2025-01:
+    the page picks neither and lists nothing for either; it names every reading and opens the one clicked."""
+    split_commune_cooperative(database)
+    ward = "Phường Thanh Liệt, Thành phố Hà Nội (00643, 2025-07)"
+    city = "Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)"
+    for query in ({"unit": "643"}, {"unit": "643", "map": "2025-07"}):
+        at = app(ADMIN, "settling.py", **query)
+        warned = re.sub(r"\\(.)", r"\1", "\n".join(w.value for w in at.warning))  # as read
+        assert 'Mã "643"' in warned and ward in warned and city in warned
+        assert "Bản ghi nằm ở" not in texts(at) and not at.dataframe  # no unit guessed, no list shown
+        labels = [b.label for b in at.button]
+        assert ward in labels and city in labels
+    next(b for b in at.button if b.label == city).click().run()
+    assert not at.exception, at.exception
+    assert f"Bản ghi nằm ở {city}" in texts(at) and not at.warning
+    assert at.selectbox(key=at.selectbox[0].key).value == "2025-01"
+    assert (at.query_params["map"], at.query_params["unit"]) == ("2025-01", "643")
+    at = app(ADMIN, "settling.py", unit="00643", map="2025-07")  # typed in full: the ward, no question asked
+    assert f"Bản ghi nằm ở {ward}" in texts(at) and not at.warning

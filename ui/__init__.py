@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
@@ -25,6 +25,7 @@ from linkage.accounts.users import Actor
 from linkage.counting import coverage, indicators
 from linkage.errors import Invalid, UserFacingError
 from linkage.geo.maps import OLD_MAP, Unit
+from linkage.geo.typed_codes import described
 from linkage.i18n import DEFAULT_LANGUAGE, LANGUAGES, day_text, sentence, t
 from linkage.records.catalog import stored_products
 from linkage.records.history import verifier_of
@@ -338,6 +339,29 @@ def unit_label(unit: Unit) -> str:
     `Xã Bằng Thành — Tỉnh Thái Nguyên (01864, 2025-07)`."""
     above = f" — {unit.parent}" if unit.parent else ""
     return f"{unit.name}{above} ({unit.code}, {unit.map})"
+
+
+def pick_reading(
+    code: str,
+    readings: Sequence[Unit],
+    key: str,
+    offered: Sequence[Unit] | None = None,
+    on_pick: Callable[[Unit], None] | None = None,
+) -> Unit | None:
+    """A code typed without its leading zeros that names several units (`typed_codes.AmbiguousCode`):
+    a warning naming each reading (name, province, code, map) and one button for each of those the page
+    can open (`offered`, all when None), none chosen for the user. Returns the reading clicked, if any;
+    with `on_pick`, the click calls it before the next run instead (a page that shows the warning only
+    on the run that read its address: the graph page). The coverage, settling and graph pages."""
+    named = "; ".join(described(unit) for unit in readings)
+    st.warning(plain(tr("app.unit_codes.ambiguous", code=code, readings=named)))
+    with st.container(horizontal=True):
+        for unit in readings if offered is None else offered:
+            if st.button(
+                described(unit), key=f"{key}_{unit.map}_{unit.level}_{unit.code}", on_click=on_pick, args=(unit,)
+            ):
+                return unit
+    return None
 
 
 def target_cards(rows: pd.DataFrame) -> None:

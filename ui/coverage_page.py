@@ -12,9 +12,8 @@ from linkage.counting import charts, coverage, indicators, map_chart
 from linkage.counting.coverage_map import description, map_indicators
 from linkage.counting.coverage_view import UnitView, unit_trend
 from linkage.geo.maps import Unit
-from linkage.geo.typed_codes import described
 from linkage.reports import content, document
-from ui import carried, engine, lang, plain, tr
+from ui import carried, engine, lang, pick_reading, plain, tr
 
 
 def show_notice(view: UnitView, asked: str) -> Unit | None:
@@ -24,11 +23,7 @@ def show_notice(view: UnitView, asked: str) -> Unit | None:
     if view.notice == "unknown_unit":
         st.warning(tr("app.coverage.unknown_unit", unit=plain(asked)))
     elif view.notice == "ambiguous_unit":  # a short code naming several units: the user picks one
-        st.warning(plain(tr("app.unit_codes.ambiguous", code=asked)))
-        with st.container(horizontal=True):
-            for reading in view.related:
-                if st.button(described(reading), key=f"reading_{reading.map}_{reading.level}_{reading.code}"):
-                    return reading
+        return pick_reading(asked, view.related, "reading")
     elif view.notice == "commune_in_district" and view.asked:
         st.info(tr("app.coverage.commune_in_district", commune=view.asked.name, district=unit.name))
     elif view.notice and view.asked:

@@ -9,6 +9,7 @@ import streamlit as st
 from linkage.accounts.users import scope_choices, scope_named
 from linkage.geo.maps import Unit, map_of
 from linkage.geo.typed_codes import described
+from linkage.i18n import sentence
 from linkage.records.permissions import SCOPE_LEVELS, scoped_to_cooperative, scoped_to_unit
 from linkage.vocabulary import ROLES
 from ui import carried, plain, tr
@@ -57,7 +58,7 @@ def choose_role(key: str, role: str = "officer") -> str:
             ROLES,
             index=ROLES.index(role),
             key=carried(f"{key}_role"),
-            format_func=lambda r: tr(f"role.{r}"),
+            format_func=lambda r: sentence(tr(f"role.{r}")),
         )
     )
 

@@ -56,6 +56,7 @@ class GraphAddress:
     pick: str | None = None  # a node id `kind:code`, checked against the view once it is built
     layout: str = "chains"  # how the graph is drawn (`LAYOUTS`)
     problems: tuple[Problem, ...] = field(default=())
+    readings: tuple[Unit, ...] = ()  # a short code naming several units: each of them (`has_graph` says which open)
 
 
 def _codes(text: str, known: Collection[str]) -> tuple[list[str], list[str]]:
@@ -78,14 +79,16 @@ def read_address(params: Mapping[str, str], products: Collection[str]) -> GraphA
     """The graph's state from an address's parameters; `products`: the product codes that exist."""
     problems: list[Problem] = []
     unit = None
+    readings: tuple[Unit, ...] = ()
     on = params.get("map") or OLD_MAP  # an address without a map names a unit of 2025-01
     if on not in MAPS:
         problems.append(Problem("maps.unknown_map", on))
     elif params.get("unit"):
         unit = graph_unit(params["unit"], on)
-        readings = ambiguous_readings(params["unit"], on) if unit is None else ()
-        if readings:  # a short code naming several units: each named, none guessed
-            problems.append(Problem("unit_codes.ambiguous_unit", "; ".join(described(u) for u in readings)))
+        every = ambiguous_readings(params["unit"], on) if unit is None else ()
+        if every:  # a short code naming several units: each named, none guessed
+            problems.append(Problem("unit_codes.ambiguous_unit", "; ".join(described(u) for u in every)))
+            readings = every
         elif unit is None:
             problems.append(Problem("unknown_unit", params["unit"]))
     as_of = None
@@ -111,7 +114,15 @@ def read_address(params: Mapping[str, str], products: Collection[str]) -> GraphA
         problems.append(Problem("maps.unknown_layout", layout))
         layout = "chains"
     return GraphAddress(
-        unit, as_of, chosen["product"], chosen["technology"], chosen["party_type"], pick, layout, tuple(problems)
+        unit,
+        as_of,
+        chosen["product"],
+        chosen["technology"],
+        chosen["party_type"],
+        pick,
+        layout,
+        tuple(problems),
+        readings,
     )
 
 
@@ -124,6 +135,11 @@ def graph_unit(code: str, on: str) -> Unit | None:
     except UnknownUnit:
         return None
     return unit if unit.level in GRAPH_LEVELS[on] else None  # `VN` names the country: no graph page
+
+
+def has_graph(unit: Unit) -> bool:
+    """Whether the page draws a graph of `unit`: a province or district of 2025-01, a province or commune of 2025-07."""
+    return unit.level in GRAPH_LEVELS.get(unit.map, ())
 
 
 def ambiguous_readings(code: str, on: str) -> tuple[Unit, ...]:

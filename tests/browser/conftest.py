@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
+import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
+from linkage.accounts.demo_accounts import DemoAccount, create_demo_accounts
+from linkage.demo import generate
+from linkage.records.catalog import init
+from linkage.store.db import get_engine
 from tests import server
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 FINISHED_RUN = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
 LOCAL = {"127.0.0.1", "localhost", "[::1]", "::1", ""}
+FIRST_RUN = 90_000  # ms: the first run after a start imports everything, on a busy machine too
+WAIT = 30_000  # ms: any later run
+PHONE = {"width": 390, "height": 844}  # a phone's screen, in CSS pixels
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
@@ -126,3 +137,63 @@ def settled(page: Page) -> None:
     page.locator(FINISHED_RUN).wait_for(state="attached", timeout=30_000)
     page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=30_000)
     page.wait_for_timeout(300)
+
+
+class ProvinceApp:
+    """The province demo (Đắk Lắk, `linkage demo --scale province --seed 1`) with its demo accounts,
+    served by one app for a test module."""
+
+    def __init__(self, url: str, base: str, accounts: dict[str, DemoAccount]) -> None:
+        self.url, self.base, self.accounts = url, base, accounts
+
+
+@pytest.fixture(scope="module")
+def province_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProvinceApp]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('province') / 'demo.db'}"
+    engine = get_engine(url)
+    init(engine)
+    generate(engine, scale="province", seed=1)
+    accounts = {a.username: a for a in create_demo_accounts(engine)}
+    engine.dispose()
+    with app_server(url) as base:
+        yield ProvinceApp(url, base, accounts)
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Watched]:
+    """A page on a phone's screen (390×844, touch)."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    yield Watched(page)
+    context.close()
+
+
+def sign_in_as(page: Page, app: ProvinceApp, username: str) -> None:
+    """Sign in with a demo account's password on the sign-in page (signing out first if still signed in)."""
+    page.goto(app.base)
+    expect(page.get_by_role("link", name="Đăng nhập").or_(page.get_by_text("Đăng nhập:"))).to_be_visible(
+        timeout=FIRST_RUN
+    )
+    signed_out(page)
+    page.goto(f"{app.base}/login")
+    settled(page)
+    page.get_by_label("Tên đăng nhập").fill(username, timeout=WAIT)
+    page.get_by_label("Mật khẩu").fill(app.accounts[username].password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_text(f"Đăng nhập: {username}")).to_be_visible(timeout=WAIT)
+    settled(page)
+
+
+def download(page: Page, label: str) -> bytes:
+    """The bytes of the file the button named `label` downloads, as Chromium saved it."""
+    with page.expect_download(timeout=WAIT) as started:
+        page.get_by_role("button", name=label).click()
+    return Path(started.value.path()).read_bytes()
+
+
+def cli_coverage(url: str, day: date, on: str) -> dict[tuple[str, str, str], dict[str, object]]:
+    """`linkage coverage --format json` run as its own process, by (indicator, level, unit code): the
+    command line's figures, to hold a page's or a file's against."""
+    command = ["coverage", "--as-of", day.isoformat(), "--map", on, "--format", "json", "--db", url]
+    done = subprocess.run([sys.executable, "-m", "linkage", *command], capture_output=True, text=True, check=True)
+    return {(r["indicator"], r["level"], r["unit_code"]): r for r in json.loads(done.stdout)}

@@ -276,7 +276,7 @@ def test_the_provincial_planner_opens_the_new_province_its_trend_and_the_end_of_
 
         expect(page.get_by_role("heading", name="Diễn biến 2021–2025")).to_be_visible()
         reform = "Chính quyền hai cấp"  # app.polish.reform_mark: short enough for a phone
-        for reading in ("theo bản đồ có hiệu lực khi đó", "theo bản đồ hiện nay"):
+        for reading in ("Theo bản đồ có hiệu lực khi đó", "Theo bản đồ hiện nay"):
             page.get_by_test_id("stRadio").get_by_text(re.compile(f"^{reading}")).click()
             settled(page)
             trend = charts.filter(has=page.locator("text", has_text=reform))

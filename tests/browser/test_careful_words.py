@@ -170,4 +170,31 @@ def test_no_english_hint_under_a_form_and_refusals_start_as_sentences(demo: Demo
     page.get_by_text("Thêm người dùng").first.click()
     expect(page.get_by_label("Nhập lại mật khẩu", exact=True)).to_be_visible(timeout=WAIT)
     assert "Nhập lại mật khẩu mới" not in readable(page)  # a new account has no old password
+    password = page.get_by_label("Mật khẩu", exact=True)
+    password.fill("một-mật-khẩu-dài")  # a form Enter does not send: no hint, in no language
+    page.wait_for_timeout(500)
+    assert "Press Enter" not in readable(page) and "Nhấn Enter" not in readable(page)
+    # A role, a state: alone in a cell or an option, each starts as a sentence does.
+    expect(page.get_by_role("combobox", name="Vai trò").first).to_have_value("Cán bộ nông nghiệp")
+    table = page.get_by_test_id("stDataFrame").first
+    expect(table).to_contain_text("Quản trị viên")
+    expect(table).to_contain_text("Đang dùng")
+
+    # A search box outside a form: Enter applies it, and the hint says so in Vietnamese.
+    for address, box in ((f"{demo.base}/users", "Tìm đơn vị theo tên"), (f"{demo.base}/coverage", None)):
+        page.goto(address)
+        settled(page)
+        if box is None:  # the coverage page's search, named by its own label
+            search = page.get_by_test_id("stTextInput").filter(visible=True).first.locator("input")
+        else:
+            page.get_by_text("Thêm người dùng").first.click()
+            search = page.get_by_role("textbox", name=box)
+        search.fill("buon ma")
+        page.wait_for_timeout(500)
+        hints = page.get_by_test_id("InputInstructions")
+        expect(hints.first).to_be_visible(timeout=WAIT)
+        assert [shown(h) for h in hints.all()] == ["Nhấn Enter để áp dụng"], address
+        assert "Press Enter" not in readable(page), address
+        search.press("Enter")
+        settled(page)
     assert watched.outside == [] and watched.errors == []

@@ -110,6 +110,18 @@ def test_a_scope_is_chosen_by_name_and_a_short_code_never_becomes_another_unit(
         page.get_by_role("button", name="Phường Thanh Liệt, Thành phố Hà Nội (00643, 2025-07)").click()
         settled(page)
         expect(page.get_by_role("heading", name=re.compile("^Phường Thanh Liệt tính đến"))).to_be_visible(timeout=WAIT)
+        page.goto(f"{base}/settling?unit=643")  # the settling page too: no list for a unit it guessed
+        settled(page)
+        expect(page.get_by_text(re.compile(r'^Mã "643" được gõ thiếu các số 0'))).to_be_visible(timeout=WAIT)
+        expect(page.get_by_text(re.compile("^Bản ghi nằm ở"))).to_have_count(0)
+        expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+        expect(page.get_by_role("button", name="Phường Thanh Liệt, Thành phố Hà Nội (00643, 2025-07)")).to_be_visible()
+        page.get_by_role("button", name="Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)").click()
+        settled(page)
+        expect(
+            page.get_by_text("Bản ghi nằm ở Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)", exact=False)
+        ).to_be_visible(timeout=WAIT)
+        assert "map=2025-01" in page.url and "unit=643" in page.url
         quiet(watched)
     with engine.connect() as connection:
         stored = connection.execute(

@@ -134,6 +134,11 @@ def test_a_graph_link_opens_the_same_graph_and_survives_a_reload(server: tuple[s
     warning = page.get_by_test_id("stAlert").filter(has_text="thiếu các số 0 ở đầu")
     expect(warning).to_contain_text("Huyện Ba Bể", timeout=20_000)
     expect(warning).to_contain_text("Phường Hàng Bạc")
+    expect(page.get_by_role("button", name=re.compile("Phường Hàng Bạc"))).to_have_count(0)  # no graph of its own
+    page.get_by_role("button", name="Huyện Ba Bể, Tỉnh Bắc Kạn (061, 2025-01)").click()  # the reading meant
+    settled(page)
+    expect(drawing(page).locator("h1")).to_have_text("Huyện Ba Bể — tính đến 29/06/2023", timeout=20_000)
+    assert re.search(r"map=2025-01&unit=061&as_of=2023-06-29", page.url), page.url
     assert watched.outside == [] and watched.errors == []
 
 
