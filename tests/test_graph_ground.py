@@ -1,4 +1,4 @@
-"""The linkage graph on the ground (issue 25, item 3): every record at its commune's point, linkages
+"""The linkage graph on the ground: every record at its commune's point, linkages
 between their placing parties, what has no commune on the map named instead of drawn; on both maps.
 
 The data, written here (communes checked in the crosswalk of `vietnam-provinces`): old communes 01858
