@@ -29,7 +29,7 @@ from linkage.graphs.ground import ground_html, ground_layout
 from linkage.records.importing import import_path
 from linkage.store.db import read_session
 
-from .test_cli import linkage, url
+from .helpers import linkage, url
 
 DAY = date(2025, 12, 31)
 HOSTILE = "<script>alert(1)</script>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -16,13 +17,18 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
+from sqlalchemy.engine import Engine
 
 from linkage.accounts.demo_accounts import DemoAccount, create_demo_accounts
+from linkage.accounts.users import SYSTEM, Actor, add_user
 from linkage.demo import generate
 from linkage.records.catalog import init
+from linkage.records.history import verifier_of
+from linkage.records.importing import import_path
 from linkage.store.db import get_engine
-from tests import server
+from tests import server as app_process
+from tests.helpers import FIXTURE
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 FINISHED_RUN = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
@@ -115,7 +121,7 @@ def app_server(database_url: str, script: str = "serve.py") -> AbstractContextMa
     """A real `streamlit run serve.py` (the app with its session-cookie route) on a loopback port,
     with only the project's own settings (.streamlit/config.toml): what a district office starts.
     The same start-up the browser benchmark uses (bench/browser.py)."""
-    return server.app_server(database_url, script)
+    return app_process.app_server(database_url, script)
 
 
 def signed_out(page: Page) -> None:
@@ -197,3 +203,143 @@ def cli_coverage(url: str, day: date, on: str) -> dict[tuple[str, str, str], dic
     command = ["coverage", "--as-of", day.isoformat(), "--map", on, "--format", "json", "--db", url]
     done = subprocess.run([sys.executable, "-m", "linkage", *command], capture_output=True, text=True, check=True)
     return {(r["indicator"], r["level"], r["unit_code"]): r for r in json.loads(done.stdout)}
+
+
+# ---- the Bắc Kạn fixture's app: one account per role, and moving around its pages ----
+
+PASSWORD = "mật-khẩu-thử"
+ACCOUNTS = {
+    "admin": ("quantri", "admin", None, None),
+    "planner": ("kehoach", "planner", "06", None),
+    "officer": ("canbo058", "officer", "058", None),
+    "cooperative": ("htx_c1", "cooperative", None, "C1"),
+    "other_cooperative": ("htx_c5", "cooperative", None, "C5"),
+}
+# The office that verifies C1's changes today (after the reform): its commune's office of map
+# 2025-07 when that has an account, else its province's department; made by `add_verifier`.
+VERIFIER = ("xacnhan", "lúa nương Dương Quang chín vàng")
+LOGINS = {who: (username, PASSWORD) for who, (username, *_) in ACCOUNTS.items()} | {"verifier": VERIFIER}
+
+
+def add_verifier(engine: Engine) -> None:
+    """An account for the office that verifies C1's changes, read with the routing rule (`verifier_of`):
+    the fixture has no officer of today's map, so it is the province's department."""
+    unit = verifier_of(engine, Actor("htx_c1", "cooperative", cooperative_code="C1"))
+    assert unit is not None and unit.map == "2025-07"
+    add_user(engine, SYSTEM, VERIFIER[0], VERIFIER[1], "officer", unit.code, None, unit.map)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The app on a loopback port, on a database with the Bắc Kạn fixture and one account per role."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'app.db'}"
+    engine = get_engine(url)
+    init(engine)
+    import_path(engine, FIXTURE)
+    for username, role, unit, cooperative in ACCOUNTS.values():
+        add_user(engine, SYSTEM, username, PASSWORD, role, unit, cooperative)
+    add_verifier(engine)
+    with app_server(url) as base:
+        yield base, url
+
+
+def fill_sign_in(page: Page, who: str) -> None:
+    username, password = LOGINS[who]
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_text(f"Đăng nhập: {username}")).to_be_visible(timeout=20_000)
+
+
+def sign_in(page: Page, base: str, who: str) -> None:
+    page.goto(base)
+    signed_out(page)  # another user may still be signed in in this browser
+    page.get_by_role("link", name="Đăng nhập").click()
+    fill_sign_in(page, who)
+
+
+def open_page(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    settled(page)
+
+
+def exchange_files(page: Page) -> Locator:
+    """The exchange page's uploader of exchange files (not the one of office lists beside it)."""
+    widget = page.get_by_test_id("stFileUploader").filter(has=page.get_by_label(re.compile("^Tệp trao đổi")))
+    return widget.locator("input[type=file]")
+
+
+def on_old_map(page: Page) -> None:
+    """The coverage page's map set to the one before the reform (it follows today's date until set)."""
+    page.get_by_label("Bản đồ hành chính").click()
+    page.get_by_role("option", name=re.compile(r"\(2025-01\)$")).click()
+    settled(page)
+
+
+def open_unit(page: Page, query: str, name: str) -> None:
+    """The coverage page of one unit of the map before the reform, found by a search typed without diacritics."""
+    open_page(page, "Mức độ đạt chỉ tiêu")
+    on_old_map(page)
+    page.get_by_label("Tìm đơn vị").fill(query)
+    page.get_by_label("Tìm đơn vị").press("Enter")
+    page.get_by_role("button", name=re.compile(f"^{re.escape(name)}( — .*)? \\(\\d+, 2025-01\\)$")).first.click()
+    expect(page.get_by_text(f"{name} tính đến")).to_be_visible(timeout=20_000)
+
+
+# ---- any app: signing in with a name and a password, visiting a page, nothing gone wrong ----
+
+Demo = tuple[str, Engine, dict[str, DemoAccount]]
+
+
+def sign_in_with(page: Page, username: str, password: str, timeout: float = WAIT) -> None:
+    """The sign-in form, wherever it shows (the sign-in page, or a deep link opened signed out)."""
+    page.get_by_label("Tên đăng nhập").fill(username, timeout=timeout)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_text(f"Đăng nhập: {username}")).to_be_visible(timeout=WAIT)
+    settled(page)
+
+
+def visit(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    settled(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def quiet(watched: Watched) -> None:
+    """Nothing left the machine, no script error, no dialog, no exception shown."""
+    expect(watched.page.get_by_test_id("stException")).to_have_count(0)
+    assert watched.outside == [], watched.outside
+    assert watched.errors == [] and watched.dialogs == [], (watched.errors, watched.dialogs)
+
+
+# ---- what a reader sees ----
+
+SHOWN = """e => {
+    const style = getComputedStyle(e);
+    if (style.fontSize !== '0px') return e.innerText;
+    const after = getComputedStyle(e, '::after').content;
+    return after === 'none' ? '' : JSON.parse(after);
+}"""
+
+READABLE = """() => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const e = node.parentElement;
+        if (!e || !node.textContent.trim() || e.closest('[aria-hidden="true"], script, style')) continue;
+        const style = getComputedStyle(e);
+        if (style.fontSize === '0px' || style.visibility === 'hidden' || !e.getClientRects().length) continue;
+        seen.push(node.textContent.trim());
+    }
+    return seen.join('\\n');
+}"""
+
+
+def shown(element: Locator) -> str:
+    """What a reader sees in the element: its text, or what the stylesheet shows in its place."""
+    return str(element.evaluate(SHOWN))
+
+
+def readable(page: Page) -> str:
+    return str(page.evaluate(READABLE))

@@ -22,8 +22,21 @@ from linkage.store.db import get_engine
 
 from ..documented import block
 from ..test_coverage import FIXTURE
-from .conftest import ROOT, Watched, app_server, free_port, settled, wait_healthy
-from .test_app import ACCOUNTS, PASSWORD, VERIFIER, add_verifier, fill_sign_in, open_page, sign_in
+from .conftest import (
+    ACCOUNTS,
+    PASSWORD,
+    ROOT,
+    VERIFIER,
+    Watched,
+    add_verifier,
+    app_server,
+    fill_sign_in,
+    free_port,
+    open_page,
+    settled,
+    sign_in,
+    wait_healthy,
+)
 
 pytestmark = pytest.mark.browser
 FIRST_RUN = 90_000  # ms: the first run after a start imports everything, on a busy machine too

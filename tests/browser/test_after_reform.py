@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Frame, Page, expect
 from sqlalchemy.engine import Engine
 
-from linkage.accounts.demo_accounts import DemoAccount, create_demo_accounts
+from linkage.accounts.demo_accounts import create_demo_accounts
 from linkage.accounts.users import SYSTEM, Actor, add_user
 from linkage.demo import generate
 from linkage.geo.maps import NEW_MAP, OLD_MAP, crosswalk, map_data
@@ -25,16 +25,11 @@ from linkage.records.catalog import init
 from linkage.records.unplaced import unplaced
 from linkage.store.db import get_engine
 
-from .conftest import Watched, app_server, settled
+from .conftest import FIRST_RUN, WAIT, Demo, Watched, app_server, quiet, settled, sign_in_with, visit
 
 pytestmark = pytest.mark.browser
-FIRST_RUN = 90_000  # ms: the first run after a start imports everything, on a busy machine too
-WAIT = 30_000
 PASSWORD = "mật-khẩu-xã-thử"
 TODAY = date.today().strftime("%d/%m/%Y")
-
-
-Demo = tuple[str, Engine, dict[str, DemoAccount]]
 
 
 @pytest.fixture
@@ -45,21 +40,6 @@ def demo(tmp_path: Path) -> Demo:
     init(engine)
     generate(engine, scale="province", seed=1)
     return url, engine, {a.username: a for a in create_demo_accounts(engine)}
-
-
-def fill_sign_in(page: Page, username: str, password: str, timeout: float = WAIT) -> None:
-    """The sign-in form, wherever it shows (the sign-in page, or a deep link opened signed out)."""
-    page.get_by_label("Tên đăng nhập").fill(username, timeout=timeout)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_text(f"Đăng nhập: {username}")).to_be_visible(timeout=WAIT)
-    settled(page)
-
-
-def visit(page: Page, name: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
-    settled(page)
-    expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
 def drawing(page: Page) -> Frame:
@@ -73,13 +53,6 @@ def drawing(page: Page) -> Frame:
 
 def drawn_nodes(page: Page) -> list[str]:
     return list(drawing(page).evaluate("() => window.linkageNetwork.body.data.nodes.getIds()"))
-
-
-def quiet(watched: Watched) -> None:
-    """Nothing left the machine, no script error, no dialog, no exception shown."""
-    expect(watched.page.get_by_test_id("stException")).to_have_count(0)
-    assert watched.outside == [], watched.outside
-    assert watched.errors == [] and watched.dialogs == [], (watched.errors, watched.dialogs)
 
 
 # ---- the commune officer's data, read from the tables and the crosswalk (not from the app's answers) ----
@@ -195,7 +168,7 @@ def test_the_commune_officer_draws_verifies_and_settles_and_the_communes_figure_
             timeout=FIRST_RUN
         )
         visit(page, "Đăng nhập")
-        fill_sign_in(page, username, password)
+        sign_in_with(page, username, password)
 
         visit(page, "Sơ đồ liên kết")  # a new commune's graph is the officer's daily view
         expect(drawing(page).locator("h1")).to_have_text(f"{case.name} — tính đến {TODAY}", timeout=WAIT)
@@ -264,7 +237,7 @@ def test_the_provincial_planner_opens_the_new_province_its_trend_and_the_end_of_
     page = watched.page
     with app_server(url) as base:
         page.goto(f"{base}/coverage")  # a deep link as the first request of a fresh server
-        fill_sign_in(page, planner.username, planner.password, timeout=FIRST_RUN)
+        sign_in_with(page, planner.username, planner.password, timeout=FIRST_RUN)
         heading = f"{province.name} tính đến {TODAY} (bản đồ 2025-07)"
         expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
         assert "map=2025-07" in page.url and f"unit={province.code}" in page.url
@@ -310,7 +283,7 @@ def test_a_district_officer_from_before_the_reform_opens_a_graph_link_coverage_a
     page = watched.page
     with app_server(url) as base:
         page.goto(f"{base}/graph?map=2025-01&unit={district.code}")  # a shared link, first on a fresh server
-        fill_sign_in(page, officer.username, officer.password, timeout=FIRST_RUN)
+        sign_in_with(page, officer.username, officer.password, timeout=FIRST_RUN)
         title = f"{district.name} — tính đến {TODAY}"
         expect(drawing(page).locator("h1")).to_have_text(title, timeout=WAIT)
         assert any(n.startswith("linkage:") for n in drawn_nodes(page))

@@ -5,103 +5,18 @@ Every page is checked for requests leaving the machine."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
-from sqlalchemy.engine import Engine
+from playwright.sync_api import Browser, expect
 
-from linkage.accounts.users import SYSTEM, Actor, add_user
+from linkage.accounts.users import SYSTEM
 from linkage.records import forms
-from linkage.records.catalog import init
-from linkage.records.history import verifier_of
-from linkage.records.importing import import_path
 from linkage.store.db import get_engine
 
-from ..test_coverage import FIXTURE
-from .conftest import Watched, app_server, free_port, settled, signed_out
-
-__all__ = ["ACCOUNTS", "PASSWORD", "VERIFIER", "add_verifier", "free_port", "open_page", "open_unit", "sign_in"]
+from .conftest import Watched, exchange_files, fill_sign_in, open_page, open_unit, sign_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "mật-khẩu-thử"
-ACCOUNTS = {
-    "admin": ("quantri", "admin", None, None),
-    "planner": ("kehoach", "planner", "06", None),
-    "officer": ("canbo058", "officer", "058", None),
-    "cooperative": ("htx_c1", "cooperative", None, "C1"),
-    "other_cooperative": ("htx_c5", "cooperative", None, "C5"),
-}
-# The office that verifies C1's changes today (after the reform): its commune's office of map
-# 2025-07 when that has an account, else its province's department; made by `add_verifier`.
-VERIFIER = ("xacnhan", "lúa nương Dương Quang chín vàng")
-LOGINS = {who: (username, PASSWORD) for who, (username, *_) in ACCOUNTS.items()} | {"verifier": VERIFIER}
-
-
-def add_verifier(engine: Engine) -> None:
-    """An account for the office that verifies C1's changes, read with the routing rule (`verifier_of`):
-    the fixture has no officer of today's map, so it is the province's department."""
-    unit = verifier_of(engine, Actor("htx_c1", "cooperative", cooperative_code="C1"))
-    assert unit is not None and unit.map == "2025-07"
-    add_user(engine, SYSTEM, VERIFIER[0], VERIFIER[1], "officer", unit.code, None, unit.map)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """The app on a loopback port, on a database with the Bắc Kạn fixture and one account per role."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'app.db'}"
-    engine = get_engine(url)
-    init(engine)
-    import_path(engine, FIXTURE)
-    for username, role, unit, cooperative in ACCOUNTS.values():
-        add_user(engine, SYSTEM, username, PASSWORD, role, unit, cooperative)
-    add_verifier(engine)
-    with app_server(url) as base:
-        yield base, url
-
-
-def fill_sign_in(page: Page, who: str) -> None:
-    username, password = LOGINS[who]
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_text(f"Đăng nhập: {username}")).to_be_visible(timeout=20_000)
-
-
-def sign_in(page: Page, base: str, who: str) -> None:
-    page.goto(base)
-    signed_out(page)  # another user may still be signed in in this browser
-    page.get_by_role("link", name="Đăng nhập").click()
-    fill_sign_in(page, who)
-
-
-def open_page(page: Page, name: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
-    settled(page)
-
-
-def exchange_files(page: Page) -> Locator:
-    """The exchange page's uploader of exchange files (not the one of office lists beside it)."""
-    widget = page.get_by_test_id("stFileUploader").filter(has=page.get_by_label(re.compile("^Tệp trao đổi")))
-    return widget.locator("input[type=file]")
-
-
-def on_old_map(page: Page) -> None:
-    """The coverage page's map set to the one before the reform (it follows today's date until set)."""
-    page.get_by_label("Bản đồ hành chính").click()
-    page.get_by_role("option", name=re.compile(r"\(2025-01\)$")).click()
-    settled(page)
-
-
-def open_unit(page: Page, query: str, name: str) -> None:
-    """The coverage page of one unit of the map before the reform, found by a search typed without diacritics."""
-    open_page(page, "Mức độ đạt chỉ tiêu")
-    on_old_map(page)
-    page.get_by_label("Tìm đơn vị").fill(query)
-    page.get_by_label("Tìm đơn vị").press("Enter")
-    page.get_by_role("button", name=re.compile(f"^{re.escape(name)}( — .*)? \\(\\d+, 2025-01\\)$")).first.click()
-    expect(page.get_by_text(f"{name} tính đến")).to_be_visible(timeout=20_000)
 
 
 @pytest.mark.parametrize(

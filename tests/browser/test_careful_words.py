@@ -17,8 +17,7 @@ from linkage.demo import generate
 from linkage.records.catalog import init
 from linkage.store.db import get_engine
 
-from .conftest import Watched, app_server, settled, signed_out
-from .test_words import readable, shown
+from .conftest import Watched, app_server, readable, settled, shown, signed_out
 
 pytestmark = pytest.mark.browser
 FIRST_RUN = 90_000  # ms

@@ -25,8 +25,7 @@ from linkage.records.catalog import init
 from linkage.records.settling import to_settle
 from linkage.store.db import get_engine
 
-from .conftest import Watched, app_server, settled
-from .test_after_reform import FIRST_RUN, WAIT, Demo, fill_sign_in, quiet, visit
+from .conftest import FIRST_RUN, WAIT, Demo, Watched, app_server, quiet, settled, sign_in_with, visit
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mật-khẩu-cán-bộ-mới"
@@ -46,7 +45,7 @@ def signed_in(page: Page, base: str, username: str, password: str) -> None:
     page.goto(base)
     expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name="Đăng nhập")).to_be_visible(timeout=FIRST_RUN)
     visit(page, "Đăng nhập")
-    fill_sign_in(page, username, password)
+    sign_in_with(page, username, password)
 
 
 def inside(name: str) -> str:

@@ -11,10 +11,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
-from .conftest import LOCAL, Watched, settled
-from .test_app import server, sign_in
-
-__all__ = ["server"]
+from .conftest import LOCAL, Watched, settled, sign_in
 
 pytestmark = pytest.mark.browser
 

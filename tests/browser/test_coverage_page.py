@@ -5,10 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import Watched, signed_out
-from .test_app import fill_sign_in, server, sign_in
-
-__all__ = ["server"]
+from .conftest import Watched, fill_sign_in, sign_in, signed_out
 
 pytestmark = pytest.mark.browser
 

@@ -23,8 +23,7 @@ from linkage.store.db import dispose_engine, get_engine
 from ..conftest import create_pg_database, drop_pg_database
 from ..documented import block, run_block
 from ..test_coverage import FIXTURE
-from .conftest import free_port, wait_healthy
-from .test_app import ACCOUNTS, PASSWORD, open_unit, sign_in
+from .conftest import ACCOUNTS, PASSWORD, free_port, open_unit, sign_in, wait_healthy
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]

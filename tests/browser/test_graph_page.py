@@ -8,10 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from .conftest import Watched, settled, signed_out
-from .test_app import fill_sign_in, open_page, server, sign_in
-
-__all__ = ["server"]
+from .conftest import Watched, fill_sign_in, open_page, settled, sign_in, signed_out
 
 pytestmark = pytest.mark.browser
 

@@ -17,8 +17,7 @@ from linkage.store.models import Cooperative
 
 from ..office_lists import THANH_HOA
 from ..test_office_lists import without_rows
-from .conftest import Watched, app_server, settled
-from .test_app import PASSWORD, open_page, signed_out
+from .conftest import PASSWORD, Watched, app_server, open_page, settled, signed_out
 
 pytestmark = pytest.mark.browser
 

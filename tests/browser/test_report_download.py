@@ -15,10 +15,7 @@ from linkage.geo.maps import OLD_MAP, Unit
 from linkage.store.db import get_engine
 
 from ..test_report import check_against, read
-from .conftest import Watched, settled, signed_out
-from .test_app import fill_sign_in, server, sign_in
-
-__all__ = ["server"]
+from .conftest import Watched, fill_sign_in, settled, sign_in, signed_out
 
 pytestmark = pytest.mark.browser
 BAC_KAN_DISTRICTS = {"058", "060", "061", "062", "063", "064", "065", "066"}

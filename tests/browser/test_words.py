@@ -5,46 +5,14 @@ English phrases."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import expect
 
-from .conftest import Watched, settled
-from .test_app import open_page, server, sign_in
-
-__all__ = ["server"]
+from .conftest import Watched, open_page, readable, settled, shown, sign_in
 
 pytestmark = pytest.mark.browser
 
 # Streamlit 1.67's English texts that a user could read in this app's pages.
 ENGLISH = ["Select all", "Upload", "per file", "Ask Google", "Ask ChatGPT", "No results", "Choose an option", "Record"]
-
-SHOWN = """e => {
-    const style = getComputedStyle(e);
-    if (style.fontSize !== '0px') return e.innerText;
-    const after = getComputedStyle(e, '::after').content;
-    return after === 'none' ? '' : JSON.parse(after);
-}"""
-
-READABLE = """() => {
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    const seen = [];
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const e = node.parentElement;
-        if (!e || !node.textContent.trim() || e.closest('[aria-hidden="true"], script, style')) continue;
-        const style = getComputedStyle(e);
-        if (style.fontSize === '0px' || style.visibility === 'hidden' || !e.getClientRects().length) continue;
-        seen.push(node.textContent.trim());
-    }
-    return seen.join('\\n');
-}"""
-
-
-def shown(element: Locator) -> str:
-    """What a reader sees in the element: its text, or what the stylesheet shows in its place."""
-    return str(element.evaluate(SHOWN))
-
-
-def readable(page: Page) -> str:
-    return str(page.evaluate(READABLE))
 
 
 def test_the_uploader_reads_in_vietnamese(server: tuple[str, str], watched: Watched) -> None:
