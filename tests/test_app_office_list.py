@@ -119,3 +119,31 @@ def test_a_cooperative_account_sees_no_office_list_section(app) -> None:
     at: AppTest = app(COOP_C1, "exchange.py")
     assert not [u for u in at.get("file_uploader") if u.proto.id and "list_upload" in u.proto.id]
     assert "Danh sách theo mẫu của cơ quan" not in [h.value for h in at.subheader]
+
+
+def test_the_columns_an_officer_chose_open_the_next_list_of_the_layout_for_the_office(app, database, upload) -> None:
+    from .test_permissions import OFFICER_058, OFFICER_061
+
+    header = ["STT", "Tên cơ sở", "Địa chỉ", "Mã"]  # `Mã` is the office's own numbering here, not a code
+    row = [1, "HTX Dương Quang", "Xã Dương Quang, TP Bắc Kạn", 7]
+    upload(OfficeList("thang_5.csv", "cooperatives", header, [row], []))
+    at: AppTest = app(OFFICER_058, "exchange.py")
+    assert at.error  # no column gives the name: the header words do not know `Tên cơ sở`
+    next(s for s in at.selectbox if s.label == "Tên cơ sở").set_value("name").run()
+    next(s for s in at.selectbox if s.label == "Mã").set_value("").run()
+    assert not at.error
+    # next month's list, the headers typed otherwise, by another officer of the same office: a new session
+    header = ["stt", "TÊN CƠ SỞ", "Địa chỉ", "MÃ"]
+    upload(OfficeList("thang_6.csv", "cooperatives", header, [[1, "HTX Mới", "Xã Dương Quang, TP Bắc Kạn", 8]], []))
+    at = app(Actor("hung", "officer", "058"), "exchange.py")
+    assert not at.error
+    shown = {s.label: s.value for s in at.selectbox if s.label in header[1:]}
+    assert shown == {"TÊN CƠ SỞ": "name", "Địa chỉ": "address", "MÃ": ""}
+    at.toggle(key="list_only").set_value(False).run()
+    rows = at.dataframe[0].value
+    assert list(rows["Tên"]) == ["HTX Mới"] and list(rows["Mã"]) != ["8"]  # the office's numbering is no code
+    at = app(OFFICER_061, "exchange.py")  # another office: its own choices, none yet
+    assert {s.label: s.value for s in at.selectbox if s.label in header[1:]} == {
+        "TÊN CƠ SỞ": "", "Địa chỉ": "address", "MÃ": "code"
+    }  # fmt: skip
+    assert at.error

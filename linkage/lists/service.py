@@ -247,8 +247,8 @@ def _understand(table: Sheet, entity: str, chosen: dict[str, str], only_chosen: 
         claimed[key(header)] = name
     understood = understand(table.header, entity, chosen)
     if only_chosen:
+        understood.columns = {f: i for f, i in understood.columns.items() if f in chosen}  # a column left out stays out
         taken = set(understood.columns.values())
-        understood.columns = dict(understood.columns)
         understood.ignored = [i for i in range(len(table.header)) if i not in taken]
         understood.twice = {}
         return _required(table, entity, understood)
