@@ -95,10 +95,35 @@ def test_possible_duplicates_are_decided_before_the_write(app, database, upload)
     at.radio(key="list_dup_3").set_value("new").run()
     at.radio(key="list_dup_4").set_value("6000123456").run()
     at.button(key="list_write").click().run()
-    assert "Đã ghi: 2 mới, 1 cập nhật, 1 không đổi" in texts(at)
+    assert "Đã ghi: 2 mới, 0 cập nhật, 2 không đổi" in texts(at)
+    assert stored_name(database, "6000123456") == "HTX Ea Ral"  # the same record keeps its stored name
+
+
+def stored_name(database: str, code: str) -> str:
     with get_engine(database).connect() as conn:
-        name = conn.execute(sa.select(Cooperative.name).where(Cooperative.code == "6000123456")).scalar_one()
-    assert name == "HTX Sông Hinh"
+        return str(conn.execute(sa.select(Cooperative.name).where(Cooperative.code == code)).scalar_one())
+
+
+def test_a_number_stored_under_another_name_is_that_record_or_left_out_never_a_new_one(app, database, upload) -> None:
+    engine = get_engine(database)
+    import_list(engine, DAK_LAK.name, DAK_LAK.data(), DAK_LAK.entity)
+    with engine.connect() as conn:
+        before = conn.execute(sa.select(sa.func.count()).select_from(Cooperative)).scalar_one()
+    upload(without_rows(DUPLICATES, {6}))
+    at: AppTest = app(ADMIN, "exchange.py")
+    offered = at.radio(key="list_dup_4").options
+    assert offered == ["— chưa quyết định —", "chính là 6000123456 HTX Ea Ral", "bỏ dòng này ra"]
+    assert "một bản ghi mới" in at.radio(key="list_dup_3").options  # a name one letter away may be another record
+    at.radio(key="list_dup_3").set_value("new").run()
+    at.radio(key="list_dup_4").set_value("left_out").run()
+    at.toggle(key="list_only").set_value(False).run()
+    assert list(at.dataframe[0].value["Trạng thái"]) == ["same", "new", "left_out", "new"]
+    at.button(key="list_write").click().run()
+    assert "Đã ghi: 2 mới, 0 cập nhật, 1 không đổi" in texts(at)
+    assert stored_name(database, "6000123456") == "HTX Ea Ral"
+    with engine.connect() as conn:
+        after = conn.execute(sa.select(sa.func.count()).select_from(Cooperative)).scalar_one()
+    assert after == before + 2
 
 
 def test_a_column_the_officer_names_is_read_as_that_field(app, upload) -> None:

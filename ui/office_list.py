@@ -19,6 +19,8 @@ from linkage.lists.sheet import read_list
 from linkage.lists.template import template_workbook
 from ui import engine, lang, show_error, tr
 
+NEW, LEAVE_OUT = "new", "left_out"  # a possible duplicate's decisions besides the stored record it is
+
 
 def office_list_section(who: Actor) -> None:
     st.subheader(tr("app.lists.title"))
@@ -103,8 +105,10 @@ def _decisions() -> Decisions:
             continue
         if name.startswith("list_pick_"):
             decided.communes[int(name.removeprefix("list_pick_"))] = str(value)
-        elif name.startswith("list_dup_") and value == "new":
+        elif name.startswith("list_dup_") and value == NEW:
             decided.new.add(int(name.removeprefix("list_dup_")))
+        elif name.startswith("list_dup_") and value == LEAVE_OUT:
+            decided.left_out.add(int(name.removeprefix("list_dup_")))
         elif name.startswith("list_dup_"):
             decided.same_as[int(name.removeprefix("list_dup_"))] = str(value)
     return decided
@@ -129,10 +133,12 @@ def _rows(listed: OfficeList) -> None:
                 format_func=choices.__getitem__,
                 key=f"list_pick_{r.row}",
             )
-        if r.similar:
-            options: list[str] = ["", "new", *(s.code for s in r.similar if s.row is None)]
-            labels = {"": tr("app.lists.undecided"), "new": tr("app.lists.new_record")}
+        if r.similar:  # a registration number stored under another name names that record: never a new one
+            stored = [s.code for s in r.similar if s.row is None]
+            options: list[str] = ["", *([] if r.same_code else [NEW]), *stored, LEAVE_OUT]
+            labels = {"": tr("app.lists.undecided"), NEW: tr("app.lists.new_record")}
             labels |= {s.code: tr("app.lists.same_as", code=s.code, name=s.name) for s in r.similar}
+            labels[LEAVE_OUT] = tr("app.lists.leave_out")
             st.radio(
                 tr("app.lists.duplicate", row=r.row, name=r.name),
                 options,
