@@ -118,6 +118,7 @@ def test_a_number_stored_under_another_name_is_that_record_or_left_out_never_a_n
     at.radio(key="list_dup_4").set_value("left_out").run()
     at.toggle(key="list_only").set_value(False).run()
     assert list(at.dataframe[0].value["Trạng thái"]) == ["same", "new", "left_out", "new"]
+    assert at.button(key="list_write").label == "Ghi cả 3 dòng"  # the row left out is not counted
     at.button(key="list_write").click().run()
     assert "Đã ghi: 2 mới, 0 cập nhật, 1 không đổi" in texts(at)
     assert stored_name(database, "6000123456") == "HTX Ea Ral"

@@ -58,7 +58,8 @@ def office_list_section(who: Actor) -> None:
     _rows(listed)
     if listed.blocked:
         st.warning(tr("app.lists.blocked", count=len(listed.blocked)))
-    elif st.button(tr("app.lists.write", count=len(listed.rows)), type="primary", key="list_write"):
+    elif st.button(tr("app.lists.write", count=len(listed.rows) - listed.counts().get("left_out", 0)), type="primary",
+                   key="list_write"):  # fmt: skip
         _write(who, name, data, entity, choice or None, chosen)
 
 
