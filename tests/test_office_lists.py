@@ -197,6 +197,28 @@ def test_the_same_record_keeps_its_stored_name_and_says_so(engine: Engine) -> No
     assert stored_name(engine, ea_tir) == "HTX Nông nghiệp Ea Tir"
 
 
+def test_a_name_written_otherwise_never_renames_the_stored_record(engine: Engine) -> None:
+    write(engine, DAK_LAK)
+    otherwise = OfficeList(
+        "dak_lak_viet_hoa.csv",
+        "cooperatives",
+        ["STT", "Tên HTX", "Mã số HTX", "Địa chỉ"],
+        [
+            [1, "HTX EA RAL", "6000123456", "X. Ea Ral, H. Ea H'leo"],  # its number, the name in capitals
+            [2, "HTX Nông nghiệp Éa Tir", "", "Xã Ea Tir, Huyện Ea H'leo"],  # by name: other marks
+        ],
+        [],
+    )
+    result = write(engine, otherwise)
+    assert result.written and [r.status for r in result.rows] == ["same", "same"]
+    assert 'its stored name "HTX Ea Ral" is kept' in result.rows[0].message()
+    assert "HTX Nông nghiệp Ea Tir" in result.rows[1].message()
+    assert stored_name(engine, "6000123456") == "HTX Ea Ral"
+    with engine.connect() as conn:
+        names = set(conn.execute(sa.select(Cooperative.name)).scalars())
+    assert "HTX Nông nghiệp Ea Tir" in names and "HTX EA RAL" not in names
+
+
 def test_a_row_left_out_is_not_written_and_the_rest_is(engine: Engine) -> None:
     write(engine, DAK_LAK)
     before = count(engine, Cooperative)

@@ -520,9 +520,9 @@ def _match(session: Session, listed: OfficeList, decisions: Decisions) -> None:
         elif not r.code:
             r.code = _made_code(listed.entity, r.map, r.commune, name_key)
         r.cells["code"], r.cells["name"] = r.code, r.name
-        if stored is not None and key(stored.name) != name_key:
-            r.cells["name"] = stored.name  # the list never renames a record: the exchange files or its form do
-            if r.decided:
+        if stored is not None and " ".join(stored.name.split()) != " ".join(r.name.split()):
+            r.cells["name"] = stored.name  # a list never renames a record, not even its case or marks (Hà, Hạ)
+            if r.decided or not r.similar:
                 r.problem = ("lists.name_kept", {"code": stored.code, "name": stored.name, "listed": r.name})
     for r in listed.rows:
         if r.row in decisions.left_out and r.status != LEFT_OUT:  # an ambiguous, unresolved or invalid row
