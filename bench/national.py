@@ -1,7 +1,8 @@
 """National-scale benchmark: `python -m bench` (or `python3.12 tasks.py bench`).
 
-`python -m bench --browser` measures in the browser instead (bench/browser.py); each
-run rewrites its own section of docs/benchmarks.md and keeps the other's.
+`python -m bench --browser` measures in the browser instead (bench/browser.py), and
+`python -m bench --office-lists` an office's list of addresses (bench/office_lists.py); each run
+rewrites its own section of docs/benchmarks.md and keeps the others'.
 
 Builds the national demonstration data in a scratch SQLite database and measures what users wait
 for: init, demo generation, import of the national export, coverage cold and warm in-process,
@@ -231,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import browser as bench_browser
 
         return bench_browser.main([a for a in argv if a != "--browser"])
+    if "--office-lists" in argv:  # an office's list of addresses: bench/office_lists.py, its own options
+        from bench import office_lists
+
+        return office_lists.main([a for a in argv if a != "--office-lists"])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
@@ -454,9 +459,10 @@ def write_report(path: Path, f: dict[str, Any]) -> None:
             )
         lines.append("")
     from bench.browser import SECTION, section_of
+    from bench.office_lists import SECTION as OFFICE_LISTS
 
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    for heading in (DESIGN_SECTION, SECTION):  # written by hand, and by --browser
+    for heading in (DESIGN_SECTION, SECTION, OFFICE_LISTS):  # written by hand, by --browser, by --office-lists
         kept = section_of(old, heading)
         if kept:
             lines += [kept]

@@ -130,10 +130,12 @@ def cmd_import_list(args: argparse.Namespace) -> int:
     from linkage.lists.service import Decisions, import_list
 
     path = Path(args.file)
-    picks = _pairs(args.pick, "--pick")
+    picks, same = _pairs(args.pick, "--pick"), _pairs(args.same, "--same")
     decisions = Decisions(
         communes=dict(zip(_rows(list(picks), "--pick"), picks.values(), strict=True)),
         new=set(_rows(args.new or [], "--new")),
+        same_as=dict(zip(_rows(list(same), "--same"), same.values(), strict=True)),
+        left_out=set(_rows(args.leave_out or [], "--leave-out")),
     )
     try:
         listed = import_list(
@@ -521,7 +523,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", metavar="OUT.csv", help="write one line per row: status, code, commune, candidates")
     p.add_argument("--dry-run", action="store_true", help="read and check everything, write nothing")
     p.add_argument("--pick", action="append", metavar="ROW=COMMUNE", help="the commune of an ambiguous row")
-    p.add_argument("--new", action="append", metavar="ROW", help="a possible duplicate row is a new record")
+    p.add_argument(
+        "--new", action="append", metavar="ROW", help="a possible duplicate is a new record (not for a stored number)"
+    )
+    p.add_argument(
+        "--same", action="append", metavar="ROW=CODE", help="a possible duplicate row is that stored record (name kept)"
+    )
+    p.add_argument("--leave-out", action="append", metavar="ROW", help="do not write this row (repeatable)")
     p = command("export", cmd_export, "write every exchange file into FOLDER")
     p.add_argument("folder")
     p.add_argument("--format", choices=("csv", "xlsx"), default="csv")

@@ -207,3 +207,38 @@ LAM_DONG_PRODUCERS = OfficeList(
 )
 
 CORPUS = (DAK_LAK, THANH_HOA, LAM_DONG, HA_NOI, SON_LA, LAM_DONG_PRODUCERS)
+
+
+# A list of possible duplicates of DAK_LAK's records, and any list with some rows taken out.
+
+
+def without_rows(listed: OfficeList, rows: set[int]) -> OfficeList:
+    keep = [i for i in range(len(listed.rows)) if listed.first_row + i not in rows]
+    truths = [listed.truths[i] for i in keep if i < len(listed.truths)]
+    return OfficeList(
+        listed.name,
+        listed.entity,
+        listed.header,
+        [listed.rows[i] for i in keep],
+        truths,
+        listed.map,
+        listed.title,
+        listed.footer,
+        listed.sheet,
+        listed.delimiter,
+    )
+
+
+DUPLICATES = OfficeList(
+    "dak_lak_bo_sung.csv",
+    "cooperatives",
+    ["STT", "Tên HTX", "Mã số HTX", "Địa chỉ"],
+    [
+        [1, "HTX Nông nghiệp Ea Tir", "", "X. Ea Tir, H. Ea H'leo, Đắk Lắk"],  # stored: the same record
+        [2, "HTX Nông nghiệp Ea Tlr", "", "Xã Ea Tir, Huyện Ea H'leo"],  # one letter from a stored name
+        [3, "HTX Sông Hinh", "6000123456", "X. Ea Ral, H. Ea H'leo"],  # a stored number under another name
+        [4, "HTX Mới", "", "Xã Ea Kao, TP Buôn Ma Thuột"],
+        [5, "HTX  mới", "", "xa ea kao, tp buon ma thuot"],  # the same name in the same commune as row 5
+    ],
+    [],
+)

@@ -17,8 +17,7 @@ from linkage.store.db import get_engine
 from linkage.store.models import Cooperative
 
 from .apptest import texts
-from .office_lists import DAK_LAK, THANH_HOA, OfficeList
-from .test_office_lists import DUPLICATES, without_rows
+from .office_lists import DAK_LAK, DUPLICATES, THANH_HOA, OfficeList, without_rows
 
 ADMIN = Actor("quantri", "admin")
 
@@ -95,10 +94,36 @@ def test_possible_duplicates_are_decided_before_the_write(app, database, upload)
     at.radio(key="list_dup_3").set_value("new").run()
     at.radio(key="list_dup_4").set_value("6000123456").run()
     at.button(key="list_write").click().run()
-    assert "Đã ghi: 2 mới, 1 cập nhật, 1 không đổi" in texts(at)
+    assert "Đã ghi: 2 mới, 0 cập nhật, 2 không đổi" in texts(at)
+    assert stored_name(database, "6000123456") == "HTX Ea Ral"  # the same record keeps its stored name
+
+
+def stored_name(database: str, code: str) -> str:
     with get_engine(database).connect() as conn:
-        name = conn.execute(sa.select(Cooperative.name).where(Cooperative.code == "6000123456")).scalar_one()
-    assert name == "HTX Sông Hinh"
+        return str(conn.execute(sa.select(Cooperative.name).where(Cooperative.code == code)).scalar_one())
+
+
+def test_a_number_stored_under_another_name_is_that_record_or_left_out_never_a_new_one(app, database, upload) -> None:
+    engine = get_engine(database)
+    import_list(engine, DAK_LAK.name, DAK_LAK.data(), DAK_LAK.entity)
+    with engine.connect() as conn:
+        before = conn.execute(sa.select(sa.func.count()).select_from(Cooperative)).scalar_one()
+    upload(without_rows(DUPLICATES, {6}))
+    at: AppTest = app(ADMIN, "exchange.py")
+    offered = at.radio(key="list_dup_4").options
+    assert offered == ["— chưa quyết định —", "Chính là 6000123456 HTX Ea Ral", "Bỏ dòng này ra"]
+    assert "Một bản ghi mới" in at.radio(key="list_dup_3").options  # a name one letter away may be another record
+    at.radio(key="list_dup_3").set_value("new").run()
+    at.radio(key="list_dup_4").set_value("left_out").run()
+    at.toggle(key="list_only").set_value(False).run()
+    assert list(at.dataframe[0].value["Trạng thái"]) == ["same", "new", "left_out", "new"]
+    assert at.button(key="list_write").label == "Ghi cả 3 dòng"  # the row left out is not counted
+    at.button(key="list_write").click().run()
+    assert "Đã ghi: 2 mới, 0 cập nhật, 1 không đổi" in texts(at)
+    assert stored_name(database, "6000123456") == "HTX Ea Ral"
+    with engine.connect() as conn:
+        after = conn.execute(sa.select(sa.func.count()).select_from(Cooperative)).scalar_one()
+    assert after == before + 2
 
 
 def test_a_column_the_officer_names_is_read_as_that_field(app, upload) -> None:
@@ -119,3 +144,31 @@ def test_a_cooperative_account_sees_no_office_list_section(app) -> None:
     at: AppTest = app(COOP_C1, "exchange.py")
     assert not [u for u in at.get("file_uploader") if u.proto.id and "list_upload" in u.proto.id]
     assert "Danh sách theo mẫu của cơ quan" not in [h.value for h in at.subheader]
+
+
+def test_the_columns_an_officer_chose_open_the_next_list_of_the_layout_for_the_office(app, database, upload) -> None:
+    from .helpers import OFFICER_058, OFFICER_061
+
+    header = ["STT", "Tên cơ sở", "Địa chỉ", "Mã"]  # `Mã` is the office's own numbering here, not a code
+    row = [1, "HTX Dương Quang", "Xã Dương Quang, TP Bắc Kạn", 7]
+    upload(OfficeList("thang_5.csv", "cooperatives", header, [row], []))
+    at: AppTest = app(OFFICER_058, "exchange.py")
+    assert at.error  # no column gives the name: the header words do not know `Tên cơ sở`
+    next(s for s in at.selectbox if s.label == "Tên cơ sở").set_value("name").run()
+    next(s for s in at.selectbox if s.label == "Mã").set_value("").run()
+    assert not at.error
+    # next month's list, the headers typed otherwise, by another officer of the same office: a new session
+    header = ["stt", "TÊN CƠ SỞ", "Địa chỉ", "MÃ"]
+    upload(OfficeList("thang_6.csv", "cooperatives", header, [[1, "HTX Mới", "Xã Dương Quang, TP Bắc Kạn", 8]], []))
+    at = app(Actor("hung", "officer", "058"), "exchange.py")
+    assert not at.error
+    shown = {s.label: s.value for s in at.selectbox if s.label in header[1:]}
+    assert shown == {"TÊN CƠ SỞ": "name", "Địa chỉ": "address", "MÃ": ""}
+    at.toggle(key="list_only").set_value(False).run()
+    rows = at.dataframe[0].value
+    assert list(rows["Tên"]) == ["HTX Mới"] and list(rows["Mã"]) != ["8"]  # the office's numbering is no code
+    at = app(OFFICER_061, "exchange.py")  # another office: its own choices, none yet
+    assert {s.label: s.value for s in at.selectbox if s.label in header[1:]} == {
+        "TÊN CƠ SỞ": "", "Địa chỉ": "address", "MÃ": "code"
+    }  # fmt: skip
+    assert at.error

@@ -119,3 +119,50 @@ def test_a_list_that_cannot_be_read_is_refused_in_one_line(
     message = refusal(tmp_path, db, name, rows, "--as", "cooperatives", *options)
     assert expected in message, message
     assert exported(db, tmp_path / "after").count("\n") == 1  # the header alone: nothing written
+
+
+def test_possible_duplicates_are_printed_reported_and_nothing_is_written_until_decided(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from tests.office_lists import DUPLICATES, without_rows
+
+    db = url(engine)
+    assert linkage("import-list", str(saved(DAK_LAK, tmp_path)), "--as", "cooperatives", "--db", db).returncode == 0
+    before = exported(db, tmp_path / "before")
+    path, out = saved(without_rows(DUPLICATES, {6}), tmp_path), tmp_path / "report.csv"
+    args = ("import-list", str(path), "--as", "cooperatives", "--report", str(out), "--db", db)
+    refused = linkage(*args)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    lines = [line for line in refused.stderr.splitlines() if line.startswith(path.name)]
+    assert [line.split(":")[0] for line in lines] == [f"{path.name}, row 3", f"{path.name}, row 4"]
+    assert "HTX Nông nghiệp Ea Tir" in lines[0] and 'code 6000123456 is stored as "HTX Ea Ral"' in lines[1]
+    assert [(r["row"], r["status"]) for r in report(out)] == [
+        ("2", "same"), ("3", "duplicate"), ("4", "duplicate"), ("5", "new")
+    ]  # fmt: skip
+    assert "6000123456" in report(out)[2]["message"]
+    assert exported(db, tmp_path / "refused") == before
+    # `--new` cannot make a second record of a registration number: still refused, said why
+    again = linkage(*args, "--new", "3", "--new", "4")
+    assert again.returncode == 1 and "a registration number names one record" in again.stderr
+    assert [r["status"] for r in report(out)] == ["same", "new", "duplicate", "new"]
+    assert exported(db, tmp_path / "again") == before
+    done = linkage(*args, "--new", "3", "--same", "4=6000123456")
+    assert done.returncode == 0, done.stderr
+    assert [r["status"] for r in report(out)] == ["same", "new", "same", "new"]
+    assert 'its stored name "HTX Ea Ral" is kept' in report(out)[2]["message"]
+    after = exported(db, tmp_path / "after")
+    assert "HTX Sông Hinh" not in after and after.count("HTX Ea Ral") == 1 and "HTX Nông nghiệp Ea Tlr" in after
+
+
+def test_a_row_left_out_is_not_written(engine: Engine, tmp_path: Path) -> None:
+    from tests.office_lists import DUPLICATES
+
+    db = url(engine)
+    assert linkage("import-list", str(saved(DAK_LAK, tmp_path)), "--as", "cooperatives", "--db", db).returncode == 0
+    out = tmp_path / "report.csv"
+    done = linkage("import-list", str(saved(DUPLICATES, tmp_path)), "--as", "cooperatives", "--report", str(out),
+                   "--leave-out", "3", "--leave-out", "4", "--leave-out", "6", "--db", db)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert [r["status"] for r in report(out)] == ["same", "left_out", "left_out", "new", "left_out"]
+    after = exported(db, tmp_path / "after")
+    assert "HTX Mới" in after and "Ea Tlr" not in after and "Sông Hinh" not in after

@@ -47,3 +47,28 @@ def test_nothing_is_guessed_when_two_fit(address: str, candidates: set[str]) -> 
 def test_a_commune_outside_the_province_named_is_unresolved() -> None:
     found = PLACES.resolve(commune="Xã Ea Tir", province="Thanh Hóa", map_name="2025-01")
     assert found.status == UNRESOLVED and found.column == "province"
+
+
+def _dashed() -> list[tuple[str, str, str]]:
+    from linkage.geo.maps import map_data
+
+    found = []
+    for on in ("2025-01", "2025-07"):
+        data = map_data(on)
+        found += [(on, code, p.unit.name) for code, p in data.communes.items() if "-" in p.unit.name]
+    return found
+
+
+@pytest.mark.parametrize(("on", "code", "name"), _dashed(), ids=lambda x: str(x))
+def test_a_commune_whose_own_name_has_a_dash_is_one_name(on: str, code: str, name: str) -> None:
+    """`Phường Lang Biang - Đà Lạt` is a name of today's map, not a commune in the district of Đà Lạt: each
+    such commune of the statistics office's lists, written as offices write it, with its province."""
+    from linkage.geo.maps import map_data
+
+    data = map_data(on)
+    place = data.communes[code]
+    upper = data.districts[place.district].unit.name if on == "2025-01" else ""
+    province = data.provinces[place.province].unit.name
+    address = ", ".join(p for p in (f"Tổ 2, {name}", upper, province) if p)
+    found = PLACES.resolve(address=address, map_name=on)
+    assert (found.status, found.code) == (RESOLVED, code), address

@@ -11,7 +11,17 @@ from sqlalchemy.engine import Engine
 
 from linkage.lists.service import Decisions, import_list, read_office_list
 from linkage.store.models import ChangeLog, Cooperative, Producer, RawMaterialArea
-from tests.office_lists import CORPUS, DAK_LAK, LAM_DONG, LAM_DONG_PRODUCERS, SON_LA, THANH_HOA, OfficeList
+from tests.office_lists import (
+    CORPUS,
+    DAK_LAK,
+    DUPLICATES,
+    LAM_DONG,
+    LAM_DONG_PRODUCERS,
+    SON_LA,
+    THANH_HOA,
+    OfficeList,
+    without_rows,
+)
 
 
 def read(engine: Engine, listed: OfficeList, **options: object):  # type: ignore[no-untyped-def]
@@ -110,38 +120,6 @@ def test_a_pick_outside_the_candidates_is_not_taken(engine: Engine) -> None:
     assert next(r for r in result.rows if r.row == 3).status == "ambiguous"
 
 
-def without_rows(listed: OfficeList, rows: set[int]) -> OfficeList:
-    keep = [i for i in range(len(listed.rows)) if listed.first_row + i not in rows]
-    truths = [listed.truths[i] for i in keep if i < len(listed.truths)]
-    return OfficeList(
-        listed.name,
-        listed.entity,
-        listed.header,
-        [listed.rows[i] for i in keep],
-        truths,
-        listed.map,
-        listed.title,
-        listed.footer,
-        listed.sheet,
-        listed.delimiter,
-    )
-
-
-DUPLICATES = OfficeList(
-    "dak_lak_bo_sung.csv",
-    "cooperatives",
-    ["STT", "Tên HTX", "Mã số HTX", "Địa chỉ"],
-    [
-        [1, "HTX Nông nghiệp Ea Tir", "", "X. Ea Tir, H. Ea H'leo, Đắk Lắk"],  # stored: the same record
-        [2, "HTX Nông nghiệp Ea Tlr", "", "Xã Ea Tir, Huyện Ea H'leo"],  # one letter from a stored name
-        [3, "HTX Sông Hinh", "6000123456", "X. Ea Ral, H. Ea H'leo"],  # a stored number under another name
-        [4, "HTX Mới", "", "Xã Ea Kao, TP Buôn Ma Thuột"],
-        [5, "HTX  mới", "", "xa ea kao, tp buon ma thuot"],  # the same name in the same commune as row 5
-    ],
-    [],
-)
-
-
 def test_near_duplicates_are_listed_before_anything_is_written(engine: Engine) -> None:
     write(engine, DAK_LAK)
     result = write(engine, DUPLICATES)
@@ -159,12 +137,80 @@ def test_decided_duplicates_are_written_as_decided(engine: Engine) -> None:
     decided = Decisions(new={3}, same_as={4: "6000123456"})
     result = write(engine, without_rows(DUPLICATES, {6}), decisions=decided)
     assert result.written
-    assert {r.row: r.status for r in result.rows} == {2: "same", 3: "new", 4: "update", 5: "new"}
-    with engine.connect() as conn:
+    assert {r.row: r.status for r in result.rows} == {2: "same", 3: "new", 4: "same", 5: "new"}
+    with engine.connect() as conn:  # the same record: its stored name is kept, the list's is in the message
         assert conn.execute(sa.select(Cooperative.name).where(Cooperative.code == "6000123456")).scalar_one() == (
-            "HTX Sông Hinh"
+            "HTX Ea Ral"
         )
     assert count(engine, Cooperative) == 8
+
+
+def stored_name(engine: Engine, code: str) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(sa.select(Cooperative.name).where(Cooperative.code == code)).scalar_one())
+
+
+def test_a_registration_number_stored_under_another_name_is_never_a_new_record(engine: Engine) -> None:
+    write(engine, DAK_LAK)
+    before = count(engine, Cooperative)
+    result = write(engine, without_rows(DUPLICATES, {6}), decisions=Decisions(new={3, 4}))
+    assert not result.written and {r.row for r in result.blocked} == {4}  # a number names one record
+    assert result.rows[2].status == "duplicate" and "6000123456" in result.rows[2].message()
+    assert stored_name(engine, "6000123456") == "HTX Ea Ral" and count(engine, Cooperative) == before
+
+
+def test_the_same_record_keeps_its_stored_name_and_says_so(engine: Engine) -> None:
+    write(engine, DAK_LAK)
+    with engine.connect() as conn:
+        named = sa.select(Cooperative.code).where(Cooperative.name == "HTX Nông nghiệp Ea Tir")
+        ea_tir = conn.execute(named).scalar_one()
+    decided = Decisions(same_as={3: ea_tir, 4: "6000123456"}, left_out={2})  # row 2 is that record by name
+    result = write(engine, without_rows(DUPLICATES, {6}), decisions=decided)
+    assert result.written, result.problem_lines()
+    by_row = {r.row: r for r in result.rows}
+    assert (by_row[3].code, by_row[4].code) == (ea_tir, "6000123456")
+    assert "HTX Ea Ral" in by_row[4].message() and "HTX Sông Hinh" in by_row[4].message()
+    assert "HTX Nông nghiệp Ea Tlr" in by_row[3].message()
+    assert stored_name(engine, "6000123456") == "HTX Ea Ral"
+    assert stored_name(engine, ea_tir) == "HTX Nông nghiệp Ea Tir"
+
+
+def test_a_name_written_otherwise_never_renames_the_stored_record(engine: Engine) -> None:
+    write(engine, DAK_LAK)
+    otherwise = OfficeList(
+        "dak_lak_viet_hoa.csv",
+        "cooperatives",
+        ["STT", "Tên HTX", "Mã số HTX", "Địa chỉ"],
+        [
+            [1, "HTX EA RAL", "6000123456", "X. Ea Ral, H. Ea H'leo"],  # its number, the name in capitals
+            [2, "HTX Nông nghiệp Éa Tir", "", "Xã Ea Tir, Huyện Ea H'leo"],  # by name: other marks
+        ],
+        [],
+    )
+    result = write(engine, otherwise)
+    assert result.written and [r.status for r in result.rows] == ["same", "same"]
+    assert 'its stored name "HTX Ea Ral" is kept' in result.rows[0].message()
+    assert "HTX Nông nghiệp Ea Tir" in result.rows[1].message()
+    assert stored_name(engine, "6000123456") == "HTX Ea Ral"
+    with engine.connect() as conn:
+        names = set(conn.execute(sa.select(Cooperative.name)).scalars())
+    assert "HTX Nông nghiệp Ea Tir" in names and "HTX EA RAL" not in names
+
+
+def test_a_row_left_out_is_not_written_and_the_rest_is(engine: Engine) -> None:
+    write(engine, DAK_LAK)
+    before = count(engine, Cooperative)
+    result = write(engine, DUPLICATES, decisions=Decisions(new={3}, left_out={4, 6}))
+    assert result.written, result.problem_lines()
+    assert {r.row: r.status for r in result.rows} == {2: "same", 3: "new", 4: "left_out", 5: "new", 6: "left_out"}
+    assert stored_name(engine, "6000123456") == "HTX Ea Ral" and count(engine, Cooperative) == before + 2
+    assert "left_out" in result.report_csv().splitlines()[3]
+
+
+def test_the_same_as_a_record_not_stored_is_refused(engine: Engine) -> None:
+    write(engine, DAK_LAK)
+    result = write(engine, without_rows(DUPLICATES, {6}), decisions=Decisions(new={3}, same_as={4: "KHONG-CO"}))
+    assert not result.written and result.rows[2].status == "invalid" and "KHONG-CO" in result.rows[2].message()
 
 
 def test_producers_name_their_cooperative_by_name_or_number(engine: Engine) -> None:

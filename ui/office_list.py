@@ -1,8 +1,8 @@
 """The data exchange page's office-list section: widgets only, every rule in `linkage.lists`.
 
 Upload a list in the office's own layout, see each column as understood (each one changeable, the
-choice remembered in the session for the next list with the same headers), every row resolved or
-not, pick the commune of an ambiguous row and decide each possible duplicate, then write it all.
+choice remembered in the database for the office's next list with the same headers: `lists.layouts`),
+every row resolved or not, pick the commune of an ambiguous row and decide each possible duplicate, then write it all.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ import streamlit as st
 
 from linkage.accounts.users import Actor
 from linkage.errors import UserFacingError
-from linkage.lists.headers import LIST_ENTITIES, fields_of, key, understand
+from linkage.lists.headers import LIST_ENTITIES, fields_of, understand
+from linkage.lists.layouts import recall, remember, signature
 from linkage.lists.problems import ListRefused
 from linkage.lists.service import Decisions, OfficeList, candidate_choices, import_list, preview_rows
 from linkage.lists.sheet import read_list
 from linkage.lists.template import template_workbook
 from ui import engine, lang, show_error, tr
 
-REMEMBERED = "office_list_layouts"  # headers' keys → the fields the officer chose for them
+NEW, LEAVE_OUT = "new", "left_out"  # a possible duplicate's decisions besides the stored record it is
 
 
 def office_list_section(who: Actor) -> None:
@@ -47,8 +48,7 @@ def office_list_section(who: Actor) -> None:
     except ListRefused as refused:
         st.error(refused.line(lang()))
         return
-    layout = "|".join(key(h) for h in header)
-    chosen = _columns(header, understand(header, entity).columns, layout, entity)
+    chosen = _columns(who, header, understand(header, entity).columns, entity)
     try:
         listed = import_list(engine(), name, data, entity, map_name=choice or None, chosen=chosen,
                              only_chosen=True, decisions=_decisions(), dry_run=True, actor=who)  # fmt: skip
@@ -58,7 +58,8 @@ def office_list_section(who: Actor) -> None:
     _rows(listed)
     if listed.blocked:
         st.warning(tr("app.lists.blocked", count=len(listed.blocked)))
-    elif st.button(tr("app.lists.write", count=len(listed.rows)), type="primary", key="list_write"):
+    elif st.button(tr("app.lists.write", count=len(listed.rows) - listed.counts().get("left_out", 0)), type="primary",
+                   key="list_write"):  # fmt: skip
         _write(who, name, data, entity, choice or None, chosen)
 
 
@@ -66,29 +67,34 @@ def _map_words(value: str) -> str:
     return value or tr("app.lists.map_auto")
 
 
-def _columns(header: list[str], understood: dict[str, int], layout: str, entity: str) -> dict[str, str]:
-    """One choice per column, preset from the header words or from the officer's last choice for lists
-    with these headers; returns field → header."""
-    remembered = st.session_state.setdefault(REMEMBERED, {}).get(layout, {})
+def _columns(who: Actor, header: list[str], understood: dict[str, int], entity: str) -> dict[str, str]:
+    """One choice per column, preset from the office's last choice for lists of this layout, else from
+    the header words; a changed choice is remembered for the office's next such list. Returns field → header."""
+    remembered = recall(engine(), who, entity, header)
     by_index = {i: f for f, i in understood.items()}
+    presets = remembered if remembered is not None else by_index
     options = ["", *fields_of(entity)]
+    picks: dict[int, str] = {}
     chosen: dict[str, str] = {}
+    layout = signature(header)[:16]
     st.markdown(f"**{tr('app.lists.columns')}**")
     with st.container(horizontal=True):
         for i, title in enumerate(header):
             if not title:
                 continue
-            preset = remembered.get(title, by_index.get(i, ""))
+            preset = presets.get(i, "")
             picked = st.selectbox(
                 title,
                 options,
                 index=options.index(preset) if preset in options else 0,
                 format_func=lambda f: f or tr("app.lists.ignored"),
-                key=f"list_col_{layout}_{i}",
+                key=f"list_col_{entity}_{layout}_{i}",
             )
+            picks[i] = picked or ""
             if picked and picked not in chosen:
                 chosen[picked] = title
-    st.session_state[REMEMBERED][layout] = {h: f for f, h in chosen.items()}
+    if any(picks[i] != presets.get(i, "") for i in picks):
+        remember(engine(), who, entity, header, picks)
     return chosen
 
 
@@ -100,8 +106,10 @@ def _decisions() -> Decisions:
             continue
         if name.startswith("list_pick_"):
             decided.communes[int(name.removeprefix("list_pick_"))] = str(value)
-        elif name.startswith("list_dup_") and value == "new":
+        elif name.startswith("list_dup_") and value == NEW:
             decided.new.add(int(name.removeprefix("list_dup_")))
+        elif name.startswith("list_dup_") and value == LEAVE_OUT:
+            decided.left_out.add(int(name.removeprefix("list_dup_")))
         elif name.startswith("list_dup_"):
             decided.same_as[int(name.removeprefix("list_dup_"))] = str(value)
     return decided
@@ -126,10 +134,12 @@ def _rows(listed: OfficeList) -> None:
                 format_func=choices.__getitem__,
                 key=f"list_pick_{r.row}",
             )
-        if r.similar:
-            options: list[str] = ["", "new", *(s.code for s in r.similar if s.row is None)]
-            labels = {"": tr("app.lists.undecided"), "new": tr("app.lists.new_record")}
+        if r.similar:  # a registration number stored under another name names that record: never a new one
+            stored = [s.code for s in r.similar if s.row is None]
+            options: list[str] = ["", *([] if r.same_code else [NEW]), *stored, LEAVE_OUT]
+            labels = {"": tr("app.lists.undecided"), NEW: tr("app.lists.new_record")}
             labels |= {s.code: tr("app.lists.same_as", code=s.code, name=s.name) for s in r.similar}
+            labels[LEAVE_OUT] = tr("app.lists.leave_out")
             st.radio(
                 tr("app.lists.duplicate", row=r.row, name=r.name),
                 options,

@@ -322,11 +322,13 @@ def _alias(name: str) -> str:
 
 
 def _split(text: str) -> list[str]:
-    """The parts of an address; a name written with a dash (`Bà Rịa - Vũng Tàu`) stays one part."""
+    """The parts of an address; a name written with a dash (`Bà Rịa - Vũng Tàu`, `Phường Văn Miếu - Quốc
+    Tử Giám`) stays one part."""
     parts = [p.strip() for p in SPLIT.split(text) if p and p.strip()]
     merged: list[str] = []
     for part in parts:
-        if merged and read_part(part).level is None and _names_upper(read_part(merged[-1]).core + core(part)):
+        joined = read_part(merged[-1]).core + core(part) if merged else ""
+        if merged and read_part(part).level is None and (_names_upper(joined) or joined in _dashed_communes()):
             merged[-1] = f"{merged[-1]} - {part}"
         else:
             merged.append(part)
@@ -336,6 +338,13 @@ def _split(text: str) -> list[str]:
 @cache
 def _names_upper(name: str) -> bool:
     return any(name in i.districts or name in i.provinces for i in map(_index, (OLD_MAP, NEW_MAP)))
+
+
+@cache
+def _dashed_communes() -> frozenset[str]:
+    """The communes (of either map) whose own name has a dash, as keys: `Lang Biang - Đà Lạt` is one name."""
+    return frozenset(k for i in map(_index, (OLD_MAP, NEW_MAP)) for k, places in i.communes.items()
+                     if any("-" in p.name for p in places))  # fmt: skip
 
 
 def _split_roles(

@@ -41,7 +41,8 @@ from linkage.store.db import chunked, read_session
 from linkage.store.models import Cooperative, Product
 
 REPORT_COLUMNS = ("row", "status", "code", "name", "commune_code", "commune_code_2025_07", "candidates", "message")
-BLOCKING = ("ambiguous", "unresolved", "invalid")
+BLOCKING = ("ambiguous", "unresolved", "invalid", "duplicate")
+LEFT_OUT = "left_out"
 CODE_PREFIX = {"cooperatives": "HTX", "producers": "SX", "buyers": "DN", "raw_material_areas": "VNL"}
 LOCATION_FIELDS = ("address", "commune", "commune_id", "commune_code", "commune_code_2025_07")
 
@@ -61,14 +62,16 @@ class Decisions:
     """What the officer decided about rows that need it (by spreadsheet row number)."""
 
     communes: dict[int, str] = field(default_factory=dict)  # ambiguous row → the commune picked (code on its map)
-    new: set[int] = field(default_factory=set)  # possible duplicate → a new record after all
+    new: set[int] = field(default_factory=set)  # possible duplicate → a new record after all (not for a stored code)
     same_as: dict[int, str] = field(default_factory=dict)  # possible duplicate → that stored record's code
+    left_out: set[int] = field(default_factory=set)  # rows not to write at all
 
 
 @dataclass
 class ListRow:
     """One data row as understood: its status (`new`, `update`, `same`, `ambiguous`, `unresolved`,
-    `invalid`), the record it becomes and why it cannot be written as it is."""
+    `invalid`, `duplicate` while a possible duplicate waits for a decision, `left_out`), the record it
+    becomes and why it cannot be written as it is (or, written, what to know: a stored name kept)."""
 
     row: int
     status: str
@@ -93,6 +96,12 @@ class ListRow:
     @property
     def needs_decision(self) -> bool:
         return self.status in BLOCKING or (bool(self.similar) and not self.decided)
+
+    @property
+    def same_code(self) -> bool:
+        """A possible duplicate because its registration number is stored under another name: the
+        number names one record, so the row is that record or is left out, never a new one."""
+        return any(s.why == "same_code" for s in self.similar)
 
 
 @dataclass
@@ -160,7 +169,8 @@ def similar_text(similar: tuple[Similar, ...], lang: str) -> str:
         t(f"lists.similar_{s.why}", lang, code=s.code, name=s.name, row=s.row if s.row is not None else "")
         for s in similar
     )
-    return t("lists.possible_duplicate", lang, similar=shown)
+    which = "possible_duplicate_code" if any(s.why == "same_code" for s in similar) else "possible_duplicate"
+    return t(f"lists.{which}", lang, similar=shown)
 
 
 def import_list(
@@ -228,6 +238,9 @@ def read_office_list(
             listed.rows.append(_row(number, given, entity, columns, map_name, refs, decisions or Decisions()))
         _match(session, listed, decisions or Decisions())
     _check(engine, listed, actor)
+    for r in listed.rows:  # checked as what they would be; a decision first
+        if r.status in ("new", "update", "same") and r.similar and not r.decided:
+            r.status = "duplicate"
     return listed
 
 
@@ -247,8 +260,8 @@ def _understand(table: Sheet, entity: str, chosen: dict[str, str], only_chosen: 
         claimed[key(header)] = name
     understood = understand(table.header, entity, chosen)
     if only_chosen:
+        understood.columns = {f: i for f, i in understood.columns.items() if f in chosen}  # a column left out stays out
         taken = set(understood.columns.values())
-        understood.columns = dict(understood.columns)
         understood.ignored = [i for i in range(len(table.header)) if i not in taken]
         understood.twice = {}
         return _required(table, entity, understood)
@@ -444,33 +457,33 @@ class _Stored:
 
 def _match(session: Session, listed: OfficeList, decisions: Decisions) -> None:
     """Which stored record each row is (by code, else by name in its commune), possible duplicates, and
-    the codes of new records."""
+    the codes of new records. A possible duplicate is found as the list gives the row, then the officer's
+    decision applies: a new record (not for a code stored under another name: a code names one record),
+    the stored record it is (whose stored name is kept: a list never renames a record), or left out."""
     spec = BY_NAME[listed.entity]
     model: Any = spec.model
     pending = [r for r in listed.rows if r.status == "pending"]
-    for r in pending:
-        if r.row in decisions.same_as:
-            r.code = decisions.same_as[r.row]
-    by_code = _stored_by(session, model, spec, model.code, sorted({r.code for r in pending if r.code}))
+    codes = {r.code for r in pending if r.code} | {decisions.same_as.get(r.row, "") for r in pending} - {""}
+    by_code = _stored_by(session, model, spec, model.code, sorted(codes))
     olds = {r.commune for r in pending if r.map == OLD_MAP and r.commune}
     news = {r.commune for r in pending if r.map == NEW_MAP and r.commune}
     near = _stored_near(session, model, spec, olds, news)
     seen: dict[tuple[str, str, str], ListRow] = {}
     in_commune: dict[tuple[str, str], list[tuple[str, ListRow]]] = defaultdict(list)  # earlier rows by commune
     for r in pending:
+        leaving = r.row in decisions.left_out
         here = near.get((r.map, r.commune), []) if r.commune else near.get(("", ""), [])
         name_key = key(r.name)
         stored = by_code.get(r.code) if r.code else next((s for s in here if key(s.name) == name_key), None)
         ident = (r.map, r.commune, name_key)
-        if ident in seen and not r.code:
+        if ident in seen and not r.code and not leaving:
             first = seen[ident]
             _bad(r, listed.columns, "name", "lists.same_in_list", {"row": first.row})
             continue
-        if ident not in seen:
+        if ident not in seen and not leaving:
             seen[ident] = r
             in_commune[(r.map, r.commune)].append((name_key, r))
         similar: list[Similar] = []
-        r.decided = r.row in decisions.new or r.row in decisions.same_as
         if r.code and stored is not None and key(stored.name) != name_key:
             similar.append(Similar(stored.code, stored.name, "same_code"))
         if stored is None:
@@ -481,6 +494,19 @@ def _match(session: Session, listed: OfficeList, decisions: Decisions) -> None:
                 if o is not r and not o.matched and _one_letter(k, name_key)
             ]
         r.similar = tuple(similar)
+        if leaving:
+            r.status, r.decided = LEFT_OUT, True
+            continue
+        if r.row in decisions.same_as:
+            code = decisions.same_as[r.row]
+            if code not in by_code:
+                _bad(r, listed.columns, "code", "lists.no_such_record", {"code": code})
+                continue
+            stored, r.code, r.decided = by_code[code], code, True
+        elif r.row in decisions.new and r.same_code:
+            r.problem = ("lists.code_names_one_record", {"code": r.code, "name": stored.name if stored else ""})
+        elif r.row in decisions.new and r.similar:
+            r.decided = True
         if stored is not None:
             r.code, r.matched = stored.code, True
             merged = dict(stored.cells)
@@ -494,6 +520,13 @@ def _match(session: Session, listed: OfficeList, decisions: Decisions) -> None:
         elif not r.code:
             r.code = _made_code(listed.entity, r.map, r.commune, name_key)
         r.cells["code"], r.cells["name"] = r.code, r.name
+        if stored is not None and " ".join(stored.name.split()) != " ".join(r.name.split()):
+            r.cells["name"] = stored.name  # a list never renames a record, not even its case or marks (Hà, Hạ)
+            if r.decided or not r.similar:
+                r.problem = ("lists.name_kept", {"code": stored.code, "name": stored.name, "listed": r.name})
+    for r in listed.rows:
+        if r.row in decisions.left_out and r.status != LEFT_OUT:  # an ambiguous, unresolved or invalid row
+            r.status, r.decided = LEFT_OUT, True
     _unique_codes(session, model, [r for r in pending if r.status == "pending"], by_code)
 
 
@@ -576,7 +609,7 @@ def _table(listed: OfficeList) -> Table:
     header = list(spec.column_names)
     table = Table(listed.entity, listed.file, header)
     for r in listed.rows:
-        if r.status not in BLOCKING:
+        if r.status not in BLOCKING and r.status != LEFT_OUT:
             table.rows.append((r.row, {c: shield(r.cells.get(c, "")) for c in header}))
     return table
 

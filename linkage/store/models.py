@@ -436,3 +436,22 @@ class SignInSession(Stamped, table=True):
     language: str | None = Field(default=None, max_length=5)
     expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True), nullable=False, index=True)
     handover_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+# --- Office lists (docs/office-lists.md) ------------------------------------------------------
+
+
+class ListLayout(Stamped, table=True):
+    """How an office reads its own list layout: for lists of one kind of record whose headers read the
+    same (`signature`, the SHA-256 of the headers as `lists.headers.key` reads them), the field the
+    officer chose for each column in order, so the office's next such list opens with those choices."""
+
+    __tablename__ = "list_layout"
+    __table_args__ = (sa.UniqueConstraint("office", "entity", "signature", name="uq_list_layout"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office: str = Field(max_length=60, description="the office: the unit of the account, `VN` for the country")
+    entity: str = Field(max_length=40)
+    signature: str = Field(max_length=64)
+    columns: list[str] = Field(default_factory=list, sa_type=sa.JSON, description="each column's field, '' for none")
+    chosen_by: str = Field(max_length=64)
