@@ -338,7 +338,7 @@ def cmd_unplaced(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Refusals here exit with status 2 (docs/command-line.md): the request itself cannot be met."""
-    from linkage.reports.content import ReportRefused, check_date, issuing_office, read_unit
+    from linkage.reports.content import ReportRefused, check_date, issuing_heading, issuing_office, read_unit
 
     today = date.today()
     day = args.as_of or today
@@ -353,8 +353,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         from linkage.reports.document import make, save
 
         office = args.office or issuing_office(unit, args.lang)
+        issuer = ("", args.office) if args.office else issuing_heading(unit, args.lang)  # as typed: one line
         report, written = make(
-            _engine(args), unit, day, lang=args.lang, office=office, actor=SYSTEM, verified_only=args.verified_only
+            _engine(args),
+            unit,
+            day,
+            lang=args.lang,
+            office=office,
+            actor=SYSTEM,
+            verified_only=args.verified_only,
+            issuer=issuer,
         )
         save(written, out)
     except (ReportRefused, UserError) as exc:

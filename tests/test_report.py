@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from fractions import Fraction
@@ -32,10 +29,10 @@ from linkage.i18n import t
 from linkage.records import forms
 from linkage.records.importing import import_path
 from linkage.reports import document as report_document
-from linkage.reports.content import ReportRefused, build, issuing_office, read_unit
+from linkage.reports.content import ReportRefused, build, issuing_heading, issuing_office, read_unit
 from linkage.reports.document import render, save
 
-from .helpers import COOP_C1
+from .helpers import COOP_C1, OFFICER_058, linkage, url
 from .report_reading import Read, figures, read
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -316,6 +313,50 @@ def test_the_chart_is_drawn_offline_as_a_picture(bac_kan: Engine) -> None:
     assert set(made.history["map"]) == {OLD_MAP}  # every year end on the report's own map
 
 
+def test_the_heading_names_the_body_above_the_office_as_the_decree_does() -> None:
+    # Decree 30/2020/NĐ-CP: the governing body's name above the issuing office's; the office's name
+    # does not repeat the place the line above names. A ministry has no body above it here.
+    thai_nguyen = ("Ủy ban nhân dân tỉnh Thái Nguyên", "Sở Nông nghiệp và Môi trường")
+    assert issuing_heading(read_unit("06", OLD_MAP), "vi") == thai_nguyen  # went whole into Thái Nguyên
+    assert issuing_heading(read_unit("060", OLD_MAP), "vi") == thai_nguyen
+    assert issuing_heading(read_unit("19", NEW_MAP), "vi") == thai_nguyen
+    assert issuing_heading(read_unit("01864", NEW_MAP), "vi") == ("Ủy ban nhân dân xã Bằng Thành", "Phòng Kinh tế")
+    assert issuing_heading(read_unit("01843", NEW_MAP), "vi") == (
+        "Ủy ban nhân dân phường Bắc Kạn",
+        "Phòng Kinh tế, Hạ tầng và Đô thị",
+    )
+    assert issuing_heading(read_unit("VN", NEW_MAP), "vi") == ("", "Bộ Nông nghiệp và Môi trường")
+    assert issuing_heading(read_unit("19", NEW_MAP), "en") == (
+        "People's Committee of Tỉnh Thái Nguyên",
+        "Department of Agriculture and Environment",
+    )
+    # a district office's account (before the reform) issues as that office, under its district
+    assert issuing_heading(read_unit("06", OLD_MAP), "vi", OFFICER_058) == (
+        "Ủy ban nhân dân thành phố Bắc Kạn",
+        "Phòng Nông nghiệp và Phát triển nông thôn",
+    )
+
+
+def test_the_command_lines_report_is_headed_by_the_body_above_then_the_office_in_bold(
+    two_maps: Engine, tmp_path: Path
+) -> None:
+    out = tmp_path / "bao-cao.docx"
+    done = linkage(
+        "report", "19", "--map", "2025-07", "--as-of", "2025-12-31", "--out", str(out), "--db", url(two_maps)
+    )
+    assert done.returncode == 0, done.stderr
+    found = read(out.read_bytes())
+    cell = found.document.tables[0].rows[0].cells[0]
+    lines = [(p.text, any(run.bold for run in p.runs)) for p in cell.paragraphs if p.text.strip()]
+    assert lines[:2] == [("ỦY BAN NHÂN DÂN TỈNH THÁI NGUYÊN", False), ("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", True)]
+    assert found.document.core_properties.author == "Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên"
+    given = tmp_path / "given.docx"  # an office typed on the command line heads the report as typed, alone
+    done = linkage("report", "19", "--map", "2025-07", "--out", str(given), "--office", "Sở X", "--db", url(two_maps))
+    assert done.returncode == 0, done.stderr
+    cell = read(given.read_bytes()).document.tables[0].rows[0].cells[0]
+    assert next(p.text for p in cell.paragraphs if p.text.strip()) == "SỞ X"
+
+
 def test_the_office_issuing_a_report_is_todays() -> None:
     # Bắc Kạn (06, 2025-01) and its district Pác Nặm went into today's Thái Nguyên (19): its department
     # issues their reports; a commune's economic office its own; an account's office where one signs in.
@@ -373,16 +414,6 @@ def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path: Path, mon
 
 
 # --- the command line ---------------------------------------------------------------------------------
-
-
-def linkage(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "linkage", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "LINKAGE_LANG": "en"},
-        timeout=600,
-    )
 
 
 @pytest.fixture(scope="module")

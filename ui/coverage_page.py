@@ -122,9 +122,16 @@ def report_button(who: Actor, unit: Unit, as_of: date, verified: bool, reading: 
     base, connected = engine(), who
 
     def written() -> bytes:
-        office = content.issuing_office(unit, words, connected)
         made = document.make(
-            base, unit, as_of, lang=words, office=office, actor=connected, verified_only=verified, reading=reading
+            base,
+            unit,
+            as_of,
+            lang=words,
+            office=content.issuing_office(unit, words, connected),
+            actor=connected,
+            verified_only=verified,
+            reading=reading,
+            issuer=content.issuing_heading(unit, words, connected),
         )
         return made[1]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from linkage.actor import Actor
 from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, map_data
+from linkage.geo.units import Place
 from linkage.i18n import t
 from linkage.records.permissions import (
     is_admin,
@@ -36,6 +37,30 @@ def _inside(name: str, kind: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+def _unit_office(who: Actor, unit_map: str) -> tuple[str, Place, str] | None:
+    """The catalog key of the office a role scoped to a unit stands for, that unit and its level."""
+    data = map_data(unit_map)
+    for level in ("commune", "district", "province"):
+        place = data.level(level).get(who.unit_code or "")
+        if place is None:
+            continue
+        if plans(who):
+            key = "planner_province" if unit_map == NEW_MAP else "planner_old_province"
+        elif level == "commune":
+            key = "ward_office" if place.kind in WARD_KINDS else "commune_office"
+        elif level == "province":
+            key = "province_department" if unit_map == NEW_MAP else "old_province_department"
+        else:
+            key = "district_office"
+        return key, place, level
+    return None
+
+
+def _named(place: Place, lang: str) -> str:
+    """Vietnamese names a unit inside a phrase, its division word in lower case; English as listed."""
+    return _inside(place.name, place.kind) if lang == "vi" else place.name
+
+
 def office(role: str, unit_code: str | None, unit_map: str, lang: str, cooperative_code: str | None = None) -> str:
     """The office a role and scope stand for, in `lang` (see the module's docstring); what the role
     answers for is asked of `linkage.records.permissions`."""
@@ -48,29 +73,33 @@ def office(role: str, unit_code: str | None, unit_map: str, lang: str, cooperati
         return t("office.planner_national", lang)
     if not scoped_to_unit(role) or not unit_code or unit_map not in MAPS:
         return t(f"role.{role}", lang)
+    found = _unit_office(who, unit_map)
+    if found is None:
+        return f"{t(f'role.{role}', lang)} ({unit_code}, {unit_map})"
+    key, place, level = found
     data = map_data(unit_map)
-    for level in ("commune", "district", "province"):
-        place = data.level(level).get(unit_code)
-        if place is None:
-            continue
-        if level == "province":
-            above = ""
-        elif level == "district" or unit_map == NEW_MAP:
-            above = data.provinces[place.province].name
-        else:
-            above = data.districts[place.district].name
-        # Vietnamese names a unit inside the phrase, its division word in lower case; English as listed.
-        words = {"unit": _inside(place.name, place.kind) if lang == "vi" else place.name, "above": above}
-        if plans(who):
-            key = "planner_province" if unit_map == NEW_MAP else "planner_old_province"
-        elif level == "commune":
-            key = "ward_office" if place.kind in WARD_KINDS else "commune_office"
-        elif level == "province":
-            key = "province_department" if unit_map == NEW_MAP else "old_province_department"
-        else:
-            key = "district_office"
-        return t(f"office.{key}", lang, **words)
-    return f"{t(f'role.{role}', lang)} ({unit_code}, {unit_map})"
+    if level == "province":
+        above = ""
+    elif level == "district" or unit_map == NEW_MAP:
+        above = data.provinces[place.province].name
+    else:
+        above = data.districts[place.district].name
+    return t(f"office.{key}", lang, unit=_named(place, lang), above=above)
+
+
+def heading(role: str, unit_code: str | None, unit_map: str, lang: str) -> tuple[str, str]:
+    """The office as Decree 30/2020/NĐ-CP heads a document: the body directly above it (the People's
+    Committee of its unit; none for the ministry) and its own name, which that line already places:
+    `("Ủy ban nhân dân tỉnh Đắk Lắk", "Sở Nông nghiệp và Môi trường")`. A planner of a province
+    issues as its department; an administrator or a national planner as the ministry."""
+    who = Actor("", role, unit_code, None, unit_map)
+    if is_admin(who) or sees_whole_country(who):
+        return "", t("office.ministry", lang)
+    found = _unit_office(who, unit_map) if scoped_to_unit(role) and unit_map in MAPS else None
+    if found is None:
+        return "", office(role, unit_code, unit_map, lang)
+    key, place, _ = found
+    return t("office.people_committee", lang, unit=_named(place, lang)), t(f"office.heading.{key}", lang)
 
 
 def office_of_scope(role: str, scope: str, unit_map: str, lang: str) -> str:

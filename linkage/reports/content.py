@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from linkage.accounts.offices import office, office_of
+from linkage.accounts.offices import heading, office_of
 from linkage.actor import Actor
 from linkage.counting.coverage import FACTS, unit_candidates
 from linkage.counting.coverage_view import unit_trend, unit_view
@@ -76,20 +76,37 @@ def read_unit(code: str, on: str) -> Unit:
         raise ReportRefused("unit", code=code, map=on, levels=" / ".join(("VN", *levels))) from None
 
 
-def issuing_office(unit: Unit, lang: str, actor: Actor | None = None) -> str:
-    """Who issues the report: the signed-in account's office (`offices.office_of`), else, on the command
-    line, the office that keeps the unit's figures today: the ministry for the country, the economic
-    office of a commune of 2025-07, and for a province of either map or a district of 2025-01 the
-    Department of Agriculture and Environment of the province of 2025-07 that holds it (the district
-    offices and the old provinces' departments are gone since 1 July 2025)."""
+def _issuing_scope(unit: Unit, actor: Actor | None) -> Actor | None:
+    """Whose office issues the report: the signed-in account's, else, on the command line, the office
+    that keeps the unit's figures today: the ministry for the country, the economic office of a
+    commune of 2025-07, and for a province of either map or a district of 2025-01 the Department of
+    Agriculture and Environment of the province of 2025-07 that holds it (the district offices and
+    the old provinces' departments are gone since 1 July 2025)."""
     if actor is not None and not is_admin(actor):  # an administrator issues as the unit's office
-        return office_of(actor, lang)
+        return actor
     if unit.level == "national":
-        return t("report.office_national", lang)
+        return None  # the ministry
     if unit.map == NEW_MAP:
-        return office("officer", unit.code, NEW_MAP, lang)
+        return Actor("", "officer", unit.code, unit_map=NEW_MAP)
     (province,) = province_crosswalk()[map_data(OLD_MAP).province_of(unit)]  # each went whole into one
-    return office("officer", province, NEW_MAP, lang)
+    return Actor("", "officer", province, unit_map=NEW_MAP)
+
+
+def issuing_office(unit: Unit, lang: str, actor: Actor | None = None) -> str:
+    """The issuing office's full name (`_issuing_scope`)."""
+    who = _issuing_scope(unit, actor)
+    return t("office.ministry", lang) if who is None else office_of(who, lang)
+
+
+def issuing_heading(unit: Unit, lang: str, actor: Actor | None = None) -> tuple[str, str]:
+    """The issuing office as the document's heading names it: the body above it and its own name
+    (`offices.heading`)."""
+    who = _issuing_scope(unit, actor)
+    return (
+        ("", t("office.ministry", lang))
+        if who is None
+        else heading(who.role, who.unit_code, who.unit_map or OLD_MAP, lang)
+    )
 
 
 def check_date(as_of: date, today: date) -> date:
@@ -149,6 +166,7 @@ class Report:
     waiting: int  # changes waiting for an officer's verification, in the whole database
     last_change: datetime | None  # the last change recorded in the history (UTC)
     read_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    issuer: tuple[str, str] = ("", "")  # the heading's body above the office and the office ("": `office`)
 
     @property
     def has_figures(self) -> bool:
@@ -243,6 +261,7 @@ def build(
     verified_only: bool = False,
     reading: str = "map",
     today: date | None = None,
+    issuer: tuple[str, str] = ("", ""),
 ) -> Report:
     """The report of `unit` (a unit of the map it is read on) as of `as_of`, as `actor` may read it.
 
@@ -273,6 +292,7 @@ def build(
         as_of=as_of,
         map=on,
         office=office,
+        issuer=issuer,
         issued_on=issued,
         verified_only=verified_only,
         reading=reading,

@@ -281,12 +281,16 @@ def _page(document: DocumentObject) -> None:
 
 
 def _heading(document: DocumentObject, report: Report, lang: str) -> None:
-    """The issuing office and number (left), national title, motto, place and date (right)."""
+    """The body above the issuing office, the office and number (left), national title, motto, place
+    and date (right)."""
     left_mm, right_mm = 65.0, TEXT_MM - 65.0
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
     office, title = table.rows[0].cells
-    _paragraph(office, report.office.upper(), size=13, bold=True, align="center", after=0, first=True)
+    above, name = report.issuer if report.issuer[1] else ("", report.office)
+    if above:  # the body the office belongs to: upright, above the office's own name in bold
+        _paragraph(office, above.upper(), size=13, align="center", after=0, first=True)
+    _paragraph(office, name.upper(), size=13, bold=True, align="center", after=0, first=not above)
     _rule(office, 25, left_mm)
     _paragraph(office, t("report.number", lang), size=13, align="center", after=0)
     _paragraph(title, t("report.national_title", lang), size=13, bold=True, align="center", after=0, first=True)
@@ -648,12 +652,21 @@ def make(
     verified_only: bool = False,
     reading: str = "map",
     today: date | None = None,
+    issuer: tuple[str, str] = ("", ""),
 ) -> tuple[Report, bytes]:
     """The report of `unit` (`content.build`) and its document in `lang` (`render`); the chart's engine
     starts while the figures are counted."""
     start_engine()
     found = build(
-        engine, unit, as_of, office=office, actor=actor, verified_only=verified_only, reading=reading, today=today
+        engine,
+        unit,
+        as_of,
+        office=office,
+        actor=actor,
+        verified_only=verified_only,
+        reading=reading,
+        today=today,
+        issuer=issuer,
     )
     return found, render(found, lang)
 
