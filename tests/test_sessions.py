@@ -3,6 +3,7 @@ by disabling the account and by a new password."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage.accounts import sessions
-from linkage.accounts.users import SYSTEM, Actor, add_user, hasher, set_disabled
+from linkage.accounts.users import SYSTEM, Actor, add_user, change_password, hasher, set_disabled, set_role
+from linkage.errors import UserFacingError
 from linkage.store.models import utcnow
 
 
@@ -152,3 +154,50 @@ def test_a_session_acts_as_the_account_is_now(accounts: Engine) -> None:
         conn.execute(sa.text("UPDATE user_account SET role = 'planner', unit_code = 'VN' WHERE username = 'lan'"))
     found = sessions.check(accounts, issued.session_id)
     assert found is not None and found.actor == Actor("lan", "planner", "VN")
+
+
+ADMIN = Actor("quantri", "admin")
+
+
+def _changes() -> dict[str, Callable[[Engine], object]]:
+    """Each change of an account an administrator can make, applied to `lan` (an officer of Bắc Kạn)."""
+    return {
+        "disable_then_enable": lambda db: (set_disabled(db, ADMIN, "lan"), set_disabled(db, ADMIN, "lan", False)),
+        "role": lambda db: set_role(db, ADMIN, "lan", "planner", "06"),
+        "scope": lambda db: set_role(db, ADMIN, "lan", "officer", "060"),
+        "password_by_admin": lambda db: change_password(db, ADMIN, "lan", "một-mật-khẩu-mới-hẳn"),
+        "password_by_self": lambda db: change_password(
+            db, Actor("lan", "officer", "058"), "lan", "một-mật-khẩu-mới-hẳn", current_password="mật-khẩu-dài"
+        ),
+    }
+
+
+@pytest.mark.parametrize("change", list(_changes()))
+def test_a_change_to_the_account_ends_the_sessions_issued_before_it(engine: Engine, change: str) -> None:
+    """A cookie from before a disable and enable, a new role or scope, or a new password signs nobody in
+    after it: the sessions are deleted in the transaction that changes the account (other accounts keep theirs)."""
+    add_user(engine, SYSTEM, "lan", "mật-khẩu-dài", "officer", "058")
+    add_user(engine, SYSTEM, "minh", "mật-khẩu-khác", "admin")
+    cookie = sessions.issue(engine, "lan")
+    handed = sessions.hand_over(engine, "lan")  # a tab whose code is not traded yet
+    other = sessions.issue(engine, "minh")
+    assert sessions.resolve(engine, cookie.secret) is not None
+    _changes()[change](engine)
+    assert sessions.resolve(engine, cookie.secret) is None
+    assert sessions.check(engine, cookie.session_id) is None
+    assert sessions.redeem(engine, handed.secret) is None
+    assert [row["username"] for row in stored(engine)] == ["minh"]
+    assert sessions.resolve(engine, other.secret) is not None
+    assert sessions.resolve(engine, sessions.issue(engine, "lan").secret) is not None  # a new sign-in holds
+
+
+def test_a_refused_or_empty_change_ends_no_session(engine: Engine) -> None:
+    add_user(engine, SYSTEM, "lan", "mật-khẩu-dài", "officer", "058")
+    cookie = sessions.issue(engine, "lan")
+    set_role(engine, ADMIN, "lan", "officer", "058")  # the same role and scope: no change
+    set_disabled(engine, ADMIN, "lan", False)  # already enabled
+    with pytest.raises(UserFacingError):
+        set_role(engine, ADMIN, "lan", "officer", "VN")  # refused: the country is no officer's unit
+    with pytest.raises(UserFacingError):
+        change_password(engine, ADMIN, "lan", "ngắn")
+    assert sessions.resolve(engine, cookie.secret) is not None

@@ -8,6 +8,9 @@ of the database signs nobody in. A session holds while all of these hold:
 - the account's password hash is the one it had at sign-in (`password_fingerprint`): a changed
   or reset password ends every session issued before it.
 
+Disabling or enabling an account, a new role or scope and a new password also delete the account's
+sessions, in the transaction that changes it (`end_all_within`): a cookie from before never comes back.
+
 These are checked on every run of the app, so a sign-out in one tab, a disabled account or a new
 password signs the other tabs out at their next interaction.
 
@@ -33,7 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from linkage.accounts.users import Actor
+from linkage.actor import Actor
 from linkage.store.models import SignInSession, UserAccount, utcnow
 
 LIFETIME = timedelta(hours=10)  # a working day; then the user signs in again
@@ -188,9 +191,16 @@ def end(engine: Engine, session_id: int | None = None, token: str | None = None)
         session.commit()
 
 
+def end_all_within(session: Session, username: str) -> int:
+    """End every session of an account inside the caller's transaction: the one that disables,
+    enables, re-scopes or re-keys the account, so no session outlives the change it was issued before."""
+    done = session.execute(sa.delete(SignInSession).where(col(SignInSession.username) == username))
+    return int(done.rowcount)  # type: ignore[attr-defined]
+
+
 def end_all_for_user(engine: Engine, username: str) -> int:
     """End every session of an account (all its browsers); returns how many there were."""
     with Session(engine) as session:
-        done = session.execute(sa.delete(SignInSession).where(col(SignInSession.username) == username))
+        ended = end_all_within(session, username)
         session.commit()
-    return int(done.rowcount)  # type: ignore[attr-defined]
+    return ended
