@@ -4,16 +4,17 @@ by disabling the account and by a new password."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from linkage.accounts import sessions
 from linkage.accounts.users import SYSTEM, Actor, add_user, change_password, hasher, set_disabled, set_role
 from linkage.errors import UserFacingError
-from linkage.store.models import utcnow
+from linkage.store.models import SignInSession, utcnow
 
 
 @pytest.fixture
@@ -31,6 +32,8 @@ def stored(engine: Engine) -> list[dict[str, object]]:
 def test_a_token_names_its_session_until_the_working_day_is_over(accounts: Engine) -> None:
     now = utcnow()
     issued = sessions.issue(accounts, "lan", language="en", now=now)
+    for half_hours in range(1, 20):  # in use all day long
+        assert sessions.check(accounts, issued.session_id, now=now + timedelta(minutes=30 * half_hours)) is not None
     found = sessions.resolve(accounts, issued.secret, now=now + timedelta(hours=9, minutes=59))
     assert found == sessions.SignedIn(issued.session_id, Actor("lan", "admin"), "en")
     assert sessions.resolve(accounts, issued.secret, now=now + timedelta(hours=10)) is None
@@ -121,7 +124,7 @@ def test_a_late_code_is_refused_but_the_signing_in_tab_stays_signed_in(accounts:
     now = utcnow()
     handed = sessions.hand_over(accounts, "lan", now=now)
     assert sessions.redeem(accounts, handed.secret, now=now + sessions.HANDOVER) is None
-    assert sessions.check(accounts, handed.session_id, now=now + timedelta(hours=1)) is not None
+    assert sessions.check(accounts, handed.session_id, now=now + timedelta(minutes=30)) is not None
 
 
 def test_the_language_chosen_is_kept_in_the_session(accounts: Engine) -> None:
@@ -201,3 +204,60 @@ def test_a_refused_or_empty_change_ends_no_session(engine: Engine) -> None:
     with pytest.raises(UserFacingError):
         change_password(engine, ADMIN, "lan", "ngắn")
     assert sessions.resolve(engine, cookie.secret) is not None
+
+
+def test_a_session_unused_for_an_hour_ends_and_each_use_gives_it_another_hour(accounts: Engine) -> None:
+    start = utcnow()
+    issued = sessions.issue(accounts, "lan", now=start)
+    idle = sessions.idle_limit()
+    assert idle == timedelta(minutes=60)  # the default
+    used = start + idle - timedelta(seconds=1)
+    assert sessions.resolve(accounts, issued.secret, now=used) is not None  # a click just in time
+    assert sessions.check(accounts, issued.session_id, now=used + idle - timedelta(seconds=1)) is not None
+    late = used + idle - timedelta(seconds=1) + idle
+    assert sessions.resolve(accounts, issued.secret, now=late) is None
+    assert sessions.check(accounts, issued.session_id, now=late) is None
+    other = sessions.issue(accounts, "minh", now=start)
+    assert sessions.check(accounts, other.session_id, now=start + idle) is None  # never used: ended too
+
+
+def test_the_last_use_is_written_at_most_once_a_minute(accounts: Engine) -> None:
+    start = utcnow()
+    issued = sessions.issue(accounts, "lan", now=start)
+    written: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("UPDATE"):
+            written.append(statement)
+
+    sa.event.listen(accounts, "before_cursor_execute", record)
+    try:
+        for seconds in range(0, 60, 5):  # twelve clicks in the first minute: nothing written
+            assert sessions.check(accounts, issued.session_id, now=start + timedelta(seconds=seconds)) is not None
+        assert written == []
+        assert sessions.check(accounts, issued.session_id, now=start + timedelta(seconds=61)) is not None
+        assert sessions.check(accounts, issued.session_id, now=start + timedelta(seconds=62)) is not None
+        assert len(written) == 1
+    finally:
+        sa.event.remove(accounts, "before_cursor_execute", record)
+    with Session(accounts) as session:
+        row = session.get(SignInSession, issued.session_id)
+        assert row is not None
+        last_use = row.updated_at.replace(tzinfo=UTC)
+    assert abs(last_use - (start + timedelta(seconds=61))) < timedelta(milliseconds=1)
+
+
+def test_the_idle_limit_is_set_in_minutes_by_the_environment(
+    accounts: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    start = utcnow()
+    monkeypatch.setenv("LINKAGE_IDLE_MINUTES", "15")
+    issued = sessions.issue(accounts, "lan", now=start)
+    assert sessions.check(accounts, issued.session_id, now=start + timedelta(minutes=14, seconds=59)) is not None
+    assert sessions.check(accounts, issued.session_id, now=start + timedelta(minutes=29, seconds=58)) is not None
+    assert sessions.check(accounts, issued.session_id, now=start + timedelta(minutes=45)) is None
+    sessions._idle_minutes.cache_clear()  # a wrong value is logged once per process
+    for wrong in ("0", "-5", "an hour", "1.5", "-1"):
+        monkeypatch.setenv("LINKAGE_IDLE_MINUTES", wrong)
+        assert sessions.idle_limit() == timedelta(minutes=60)
+    assert "LINKAGE_IDLE_MINUTES" in caplog.text
