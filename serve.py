@@ -5,11 +5,16 @@ puts a signed-in browser's session token into an HttpOnly cookie (ui/signin.py),
 prepares what the first pages need before the server answers (ui/startup.py).
 """
 
+import logging
 from pathlib import Path
 
 import streamlit as st
 
 from ui.signin import routes
 from ui.startup import lifespan
+
+# Our own log lines (an unexpected error's reference and traceback: ui.navigation_run) on the
+# server's standard error, dated like Streamlit's; Streamlit's own loggers keep their handler.
+logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 app = st.App(Path(__file__).parent / "streamlit_app.py", routes=routes(), lifespan=lifespan)
