@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,15 +17,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from linkage.accounts import sessions
 from linkage.accounts.users import SYSTEM, add_user
 from linkage.records.importing import import_path
 from linkage.store.db import dispose_engine, get_engine
+from ui.signin import ROUTE
 
 from ..conftest import create_pg_database, drop_pg_database
 from ..documented import block, run_block
 from ..test_coverage import FIXTURE
 from .conftest import free_port, wait_healthy
 from .test_app import ACCOUNTS, PASSWORD, open_unit, sign_in
+from .test_sign_in_kept import session_cookie
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,6 +110,9 @@ def test_signing_in_through_the_proxy_works_over_its_websocket(deployment: dict[
     context = browser.new_context()
     page = context.new_page()
     sign_in(page, deployment["proxy"], "planner")
+    # The page's own post of its one-time code passes the route's Origin check through the proxy
+    # (which passes the Host on with its port), so the sign-in is kept in the session cookie.
+    assert session_cookie(context)["httpOnly"] is True
     open_unit(page, "bac kan", "Tỉnh Bắc Kạn")
     expect(page.get_by_test_id("stMetricValue").first).to_be_visible(timeout=20_000)
     context.close()
@@ -133,3 +140,17 @@ def test_a_change_saved_through_one_replica_shows_on_the_other_at_its_next_page_
     expect(reader.get_by_test_id("stMetricValue").first).to_have_text("100,0%", timeout=20_000)
     reader.context.close()
     writer.context.close()
+
+
+def test_a_code_posted_from_another_site_through_the_proxy_sets_no_cookie(deployment: dict[str, str]) -> None:
+    engine = get_engine(deployment["url"])
+    handed = sessions.hand_over(engine, ACCOUNTS["planner"][0])
+    request = urllib.request.Request(
+        f"{deployment['proxy']}/{ROUTE}",
+        data=handed.secret.encode(),
+        method="POST",
+        headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://attacker.example"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403 and sessions.COOKIE not in (refused.value.headers.get("Set-Cookie") or "")
