@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import ssl
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -87,12 +88,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_healthy(base: str, seconds: float = 60) -> None:
-    """Wait for a Streamlit server (or the proxy in front of it) to answer its health check."""
+def wait_healthy(base: str, seconds: float = 60, context: ssl.SSLContext | None = None) -> None:
+    """Wait for a Streamlit server (or the proxy in front of it, over TLS with `context`) to answer its health check."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as answer:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1, context=context) as answer:
                 if answer.status == 200:
                     return
         except OSError:
