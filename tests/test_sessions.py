@@ -141,6 +141,14 @@ def test_expired_sessions_are_removed_when_a_new_one_starts(accounts: Engine) ->
     assert [row["username"] for row in stored(accounts)] == ["minh"]
 
 
+def test_idle_sessions_are_removed_when_a_new_one_starts(accounts: Engine) -> None:
+    now = utcnow()
+    sessions.issue(accounts, "lan", now=now - sessions.idle_limit())
+    kept = sessions.issue(accounts, "lan", now=now - sessions.idle_limit() + timedelta(minutes=1))
+    sessions.issue(accounts, "minh", now=now)
+    assert sorted(row["id"] for row in stored(accounts) if row["username"] == "lan") == [kept.session_id]
+
+
 def test_a_session_id_is_never_given_again_so_a_signed_out_tab_cannot_wake_up_as_someone_else(
     accounts: Engine,
 ) -> None:

@@ -114,8 +114,12 @@ def _fingerprint(password_hash: str) -> str:
 def _start(engine: Engine, username: str, language: str | None, now: datetime, handover: bool) -> Issued:
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     with Session(engine) as session:
-        # Expired sessions are no use to anyone: drop them whenever a new one starts.
-        session.execute(sa.delete(SignInSession).where(col(SignInSession.expires_at) <= now))
+        # Expired and idle sessions are no use to anyone: drop them whenever a new one starts.
+        session.execute(
+            sa.delete(SignInSession).where(
+                sa.or_(col(SignInSession.expires_at) <= now, col(SignInSession.updated_at) <= now - idle_limit())
+            )
+        )
         password_hash = session.execute(
             sa.select(col(UserAccount.password_hash)).where(col(UserAccount.username) == username)
         ).scalar_one()
