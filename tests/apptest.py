@@ -24,6 +24,13 @@ FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 PASSWORD = "mật-khẩu-dài"  # of every account the tests sign in with
 
 
+@pytest.fixture(autouse=True)
+def page_errors_raise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's unexpected error fails the test that met it (`AppTest.exception`), besides the
+    message with a reference users see (ui.navigation_run); tests of that message turn it off."""
+    monkeypatch.setattr("ui.RERAISE_UNEXPECTED", True)
+
+
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'app.db'}"

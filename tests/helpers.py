@@ -40,6 +40,24 @@ NAMES = {
     "K7": 'HTX Nà Phặc <b>đậm</b> & "Quê"',
 }
 
+HOSTILE = "<img src=x onerror=alert(1)>"  # runs in a browser that is given it as HTML
+BREAKOUT = "</script><script>alert(2)</script>"  # leaves a script block it is pasted into
+
+
+def hostile_folder(tmp_path: Path) -> Path:
+    """Exchange files whose names would run in a graph page if they were not escaped."""
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    files = {
+        "cooperatives": f'code,name,commune_code\nK1,"{HOSTILE}",01849\nK2,HTX Nông Thượng,01852',
+        "buyers": f"code,name,kind\nB1,{BREAKOUT},trader",
+        "linkages": 'code,name,product_code,started_on\nL1,=HYPERLINK("http://x"),RICE,2022-01-01',
+        "linkage_parties": "linkage_code,party_type,party_code,is_lead\nL1,cooperative,K1,yes\nL1,buyer,B1,",
+    }
+    for name, text in files.items():
+        (folder / f"{name}.csv").write_text(text + "\n", encoding="utf-8")
+    return folder
+
 
 def linkage(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """The command line in its own process, in English unless `env` says otherwise."""

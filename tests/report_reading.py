@@ -4,7 +4,9 @@ paragraph before each, and every figure row read as numbers."""
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import docx
@@ -12,8 +14,11 @@ from docx.document import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from linkage.counting.indicators import INDICATORS
+from linkage.counting.indicators import COMMUNES, DISTRICTS, INDICATORS, RAW_MATERIAL
+from linkage.geo.maps import OLD_MAP, Unit
 from linkage.i18n import t
+
+TARGET = {COMMUNES: Fraction(7, 10), DISTRICTS: Fraction(7, 10), RAW_MATERIAL: Fraction(1, 2)}
 
 # --- reading a report back ------------------------------------------------------------------------
 
@@ -104,3 +109,50 @@ def figures(found: Read, lang: str) -> dict[tuple[str, str, str], dict[str, Any]
                 "name": cells[2] if code != "self" else None,
             }
     return rows
+
+
+# ---- a report against the coverage rows of `linkage coverage` ----
+
+
+def needed_by_hand(indicator: str, numerator: int, denominator: int) -> int:
+    """More units to reach the target: the least n with (numerator + n) / denominator ≥ target."""
+    if denominator == 0:
+        return 0
+    n = 0
+    while Fraction(numerator + n, denominator) < TARGET[indicator]:
+        n += 1
+    return n
+
+
+def same(figure: dict[str, Any], row: dict[str, Any]) -> None:
+    """One row of the document against the coverage row of the same indicator and unit."""
+    assert figure["numerator"] == row["numerator"] and figure["denominator"] == row["denominator"], row
+    if row["ratio"] is None:
+        assert figure["ratio"] is None
+    else:
+        assert math.isclose(figure["ratio"], round(row["ratio"] * 100, 1) / 100, abs_tol=1e-9), row
+    assert figure["target"] == row["target"] and figure["met"] == row["met"], row
+    if figure["needed"] is not None:
+        assert figure["needed"] == needed_by_hand(row["indicator"], row["numerator"], row["denominator"])
+        assert figure["unplaced"] == row["unplaced"]
+
+
+def check_against(found: Read, lang: str, rows: list[dict[str, Any]], unit: Unit, below: set[str]) -> int:
+    """Every figure of the report equals a coverage row, and every row of the unit and of the units below
+    it is in the report; returns how many rows were compared."""
+    shown = figures(found, lang)
+    by_key = {(r["indicator"], r["level"], r["unit_code"]): r for r in rows}
+    own = {r["indicator"]: r for r in rows if r["unit_code"] == unit.code and r["level"] == unit.level}
+    level = {"national": "province", "province": "district" if unit.map == OLD_MAP else "commune"}.get(unit.level)
+    children = {(r["indicator"], r["unit_code"]): r for r in rows if r["level"] == level and r["unit_code"] in below}
+    assert {(i, c) for i, c, k in shown if c == "self" and k == "reported"} == {(i, "self") for i in own}
+    assert {(i, c) for i, c, k in shown if c != "self" and k == "reported"} == set(children)
+    for (indicator, code, kind), figure in shown.items():
+        if kind != "reported":
+            continue
+        row = own[indicator] if code == "self" else children[(indicator, code)]
+        same(figure, row)
+        if code != "self":
+            assert figure["name"] == row["unit_name"]
+            assert (indicator, row["level"], code) in by_key
+    return len(shown)

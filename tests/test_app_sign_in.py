@@ -4,12 +4,17 @@ starts, the language it keeps, and what ends it. The cookie itself is tested in 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
+from linkage.accounts import sessions
 from linkage.accounts.users import SYSTEM, set_disabled
 from linkage.store.db import get_engine
+from linkage.store.models import utcnow
 from ui.signin import HANDOVER, SESSION_ID
 
 from .apptest import texts
@@ -79,3 +84,21 @@ def test_the_demo_accounts_are_listed_with_the_office_each_stands_for(app, datab
         "Tỉnh Bắc Kạn (trước 01/07/2025)"
     )
     assert offices["planner.demo"] == "Cán bộ kế hoạch tỉnh Bắc Kạn (như trước 01/07/2025)"
+
+
+def test_a_tab_left_unused_past_the_idle_limit_is_signed_out_and_a_used_one_is_not(
+    app, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The clock is moved, not waited for: a click 59 minutes after the last keeps the tab signed in
+    (and counts as a use), a click an hour after that signs it out and says so."""
+    at = signed_in(app)
+    start = utcnow()
+    monkeypatch.setattr(sessions, "utcnow", lambda: start + timedelta(minutes=59))
+    at.run()
+    assert at.session_state["actor"]["username"] == "lan"
+    monkeypatch.setattr(sessions, "utcnow", lambda: start + timedelta(minutes=59 + 60))
+    at.run()
+    assert "actor" not in at.session_state
+    assert "Phiên làm việc đã kết thúc (lâu không dùng" in "".join(w.value for w in at.sidebar.warning)
+    sessions.issue(get_engine(database), "lan", now=start + timedelta(minutes=59 + 60))
+    assert len(stored(get_engine(database))) == 1  # the idle session was dropped when the next one started

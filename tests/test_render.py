@@ -25,8 +25,8 @@ from linkage.graphs.drawing import (
 from linkage.graphs.graph_file import write_graph_file
 from linkage.records.importing import import_path
 
-HOSTILE = "<img src=x onerror=alert(1)>"
-BREAKOUT = "</script><script>alert(2)</script>"
+from .helpers import BREAKOUT, HOSTILE, hostile_folder
+
 URL = r"""["'`]?\s*(?:https?:)?//"""
 NETWORK_REF = re.compile(  # the same idea as the contract's acceptance check: anything that would load
     rf"""<(\w+)[^>]*?\s(?:src|href|srcset|data|action|poster|background)\s*=\s*{URL}"""
@@ -34,20 +34,6 @@ NETWORK_REF = re.compile(  # the same idea as the contract's acceptance check: a
     rf"""|\bimport\s*(?:\(|[^;'"`]*?\bfrom)\s*{URL}|\b(?:fetch|importScripts|EventSource|WebSocket)\s*\(\s*{URL}""",
     re.I,
 )
-
-
-def hostile_folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "hostile"
-    folder.mkdir()
-    files = {
-        "cooperatives": f'code,name,commune_code\nK1,"{HOSTILE}",01849\nK2,HTX Nông Thượng,01852',
-        "buyers": f"code,name,kind\nB1,{BREAKOUT},trader",
-        "linkages": 'code,name,product_code,started_on\nL1,=HYPERLINK("http://x"),RICE,2022-01-01',
-        "linkage_parties": "linkage_code,party_type,party_code,is_lead\nL1,cooperative,K1,yes\nL1,buyer,B1,",
-    }
-    for name, text in files.items():
-        (folder / f"{name}.csv").write_text(text + "\n", encoding="utf-8")
-    return folder
 
 
 def test_the_file_loads_nothing_from_the_network(engine: Engine, tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ what `linkage coverage` prints for the same unit, date and map."""
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -33,22 +32,11 @@ from linkage.reports.content import ReportRefused, build, issuing_heading, issui
 from linkage.reports.document import render, save
 
 from .helpers import COOP_C1, OFFICER_058, linkage, url
-from .report_reading import Read, figures, read
+from .report_reading import Read, check_against, figures, needed_by_hand, read
 
 FIXTURES = Path(__file__).parent / "fixtures"
 END = date(2025, 12, 31)
 TODAY = date(2026, 12, 6)
-TARGET = {COMMUNES: Fraction(7, 10), DISTRICTS: Fraction(7, 10), RAW_MATERIAL: Fraction(1, 2)}
-
-
-def needed_by_hand(indicator: str, numerator: int, denominator: int) -> int:
-    """More units to reach the target: the least n with (numerator + n) / denominator ≥ target."""
-    if denominator == 0:
-        return 0
-    n = 0
-    while Fraction(numerator + n, denominator) < TARGET[indicator]:
-        n += 1
-    return n
 
 
 def children_order(found: Read, lang: str, indicator: str) -> list[str]:
@@ -57,40 +45,6 @@ def children_order(found: Read, lang: str, indicator: str) -> list[str]:
         if before == label and t("report.col.numerator", lang) in table[0]:
             return [row[1] for row in table[1:]]
     return []
-
-
-def same(figure: dict[str, Any], row: dict[str, Any]) -> None:
-    """One row of the document against the coverage row of the same indicator and unit."""
-    assert figure["numerator"] == row["numerator"] and figure["denominator"] == row["denominator"], row
-    if row["ratio"] is None:
-        assert figure["ratio"] is None
-    else:
-        assert math.isclose(figure["ratio"], round(row["ratio"] * 100, 1) / 100, abs_tol=1e-9), row
-    assert figure["target"] == row["target"] and figure["met"] == row["met"], row
-    if figure["needed"] is not None:
-        assert figure["needed"] == needed_by_hand(row["indicator"], row["numerator"], row["denominator"])
-        assert figure["unplaced"] == row["unplaced"]
-
-
-def check_against(found: Read, lang: str, rows: list[dict[str, Any]], unit: Unit, below: set[str]) -> int:
-    """Every figure of the report equals a coverage row, and every row of the unit and of the units below
-    it is in the report; returns how many rows were compared."""
-    shown = figures(found, lang)
-    by_key = {(r["indicator"], r["level"], r["unit_code"]): r for r in rows}
-    own = {r["indicator"]: r for r in rows if r["unit_code"] == unit.code and r["level"] == unit.level}
-    level = {"national": "province", "province": "district" if unit.map == OLD_MAP else "commune"}.get(unit.level)
-    children = {(r["indicator"], r["unit_code"]): r for r in rows if r["level"] == level and r["unit_code"] in below}
-    assert {(i, c) for i, c, k in shown if c == "self" and k == "reported"} == {(i, "self") for i in own}
-    assert {(i, c) for i, c, k in shown if c != "self" and k == "reported"} == set(children)
-    for (indicator, code, kind), figure in shown.items():
-        if kind != "reported":
-            continue
-        row = own[indicator] if code == "self" else children[(indicator, code)]
-        same(figure, row)
-        if code != "self":
-            assert figure["name"] == row["unit_name"]
-            assert (indicator, row["level"], code) in by_key
-    return len(shown)
 
 
 # --- fixtures -------------------------------------------------------------------------------------

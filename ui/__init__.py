@@ -6,7 +6,9 @@ Everything Streamlit-specific that is more than layout lives here, beside the pa
 
 from __future__ import annotations
 
+import logging
 import re
+import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -137,12 +139,43 @@ _RUN = _Run()
 _REROUTED = "rerouted"  # a page once ran without the entry script and asked for a rerun through it
 
 
+log = logging.getLogger("linkage.app")
+RERAISE_UNEXPECTED = False  # the tests set it: a page's bug must fail its test, not only show a message
+
+
+def report_unexpected(error: BaseException, who: Actor | None) -> str:
+    """Write an unexpected error, with its traceback, to the server's log under a short reference
+    (8 letters and digits), and give the reference: what the user quotes and the administrator greps."""
+    reference = secrets.token_hex(4)
+    try:
+        page = st.context.url or "-"
+    except Exception:  # no browser behind this run (tests): the user's name says enough
+        page = "-"
+    log.error(
+        "unexpected error, reference %s (user %s, page %s)",
+        reference,
+        who.username if who else "-",
+        page,
+        exc_info=error,
+    )
+    return reference
+
+
 @contextmanager
 def navigation_run(who: Actor | None) -> Iterator[None]:
-    """Run the chosen page as part of the entry script's run, for the actor it read."""
+    """Run the chosen page as part of the entry script's run, for the actor it read.
+
+    An error the page did not expect is shown as a plain message with a reference, never its
+    details (server paths, SQL, values: `client.showErrorDetails = "none"` covers the rest of the
+    run); the traceback goes to the server's log under that reference."""
     _RUN.entered, _RUN.actor = True, who
     try:
         yield
+    except Exception as error:
+        reference = report_unexpected(error, who)
+        st.error(tr("app.unexpected", reference=reference))
+        if RERAISE_UNEXPECTED:
+            raise
     finally:
         _RUN.entered, _RUN.actor = False, None
 

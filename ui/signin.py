@@ -25,6 +25,7 @@ from contextlib import suppress
 from dataclasses import asdict
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -251,9 +252,51 @@ def _cookie_attributes(request: Request) -> dict[str, Any]:
     return {"httponly": True, "samesite": "strict", "secure": secure, "path": path}
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _authority(scheme: str, netloc: str) -> str | None:
+    """`host[:port]` in lower case, without the scheme's default port; None if it names no host."""
+    try:
+        parts = urlsplit(f"{scheme}://{netloc}")
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+
+
+def from_this_site(request: Request) -> bool:
+    """Whether a request to the cookie route comes from the app's own pages.
+
+    A page of another site, or of another address of the same site, could otherwise post its own
+    one-time code and sign the victim's browser in to the attacker's account (or end its session).
+    The browser says who asks: `Sec-Fetch-Site` must be `same-origin` (or `none`, typed by the user)
+    when sent, and `Origin`, when sent, must name the host the request was sent to (the `Host` header,
+    which the proxy passes on as the browser gave it: deploy/nginx.conf). A client that sends neither
+    is no browser acting for someone else: it needs the code itself."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site.strip().lower() not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    parts = urlsplit(origin.strip())
+    if parts.scheme not in DEFAULT_PORTS or parts.path not in ("", "/") or parts.query or parts.username:
+        return False  # `null` (a sandboxed frame, a file, a redirect), or no origin at all
+    theirs = _authority(parts.scheme, parts.netloc)
+    ours = _authority(parts.scheme, request.headers.get("host", ""))
+    return theirs is not None and theirs == ours
+
+
 async def session_cookie_route(request: Request) -> Response:
     """POST a one-time code: the session's token comes back as an HttpOnly cookie. DELETE: the
-    session named by the cookie ends and the cookie is cleared. Nothing else is answered."""
+    session named by the cookie ends and the cookie is cleared. Nothing else is answered, and
+    nothing at all to a request from another site (`from_this_site`): 403, the code left unused."""
+    if not from_this_site(request):
+        return Response(status_code=403, headers={"Cache-Control": "no-store"})
     engine = get_engine()
     answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
     if request.method == "DELETE":

@@ -4,9 +4,15 @@ A session is a random token in an HttpOnly cookie; the database keeps only its S
 of the database signs nobody in. A session holds while all of these hold:
 
 - it has not expired (`LIFETIME`, a working day) and was not ended by signing out;
+- it was used in the last `LINKAGE_IDLE_MINUTES` minutes (`idle_limit`, an hour unless set): the
+  time of its last use is its `updated_at`, moved on at most once a minute (`TOUCH_EVERY`), so a
+  click does not cost a write;
 - its account exists and is not disabled;
 - the account's password hash is the one it had at sign-in (`password_fingerprint`): a changed
   or reset password ends every session issued before it.
+
+Disabling or enabling an account, a new role or scope and a new password also delete the account's
+sessions, in the transaction that changes it (`end_all_within`): a cookie from before never comes back.
 
 These are checked on every run of the app, so a sign-out in one tab, a disabled account or a new
 password signs the other tabs out at their next interaction.
@@ -25,21 +31,54 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from linkage.accounts.users import Actor
+from linkage.actor import Actor
+from linkage.store.db import read_session
 from linkage.store.models import SignInSession, UserAccount, utcnow
+
+log = logging.getLogger(__name__)
 
 LIFETIME = timedelta(hours=10)  # a working day; then the user signs in again
 HANDOVER = timedelta(seconds=60)  # for the browser to trade the one-time code for its cookie
 COOKIE = "linkage_session"
 TOKEN_BYTES = 32  # 256 random bits, URL-safe text of 43 characters
+IDLE_ENV = "LINKAGE_IDLE_MINUTES"  # minutes a session may go unused before it ends
+DEFAULT_IDLE_MINUTES = 60  # an office's working pause: lunch ends it, a phone call does not
+TOUCH_EVERY = timedelta(minutes=1)  # the last use is written at most this often
+
+
+def idle_limit() -> timedelta:
+    """How long a session may go unused: `LINKAGE_IDLE_MINUTES` (a whole number of minutes, at
+    least 1), read at each check; a value that is not such a number is logged (once) and the
+    default (an hour) holds."""
+    return timedelta(minutes=_idle_minutes(os.environ.get(IDLE_ENV, "").strip()))
+
+
+@cache
+def _idle_minutes(text: str) -> int:
+    try:
+        minutes = int(text) if text else DEFAULT_IDLE_MINUTES
+    except ValueError:
+        minutes = 0
+    if minutes < 1:
+        log.warning(
+            "%s=%r is not a whole number of minutes ≥ 1: sessions end after %d idle minutes",
+            IDLE_ENV,
+            text,
+            DEFAULT_IDLE_MINUTES,
+        )
+        return DEFAULT_IDLE_MINUTES
+    return minutes
 
 
 @dataclass(frozen=True)
@@ -75,8 +114,12 @@ def _fingerprint(password_hash: str) -> str:
 def _start(engine: Engine, username: str, language: str | None, now: datetime, handover: bool) -> Issued:
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     with Session(engine) as session:
-        # Expired sessions are no use to anyone: drop them whenever a new one starts.
-        session.execute(sa.delete(SignInSession).where(col(SignInSession.expires_at) <= now))
+        # Expired and idle sessions are no use to anyone: drop them whenever a new one starts.
+        session.execute(
+            sa.delete(SignInSession).where(
+                sa.or_(col(SignInSession.expires_at) <= now, col(SignInSession.updated_at) <= now - idle_limit())
+            )
+        )
         password_hash = session.execute(
             sa.select(col(UserAccount.password_hash)).where(col(UserAccount.username) == username)
         ).scalar_one()
@@ -128,21 +171,44 @@ def redeem(engine: Engine, code: str, now: datetime | None = None) -> str | None
 
 
 def _holding(now: datetime) -> sa.Select[SignInSession, UserAccount]:
-    """Sessions that hold at `now`, with their account as it is now (its password hash to compare)."""
+    """Sessions that hold at `now` (unexpired, used within `idle_limit`), with their account as it
+    is now (its password hash to compare)."""
     return (
         sa.select(SignInSession, UserAccount)
         .join(UserAccount, col(UserAccount.username) == col(SignInSession.username))
-        .where(col(SignInSession.expires_at) > now, col(UserAccount.disabled).is_(False))
+        .where(
+            col(SignInSession.expires_at) > now,
+            col(SignInSession.updated_at) > now - idle_limit(),
+            col(UserAccount.disabled).is_(False),
+        )
     )
 
 
-def _signed_in(found: sa.Row[SignInSession, UserAccount] | None) -> SignedIn | None:
+def _aware(moment: datetime, like: datetime) -> datetime:
+    """A stored time comparable with `like` (SQLite gives it back without its zone, which is UTC)."""
+    return moment.replace(tzinfo=like.tzinfo) if moment.tzinfo is None else moment
+
+
+def _use(engine: Engine, query: sa.Select[SignInSession, UserAccount], now: datetime) -> SignedIn | None:
+    """The session the query finds, if it holds, marked as used at `now` when its last use is older
+    than `TOUCH_EVERY` (or a quarter of a shorter idle limit): one small write a minute at most."""
+    with read_session(engine) as session:
+        found = session.execute(query).first()
     if found is None:
         return None
     row, account = found
     if not secrets.compare_digest(row.password_fingerprint, _fingerprint(account.password_hash)):
         return None
     assert row.id is not None
+    stale = now - min(TOUCH_EVERY, idle_limit() / 4)
+    if _aware(row.updated_at, now) <= stale:
+        with Session(engine) as session:
+            session.execute(
+                sa.update(SignInSession)
+                .where(col(SignInSession.id) == row.id, col(SignInSession.updated_at) <= stale)
+                .values(updated_at=now)
+            )
+            session.commit()
     who = Actor(account.username, account.role, account.unit_code, account.cooperative_code, account.unit_map)
     return SignedIn(row.id, who, row.language)
 
@@ -151,18 +217,17 @@ def resolve(engine: Engine, token: str | None, now: datetime | None = None) -> S
     """The session a cookie's token names, if it holds; None otherwise (and for a one-time code)."""
     if not token:
         return None
-    query = _holding(now or utcnow()).where(
+    now = now or utcnow()
+    query = _holding(now).where(
         col(SignInSession.token_hash) == digest(token), col(SignInSession.handover_until).is_(None)
     )
-    with Session(engine) as session:
-        return _signed_in(session.execute(query).first())
+    return _use(engine, query, now)
 
 
 def check(engine: Engine, session_id: int, now: datetime | None = None) -> SignedIn | None:
     """The session with this id, if it still holds: what every run of a signed-in tab asks."""
-    query = _holding(now or utcnow()).where(col(SignInSession.id) == session_id)
-    with Session(engine) as session:
-        return _signed_in(session.execute(query).first())
+    now = now or utcnow()
+    return _use(engine, _holding(now).where(col(SignInSession.id) == session_id), now)
 
 
 def set_language(engine: Engine, session_id: int, language: str) -> None:
@@ -188,9 +253,16 @@ def end(engine: Engine, session_id: int | None = None, token: str | None = None)
         session.commit()
 
 
+def end_all_within(session: Session, username: str) -> int:
+    """End every session of an account inside the caller's transaction: the one that disables,
+    enables, re-scopes or re-keys the account, so no session outlives the change it was issued before."""
+    done = session.execute(sa.delete(SignInSession).where(col(SignInSession.username) == username))
+    return int(done.rowcount)  # type: ignore[attr-defined]
+
+
 def end_all_for_user(engine: Engine, username: str) -> int:
     """End every session of an account (all its browsers); returns how many there were."""
     with Session(engine) as session:
-        done = session.execute(sa.delete(SignInSession).where(col(SignInSession.username) == username))
+        ended = end_all_within(session, username)
         session.commit()
-    return int(done.rowcount)  # type: ignore[attr-defined]
+    return ended

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from linkage.accounts.sessions import end_all_within
 from linkage.actor import SYSTEM as SYSTEM  # re-exported: who acts lives in linkage.actor
 from linkage.actor import Actor as Actor
 from linkage.errors import LoginRefused, NotFound, Refused, UserFacingError
@@ -266,7 +267,8 @@ def _refuse_own(actor: Actor, username: str) -> None:
 
 def set_disabled(engine: Engine, actor: Actor, username: str, disabled: bool = True) -> None:
     """Disable an account (it can no longer sign in and its open sessions end at their next click),
-    or enable it again; only admins may, and not on their own account."""
+    or enable it again; only admins may, and not on their own account. Either way its sessions are
+    deleted with the change: enabling it does not bring back a browser signed in before."""
     require_admin(actor)
     if disabled:
         _refuse_own(actor, username)
@@ -279,6 +281,7 @@ def set_disabled(engine: Engine, actor: Actor, username: str, disabled: bool = T
         )
         account.disabled = disabled
         _touch(account)
+        end_all_within(session, account.username)
 
 
 def set_role(
@@ -291,7 +294,7 @@ def set_role(
     unit_map: str = OLD_MAP,
 ) -> Actor:
     """Give an account another role or scope (checked as for a new account); only admins may, and
-    not on their own account. Open sessions act with the new rights from their next click."""
+    not on their own account. A change ends the account's sessions: its user signs in again."""
     require_admin(actor)
     _refuse_own(actor, username)
     with write_session(engine) as session:
@@ -311,6 +314,7 @@ def set_role(
             account.role, account.unit_code, account.cooperative_code = role, unit, cooperative
             account.unit_map = unit_map
             _touch(account)
+            end_all_within(session, account.username)
         return Actor(account.username, role, unit, cooperative, unit_map)
 
 
@@ -321,7 +325,8 @@ def change_password(
 
     Users change their own with their current password (checked, and throttled, like a sign-in);
     admins reset anyone else's, the command line anyone's. The history records that the password
-    changed, never the password or its hash. Sessions kept by a token end, since the hash changes.
+    changed, never the password or its hash. Every session of the account ends with the change
+    (the users page then starts a new one for the tab that changed its own).
     """
     name = normalize_username(username)
     own = actor is not SYSTEM and actor.username == name
@@ -341,6 +346,7 @@ def change_password(
         _log_account(session, actor, "update", account.username, {"password": ["", "changed"]})
         account.password_hash = new_hash
         _touch(account)
+        end_all_within(session, account.username)
 
 
 def account_history(engine: Engine, actor: Actor, username: str) -> list[Entry]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -35,6 +36,21 @@ MAX_CELL_CHARS = 32_767  # characters of one cell, as a spreadsheet program keep
 MAX_INFLATED_BYTES = 160 * 1024 * 1024  # all parts of a workbook, inflated
 MAX_PART_BYTES = 24 * 1024 * 1024  # any part that is not a sheet (openpyxl holds it whole: shared strings, styles)
 MAX_PARTS = 2_000  # parts in a workbook's archive
+
+# What zipfile, zlib and openpyxl (with its XML parsers) raise on a damaged workbook: a file cut
+# short, bytes changed, a part missing or not XML, a sheet list that names no sheet, a zip feature
+# Python lacks. Each is a refusal of the file in one plain line (`xlsx_broken`), never a traceback.
+BROKEN_WORKBOOK: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    KeyError,
+    IndexError,
+    OSError,
+    ValueError,
+    SyntaxError,  # xml.etree's ParseError and lxml's XMLSyntaxError
+)
 
 # The officer's list of records to settle (`linkage unplaced --out`, docs/command-line.md), read back once filled
 # in: each row updates the location columns of the record its `file` and `code` name, every other
@@ -277,7 +293,7 @@ def archive_problem(stream: IO[bytes], name: str) -> Problem | None:
     try:
         with zipfile.ZipFile(stream) as archive:
             parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except BROKEN_WORKBOOK as exc:
         return Problem(name, None, None, "xlsx_broken", {"detail": type(exc).__name__})
     mb = 1024 * 1024
     if len(parts) > MAX_PARTS:
@@ -318,7 +334,7 @@ def _read_workbook(stream: IO[bytes], name: str, stem: str) -> tuple[list[Table]
 
     try:
         book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except BROKEN_WORKBOOK as exc:
         return [], [Problem(name, None, None, "xlsx_broken", {"detail": type(exc).__name__})]
     tables: list[Table] = []
     problems: list[Problem] = []
@@ -351,7 +367,7 @@ def _read_workbook(stream: IO[bytes], name: str, stem: str) -> tuple[list[Table]
             problems += trouble
     except _Bounds as bounds:
         return [], [bounds.problem]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:  # ParseError is a SyntaxError
+    except BROKEN_WORKBOOK as exc:
         return [], [Problem(name, None, None, "xlsx_broken", {"detail": type(exc).__name__})]
     finally:
         book.close()

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -17,9 +18,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect, sync_playwright
 from sqlalchemy.engine import Engine
 
+from linkage.accounts import sessions
 from linkage.accounts.demo_accounts import DemoAccount, create_demo_accounts
 from linkage.accounts.users import SYSTEM, Actor, add_user
 from linkage.demo import generate
@@ -104,12 +106,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_healthy(base: str, seconds: float = 60) -> None:
-    """Wait for a Streamlit server (or the proxy in front of it) to answer its health check."""
+def wait_healthy(base: str, seconds: float = 60, context: ssl.SSLContext | None = None) -> None:
+    """Wait for a Streamlit server (or the proxy in front of it, over TLS with `context`) to answer its health check."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as answer:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1, context=context) as answer:
                 if answer.status == 200:
                     return
         except OSError:
@@ -343,3 +345,13 @@ def shown(element: Locator) -> str:
 
 def readable(page: Page) -> str:
     return str(page.evaluate(READABLE))
+
+
+def session_cookie(context: BrowserContext) -> dict[str, object]:
+    """The browser's session cookie, once the signing-in tab has traded its code for it."""
+    for _ in range(100):
+        found = [c for c in context.cookies() if c["name"] == sessions.COOKIE]
+        if found:
+            return dict(found[0])
+        context.pages[0].wait_for_timeout(100)
+    raise AssertionError("the session cookie was never set")

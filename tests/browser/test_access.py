@@ -21,7 +21,7 @@ from linkage.records.importing import import_path
 from linkage.store.db import get_engine
 
 from ..documented import block
-from ..test_coverage import FIXTURE
+from ..helpers import FIXTURE
 from .conftest import (
     ACCOUNTS,
     PASSWORD,

@@ -17,7 +17,7 @@ from linkage.records.history import pending, verifier_of
 from linkage.records.importing import import_path
 from linkage.store.db import get_engine
 
-from ..test_coverage import FIXTURE
+from ..helpers import FIXTURE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

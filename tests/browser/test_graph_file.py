@@ -12,7 +12,7 @@ from linkage.records.catalog import init
 from linkage.records.importing import import_path
 from linkage.store.db import get_engine
 
-from ..test_render import BREAKOUT, hostile_folder
+from ..helpers import BREAKOUT, hostile_folder
 from .conftest import Watched
 
 pytestmark = pytest.mark.browser

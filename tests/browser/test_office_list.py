@@ -17,8 +17,7 @@ from linkage.records.catalog import init
 from linkage.store.db import get_engine
 from linkage.store.models import ChangeLog, Cooperative
 
-from ..office_lists import DAK_LAK, THANH_HOA, OfficeList
-from ..test_office_lists import without_rows
+from ..office_lists import DAK_LAK, THANH_HOA, OfficeList, without_rows
 from .conftest import PASSWORD, Watched, app_server, open_page, settled, signed_out
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ from linkage.counting.indicators import json_rows
 from linkage.geo.maps import OLD_MAP, Unit
 from linkage.store.db import get_engine
 
-from ..test_report import check_against, read
+from ..report_reading import check_against, read
 from .conftest import Watched, fill_sign_in, settled, sign_in, signed_out
 
 pytestmark = pytest.mark.browser

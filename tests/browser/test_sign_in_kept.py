@@ -16,8 +16,8 @@ from linkage.records.catalog import init
 from linkage.records.importing import import_path
 from linkage.store.db import get_engine
 
-from ..test_coverage import FIXTURE
-from .conftest import Watched, app_server, settled
+from ..helpers import FIXTURE
+from .conftest import Watched, app_server, session_cookie, settled
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mật-khẩu-thử"
@@ -49,16 +49,6 @@ def sign_in(page: Page, base: str, username: str) -> None:
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_text(f"Đăng nhập: {username}")).to_be_visible(timeout=20_000)
-
-
-def session_cookie(context: BrowserContext) -> dict[str, object]:
-    """The browser's session cookie, once the signing-in tab has traded its code for it."""
-    for _ in range(100):
-        found = [c for c in context.cookies() if c["name"] == sessions.COOKIE]
-        if found:
-            return dict(found[0])
-        context.pages[0].wait_for_timeout(100)
-    raise AssertionError("the session cookie was never set")
 
 
 def test_a_reload_and_a_second_tab_stay_signed_in_with_the_language_and_the_address(

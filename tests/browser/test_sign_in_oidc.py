@@ -22,7 +22,7 @@ from linkage.records.catalog import init
 from linkage.records.importing import import_path
 from linkage.store.db import get_engine
 
-from ..test_coverage import FIXTURE
+from ..helpers import FIXTURE
 from .conftest import ROOT, free_port, settled, wait_healthy
 
 pytestmark = pytest.mark.browser

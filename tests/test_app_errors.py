@@ -1,0 +1,66 @@
+"""An error no page expected: a plain message in the user's language with a short reference, and
+the traceback in the server's log under the same reference; never the error's own text."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import linkage.counting.coverage
+from linkage.accounts.users import Actor
+
+from .apptest import texts
+
+OFFICER = Actor("lan", "officer", "058")
+LEAK = "/srv/linkage/secret_module.py: SELECT password_hash FROM user_account WHERE username = 'admin'"
+MESSAGES = {
+    "vi": "Trang này gặp lỗi ngoài dự kiến",
+    "en": "Something went wrong on this page",
+}
+
+
+def _fail(*args: object, **kwargs: object) -> None:
+    raise RuntimeError(LEAK)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_an_unexpected_error_shows_a_reference_the_log_has_with_its_traceback(
+    app: Callable[..., AppTest],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    language: str,
+) -> None:
+    monkeypatch.setattr("ui.RERAISE_UNEXPECTED", False)
+    at = app(OFFICER)
+    at.session_state["lang"] = language
+    at.run()
+    monkeypatch.setattr(linkage.counting.coverage, "opening_figures", _fail)
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="linkage.app"):
+        at.run()
+    assert not at.exception  # Streamlit's own error box, with type, message and traceback, never comes
+    shown = texts(at)
+    assert LEAK not in shown and "RuntimeError" not in shown and "Traceback" not in shown
+    errors = [error.value for error in at.error]
+    assert len(errors) == 1 and errors[0].startswith(MESSAGES[language]), errors
+    found = re.search(r"\b([0-9a-f]{8})\b", errors[0])
+    assert found is not None, errors[0]
+    reference = found.group(1)
+    (record,) = [r for r in caplog.records if r.name == "linkage.app"]
+    logged = caplog.text
+    assert reference in record.getMessage() and "user lan" in record.getMessage()
+    assert "Traceback" in logged and LEAK in logged and "_fail" in logged
+    at.run()  # the next run gets a new reference
+    again = re.search(r"\b([0-9a-f]{8})\b", at.error[0].value)
+    assert again is not None and again.group(1) != reference
+
+
+def test_streamlit_shows_no_error_details_for_what_escapes_the_pages() -> None:
+    config = tomllib.loads((Path(__file__).parent.parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
