@@ -3,7 +3,8 @@ the communes it may be in; one choice saves the missing commune and the list and
 
 The address may name the map and a unit of it (`/settling?map=2025-07&unit=19`), as the coverage
 page's link does; a unit without a map is read on the map shown. A code typed short that names several
-units (`?unit=643`) opens none of them: each is named, with a button that opens it."""
+units (`?unit=643`) opens none of them: each is named, with a button that opens it; a code naming no
+unit is said, and the user's own scope is listed."""
 
 import pandas as pd
 import streamlit as st
@@ -48,8 +49,8 @@ def unit_in_view() -> Unit | None:
             if clicked is not None:
                 open_unit(clicked)
             st.stop()
-        except UnknownUnit:
-            pass
+        except UnknownUnit as unknown:  # said, not silently replaced by the user's own unit
+            st.warning(plain(tr("app.settling.unknown_unit", problem=unknown.message(lang()))))
     if who.unit_code and who.unit_map == on:
         try:
             return resolve(who.unit_code, on)

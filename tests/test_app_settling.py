@@ -98,3 +98,15 @@ def test_a_link_with_a_short_code_naming_several_units_is_refused_naming_each(ap
     assert (at.query_params["map"], at.query_params["unit"]) == ("2025-01", "643")
     at = app(ADMIN, "settling.py", unit="00643", map="2025-07")  # typed in full: the ward, no question asked
     assert f"Bản ghi nằm ở {ward}" in texts(at) and not at.warning
+
+
+def test_a_link_with_a_code_naming_no_unit_says_so_and_lists_the_users_own_scope(app: App, database: str) -> None:
+    split_commune_cooperative(database)
+    own = app(ADMIN, "settling.py", map="2025-07")
+    at = app(ADMIN, "settling.py", unit="99999", map="2025-07")
+    warned = re.sub(r"\\(.)", r"\1", "\n".join(w.value for w in at.warning))
+    assert warned.startswith('Địa chỉ: "99999" không phải mã') and "2025-07" in warned
+    assert "đang hiển thị các bản ghi trong phạm vi của bạn" in warned
+    # the list is the one the user's own scope gives, not an empty one
+    assert [d.value.to_dict() for d in at.dataframe] == [d.value.to_dict() for d in own.dataframe]
+    assert own.dataframe and not own.warning
