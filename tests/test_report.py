@@ -284,6 +284,7 @@ def test_the_heading_names_the_body_above_the_office_as_the_decree_does() -> Non
         "People's Committee of Tỉnh Thái Nguyên",
         "Department of Agriculture and Environment",
     )
+    assert issuing_heading(read_unit("06", OLD_MAP), "vi", COOP_C1) == ("", "Hợp tác xã C1")  # as itself
     # a district office's account (before the reform) issues as that office, under its district
     assert issuing_heading(read_unit("06", OLD_MAP), "vi", OFFICER_058) == (
         "Ủy ban nhân dân thành phố Bắc Kạn",

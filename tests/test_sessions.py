@@ -269,3 +269,30 @@ def test_the_idle_limit_is_set_in_minutes_by_the_environment(
         monkeypatch.setenv("LINKAGE_IDLE_MINUTES", wrong)
         assert sessions.idle_limit() == timedelta(minutes=60)
     assert "LINKAGE_IDLE_MINUTES" in caplog.text
+
+
+def test_a_click_during_a_long_write_is_let_through_without_waiting_for_the_lock(accounts: Engine) -> None:
+    """Marking a session used is bookkeeping: while another writer (an import) holds SQLite's lock,
+    the click goes through and the mark waits for a later click; nothing queues behind the import."""
+    if accounts.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL takes no database-wide write lock")
+    start = utcnow()
+    issued = sessions.issue(accounts, "lan", now=start)
+    later = start + timedelta(minutes=5)
+
+    def last_use() -> object:
+        with accounts.execution_options(read_only=True).connect() as conn:  # a reader takes no lock
+            query = sa.select(SignInSession.updated_at).where(SignInSession.id == issued.session_id)
+            return conn.execute(query).scalar_one()
+
+    before = last_use()
+    importing = accounts.raw_connection()  # another writer, holding the lock as an import does
+    try:
+        importing.driver_connection.execute("BEGIN IMMEDIATE")
+        assert sessions.check(accounts, issued.session_id, now=later) is not None
+        assert last_use() == before  # not written, and not waited for
+    finally:
+        importing.driver_connection.rollback()
+        importing.close()
+    assert sessions.check(accounts, issued.session_id, now=later) is not None
+    assert last_use() != before  # the next click marks it

@@ -87,17 +87,19 @@ def office(role: str, unit_code: str | None, unit_map: str, lang: str, cooperati
     return t(f"office.{key}", lang, unit=_named(place, lang), above=above)
 
 
-def heading(role: str, unit_code: str | None, unit_map: str, lang: str) -> tuple[str, str]:
+def heading(
+    role: str, unit_code: str | None, unit_map: str, lang: str, cooperative_code: str | None = None
+) -> tuple[str, str]:
     """The office as Decree 30/2020/NĐ-CP heads a document: the body directly above it (the People's
     Committee of its unit; none for the ministry) and its own name, which that line already places:
     `("Ủy ban nhân dân tỉnh Đắk Lắk", "Sở Nông nghiệp và Môi trường")`. A planner of a province
     issues as its department; an administrator or a national planner as the ministry."""
-    who = Actor("", role, unit_code, None, unit_map)
+    who = Actor("", role, unit_code, cooperative_code, unit_map)
     if is_admin(who) or sees_whole_country(who):
         return "", t("office.ministry", lang)
     found = _unit_office(who, unit_map) if scoped_to_unit(role) and unit_map in MAPS else None
-    if found is None:
-        return "", office(role, unit_code, unit_map, lang)
+    if found is None:  # a cooperative issues as itself
+        return "", office(role, unit_code, unit_map, lang, cooperative_code)
     key, place, _ = found
     return t("office.people_committee", lang, unit=_named(place, lang)), t(f"office.heading.{key}", lang)
 

@@ -43,7 +43,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.actor import Actor
-from linkage.store.db import read_session
+from linkage.store.db import read_session, write_unless_busy
 from linkage.store.models import SignInSession, UserAccount, utcnow
 
 log = logging.getLogger(__name__)
@@ -191,7 +191,8 @@ def _aware(moment: datetime, like: datetime) -> datetime:
 
 def _use(engine: Engine, query: sa.Select[SignInSession, UserAccount], now: datetime) -> SignedIn | None:
     """The session the query finds, if it holds, marked as used at `now` when its last use is older
-    than `TOUCH_EVERY` (or a quarter of a shorter idle limit): one small write a minute at most."""
+    than `TOUCH_EVERY` (or a quarter of a shorter idle limit): one small write a minute at most, never
+    waited for."""
     with read_session(engine) as session:
         found = session.execute(query).first()
     if found is None:
@@ -201,14 +202,13 @@ def _use(engine: Engine, query: sa.Select[SignInSession, UserAccount], now: date
         return None
     assert row.id is not None
     stale = now - min(TOUCH_EVERY, idle_limit() / 4)
-    if _aware(row.updated_at, now) <= stale:
-        with Session(engine) as session:
-            session.execute(
-                sa.update(SignInSession)
-                .where(col(SignInSession.id) == row.id, col(SignInSession.updated_at) <= stale)
-                .values(updated_at=now)
-            )
-            session.commit()
+    if _aware(row.updated_at, now) <= stale:  # skipped while an import writes: the next click marks it
+        write_unless_busy(
+            engine,
+            sa.update(SignInSession)
+            .where(col(SignInSession.id) == row.id, col(SignInSession.updated_at) <= stale)
+            .values(updated_at=now),
+        )
     who = Actor(account.username, account.role, account.unit_code, account.cooperative_code, account.unit_map)
     return SignedIn(row.id, who, row.language)
 

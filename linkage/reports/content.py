@@ -105,7 +105,7 @@ def issuing_heading(unit: Unit, lang: str, actor: Actor | None = None) -> tuple[
     return (
         ("", t("office.ministry", lang))
         if who is None
-        else heading(who.role, who.unit_code, who.unit_map or OLD_MAP, lang)
+        else heading(who.role, who.unit_code, who.unit_map or OLD_MAP, lang, who.cooperative_code)
     )
 
 

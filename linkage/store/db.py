@@ -48,7 +48,7 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     raw: Any = conn.connection.driver_connection  # the sqlite3 connection
     conn.exec_driver_sql("PRAGMA busy_timeout=0")
     try:
-        deadline = time.monotonic() + BUSY_MS / 1000
+        deadline = time.monotonic() + conn.get_execution_options().get("lock_wait_ms", BUSY_MS) / 1000
         while time.monotonic() < deadline:
             try:
                 raw.execute("BEGIN IMMEDIATE")
@@ -143,6 +143,21 @@ def write_session(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def write_unless_busy(engine: Engine, statement: Any) -> bool:
+    """Run one small write now, or skip it when another writer holds SQLite's lock (False): for
+    bookkeeping a later request writes as well (a session's last use), which must never make a page
+    wait behind an import. PostgreSQL takes no such lock: it always writes."""
+    try:
+        with Session(engine.execution_options(lock_wait_ms=0)) as session:
+            session.execute(statement)
+            session.commit()
+    except sa.exc.OperationalError:
+        if engine.dialect.name != "sqlite":
+            raise
+        return False
+    return True
 
 
 @contextmanager
