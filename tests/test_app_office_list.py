@@ -3,6 +3,7 @@ every row resolved or not, the officer's picks and duplicate decisions, then one
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ ADMIN = Actor("quantri", "admin")
 class Uploaded:
     def __init__(self, listed: OfficeList) -> None:
         self.name, self.data = listed.name, listed.data()
+        self.file_id = hashlib.sha256(self.data).hexdigest()  # each upload its own, as Streamlit's
 
     def getvalue(self) -> bytes:
         return self.data
@@ -96,6 +98,17 @@ def test_possible_duplicates_are_decided_before_the_write(app, database, upload)
     at.button(key="list_write").click().run()
     assert "Đã ghi: 2 mới, 0 cập nhật, 2 không đổi" in texts(at)
     assert stored_name(database, "6000123456") == "HTX Ea Ral"  # the same record keeps its stored name
+
+
+def test_a_decision_on_one_list_does_not_carry_over_to_the_next_list(app, database, upload) -> None:
+    import_list(get_engine(database), DAK_LAK.name, DAK_LAK.data(), DAK_LAK.entity)
+    upload(without_rows(DUPLICATES, {6}))
+    at: AppTest = app(ADMIN, "exchange.py")
+    at.radio(key="list_dup_3").set_value("new").run()
+    assert "Chưa ghi được: 1 dòng" in texts(at)
+    upload(without_rows(DUPLICATES, {5, 6}))  # another list, with the same rows 3 and 4
+    at.run()
+    assert "Chưa ghi được: 2 dòng" in texts(at)  # row 3 waits for this list's own decision
 
 
 def stored_name(database: str, code: str) -> str:

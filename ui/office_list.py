@@ -43,6 +43,10 @@ def office_list_section(who: Actor) -> None:
     if upload is None:
         return
     name, data = upload.name, upload.getvalue()
+    if st.session_state.get("list_seen") != upload.file_id:  # another list: no decision of the last one holds
+        for key in [k for k in st.session_state if str(k).startswith(("list_pick_", "list_dup_"))]:
+            del st.session_state[key]
+        st.session_state["list_seen"] = upload.file_id
     try:
         header = read_list(name, data).header
     except ListRefused as refused:
