@@ -1,5 +1,5 @@
 """A damaged workbook, however damaged, is refused in one plain line, by the exchange reader and by
-the office lists' reader alike; never an exception with the server's paths in it (issue 27)."""
+the office lists' reader alike; never an exception with the server's paths in it."""
 
 from __future__ import annotations
 

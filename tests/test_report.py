@@ -407,6 +407,33 @@ def test_the_command_writes_the_figures_linkage_coverage_prints(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.docx"]  # no temporary file left
 
 
+@pytest.fixture(scope="module")
+def national(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The national demonstration data (every province, tens of thousands of records)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('national') / 'national.db'}"
+    assert linkage("init", "--db", url).returncode == 0
+    done = linkage("demo", "--scale", "national", "--db", url)
+    assert done.returncode == 0, done.stderr
+    yield url
+
+
+@pytest.mark.parametrize(("code", "map_name"), [("VN", OLD_MAP), ("01", NEW_MAP)])
+def test_on_the_national_demo_every_figure_is_the_one_linkage_coverage_prints(
+    national: str, tmp_path: Path, code: str, map_name: str
+) -> None:
+    out = tmp_path / "report.docx"
+    done = linkage("report", code, "--out", str(out), "--as-of", "2026-06-30", "--map", map_name, "--db", national)
+    assert done.returncode == 0, done.stderr
+    printed = linkage("coverage", "--as-of", "2026-06-30", "--map", map_name, "--format", "json", "--db", national)
+    rows = json.loads(printed.stdout)
+    unit = read_unit(code, map_name)
+    from linkage.geo.maps import map_data
+
+    level = "province" if unit.level == "national" else "commune"
+    below = {c for c, p in map_data(map_name).level(level).items() if unit.level == "national" or p.province == code}
+    assert check_against(read(out.read_bytes()), "vi", rows, unit, below) > 100  # every province / ward and commune
+
+
 @pytest.mark.parametrize(
     ("args", "said"),
     [

@@ -355,3 +355,11 @@ def session_cookie(context: BrowserContext) -> dict[str, object]:
             return dict(found[0])
         context.pages[0].wait_for_timeout(100)
     raise AssertionError("the session cookie was never set")
+
+
+def url_with(*parts: str, without: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """An address holding every part and none of `without`, for `expect(page).to_have_url`: it waits
+    for the address a run sets, where reading `page.url` at once may see the one before."""
+    holds = "".join(f"(?=.*{re.escape(part)})" for part in parts)
+    lacks = "".join(f"(?!.*{re.escape(part)})" for part in without)
+    return re.compile(f"^{holds}{lacks}")

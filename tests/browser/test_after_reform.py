@@ -25,7 +25,7 @@ from linkage.records.catalog import init
 from linkage.records.unplaced import unplaced
 from linkage.store.db import get_engine
 
-from .conftest import FIRST_RUN, WAIT, Demo, Watched, app_server, quiet, settled, sign_in_with, visit
+from .conftest import FIRST_RUN, WAIT, Demo, Watched, app_server, quiet, settled, sign_in_with, url_with, visit
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mật-khẩu-xã-thử"
@@ -173,7 +173,7 @@ def test_the_commune_officer_draws_verifies_and_settles_and_the_communes_figure_
         visit(page, "Sơ đồ liên kết")  # a new commune's graph is the officer's daily view
         expect(drawing(page).locator("h1")).to_have_text(f"{case.name} — tính đến {TODAY}", timeout=WAIT)
         assert f"cooperative:{case.cooperative}" in drawn_nodes(page)
-        assert "map=2025-07" in page.url and f"unit={case.commune}" in page.url
+        expect(page).to_have_url(url_with("map=2025-07", f"unit={case.commune}"))
 
         visit(page, "Xác nhận")  # the change the commune's cooperative reported reaches its commune office
         reported = page.get_by_text(re.compile(rf"{re.escape(case.cooperative_name)}$"))
@@ -240,7 +240,7 @@ def test_the_provincial_planner_opens_the_new_province_its_trend_and_the_end_of_
         sign_in_with(page, planner.username, planner.password, timeout=FIRST_RUN)
         heading = f"{province.name} tính đến {TODAY} (bản đồ 2025-07)"
         expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
-        assert "map=2025-07" in page.url and f"unit={province.code}" in page.url
+        expect(page).to_have_url(url_with("map=2025-07", f"unit={province.code}"))
         charts = page.get_by_test_id("stVegaLiteChart")
         expect(charts.first.locator(".role-axis-label text").first).to_be_visible(timeout=WAIT)
         shown = {t for t in charts.first.locator(".role-axis-label text").all_text_contents() if not t.isdigit()}
@@ -269,7 +269,7 @@ def test_the_provincial_planner_opens_the_new_province_its_trend_and_the_end_of_
                 "aria-valuenow", value
             )
         expect(page.get_by_role("combobox", name="Bản đồ hành chính")).to_have_value(re.compile(r"\(2025-01\)$"))
-        assert "map=2025-01" in page.url
+        expect(page).to_have_url(url_with("map=2025-01"))
         quiet(watched)
 
 
@@ -287,7 +287,7 @@ def test_a_district_officer_from_before_the_reform_opens_a_graph_link_coverage_a
         title = f"{district.name} — tính đến {TODAY}"
         expect(drawing(page).locator("h1")).to_have_text(title, timeout=WAIT)
         assert any(n.startswith("linkage:") for n in drawn_nodes(page))
-        assert "map=2025-01" in page.url and f"unit={district.code}" in page.url
+        expect(page).to_have_url(url_with("map=2025-01", f"unit={district.code}"))
         page.reload()  # F5 keeps the sign-in and the graph
         settled(page)
         expect(page.get_by_label("Mật khẩu")).to_have_count(0)
@@ -296,7 +296,7 @@ def test_a_district_officer_from_before_the_reform_opens_a_graph_link_coverage_a
         visit(page, "Mức độ đạt chỉ tiêu")  # an account of 2025-01 keeps working on its map: its own district
         heading = f"{district.name} tính đến {TODAY} (bản đồ 2025-01)"
         expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
-        assert "map=2025-01" in page.url and f"unit={district.code}" in page.url
+        expect(page).to_have_url(url_with("map=2025-01", f"unit={district.code}"))
         page.get_by_role("combobox", name="Bản đồ hành chính").click()
         page.get_by_role("option", name=re.compile(r"\(2025-07\)$")).click()  # today's map on request
         settled(page)

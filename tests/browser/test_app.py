@@ -14,7 +14,7 @@ from linkage.accounts.users import SYSTEM
 from linkage.records import forms
 from linkage.store.db import get_engine
 
-from .conftest import Watched, exchange_files, fill_sign_in, open_page, open_unit, sign_in
+from .conftest import Watched, exchange_files, fill_sign_in, open_page, open_unit, sign_in, url_with
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,7 @@ def test_a_shared_link_asks_to_sign_in_then_opens_the_unit(server: tuple[str, st
     expect(page.get_by_text("Page not found")).to_have_count(0)
     fill_sign_in(page, "planner")
     expect(page.get_by_text("Huyện Ba Bể tính đến")).to_be_visible(timeout=20_000)
-    assert "unit=061" in page.url
+    expect(page).to_have_url(url_with("unit=061"))
 
 
 def test_the_graph_page_draws_offline(server: tuple[str, str], watched: Watched) -> None:
@@ -167,4 +167,4 @@ def test_a_planner_drills_down_by_selecting_a_row_of_the_units_below_target(
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 18)  # the selection box of the first row
     expect(page.get_by_text("Tỉnh Bắc Kạn tính đến")).to_have_count(0, timeout=20_000)
     expect(page.get_by_role("heading", name="tính đến")).to_have_count(1)
-    assert "unit=0" in page.url and "unit=06&" not in page.url and not page.url.endswith("unit=06")
+    expect(page).to_have_url(re.compile(r"^(?!.*unit=06(&|$)).*unit=0"))  # a unit below 06, not 06 itself

@@ -25,7 +25,7 @@ from linkage.records.catalog import init
 from linkage.records.settling import to_settle
 from linkage.store.db import get_engine
 
-from .conftest import FIRST_RUN, WAIT, Demo, Watched, app_server, quiet, settled, sign_in_with, visit
+from .conftest import FIRST_RUN, WAIT, Demo, Watched, app_server, quiet, settled, sign_in_with, url_with, visit
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mật-khẩu-cán-bộ-mới"
@@ -120,7 +120,7 @@ def test_a_scope_is_chosen_by_name_and_a_short_code_never_becomes_another_unit(
         expect(
             page.get_by_text("Bản ghi nằm ở Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk (643, 2025-01)", exact=False)
         ).to_be_visible(timeout=WAIT)
-        assert "map=2025-01" in page.url and "unit=643" in page.url
+        expect(page).to_have_url(url_with("map=2025-01", "unit=643"))
         quiet(watched)
     with engine.connect() as connection:
         stored = connection.execute(

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
-from .conftest import LOCAL, Watched, settled, sign_in
+from .conftest import LOCAL, Watched, settled, sign_in, url_with
 
 pytestmark = pytest.mark.browser
 
@@ -80,7 +80,7 @@ def test_the_map_appears_hovers_in_both_languages_and_stays_offline(server: tupl
     chart.locator("[role='graphics-symbol'][aria-label*='Xã Bằng Thành;']").first.click()
     settled(page)
     expect(page.get_by_role("heading", name=re.compile(r"^Xã Bằng Thành on "))).to_be_visible(timeout=20_000)
-    assert "unit=01864" in page.url
+    expect(page).to_have_url(url_with("unit=01864"))
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert tried == [] and watched.outside == []
     assert json.dumps(watched.errors) == "[]"

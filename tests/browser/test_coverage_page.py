@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import Watched, fill_sign_in, sign_in, signed_out
+from .conftest import Watched, fill_sign_in, sign_in, signed_out, url_with
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def test_a_link_to_a_wholly_urban_district_shows_its_linkages_and_its_provinces_
     expect(page.get_by_text("Số liệu của Thành phố Hà Nội", exact=True)).to_be_visible()
     expect(page.get_by_test_id("stMetric")).to_have_count(3)
     expect(page.get_by_test_id("stException")).to_have_count(0)
-    assert "unit=001" in page.url
+    expect(page).to_have_url(url_with("unit=001"))
     page.reload()  # a reload keeps the sign-in and comes back to the same district
     expect(page.get_by_text("Quận Ba Đình tính đến")).to_be_visible(timeout=20_000)
     expect(page.get_by_label("Mật khẩu")).to_have_count(0)

@@ -24,7 +24,7 @@ from linkage.demo import generate
 from linkage.records.catalog import init
 from linkage.store.db import get_engine
 
-from .conftest import Watched, app_server, settled, signed_out
+from .conftest import Watched, app_server, settled, signed_out, url_with
 
 pytestmark = pytest.mark.browser
 FIRST_RUN = 90_000  # ms: the first run after a start imports everything, on a busy machine too
@@ -233,7 +233,7 @@ def test_the_end_of_period_scorecard_of_a_new_province_opens_on_the_old_province
     assert {r["Tính đến ngày"] for r in read} == {"31/12/2025"} and {r["Bản đồ hành chính"] for r in read} == {
         "2025-01"
     }
-    assert "unit_map=2025-07" in page.url
+    expect(page).to_have_url(url_with("unit_map=2025-07"))
     page.reload()  # the address keeps the area, not the old province of the same code (the date is today's again)
     settled(page)
     expect(page.get_by_text("Tỉnh Phú Yên").first).to_be_visible(timeout=WAIT)

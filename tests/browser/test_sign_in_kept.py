@@ -4,6 +4,7 @@ disabling the account, signs the other out at its next interaction."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -76,7 +77,7 @@ def test_a_reload_and_a_second_tab_stay_signed_in_with_the_language_and_the_addr
     settled(page)
     expect(page.get_by_text("Signed in", exact=False).first).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Tỉnh Bắc Kạn on", exact=False).first).to_be_visible(timeout=20_000)
-    assert page.url.endswith("/coverage?map=2025-01&unit=06")
+    expect(page).to_have_url(re.compile(re.escape("/coverage?map=2025-01&unit=06") + "$"))
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
     page.goto(f"{base}/login")  # the sign-in address, bookmarked: a signed-in browser is at home there
