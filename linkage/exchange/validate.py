@@ -75,6 +75,25 @@ def _parser(column: Column, limit: int | None) -> Callable[[str], Any]:
     raise AssertionError(column.kind)
 
 
+REPEATING = {"ref", "party", "date", "bool", "enum", "province", "commune", "commune_2025_07"}  # few values
+
+
+def _remembering(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`parse` that answers a text it has parsed before from memory: a column naming communes,
+    products or dates holds a few thousand values over hundreds of thousands of rows. A text that
+    fails is parsed (and refused) again each time; every value kept is immutable."""
+    seen: dict[str, Any] = {}
+
+    def parse_once(text: str) -> Any:
+        try:
+            return seen[text]
+        except KeyError:
+            value = seen[text] = parse(text)
+            return value
+
+    return parse_once
+
+
 def text_limits(entity: Entity) -> dict[str, int]:
     """The database's length of each text column, so a value too long is a problem, not a crash."""
     columns = entity.model.__table__.columns  # type: ignore[attr-defined]
@@ -91,7 +110,12 @@ def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
     parsed = Parsed(entity, table.file, present=frozenset(table.header), updates_only=table.updates_only)
     problems: list[Problem] = []
     limits = text_limits(entity)
-    columns = [(column, _parser(column, limits.get(column.name))) for column in entity.columns]
+    columns = [
+        (column, _parser(column, limits.get(column.name)))
+        if column.kind not in REPEATING
+        else (column, _remembering(_parser(column, limits.get(column.name))))
+        for column in entity.columns
+    ]
     rows, table.rows = table.rows[::-1], []
     while rows:
         number, cells = rows.pop()

@@ -161,6 +161,8 @@ def unshield(text: str) -> str:
 
 def format_value(value: object) -> str:
     """A stored value in the text form the importer reads back (exports, history, forms)."""
+    if type(value) is str:  # most values: codes and names, as they are
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

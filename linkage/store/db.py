@@ -116,13 +116,13 @@ def bump_data_version(session: Session) -> None:
     if version is None:  # a database whose counter row is missing: nothing can catch up from it
         return
     touched: dict[str, dict[str, set[str] | None]] = session.info.pop("touched", {})
-    rows = [
-        {"version": version, "entity": entity, "record_key": key, "fields": ",".join(sorted(fields or ()))}
-        for entity, keys in sorted(touched.items())
-        for key, fields in keys.items()
-    ]
-    if not rows or len(rows) > NAMED_AT_MOST:
-        rows = [{"version": version, "entity": EVERYTHING, "record_key": EVERYTHING, "fields": ""}]
+    rows = [{"version": version, "entity": EVERYTHING, "record_key": EVERYTHING, "fields": ""}]
+    if 0 < sum(len(keys) for keys in touched.values()) <= NAMED_AT_MOST:  # else not listed one by one
+        rows = [
+            {"version": version, "entity": entity, "record_key": key, "fields": ",".join(sorted(fields or ()))}
+            for entity, keys in sorted(touched.items())
+            for key, fields in keys.items()
+        ]
     session.execute(sa.insert(DataChange), rows)
     session.execute(sa.delete(DataChange).where(col(DataChange.version) <= version - VERSIONS_KEPT))
 
