@@ -105,9 +105,19 @@ def engine(db_url: str) -> Engine:
             if table.name not in REFERENCE_TABLES:
                 conn.execute(table.delete())
         _restore_history_guard(conn)
+        catalog = _catalog_products()
         conn.execute(
             sa.text("DELETE FROM product WHERE code NOT IN :codes").bindparams(sa.bindparam("codes", expanding=True)),
-            {"codes": _catalog_products()},
+            {"codes": list(catalog)},
+        )
+        # An earlier test may have imported a catalog product with other values (the import fuzzer
+        # writes RICE with national_key 0): every test starts from the catalog's own products.
+        conn.execute(
+            sa.text(
+                "UPDATE product SET name_vi = :name_vi, name_en = :name_en, national_key = :national_key,"
+                " archived_at = NULL WHERE code = :code"
+            ),
+            list(catalog.values()),
         )
         with Session(conn) as session:  # any process's cached facts of this database read everything again
             bump_data_version(session)
@@ -133,10 +143,13 @@ def _restore_history_guard(conn: sa.Connection) -> None:
         conn.exec_driver_sql(sql)
 
 
-def _catalog_products() -> list[str]:
+def _catalog_products() -> dict[str, dict[str, object]]:
+    """The catalog's products as `linkage init` stores them, by code."""
     from linkage.records.catalog import products
 
-    return [str(p["code"]) for p in products()]
+    return {
+        str(p["code"]): {k: p.get(k, "") for k in ("code", "name_vi", "name_en", "national_key")} for p in products()
+    }
 
 
 USER_TABLES = (  # children first, so foreign keys allow the deletes
