@@ -18,9 +18,9 @@ from linkage.accounts.users import SYSTEM, Actor, add_user, current_actor
 from linkage.records.catalog import init
 from linkage.records.importing import import_path
 from linkage.store.db import get_engine
+from tests.helpers import FIXTURE
 
 PAGES = Path(__file__).parent.parent / "pages"
-FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 PASSWORD = "mật-khẩu-dài"  # of every account the tests sign in with
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from linkage.records.catalog import init
 from linkage.store.db import bump_data_version, dispose_engine, get_engine, migrate
 from linkage.store.models import SQLModel
+from tests.helpers import FIXTURE
 
 PG_ADMIN_URL = os.environ.get("LINKAGE_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"] if os.environ.get("LINKAGE_TEST_POSTGRES", "1") != "0" else ["sqlite"]
@@ -185,9 +186,6 @@ def statements(engine: Engine) -> Iterator[list[str]]:
         yield sent
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
-
-
-FIXTURE = Path(__file__).parent / "fixtures" / "bac_kan"
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from linkage.graphs.overview import Overview, OverviewFrames, overview_frames, p
 from linkage.graphs.overview_drawing import OVERVIEW_BRIDGE, overview_data, overview_html
 from linkage.store.db import read_session
 
-from .conftest import FIXTURE
+from .helpers import FIXTURE
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

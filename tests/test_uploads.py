@@ -9,7 +9,8 @@ from sqlalchemy.engine import Engine
 from linkage.accounts.users import SYSTEM, Actor
 from linkage.records.importing import import_path
 from linkage.store.db import data_version
-from tests.conftest import FIXTURE, statements
+from tests.conftest import statements
+from tests.helpers import FIXTURE
 from ui.uploads import checked_uploads
 
 

@@ -190,6 +190,7 @@ def sign_in_as(page: Page, app: ProvinceApp, username: str) -> None:
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_text(f"Đăng nhập: {username}")).to_be_visible(timeout=WAIT)
     settled(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
 def download(page: Page, label: str) -> bytes:

@@ -6,23 +6,20 @@ sentences, and the new-account form asking for the password again without callin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from linkage.accounts.demo_accounts import DemoAccount, create_demo_accounts
-from linkage.demo import generate
-from linkage.records.catalog import init
-from linkage.store.db import get_engine
-
-from .conftest import Watched, app_server, readable, settled, shown, signed_out
+from .conftest import FIRST_RUN, PHONE, WAIT, ProvinceApp, Watched, readable, settled, shown, sign_in_as, signed_out
 
 pytestmark = pytest.mark.browser
-FIRST_RUN = 90_000  # ms
-WAIT = 30_000
-PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def demo(province_app: ProvinceApp) -> ProvinceApp:
+    return province_app
+
 
 # Every visible element of the page's main part that reaches past the screen's edges, and every text
 # cut short: an element whose text is wider than its box while it hides the rest (an ellipsis, a clip).
@@ -55,46 +52,6 @@ MEASURE = """
 """
 
 
-class Demo:
-    def __init__(self, url: str, base: str, accounts: dict[str, DemoAccount]) -> None:
-        self.url, self.base, self.accounts = url, base, accounts
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('careful') / 'demo.db'}"
-    engine = get_engine(url)
-    init(engine)
-    generate(engine, scale="province", seed=1)
-    accounts = {a.username: a for a in create_demo_accounts(engine)}
-    engine.dispose()
-    with app_server(url) as base:
-        yield Demo(url, base, accounts)
-
-
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Watched]:
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
-    page = context.new_page()
-    yield Watched(page)
-    context.close()
-
-
-def sign_in(page: Page, demo: Demo, username: str) -> None:
-    page.goto(demo.base)
-    expect(page.get_by_role("link", name="Đăng nhập").or_(page.get_by_text("Đăng nhập:"))).to_be_visible(
-        timeout=FIRST_RUN
-    )
-    signed_out(page)
-    page.goto(f"{demo.base}/login")
-    settled(page)
-    page.get_by_label("Tên đăng nhập").fill(username, timeout=WAIT)
-    page.get_by_label("Mật khẩu").fill(demo.accounts[username].password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    settled(page)
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-
-
 def measured(page: Page) -> dict[str, Any]:
     settled(page)
     page.mouse.wheel(0, 10_000)  # charts and tables below the fold are drawn too
@@ -110,9 +67,9 @@ def assert_fits(page: Page, where: str) -> None:
     assert found["scrollers"] == [], (where, found["scrollers"])
 
 
-def test_the_cooperatives_pages_fit_a_phone(demo: Demo, phone: Watched) -> None:
+def test_the_cooperatives_pages_fit_a_phone(demo: ProvinceApp, phone: Watched) -> None:
     page = phone.page
-    sign_in(page, demo, "htx.demo")
+    sign_in_as(page, demo, "htx.demo")
     assert_fits(page, "home")
     page.goto(f"{demo.base}/my_cooperative")
     settled(page)
@@ -122,9 +79,9 @@ def test_the_cooperatives_pages_fit_a_phone(demo: Demo, phone: Watched) -> None:
         assert_fits(page, f"my cooperative, tab {tab.inner_text()}")
 
 
-def test_the_coverage_page_fits_a_phone(demo: Demo, phone: Watched) -> None:
+def test_the_coverage_page_fits_a_phone(demo: ProvinceApp, phone: Watched) -> None:
     page = phone.page
-    sign_in(page, demo, "planner.tinh.demo")
+    sign_in_as(page, demo, "planner.tinh.demo")
     page.goto(f"{demo.base}/coverage")
     settled(page)
     expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=WAIT)
@@ -136,7 +93,7 @@ def test_the_coverage_page_fits_a_phone(demo: Demo, phone: Watched) -> None:
         assert box is not None and box["width"] <= PHONE["width"], box
 
 
-def test_no_english_hint_under_a_form_and_refusals_start_as_sentences(demo: Demo, watched: Watched) -> None:
+def test_no_english_hint_under_a_form_and_refusals_start_as_sentences(demo: ProvinceApp, watched: Watched) -> None:
     page = watched.page
     page.goto(demo.base)
     expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=FIRST_RUN)
@@ -153,7 +110,7 @@ def test_no_english_hint_under_a_form_and_refusals_start_as_sentences(demo: Demo
     settled(page)
     expect(page.get_by_text(re.compile(r"^Sai tên đăng nhập hoặc mật khẩu"))).to_be_visible(timeout=WAIT)
 
-    sign_in(page, demo, "htx.demo")  # the cooperative's own forms: Enter does not send them, and no hint says so
+    sign_in_as(page, demo, "htx.demo")  # the cooperative's own forms: Enter does not send them, and no hint says so
     page.goto(f"{demo.base}/my_cooperative")
     settled(page)
     name = page.get_by_test_id("stForm").first.get_by_label("Tên *", exact=True)
@@ -163,7 +120,7 @@ def test_no_english_hint_under_a_form_and_refusals_start_as_sentences(demo: Demo
     page.wait_for_timeout(500)
     assert "Press Enter" not in readable(page) and "Nhấn Enter" not in readable(page)
 
-    sign_in(page, demo, "admin.demo")
+    sign_in_as(page, demo, "admin.demo")
     page.goto(f"{demo.base}/users")
     settled(page)
     page.get_by_text("Thêm người dùng").first.click()
