@@ -35,7 +35,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
 def choose(page: Page, label: str, typed: str) -> None:
     """A Streamlit select box set as a person does it: typing part of the option, then Enter."""
     box = page.get_by_label(label, exact=True)
-    box.scroll_into_view_if_needed()
+    box.scroll_into_view_if_needed(timeout=90_000)  # a list's preview on a busy machine: the first run after upload
     box.click()
     box.press_sequentially(typed)
     page.get_by_role("option").first.wait_for(timeout=10_000)
