@@ -31,6 +31,7 @@ import os
 import platform
 import secrets
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -47,6 +48,8 @@ from sqlmodel import col
 from linkage.accounts.demo_accounts import DemoAccount, create_demo_accounts
 from linkage.accounts.users import SYSTEM, Actor, add_user
 from linkage.demo import generate
+from linkage.geo.maps import NEW_MAP
+from linkage.geo.units import NATIONAL_CODE
 from linkage.records import forms
 from linkage.records.catalog import init
 from linkage.records.history import pending as waiting
@@ -68,24 +71,31 @@ VERIFIER = f"bench.office.{secrets.token_hex(3)}"  # made for this run when the 
 
 # The rows of the table, in order, with their goals in seconds.
 ROWS: list[tuple[str, str, float]] = [
-    ("first_page", "first page after sign-in (newly started server)", 1.5),
-    ("national_verified", "coverage, national: verified toggle", 1.0),
-    ("national_date", "coverage, national: a new date", 1.0),
-    ("national_ranking", "coverage, national: another ranking", 1.0),
-    ("national_back", "coverage, national: back (toggle off)", 1.0),
-    ("province_verified", "coverage, province: verified toggle", 1.0),
-    ("province_date", "coverage, province: a new date", 1.0),
-    ("province_ranking", "coverage, province: another ranking", 1.0),
-    ("province_back", "coverage, province: back (toggle off)", 1.0),
-    ("district_graph", "district graph, drawn", 1.5),
+    ("shared_national", "coverage of the country from a shared link, after sign-in", 1.0),
+    ("shared_province", "coverage of a province from a shared link, after sign-in", 1.0),
+    ("shared_district", "coverage of a district (2025-01) from a shared link, after sign-in", 1.0),
+    ("shared_commune", "coverage of a commune (2025-07) from a shared link, after sign-in", 1.0),
+    ("national_verified", "coverage, national: verified toggle", 0.5),
+    ("national_date", "coverage, national: a new date", 0.5),
+    ("national_ranking", "coverage, national: another ranking", 0.5),
+    ("national_back", "coverage, national: back (toggle off)", 0.5),
+    ("province_verified", "coverage, province: verified toggle", 0.5),
+    ("province_date", "coverage, province: a new date (its map redrawn)", 0.5),
+    ("province_ranking", "coverage, province: another ranking", 0.5),
+    ("province_back", "coverage, province: back (toggle off)", 0.5),
+    ("district_graph", "district graph, drawn", 1.0),
     ("district_ground", "district graph on the ground (On the map), drawn", 1.5),
-    ("province_graph", "province graph, drawn", 2.0),
+    ("province_graph", "province graph, drawn", 1.5),
     ("verification_queue", "verification queue with {pending} pending changes", 0.5),
 ]
+# Where a step's time goes, as the page sees it (ms since the click): until the server starts the run
+# (`wait`), the run itself with its output streamed to the page (`run`), the page still changing
+# after the run ended (`draw`: charts, tables and the graph's frame being put on the page).
+PHASES = ("wait", "run", "draw")
 
 WATCH = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
-  window.__benchRan = false;
+  window.__benchStart = 0;
   window.__benchEnd = 0;
   window.__benchChanged = 0;
   if (window.__benchApp !== app) {
@@ -93,24 +103,25 @@ WATCH = """() => {
     new MutationObserver((changes) => {
       const state = app.getAttribute('data-test-script-state');
       if (changes.some((c) => c.target === app && c.attributeName === 'data-test-script-state')) {
-        if (state === 'running') window.__benchRan = true;
-        else if (window.__benchRan) window.__benchEnd = Date.now();
-      } else if (changes.some((c) => c.type !== 'attributes')) {
-        // a quick rerun may never show 'running': its output does (elements or text, not the
-        // styles a click itself changes)
-        window.__benchChanged = Date.now();
+        if (state === 'running') { if (!window.__benchStart) window.__benchStart = Date.now(); }
+        else if (window.__benchStart) window.__benchEnd = Date.now();
       }
+      // the page's output: elements or text, not the styles a click itself changes
+      if (changes.some((c) => c.type !== 'attributes')) window.__benchChanged = Date.now();
     }).observe(app, {attributes: true, childList: true, subtree: true, characterData: true});
   }
   return Date.now();
 }"""
+# A step is over when the script is not running and the page has not changed for QUIET_MS; a rerun
+# so quick that it never shows `running` ends with its last change to the page.
 FINISHED = f"""() => {{
   const app = document.querySelector('[data-testid="stApp"]');
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  const end = window.__benchRan ? window.__benchEnd : window.__benchChanged;
-  return end > 0 && Date.now() - end >= {QUIET_MS};
+  const end = Math.max(window.__benchEnd, window.__benchChanged);
+  return end > 0 && (window.__benchEnd > 0 || !window.__benchStart) && Date.now() - end >= {QUIET_MS};
 }}"""
-ENDED = "() => window.__benchRan ? window.__benchEnd : window.__benchChanged"
+ENDED = """() => ({start: window.__benchStart, end: window.__benchEnd,
+  last: Math.max(window.__benchEnd, window.__benchChanged)})"""
 
 
 @dataclass
@@ -120,6 +131,7 @@ class Row:
     goal: float
     samples: list[float] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    phases: list[dict[str, float]] = field(default_factory=list)  # seconds per phase (PHASES), per sample
 
     @property
     def p95(self) -> float | None:
@@ -141,6 +153,7 @@ class Accounts:
     officer: str  # the officer of the busiest cooperative's district (before the reform)
     verifier: str  # the office that verifies that cooperative's changes today: its commune's, else its province's
     passwords: dict[str, str]
+    links: dict[str, str]  # the shared link of each level's coverage page, by row key
 
 
 def prepare(engine: Engine, pending: int) -> Accounts:
@@ -185,46 +198,77 @@ def prepare(engine: Engine, pending: int) -> Accounts:
         forms.save(engine, coop, "producers", values)
     passwords = {a.username: a.password for a in demo.values()} | {NATIONAL: PASSWORD}
     passwords |= {made.username: made.password} if made is not None else {VERIFIER: PASSWORD}
-    return Accounts(NATIONAL, demo["planner"].username, demo["officer"].username, verifier, passwords)
+    # The shared links: the country, and the units of the demo's accounts (province and commune on
+    # today's map, the district on the map before the reform).
+    units = {a.username: a for a in made_now}
+    province, district, commune = (units[n] for n in ("planner.tinh.demo", "officer.demo", "officer.xa.demo"))
+    links = {
+        "shared_national": f"/coverage?map={NEW_MAP}&unit={NATIONAL_CODE}",
+        "shared_province": f"/coverage?map={province.unit_map}&unit={province.scope}",
+        "shared_district": f"/coverage?map={district.unit_map}&unit={district.scope}",
+        "shared_commune": f"/coverage?map={commune.unit_map}&unit={commune.scope}",
+    }
+    return Accounts(NATIONAL, demo["planner"].username, demo["officer"].username, verifier, passwords, links)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One step: seconds from the click until the page was idle, and where they went (PHASES)."""
+
+    seconds: float
+    phases: dict[str, float]
 
 
 def _arm(page: Page) -> int:
     return int(page.evaluate(WATCH))
 
 
-def _finished(page: Page, started: int, timeout_ms: float) -> float:
-    """Seconds from `started` (the page's clock, ms) to the end of the run(s) it started."""
+def _timing(page: Page, started: int, idle: int | None = None) -> Timing:
+    """The step begun at `started` (the page's clock, ms), idle at `idle` (default: its last change)."""
+    seen = page.evaluate(ENDED)
+    start, end, last = int(seen["start"]), int(seen["end"]), int(seen["last"])
+    idle = last if idle is None else max(idle, last)
+    if not start:  # a run too quick to show `running`: all of it counts as the run
+        start = end = last
+    phases = {"wait": start - started, "run": end - start, "draw": idle - end}
+    return Timing(max(0, idle - started) / 1000, {k: max(0, v) / 1000 for k, v in phases.items()})
+
+
+def _finished(page: Page, started: int, timeout_ms: float) -> Timing:
     page.wait_for_function(FINISHED, timeout=timeout_ms, polling=50)
-    end = int(page.evaluate(ENDED))
-    return max(0, end - started) / 1000
+    return _timing(page, started)
 
 
-def sign_in(page: Page, base: str, username: str, password: str, timeout_ms: float) -> float:
-    """Open the app, sign in and return the seconds from the click to the first page finished."""
-    page.goto(base)
-    page.get_by_role("link", name="Đăng nhập").first.click()
+def sign_in(page: Page, base: str, username: str, password: str, timeout_ms: float, path: str = "") -> Timing:
+    """Open the app (at `path`, a shared link, or its home page), sign in and time the click on the
+    button until the page it opens on is idle."""
+    page.goto(base + path)
+    if not path:
+        page.get_by_role("link", name="Đăng nhập").first.click()
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     started = _arm(page)
     page.get_by_role("button", name="Đăng nhập").click()
-    seconds = _finished(page, started, timeout_ms)
+    timing = _finished(page, started, timeout_ms)
     page.get_by_text(f"Đăng nhập: {username}").first.wait_for(timeout=timeout_ms)
-    return seconds
+    return timing
 
 
-def step(page: Page, action: Callable[[], None], timeout_ms: float) -> float:
+def step(page: Page, action: Callable[[], None], timeout_ms: float) -> Timing:
     started = _arm(page)
     action()
     return _finished(page, started, timeout_ms)
 
 
-def open_page(page: Page, name: str, timeout_ms: float) -> float:
+def open_page(page: Page, name: str, timeout_ms: float) -> Timing:
     return step(page, lambda: page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click(), timeout_ms)
 
 
-def graph_drawn(page: Page, name: str, timeout_ms: float, click: Callable[[], None] | None = None) -> tuple[float, str]:
-    """Seconds from the click on the graph page (or `click`, on the page already open) until its
-    drawing has settled, and what it shows."""
+def graph_drawn(
+    page: Page, name: str, timeout_ms: float, click: Callable[[], None] | None = None
+) -> tuple[Timing, str]:
+    """The click on the graph page (or `click`, on the page already open) until its drawing has
+    settled (the `draw` phase runs to then), and what it shows."""
     started = _arm(page)
     (click or page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click)()
     page.wait_for_function(FINISHED, timeout=timeout_ms, polling=50)
@@ -235,15 +279,15 @@ def graph_drawn(page: Page, name: str, timeout_ms: float, click: Callable[[], No
         timeout=timeout_ms,
         polling="raf",
     )
-    end = int(page.evaluate("() => Date.now()"))
+    drawn = int(page.evaluate("() => Date.now()"))
     shown = frame.evaluate(
         "() => document.body.getAttribute('data-stabilized') === 'true' ? 'drawn' : "
         "(document.querySelector('[role=alert]') || document.body).textContent.trim().slice(0, 120)"
     )
-    return max(0, end - started) / 1000, str(shown)
+    return _timing(page, started, drawn), str(shown)
 
 
-def coverage_steps(page: Page, prefix: str, repeat: int, timeout_ms: float) -> dict[str, float]:
+def coverage_steps(page: Page, prefix: str, repeat: int, timeout_ms: float) -> dict[str, Timing]:
     """The four coverage interactions on the coverage page already open."""
     toggle = page.get_by_text("Chỉ số liệu đã xác nhận", exact=True)
     times = {f"{prefix}_verified": step(page, toggle.click, timeout_ms)}
@@ -264,6 +308,9 @@ def coverage_steps(page: Page, prefix: str, repeat: int, timeout_ms: float) -> d
     return times
 
 
+Attempt = Callable[[list[str], Callable[[], dict[str, Timing]]], None]
+
+
 def measure(
     url: str, repeats: int, entry: str, accounts: Accounts, timeout_s: float = 120
 ) -> tuple[dict[str, Row], list[float]]:
@@ -275,11 +322,13 @@ def measure(
     rows = {key: Row(key, what, goal) for key, what, goal in ROWS}
     starts: list[float] = []
 
-    def attempt(keys: list[str], fn: Callable[[], dict[str, float]]) -> None:
+    def attempt(keys: list[str], fn: Callable[[], dict[str, Timing]]) -> None:
         try:
-            for key, seconds in fn().items():
-                rows[key].samples.append(seconds)
-                print(f"  {key}: {seconds:.2f} s", flush=True)
+            for key, timing in fn().items():
+                rows[key].samples.append(timing.seconds)
+                rows[key].phases.append(timing.phases)
+                parts = ", ".join(f"{k} {v:.2f}" for k, v in timing.phases.items())
+                print(f"  {key}: {timing.seconds:.2f} s ({parts})", flush=True)
         except Exception as error:  # a broken step is reported in the table, the others still run
             for key in keys:
                 rows[key].notes.append(f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
@@ -296,20 +345,27 @@ def measure(
                 starting = time.perf_counter()
                 with app_server(url, entry) as base:  # a new server for every repeat
                     starts.append(time.perf_counter() - starting)
-
-                    def cold(base: str = base) -> dict[str, float]:
-                        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-                        try:
-                            password = accounts.passwords[accounts.province]
-                            return {"first_page": sign_in(page, base, accounts.province, password, timeout_ms)}
-                        finally:
-                            page.context.close()
-
-                    attempt(["first_page"], cold)
+                    _shared_links(browser, base, accounts, timeout_ms, attempt)
                     _levels(browser, base, accounts, repeat, timeout_ms, attempt)
         finally:
             browser.close()
     return rows, starts
+
+
+def _shared_links(browser: Browser, base: str, accounts: Accounts, timeout_ms: float, attempt: Attempt) -> None:
+    """Each level's coverage page opened from a shared link by a browser not signed in, the first of
+    them on the newly started server: the click on "sign in" until the page is idle."""
+    for key, path in accounts.links.items():
+
+        def shared(path: str = path, key: str = key) -> dict[str, Timing]:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            try:
+                password = accounts.passwords[accounts.national]
+                return {key: sign_in(page, base, accounts.national, password, timeout_ms, path)}
+            finally:
+                page.context.close()
+
+        attempt([key], shared)
 
 
 def _levels(
@@ -318,7 +374,7 @@ def _levels(
     accounts: Accounts,
     repeat: int,
     timeout_ms: float,
-    attempt: Callable[[list[str], Callable[[], dict[str, float]]], None],
+    attempt: Attempt,
 ) -> None:
     def signed_in(username: str) -> Page:
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
@@ -328,7 +384,7 @@ def _levels(
     for prefix, username in (("national", accounts.national), ("province", accounts.province)):
         keys = [f"{prefix}_{s}" for s in ("verified", "date", "ranking", "back")]
 
-        def interactions(username: str = username, prefix: str = prefix) -> dict[str, float]:
+        def interactions(username: str = username, prefix: str = prefix) -> dict[str, Timing]:
             page = signed_in(username)
             try:
                 open_page(page, "Mức độ đạt chỉ tiêu", timeout_ms)
@@ -341,34 +397,34 @@ def _levels(
     shown: dict[str, str] = {}
     for key, username in (("district_graph", accounts.officer), ("province_graph", accounts.province)):
 
-        def graph(username: str = username, key: str = key) -> dict[str, float]:
+        def graph(username: str = username, key: str = key) -> dict[str, Timing]:
             page = signed_in(username)
             try:
-                seconds, shown[key] = graph_drawn(page, "Sơ đồ liên kết", timeout_ms)
+                timing, shown[key] = graph_drawn(page, "Sơ đồ liên kết", timeout_ms)
                 if shown[key] != "drawn":
-                    raise RuntimeError(f"not drawn ({seconds:.1f} s): {shown[key]}")
-                return {key: seconds}
+                    raise RuntimeError(f"not drawn ({timing.seconds:.1f} s): {shown[key]}")
+                return {key: timing}
             finally:
                 page.context.close()
 
         attempt([key], graph)
 
-    def ground() -> dict[str, float]:
+    def ground() -> dict[str, Timing]:
         """The district's graph, then the same on the ground: from the click on "On the map" until drawn."""
         page = signed_in(accounts.officer)
         try:
             graph_drawn(page, "Sơ đồ liên kết", timeout_ms)
             on_map = page.get_by_text("Trên bản đồ", exact=True).click
-            seconds, drawn = graph_drawn(page, "Sơ đồ liên kết", timeout_ms, on_map)
+            timing, drawn = graph_drawn(page, "Sơ đồ liên kết", timeout_ms, on_map)
             if drawn != "drawn":
-                raise RuntimeError(f"not drawn ({seconds:.1f} s): {drawn}")
-            return {"district_ground": seconds}
+                raise RuntimeError(f"not drawn ({timing.seconds:.1f} s): {drawn}")
+            return {"district_ground": timing}
         finally:
             page.context.close()
 
     attempt(["district_ground"], ground)
 
-    def queue() -> dict[str, float]:
+    def queue() -> dict[str, Timing]:
         page = signed_in(accounts.verifier)
         try:
             return {"verification_queue": open_page(page, "Xác nhận", timeout_ms)}
@@ -386,8 +442,11 @@ def section(rows: dict[str, Row], repeats: int, pending: int, described: str, st
         f"`python -m bench --browser` on {date.today().isoformat()}: {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, embedded SQLite, Debian's Chromium through "
         f"Playwright, one user at a time. {described} p95 of {repeats} repeats (nearest rank), each on a newly "
-        "started server; a step ends when Streamlit has finished running the page and, for graphs, when the "
-        "drawing has settled."
+        "started server; a step runs from the click until the page is idle: Streamlit has finished running "
+        f"it and nothing on the page has changed for {QUIET_MS} ms (not counted), and, for graphs, the drawing "
+        "has settled. Where the time went, median of the samples, as the page saw it: `wait` until the server "
+        "started the run, `run` the run with its output streamed to the page, `draw` the page still changing "
+        "after the run (charts, tables, the graph's frame drawn)."
         + (
             f" A new server answered its health check {min(starts):.1f}–{max(starts):.1f} s after it was started: "
             "it reads every record and counts today's figures before it answers (ui/startup.py)."
@@ -395,8 +454,8 @@ def section(rows: dict[str, Row], repeats: int, pending: int, described: str, st
             else ""
         ),
         "",
-        "| what | p95 | samples (s) | goal | |",
-        "|---|---|---|---|---|",
+        "| what | p95 | samples (s) | wait · run · draw (s) | goal | |",
+        "|---|---|---|---|---|---|",
     ]
     for row in rows.values():
         what = row.what.format(pending=f"{pending:,}")
@@ -405,7 +464,8 @@ def section(rows: dict[str, Row], repeats: int, pending: int, described: str, st
         verdict = "met" if row.met else "**not met**"
         if row.notes:
             verdict += " (" + "; ".join(sorted(set(row.notes))).replace("|", "/") + ")"
-        lines.append(f"| {what} | {p95} | {samples} | ≤ {row.goal:g} s | {verdict} |")
+        phases = " · ".join(f"{statistics.median(p[k] for p in row.phases):.2f}" for k in PHASES) if row.phases else "—"
+        lines.append(f"| {what} | {p95} | {samples} | {phases} | ≤ {row.goal:g} s | {verdict} |")
     lines.append("")
     return "\n".join(lines)
 

@@ -50,5 +50,7 @@ def test_the_browser_benchmark_measures_every_row_and_keeps_the_other_sections(t
         cells = [c.strip() for c in line.strip("|").split("|")]
         assert cells[0] == what.format(pending="3")
         assert cells[1].endswith(" s"), line  # measured: a p95, not "—"
-        assert cells[3] == f"≤ {goal:g} s"
-        assert cells[4].split(" (")[0] in ("met", "**not met**") and "Error" not in cells[4], line
+        phases = cells[3].split(" · ")  # where the time went: wait, run, draw, each measured
+        assert len(phases) == 3 and all(float(p) >= 0 for p in phases), line
+        assert cells[4] == f"≤ {goal:g} s"
+        assert cells[5].split(" (")[0] in ("met", "**not met**") and "Error" not in cells[5], line
