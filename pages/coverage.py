@@ -3,6 +3,7 @@
 The address holds the map and the unit (`/coverage?map=2025-07&unit=19`); an address without a map
 is one written before the page offered a map, so its unit is read on 2025-01."""
 
+import functools
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -135,7 +136,9 @@ if len(children):
     )
     ranked = children[children["indicator"] == indicator]
     chart = charts.ranking(ranked, labels[indicator], tr("app.coverage.percent"), tr("app.coverage.unit"))
-    picked = st.altair_chart(chart, width="stretch", on_select="rerun", key=f"rank_{on}_{unit.code}_{indicator}")
+    picked = st.vega_lite_chart(
+        spec=chart, width="stretch", on_select="rerun", key=f"rank_{on}_{unit.code}_{indicator}"
+    )
     chosen = [p.get("unit_code") for p in (picked.selection.get(charts.SELECTION) or [])] if picked else []
     by_code = {u: level for u, level in zip(ranked["unit_code"], ranked["level"], strict=True)}
     if chosen and chosen[0] in by_code:
@@ -160,25 +163,26 @@ if len(children):
 
 reading = show_trend(view.figures_unit, verified, labels)
 
-with st.expander(tr("app.coverage.candidates"), key="candidates"):
-    found = coverage.unit_candidates(engine(), who, as_of, unit, verified)
-    sections = [("communes_without", found.communes_without_cooperative)]
-    if "district" in MAP_LEVELS[on]:  # 2025-07 has no districts
-        sections.append(("districts_without", found.districts_without_key_linkage))
-    sections.append(("linkages_without", found.linkages_without_digital))
-    for title, frame in sections:
-        st.markdown(f"**{tr('app.coverage.' + title)}** ({len(frame)})")
-        st.dataframe(labelled(frame), hide_index=True)
+# Listed only while open: the lists are read when the user opens them, not on every click.
+with st.expander(tr("app.coverage.candidates"), key="candidates", on_change="rerun") as gaps:
+    if gaps.open:
+        found = coverage.unit_candidates(engine(), who, as_of, unit, verified)
+        sections = [("communes_without", found.communes_without_cooperative)]
+        if "district" in MAP_LEVELS[on]:  # 2025-07 has no districts
+            sections.append(("districts_without", found.districts_without_key_linkage))
+        sections.append(("linkages_without", found.linkages_without_digital))
+        for title, frame in sections:
+            st.markdown(f"**{tr('app.coverage.' + title)}** ({len(frame)})")
+            st.dataframe(labelled(frame), hide_index=True)
 
 report = report_rows(view, as_of)
 name = file_name(view, as_of, on)
+files = {
+    "csv": (to_csv, "text/csv"),
+    "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
 with st.container(horizontal=True):
-    st.download_button(tr("app.download_csv"), to_csv(report, lang()), f"{name}.csv", "text/csv", key="csv")
-    st.download_button(
-        tr("app.download_xlsx"),
-        to_xlsx(report, lang()),
-        f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="xlsx",
-    )
+    for kind, (write, mime) in files.items():  # each file written when asked for, not on every run
+        written = functools.partial(write, report, lang())
+        st.download_button(tr(f"app.download_{kind}"), written, f"{name}.{kind}", mime, key=kind, on_click="ignore")
     report_button(who, unit, as_of, verified, reading)

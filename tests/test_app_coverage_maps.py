@@ -130,7 +130,15 @@ def test_each_map_keeps_its_own_ranking(app: App) -> None:
 
 
 def candidate_sections(at: AppTest) -> dict[str, int]:
-    """The candidate sections the page shows, as their title and the count it gives."""
+    """The candidate sections the page shows once its "what would close the gaps" part is opened (it
+    reads them only when open), as their title and the count it gives."""
+    assert candidate_titles(at) == {}, "the lists are read only when opened"
+    at.session_state["candidates"] = True  # the user opens the part
+    at.run()
+    return candidate_titles(at)
+
+
+def candidate_titles(at: AppTest) -> dict[str, int]:
     found = {}
     for line in texts(at).splitlines():
         if line.startswith("**") and line.endswith(")") and "** (" in line:

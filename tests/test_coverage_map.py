@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from linkage.counting import coverage, indicators, map_chart
+from linkage.counting import charts, coverage, indicators, map_chart
 from linkage.counting.coverage_map import coverage_map, description, map_indicators
 from linkage.counting.facts import Facts
 from linkage.counting.indicators import COMMUNES, DISTRICTS, RAW_MATERIAL
@@ -201,7 +201,7 @@ def test_a_district_whose_communes_share_one_point_still_gets_a_frame(facts: Fac
     for places in (one, same):
         squeezed = type(drawn)(drawn.unit, drawn.area, drawn.indicator, drawn.as_of, drawn.map, drawn.level, places, 0)
         assert squeezed.degenerate
-        spec = map_chart.chart(squeezed, "en").to_dict()
+        spec = charts.inline(map_chart.chart(squeezed, "en"))
         low, high = spec["encoding"]["x"]["scale"]["domain"]
         assert high - low > 0.05
 
@@ -215,7 +215,7 @@ def test_the_description_names_unit_date_and_map_in_both_languages(facts: Facts)
         assert "Tỉnh Bắc Kạn" in words and "31/12/2025" in words and "2025-01" in words
     assert "Communes with a cooperative" in english
     assert "xã" in vietnamese and english != vietnamese
-    spec = map_chart.chart(drawn, "vi").to_dict()
+    spec = charts.inline(map_chart.chart(drawn, "vi"))
     assert spec["description"] == vietnamese
     assert spec["params"][0]["name"] == map_chart.SELECTION
 
@@ -241,7 +241,9 @@ def test_hostile_unit_names_stay_data() -> None:
     from linkage.counting.coverage_map import CoverageMap
 
     unit = map_data(OLD_MAP).provinces["01"].unit
-    spec = map_chart.chart(CoverageMap(unit, unit, COMMUNES, DAYS[2], OLD_MAP, "commune", places, 0), "en").to_dict()
+    spec = charts.inline(
+        map_chart.chart(CoverageMap(unit, unit, COMMUNES, DAYS[2], OLD_MAP, "commune", places, 0), "en")
+    )
     (name,) = [row["unit_name"] for row in spec["datasets"][next(iter(spec["datasets"]))]]
     assert name == "<img src=x onerror=alert(1)>"
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from linkage.counting.coverage import load_facts
 from linkage.counting.coverage_view import unit_trend
-from linkage.counting.indicators import COMMUNES, YEAR_ENDS, trend
+from linkage.counting.indicators import COMMUNES, READINGS, YEAR_ENDS, trend
 from linkage.geo.maps import NEW_MAP, OLD_MAP, map_data, national
 from linkage.records.importing import import_path
 from linkage.store.db import read_session
@@ -128,3 +128,25 @@ def test_an_old_province_merged_with_others_has_no_trend_on_todays_map(facts) ->
     assert sorted(set(own["as_of"])) == [d.isoformat() for d in YEAR_ENDS[:-1]]  # 2025 is on 2025-07
     country = unit_trend(facts, national(OLD_MAP), "today", [date(2023, 12, 31)])
     assert list(country.loc[country["indicator"] == COMMUNES, "numerator"]) == [2]
+
+
+def test_a_started_server_has_counted_every_trend_and_todays_figures_before_anyone_asks(bac_kan: Engine) -> None:
+    """`coverage.warm` (the server's start): afterwards a unit's trend in either reading, from all records
+    or verified ones, and today's figures count nothing more; their figures are those of a cold count."""
+    from linkage.counting import coverage
+
+    coverage.warm(bac_kan)
+    units = [national(OLD_MAP), map_data(OLD_MAP).provinces["06"].unit, map_data(OLD_MAP).districts["058"].unit]
+    units += [map_data(NEW_MAP).provinces["19"].unit, map_data(NEW_MAP).communes["01849"].unit]
+    for verified in (False, True):
+        warm = coverage.FACTS.get(bac_kan, verified)
+        counted = dict(warm.computed)
+        shown = [unit_trend(warm, unit, reading) for unit in units for reading in READINGS]
+        coverage.coverage(bac_kan, date.today(), verified_only=verified)
+        assert warm.computed.keys() == counted.keys(), "a trend or today's figures were counted after the start"
+        with read_session(bac_kan) as session:  # the same figures from a cold read of the records
+            cold = load_facts(session, verified_only=verified)
+        again = [unit_trend(cold, unit, reading) for unit in units for reading in READINGS]
+        for one, other in zip(shown, again, strict=True):
+            assert one.reset_index(drop=True).equals(other.reset_index(drop=True))
+        assert any(len(rows) for rows in shown)

@@ -57,7 +57,7 @@ def show_trend(unit: Unit, verified: bool, labels: dict[str, str]) -> str:
     if history["as_of"].nunique() < len(indicators.YEAR_ENDS):
         st.caption(tr("app.coverage.maps.partial_trend", unit=unit.name))
     value, when, reform = (tr(k) for k in ("app.coverage.percent", "app.coverage.year_end", "app.polish.reform_mark"))
-    st.altair_chart(charts.trend(history, labels, unit.name, value, when, reform), width="stretch")
+    st.vega_lite_chart(spec=charts.trend(history, labels, unit.name, value, when, reform), width="stretch")
     return str(reading)
 
 
@@ -80,8 +80,8 @@ def show_map(unit: Unit, as_of: date, verified: bool, indicator: str | None, lab
         return None
     chart = map_chart.chart(found, lang())
     # width "content": stretched to the column, the map would lose its true shape
-    picked = st.altair_chart(
-        chart, width="content", on_select="rerun", key=f"map_{unit.map}_{unit.code}_{found.indicator}"
+    picked = st.vega_lite_chart(
+        spec=dict(chart), width="content", on_select="rerun", key=f"map_{unit.map}_{unit.code}_{found.indicator}"
     )
     st.caption(description(found, lang()))
     if found.degenerate and len(found.places) > 1:

@@ -1,13 +1,15 @@
 """What the server does once, as it starts, before it answers anyone (serve.py's `lifespan`).
 
-The first user after a start would otherwise wait for every record to be read, and the first graph
-for networkx to be imported and the English catalog to be parsed: all are done here instead, before
+The first user after a start would otherwise wait for every record to be read and counted (today's
+figures, the trends), the first coverage page for Altair to be imported and the first graph for
+networkx, and the English catalog to be parsed: all are done here instead, before
 the server answers its first request, so they never compete with a user's request for the two cores
 (docs/benchmarks.md: the first page after sign-in on a newly started server).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,16 +25,26 @@ log = logging.getLogger(__name__)
 
 
 def prepare() -> None:
-    """Today's figures counted, the message catalogs read, the graph page's modules imported and
-    vis-network published for it."""
+    """Today's figures and the trends counted, the message catalogs read, the coverage and graph
+    pages' modules imported and vis-network published for the graph."""
     try:
         warm(get_engine())
     except Exception:  # a head start only: whatever failed, the pages read and report it themselves
         log.exception("today's figures could not be counted at start-up; the first page that needs them will")
     for language in LANGUAGES:  # parsed once per process (pure-Python TOML)
         catalog(language)
-    from ui.graphs import assets_url  # lazy: networkx and the drawing, imported here and not on a user's first graph
+    from linkage.counting import charts  # lazy: Altair, about half a second, not on a user's first page
+    from linkage.geo.maps import NEW_MAP
+    from linkage.geo.points import points
 
+    charts.warm()
+    points(NEW_MAP, "commune")  # the places' points, read from their file once per process
+    for module in ("linkage.counting.map_chart", "linkage.records.settling", "linkage.reports.content"):
+        importlib.import_module(module)  # the coverage page's other modules
+    from linkage.graphs.drawing import options  # lazy: networkx, the drawing and pyvis, here and not on a first graph
+    from ui.graphs import assets_url
+
+    options()
     assets_url()
 
 

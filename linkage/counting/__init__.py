@@ -10,9 +10,11 @@
   then in force, or every date on today's map), gaps and candidates.
 - `coverage`: the app's figures: facts cached per database and data version (`FACTS`), caught up
   after a write by reading again only the records it named (`patched`), or as officers last verified
-  them; downloads. `coverage_view`: what a coverage page opens for a unit of either map (its
+  them; what a server counts before it answers (`warm`: today's figures and the trends); downloads. `coverage_view`: what a coverage page opens for a unit of either map (its
   counterpart on the other map through the crosswalk, the units below, one unit's trend).
-- `charts`: Altair charts, the reform of 1 July 2025 marked on every trend.
+- `charts`: Altair charts, the reform of 1 July 2025 marked on every trend; each compiled once per
+  shape to a Vega-Lite specification, a page's rows put beside it (`with_rows`).
 - `coverage_map`: the places a coverage map draws for a unit, date, map and indicator, each with the
-  status the rows give it; `map_chart`: that map as an Altair chart, and as SVG or PNG (`picture`).
+  status the rows give it; `map_chart`: that map as an Altair chart (compiled as `charts`), and as
+  SVG or PNG (`picture`).
 """

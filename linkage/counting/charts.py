@@ -1,12 +1,19 @@
 """Altair charts of the indicators: a ranked bar chart with the target line, and the yearly trend.
 
 Labels come in already translated; every value is data, so Vega draws user text as text.
+
+Altair builds and checks a chart against the Vega-Lite schema in about a tenth of a second, most of a
+page's run on a two-core machine (docs/benchmarks.md): each chart is built once per shape (its words,
+sizes and ticks) with its data named, not held, and kept as a Vega-Lite specification; a page's run
+copies it and puts its rows beside it (`datasets`), as Streamlit sends an Altair chart's data anyway.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import textwrap
-from typing import cast
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -14,10 +21,40 @@ from altair.utils import schemapi
 
 from linkage.i18n import day_text
 
-# Altair checks every part of a chart against the Vega-Lite schema as it is built, then the whole
-# chart again when Streamlit makes it a spec: the second check is kept; the first was a third of
-# the checking, itself a fifth of the coverage page's run on the server.
+# Altair checks every part of a chart as it is built, then the whole chart when it is compiled: the
+# second check is kept, the first would only repeat it.
 schemapi.disable_debug_mode()
+
+Spec = dict[str, Any]  # a Vega-Lite specification, its data frames under `datasets`
+ROWS = "rows"  # the name of a chart's rows in its specification
+SHAPES_KEPT = 256  # compiled charts kept per process: a few per unit, language and indicator
+
+
+def with_rows(compiled: str, **datasets: pd.DataFrame) -> Spec:
+    """A compiled chart (JSON) with its data frames: what `st.vega_lite_chart` draws."""
+    spec: Spec = json.loads(compiled)
+    spec["datasets"] = dict(datasets)
+    return spec
+
+
+def warm() -> None:
+    """Altair's schema and its checker loaded before a page needs them: a process's first chart takes
+    about a quarter of a second more than the next (the server's start calls this)."""
+    _ranking(0, "", "", "")
+
+
+def inline(spec: Spec) -> Spec:
+    """The specification with its data written in (plain JSON values): for vl-convert and for reading."""
+    done = dict(spec)
+    frames = spec.get("datasets", {})
+    done["datasets"] = {
+        name: json.loads(frame.to_json(orient="records", date_format="iso"))
+        if isinstance(frame, pd.DataFrame)
+        else frame
+        for name, frame in frames.items()
+    }
+    return done
+
 
 SELECTION = "unit"
 # The chart, axes and legend inside the width it is given (a phone's 358 px too), not grown past it.
@@ -33,12 +70,18 @@ def lines(title: str) -> alt.TitleParams:
 COLOURS = ["#2e7d32", "#1565c0", "#f9a825"]  # communes, districts, raw-material linkages
 
 
-def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -> alt.LayerChart:
+def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -> Spec:
     """Units ranked by ratio for one indicator, the target as a rule; a click selects a unit code."""
     data = rows.assign(percent=rows["ratio"].fillna(0) * 100, target_percent=rows["target"] * 100)
+    return with_rows(_ranking(len(data), title, value_label, unit_label), **{ROWS: data})
+
+
+@functools.lru_cache(maxsize=SHAPES_KEPT)
+def _ranking(count: int, title: str, value_label: str, unit_label: str) -> str:
+    rows = alt.NamedData(name=ROWS)
     pick = alt.selection_point(name=SELECTION, fields=["unit_code"], on="click")
     bars = (
-        alt.Chart(data, title=lines(title))
+        alt.Chart(rows, title=lines(title))
         .mark_bar()
         .encode(
             y=alt.Y("unit_name:N", sort="-x", title=unit_label, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
@@ -54,12 +97,12 @@ def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -
         )
         .add_params(pick)
     )
-    target = alt.Chart(data).mark_rule(color="black", strokeDash=[4, 4]).encode(x="mean(target_percent):Q")
-    chart = alt.layer(bars, target).properties(height=max(200, 22 * len(data)), autosize=FIT)
-    return cast(alt.LayerChart, chart)
+    target = alt.Chart(rows).mark_rule(color="black", strokeDash=[4, 4]).encode(x="mean(target_percent):Q")
+    return alt.layer(bars, target).properties(height=max(200, 22 * count), autosize=FIT).to_json()
 
 
 REFORM = "2025-07-01"  # the two-tier map in force: marked on every trend
+REFORM_ROWS = "reform"
 
 
 def trend(
@@ -69,7 +112,7 @@ def trend(
     value_label: str,
     date_label: str,
     reform_label: str = "",
-) -> alt.LayerChart:
+) -> Spec:
     """Each indicator's ratio at each date, with its target as a dashed line of the same colour and the
     reform of 1 July 2025 as a grey rule labelled `reform_label` (a date axis, so the rule sits between
     the year ends it came between). The tooltip names the map each point was read on."""
@@ -79,24 +122,31 @@ def trend(
         name=rows["indicator"].map(labels),
         when=rows["as_of"].map(day_text),
     )
+    ticks = tuple(sorted({*rows["as_of"], REFORM}))
+    shape = _trend(tuple(labels.values()), ticks, title, value_label, date_label)
+    reform = pd.DataFrame({"as_of": [REFORM], "label": [reform_label]})
+    return with_rows(shape, **{ROWS: data, REFORM_ROWS: reform})
+
+
+@functools.lru_cache(maxsize=SHAPES_KEPT)
+def _trend(names: tuple[str, ...], ticks: tuple[str, ...], title: str, value_label: str, date_label: str) -> str:
+    rows = alt.NamedData(name=ROWS)
     # One colour per indicator whatever the language: the scale follows the indicators' order.
-    names = [labels[i] for i in labels]
     color = alt.Color(
         "name:N",
         title=None,
         # one name a line under the chart: side by side the three names made the chart 762 px wide
         legend=alt.Legend(orient="bottom", direction="vertical", columns=1, labelLimit=300, labelFontSize=11),
-        scale=alt.Scale(domain=names, range=COLOURS[: len(names)]),
+        scale=alt.Scale(domain=list(names), range=COLOURS[: len(names)]),
     )
-    ticks = sorted({*rows["as_of"], REFORM})
     x = alt.X(
         "as_of:T",
         title=date_label,
-        axis=alt.Axis(values=ticks, format="%d/%m/%Y", labelAngle=0, labelOverlap="greedy"),
+        axis=alt.Axis(values=list(ticks), format="%d/%m/%Y", labelAngle=0, labelOverlap="greedy"),
         scale=alt.Scale(padding=24),
     )
     drawn = (
-        alt.Chart(data, title=lines(title))
+        alt.Chart(rows, title=lines(title))
         .mark_line(point=True)
         .encode(
             x=x,
@@ -115,12 +165,12 @@ def trend(
             ],
         )
     )
-    targets = alt.Chart(data).mark_rule(strokeDash=[4, 4]).encode(y="mean(target_percent):Q", color=color)
-    reform = pd.DataFrame({"as_of": [REFORM], "label": [reform_label]})
+    targets = alt.Chart(rows).mark_rule(strokeDash=[4, 4]).encode(y="mean(target_percent):Q", color=color)
+    reform = alt.NamedData(name=REFORM_ROWS)
     rule = alt.Chart(reform).mark_rule(color="#616161", strokeWidth=2).encode(x="as_of:T")
     text = (
         alt.Chart(reform)
         .mark_text(align="right", dx=-4, dy=-6, color="#616161")  # left of the rule: room on a phone too
         .encode(x="as_of:T", y=alt.value(8), text="label:N")
     )
-    return cast(alt.LayerChart, alt.layer(drawn, targets, rule, text).properties(autosize=FIT))
+    return alt.layer(drawn, targets, rule, text).properties(autosize=FIT).to_json()

@@ -35,12 +35,15 @@ from linkage.counting.facts import (
 )
 from linkage.counting.indicators import (
     ALL_LEVELS,
+    READINGS,
+    YEAR_ENDS,
     Candidates,
     LinkageCounts,
     candidates,
     compute,
     linkage_counts,
     linkages_located,
+    trend,
 )
 from linkage.counting.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.exchange.keys import SEPARATOR, record_key
@@ -427,11 +430,17 @@ def unit_map(engine: Engine, as_of: date, unit: Unit, indicator: str, verified_o
 
 
 def warm(engine: Engine, today: date | None = None) -> None:
-    """Read the facts and count today's figures on today's map before anyone asks: a server that
-    starts with them (serve.py) answers its first sign-in, whose home page shows them, without a cold
-    read of every record. Nothing is done on a database that is not migrated to this version."""
-    if schema_is_current(engine):
-        coverage(engine, today or date.today())
+    """Read the facts and count what the first pages show before anyone asks: today's figures on
+    today's map and the year ends of the trends in both readings, from all records and from verified
+    ones. A server that starts with them (serve.py) answers its first sign-in, a shared link to any
+    unit's coverage page and the first click on "verified only" without a cold count. Nothing is done
+    on a database that is not migrated to this version."""
+    if not schema_is_current(engine):
+        return
+    for verified_only in (False, True):
+        coverage(engine, today or date.today(), verified_only=verified_only)
+        for reading in READINGS:
+            trend(FACTS.get(engine, verified_only), YEAR_ENDS, ALL_LEVELS, reading=reading)
 
 
 def unit_candidates(

@@ -31,7 +31,7 @@ from datetime import date
 import pandas as pd
 
 from linkage.counting.facts import Facts
-from linkage.counting.indicators import COLUMNS, INDICATORS, TARGETS, YEAR_ENDS, trend
+from linkage.counting.indicators import ALL_LEVELS, COLUMNS, INDICATORS, TARGETS, YEAR_ENDS, trend
 from linkage.geo.maps import (
     MAPS,
     NATIONAL_CODE,
@@ -259,8 +259,10 @@ def unit_trend(facts: Facts, unit: Unit, reading: str = "own", dates: Iterable[d
         units = same_area(unit, on)
         if not units:
             continue
-        rows = trend(facts, [day], (units[0].level,), on, reading)
-        rows = rows[rows["unit_code"].isin({u.code for u in units})]
+        # every level of the map, as the page's own figures are counted: one table per date and map,
+        # kept on the facts, serves every unit's trend and the page's figures of that date
+        rows = trend(facts, [day], ALL_LEVELS, on, reading)
+        rows = rows[(rows["level"] == units[0].level) & rows["unit_code"].isin({u.code for u in units})]
         if len(units) == 1:
             frames.append(rows)
             continue

@@ -1,4 +1,5 @@
-"""The coverage map as an Altair chart: each place a mark at its point, no tiles, no outlines.
+"""The coverage map as an Altair chart (compiled once per shape, as `charts`): each place a mark at its
+point, no tiles, no outlines.
 
 Points are drawn on plain x/y scales (longitude × cos of the middle latitude, latitude): an
 equirectangular view, true to shape at a province's scale, whose extent is padded by hand, so one
@@ -10,12 +11,14 @@ value is data, so Vega draws a unit's name as text. A click selects a place (`SE
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 
 import altair as alt
 import pandas as pd
 
+from linkage.counting.charts import ROWS, SHAPES_KEPT, Spec, inline, with_rows
 from linkage.counting.coverage_map import STATUSES, CoverageMap, description, figures_text, status_label
 from linkage.geo.points import SOURCES
 from linkage.i18n import t
@@ -55,17 +58,10 @@ def _frame(places: pd.DataFrame) -> tuple[list[float], list[float], int]:
     return x, y, min(max(height, 260), 760)
 
 
-def chart(found: CoverageMap, lang: str, unit_name: str | None = None) -> alt.Chart:
+def chart(found: CoverageMap, lang: str, unit_name: str | None = None) -> Spec:
     """The map of `found` in `lang`; its description names the indicator, unit, date and map."""
     places = found.places.dropna(subset=["lat", "lon"])
-    words = {
-        "unit": t("coverage_map.unit", lang),
-        "status": t("coverage_map.status_title", lang),
-        "figures": t("coverage_map.figures_title", lang),
-        "point": t("coverage_map.point_title", lang),
-        "size": t("coverage_map.size", lang),
-    }
-    shown = [s for s in STATUSES if s in set(places["status"])] or ["no_data"]
+    shown = tuple(s for s in STATUSES if s in set(places["status"])) or ("no_data",)
     labels = {s: status_label(s, found.indicator, lang) for s in STATUSES}
     middle = math.cos(math.radians(float(places["lat"].mean()))) if len(places) else 1.0
     data = places.assign(
@@ -78,6 +74,33 @@ def chart(found: CoverageMap, lang: str, unit_name: str | None = None) -> alt.Ch
         x_domain, y_domain, height = _frame(data)
     else:
         x_domain, y_domain, height = [0.0, 1.0], [0.0, 1.0], 260
+    sizes = "by_denominator" if found.level == "province" else 70 if len(data) > 400 else 110
+    shape = _shape(found.indicator, lang, shown, tuple(x_domain), tuple(y_domain), height, sizes)
+    spec = with_rows(shape, **{ROWS: data})
+    spec["description"] = description(found, lang, unit_name)
+    return spec
+
+
+@functools.lru_cache(maxsize=SHAPES_KEPT)
+def _shape(
+    indicator: str,
+    lang: str,
+    shown: tuple[str, ...],
+    x_domain: tuple[float, float],
+    y_domain: tuple[float, float],
+    height: int,
+    sizes: str | int,
+) -> str:
+    """The map's chart without its rows or description (both of a date): one per place's frame,
+    statuses shown, language and indicator."""
+    words = {
+        "unit": t("coverage_map.unit", lang),
+        "status": t("coverage_map.status_title", lang),
+        "figures": t("coverage_map.figures_title", lang),
+        "point": t("coverage_map.point_title", lang),
+        "size": t("coverage_map.size", lang),
+    }
+    labels = {s: status_label(s, indicator, lang) for s in STATUSES}
     pick = alt.selection_point(name=SELECTION, fields=["unit_code", "level"], on="click")
     colour = alt.Color(
         "label:N",
@@ -91,8 +114,8 @@ def chart(found: CoverageMap, lang: str, unit_name: str | None = None) -> alt.Ch
         scale=alt.Scale(domain=[labels[s] for s in shown], range=[SHAPES[s] for s in shown]),
     )
     encoding: dict[str, object] = {
-        "x": alt.X("x:Q", axis=None, scale=alt.Scale(domain=x_domain, nice=False, zero=False)),
-        "y": alt.Y("lat:Q", axis=None, scale=alt.Scale(domain=y_domain, nice=False, zero=False)),
+        "x": alt.X("x:Q", axis=None, scale=alt.Scale(domain=list(x_domain), nice=False, zero=False)),
+        "y": alt.Y("lat:Q", axis=None, scale=alt.Scale(domain=list(y_domain), nice=False, zero=False)),
         "color": colour,
         "shape": shape,
         "opacity": alt.condition(pick, alt.value(0.95), alt.value(0.45)),
@@ -103,32 +126,37 @@ def chart(found: CoverageMap, lang: str, unit_name: str | None = None) -> alt.Ch
             alt.Tooltip("figures:N", title=words["figures"]),
             alt.Tooltip("point:N", title=words["point"]),
         ],
+        "size": (
+            alt.Size(
+                "denominator:Q",
+                title=words["size"],
+                scale=alt.Scale(range=[60, 900]),
+                legend=alt.Legend(orient="bottom"),
+            )
+            if sizes == "by_denominator"
+            else alt.value(sizes)
+        ),
     }
-    if found.level == "province":
-        encoding["size"] = alt.Size(
-            "denominator:Q", title=words["size"], scale=alt.Scale(range=[60, 900]), legend=alt.Legend(orient="bottom")
-        )
-    else:
-        encoding["size"] = alt.value(70 if len(data) > 400 else 110)
-    title = t("coverage_map.title", lang, indicator=t(f"indicator.{found.indicator}", lang))
+    title = t("coverage_map.title", lang, indicator=t(f"indicator.{indicator}", lang))
     return (
-        alt.Chart(data, title=title, description=description(found, lang, unit_name), width=WIDTH, height=height)
+        alt.Chart(alt.NamedData(name=ROWS), title=title, width=WIDTH, height=height)
         .mark_point(filled=True, strokeWidth=1.5)
         .encode(**encoding)  # type: ignore[arg-type]
         .add_params(pick)
         .configure_view(stroke="#DDDDDD")
+        .to_json()
     )
 
 
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
 
 
-def picture(found: alt.Chart, kind: str) -> bytes:
+def picture(found: Spec, kind: str) -> bytes:
     """The chart as an SVG or PNG file's bytes, drawn offline by vl-convert (Vega in an embedded
     engine: no browser, no network). PNG at twice the size, sharp on a slide."""
     import vl_convert  # lazy: 0.2 s and a large library, needed only when a picture is asked for
 
-    spec = found.to_dict()
+    spec = inline(found)
     if kind == "svg":  # the description as the picture's title, for screen readers (escaped: it holds names)
         svg = vl_convert.vegalite_to_svg(spec)
         opening = svg.index(">") + 1

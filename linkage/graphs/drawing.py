@@ -10,6 +10,7 @@ province's overview (`linkage.graphs.overview_drawing`).
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from dataclasses import dataclass
@@ -159,15 +160,22 @@ def vis_data(graph: nx.MultiDiGraph, lang: str = "vi") -> tuple[list[dict[str, A
     return nodes, edges
 
 
+@functools.cache
+def _force_atlas() -> str:
+    """pyvis's options for its ForceAtlas2 physics, as JSON: pyvis (with jinja2 and more, about half a
+    second to import) is asked once per process, by the server's start (ui/startup.py)."""
+    from pyvis.network import Network  # lazy: only drawing needs it
+
+    net = Network()
+    net.force_atlas_2based(gravity=-60, central_gravity=0.01, spring_length=90, spring_strength=0.08, damping=0.6)
+    return str(net.options.to_json())
+
+
 def options(placed: bool = True, physics: bool = True) -> dict[str, Any]:
     """Physics that settles quickly, then switches itself off (see the template): a few iterations
     from the starting points of `linkage.graphs.layout` (`placed`), else vis-network's own layout.
     Without `physics` none at all: every node stays where it comes."""
-    from pyvis.network import Network  # lazy: pyvis loads jinja2 and more, which start-up does not need
-
-    net = Network()
-    net.force_atlas_2based(gravity=-60, central_gravity=0.01, spring_length=90, spring_strength=0.08, damping=0.6)
-    opts = json.loads(net.options.to_json())
+    opts = json.loads(_force_atlas())
     iterations = STABILIZE_ITERATIONS if placed else OVERVIEW_ITERATIONS
     opts["physics"]["stabilization"] = {"enabled": True, "iterations": iterations, "fit": True}
     opts["physics"]["minVelocity"] = 1.5

@@ -1,4 +1,4 @@
-"""The report's trend chart as a PNG image, drawn offline: the coverage page's own Altair chart
+"""The report's trend chart as a PNG image, drawn offline: the coverage page's own chart
 (`charts.trend`) turned into a picture by `vl-convert`, which runs Vega-Lite in an embedded engine with
 no browser and, as called here, no request to any address (`allowed_base_urls=[]`).
 
@@ -51,12 +51,13 @@ def trend_png(history: pd.DataFrame, title: str, lang: str) -> bytes:
     for started in _STARTED:
         started.join()
     labels = {i: t(f"indicator.{i}", lang) for i in INDICATORS if (history["indicator"] == i).any()}
-    chart = charts.trend(
+    spec = charts.trend(
         history,
         labels,
         title,
         t("app.coverage.percent", lang),
         t("report.chart.date", lang),
         t("app.coverage.maps.reform", lang),
-    ).properties(width=WIDTH, height=HEIGHT)
-    return bytes(vl_convert.vegalite_to_png(chart.to_dict(), scale=SCALE, allowed_base_urls=[]))
+    )
+    spec |= {"width": WIDTH, "height": HEIGHT}
+    return bytes(vl_convert.vegalite_to_png(charts.inline(spec), scale=SCALE, allowed_base_urls=[]))

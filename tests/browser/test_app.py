@@ -116,7 +116,8 @@ def test_a_cooperative_cannot_reach_another_cooperatives_data(server: tuple[str,
         expect(page.get_by_text("Chuỗi lúa Dương Quang")).to_have_count(0)
     # Within the session, the coverage page's lists hold no other cooperative's linkage.
     open_unit(page, "thanh pho bac kan", "Thành Phố Bắc Kạn")
-    page.get_by_text("Những gì giúp thu hẹp khoảng cách ở đây").click()
+    page.get_by_text("Những gì giúp thu hẹp khoảng cách ở đây").click()  # the lists are read once it is open
+    expect(page.get_by_text("Liên kết vùng nguyên liệu chưa ứng dụng công nghệ số")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("L1", exact=True)).to_have_count(0)
     for path in ("verification", "graph"):  # the exchange page is its too: its own sphere only
         page.goto(f"{base}/{path}")  # still signed in: the sign-in is kept across page loads
