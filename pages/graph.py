@@ -4,10 +4,12 @@ or the same graph on the ground (every record at its commune's point), with what
 The map, unit, date, filters and the record picked live in the address (`/graph?map=2025-07&unit=01864&as_of=…`):
 a graph is shared as a link and survives a reload. A click on a node of the drawing picks its record."""
 
+import functools
 from datetime import date
 from functools import partial
 from typing import Any
 
+import networkx as nx
 import pandas as pd
 import streamlit as st
 
@@ -158,11 +160,21 @@ layout = st.radio(  # the chains as rings, or every record at its commune's poin
     horizontal=True,
 )
 
+
+@functools.cache
+def whole_graph() -> nx.MultiDiGraph:
+    """The unit's graph, built when first needed: a province's overview is drawn without it (its
+    thousands of records take seconds to read), and its lists only when opened."""
+    with st.spinner(tr("app.computing")):
+        return unit_graph(who, unit, as_of, tuple(products), tuple(technologies), tuple(party_types))
+
+
 with st.spinner(tr("app.computing")):
     try:
-        g = unit_graph(who, unit, as_of, tuple(products), tuple(technologies), tuple(party_types))
-        left_out = unit_unlinked(who, unit, as_of)
-    except UserFacingError as error:  # a scope the domain refuses (its rule is the last word)
+        left_out = unit_unlinked(who, unit, as_of)  # checks the scope too (the domain's rule is the last word)
+        if not (unit.level == "province" and layout == "chains"):
+            whole_graph()
+    except UserFacingError as error:  # a scope the domain refuses
         show_error(error)
         st.stop()
 title = graph_title(unit.code, as_of, lang(), map_name=unit.map)
@@ -173,10 +185,10 @@ if unit.level == "province" and layout == "chains":  # thousands of nodes: drawn
 else:
     st.caption(tr("app.graph.maps.ground" if layout == "map" else "app.graph.drawing"))
     filtered = bool(products or technologies or party_types)
-    st.iframe(html_file(g, title, lang(), filtered, layout), height=640)
+    st.iframe(html_file(whole_graph(), title, lang(), filtered, layout), height=640)
 
 chosen = st.session_state.get("graph_chosen")
-if chosen and not pick_in_view(chosen, g, left_out):  # a date or a filter took it out of the view
+if chosen and not pick_in_view(chosen, whole_graph(), left_out):  # a date or a filter took it out of the view
     st.info(tr("app.graph.pick_gone", value=plain(picked_name(chosen))))
     st.session_state["graph_chosen"] = chosen = None
 wanted = write_address(unit, as_of, products, technologies, party_types, chosen, layout)
@@ -194,13 +206,18 @@ def remember(table: str, kind: str, frame: pd.DataFrame) -> None:
 
 
 st.subheader(tr("app.graph.act_on"))
-tabs = st.tabs(
-    [tr("app.graph.unlinked"), tr("app.graph.dependence"), tr("app.graph.no_digital"), tr("app.graph.single_buyer")],
-    key="graph_tabs",
-)
-frames = (left_out, graph.buyer_dependence(g), graph.linkages_without_digital(g), graph.single_buyer_linkages(g))
-for i, (tab, frame, kind) in enumerate(zip(tabs, frames, ("kind", "buyer", "linkage", "linkage"), strict=True)):
+lists = {  # each list read when its tab is open
+    "unlinked": (lambda: left_out, "kind"),
+    "dependence": (lambda: graph.buyer_dependence(whole_graph()), "buyer"),
+    "no_digital": (lambda: graph.linkages_without_digital(whole_graph()), "linkage"),
+    "single_buyer": (lambda: graph.single_buyer_linkages(whole_graph()), "linkage"),
+}
+tabs = st.tabs([tr(f"app.graph.{name}") for name in lists], key="graph_tabs", on_change="rerun")
+for i, (tab, (listed, kind)) in enumerate(zip(tabs, lists.values(), strict=True)):
     with tab:
+        if not tab.open:
+            continue
+        frame = listed()
         if frame.empty:
             st.caption(tr("app.graph.none_here"))
             continue
@@ -213,6 +230,7 @@ for i, (tab, frame, kind) in enumerate(zip(tabs, frames, ("kind", "buyer", "link
         )
 
 if chosen:
+    g = whole_graph()
     node = g.nodes[chosen] if chosen in g else None
     kind, code = chosen.split(":", 1)
     st.subheader(f"{tr('choice.' + kind)}: {plain(node.get('name') if node else code)}")

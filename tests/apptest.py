@@ -8,6 +8,7 @@ from dataclasses import asdict
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.runtime.media_file_storage import MediaFileStorageError
@@ -65,6 +66,23 @@ def app(database: str) -> Callable[..., AppTest]:
         return at
 
     return start
+
+
+GRAPH_LISTS = {  # the graph page's lists of what to act on, by their tabs
+    "unlinked": "Chưa tham gia liên kết",
+    "dependence": "Phụ thuộc bên mua",
+    "no_digital": "Chưa có công nghệ số",
+    "single_buyer": "Chỉ một bên mua",
+}
+
+
+def graph_list(at: AppTest, name: str) -> pd.DataFrame:
+    """One of the graph page's lists as the user sees it after opening its tab (the page reads a list
+    only while its tab is open): the first table the page then shows."""
+    at.session_state["graph_tabs"] = GRAPH_LISTS[name]
+    at.run()
+    assert not at.exception, at.exception
+    return at.dataframe[0].value
 
 
 def texts(at: AppTest) -> str:

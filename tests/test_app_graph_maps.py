@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from linkage.accounts.users import Actor
 
-from .apptest import texts
+from .apptest import graph_list, texts
 from .helpers import OFFICER_058
 
 App = Callable[..., AppTest]
@@ -40,7 +40,7 @@ def test_the_graph_of_a_new_commune_draws_its_chains_and_its_address_carries_the
     # area A1 (in Nông Thượng, drawn as L1's party); nothing else of the fixture lies in the new commune.
     drawn = set(re.findall(r'"id": "([a-z_]+:[^"]+)"', at.get("iframe")[0].proto.srcdoc))
     assert drawn == {"cooperative:C1", "linkage:L1", "buyer:B1", "raw_material_area:A1"}
-    assert at.dataframe[0].value["Mã"].tolist() == ["B1"]  # buyer dependence: B1 behind the only chain
+    assert graph_list(at, "dependence")["Mã"].tolist() == ["B1"]  # B1 behind the only chain
 
 
 def test_a_link_to_a_district_of_a_map_that_has_none_is_named_and_the_users_own_opens(app: App) -> None:

@@ -22,7 +22,7 @@ from linkage.records import forms
 from linkage.records.history import pending
 from linkage.store.db import get_engine
 
-from .apptest import PAGES, texts
+from .apptest import PAGES, graph_list, texts
 from .helpers import C1_OFFICE, COOP_C1, COOP_C5, OFFICER_058, PLANNER_06, PLANNER_VN
 
 App = Callable[..., AppTest]
@@ -135,11 +135,11 @@ def test_a_product_filter_narrows_the_chains_and_who_is_left_out_stays_listed(ap
     at.text_input(key="graph_search").set_value("ba be").run()
     at.selectbox(key="graph_unit").select("2025-01:district:061").run()
     at.date_input(key="graph_as_of").set_value(date(2023, 6, 29)).run()
-    without_digital = at.dataframe[2].value
+    without_digital = graph_list(at, "no_digital")
     assert sorted(without_digital["Mã"]) == ["L3", "L4"]
     at.multiselect(key="graph_products:vi").select("TEA").run()
-    assert sorted(at.dataframe[2].value["Mã"]) == ["L4"]
-    left_out = at.dataframe[0].value
+    assert sorted(at.dataframe[0].value["Mã"]) == ["L4"]  # the tab stays open
+    left_out = graph_list(at, "unlinked")
     assert list(zip(left_out["Loại"], left_out["Mã"], strict=True)) == [
         ("hợp tác xã", "C3"),
         ("người sản xuất", "P3"),
@@ -210,7 +210,7 @@ def test_a_shared_graph_link_opens_its_unit_date_and_filters_and_choices_go_into
     assert at.date_input(key="graph_as_of").value == date(2023, 6, 29)
     assert at.multiselect(key="graph_products:vi").value == ["TEA"]
     assert at.multiselect(key="graph_types:vi").value == ["buyer", "producer"]
-    assert sorted(at.dataframe[2].value["Mã"]) == ["L4"]  # the tea linkage without digital technology
+    assert sorted(graph_list(at, "no_digital")["Mã"]) == ["L4"]  # the tea linkage without digital technology
     at.multiselect(key="graph_tech:vi").select("e_commerce").run()
     at.date_input(key="graph_as_of").set_value(date(2022, 12, 31)).run()
     address = dict(at.query_params)
