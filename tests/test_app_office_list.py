@@ -4,6 +4,8 @@ every row resolved or not, the officer's picks and duplicate decisions, then one
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -185,3 +187,25 @@ def test_the_columns_an_officer_chose_open_the_next_list_of_the_layout_for_the_o
         "TÊN CƠ SỞ": "", "Địa chỉ": "address", "MÃ": "code"
     }  # fmt: skip
     assert at.error
+
+
+def test_a_bug_reading_a_list_shows_a_reference_not_a_damaged_file(
+    app, upload, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An error of our own reading code is no damaged workbook: the officer gets the plain message
+    with a reference, and the log has that reference with the traceback."""
+
+    def bug(value: object) -> str:
+        raise KeyError("a bug of our own reading code")
+
+    monkeypatch.setattr("ui.RERAISE_UNEXPECTED", False)
+    monkeypatch.setattr("linkage.lists.sheet.cell_text", bug)
+    upload(DAK_LAK)  # a workbook
+    with caplog.at_level(logging.ERROR, logger="linkage.app"):
+        at: AppTest = app(ADMIN, "exchange.py")
+    errors = [error.value for error in at.error]
+    assert len(errors) == 1 and errors[0].startswith("Trang này gặp lỗi ngoài dự kiến"), errors
+    assert "xlsx" not in errors[0] and "a bug of our own" not in texts(at)
+    found = re.search(r"\b([0-9a-f]{8})\b", errors[0])
+    assert found is not None and found.group(1) in caplog.text
+    assert "Traceback" in caplog.text and "a bug of our own reading code" in caplog.text

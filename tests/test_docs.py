@@ -209,3 +209,30 @@ def test_the_office_list_guide_runs_as_written(tmp_path: Path) -> None:
     with (tmp_path / "bao_cao.csv").open(encoding="utf-8-sig") as report:
         rows = [(r["row"], r["status"], r["commune_code"]) for r in csv.DictReader(report)]
     assert rows == [("3", "new", "24207"), ("4", "new", "24427")]  # the guide's promise, from the GSO list
+
+
+def test_the_deployment_guide_offers_no_plain_http_on_the_network() -> None:
+    """Every documented way to start the app leaves it on 127.0.0.1 (the office reaches it through
+    nginx over HTTPS); nothing the repository ships names every interface."""
+    guide = (DOCS / "deploy.md").read_text(encoding="utf-8")
+    starts = [body for body in re.findall(r"```bash\n(.*?)```", guide, re.S) if "streamlit run" in body]
+    assert starts
+    for body in starts:
+        assert "STREAMLIT_SERVER_ADDRESS" not in body, body
+        assert re.findall(r"--server\.address\s+(\S+)", body) in ([], ["127.0.0.1"]), body
+    shipped = [*DOCS.glob("*.md"), ROOT / "README.md", ROOT / "tasks.py", ROOT / "deploy" / "nginx.conf"]
+    shipped.append(ROOT / ".streamlit" / "config.toml")
+    for path in shipped:
+        assert "0.0.0.0" not in path.read_text(encoding="utf-8"), path
+    assert 'address = "127.0.0.1"' in (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+
+
+def test_the_documented_sign_in_limit_is_the_proxys() -> None:
+    """The rate and burst docs/deploy.md promises per address are nginx.conf's own, and leave room
+    for an office's colleagues behind one NAT address signing in together."""
+    config = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    (rate,) = re.findall(r"zone=linkage_sign_in:\S+ rate=(\d+)r/m;", config)
+    (burst,) = re.findall(r"limit_req zone=linkage_sign_in burst=(\d+) nodelay;", config)
+    assert int(rate) >= 60 and int(burst) >= 60
+    guide = " ".join((DOCS / "deploy.md").read_text(encoding="utf-8").split())
+    assert f"limited to {rate} a minute per address, with a burst of {burst} answered at once" in guide

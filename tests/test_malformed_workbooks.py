@@ -1,5 +1,6 @@
 """A damaged workbook, however damaged, is refused in one plain line, by the exchange reader and by
-the office lists' reader alike; never an exception with the server's paths in it."""
+the office lists' reader alike; never an exception with the server's paths in it. An error of our own
+reading code is no damaged file: it goes on, to be logged with a reference (ui.navigation_run)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,16 @@ def _needs_a_newer_zip() -> bytes:
     return bytes(data)
 
 
+def _without(part: str) -> bytes:
+    """The good workbook with one part left out of its archive."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_good())) as good, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bad:
+        for item in good.infolist():
+            if item.filename != part:
+                bad.writestr(item.filename, good.read(item))
+    return out.getvalue()
+
+
 NO_SHEETS = (
     b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     b"<sheets/></workbook>"
@@ -73,6 +84,12 @@ DAMAGED: dict[str, Callable[[], bytes]] = {
     "workbook part not xml": lambda: _rewritten("xl/workbook.xml", lambda _: b"\x00\xff not xml"),
     "no sheets listed": lambda: _rewritten("xl/workbook.xml", lambda _: NO_SHEETS),
     "a workbook of something else": lambda: _rewritten("xl/workbook.xml", lambda _: b'<?xml version="1.0"?><foo/>'),
+    "sheet part missing": lambda: _without("xl/worksheets/sheet1.xml"),
+    "workbook part missing": lambda: _without("xl/workbook.xml"),
+    "content types missing": lambda: _without("[Content_Types].xml"),
+    "a cell of the wrong kind": lambda: _rewritten(
+        "xl/worksheets/sheet1.xml", lambda data: data.replace(b'r="A2"', b'r="A2" s="many"', 1)
+    ),
 }
 
 
@@ -99,3 +116,25 @@ def test_the_good_workbook_the_damage_starts_from_is_read() -> None:
     tables, problems = read_uploads([("cooperatives.xlsx", _good())])
     assert problems == [] and [len(table.rows) for table in tables] == [1]
     assert read_list("danh-sach.xlsx", _good()).rows
+
+
+def _our_bug(*args: object, **kwargs: object) -> str:
+    raise KeyError("a bug of our own reading code, not of the file")
+
+
+@pytest.mark.parametrize("error", [KeyError, TypeError, ValueError, IndexError])
+def test_an_error_of_our_own_exchange_reader_is_not_called_a_damaged_file(
+    monkeypatch: pytest.MonkeyPatch, error: type[Exception]
+) -> None:
+    def bug(*args: object, **kwargs: object) -> str:
+        raise error("a bug of our own reading code, not of the file")
+
+    monkeypatch.setattr("linkage.exchange.read._cell_text", bug)
+    with pytest.raises(error, match="a bug of our own"):
+        read_uploads([("cooperatives.xlsx", _good())])
+
+
+def test_an_error_of_our_own_list_reader_is_not_called_a_damaged_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("linkage.lists.sheet.cell_text", _our_bug)
+    with pytest.raises(KeyError, match="a bug of our own"):
+        read_list("danh-sach.xlsx", _good())

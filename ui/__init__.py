@@ -180,6 +180,21 @@ def navigation_run(who: Actor | None) -> Iterator[None]:
         _RUN.entered, _RUN.actor = False, None
 
 
+def script_error(error: Exception) -> bool:
+    """What `serve.py` gives Streamlit for an error that escaped the pages: one raised in the entry
+    script (`streamlit_app.py`, outside `navigation_run`) or in a widget's callback (`on_click`,
+    `on_change`), which runs before the script. The same plain message and reference as a page's
+    error, the traceback in the log under it; True: Streamlit shows nothing of its own."""
+    values = st.session_state.get("actor")
+    try:
+        who = Actor(**values) if isinstance(values, dict) else None
+    except TypeError:  # not an actor's fields: the log names no user rather than failing here
+        who = None
+    reference = report_unexpected(error, who)
+    st.error(tr("app.unexpected", reference=reference))
+    return True
+
+
 def _through_navigation() -> None:
     """Make sure this page runs under the entry script's navigation, or rerun through it.
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,20 +36,32 @@ MAX_INFLATED_BYTES = 160 * 1024 * 1024  # all parts of a workbook, inflated
 MAX_PART_BYTES = 24 * 1024 * 1024  # any part that is not a sheet (openpyxl holds it whole: shared strings, styles)
 MAX_PARTS = 2_000  # parts in a workbook's archive
 
-# What zipfile, zlib and openpyxl (with its XML parsers) raise on a damaged workbook: a file cut
-# short, bytes changed, a part missing or not XML, a sheet list that names no sheet, a zip feature
-# Python lacks. Each is a refusal of the file in one plain line (`xlsx_broken`), never a traceback.
-BROKEN_WORKBOOK: tuple[type[Exception], ...] = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    NotImplementedError,
-    KeyError,
-    IndexError,
-    OSError,
-    ValueError,
-    SyntaxError,  # xml.etree's ParseError and lxml's XMLSyntaxError
-)
+# The libraries that read a workbook's content: the zip archive (zipfile, zlib), openpyxl and the XML
+# parsers under it. What they raise while reading a damaged file (cut short, bytes changed, a part
+# missing or not XML, a zip feature Python lacks, a value of the wrong kind) is the file's fault and is
+# refused in one plain line (`xlsx_broken`); anything raised by our own code is a bug, and goes on to
+# be logged with its traceback under a reference (ui.navigation_run), never called a broken file.
+WORKBOOK_READERS = frozenset({"zipfile", "zlib", "openpyxl", "et_xmlfile", "xml", "lxml", "defusedxml", "_compression"})
+
+
+def broken_workbook(error: BaseException) -> bool:
+    """Whether `error`, met while reading a workbook, comes from the file's content: an exception of a
+    reader library's own kind (`BadZipFile`, `zlib.error`, openpyxl's `InvalidFileException`, an XML
+    parse error), or any exception raised inside a reader library's code (a `KeyError` for a missing
+    part, a `ValueError` or `TypeError` for a value openpyxl cannot take). Never an error raised by
+    our own code, nor running out of memory."""
+    if not isinstance(error, Exception) or isinstance(error, MemoryError):
+        return False
+    if type(error).__module__.split(".")[0] in WORKBOOK_READERS:
+        return True
+    trace = error.__traceback__
+    if trace is None:
+        return False
+    while trace.tb_next is not None:
+        trace = trace.tb_next
+    module = str(trace.tb_frame.f_globals.get("__name__", ""))
+    return module.split(".")[0] in WORKBOOK_READERS
+
 
 # The officer's list of records to settle (`linkage unplaced --out`, docs/command-line.md), read back once filled
 # in: each row updates the location columns of the record its `file` and `code` name, every other
@@ -293,7 +304,9 @@ def archive_problem(stream: IO[bytes], name: str) -> Problem | None:
     try:
         with zipfile.ZipFile(stream) as archive:
             parts = archive.infolist()
-    except BROKEN_WORKBOOK as exc:
+    except Exception as exc:
+        if not broken_workbook(exc):
+            raise
         return Problem(name, None, None, "xlsx_broken", {"detail": type(exc).__name__})
     mb = 1024 * 1024
     if len(parts) > MAX_PARTS:
@@ -334,13 +347,17 @@ def _read_workbook(stream: IO[bytes], name: str, stem: str) -> tuple[list[Table]
 
     try:
         book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except BROKEN_WORKBOOK as exc:
+    except Exception as exc:
+        if not broken_workbook(exc):
+            raise
         return [], [Problem(name, None, None, "xlsx_broken", {"detail": type(exc).__name__})]
     tables: list[Table] = []
     problems: list[Problem] = []
     try:
         sheets = book.worksheets
-        if sheets and stem not in BY_NAME and not any(s.title.strip().lower() in BY_NAME for s in sheets):
+        if not sheets:  # a workbook whose sheet list names none
+            return [], [Problem(name, None, None, "xlsx_broken", {"detail": "no sheet"})]
+        if stem not in BY_NAME and not any(s.title.strip().lower() in BY_NAME for s in sheets):
             rows = _bounded(name, _sheet_rows(sheets[0]))
             first = next(rows, None)
             if is_settlement(first):  # the settlement list, saved as a workbook by a spreadsheet program
@@ -367,7 +384,9 @@ def _read_workbook(stream: IO[bytes], name: str, stem: str) -> tuple[list[Table]
             problems += trouble
     except _Bounds as bounds:
         return [], [bounds.problem]
-    except BROKEN_WORKBOOK as exc:
+    except Exception as exc:
+        if not broken_workbook(exc):
+            raise
         return [], [Problem(name, None, None, "xlsx_broken", {"detail": type(exc).__name__})]
     finally:
         book.close()

@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from linkage.exchange.read import BROKEN_WORKBOOK, decode_text
+from linkage.exchange.read import broken_workbook, decode_text
 from linkage.lists.headers import HEADER_ROWS, find_header
 from linkage.lists.problems import ListRefused
 
@@ -109,15 +109,21 @@ def _workbook_rows(name: str, data: bytes, sheet: str | None) -> list[list[str]]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(i.file_size for i in archive.infolist())
-    except BROKEN_WORKBOOK:
+    except Exception as exc:
+        if not broken_workbook(exc):
+            raise
         raise ListRefused(name, None, None, "xlsx_broken", detail="not a zip archive") from None
     if unpacked > MAX_SHEET_BYTES:
         raise ListRefused(name, None, None, "too_large", limit_mb=MAX_SHEET_BYTES // 1048576)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except BROKEN_WORKBOOK as exc:
+    except Exception as exc:
+        if not broken_workbook(exc):
+            raise
         raise ListRefused(name, None, None, "xlsx_broken", detail=type(exc).__name__) from None
     try:
+        if not book.worksheets:  # a workbook whose sheet list names none
+            raise ListRefused(name, None, None, "xlsx_broken", detail="no sheet")
         if sheet is None:
             chosen = book.worksheets[0]
         else:
@@ -127,7 +133,9 @@ def _workbook_rows(name: str, data: bytes, sheet: str | None) -> list[list[str]]
                 raise ListRefused(name, None, None, "no_sheet", sheet=sheet, sheets=titles)
             chosen = names[sheet.strip().lower()]
         rows = [[cell_text(v) for v in row] for row in chosen.iter_rows(values_only=True)]
-    except BROKEN_WORKBOOK as exc:
+    except Exception as exc:
+        if not broken_workbook(exc):
+            raise
         raise ListRefused(name, None, None, "xlsx_broken", detail=type(exc).__name__) from None
     finally:
         book.close()
