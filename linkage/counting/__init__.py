@@ -10,7 +10,8 @@
   then in force, or every date on today's map), gaps and candidates.
 - `coverage`: the app's figures: facts cached per database and data version (`FACTS`), caught up
   after a write by reading again only the records it named (`patched`), or as officers last verified
-  them; what a server counts before it answers (`warm`: today's figures and the trends); downloads. `coverage_view`: what a coverage page opens for a unit of either map (its
+  them; what a server counts before it answers (`warm`: today's figures and the trends); downloads.
+  `coverage_view`: what a coverage page opens for a unit of either map (its
   counterpart on the other map through the crosswalk, the units below, one unit's trend).
 - `charts`: Altair charts, the reform of 1 July 2025 marked on every trend; each compiled once per
   shape to a Vega-Lite specification, a page's rows put beside it (`with_rows`).
