@@ -48,7 +48,7 @@ def test_the_browser_benchmark_measures_every_row_and_keeps_the_other_sections(t
     assert len(table) == len(ROWS)
     for line, (_, what, goal) in zip(table, ROWS, strict=True):
         cells = [c.strip() for c in line.strip("|").split("|")]
-        assert cells[0] == what.format(pending="3")
+        assert cells[0] == what.format(pending="3", list_rows="5,000")
         assert cells[1].endswith(" s"), line  # measured: a p95, not "—"
         phases = cells[3].split(" · ")  # where the time went: wait, run, draw, each measured
         assert len(phases) == 3 and all(float(p) >= 0 for p in phases), line
