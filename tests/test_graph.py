@@ -259,3 +259,37 @@ def test_who_takes_part_in_nothing_is_looked_up_by_party_code_not_by_a_scan(bac_
                 lookups += [row[-1] for row in plan if "linkage_party" in row[-1]]
     assert len(lookups) == 3  # cooperatives, producers, raw material areas
     assert all("party_code=?" in step for step in lookups), lookups
+
+
+def test_rows_read_column_by_column_are_those_pandas_gives() -> None:
+    """`graph.records`, the fast read of a frame's rows, gives what `DataFrame.to_dict("records")` gives,
+    value for value and type for type, for every kind of column a graph reads (text held by Arrow with
+    gaps, whole numbers, numbers with gaps, dates, flags, lists)."""
+    import pandas as pd
+
+    from linkage.graphs.graph import records
+
+    frame = pd.DataFrame(
+        {
+            "code": pd.Series(["C1", None, "C3"], dtype="string[pyarrow]"),
+            "name": pd.Series(["HTX Dương Quang", "<b>x</b>", None], dtype="str"),
+            "members": [3, 0, 12],
+            "area": [1.5, float("nan"), 2.0],
+            "founded": [date(2020, 1, 1), None, date(2024, 2, 29)],
+            "stamp": pd.to_datetime(["2024-01-01", None, "2025-07-01"]),
+            "lead": [True, False, True],
+            "flag": pd.Series([True, None, False], dtype="boolean"),
+            "count": pd.Series([1, None, 3], dtype="Int64"),
+            "technologies": [["e_commerce"], [], ["iot_sensing", "other"]],
+        }
+    )
+    expected = frame.to_dict("records")
+    got = list(records(frame))
+    assert len(got) == len(expected) == 3
+    for mine, theirs in zip(got, expected, strict=True):
+        assert list(mine) == list(theirs)
+        for key in theirs:
+            a, b = mine[key], theirs[key]
+            assert type(a) is type(b), (key, a, b)
+            assert a == b or (a is b) or (pd.isna(a) and pd.isna(b)), (key, a, b)
+    assert list(records(frame.iloc[:0])) == []

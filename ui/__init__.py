@@ -359,7 +359,7 @@ def _shown_column(column: str, values: pd.Series, names: Mapping[str, str]) -> l
     no linkage has tens of thousands of cells but few distinct kinds, communes and dates."""
     words: dict[tuple[type, object], object] = {}  # keyed with the type: True == 1, yet ✓ is not 1
     shown: list[object] = []
-    for value in values:
+    for value in values.tolist():  # the values iteration gives, read at once (one by one is slow for Arrow's text)
         key = (type(value), value)
         try:
             word = words[key]
