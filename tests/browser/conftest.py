@@ -7,8 +7,6 @@ import re
 import shutil
 import socket
 import ssl
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -30,7 +28,7 @@ from linkage.records.history import verifier_of
 from linkage.records.importing import import_path
 from linkage.store.db import get_engine
 from tests import server as app_process
-from tests.helpers import FIXTURE
+from tests.helpers import FIXTURE, linkage
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 FINISHED_RUN = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
@@ -204,7 +202,8 @@ def cli_coverage(url: str, day: date, on: str) -> dict[tuple[str, str, str], dic
     """`linkage coverage --format json` run as its own process, by (indicator, level, unit code): the
     command line's figures, to hold a page's or a file's against."""
     command = ["coverage", "--as-of", day.isoformat(), "--map", on, "--format", "json", "--db", url]
-    done = subprocess.run([sys.executable, "-m", "linkage", *command], capture_output=True, text=True, check=True)
+    done = linkage(*command)
+    assert done.returncode == 0, done.stderr
     return {(r["indicator"], r["level"], r["unit_code"]): r for r in json.loads(done.stdout)}
 
 
