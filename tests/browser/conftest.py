@@ -32,7 +32,6 @@ from tests import server as app_process
 from tests.helpers import FIXTURE, linkage
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-FINISHED_RUN = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
 LOCAL = {"127.0.0.1", "localhost", "[::1]", "::1", ""}
 FIRST_RUN = 90_000  # ms: the first run after a start imports everything, on a busy machine too
 WAIT = 30_000  # ms: any later run
