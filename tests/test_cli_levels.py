@@ -5,29 +5,14 @@ with LINKAGE_LANG=vi, in Vietnamese; nothing is printed on the standard output."
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy.engine import Engine
 
+from tests.helpers import linkage, url
+
 # The levels each map reports an indicator at, as docs/indicators.md ("On which map") writes them.
 LEVELS = {"2025-01": ("national", "province", "district"), "2025-07": ("national", "province", "commune")}
-
-
-def linkage(*args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "linkage", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "LINKAGE_LANG": lang},
-        timeout=300,
-    )
-
-
-def url(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
 
 
 @pytest.mark.parametrize(("map_name", "level"), [("2025-07", "district"), ("2025-01", "commune")])
@@ -44,7 +29,8 @@ def test_a_level_the_map_does_not_report_is_refused_naming_the_levels_it_has(
 
 
 def test_the_refusal_reads_in_vietnamese(engine: Engine) -> None:
-    done = linkage("coverage", "--map", "2025-07", "--level", "district", "--db", url(engine), lang="vi")
+    vietnamese = {"LINKAGE_LANG": "vi"}
+    done = linkage("coverage", "--map", "2025-07", "--level", "district", "--db", url(engine), env=vietnamese)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.strip() == (
         "linkage coverage: Bản đồ 2025-07 không báo cáo chỉ tiêu nào ở cấp district: "

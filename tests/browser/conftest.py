@@ -7,14 +7,13 @@ import re
 import shutil
 import socket
 import ssl
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -30,10 +29,9 @@ from linkage.records.history import verifier_of
 from linkage.records.importing import import_path
 from linkage.store.db import get_engine
 from tests import server as app_process
-from tests.helpers import FIXTURE
+from tests.helpers import FIXTURE, linkage
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-FINISHED_RUN = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
 LOCAL = {"127.0.0.1", "localhost", "[::1]", "::1", ""}
 FIRST_RUN = 90_000  # ms: the first run after a start imports everything, on a busy machine too
 WAIT = 30_000  # ms: any later run
@@ -91,7 +89,7 @@ class Watched:
 
 @pytest.fixture
 def watched(browser: Browser) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield Watched(page)
     context.close()
@@ -135,16 +133,130 @@ def signed_out(page: Page) -> None:
         settled(page)
 
 
-def settled(page: Page) -> None:
-    """Wait until Streamlit has finished running the page: the app has run its script at least once
-    since the page loaded (`data-test-script-state` leaves `initial` only then, so a busy server that
-    has not started the first run yet is not taken for a finished one) and its 'Running… Stop' status
-    is gone."""
+# Installed in every page before its own scripts (`new_context`): it watches Streamlit's websocket and
+# the page's requests, so that `settled` waits on what happened rather than for a fixed time. Each
+# message is read as protocol buffers far enough to know its top-level fields: the client's
+# `rerun_script` (BackMsg field 11) asks for a run; the server's `script_finished` (ForwardMsg field 6)
+# ends one, and one that ends only to run again at once (status 2, FINISHED_EARLY_FOR_RERUN) is not
+# the last. Heartbeats and the uploader's file requests are other BackMsgs: they count as activity,
+# never as runs asked for, so nothing waits for a run that is not coming.
+WATCH_RUNS = """(() => {
+  if (window.__linkageRuns) return;
+  const runs = window.__linkageRuns = {
+    asked: 0, lastAsked: -1, lastFinished: -1, finished: 0, activity: 0, requests: 0, seen: 0,
+  };
+  const busy = () => { runs.activity = performance.now(); };
+  const bytes = (data) => data instanceof ArrayBuffer ? new Uint8Array(data)
+    : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+  // The top-level fields of a protocol buffers message: [number, varint value or undefined].
+  const fields = (b) => {
+    const found = [];
+    let i = 0;
+    const varint = () => {
+      let value = 0, scale = 1;
+      for (;;) {
+        const byte = b[i++];
+        value += (byte & 0x7f) * scale;
+        if (byte < 0x80 || i >= b.length) return value;
+        scale *= 128;
+      }
+    };
+    while (i < b.length) {
+      const key = varint(), number = Math.floor(key / 8), type = key % 8;
+      if (type === 0) found.push([number, varint()]);
+      else if (type === 2) { const length = varint(); found.push([number, undefined]); i += length; }
+      else if (type === 1) { found.push([number, undefined]); i += 8; }
+      else if (type === 5) { found.push([number, undefined]); i += 4; }
+      else break;
+    }
+    return found;
+  };
+  const Native = window.WebSocket;
+  class Watched extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        busy();
+        const b = bytes(event.data);
+        if (!b) return;
+        for (const [number, value] of fields(b)) {
+          if (number === 6 && value !== 2) { runs.finished += 1; runs.lastFinished = performance.now(); }
+        }
+      });
+    }
+    send(data) {
+      busy();
+      const b = bytes(data);
+      if (b && fields(b).some(([number]) => number === 11)) { runs.asked += 1; runs.lastAsked = performance.now(); }
+      return super.send(data);
+    }
+  }
+  window.WebSocket = Watched;
+  // What the page draws: elements added, removed or retexted, or a widget enabled or disabled.
+  runs.drawn = 0;
+  new MutationObserver(() => { runs.drawn = performance.now(); }).observe(document, {
+    subtree: true, childList: true, characterData: true, attributes: true,
+    attributeFilter: ['disabled', 'aria-disabled', 'data-stale', 'data-test-script-state'],
+  });
+  // Uploads, and anything else the page fetches from its server, are activity while under way.
+  const started = () => { runs.requests += 1; busy(); };
+  const ended = () => { runs.requests -= 1; busy(); };
+  const fetch = window.fetch;
+  window.fetch = function (...args) {
+    started();
+    return fetch.apply(this, args).finally(ended);
+  };
+  const sendRequest = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    started();
+    this.addEventListener('loadend', ended, {once: true});
+    return sendRequest.apply(this, args);
+  };
+})();"""
+
+# Finished: connected, the app says `notRunning` with no 'Running…' status, the page has seen a run
+# end since it loaded, the last run asked for has ended (a run's end recorded after the last
+# request), no request is under way and nothing came or went for QUIET ms, and the page has drawn
+# what arrived (no element left stale, nothing redrawn for QUIET ms). If no run was asked for since
+# the last wait (`seen`), a click's request may not have left yet: give it GRACE ms to show.
+QUIET, GRACE, DRAWN = 150, 250, 2_000
+SETTLED = f"""(since) => {{
+  const runs = window.__linkageRuns;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!runs || !app) return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  const now = performance.now();
+  if (runs.finished === 0 || runs.lastFinished < runs.lastAsked || runs.requests > 0) return false;
+  if (now - runs.activity < {QUIET}) return false;
+  // The page has drawn what came: nothing stale left and nothing redrawn for QUIET ms (not waited
+  // for past DRAWN ms after the run's end, for a page that keeps changing).
+  if (now - runs.lastFinished < {DRAWN}) {{
+    if (document.querySelector('[data-stale="true"]')) return false;
+    if (now - runs.drawn < {QUIET}) return false;
+  }}
+  if (runs.asked === runs.seen && now - since < {GRACE}) return false;
+  runs.seen = runs.asked;
+  return true;
+}}"""
+
+
+def new_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A browser context whose pages `settled` can wait on (its watch installed before any script)."""
+    context = browser.new_context(**options)
+    context.add_init_script(WATCH_RUNS)
+    return context
+
+
+def settled(page: Page, timeout: float = WAIT) -> None:
+    """Wait until Streamlit has finished running the page: the runs the page asked for have ended
+    (one asked for and not yet started keeps it waiting) and its 'Running… Stop' status is gone.
+    The page must come from `new_context`."""
     page.wait_for_load_state("load")
-    page.wait_for_timeout(400)  # let a rerun that was just triggered show its status first
-    page.locator(FINISHED_RUN).wait_for(state="attached", timeout=30_000)
-    page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=30_000)
-    page.wait_for_timeout(300)
+    assert page.evaluate("() => Boolean(window.__linkageRuns)"), "a page settled waits on comes from new_context"
+    since = page.evaluate("() => performance.now()")
+    page.wait_for_function(SETTLED, arg=since, timeout=timeout, polling=50)
 
 
 class ProvinceApp:
@@ -170,7 +282,7 @@ def province_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProvinceA
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Watched]:
     """A page on a phone's screen (390×844, touch)."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context = new_context(browser, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     page = context.new_page()
     yield Watched(page)
     context.close()
@@ -204,7 +316,8 @@ def cli_coverage(url: str, day: date, on: str) -> dict[tuple[str, str, str], dic
     """`linkage coverage --format json` run as its own process, by (indicator, level, unit code): the
     command line's figures, to hold a page's or a file's against."""
     command = ["coverage", "--as-of", day.isoformat(), "--map", on, "--format", "json", "--db", url]
-    done = subprocess.run([sys.executable, "-m", "linkage", *command], capture_output=True, text=True, check=True)
+    done = linkage(*command)
+    assert done.returncode == 0, done.stderr
     return {(r["indicator"], r["level"], r["unit_code"]): r for r in json.loads(done.stdout)}
 
 

@@ -14,7 +14,7 @@ from linkage.accounts.users import SYSTEM
 from linkage.records import forms
 from linkage.store.db import get_engine
 
-from .conftest import Watched, exchange_files, fill_sign_in, open_page, open_unit, sign_in, url_with
+from .conftest import Watched, exchange_files, fill_sign_in, new_context, open_page, open_unit, sign_in, url_with
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,7 @@ def test_a_cooperative_edit_verified_by_the_officer_moves_the_coverage_figure(
         timeout=20_000
     )
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
     officer = context.new_page()
     sign_in(officer, base, "verifier")
     open_unit(officer, "thanh pho bac kan", "Thành Phố Bắc Kạn")

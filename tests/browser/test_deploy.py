@@ -29,7 +29,7 @@ from ui.signin import ROUTE
 from ..conftest import create_pg_database, drop_pg_database
 from ..documented import block, run_block
 from ..helpers import FIXTURE
-from .conftest import ACCOUNTS, PASSWORD, free_port, open_unit, session_cookie, sign_in, wait_healthy
+from .conftest import ACCOUNTS, PASSWORD, free_port, new_context, open_unit, session_cookie, sign_in, wait_healthy
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,7 +176,7 @@ def test_streamlits_metrics_are_closed_at_the_proxy(deployment: dict[str, str]) 
 
 
 def test_signing_in_through_the_proxy_works_over_its_websocket(deployment: dict[str, str], browser: Browser) -> None:
-    context = browser.new_context(ignore_https_errors=True)
+    context = new_context(browser, ignore_https_errors=True)
     page = context.new_page()
     sign_in(page, deployment["proxy"], "planner")
     # The page's own post of its one-time code passes the route's Origin check through the proxy
@@ -190,12 +190,12 @@ def test_signing_in_through_the_proxy_works_over_its_websocket(deployment: dict[
 def test_a_change_saved_through_one_replica_shows_on_the_other_at_its_next_page_load(
     deployment: dict[str, str], browser: Browser, tmp_path: Path
 ) -> None:
-    reader = browser.new_context(ignore_https_errors=True).new_page()
+    reader = new_context(browser, ignore_https_errors=True).new_page()
     sign_in(reader, deployment["b"], "officer")
     open_unit(reader, "thanh pho bac kan", "Thành Phố Bắc Kạn")
     expect(reader.get_by_test_id("stMetricValue").first).to_have_text("50,0%", timeout=20_000)
 
-    writer = browser.new_context(ignore_https_errors=True).new_page()
+    writer = new_context(browser, ignore_https_errors=True).new_page()
     sign_in(writer, deployment["a"], "officer")
     writer.get_by_role("link", name="Trao đổi dữ liệu").click()
     upload = tmp_path / "cooperatives.csv"

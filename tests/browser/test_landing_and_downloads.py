@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -24,7 +21,7 @@ from linkage.demo import generate
 from linkage.records.catalog import init
 from linkage.store.db import get_engine
 
-from .conftest import Watched, app_server, settled, signed_out, url_with
+from .conftest import Watched, app_server, cli_coverage, settled, signed_out, url_with
 
 pytestmark = pytest.mark.browser
 FIRST_RUN = 90_000  # ms: the first run after a start imports everything, on a busy machine too
@@ -55,9 +52,7 @@ class Demo:
 
     def coverage(self, day: date, on: str) -> dict[tuple[str, str, str], dict[str, Any]]:
         """`linkage coverage --format json` for a date and a map, by (indicator, level, unit code)."""
-        command = ["coverage", "--as-of", day.isoformat(), "--map", on, "--format", "json", "--db", self.url]
-        done = subprocess.run([sys.executable, "-m", "linkage", *command], capture_output=True, text=True, check=True)
-        return {(r["indicator"], r["level"], r["unit_code"]): r for r in json.loads(done.stdout)}
+        return cli_coverage(self.url, day, on)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from linkage.records.history import verifier_of
 from linkage.records.importing import import_path
 from linkage.store.db import get_engine
 
-from .conftest import ROOT, Watched, app_server, settled, signed_out
+from .conftest import ROOT, Watched, app_server, new_context, settled, signed_out
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "docs" / "screenshots"
@@ -102,7 +102,7 @@ def shot(page: Page, name: str) -> None:
 
 @pytest.fixture
 def tall(browser: Browser) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1400, "height": 2000})
+    context = new_context(browser, viewport={"width": 1400, "height": 2000})
     yield Watched(context.new_page())
     context.close()
 

@@ -18,7 +18,7 @@ from linkage.records.importing import import_path
 from linkage.store.db import get_engine
 
 from ..helpers import FIXTURE
-from .conftest import Watched, app_server, session_cookie, settled
+from .conftest import Watched, app_server, new_context, session_cookie, settled
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mật-khẩu-thử"
@@ -38,7 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
     yield context
     context.close()
 

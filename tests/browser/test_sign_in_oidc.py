@@ -23,7 +23,7 @@ from linkage.records.importing import import_path
 from linkage.store.db import get_engine
 
 from ..helpers import FIXTURE
-from .conftest import ROOT, free_port, settled, wait_healthy
+from .conftest import ROOT, free_port, new_context, settled, wait_healthy
 
 pytestmark = pytest.mark.browser
 LINKED = {"sub": "idp-kehoach", "email": "kehoach@so-nn.gov.vn", "email_verified": True}
@@ -105,7 +105,7 @@ def loopback_only(route: Route) -> None:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
     context.route("**/*", loopback_only)
     yield context
     context.close()
