@@ -26,7 +26,6 @@ from .conftest import Watched, app_server, cli_coverage, settled, signed_out, ur
 pytestmark = pytest.mark.browser
 FIRST_RUN = 90_000  # ms: the first run after a start imports everything, on a busy machine too
 WAIT = 30_000
-TODAY = date.today()
 WORDS = {
     "Xã có hợp tác xã": "communes_with_cooperative",
     "Huyện có liên kết sản phẩm chủ lực": "districts_with_key_product_linkage",
@@ -123,7 +122,7 @@ def test_a_provinces_download_holds_its_own_row_every_indicator_the_date_and_the
     visit(page, "Mức độ đạt chỉ tiêu")
     expect(page.get_by_text("tính đến", exact=False).first).to_be_visible(timeout=WAIT)
     on_page = cards(page)
-    truth = demo.coverage(TODAY, "2025-01")
+    truth = demo.coverage(date.today(), "2025-01")
     assert len(on_page) == 3, on_page  # the province's three cards, the key-product one among them
 
     text = download(page, "Tải CSV").decode("utf-8-sig")
@@ -131,7 +130,7 @@ def test_a_provinces_download_holds_its_own_row_every_indicator_the_date_and_the
     own = [r for r in read if r["Mã đơn vị"] == planner.scope and r["Cấp"] == "Tỉnh"]
     assert sorted(r["Chỉ tiêu"] for r in own) == sorted(WORDS), own
     for row in read:
-        assert (row["Tính đến ngày"], row["Bản đồ hành chính"]) == (TODAY.strftime("%d/%m/%Y"), "2025-01")
+        assert (row["Tính đến ngày"], row["Bản đồ hành chính"]) == (date.today().strftime("%d/%m/%Y"), "2025-01")
         level = {"Tỉnh": "province", "Huyện": "district"}[row["Cấp"]]
         figures = truth[(WORDS[row["Chỉ tiêu"]], level, row["Mã đơn vị"])]
         assert (int(row["Số đạt"]), int(row["Trên tổng số"])) == (figures["numerator"], figures["denominator"])
@@ -162,7 +161,7 @@ def test_a_new_provinces_download_names_its_levels_in_words(demo: Demo, watched:
     read = list(csv.DictReader(io.StringIO(text)))
     assert {r["Cấp"] for r in read} == {"Tỉnh", "Xã"}  # never a message key such as choice.commune
     assert "map" not in text.splitlines()[0].split(",")
-    truth = demo.coverage(TODAY, "2025-07")
+    truth = demo.coverage(date.today(), "2025-07")
     for row in read:
         level = {"Tỉnh": "province", "Xã": "commune"}[row["Cấp"]]
         figures = truth[(WORDS[row["Chỉ tiêu"]], level, row["Mã đơn vị"])]
@@ -182,11 +181,11 @@ def test_each_role_lands_on_its_own_unit(demo: Demo, watched: Watched) -> None:
     ):
         account = demo.accounts[username]
         sign_in(page, demo, username)
-        truth = demo.coverage(TODAY, on)
+        truth = demo.coverage(date.today(), on)
         mine = {k: r for k, r in truth.items() if k[1] == level and k[2] == account.scope}
         assert mine, (username, account.scope)
         unit_name = name or str(next(iter(mine.values()))["unit_name"])
-        heading = page.get_by_role("heading", name=f"{unit_name} tính đến {TODAY.strftime('%d/%m/%Y')}")
+        heading = page.get_by_role("heading", name=f"{unit_name} tính đến {date.today().strftime('%d/%m/%Y')}")
         expect(heading.first).to_be_visible(timeout=WAIT)
         expect(page.get_by_text("Toàn quốc tính đến")).to_have_count(0)
         values = cards(page)
@@ -232,5 +231,5 @@ def test_the_end_of_period_scorecard_of_a_new_province_opens_on_the_old_province
     page.reload()  # the address keeps the area, not the old province of the same code (the date is today's again)
     settled(page)
     expect(page.get_by_text("Tỉnh Phú Yên").first).to_be_visible(timeout=WAIT)
-    assert_area(cards(page), demo.coverage(TODAY, "2025-01"), olds)
+    assert_area(cards(page), demo.coverage(date.today(), "2025-01"), olds)
     quiet(watched)
