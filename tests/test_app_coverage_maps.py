@@ -169,3 +169,20 @@ def test_an_urban_commune_of_the_new_map_shows_its_linkage_counts_and_gaps(app: 
     }
     linkages = at.dataframe[-1].value
     assert list(linkages.iloc[:, 0]) == ["L7"]
+
+
+def test_the_charts_a_started_server_compiled_are_those_the_page_draws(app: App) -> None:
+    """The server's start compiles the coverage page's ranking and trend in each language
+    (`ui.coverage_page.prepare_charts`): the page then draws them without compiling any again."""
+    from linkage.counting import charts
+    from ui.coverage_page import prepare_charts
+
+    charts._ranking.cache_clear()
+    charts._trend.cache_clear()
+    prepare_charts()
+    compiled = charts._ranking.cache_info().misses, charts._trend.cache_info().misses
+    at = app(PLANNER_VN, "coverage.py", map="2025-07", unit="VN")  # a trend with every year end
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert len(at.get("vega_lite_chart")) >= 3  # the ranking, the map and the trend were drawn
+    assert (charts._ranking.cache_info().misses, charts._trend.cache_info().misses) == compiled
+    assert charts._ranking.cache_info().hits and charts._trend.cache_info().hits

@@ -12,8 +12,17 @@ from linkage.counting import charts, coverage, indicators, map_chart
 from linkage.counting.coverage_map import description, map_indicators
 from linkage.counting.coverage_view import UnitView, unit_trend
 from linkage.geo.maps import Unit
+from linkage.i18n import LANGUAGES, t
 from linkage.reports import content, document
 from ui import carried, engine, lang, pick_reading, plain, tr
+
+
+def prepare_charts() -> None:
+    """The charts this page draws first, compiled in each language at the server's start (ui/startup.py)."""
+    for words in LANGUAGES:
+        labels = {i: t(f"indicator.{i}", words) for i in indicators.INDICATORS}
+        value, unit, when = (t(f"app.coverage.{k}", words) for k in ("percent", "unit", "year_end"))
+        charts.prepare(labels, value, unit, when)
 
 
 def show_notice(view: UnitView, asked: str) -> Unit | None:

@@ -9,6 +9,7 @@ the server answers its first request, so they never compete with a user's reques
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -33,11 +34,11 @@ def prepare() -> None:
         log.exception("today's figures could not be counted at start-up; the first page that needs them will")
     for language in LANGUAGES:  # parsed once per process (pure-Python TOML)
         catalog(language)
-    from linkage.counting import charts  # lazy: Altair, about half a second, not on a user's first page
     from linkage.geo.maps import NEW_MAP
     from linkage.geo.points import points
+    from ui.coverage_page import prepare_charts  # lazy: Altair, about half a second, not on a user's first page
 
-    charts.warm()
+    prepare_charts()
     points(NEW_MAP, "commune")  # the places' points, read from their file once per process
     for module in ("linkage.counting.map_chart", "linkage.records.settling", "linkage.reports.content"):
         importlib.import_module(module)  # the coverage page's other modules
@@ -46,6 +47,9 @@ def prepare() -> None:
 
     options()
     assets_url()
+    # What was read and counted here lives as long as the process: kept out of the garbage collector's
+    # full passes, which otherwise walk all of it again and again while users click.
+    gc.freeze()
 
 
 @asynccontextmanager

@@ -3,9 +3,10 @@
 Labels come in already translated; every value is data, so Vega draws user text as text.
 
 Altair builds and checks a chart against the Vega-Lite schema in about a tenth of a second, most of a
-page's run on a two-core machine (docs/benchmarks.md): each chart is built once per shape (its words,
-sizes and ticks) with its data named, not held, and kept as a Vega-Lite specification; a page's run
-copies it and puts its rows beside it (`datasets`), as Streamlit sends an Altair chart's data anyway.
+page's run on a two-core machine (docs/benchmarks.md): each chart is built once per shape (its words
+and ticks) with its data named, not held, and kept as a Vega-Lite specification; a page's run copies
+it, puts in what belongs to the unit (its name, a height, a frame) and its rows beside it
+(`datasets`), as Streamlit sends an Altair chart's data anyway.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import altair as alt
 import pandas as pd
 from altair.utils import schemapi
 
+from linkage.counting.indicators import YEAR_ENDS
 from linkage.i18n import day_text
 
 # Altair checks every part of a chart as it is built, then the whole chart when it is compiled: the
@@ -37,10 +39,14 @@ def with_rows(compiled: str, **datasets: pd.DataFrame) -> Spec:
     return spec
 
 
-def warm() -> None:
-    """Altair's schema and its checker loaded before a page needs them: a process's first chart takes
-    about a quarter of a second more than the next (the server's start calls this)."""
-    _ranking(0, "", "", "")
+def prepare(labels: dict[str, str], value_label: str, unit_label: str, date_label: str) -> None:
+    """The shapes a coverage page draws compiled before anyone asks (the server's start): each
+    indicator's ranking and the trend of every year end, in the words given; Altair's schema and
+    its checker are loaded on the way."""
+    for label in labels.values():
+        _ranking(label, value_label, unit_label)
+    ticks = tuple(sorted({*(day.isoformat() for day in YEAR_ENDS), REFORM}))
+    _trend(tuple(labels.values()), ticks, value_label, date_label)
 
 
 def inline(spec: Spec) -> Spec:
@@ -73,11 +79,13 @@ COLOURS = ["#2e7d32", "#1565c0", "#f9a825"]  # communes, districts, raw-material
 def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -> Spec:
     """Units ranked by ratio for one indicator, the target as a rule; a click selects a unit code."""
     data = rows.assign(percent=rows["ratio"].fillna(0) * 100, target_percent=rows["target"] * 100)
-    return with_rows(_ranking(len(data), title, value_label, unit_label), **{ROWS: data})
+    spec = with_rows(_ranking(title, value_label, unit_label), **{ROWS: data})
+    spec["height"] = max(200, 22 * len(data))  # a bar a line, whatever the unit
+    return spec
 
 
 @functools.lru_cache(maxsize=SHAPES_KEPT)
-def _ranking(count: int, title: str, value_label: str, unit_label: str) -> str:
+def _ranking(title: str, value_label: str, unit_label: str) -> str:
     rows = alt.NamedData(name=ROWS)
     pick = alt.selection_point(name=SELECTION, fields=["unit_code"], on="click")
     bars = (
@@ -98,7 +106,7 @@ def _ranking(count: int, title: str, value_label: str, unit_label: str) -> str:
         .add_params(pick)
     )
     target = alt.Chart(rows).mark_rule(color="black", strokeDash=[4, 4]).encode(x="mean(target_percent):Q")
-    return alt.layer(bars, target).properties(height=max(200, 22 * count), autosize=FIT).to_json()
+    return alt.layer(bars, target).properties(height=200, autosize=FIT).to_json()
 
 
 REFORM = "2025-07-01"  # the two-tier map in force: marked on every trend
@@ -123,13 +131,15 @@ def trend(
         when=rows["as_of"].map(day_text),
     )
     ticks = tuple(sorted({*rows["as_of"], REFORM}))
-    shape = _trend(tuple(labels.values()), ticks, title, value_label, date_label)
+    shape = _trend(tuple(labels.values()), ticks, value_label, date_label)
     reform = pd.DataFrame({"as_of": [REFORM], "label": [reform_label]})
-    return with_rows(shape, **{ROWS: data, REFORM_ROWS: reform})
+    spec = with_rows(shape, **{ROWS: data, REFORM_ROWS: reform})
+    spec["layer"][0]["title"] = lines(title).to_dict()  # the unit's name: one shape serves every unit
+    return spec
 
 
 @functools.lru_cache(maxsize=SHAPES_KEPT)
-def _trend(names: tuple[str, ...], ticks: tuple[str, ...], title: str, value_label: str, date_label: str) -> str:
+def _trend(names: tuple[str, ...], ticks: tuple[str, ...], value_label: str, date_label: str) -> str:
     rows = alt.NamedData(name=ROWS)
     # One colour per indicator whatever the language: the scale follows the indicators' order.
     color = alt.Color(
@@ -146,7 +156,7 @@ def _trend(names: tuple[str, ...], ticks: tuple[str, ...], title: str, value_lab
         scale=alt.Scale(padding=24),
     )
     drawn = (
-        alt.Chart(rows, title=lines(title))
+        alt.Chart(rows, title=lines(""))  # the unit's name, put in by `trend`
         .mark_line(point=True)
         .encode(
             x=x,

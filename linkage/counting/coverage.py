@@ -49,7 +49,7 @@ from linkage.counting.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.exchange.keys import SEPARATOR, record_key
 from linkage.exchange.spec import BY_NAME, PARTY_COLUMN, PARTY_ENTITY
 from linkage.geo.geography import NATIONAL_CODE, Geography
-from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, map_of
+from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_of
 from linkage.records.permissions import Locator, home_unit, readable_linkages
 from linkage.store.db import (
     CHUNK,
@@ -431,14 +431,15 @@ def unit_map(engine: Engine, as_of: date, unit: Unit, indicator: str, verified_o
 
 def warm(engine: Engine, today: date | None = None) -> None:
     """Read the facts and count what the first pages show before anyone asks: today's figures on
-    today's map and the year ends of the trends in both readings, from all records and from verified
+    either map and the year ends of the trends in both readings, from all records and from verified
     ones. A server that starts with them (serve.py) answers its first sign-in, a shared link to any
     unit's coverage page and the first click on "verified only" without a cold count. Nothing is done
     on a database that is not migrated to this version."""
     if not schema_is_current(engine):
         return
     for verified_only in (False, True):
-        coverage(engine, today or date.today(), verified_only=verified_only)
+        for map_name in MAPS:  # today's figures on either map: a shared link may name a unit of 2025-01
+            coverage(engine, today or date.today(), verified_only=verified_only, map_name=map_name)
         for reading in READINGS:
             trend(FACTS.get(engine, verified_only), YEAR_ENDS, ALL_LEVELS, reading=reading)
 

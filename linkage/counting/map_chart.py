@@ -75,24 +75,19 @@ def chart(found: CoverageMap, lang: str, unit_name: str | None = None) -> Spec:
     else:
         x_domain, y_domain, height = [0.0, 1.0], [0.0, 1.0], 260
     sizes = "by_denominator" if found.level == "province" else 70 if len(data) > 400 else 110
-    shape = _shape(found.indicator, lang, shown, tuple(x_domain), tuple(y_domain), height, sizes)
-    spec = with_rows(shape, **{ROWS: data})
+    spec = with_rows(_shape(found.indicator, lang, shown, sizes), **{ROWS: data})
+    # the unit's own frame and words: one shape serves every unit
+    spec["encoding"]["x"]["scale"]["domain"] = list(x_domain)
+    spec["encoding"]["y"]["scale"]["domain"] = list(y_domain)
+    spec["height"] = height
     spec["description"] = description(found, lang, unit_name)
     return spec
 
 
 @functools.lru_cache(maxsize=SHAPES_KEPT)
-def _shape(
-    indicator: str,
-    lang: str,
-    shown: tuple[str, ...],
-    x_domain: tuple[float, float],
-    y_domain: tuple[float, float],
-    height: int,
-    sizes: str | int,
-) -> str:
-    """The map's chart without its rows or description (both of a date): one per place's frame,
-    statuses shown, language and indicator."""
+def _shape(indicator: str, lang: str, shown: tuple[str, ...], sizes: str | int) -> str:
+    """The map's chart without its rows, frame or description (of a unit and a date): one per
+    indicator, language, statuses shown and way of sizing the marks."""
     words = {
         "unit": t("coverage_map.unit", lang),
         "status": t("coverage_map.status_title", lang),
@@ -114,8 +109,8 @@ def _shape(
         scale=alt.Scale(domain=[labels[s] for s in shown], range=[SHAPES[s] for s in shown]),
     )
     encoding: dict[str, object] = {
-        "x": alt.X("x:Q", axis=None, scale=alt.Scale(domain=list(x_domain), nice=False, zero=False)),
-        "y": alt.Y("lat:Q", axis=None, scale=alt.Scale(domain=list(y_domain), nice=False, zero=False)),
+        "x": alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, 1], nice=False, zero=False)),
+        "y": alt.Y("lat:Q", axis=None, scale=alt.Scale(domain=[0, 1], nice=False, zero=False)),
         "color": colour,
         "shape": shape,
         "opacity": alt.condition(pick, alt.value(0.95), alt.value(0.45)),
@@ -139,7 +134,7 @@ def _shape(
     }
     title = t("coverage_map.title", lang, indicator=t(f"indicator.{indicator}", lang))
     return (
-        alt.Chart(alt.NamedData(name=ROWS), title=title, width=WIDTH, height=height)
+        alt.Chart(alt.NamedData(name=ROWS), title=title, width=WIDTH, height=260)
         .mark_point(filled=True, strokeWidth=1.5)
         .encode(**encoding)  # type: ignore[arg-type]
         .add_params(pick)
