@@ -475,7 +475,8 @@ def section(rows: dict[str, Row], repeats: int, pending: int, described: str, st
         "after the run (charts, tables, the graph's frame drawn)."
         + (
             f" A new server answered its health check {min(starts):.1f}–{max(starts):.1f} s after it was started: "
-            "it reads every record and counts today's figures before it answers (ui/startup.py)."
+            "it reads every record, counts today's figures and the trends and compiles the charts before it "
+            "answers (ui/startup.py)."
             if starts
             else ""
         ),
