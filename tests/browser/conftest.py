@@ -365,6 +365,7 @@ def fill_sign_in(page: Page, who: str) -> None:
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_text(f"Đăng nhập: {username}")).to_be_visible(timeout=20_000)
+    session_cookie(page.context)  # signed in for the next page load too, as a user's next click finds it
 
 
 def sign_in(page: Page, base: str, who: str) -> None:

@@ -197,8 +197,9 @@ def test_the_settling_page_offers_no_commune_and_says_who_can_settle_the_others(
         visit(page, "Xác định xã")
         picker = page.get_by_role("combobox", name="Bản ghi cần xác định")
         picker.click()
-        picker.fill(record.code)
-        page.get_by_role("option", name=re.compile(re.escape(f"{record.code} — {record.name}"))).click()
+        picker.press_sequentially(record.code)  # as a person types: the list filters as it goes
+        option = page.get_by_role("option", name=re.compile(re.escape(f"{record.code} — {record.name}")))
+        option.click(timeout=FIRST_RUN)
         settled(page)
         radio = page.get_by_test_id("stMain").get_by_test_id("stRadio")  # not the sidebar's language
         expect(radio.get_by_role("radio", checked=True)).to_have_count(0)  # no commune chosen for the officer
