@@ -128,8 +128,11 @@ def signed_out(page: Page) -> None:
     """Sign out if the browser is still signed in: a sign-in lasts across reloads (linkage/accounts/sessions.py)."""
     settled(page)
     button = page.get_by_role("button", name="Đăng xuất").or_(page.get_by_role("button", name="Sign out"))
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("^(Đăng nhập|Sign in)$"))
+    expect(button.or_(link).first).to_be_visible(timeout=FIRST_RUN)  # the page has said who is here
     if button.count():
         button.first.click()
+        expect(link).to_be_visible(timeout=FIRST_RUN)  # signed out: the sign-in page is offered again
         settled(page)
 
 
