@@ -163,8 +163,9 @@ layout = st.radio(  # the chains as rings, or every record at its commune's poin
 
 @functools.cache
 def whole_graph() -> nx.MultiDiGraph:
-    """The unit's graph, built when first needed: a province's overview is drawn without it (its
-    thousands of records take seconds to read), and its lists only when opened."""
+    """The unit's graph with the page's filters, built when first needed: a province's overview reads
+    its own (unfiltered by party type) and draws its clusters, and the lists below are read only when
+    their tab is opened."""
     with st.spinner(tr("app.computing")):
         return unit_graph(who, unit, as_of, tuple(products), tuple(technologies), tuple(party_types))
 
