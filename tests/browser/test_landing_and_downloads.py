@@ -87,7 +87,9 @@ def visit(page: Page, name: str) -> None:
 
 def cards(page: Page) -> dict[str, str]:
     """The page's indicator cards: name → the value shown (`61,5%`), the first card of each name (the
-    unit's own, before its province's on a commune's home page)."""
+    unit's own, before its province's on a commune's home page). Waits for the cards to be drawn: a
+    page that has settled may still be drawing on a loaded machine."""
+    expect(page.get_by_test_id("stMetricValue").first).to_be_visible(timeout=WAIT)
     found: dict[str, str] = {}
     for metric in page.get_by_test_id("stMetric").all():
         label = metric.get_by_test_id("stMetricLabel").inner_text().strip()
