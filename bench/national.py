@@ -20,7 +20,11 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import csv
+import ctypes
+import functools
+import gc
 import os
 import platform
 import resource
@@ -51,6 +55,16 @@ GOALS = {
     "report_province": 3.0,
     "report_national": 6.0,
 }
+DUCKDB_SHARE = 0.5  # `linkage coverage` as a process against the DuckDB script's: at most half its time
+
+
+def release() -> None:
+    """Hand back to the system what the steps before freed (glibc keeps freed memory in its arenas), so
+    that the peak measured is the heaviest step's own, not that step on top of what earlier, unrelated
+    steps of this script left behind."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to hand back this way
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def timed[T](fn: Callable[[], T]) -> tuple[T, float]:
@@ -154,11 +168,11 @@ def _command(argv: list[str], scratch: Path) -> tuple[float, int, str]:
     return seconds, round(usage.ru_maxrss / 1024), printed
 
 
-def _import_100k(scratch: Path) -> float:
-    """Seconds to import one producers.csv of 100,000 rows over real communes into a new database."""
+def _import_100k(scratch: Path, linkage_cmd: list[str]) -> tuple[float, int]:
+    """One producers.csv of 100,000 rows over real communes imported into a new database by `linkage
+    import` as its own process, as an office runs it: seconds and its peak memory in MB."""
     from linkage.geo.geography import gso_rows
     from linkage.records.catalog import init
-    from linkage.records.importing import import_path
     from linkage.store.db import get_engine
 
     communes = [c["code"] for c in gso_rows()[2] if c["is_rural"]]
@@ -169,10 +183,11 @@ def _import_100k(scratch: Path) -> float:
         writer.writerow(["code", "name", "commune_code", "kind"])
         for i in range(100_000):
             writer.writerow([f"H{i:06d}", f"Hộ sản xuất số {i}", communes[i % len(communes)].lstrip("0"), "household"])
-    engine = get_engine(f"sqlite:///{scratch / '100k.db'}")
-    init(engine)
-    _, seconds = timed(lambda: import_path(engine, folder))
-    return seconds
+    url = f"sqlite:///{scratch / '100k.db'}"
+    init(get_engine(url))
+    get_engine(url).dispose()
+    seconds, peak, _ = _command([*linkage_cmd, "import", str(folder), "--db", url], scratch)
+    return seconds, peak
 
 
 LOAD_EDITORS, LOAD_READERS, LOAD_SECONDS = 6, 20, 60.0
@@ -274,9 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     _, figures["init"] = timed(lambda: init(engine))
     summary, figures["demo_national"] = timed(lambda: generate(engine, scale="national", seed=args.seed))
     figures["demo_summary"] = summary.describe()
+    release()
     exported = scratch / "export"
     with read_session(engine) as session:
         _, figures["export_national"] = timed(lambda: export_folder(session, exported, actor=SYSTEM))
+    release()
     second = f"sqlite:///{scratch / 'imported.db'}"
     init(get_engine(second))
     linkage_cmd = [str(Path(sys.executable).parent / "linkage")]
@@ -299,18 +316,23 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         cov.coverage(engine, as_of, map_name=name)
         figures[f"{key}_warm"] = time.perf_counter() - start
-    _, figures["trend_5_years"] = timed(lambda: indicators.trend(facts))
+    _, figures["trend_5_years"] = timed(functools.partial(indicators.trend, facts))
+    district, province = _drawn_units(engine, facts, as_of)
+    mine = rows[["indicator", "level", "unit_code", "numerator", "denominator"]]
+    mine = mine.sort_values(["indicator", "level", "unit_code"]).reset_index(drop=True)
+    del facts, rows  # the reference below and the steps after it need none of the national facts
+    release()
 
     geo, xw = scratch / "geography.csv", scratch / "crosswalk.csv"
     write_geography_csv(geo)
     write_crosswalk_csv(xw)
     oracle, figures["duckdb_in_process"] = timed(lambda: duckdb_coverage(exported, geo, as_of, xw))
-    mine = rows[["indicator", "level", "unit_code", "numerator", "denominator"]]
-    mine = mine.sort_values(["indicator", "level", "unit_code"]).reset_index(drop=True)
     both = mine.merge(oracle, on=["indicator", "level", "unit_code"], how="outer", suffixes=("", "_duck"))
     figures["duckdb_agrees"] = len(both) == len(mine) == len(oracle) and bool(
         ((both["numerator"] == both["numerator_duck"]) & (both["denominator"] == both["denominator_duck"])).all()
     )
+    del oracle, mine, both
+    release()
     duck_script = (
         "import sys; from pathlib import Path; from datetime import date;"
         "from tests.duckdb_reference import duckdb_coverage;"
@@ -326,7 +348,6 @@ def main(argv: list[str] | None = None) -> int:
         }
     )
 
-    district, province = _drawn_units(engine, facts, as_of)
     summary_d, figures["graph_district"] = timed(lambda: write_graph_file(engine, district, as_of, scratch / "d.html"))
     summary_p, figures["graph_province"] = timed(lambda: write_graph_file(engine, province, as_of, scratch / "p.html"))
     figures["graph_units"] = (
@@ -347,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     figures["report_unit"] = province
     figures["graph_district_kb"] = round((scratch / "d.html").stat().st_size / 1024)
     figures["graph_province_kb"] = round((scratch / "p.html").stat().st_size / 1024)
-    figures["import_100k"] = _import_100k(scratch)
+    figures["import_100k"], figures["import_100k_peak_mb"] = _import_100k(scratch, linkage_cmd)
     figures["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     figures["catch_up"], figures["recount"] = _moved_record(engine, as_of)
     figures["load"] = [] if args.no_load else _load_runs(scratch)
@@ -384,7 +405,11 @@ def write_report(path: Path, f: dict[str, Any]) -> None:
             GOALS["import_national"],
         ),
         f"| … its peak memory, in its own process | {f['import_peak_mb']} MB |  | |",
-        row("import of one producers.csv of 100,000 rows into an empty database", "import_100k"),
+        row(
+            "`linkage import` of one producers.csv of 100,000 rows into an empty database, as a whole process",
+            "import_100k",
+        ),
+        f"| … its peak memory, in its own process | {f['import_100k_peak_mb']} MB |  | |",
         row(
             "coverage on `2025-01`, all levels, cold: a new process reads and computes (median of 3)",
             "coverage_cold",
@@ -417,14 +442,14 @@ def write_report(path: Path, f: dict[str, Any]) -> None:
         row(
             "`linkage coverage --map 2025-01 --format csv` as a whole process (median of 5, in turns with DuckDB's)",
             "coverage_process",
-            f["duckdb_process"],
-            f"≤ DuckDB's process = {f['duckdb_process']:.3f} s",
+            DUCKDB_SHARE * f["duckdb_process"],
+            f"≤ half DuckDB's process = {DUCKDB_SHARE * f['duckdb_process']:.3f} s",
         ),
         row(
             "`linkage coverage --map 2025-07 --format csv` as a whole process (median of 5, in turns with DuckDB's)",
             "coverage_new_process",
-            f["duckdb_process"],
-            f"≤ DuckDB's process = {f['duckdb_process']:.3f} s",
+            DUCKDB_SHARE * f["duckdb_process"],
+            f"≤ half DuckDB's process = {DUCKDB_SHARE * f['duckdb_process']:.3f} s",
         ),
         row(
             "DuckDB SQL over the exported CSV files, whole process importing only DuckDB and pandas (median of 5)",
