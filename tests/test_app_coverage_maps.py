@@ -172,17 +172,26 @@ def test_an_urban_commune_of_the_new_map_shows_its_linkage_counts_and_gaps(app: 
 
 
 def test_the_charts_a_started_server_compiled_are_those_the_page_draws(app: App) -> None:
-    """The server's start compiles the coverage page's ranking and trend in each language
-    (`ui.coverage_page.prepare_charts`): the page then draws them without compiling any again."""
-    from linkage.counting import charts
-    from ui.coverage_page import prepare_charts
+    """The server's start compiles the coverage page's ranking and trend in each language, and the country's
+    map on either map (`ui.coverage_page.prepare_charts`, `prepare_maps`): the national page then draws them
+    without compiling any again, in either language, on either map."""
+    from linkage.counting import charts, map_chart
+    from ui.coverage_page import prepare_charts, prepare_maps
 
-    charts._ranking.cache_clear()
-    charts._trend.cache_clear()
+    shapes = (charts._ranking, charts._trend, map_chart._shape)
+    for shape in shapes:
+        shape.cache_clear()
     prepare_charts()
-    compiled = charts._ranking.cache_info().misses, charts._trend.cache_info().misses
+    prepare_maps()
+    compiled = [shape.cache_info().misses for shape in shapes]
     at = app(PLANNER_VN, "coverage.py", map="2025-07", unit="VN")  # a trend with every year end
-    at.sidebar.radio(key="lang").set_value("en").run()
     assert len(at.get("vega_lite_chart")) >= 3  # the ranking, the map and the trend were drawn
-    assert (charts._ranking.cache_info().misses, charts._trend.cache_info().misses) == compiled
-    assert charts._ranking.cache_info().hits and charts._trend.cache_info().hits
+    at.selectbox(key="coverage_map:vi").select("2025-01").run()
+    assert len(at.get("vega_lite_chart")) >= 3 and not at.exception
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert len(at.get("vega_lite_chart")) >= 3 and not at.exception
+    at = app(PLANNER_VN, "coverage.py", map="2025-07", unit="VN")
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert len(at.get("vega_lite_chart")) >= 3 and not at.exception
+    assert [shape.cache_info().misses for shape in shapes] == compiled
+    assert all(shape.cache_info().hits for shape in shapes)

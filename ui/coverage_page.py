@@ -11,9 +11,10 @@ from linkage.accounts.users import Actor
 from linkage.counting import charts, coverage, indicators, map_chart
 from linkage.counting.coverage_map import description, map_indicators
 from linkage.counting.coverage_view import UnitView, unit_trend
-from linkage.geo.maps import Unit
+from linkage.geo.maps import MAPS, Unit, national
 from linkage.i18n import LANGUAGES, t
 from linkage.reports import content, document
+from linkage.store.db import schema_is_current
 from ui import carried, engine, lang, pick_reading, plain, tr
 
 
@@ -23,6 +24,17 @@ def prepare_charts() -> None:
         labels = {i: t(f"indicator.{i}", words) for i in indicators.INDICATORS}
         value, unit, when = (t(f"app.coverage.{k}", words) for k in ("percent", "unit", "year_end"))
         charts.prepare(labels, value, unit, when)
+
+
+def prepare_maps() -> None:
+    """The country's map as this page first draws it (today, all records, the first indicator), compiled on
+    either map in each language at the server's start: the national view is the first page of many."""
+    if not schema_is_current(engine()):
+        return
+    for name in MAPS:
+        found = coverage.unit_map(engine(), date.today(), national(name), indicators.INDICATORS[0])
+        for words in LANGUAGES:
+            map_chart.chart(found, words)
 
 
 def show_notice(view: UnitView, asked: str) -> Unit | None:

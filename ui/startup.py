@@ -1,8 +1,9 @@
 """What the server does once, as it starts, before it answers anyone (serve.py's `lifespan`).
 
 The first user after a start would otherwise wait for every record to be read and counted (today's
-figures, the trends), the first coverage page for Altair to be imported and the first graph for
-networkx, and the English catalog to be parsed: all are done here instead, before
+figures, the trends), the maps' names to be read, the password hasher to be imported, the first coverage
+page for Altair to be imported and the country's map to be compiled, the first graph for networkx, and
+the English catalog to be parsed: all are done here instead, before
 the server answers its first request, so they never compete with a user's request for the two cores
 (docs/benchmarks.md: the first page after sign-in on a newly started server).
 """
@@ -34,11 +35,22 @@ def prepare() -> None:
         log.exception("today's figures could not be counted at start-up; the first page that needs them will")
     for language in LANGUAGES:  # parsed once per process (pure-Python TOML)
         catalog(language)
-    from linkage.geo.maps import NEW_MAP
-    from linkage.geo.points import points
-    from ui.coverage_page import prepare_charts  # lazy: Altair, about half a second, not on a user's first page
+    from streamlit.string_util import extract_leading_emoji
 
+    from linkage.accounts.users import hasher
+    from linkage.geo.maps import MAPS, NEW_MAP, map_data
+    from linkage.geo.points import points
+    from ui.coverage_page import prepare_charts, prepare_maps  # lazy: Altair, about half a second
+
+    for name in MAPS:  # the maps' names and places (the counting above reads only their columns)
+        map_data(name)
+    hasher()  # argon2, imported on the first sign-in otherwise
+    extract_leading_emoji("Xã")  # Streamlit's emoji pattern, compiled on a page's first notice otherwise
     prepare_charts()
+    try:
+        prepare_maps()
+    except Exception:  # a head start only, as above
+        log.exception("the country's map could not be compiled at start-up; its first page will")
     points(NEW_MAP, "commune")  # the places' points, read from their file once per process
     for module in ("linkage.counting.map_chart", "linkage.records.settling", "linkage.reports.content"):
         importlib.import_module(module)  # the coverage page's other modules
