@@ -240,22 +240,23 @@ def test_who_takes_part_in_nothing_is_looked_up_by_party_code_not_by_a_scan(bac_
         pytest.skip("SQLite's query plan; PostgreSQL plans by its statistics")
     import sqlalchemy as sa
 
-    statements: list[tuple[str, object]] = []
+    statements: list[str] = []  # as SQLite ran them (the graph reads through the driver's cursor)
 
-    def keep(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        statements.append((statement, parameters))
+    def trace(dbapi_connection, record, proxy) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.set_trace_callback(statements.append)
 
-    sa.event.listen(bac_kan, "before_cursor_execute", keep)
+    sa.event.listen(bac_kan, "checkout", trace)
     try:
         with read_session(bac_kan) as session:
             unlinked(session, "06", DAY, actor=SYSTEM)
+            session.connection().connection.driver_connection.set_trace_callback(None)  # type: ignore[union-attr]
     finally:
-        sa.event.remove(bac_kan, "before_cursor_execute", keep)
+        sa.event.remove(bac_kan, "checkout", trace)
     lookups = []
     with bac_kan.connect() as conn:
-        for statement, parameters in statements:
+        for statement in statements:
             if "linkage_party" in statement and "EXISTS" in statement.upper():
-                plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()  # type: ignore[arg-type]
+                plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}").all()
                 lookups += [row[-1] for row in plan if "linkage_party" in row[-1]]
     assert len(lookups) == 3  # cooperatives, producers, raw material areas
     assert all("party_code=?" in step for step in lookups), lookups

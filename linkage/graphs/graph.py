@@ -23,7 +23,7 @@ from linkage.actor import Actor
 from linkage.counting.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, as_unit, map_data, placements, unit_holds
 from linkage.records.permissions import require_unit_view
-from linkage.store.db import chunked
+from linkage.store.db import chunked, read_frame
 from linkage.store.models import (
     Buyer,
     Cooperative,
@@ -99,7 +99,7 @@ def _named(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _frame(session: Session, query: Any) -> pd.DataFrame:
-    return pd.read_sql(query, session.connection())
+    return read_frame(session, query)
 
 
 def _frame_of(
