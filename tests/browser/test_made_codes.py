@@ -105,7 +105,7 @@ def test_on_a_phone_a_cooperative_adds_a_member_and_an_area_without_a_code_and_a
     choice = page.get_by_test_id("stSelectbox").filter(visible=True).filter(has_text="Chọn liên kết")
     choice.first.locator("input").fill(linkage)
     page.get_by_role("option", name=re.compile(re.escape(linkage))).first.click()
-    expect(choice.first).to_contain_text(linkage, timeout=WAIT)  # picked, before its run is waited for
+    expect(choice.first.locator("input")).to_have_value(re.compile(re.escape(linkage)), timeout=WAIT)  # picked
     settled(page)
     party = page.get_by_test_id("stSelectbox").filter(visible=True).filter(has_text="Bên tham gia *")
     expect(party).to_have_count(1, timeout=WAIT)
