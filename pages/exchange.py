@@ -1,8 +1,5 @@
 """Data exchange: blank templates, upload with a validation preview, commit all-or-nothing, export."""
 
-import tempfile
-from pathlib import Path
-
 import streamlit as st
 
 from linkage.errors import UserFacingError
@@ -43,9 +40,9 @@ with st.container(horizontal=True):
     for entity in ENTITIES:
         name = f"{entity.name}.csv"
         st.download_button(name, template_csv(entity), name, "text/csv", key=f"template_{entity.name}")
-with tempfile.TemporaryDirectory() as folder:
-    book = template_workbook(Path(folder) / "linkage-tracker-template.xlsx").read_bytes()
-st.download_button(tr("app.exchange.template_xlsx"), book, "linkage-tracker-template.xlsx", XLSX, key="template_xlsx")
+st.download_button(
+    tr("app.exchange.template_xlsx"), template_workbook(), "linkage-tracker-template.xlsx", XLSX, key="template_xlsx"
+)
 st.caption(tr("app.exchange.columns_help", example=", ".join(ENTITIES[2].column_names)))
 
 if may_import(who):

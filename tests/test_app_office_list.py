@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from linkage.accounts.users import Actor
 from linkage.lists.service import import_list
-from linkage.store.db import get_engine
+from linkage.store.db import get_engine, write_session
 from linkage.store.models import Cooperative
 
 from .apptest import texts
@@ -111,6 +111,19 @@ def test_a_decision_on_one_list_does_not_carry_over_to_the_next_list(app, databa
     upload(without_rows(DUPLICATES, {5, 6}))  # another list, with the same rows 3 and 4
     at.run()
     assert "Chưa ghi được: 2 dòng" in texts(at)  # row 3 waits for this list's own decision
+
+
+def test_the_preview_shown_again_sees_a_write_made_meanwhile_by_anyone(app, database, upload) -> None:
+    engine = get_engine(database)
+    import_list(engine, DAK_LAK.name, DAK_LAK.data(), DAK_LAK.entity)
+    upload(without_rows(DUPLICATES, {6}))
+    at: AppTest = app(ADMIN, "exchange.py")
+    at.toggle(key="list_only").set_value(False).run()
+    assert list(at.dataframe[0].value["Trạng thái"]) == ["same", "duplicate", "duplicate", "new"]
+    with write_session(engine) as session:  # another office renames the record row 4 names by its number
+        session.execute(sa.update(Cooperative).where(Cooperative.code == "6000123456").values(name="HTX Sông Hinh"))
+    at.run()  # any click: the same list, columns and decisions
+    assert list(at.dataframe[0].value["Trạng thái"]) == ["same", "duplicate", "same", "new"]
 
 
 def stored_name(database: str, code: str) -> str:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from linkage.lists.service import Decisions, import_list, read_office_list
+from linkage.store.db import write_session
 from linkage.store.models import ChangeLog, Cooperative, Producer, RawMaterialArea
 from tests.office_lists import (
     CORPUS,
@@ -274,3 +275,31 @@ def test_every_sheet_of_the_template_is_read_as_its_kind(engine: Engine, entity:
     result = read_office_list(engine, "mau.xlsx", out.getvalue(), entity, sheet=title)
     assert result.header_row == 4 and result.ignored == [h for h in headers if h in ("STT", "Ghi chú")]
     assert [(r.status, r.map, r.commune) for r in result.rows] == [("new", "2025-01", "24207")]
+
+
+def test_a_list_read_again_gives_each_reader_its_own_rows_and_other_bytes_are_read_anew() -> None:
+    from linkage.lists.sheet import read_list
+
+    data = DAK_LAK.data()
+    first = read_list(DAK_LAK.name, data)
+    header, rows = list(first.header), [(n, list(c)) for n, c in first.rows]
+    first.header[1], first.rows[:] = "Tên khác", []  # what one reader does to its table stays its own
+    again = read_list(DAK_LAK.name, data)
+    assert (again.header, again.rows) == (header, rows) and len(rows) == 6
+    last = DAK_LAK.first_row + 5
+    shorter = read_list(DAK_LAK.name, without_rows(DAK_LAK, {last}).data())  # same file name, other content
+    assert [cells[1] for _, cells in shorter.rows] == [cells[1] for _, cells in rows[:-1]]
+
+
+def test_the_same_list_previewed_again_sees_what_changed_in_the_database_meanwhile(engine: Engine) -> None:
+    write(engine, DAK_LAK)
+    data = DUPLICATES.data()  # the same upload, previewed twice as the app's page does on a rerun
+    before = read_office_list(engine, DUPLICATES.name, data, DUPLICATES.entity)
+    assert before.rows[0].status == "same" and before.rows[2].same_code
+    with write_session(engine) as session:  # meanwhile another office archives one record and renames another
+        stored = sa.update(Cooperative).where(Cooperative.name == "HTX Nông nghiệp Ea Tir")
+        session.execute(stored.values(archived_at=sa.func.current_timestamp()))
+        session.execute(sa.update(Cooperative).where(Cooperative.code == "6000123456").values(name="HTX Sông Hinh"))
+    after = read_office_list(engine, DUPLICATES.name, data, DUPLICATES.entity)
+    assert after.rows[0].status == "new" and not after.rows[2].similar and after.rows[2].matched
+    assert [(s.name, s.why, s.row) for s in after.rows[1].similar] == [("HTX Nông nghiệp Ea Tir", "one_letter_row", 2)]

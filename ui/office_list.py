@@ -3,9 +3,17 @@
 Upload a list in the office's own layout, see each column as understood (each one changeable, the
 choice remembered in the database for the office's next list with the same headers: `lists.layouts`),
 every row resolved or not, pick the commune of an ambiguous row and decide each possible duplicate, then write it all.
+
+The page runs again on every click: the latest preview is kept in the session with what it was made
+from (the list's content, kind, map, columns and decisions, the account and the data version), so a
+click that changes none of them (the filter, the write button) does not read the list again, and a
+write by anyone is seen on the next run.
 """
 
 from __future__ import annotations
+
+import hashlib
+from dataclasses import astuple
 
 import streamlit as st
 
@@ -17,9 +25,12 @@ from linkage.lists.problems import ListRefused
 from linkage.lists.service import Decisions, OfficeList, candidate_choices, import_list, preview_rows
 from linkage.lists.sheet import read_list
 from linkage.lists.template import template_workbook
+from linkage.store.db import data_version
 from ui import engine, lang, show_error, tr
 
 NEW, LEAVE_OUT = "new", "left_out"  # a possible duplicate's decisions besides the stored record it is
+HELD = "list_previewed"  # the session-state entry holding the latest preview
+HELD_ROWS = 20_000  # a longer list is read again on each run rather than held for the session (~5 MB per 10,000 rows)
 
 
 def office_list_section(who: Actor) -> None:
@@ -41,6 +52,7 @@ def office_list_section(who: Actor) -> None:
         )  # fmt: skip
     upload = st.file_uploader(tr("app.lists.upload"), type=["csv", "xlsx"], key="list_upload")
     if upload is None:
+        st.session_state.pop(HELD, None)  # a list taken away: its preview is not kept either
         return
     name, data = upload.name, upload.getvalue()
     if st.session_state.get("list_seen") != upload.file_id:  # another list: no decision of the last one holds
@@ -54,8 +66,7 @@ def office_list_section(who: Actor) -> None:
         return
     chosen = _columns(who, header, understand(header, entity).columns, entity)
     try:
-        listed = import_list(engine(), name, data, entity, map_name=choice or None, chosen=chosen,
-                             only_chosen=True, decisions=_decisions(), dry_run=True, actor=who)  # fmt: skip
+        listed = _preview(who, name, data, entity, choice or None, chosen)
     except ListRefused as refused:
         st.error(refused.line(lang()))
         return
@@ -65,6 +76,33 @@ def office_list_section(who: Actor) -> None:
     elif st.button(tr("app.lists.write", count=len(listed.rows) - listed.counts().get("left_out", 0)), type="primary",
                    key="list_write"):  # fmt: skip
         _write(who, name, data, entity, choice or None, chosen)
+
+
+def _preview(
+    who: Actor, name: str, data: bytes, entity: str, map_name: str | None, chosen: dict[str, str]
+) -> OfficeList:
+    """The dry run of the list as the page's widgets set it: the session's latest when nothing it was
+    made from has changed."""
+    decided = _decisions()
+    made_from = (
+        (hashlib.sha256(data).hexdigest(), name, entity, map_name, sorted(chosen.items())),
+        (
+            sorted(decided.communes.items()),
+            sorted(decided.new),
+            sorted(decided.same_as.items()),
+            sorted(decided.left_out),
+        ),
+        (astuple(who), data_version(engine())),
+    )
+    held = st.session_state.get(HELD)
+    if isinstance(held, tuple) and held[0] == made_from:
+        return held[1]  # type: ignore[no-any-return]
+    st.session_state.pop(HELD, None)  # the last list's preview is not kept beside this one's
+    listed = import_list(engine(), name, data, entity, map_name=map_name, chosen=chosen, only_chosen=True,
+                         decisions=decided, dry_run=True, actor=who)  # fmt: skip
+    if len(listed.rows) <= HELD_ROWS:
+        st.session_state[HELD] = (made_from, listed)
+    return listed
 
 
 def _map_words(value: str) -> str:

@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 def prepare() -> None:
     """Today's figures and the trends counted, the message catalogs read, the coverage and graph
-    pages' modules imported and vis-network published for the graph."""
+    pages' modules imported, vis-network published for the graph and the maps' names indexed for
+    office lists."""
     try:
         warm(get_engine())
     except Exception:  # a head start only: whatever failed, the pages read and report it themselves
@@ -54,6 +55,10 @@ def prepare() -> None:
     points(NEW_MAP, "commune")  # the places' points, read from their file once per process
     for module in ("linkage.counting.map_chart", "linkage.records.settling", "linkage.reports.content"):
         importlib.import_module(module)  # the coverage page's other modules
+    from linkage.lists.places import prepare as prepare_places  # an office's first list: the maps' names
+
+    prepare_places()
+    importlib.import_module("openpyxl")  # and the workbook reader
     from linkage.graphs.drawing import options  # lazy: networkx, the drawing and pyvis, here and not on a first graph
     from ui.graphs import assets_url
 

@@ -8,7 +8,9 @@ spreadsheet would run as a formula is shielded with a leading quote, which the r
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -81,12 +83,15 @@ def template_csv(entity: Entity) -> bytes:
     return (",".join(entity.column_names) + "\r\n").encode("utf-8-sig")
 
 
-def template_workbook(path: Path) -> Path:
-    """A blank workbook with one sheet per exchange file, each holding its header row."""
+@cache
+def template_workbook() -> bytes:
+    """A blank workbook with one sheet per exchange file, each holding its header row. Made once per
+    process: the exchange page offers it on every run."""
     from openpyxl import Workbook  # lazy: see write_workbook
 
     book = Workbook(write_only=True)
     for entity in ENTITIES:
         book.create_sheet(entity.name).append(list(entity.column_names))
-    book.save(path)
-    return path
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

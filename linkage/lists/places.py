@@ -26,7 +26,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from linkage.geo.geography import fold
 from linkage.geo.maps import NEW_MAP, OLD_MAP, Place, crosswalk, map_data, province_crosswalk
@@ -71,6 +71,7 @@ class Part:
     kind: str | None = None  # the commune's or district's division type when the type word says it
 
 
+@lru_cache(maxsize=65536)  # a list names the same districts and provinces on row after row
 def read_part(text: str, level: str | None = None) -> Part:
     """A part of an address (`level` None) or a place column (`level` its field) as written: the type word
     (full or abbreviated, read with its diacritics when the text has any, so `Quan Sơn` is no `Quận`)
@@ -165,7 +166,11 @@ class _Upper:
 
 
 class Places:
-    """Resolves rows on both maps; the maps' indexes are built once per process (about 0.1 s each)."""
+    """Resolves rows on both maps; the maps' indexes are built once per process (about 0.1 s each).
+
+    A resolution depends only on the row's place texts and the maps, which do not change while the
+    process runs: the latest ones are kept, so a list read again (the app's page runs again on every
+    click) finds its rows' communes at once."""
 
     def resolve(
         self,
@@ -177,6 +182,9 @@ class Places:
     ) -> Resolution:
         """The commune a row names (by an address text, or commune, district and province columns) on
         `map_name`, else on the map its names say: a row naming a district is on 2025-01, any other on 2025-07."""
+        return _resolution(address, commune, district, province, map_name)
+
+    def _read_row(self, address: str, commune: str, district: str, province: str, map_name: str | None) -> Resolution:
         parts = [read_part(p) for p in _split(address)] if address.strip() else []
         named: list[tuple[Part, str]] = [(p, "address") for p in parts if p.core and p.core not in COUNTRY]
         if commune.strip():
@@ -300,6 +308,20 @@ class Places:
         return found
 
 
+def prepare() -> None:
+    """Both maps' name indexes and what is read from them, built before a first list needs them (the
+    app's start-up: the first officer to upload a list does not wait for them)."""
+    for on in (OLD_MAP, NEW_MAP):
+        _index(on)
+    _dashed_communes()
+    _district_now()
+
+
+@lru_cache(maxsize=20_000)  # the rows of the latest lists read: a Resolution is frozen, shared safely
+def _resolution(address: str, commune: str, district: str, province: str, map_name: str | None) -> Resolution:
+    return Places()._read_row(address, commune, district, province, map_name)
+
+
 def _accented(text: str) -> str:
     """A name as written, without type word, case, spacing or punctuation but with its diacritics."""
     lowered = unicodedata.normalize("NFC", text).lower()
@@ -310,8 +332,10 @@ def _accented(text: str) -> str:
 def _narrow_by_accents(fits: list[Place], commune: Part) -> list[Place]:
     """`Sơn Hạ` written with its marks is not `Sơn Hà`: among communes whose names fold alike, the one
     written exactly is kept. Unaccented text (`son ha`) stays ambiguous."""
+    if len(fits) < 2:
+        return fits
     written = _accented(commune.text)
-    if len(fits) < 2 or written == fold(written):
+    if written == fold(written):
         return fits
     exact = [p for p in fits if _accented(_untyped(p.name, p.kind)) == written]
     return exact or fits

@@ -452,7 +452,11 @@ def _place(row: ListRow, on: str, code: str) -> None:
 class _Stored:
     code: str
     name: str
-    cells: dict[str, str]
+    cells: dict[str, str]  # the exchange columns as stored; read only for a record a row may become
+    key: str = field(init=False)  # the name as compared, once per record
+
+    def __post_init__(self) -> None:
+        self.key = key(self.name)
 
 
 def _match(session: Session, listed: OfficeList, decisions: Decisions) -> None:
@@ -467,14 +471,14 @@ def _match(session: Session, listed: OfficeList, decisions: Decisions) -> None:
     by_code = _stored_by(session, model, spec, model.code, sorted(codes))
     olds = {r.commune for r in pending if r.map == OLD_MAP and r.commune}
     news = {r.commune for r in pending if r.map == NEW_MAP and r.commune}
-    near = _stored_near(session, model, spec, olds, news)
+    near = _stored_near(session, model, spec, olds, news, pending)
     seen: dict[tuple[str, str, str], ListRow] = {}
     in_commune: dict[tuple[str, str], list[tuple[str, ListRow]]] = defaultdict(list)  # earlier rows by commune
     for r in pending:
         leaving = r.row in decisions.left_out
         here = near.get((r.map, r.commune), []) if r.commune else near.get(("", ""), [])
         name_key = key(r.name)
-        stored = by_code.get(r.code) if r.code else next((s for s in here if key(s.name) == name_key), None)
+        stored = by_code.get(r.code) if r.code else next((s for s in here if s.key == name_key), None)
         ident = (r.map, r.commune, name_key)
         if ident in seen and not r.code and not leaving:
             first = seen[ident]
@@ -487,7 +491,7 @@ def _match(session: Session, listed: OfficeList, decisions: Decisions) -> None:
         if r.code and stored is not None and key(stored.name) != name_key:
             similar.append(Similar(stored.code, stored.name, "same_code"))
         if stored is None:
-            similar += [Similar(s.code, s.name, "one_letter") for s in here if _one_letter(key(s.name), name_key)]
+            similar += [Similar(s.code, s.name, "one_letter") for s in here if _one_letter(s.key, name_key)]
             similar += [
                 Similar(o.code or "", o.name, "one_letter_row", o.row)
                 for k, o in in_commune[(r.map, r.commune)]
@@ -577,30 +581,43 @@ def _stored(record: Any, spec: Entity) -> _Stored:
 
 
 def _stored_near(
-    session: Session, model: Any, spec: Entity, olds: set[str], news: set[str]
+    session: Session, model: Any, spec: Entity, olds: set[str], news: set[str], rows: list[ListRow]
 ) -> dict[tuple[str, str], list[_Stored]]:
     """Live stored records by (map, commune) they lie in on that map, for the communes the rows name:
-    given there, or given on the other map and placed in exactly that commune."""
+    given there, or given on the other map and placed in exactly that commune. Only their codes and
+    names are read for all of them (a name compared, a possible duplicate shown); the whole record
+    only for those a row names in its commune, which it becomes."""
     to_old, to_new = placements(NEW_MAP, OLD_MAP), placements(OLD_MAP, NEW_MAP)
     cw = crosswalk()
     want_old = olds | {c for n in news for c in cw.new_to_old.get(n, ())}
     want_new = news | {c for o in olds for c in cw.old_to_new.get(o, ())}
     found: dict[tuple[str, str], list[_Stored]] = defaultdict(list)
-    records: dict[str, Any] = {}
+    records: dict[str, tuple[str, str | None, str | None]] = {}
     for column, codes in ((model.commune_code, want_old), (model.commune_code_2025_07, want_new)):
         for chunk in chunked(sorted(codes)):
-            query = sa.select(model).where(column.in_(chunk), model.archived_at.is_(None))
-            for record in session.execute(query).scalars():
-                records[record.code] = record
-    for record in records.values():
-        stored = _stored(record, spec)
-        old, new = record.commune_code, record.commune_code_2025_07
+            query = sa.select(model.code, model.name, model.commune_code, model.commune_code_2025_07).where(
+                column.in_(chunk), model.archived_at.is_(None)
+            )
+            for code, name, old, new in session.execute(query):
+                records.setdefault(code, (name, old, new))
+    for code, (name, old, new) in records.items():
+        stored = _Stored(code, name, {})
         on_old = old or (to_old[new].code if new and to_old[new].level == "commune" else None)
         on_new = new or (to_new[old].code if old and to_new[old].level == "commune" else None)
         if on_old in olds:
             found[(OLD_MAP, on_old)].append(stored)
         if on_new in news:
             found[(NEW_MAP, on_new)].append(stored)
+    named = {
+        s.code
+        for r in rows
+        if not r.code and r.commune
+        for s in found.get((r.map, r.commune), [])
+        if s.key == key(r.name)
+    }
+    whole = _stored_by(session, model, spec, model.code, sorted(named))
+    for stored in (s for here in found.values() for s in here if s.code in whole):
+        stored.cells = whole[stored.code].cells
     return found
 
 

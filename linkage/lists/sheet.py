@@ -9,10 +9,13 @@ and a total row (`Tổng cộng…`, `Cộng`) are not records.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
+import threading
 import unicodedata
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -23,6 +26,7 @@ from linkage.lists.problems import ListRefused
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_SHEET_BYTES = 400 * 1024 * 1024  # a workbook's sheets as they unpack: a small zip can hold gigabytes
 TOTAL = re.compile(r"^(tổng cộng|tổng số|tổng|cộng|tong cong|tong so)(\W|$)")
+KEPT_CELLS = 500_000  # the cells of the latest lists read, kept to be read again (some 60 MB at most)
 
 
 @dataclass
@@ -51,7 +55,41 @@ def cell_text(value: object) -> str:
 
 
 def read_list(name: str, data: bytes, sheet: str | None = None) -> Sheet:
-    """The table of the list `name` (CSV or XLSX, the first sheet or `sheet`), or `ListRefused`."""
+    """The table of the list `name` (CSV or XLSX, the first sheet or `sheet`), or `ListRefused`.
+
+    The app's page reads the uploaded list again on every click (its header, then all of it): the
+    latest lists read are kept by their content, up to `KEPT_CELLS` cells, and each caller gets its
+    own copy of the rows."""
+    held = (name, sheet, hashlib.sha256(data).hexdigest())
+    with _LOCK:
+        found = _KEPT.get(held)
+        if found is not None:
+            _KEPT.move_to_end(held)
+    if found is None:
+        found = _read_list(name, data, sheet)
+        _keep(held, found)
+    return Sheet(found.file, list(found.header), found.header_row, list(found.rows))
+
+
+_KEPT: OrderedDict[tuple[str, str | None, str], Sheet] = OrderedDict()
+_LOCK = threading.Lock()  # the app's sessions run in threads
+
+
+def _keep(held: tuple[str, str | None, str], read: Sheet) -> None:
+    def cells(kept: Sheet) -> int:
+        return len(kept.header) + sum(len(c) for _, c in kept.rows)
+
+    if cells(read) > KEPT_CELLS:
+        return
+    with _LOCK:
+        _KEPT[held] = read
+        total = sum(cells(k) for k in _KEPT.values())
+        while total > KEPT_CELLS:
+            _, dropped = _KEPT.popitem(last=False)
+            total -= cells(dropped)
+
+
+def _read_list(name: str, data: bytes, sheet: str | None) -> Sheet:
     if len(data) > MAX_FILE_BYTES:
         raise ListRefused(name, None, None, "too_large", limit_mb=MAX_FILE_BYTES // 1048576)
     lower = name.lower()

@@ -4,6 +4,7 @@ per kind of list, every header one the reader knows (docs/office-lists.md)."""
 from __future__ import annotations
 
 import io
+from functools import cache
 
 SHEETS: dict[str, tuple[str, list[str]]] = {
     "cooperatives": (
@@ -32,8 +33,10 @@ TITLES = {
 NOTE = "(Địa chỉ ghi như thường lệ, ví dụ: Thôn 3, xã Ea Tir, huyện Ea H'leo, tỉnh Đắk Lắk; ngày ghi ngày/tháng/năm)"
 
 
+@cache
 def template_workbook() -> bytes:
-    """The workbook as bytes: a sheet per kind, its title merged across the table, a note, the headers."""
+    """The workbook as bytes: a sheet per kind, its title merged across the table, a note, the headers.
+    Made once per process: the exchange page offers it on every run."""
     import openpyxl  # lazy: ~0.15 s to import, paid only when the template is asked for (start-up stays fast)
     from openpyxl.styles import Alignment, Font  # lazy, as above
 
