@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from linkage.counting import charts, coverage, indicators
-from linkage.counting.coverage_view import unit_view
+from linkage.counting.coverage_view import UnitView, unit_view
 from linkage.counting.report import file_name, report_rows, to_csv, to_xlsx
 from linkage.geo.maps import MAP_LEVELS, MAPS, OLD_MAP, Unit, map_of
 from linkage.geo.unit_search import search
@@ -122,45 +122,55 @@ if view.unplaced:
     if may_open(who, "settling") and st.button(tr("app.coverage.maps.settle"), key="settle"):
         st.switch_page(SETTLING, query_params={"map": on, "unit": view.figures_unit.code})
 
-children = view.children
 labels = {i: tr(f"indicator.{i}") for i in indicators.INDICATORS}
-indicator = None
-if len(children):
-    available = [i for i in indicators.INDICATORS if (children["indicator"] == i).any()]
-    indicator = st.radio(
-        tr("app.coverage.rank_by"),
-        available,
-        format_func=labels.__getitem__,
-        horizontal=True,
-        key=carried(f"rank_by_{on}"),
-    )
-    ranked = children[children["indicator"] == indicator]
-    chart = charts.ranking(ranked, labels[indicator], tr("app.coverage.percent"), tr("app.coverage.unit"))
-    picked = st.vega_lite_chart(
-        spec=chart, width="stretch", on_select="rerun", key=f"rank_{on}_{unit.code}_{indicator}"
-    )
-    chosen = [p.get("unit_code") for p in (picked.selection.get(charts.SELECTION) or [])] if picked else []
-    by_code = {u: level for u, level in zip(ranked["unit_code"], ranked["level"], strict=True)}
-    if chosen and chosen[0] in by_code:
-        open_unit(Unit(on, by_code[chosen[0]], str(chosen[0])))
-if placed := show_map(unit, as_of, verified, indicator, labels):
-    open_unit(placed)
-if len(children):
-    st.markdown(f"**{tr('app.coverage.below_target')}**")
-    behind = indicators.with_gap(ranked[ranked["met"] == False])  # noqa: E712  (met is True/False/None)
-    shown = ["unit_code", "unit_name", "numerator", "denominator", "needed"]
-    behind = behind.sort_values("needed", ascending=False)[shown + (["unplaced"] if behind["unplaced"].any() else [])]
-    table = st.dataframe(  # units by name: their codes are of no help to a reader, and widen it past a phone
-        labelled(behind.drop(columns=["unit_code"])),
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        key=f"behind_{on}_{unit.code}",
-    )
-    if table and table.selection.rows:
-        code = str(behind.iloc[table.selection.rows[0]]["unit_code"])
-        open_unit(Unit(on, by_code[code], code))
 
+
+@st.fragment
+def ranked_and_placed(view: UnitView, on: str, as_of: date, verified: bool) -> None:
+    """The units below the one shown, ranked by the indicator picked, on the map and behind the target:
+    another ranking reruns this part only, not the figures above it or the trend below."""
+    unit, children = view.unit, view.children
+    indicator = None
+    if len(children):
+        available = [i for i in indicators.INDICATORS if (children["indicator"] == i).any()]
+        indicator = st.radio(
+            tr("app.coverage.rank_by"),
+            available,
+            format_func=labels.__getitem__,
+            horizontal=True,
+            key=carried(f"rank_by_{on}"),
+        )
+        ranked = children[children["indicator"] == indicator]
+        chart = charts.ranking(ranked, labels[indicator], tr("app.coverage.percent"), tr("app.coverage.unit"))
+        picked = st.vega_lite_chart(
+            spec=chart, width="stretch", on_select="rerun", key=f"rank_{on}_{unit.code}_{indicator}"
+        )
+        chosen = [p.get("unit_code") for p in (picked.selection.get(charts.SELECTION) or [])] if picked else []
+        by_code = {u: level for u, level in zip(ranked["unit_code"], ranked["level"], strict=True)}
+        if chosen and chosen[0] in by_code:
+            open_unit(Unit(on, by_code[chosen[0]], str(chosen[0])))
+    if placed := show_map(unit, as_of, verified, indicator, labels):
+        open_unit(placed)
+    if len(children):
+        st.markdown(f"**{tr('app.coverage.below_target')}**")
+        behind = indicators.with_gap(ranked[ranked["met"] == False])  # noqa: E712  (met is True/False/None)
+        shown = ["unit_code", "unit_name", "numerator", "denominator", "needed"]
+        behind = behind.sort_values("needed", ascending=False)[
+            shown + (["unplaced"] if behind["unplaced"].any() else [])
+        ]
+        table = st.dataframe(  # units by name: their codes are of no help to a reader, and widen it past a phone
+            labelled(behind.drop(columns=["unit_code"])),
+            hide_index=True,
+            on_select="rerun",
+            selection_mode="single-row",
+            key=f"behind_{on}_{unit.code}",
+        )
+        if table and table.selection.rows:
+            code = str(behind.iloc[table.selection.rows[0]]["unit_code"])
+            open_unit(Unit(on, by_code[code], code))
+
+
+ranked_and_placed(view, on, as_of, verified)
 reading = show_trend(view.figures_unit, verified, labels)
 
 # Listed only while open: the lists are read when the user opens them, not on every click.

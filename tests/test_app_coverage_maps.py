@@ -3,6 +3,7 @@ the other map in a link or a search, the end-of-period scorecard, the trend's tw
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 
@@ -195,3 +196,20 @@ def test_the_charts_a_started_server_compiled_are_those_the_page_draws(app: App)
     assert len(at.get("vega_lite_chart")) >= 3 and not at.exception
     assert [shape.cache_info().misses for shape in shapes] == compiled
     assert all(shape.cache_info().hits for shape in shapes)
+
+
+def test_another_ranking_redraws_the_ranking_and_the_map_and_keeps_the_rest(app: App) -> None:
+    """A new ranking (a part of the page of its own, `st.fragment`: in the browser only it reruns) redraws
+    the ranking and the map for the indicator picked; the figures and the trend stay on the page."""
+    at = app(PLANNER_VN, "coverage.py", unit="06", map="2025-01")
+    before = chart_rows(at, 0)
+    at.radio(key="rank_by_2025-01:vi").set_value("raw_material_linkages_with_digital_tech").run()
+    after = chart_rows(at, 0)
+    assert (
+        {r["indicator"] for r in after}
+        == {"raw_material_linkages_with_digital_tech"}
+        != {r["indicator"] for r in before}
+    )
+    drawn = json.loads(at.get("vega_lite_chart")[1].proto.spec)  # the map, of the indicator picked
+    assert "Liên kết vùng nguyên liệu ứng dụng công nghệ số" in json.dumps(drawn["title"], ensure_ascii=False)
+    assert len(at.metric) == 3 and len(at.get("vega_lite_chart")) == 3 and not at.exception
