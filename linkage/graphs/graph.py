@@ -98,16 +98,12 @@ def _named(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _frame(session: Session, query: Any) -> pd.DataFrame:
-    return read_frame(session, query)
-
-
 def _frame_of(
     session: Session, codes: Collection[str], query: Callable[[list[str]], Any], columns: list[str]
 ) -> pd.DataFrame:
     """The rows `query(chunk)` selects for the codes, one IN list of sorted codes per chunk, as one
     frame (with `columns`, empty, when there are no codes)."""
-    frames = [_frame(session, query(chunk)) for chunk in chunked(sorted(codes))]
+    frames = [read_frame(session, query(chunk)) for chunk in chunked(sorted(codes))]
     return pd.concat(frames) if frames else pd.DataFrame(columns=columns)
 
 
@@ -166,7 +162,7 @@ def _homed(
     if kind == "cooperative":
         here = here.where(COOPERATIVE.condition(Cooperative, as_of))
     names = [c.key for c in columns]
-    frames = [_frame(session, here)] if include_unlinked else []
+    frames = [read_frame(session, here)] if include_unlinked else []
     if named:
         frames.append(_frame_of(session, named, lambda chunk: base.where(model.code.in_(chunk)), names))
     found = pd.concat(frames).drop_duplicates("code") if frames else pd.DataFrame(columns=names)
@@ -193,7 +189,7 @@ def _located_linkages(session: Session, unit: Unit, as_of: date) -> pd.DataFrame
             for kind, (model, _) in HOMED_COLUMNS.items()
         )
     ).subquery()
-    return _frame(
+    return read_frame(
         session,
         sa.select(
             col(Linkage.code),
@@ -474,7 +470,7 @@ def unlinked(session: Session, unit: Unit | str, as_of: date, *, actor: Actor) -
             .where(_placed_in_unit(model, unit), model.archived_at.is_(None), alive, ~sa.exists(linked))
             .order_by(model.code)
         )
-        frames.append(_named(_frame(session, query)))
+        frames.append(_named(read_frame(session, query)))
     return pd.concat(frames, ignore_index=True)[["kind", "code", "name", "commune_name"]]
 
 
