@@ -29,7 +29,7 @@ from ui import (
     tr,
     unit_label,
 )
-from ui.coverage_page import report_button, show_map, show_notice, show_trend
+from ui.coverage_page import chart_words, pick_indicator, report_button, show_map, show_notice, show_trend
 
 who = guard("coverage")
 SETTLING = Path(__file__).parent / "settling.py"
@@ -122,7 +122,7 @@ if view.unplaced:
     if may_open(who, "settling") and st.button(tr("app.coverage.maps.settle"), key="settle"):
         st.switch_page(SETTLING, query_params={"map": on, "unit": view.figures_unit.code})
 
-labels = {i: tr(f"indicator.{i}") for i in indicators.INDICATORS}
+words = chart_words()
 
 
 @st.fragment
@@ -133,15 +133,9 @@ def ranked_and_placed(view: UnitView, on: str, as_of: date, verified: bool) -> N
     indicator = None
     if len(children):
         available = [i for i in indicators.INDICATORS if (children["indicator"] == i).any()]
-        indicator = st.radio(
-            tr("app.coverage.rank_by"),
-            available,
-            format_func=labels.__getitem__,
-            horizontal=True,
-            key=carried(f"rank_by_{on}"),
-        )
+        indicator = pick_indicator(tr("app.coverage.rank_by"), available, words, carried(f"rank_by_{on}"))
         ranked = children[children["indicator"] == indicator]
-        chart = charts.ranking(ranked, labels[indicator], tr("app.coverage.percent"), tr("app.coverage.unit"))
+        chart = charts.ranking(ranked, words.labels[indicator], words.value, words.unit)
         picked = st.vega_lite_chart(
             spec=chart, width="stretch", on_select="rerun", key=f"rank_{on}_{unit.code}_{indicator}"
         )
@@ -149,7 +143,7 @@ def ranked_and_placed(view: UnitView, on: str, as_of: date, verified: bool) -> N
         by_code = {u: level for u, level in zip(ranked["unit_code"], ranked["level"], strict=True)}
         if chosen and chosen[0] in by_code:
             open_unit(Unit(on, by_code[chosen[0]], str(chosen[0])))
-    if placed := show_map(unit, as_of, verified, indicator, labels):
+    if placed := show_map(unit, as_of, verified, indicator, words):
         open_unit(placed)
     if len(children):
         st.markdown(f"**{tr('app.coverage.below_target')}**")
@@ -171,7 +165,7 @@ def ranked_and_placed(view: UnitView, on: str, as_of: date, verified: bool) -> N
 
 
 ranked_and_placed(view, on, as_of, verified)
-reading = show_trend(view.figures_unit, verified, labels)
+reading = show_trend(view.figures_unit, verified, words)
 
 # Listed only while open: the lists are read when the user opens them, not on every click.
 with st.expander(tr("app.coverage.candidates"), key="candidates", on_change="rerun") as gaps:

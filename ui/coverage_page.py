@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
@@ -18,12 +20,36 @@ from linkage.store.db import schema_is_current
 from ui import carried, engine, lang, pick_reading, plain, tr
 
 
+@dataclass(frozen=True)
+class ChartWords:
+    """The words the page's charts carry in one language. The page draws with them and the server's
+    start compiles the charts with them, so a chart compiled at the start is the one the page draws."""
+
+    labels: dict[str, str]  # each indicator's name
+    value: str
+    unit: str
+    year_end: str
+
+
+def chart_words(words: str | None = None) -> ChartWords:
+    """The charts' words in `words` (default: the session's language)."""
+    words = words or lang()
+    return ChartWords(
+        {i: t(f"indicator.{i}", words) for i in indicators.INDICATORS},
+        *(t(f"app.coverage.{k}", words) for k in ("percent", "unit", "year_end")),
+    )
+
+
 def prepare_charts() -> None:
     """The charts this page draws first, compiled in each language at the server's start (ui/startup.py)."""
-    for words in LANGUAGES:
-        labels = {i: t(f"indicator.{i}", words) for i in indicators.INDICATORS}
-        value, unit, when = (t(f"app.coverage.{k}", words) for k in ("percent", "unit", "year_end"))
-        charts.prepare(labels, value, unit, when)
+    for language in LANGUAGES:
+        words = chart_words(language)
+        charts.prepare(words.labels, words.value, words.unit, words.year_end)
+
+
+def pick_indicator(title: str, available: Sequence[str], words: ChartWords, key: str) -> str:
+    """One of the indicators, by its name (the ranking's choice, or the map's where there is no ranking)."""
+    return str(st.radio(title, available, format_func=words.labels.__getitem__, horizontal=True, key=key))
 
 
 def prepare_maps() -> None:
@@ -58,7 +84,7 @@ def show_notice(view: UnitView, asked: str) -> Unit | None:
     return None
 
 
-def show_trend(unit: Unit, verified: bool, labels: dict[str, str]) -> str:
+def show_trend(unit: Unit, verified: bool, words: ChartWords) -> str:
     """The unit's year ends in the reading the user picks (each on its own map, or all on today's),
     the reform of 1 July 2025 marked; a note where a date has no figures for the unit's area. Returns
     the reading shown."""
@@ -77,24 +103,18 @@ def show_trend(unit: Unit, verified: bool, labels: dict[str, str]) -> str:
         return str(reading)
     if history["as_of"].nunique() < len(indicators.YEAR_ENDS):
         st.caption(tr("app.coverage.maps.partial_trend", unit=unit.name))
-    value, when, reform = (tr(k) for k in ("app.coverage.percent", "app.coverage.year_end", "app.polish.reform_mark"))
-    st.vega_lite_chart(spec=charts.trend(history, labels, unit.name, value, when, reform), width="stretch")
+    chart = charts.trend(history, words.labels, unit.name, words.value, words.year_end, tr("app.polish.reform_mark"))
+    st.vega_lite_chart(spec=chart, width="stretch")
     return str(reading)
 
 
-def show_map(unit: Unit, as_of: date, verified: bool, indicator: str | None, labels: dict[str, str]) -> Unit | None:
+def show_map(unit: Unit, as_of: date, verified: bool, indicator: str | None, words: ChartWords) -> Unit | None:
     """Where the gaps are: the unit's places on its map for `indicator` (the ranking's choice; a radio of
     its own where the page has no ranking), the unplaced records and derived points said in words,
     pictures to download. Returns the place clicked, if any."""
     available = map_indicators(unit)
     if indicator not in available:
-        indicator = st.radio(
-            tr("coverage_map.indicator"),
-            available,
-            format_func=labels.__getitem__,
-            horizontal=True,
-            key=carried(f"map_by_{unit.map}"),
-        )
+        indicator = pick_indicator(tr("coverage_map.indicator"), available, words, carried(f"map_by_{unit.map}"))
     found = coverage.unit_map(engine(), as_of, unit, str(indicator), verified)
     if found.places.empty:
         st.caption(tr("coverage_map.empty", unit=unit.name))
