@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -212,6 +213,7 @@ def test_a_bug_reading_a_list_shows_a_reference_not_a_damaged_file(
         raise KeyError("a bug of our own reading code")
 
     monkeypatch.setattr("ui.RERAISE_UNEXPECTED", False)
+    monkeypatch.setattr("linkage.lists.sheet._KEPT", OrderedDict())  # not the copy an earlier test read
     monkeypatch.setattr("linkage.lists.sheet.cell_text", bug)
     upload(DAK_LAK)  # a workbook
     with caplog.at_level(logging.ERROR, logger="linkage.app"):
