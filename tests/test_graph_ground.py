@@ -248,9 +248,14 @@ def test_the_ground_file_is_drawn_with_physics_off_and_nothing_fetched(data: Eng
         "--db", url(data),
     )  # fmt: skip
     assert chains.returncode == 0 and "on the map" not in chains.stdout
-    assert json.loads(re.search(r"var options = (\{.*?\});\n", (tmp_path / "c.html").read_text()).group(1))["physics"][
-        "enabled"
-    ]
+
+    def points(text: str) -> dict[str, tuple[int, int]]:
+        return {
+            m[0]: (int(m[1]), int(m[2])) for m in re.findall(r'"id": "([^"]+)"[^{}]*?"x": (-?\d+), "y": (-?\d+)', text)
+        }
+
+    on_ground, as_chains = points(page), points((tmp_path / "c.html").read_text(encoding="utf-8"))
+    assert on_ground and all(as_chains[n] != at for n, at in on_ground.items())  # the chains' own points
 
 
 def test_past_the_names_a_caption_holds_the_rest_are_counted(data: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""Starting points of a drawing (`linkage.graphs.layout`): every node placed, groups apart, the same twice."""
+"""Where a drawing places its nodes (`linkage.graphs.layout`): every node placed, groups apart, the same twice."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from itertools import combinations
 
 import networkx as nx
 
-from linkage.graphs.layout import GAP, starting_positions
+from linkage.graphs.layout import GAP, positions
 
 
 def _groups() -> nx.Graph:
@@ -22,7 +22,7 @@ def _groups() -> nx.Graph:
 
 
 def _placed(graph: nx.Graph) -> dict[object, tuple[float, float]]:
-    return starting_positions(graph.nodes, graph.edges)
+    return positions(graph.nodes, graph.edges)
 
 
 def test_every_node_has_a_point_and_no_two_share_one() -> None:

@@ -9,8 +9,8 @@
 - `overview`: a province at a glance, a pure function over frames: its clusters (districts on
   `2025-01`, communes on `2025-07`) sized by active linkages and coloured by their digital share,
   linkages spanning clusters, buyers shared by clusters.
-- `layout`: where each node starts (rings around each group's busiest node, groups packed in rows),
-  so vis-network only polishes for `drawing.STABILIZE_ITERATIONS` steps.
+- `layout`: where each node stands (rings around each group's busiest node, groups packed in rows):
+  vis-network draws it there, physics off.
 - `drawing`: the one offline HTML template, every user text escaped; the legend, `drawable` (thin
   out who is in no linkage, then cap with a message), `graph_html`, `graph_title`. Texts come from
   the `[graph]` section of the catalogs.

@@ -3,9 +3,11 @@
 Node and edge data are embedded as JSON with `<`, `>`, `&` and line separators escaped, tooltips are
 built as DOM text (never innerHTML), and headings go through `html.escape`: a name such as
 `<img src=x onerror=…>` shows as typed and runs nowhere. vis-network comes inlined or from the app's
-served copy (`linkage.graphs.assets`). Physics settles in a bounded number of iterations and then
-stops; a unit larger than `MAX_NODES` shows a message asking to filter. The same template draws a
-province's overview (`linkage.graphs.overview_drawing`).
+served copy (`linkage.graphs.assets`). A unit's nodes come placed (`linkage.graphs.layout`, or on the
+ground) and are drawn once where they stand, physics off; only a province's overview is laid out by
+vis-network's physics, in a bounded number of iterations, which then stops. A unit larger than
+`MAX_NODES` shows a message asking to filter. The same template draws a province's overview
+(`linkage.graphs.overview_drawing`).
 """
 
 from __future__ import annotations
@@ -22,11 +24,10 @@ import networkx as nx
 from linkage.geo.maps import OLD_MAP, Unit, as_unit
 from linkage.graphs.assets import vis_tag
 from linkage.graphs.graph import without_unlinked
-from linkage.graphs.layout import starting_positions
+from linkage.graphs.layout import positions
 from linkage.i18n import day_text, section, t
 
 MAX_NODES = 1500
-STABILIZE_ITERATIONS = 5  # a graph whose nodes come placed (`linkage.graphs.layout`): physics only eases overlaps
 OVERVIEW_ITERATIONS = 200  # a province overview, laid out by vis-network itself: few, large, densely linked nodes
 STYLE = {  # colour and shape per node kind; the legend shows the same
     "linkage": ("#f9a825", "diamond"),
@@ -53,14 +54,9 @@ def page(
     assets_url: str | None,
     bridge: str,
     placed: bool = True,
-    physics: bool = True,
 ) -> str:
     """The one offline template filled in: every text escaped here, the data as inert JSON. `placed`:
-    each node gets its starting point (`linkage.graphs.layout`), so the browser only eases the drawing.
-    Without `physics` the nodes come with their own x and y (`linkage.graphs.ground`) and stay there."""
-    if placed and physics:
-        start = starting_positions([n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges])
-        nodes = [{**n, "x": round(start[n["id"]][0]), "y": round(start[n["id"]][1])} for n in nodes]
+    the nodes come with their x and y and are drawn there, physics off; else vis-network lays them out."""
     return TEMPLATE.format(
         lang=html.escape(lang),
         title=html.escape(title),
@@ -70,7 +66,7 @@ def page(
         vis_css=vis_tag("vis-network.css", assets_url),
         vis_js=vis_tag("vis-network.min.js", assets_url),
         data=script_json({"nodes": nodes, "edges": edges}),
-        options=script_json(options(placed, physics)),
+        options=script_json(options(placed)),
         bridge=bridge,
     )
 
@@ -171,18 +167,18 @@ def _force_atlas() -> str:
     return str(net.options.to_json())
 
 
-def options(placed: bool = True, physics: bool = True) -> dict[str, Any]:
-    """Physics that settles quickly, then switches itself off (see the template): a few iterations
-    from the starting points of `linkage.graphs.layout` (`placed`), else vis-network's own layout.
-    Without `physics` none at all: every node stays where it comes."""
+def options(placed: bool = True) -> dict[str, Any]:
+    """No physics for nodes that come `placed`: each is drawn where it stands. Five force steps from the
+    rings of `linkage.graphs.layout` moved the nodes by a few pixels and cost Chromium 0.1-0.25 s on a
+    district's graph (docs/benchmarks.md). Else (a province's overview) physics that settles in a bounded
+    number of iterations, then switches itself off (see the template)."""
     opts = json.loads(_force_atlas())
-    iterations = STABILIZE_ITERATIONS if placed else OVERVIEW_ITERATIONS
-    opts["physics"]["stabilization"] = {"enabled": True, "iterations": iterations, "fit": True}
-    opts["physics"]["minVelocity"] = 1.5
-    if not physics:
+    if placed:
         opts["physics"] = {"enabled": False}
-    if placed or not physics:
-        opts["layout"] = {"improvedLayout": False}  # the nodes come with their starting points
+        opts["layout"] = {"improvedLayout": False}  # the nodes come with their own points
+    else:
+        opts["physics"]["stabilization"] = {"enabled": True, "iterations": OVERVIEW_ITERATIONS, "fit": True}
+        opts["physics"]["minVelocity"] = 1.5
     opts["edges"] = {"smooth": False, "arrows": {"to": {"enabled": False}}}
     opts["interaction"] = {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True}
     return opts
@@ -240,7 +236,7 @@ div.vis-tooltip {{ white-space: pre-line; max-width: 360px; }}
     settling.remove();
     document.body.setAttribute("data-stabilized", "true");
   }}
-  if (options.physics.enabled === false) {{  // placed on the ground: drawn once, where the nodes stand
+  if (options.physics.enabled === false) {{  // placed: drawn once, where the nodes stand
     network.once("afterDrawing", settled);
     network.fit();
     network.redraw();
@@ -343,6 +339,8 @@ def graph_html(
             thinned = words["thinned"].format(count=drawn.thinned, limit=max_nodes)
             message = f'<p class="message" role="status">{html.escape(thinned)}</p>'
         nodes, edges = vis_data(drawn.graph, lang)
+        at = positions([n["id"] for n in nodes], [(e["from"], e["to"]) for e in edges])
+        nodes = [{**n, "x": round(at[n["id"]][0]), "y": round(at[n["id"]][1])} for n in nodes]
     return page(lang, title, legend_html(lang), message, nodes, edges, assets_url, BRIDGE if selectable else "")
 
 

@@ -232,7 +232,7 @@ def ground_html(
         nodes, edges = ground_data(drawn.graph, ground, lang)
     message = "".join(f'<p class="message" role="{role}">{html.escape(text)}</p>' for role, text in said)
     legend = legend_html(lang) + f"<span>{html.escape(words['ground_legend'])}</span>"
-    return page(lang, title, legend, message, nodes, edges, assets_url, BRIDGE if selectable else "", physics=False)
+    return page(lang, title, legend, message, nodes, edges, assets_url, BRIDGE if selectable else "")
 
 
 def layout_html(

@@ -1,13 +1,12 @@
-"""Where each node of a linkage graph starts on the screen, so the browser only polishes a layout.
+"""Where each node of a linkage graph stands on the screen: the browser draws it there, physics off.
 
 vis-network lays a graph out by simulating forces from random starting points: on a district's
 graph that took hundreds of iterations, plus its "improved" start, before anything stood still
 (docs/benchmarks.md, "Measured while choosing the design"). Here each connected group (a chain with its parties, a
 cooperative with its members) starts already drawn as a radial tree: its busiest node in the
 middle, the others on rings by their distance from it, each within its parent's slice of the
-circle, so the tree's lines do not cross; the groups packed in rows, the largest first. A few
-iterations then only ease what overlaps. Linear in the nodes and edges; no randomness, so a graph drawn twice
-looks the same.
+circle, so the tree's lines do not cross; the groups packed in rows, the largest first. Linear in the
+nodes and edges; no randomness, so a graph drawn twice looks the same.
 """
 
 from __future__ import annotations
@@ -67,10 +66,10 @@ def _group(graph: nx.Graph, nodes: set[Hashable]) -> tuple[dict[Hashable, tuple[
     return placed, radii[-1] + GAP
 
 
-def starting_positions(
+def positions(
     nodes: Iterable[Hashable], edges: Iterable[tuple[Hashable, Hashable]]
 ) -> dict[Hashable, tuple[float, float]]:
-    """A starting point for every node: groups drawn as rings, packed in rows about as wide as tall."""
+    """A point for every node: groups drawn as rings, packed in rows about as wide as tall."""
     plain = nx.Graph()
     plain.add_nodes_from(nodes)
     plain.add_edges_from(edges)

@@ -35,6 +35,11 @@ def test_the_graph_file_draws_its_canvas_with_no_request_leaving_the_machine(tmp
                    let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n; }"""
     )
     assert drawn > 500  # coloured pixels of nodes and edges, not a blank canvas
+    given = page.evaluate("() => window.linkageNetwork.body.data.nodes.get().map(n => [n.id, n.x, n.y])")
+    shown = page.evaluate(
+        "() => Object.fromEntries(Object.entries(window.linkageNetwork.body.nodes).map(([k, n]) => [k, [n.x, n.y]]))"
+    )
+    assert given and all(shown[node] == pytest.approx([x, y], abs=0.01) for node, x, y in given)  # drawn as placed
     assert watched.outside == []
     assert watched.dialogs == [] and watched.errors == []
     assert page.locator("img").count() == 0  # the hostile <img onerror> was never created
