@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -53,11 +55,14 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def section(name: str, lang: str) -> dict[str, str]:
-    """Every message under `name.` in `lang` (English where a text is missing), by its short key."""
+@cache
+def section(name: str, lang: str) -> Mapping[str, str]:
+    """Every message under `name.` in `lang` (English where a text is missing), by its short key: read
+    once per process (a graph page asks for its section several times, each a pass over the catalog)."""
     prefix = f"{name}."
     english = {k.removeprefix(prefix): v for k, v in catalog("en").items() if k.startswith(prefix)}
-    return {**english, **{k.removeprefix(prefix): v for k, v in catalog(lang).items() if k.startswith(prefix)}}
+    own = {k.removeprefix(prefix): v for k, v in catalog(lang).items() if k.startswith(prefix)}
+    return MappingProxyType({**english, **own})
 
 
 WORDED = {"role": "role", "entity": "entity", "other": "entity", "target": "entity"}  # parameter -> catalog section

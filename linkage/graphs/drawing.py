@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -39,7 +40,7 @@ STYLE = {  # colour and shape per node kind; the legend shows the same
 SYMBOL = {"diamond": "◆", "dot": "●", "square": "■", "triangle": "▲"}  # the legend's picture of each shape
 
 
-def words_of(lang: str) -> dict[str, str]:
+def words_of(lang: str) -> Mapping[str, str]:
     """The graph's texts: the `[graph]` section of the message catalog, in the chosen language."""
     return section("graph", lang)
 
@@ -85,7 +86,7 @@ def script_json(value: Any) -> str:
     return text
 
 
-def _tooltip(attrs: dict[str, Any], words: dict[str, str], lang: str) -> str:
+def _tooltip(attrs: dict[str, Any], words: Mapping[str, str], lang: str) -> str:
     """Plain text (lines), shown by the template as DOM text: what an officer needs to recognise a node."""
     kind = attrs["kind"]
     lines = [f"{words[kind]}: {attrs.get('name') or ''} ({attrs.get('code')})"]

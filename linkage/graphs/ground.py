@@ -25,6 +25,7 @@ import html
 import math
 import statistics
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,7 +154,7 @@ def ground_layout(graph: nx.MultiDiGraph, unit: Unit | None = None) -> Ground:
     return Ground(unit, origin, own is not None, spots, unplaced, derived)
 
 
-def _named(graph: nx.MultiDiGraph, nodes: tuple[str, ...], words: dict[str, str]) -> str:
+def _named(graph: nx.MultiDiGraph, nodes: tuple[str, ...], words: Mapping[str, str]) -> str:
     """`Cooperative X (K5), Buyer Y (B1)` … at most MAX_NAMED, then how many more (plain text)."""
     names = [
         f"{words[graph.nodes[n]['kind']]} {graph.nodes[n].get('name') or ''} ({graph.nodes[n].get('code')})"

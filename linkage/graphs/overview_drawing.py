@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 from linkage.geo.maps import OLD_MAP
@@ -28,7 +29,7 @@ def _share_colour(share: float | None) -> str:
     return next(colour for lowest, colour, _ in SHARE_COLOURS if share >= lowest)
 
 
-def _overview_words(lang: str, map_name: str = OLD_MAP) -> dict[str, str]:
+def _overview_words(lang: str, map_name: str = OLD_MAP) -> Mapping[str, str]:
     """The graph's texts for an overview on `map_name`: on 2025-07 its clusters are communes, so the
     words naming a district are those of the same key ending `_communes`."""
     words = words_of(lang)
