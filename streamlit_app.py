@@ -18,12 +18,12 @@ from ui import (
     sign_out,
     tr,
 )
+from ui.signin import AFTER_LOGIN
 
 PAGES = Path(__file__).parent / "pages"
 # Which roles see which page is `permissions.PAGE_ROLES`; each page asks the same rule again first
 # (`ui.guard`), and the domain layer enforces the rights on every read and write.
 ROLE_PAGES = [f"{page}.py" for page in PAGE_ROLES]
-AFTER_LOGIN = "after_login"  # the page and query a signed-out visitor asked for, opened once signed in
 
 # No page or navigation icons: Streamlit turns a Material icon into a favicon fetched from Google's
 # servers, and district offices may have no connection.
@@ -73,7 +73,7 @@ else:
     signed_in_at_login = st.Page(PAGES / "home.py", title=tr("app.home.nav"), url_path="login", visibility="hidden")
     current = st.navigation([home, *allowed.values(), *refused, signed_in_at_login])
     wanted = st.session_state.pop(AFTER_LOGIN, None)
-    if wanted and wanted[0] in allowed:
+    if wanted and wanted[0] in allowed and wanted[0] != current.url_path:  # else signed in at its address
         st.switch_page(allowed[wanted[0]], query_params=wanted[1])
     if wanted:  # a page of another role, asked for before signing in: refused in words, at home
         st.warning(f"{tr('app.forbidden.title')}. {tr('app.forbidden.text')}")

@@ -10,9 +10,10 @@ from linkage.accounts.users import authenticate
 from linkage.errors import LoginRefused
 from linkage.geo.maps import OLD_MAP
 from linkage.i18n import sentence
+from linkage.records.permissions import pages_for
 from ui import engine, lang, open_page, remember_sign_in, sign_in, tr
 from ui.address import client_address
-from ui.signin import identity_provider, sign_in_with_identity_provider
+from ui.signin import AFTER_LOGIN, identity_provider, sign_in_with_identity_provider
 
 open_page("login")
 HOME = Path(__file__).parent / "home.py"
@@ -29,6 +30,9 @@ if submitted:
     else:
         sign_in(who)
         remember_sign_in(who)  # kept across reloads and tabs until sign-out or the end of the day
+        asked = st.session_state.get(AFTER_LOGIN)
+        if asked and asked[0] in pages_for(who):  # signed in at a shared link's address: its page runs next
+            st.rerun()  # (one run fewer than home first, then the page)
         st.switch_page(HOME)  # not left at the sign-in address once signed in
 if identity_provider() and st.button(tr("app.session.oidc"), key="oidc_sign_in"):
     sign_in_with_identity_provider()

@@ -46,6 +46,7 @@ SYNCED_LANGUAGE = "sign_in_language"  # session state: the language last stored 
 TRIED_COOKIE = "sign_in_tried"  # session state: the digest of a cookie that named no session
 CLEAR_COOKIE = "sign_in_clear_cookie"
 IDENTITY_SPENT = "sign_in_identity_spent"  # session state: this tab's provider sign-in has been ended
+AFTER_LOGIN = "after_login"  # session state: the page and query a signed-out visitor asked for, opened once signed in
 ACCOUNT_ENDED = "account_ended"  # session state: this tab was signed out because its account was disabled or removed
 
 # Posts the one-time code (or asks for the cookie to be cleared) once per code, whatever the reruns.

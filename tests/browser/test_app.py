@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Browser, expect
 
 from linkage.accounts.users import SYSTEM
@@ -45,14 +46,24 @@ def test_each_role_signs_in_and_opens_its_pages_with_nothing_fetched_from_outsid
 
 
 def test_a_shared_link_asks_to_sign_in_then_opens_the_unit(server: tuple[str, str], watched: Watched) -> None:
-    base, _ = server
+    """Signed in at the link's address, its page runs there: not home first, then the page (one run and
+    a round trip more), and the sign-in is made once."""
+    base, url = server
     page = watched.page
     page.goto(f"{base}/coverage?map=2025-01&unit=061")
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Page not found")).to_have_count(0)
+    addresses: list[str] = []
+    page.on("framenavigated", lambda frame: addresses.append(frame.url) if frame == page.main_frame else None)
+    sessions = sa.text("SELECT count(*) FROM sign_in_session")
+    with get_engine(url).connect() as conn:
+        before = conn.execute(sessions).scalar_one()
     fill_sign_in(page, "planner")
     expect(page.get_by_text("Huyện Ba Bể tính đến")).to_be_visible(timeout=20_000)
     expect(page).to_have_url(url_with("unit=061"))
+    assert all("/coverage?" in address for address in addresses), addresses  # never at home on the way
+    with get_engine(url).connect() as conn:
+        assert conn.execute(sessions).scalar_one() == before + 1
 
 
 def test_the_graph_page_draws_offline(server: tuple[str, str], watched: Watched) -> None:
