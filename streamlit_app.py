@@ -75,7 +75,7 @@ else:
     wanted = st.session_state.pop(AFTER_LOGIN, None)
     if wanted and wanted[0] in allowed and wanted[0] != current.url_path:  # else signed in at its address
         st.switch_page(allowed[wanted[0]], query_params=wanted[1])
-    if wanted:  # a page of another role, asked for before signing in: refused in words, at home
+    if wanted and wanted[0] not in allowed:  # a page of another role, asked for before signing in: refused at home
         st.warning(f"{tr('app.forbidden.title')}. {tr('app.forbidden.text')}")
     show_flash()
     with navigation_run(who):

@@ -61,6 +61,7 @@ def test_a_shared_link_asks_to_sign_in_then_opens_the_unit(server: tuple[str, st
     fill_sign_in(page, "planner")
     expect(page.get_by_text("Huyện Ba Bể tính đến")).to_be_visible(timeout=20_000)
     expect(page).to_have_url(url_with("unit=061"))
+    expect(page.get_by_text("Tài khoản này không xem được trang này")).to_have_count(0)
     assert all("/coverage?" in address for address in addresses), addresses  # never at home on the way
     with get_engine(url).connect() as conn:
         assert conn.execute(sessions).scalar_one() == before + 1
