@@ -62,7 +62,7 @@ def prepare() -> None:
     from linkage.graphs.drawing import options  # lazy: networkx, the drawing and pyvis, here and not on a first graph
     from ui.graphs import assets_url
 
-    options()
+    options(placed=False)  # a province's overview, laid out by pyvis's physics
     assets_url()
     # What was read and counted here lives as long as the process: kept out of the garbage collector's
     # full passes, which otherwise walk all of it again and again while users click.

@@ -160,7 +160,8 @@ def vis_data(graph: nx.MultiDiGraph, lang: str = "vi") -> tuple[list[dict[str, A
 @functools.cache
 def _force_atlas() -> str:
     """pyvis's options for its ForceAtlas2 physics, as JSON: pyvis (with jinja2 and more, about half a
-    second to import) is asked once per process, by the server's start (ui/startup.py)."""
+    second to import) is asked once per process, for a province's overview only, by the server's start
+    (ui/startup.py)."""
     from pyvis.network import Network  # lazy: only drawing needs it
 
     net = Network()
@@ -170,16 +171,17 @@ def _force_atlas() -> str:
 
 def options(placed: bool = True) -> dict[str, Any]:
     """No physics for nodes that come `placed`: each is drawn where it stands. Five force steps from the
-    rings of `linkage.graphs.layout` moved the nodes by a few pixels and cost Chromium 0.1-0.25 s on a
-    district's graph (docs/benchmarks.md). Else (a province's overview) physics that settles in a bounded
-    number of iterations, then switches itself off (see the template)."""
-    opts = json.loads(_force_atlas())
+    rings of `linkage.graphs.layout` moved the nodes by a few pixels and cost Chromium 0.1-0.3 s on a
+    district's graph (docs/benchmarks.md). Else (a province's overview) pyvis's ForceAtlas2 physics,
+    which settles in a bounded number of iterations, then switches itself off (see the template)."""
+    opts: dict[str, Any] = {"configure": {"enabled": False}}
     if placed:
         opts["physics"] = {"enabled": False}
         opts["layout"] = {"improvedLayout": False}  # the nodes come with their own points
     else:
-        opts["physics"]["stabilization"] = {"enabled": True, "iterations": OVERVIEW_ITERATIONS, "fit": True}
-        opts["physics"]["minVelocity"] = 1.5
+        physics = json.loads(_force_atlas())["physics"]
+        physics["stabilization"] = {"enabled": True, "iterations": OVERVIEW_ITERATIONS, "fit": True}
+        opts["physics"] = physics | {"minVelocity": 1.5}
     opts["edges"] = {"smooth": False, "arrows": {"to": {"enabled": False}}}
     opts["interaction"] = {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True}
     return opts
