@@ -16,15 +16,17 @@ from contextlib import contextmanager
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.store.driver import MIGRATIONS, frame, head_revision, resolve_url, stored_revision
 from linkage.store.models import DataChange, DataVersion
+
+if TYPE_CHECKING:  # pandas is loaded when a frame is made (`driver.frame`): an import makes none
+    import pandas as pd
 
 _engines: dict[str, Engine] = {}
 
