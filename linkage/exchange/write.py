@@ -129,12 +129,13 @@ def apply(session: Session, plan: Plan) -> None:
         for c in plan.changes
         if c.kind == "update" and c.old is not None
     ]
+    # The key columns are not set: the plan matched the record on them, so they are equal, and setting a
+    # key makes SQLite look for the rows that refer to it (a scan where that column has no index).
+    assigned = [f for f in [*plan.fields, "version"] if f not in plan.parsed.entity.key]
     statement = (
         sa.update(table)
         .where(*(table.c[k] == sa.bindparam(f"pk_{k}") for k in pk), table.c.version == sa.bindparam("old_version"))
-        .values(
-            {**{f: sa.bindparam(f"v_{f}") for f in [*plan.fields, "version"]}, "updated_at": now, "archived_at": None}
-        )
+        .values({**{f: sa.bindparam(f"v_{f}") for f in assigned}, "updated_at": now, "archived_at": None})
     )
     # Leads are cleared before any is set, so moving the lead never trips the one-lead index.
     clearing = [u for u in updates if not u.get("v_is_lead")]
