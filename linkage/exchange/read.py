@@ -11,15 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
 from linkage.exchange.problems import Problem
 from linkage.exchange.spec import BY_NAME, ENTITIES
-from linkage.exchange.values import unshield
+from linkage.exchange.values import QUOTE, unshield
 
 MAX_FILE_BYTES = 40 * 1024 * 1024  # one file as uploaded; the national producers.csv is about 15 MB
 SUFFIXES = (".csv", ".xlsx")
@@ -252,15 +253,21 @@ def _table(
     filled: set[int] = set()  # unnamed columns that hold a value in some row
     table = Table(entity, name, [])
     row_problems: list[Problem] = []
+    names, pick, width = list(known), _picker(list(known.values())), max(known.values(), default=-1) + 1
     for number, record in enumerate(rows, start=2):
-        if not "".join(record).strip():
+        joined = "".join(record)
+        if not joined.strip():
             continue
         if unnamed:
             filled.update(i for i in unnamed if i < len(record) and record[i].strip())
         if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
             row_problems.append(Problem(name, number, None, "too_many_values", {"count": len(header)}))
             continue
-        table.rows.append((number, {col: unshield(record[i]) if i < len(record) else "" for col, i in known.items()}))
+        if len(record) >= width and QUOTE not in joined:  # nearly every row: every cell there, none to unshield
+            table.rows.append((number, dict(zip(names, pick(record), strict=True))))
+        else:
+            cells = {col: unshield(record[i]) if i < len(record) else "" for col, i in known.items()}
+            table.rows.append((number, cells))
     if not any(cell.strip() for cell in first or []) and not table.rows and not row_problems:
         return [], [Problem(name, None, None, "no_header")]
     problems: list[Problem] = []
@@ -280,6 +287,14 @@ def _table(
             problems.append(Problem(name, 1, column.name, "missing_column", {"column": column.name}))
     table.header = [header[i] for i in keep]
     return [table], problems + row_problems
+
+
+def _picker(places: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """The cells at `places` of a row, as a tuple (`itemgetter` gives one cell bare)."""
+    if len(places) == 1:
+        (place,) = places
+        return lambda record: (record[place],)
+    return itemgetter(*places) if places else lambda record: ()
 
 
 def _cell_text(value: object) -> str:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,14 +24,16 @@ from linkage.exchange.values import (
     parse_area,
     parse_bool,
     parse_code,
+    parse_codes,
     parse_date,
     parse_enum,
     parse_geo,
     parse_int,
     parse_text,
+    parse_texts,
 )
 from linkage.geo.maps import NEW_MAP, OLD_MAP, agrees, crosswalk
-from linkage.store.db import chunked
+from linkage.store.db import CHUNK, chunked
 from linkage.store.models import CODE_LENGTH, NAME_LENGTH, Commune, Commune202507, LinkageParty, Province
 
 Record = dict[str, Any]
@@ -78,20 +81,21 @@ def _parser(column: Column, limit: int | None) -> Callable[[str], Any]:
 REPEATING = {"ref", "party", "date", "bool", "enum", "province", "commune", "commune_2025_07"}  # few values
 
 
-def _remembering(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+class _Remembering:
     """`parse` that answers a text it has parsed before from memory: a column naming communes,
     products or dates holds a few thousand values over hundreds of thousands of rows. A text that
     fails is parsed (and refused) again each time; every value kept is immutable."""
-    seen: dict[str, Any] = {}
 
-    def parse_once(text: str) -> Any:
+    def __init__(self, parse: Callable[[str], Any]) -> None:
+        self.parse = parse
+        self.seen: dict[str, Any] = {}
+
+    def __call__(self, text: str) -> Any:
         try:
-            return seen[text]
+            return self.seen[text]
         except KeyError:
-            value = seen[text] = parse(text)
+            value = self.seen[text] = self.parse(text)
             return value
-
-    return parse_once
 
 
 def text_limits(entity: Entity) -> dict[str, int]:
@@ -103,9 +107,11 @@ def text_limits(entity: Entity) -> dict[str, int]:
 def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
     """Typed records for every row whose cells all parse; a problem for each cell that does not.
 
-    The rows are taken out of `table` as they are typed: a file of the largest size admitted is
-    hundreds of MB as text rows, and holding them beside the typed records doubled a check's peak
-    memory (docs/exchange-files.md, "Limits"). Count a table's rows before it is parsed."""
+    The rows are taken out of `table` as they are typed, a chunk at a time: a file of the largest size
+    admitted is hundreds of MB as text rows, and holding them beside the typed records doubled a
+    check's peak memory (docs/exchange-files.md, "Limits"). Count a table's rows before it is parsed.
+    A chunk is typed column by column (`_typed_columns`); one with any problem is gone through again
+    row by row, which names each problem."""
     entity = BY_NAME[table.entity]
     parsed = Parsed(entity, table.file, present=frozenset(table.header), updates_only=table.updates_only)
     problems: list[Problem] = []
@@ -113,48 +119,117 @@ def parse_table(table: Table) -> tuple[Parsed, list[Problem]]:
     columns = [
         (column, _parser(column, limits.get(column.name)))
         if column.kind not in REPEATING
-        else (column, _remembering(_parser(column, limits.get(column.name))))
+        else (column, _Remembering(_parser(column, limits.get(column.name))))
         for column in entity.columns
     ]
+    wholes = {c.name: _whole(c, limits.get(c.name)) for c in entity.columns if c.kind not in REPEATING}
+    required = {
+        column.name
+        for column in entity.columns
+        if column.required and (column.name in parsed.present or not table.updates_only)
+    }
+    names = [column.name for column in entity.columns]
     rows, table.rows = table.rows[::-1], []
     while rows:
-        number, cells = rows.pop()
-        record: Record = {}
-        ok = True
-        for column, parse in columns:
-            text = cells.get(column.name, "")
-            if not text.strip():
-                if column.required and (column.name in parsed.present or not table.updates_only):
-                    problems.append(Problem(table.file, number, column.name, "required", {"column": column.name}))
+        chunk = rows[-CHUNK:][::-1]  # the first rows left, taken from the end so the others need not move
+        del rows[-CHUNK:]
+        typed = _typed_columns(chunk, columns, wholes, required)
+        if typed is not None:
+            records = [dict(zip(names, row, strict=False)) for row in zip(*typed, strict=False)]  # equal lengths
+            parsed.rows += zip([number for number, _ in chunk], records, strict=False)
+            continue
+        for number, cells in chunk:
+            record: Record = {}
+            ok = True
+            for column, parse in columns:
+                text = cells.get(column.name, "")
+                if not text.strip():
+                    if column.name in required:
+                        problems.append(Problem(table.file, number, column.name, "required", {"column": column.name}))
+                        ok = False
+                    record[column.name] = column.default
+                    continue
+                try:
+                    record[column.name] = parse(text)
+                except Bad as bad:
+                    problems.append(
+                        Problem(table.file, number, column.name, bad.code, {"column": column.name, **bad.params})
+                    )
                     ok = False
-                record[column.name] = column.default
-                continue
-            try:
-                record[column.name] = parse(text)
-            except Bad as bad:
-                problems.append(
-                    Problem(table.file, number, column.name, bad.code, {"column": column.name, **bad.params})
-                )
-                ok = False
-        if ok:
-            parsed.rows.append((number, record))
+            if ok:
+                parsed.rows.append((number, record))
     return parsed, problems
+
+
+def _whole(column: Column, limit: int | None) -> Callable[[list[str]], list[Any]]:
+    """The function that parses a column's texts, none blank, at once: codes and texts by their
+    column parsers (`parse_codes`, `parse_texts`), any other kind cell by cell."""
+    if column.kind == "code":
+        return partial(parse_codes, limit=limit or CODE_LENGTH)
+    if column.kind == "text":
+        return partial(parse_texts, limit=limit or NAME_LENGTH)
+    parse = _parser(column, limit)
+    return lambda texts: list(map(parse, texts))
+
+
+def _typed_columns(
+    chunk: list[tuple[int, dict[str, str]]],
+    columns: list[tuple[Column, Callable[[str], Any]]],
+    wholes: dict[str, Callable[[list[str]], list[Any]]],
+    required: set[str],
+) -> list[list[Any]] | None:
+    """The typed values of each column of a chunk of rows, or None if any cell has a problem.
+
+    Column by column, most of the work is done by the interpreter's own loops (`map`, sets): a column
+    of few values (`_Remembering`) parses each new text once and looks the rest up."""
+    typed: list[list[Any]] = []
+    try:
+        for column, parse in columns:
+            name = column.name
+            texts = [cells.get(name, "") for _, cells in chunk]
+            if isinstance(parse, _Remembering):
+                distinct = set(texts)
+                blanks = set() if all(map(str.strip, distinct)) else {text for text in distinct if not text.strip()}
+                if blanks and name in required:
+                    return None
+                seen = parse.seen
+                for text in (distinct - blanks).difference(seen):  # one argument: looked up in `seen`, not walked
+                    seen[text] = parse.parse(text)
+                lookup = {**seen, **dict.fromkeys(blanks, column.default)} if blanks else seen
+                typed.append(list(map(lookup.__getitem__, texts)))
+            elif all(map(str.strip, texts)):
+                typed.append(wholes[name](texts))
+            elif name in required:
+                return None
+            else:
+                typed.append([parse(text) if text.strip() else column.default for text in texts])
+    except Bad:
+        return None
+    return typed
 
 
 def stored_records(session: Session, p: Parsed, fields: list[str]) -> dict[tuple[Any, ...], Record]:
     """The stored records whose key the rows name, by key, in chunks of one IN list each."""
     model = p.entity.model
+    found: dict[tuple[Any, ...], Record] = {}
+    if len(p.rows) > CHUNK and _empty(session, model):  # a new database: no IN lists to send
+        return found
     first = p.entity.key[0]
     wanted = sorted({r[first] for _, r in p.rows})
     pk = [c.name for c in sa.inspect(model).primary_key]  # type: ignore[union-attr]
     columns = list(dict.fromkeys([*pk, *p.entity.key, *fields, "archived_at", "version"]))
-    found: dict[tuple[Any, ...], Record] = {}
     for chunk in chunked(wanted):
         query = sa.select(*(getattr(model, c) for c in columns)).where(getattr(model, first).in_(chunk))
         for row in session.execute(query).mappings():
             record = dict(row)
             found[tuple(record[k] for k in p.entity.key)] = record
     return found
+
+
+def _empty(session: Session, model: Any) -> bool:
+    """Whether a table holds no row at all (one row read, whatever its size): asked before sending
+    more than one IN list, which a new database would answer with nothing."""
+    return session.execute(sa.select(sa.literal(1)).select_from(model).limit(1)).first() is None
 
 
 def _keep_absent_columns(p: Parsed) -> None:
@@ -179,7 +254,7 @@ def _stored_codes(session: Session, entity_name: str, codes: set[str]) -> tuple[
     model: Any = BY_NAME[entity_name].model
     live: set[str] = set()
     archived: set[str] = set()
-    for chunk in chunked(sorted(codes)):
+    for chunk in chunked(() if len(codes) > CHUNK and _empty(session, model) else sorted(codes)):
         for code, archived_at in session.execute(sa.select(model.code, model.archived_at).where(model.code.in_(chunk))):
             (live if archived_at is None else archived).add(code)
     return live, archived
@@ -198,17 +273,6 @@ def _stored_units(session: Session, kind: str, codes: set[str]) -> set[str]:
 
 
 REFERRING = {*UNIT_TABLES, "ref", "party"}  # the kinds of column whose value names a stored unit or record
-
-
-def _target(column: Column, record: Record) -> str | None:
-    """What a column's value names: a kind of unit (`UNIT_TABLES`), an entity, or nothing."""
-    if column.kind in UNIT_TABLES:
-        return column.kind
-    if column.kind == "ref":
-        return column.ref
-    if column.kind == "party":
-        return PARTY_ENTITY[record["party_type"]]
-    return None
 
 
 def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], list[Problem]]:
@@ -235,14 +299,17 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
     for name, p in parsed.items():
         if p.entity.key == ("code",):
             known[name] = {r["code"] for _, r in p.rows}
-    named: dict[str, set[str]] = defaultdict(set)  # by `_target`: the codes the rows name, and only those are read
+    # the codes the rows name, and only those are read: by kind of unit (`UNIT_TABLES`) or entity named
+    named: dict[str, set[str]] = defaultdict(set)
     naming = {name: [c for c in p.entity.columns if c.kind in REFERRING] for name, p in parsed.items()}
     for p in parsed.values():
-        for _, record in p.rows:
-            for column in naming[p.entity.name]:
-                target = _target(column, record)
-                if target is not None and record.get(column.name) is not None:
-                    named[target].add(record[column.name])
+        for column in naming[p.entity.name]:
+            if column.kind == "party":  # its target is the row's party type
+                for _, record in p.rows:
+                    if record.get(column.name) is not None:
+                        named[PARTY_ENTITY[record["party_type"]]].add(record[column.name])
+            elif (target := column.kind if column.kind in UNIT_TABLES else column.ref) is not None:
+                named[target].update(_values(p, column.name))
     units = {kind: _stored_units(session, kind, named[kind]) for kind in UNIT_TABLES}
     stored = {
         name: _stored_codes(session, name, codes - known[name])
@@ -259,9 +326,20 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
 
     communes = {"commune": units["commune"], "commune_2025_07": units["commune_2025_07"]}
     provinces = units["province"]
+
+    def named_well(column: Column, value: str) -> bool:
+        """Whether a value of a column that does not name a party is on its map or known."""
+        if column.kind in communes:
+            return value in communes[column.kind]
+        if column.kind == "province":
+            return value in provinces
+        return column.ref is None or exists(column.ref, value)
+
     for p in parsed.values():
-        for number, record in p.rows:
-            for column in naming[p.entity.name]:
+        for column in naming[p.entity.name]:
+            if column.kind != "party" and all(named_well(column, value) for value in _values(p, column.name)):
+                continue  # every value of the column is fine: its rows need not be gone through
+            for number, record in p.rows:
                 value = record.get(column.name)
                 if value is None:
                     continue
@@ -286,6 +364,13 @@ def validate(tables: list[Table], session: Session) -> tuple[dict[str, Parsed], 
     return parsed, sorted(problems, key=lambda pr: (pr.file, pr.row or 0, pr.column or ""))
 
 
+def _values(p: Parsed, name: str) -> set[Any]:
+    """The distinct values of a column in an entity's rows, empty ones left out."""
+    values = set(map(itemgetter(name), (record for _, record in p.rows)))
+    values.discard(None)
+    return values
+
+
 def _locations(p: Parsed, old_communes: set[str], new_communes: set[str]) -> list[Problem]:
     """docs/exchange-files.md, "Locations": at least one commune where the entity needs one, and two that agree.
 
@@ -306,6 +391,9 @@ def _locations(p: Parsed, old_communes: set[str], new_communes: set[str]) -> lis
 
 
 def _duplicates(p: Parsed) -> list[Problem]:
+    keys = itemgetter(*p.entity.key)  # a value for a key of one column, else a tuple: unique alike
+    if len(set(map(keys, (record for _, record in p.rows)))) == len(p.rows):  # nearly always: none
+        return []
     first: dict[tuple[Any, ...], int] = {}
     problems = []
     for number, record in p.rows:

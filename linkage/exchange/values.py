@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from linkage.geo.geography import normalize_code
 from linkage.store.models import CODE_LENGTH, NAME_LENGTH
@@ -35,6 +37,9 @@ def clean(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
+_nfc = partial(unicodedata.normalize, "NFC")  # `clean` without the trim, for `map`
+
+
 def parse_code(text: str, limit: int = CODE_LENGTH) -> str:
     value = clean(text)
     if value.endswith(".0") and value[:-2].isdigit():
@@ -56,6 +61,27 @@ def parse_text(text: str, limit: int = NAME_LENGTH) -> str:
     if len(value) > limit:
         raise Bad("too_long", value=value[:20] + "…", limit=limit)
     return value
+
+
+def parse_codes(texts: Sequence[str], limit: int = CODE_LENGTH) -> list[str]:
+    """`parse_code` of each text, for a column of a file at once: a column of plain codes (ASCII,
+    printable, no space, no bar, no `.0`, none too long; nearly every real one) is checked as one text;
+    any other is parsed text by text, which raises what `parse_code` raises."""
+    values = list(map(str.strip, map(_nfc, texts)))
+    block = "".join(values)
+    plain = block.isascii() and block.isprintable() and " " not in block and "|" not in block and ".0" not in block
+    if plain and max(map(len, values), default=0) <= limit:
+        return values
+    return [parse_code(text, limit) for text in texts]
+
+
+def parse_texts(texts: Sequence[str], limit: int = NAME_LENGTH) -> list[str]:
+    """`parse_text` of each text, for a column of a file at once: printable texts none of which is too
+    long (nearly every column) are checked as one; any other column is parsed text by text."""
+    values = list(map(str.strip, map(_nfc, texts)))
+    if "".join(values).isprintable() and max(map(len, values), default=0) <= limit:
+        return values
+    return [parse_text(text, limit) for text in texts]
 
 
 def parse_date(text: str) -> date:

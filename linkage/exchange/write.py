@@ -29,7 +29,7 @@ class RowCounts:
     unchanged: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     """One row of an import or a form, compared with what is stored."""
 
@@ -45,7 +45,10 @@ class Change:
         """Field -> [old, new] as text, as history records it. A new record's is made when asked for
         (history, on write): a dry run of the largest file admitted would hold one per row."""
         if self.old is None:
-            return {f: [None, format_value(self.new[f])] for f in self.columns if self.new[f] is not None}
+            new = self.new  # most values are text, which `format_value` gives back as it is
+            return {
+                f: [None, v if type(v) is str else format_value(v)] for f in self.columns if (v := new[f]) is not None
+            }
         return self.differs
 
     @property
@@ -87,10 +90,12 @@ def plan(p: Parsed) -> Plan:
     changes = []
     columns = tuple(p.entity.column_names)
     parties = p.entity.name == "linkage_parties"
+    single = p.entity.key[0] if len(p.entity.key) == 1 else None
     for number, record in p.rows:
         new = party_record(record) if parties else record  # parsed rows are not changed afterwards
-        old = stored.get(p.key(record))
-        change = Change(number, key_text(p, record), old, new, columns=columns)
+        old = stored.get(p.key(record)) if stored else None  # nothing stored: no key to make (a new database)
+        key = format_value(record[single]) if single is not None else key_text(p, record)  # `record_key` of one column
+        change = Change(number, key, old, new, columns=columns)
         if old is not None:
             change.differs = {
                 f: [format_value(old[f]), format_value(new[f])]
@@ -113,9 +118,7 @@ def apply(session: Session, plan: Plan) -> None:
     table = model.__table__  # type: ignore[attr-defined]
     pk = [c.name for c in table.primary_key]
     now = utcnow()
-    inserts = [
-        {**c.new, "created_at": now, "updated_at": now, "version": 1} for c in plan.changes if c.kind == "create"
-    ]
+    inserts = [c.new for c in plan.changes if c.old is None]  # created: the stamps and version are shared
     updates = [
         {
             **{f"v_{f}": c.new[f] for f in plan.fields},
@@ -126,12 +129,13 @@ def apply(session: Session, plan: Plan) -> None:
         for c in plan.changes
         if c.kind == "update" and c.old is not None
     ]
+    # The key columns are not set: the plan matched the record on them, so they are equal, and setting a
+    # key makes SQLite look for the rows that refer to it (a scan where that column has no index).
+    assigned = [f for f in [*plan.fields, "version"] if f not in plan.parsed.entity.key]
     statement = (
         sa.update(table)
         .where(*(table.c[k] == sa.bindparam(f"pk_{k}") for k in pk), table.c.version == sa.bindparam("old_version"))
-        .values(
-            {**{f: sa.bindparam(f"v_{f}") for f in [*plan.fields, "version"]}, "updated_at": now, "archived_at": None}
-        )
+        .values({**{f: sa.bindparam(f"v_{f}") for f in assigned}, "updated_at": now, "archived_at": None})
     )
     # Leads are cleared before any is set, so moving the lead never trips the one-lead index.
     clearing = [u for u in updates if not u.get("v_is_lead")]
@@ -139,6 +143,6 @@ def apply(session: Session, plan: Plan) -> None:
     for batch, is_insert in ((clearing, False), (inserts, True), (setting, False)):
         for chunk in chunked(batch):
             if is_insert:
-                insert_rows(session, model, chunk)
+                insert_rows(session, model, chunk, shared={"created_at": now, "updated_at": now, "version": 1})
             elif session.execute(statement, chunk).rowcount != len(chunk):  # type: ignore[attr-defined]
                 raise Conflict(plan.parsed.entity.name)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from linkage.geo.maps import CODE_WIDTH, NATIONAL_CODE, NATIONAL_NAME, NEW_MAP, OLD_MAP, Unit, map_data, unit_columns
+
+if TYPE_CHECKING:  # pandas is loaded when frames are made: commands that make none (an import) start faster
+    import pandas as pd
 
 __all__ = ["CODE_WIDTH", "NATIONAL_CODE", "NATIONAL_NAME", "Unit"]
 
@@ -104,6 +105,8 @@ def old_map_geography() -> Geography:
 
     def frame(level: str, columns: list[str]) -> pd.DataFrame:
         listed = unit_columns(OLD_MAP, level)
+        import pandas as pd  # lazy: see the module's imports
+
         return pd.DataFrame({c: listed[c] for c in columns}, dtype=object)
 
     provinces = frame("province", ["code", "name"])

@@ -10,7 +10,7 @@ so coverage can be computed on verified data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,23 +47,19 @@ def log(
     comment: str | None = None,
 ) -> None:
     """Append one history row per (record key, {field: [old, new]}) in one executemany per chunk; the
-    records are also noted as changed for the data version the write makes (`db.touch`)."""
-    now = utcnow()
-    rows: list[dict[str, Any]] = [
-        {
-            "at": now,
-            "actor": actor.username,
-            "action": action,
-            "entity": entity,
-            "record_key": key,
-            "changes": changes,
-            "comment": comment,
-        }
-        for key, changes in entries
-    ]
+    records are also noted as changed for the data version the write makes (`db.touch`). The rows are
+    made as they are written, a chunk at a time: an import's are as many as its records."""
     created = action == "create"  # a new record matters whatever its fields: named with none (any)
-    touch(session, entity, {str(row["record_key"]): [] if created else list(row["changes"] or ()) for row in rows})
-    insert_rows(session, ChangeLog, rows)
+    noted: dict[str, Collection[str]] = {}
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for key, changes in entries:
+            noted[str(key)] = () if created else list(changes or ())
+            yield {"record_key": key, "changes": changes}
+
+    shared = {"at": utcnow(), "actor": actor.username, "action": action, "entity": entity, "comment": comment}
+    insert_rows(session, ChangeLog, rows(), shared=shared)
+    touch(session, entity, noted)
 
 
 @dataclass(frozen=True)
@@ -152,7 +148,11 @@ def verifier_of(engine: Engine, actor: Actor) -> Unit | None:
 
 
 def settle(session: Session, entity: str, keys: Iterable[str]) -> None:
-    """Close reviews of records an officer or admin has now written: their values count as verified."""
+    """Close reviews of records an officer or admin has now written: their values count as verified.
+    An entity none of whose records waits for review (an import into a new database) is not searched."""
+    waiting = sa.select(col(Review.record_key)).where(col(Review.entity) == entity).limit(1)
+    if session.execute(waiting).first() is None:
+        return
     for chunk in chunked(keys):
         session.execute(sa.delete(Review).where(col(Review.entity) == entity, col(Review.record_key).in_(chunk)))
 

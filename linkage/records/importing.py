@@ -157,10 +157,11 @@ def _check_version(entity: str, key: str, old: dict[str, object] | None, version
 
 
 def _record(session: Session, actor: Actor, p: Plan, place: ReviewPlace | None, source: str | None = None) -> None:
-    """History for every created or updated record; reviews for a cooperative's changes."""
+    """History for every created or updated record; reviews for a cooperative's changes. A new record's
+    history is made while it is written (`log` takes it a chunk at a time): an import's is as large as its records."""
     entity = p.parsed.entity.name
     written = [c for c in p.changes if c.kind != "same"]
-    log(session, actor, "create", entity, [(c.key, c.changed) for c in written if c.kind == "create"], source)
+    log(session, actor, "create", entity, ((c.key, c.changed) for c in written if c.kind == "create"), source)
     updated = [c for c in written if c.kind == "update"]
     changed = [(c.key, c.changed) for c in updated if "archived" not in c.changed]
     log(session, actor, "update", entity, changed, source)

@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from linkage.store.driver import MIGRATIONS, frame, head_revision, resolve_url, stored_revision
 from linkage.store.models import DataChange, DataVersion
+
+if TYPE_CHECKING:  # pandas is loaded when a frame is made (`driver.frame`): an import makes none
+    import pandas as pd
 
 _engines: dict[str, Engine] = {}
 
@@ -101,8 +105,11 @@ def touch(session: Session, entity: str, changed: Mapping[str, Collection[str]])
     have): the data version it makes will name them, and the fields."""
     noted: dict[str, set[str] | None] = session.info.setdefault("touched", {}).setdefault(entity, {})
     for key, fields in changed.items():
+        if not fields:  # a new record (an import's every row): no set to make
+            noted[key] = None
+            continue
         before = noted.get(key, set())
-        noted[key] = None if before is None or not fields else before | set(fields)
+        noted[key] = None if before is None else before | set(fields)
 
 
 def bump_data_version(session: Session) -> None:
@@ -187,13 +194,8 @@ NAMED_AT_MOST = CHUNK  # records one write names (`touch`); a larger write is re
 def chunked[T](values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
     """Consecutive slices of at most `size` values: how a query over many codes is split into IN
     lists (sort the codes first where the order of the results matters)."""
-    batch: list[T] = []
-    for value in values:
-        batch.append(value)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
+    iterator = iter(values)
+    while batch := list(islice(iterator, size)):
         yield batch
 
 
@@ -237,23 +239,35 @@ def migrate(engine: Engine, to: str = "head") -> None:
 _MISSING = object()
 
 
-def insert_rows(session: Session, model: Any, rows: Iterable[Mapping[str, Any]]) -> None:
+def insert_rows(
+    session: Session, model: Any, rows: Iterable[Mapping[str, Any]], shared: Mapping[str, Any] | None = None
+) -> None:
     """Insert `rows` of `model` with one executemany per chunk, the values typed for the driver here.
 
     The ORM's bulk insert starts a new statement whenever a row's pattern of empty values differs from
     the one before (one per three or four rows on real lists) and types every value of every row; here
-    the statement is compiled once per chunk and a column's values are typed together, a value the
-    rows share (a stamp, a default) once. As with the ORM, a column a row leaves empty (missing, or
-    None where None is not a value of the column's type) gets its default."""
+    the statement is compiled once per chunk and a column's values are taken out of the rows and typed
+    together. `shared` holds the values every row has (a stamp, the actor): typed once and never
+    copied into each row; a row's own value for such a column is not used. As with the ORM, a column
+    a row leaves empty (missing, or None where None is not a value of the column's type) gets its default."""
     table = model.__table__
     connection = session.connection()
     dialect = connection.dialect
+    shared = shared or {}
     defaults = {c.name: c.default for c in table.columns if c.default is not None and not c.default.is_sequence}
     for chunk in chunked(rows):
-        keys = sorted(set().union(*chunk, defaults))
+        keys = sorted(set().union(*chunk, defaults, shared))
         compiled = table.insert().compile(dialect=dialect, column_keys=keys)
         names = list(compiled.positiontup or []) if compiled.positional else list(compiled.binds)
-        columns = [_typed(chunk, table.c[name], dialect, defaults.get(name)) for name in names]
+        given = [name for name in names if name not in shared]
+        found, complete = _columns(chunk, given)
+        taken = dict(zip(given, found, strict=True))
+        columns = [
+            _typed(taken[name], table.c[name], dialect, defaults.get(name), complete)
+            if name in taken
+            else list(_typed([shared[name]], table.c[name], dialect, defaults.get(name))) * len(chunk)
+            for name in names
+        ]
         if compiled.positional:
             values: list[Any] = list(zip(*columns, strict=True))
         else:
@@ -261,23 +275,35 @@ def insert_rows(session: Session, model: Any, rows: Iterable[Mapping[str, Any]])
         connection.exec_driver_sql(compiled.string, values)
 
 
-def _typed(chunk: list[Mapping[str, Any]], column: sa.Column[Any], dialect: Any, default: Any) -> list[Any]:
-    """One column's values of a chunk as the driver takes them."""
-    name = column.name
-    values = [row.get(name, _MISSING) for row in chunk]
+def _columns(chunk: list[Mapping[str, Any]], names: list[str]) -> tuple[list[Sequence[Any]], bool]:
+    """The values of `names` in the rows of a chunk, one sequence per name, and whether every row has
+    every name (else `_MISSING` stands where a row has none): one C-level lookup per row when all are
+    there, as they nearly always are."""
+    if not names:
+        return [], True
+    getter = itemgetter(*names)
+    try:
+        found = list(map(getter, chunk))
+    except KeyError:
+        return [[row.get(name, _MISSING) for row in chunk] for name in names], False
+    return ([found] if len(names) == 1 else list(zip(*found, strict=True))), True
+
+
+def _typed(
+    values: Sequence[Any], column: sa.Column[Any], dialect: Any, default: Any, complete: bool = False
+) -> Sequence[Any]:
+    """One column's values as the driver takes them; `complete`: no value is `_MISSING`."""
+    typed = values
     if default is not None:
-        fill = default.arg(None) if default.is_callable else default.arg
         keeps_none = column.type.should_evaluate_none  # JSON: None is `null`, not the default
-        values = [fill if v is _MISSING or (v is None and not keeps_none) else v for v in values]
-    else:
-        values = [None if v is _MISSING else v for v in values]
+        if not complete or (not keeps_none and None in values):  # `in` finds None by identity first
+            fill = default.arg(None) if default.is_callable else default.arg
+            typed = [fill if v is _MISSING or (v is None and not keeps_none) else v for v in values]
+    elif not complete:
+        typed = [None if v is _MISSING else v for v in values]
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
     if process is None:
-        return values
-    typed: list[Any] = []
-    last, last_typed = _MISSING, None
-    for value in values:
-        if value is not last:
-            last, last_typed = value, process(value)
-        typed.append(last_typed)
-    return typed
+        return typed
+    if len(set(map(id, typed))) == 1:  # one value for all (a default): typed once
+        return [process(typed[0])] * len(typed)
+    return list(map(process, typed))

@@ -19,11 +19,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from linkage.errors import DatabaseProblem
+
+if TYPE_CHECKING:  # pandas is loaded when a frame is made: commands that make none (an import) start faster
+    import pandas as pd
 
 ENV_URL = "LINKAGE_DATABASE_URL"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -121,6 +122,8 @@ def frame(connection: Any, sql: str) -> pd.DataFrame:
         rows = cursor.fetchall()
     finally:
         cursor.close()
+    import pandas as pd  # lazy: see the module's imports
+
     return pd.DataFrame(rows, columns=names, dtype=object)
 
 
