@@ -123,6 +123,26 @@ FINISHED = f"""() => {{
   const end = Math.max(window.__benchEnd, window.__benchChanged);
   return end > 0 && (window.__benchEnd > 0 || !window.__benchStart) && Date.now() - end >= {QUIET_MS};
 }}"""
+# A graph's drawing is over when its frame's document (a new one: the page may already hold a drawing)
+# is the drawing's page, loaded, and its "laying out" note is gone. The moment is taken by the page itself, at the first
+# animation frame that sees it, from before the click: waiting first for the step to finish (above) and
+# only then asking the frame would count the 250 ms of quiet after the page's last change, and the
+# round trips to Playwright, as drawing.
+SETTLED_IN = (  # the drawing's own page (a new frame holds about:blank first), loaded, its note gone
+    "(doc) => !!doc.getElementById('graph') && doc.readyState === 'complete' && !doc.getElementById('settling')"
+)
+SETTLED = f"() => ({SETTLED_IN})(document)"
+DRAWN_WATCH = f"""() => {{
+  const frameDocument = () => (document.querySelector('iframe') || {{}}).contentDocument || null;
+  const before = frameDocument();
+  const settled = {SETTLED_IN};
+  window.__benchDrawn = 0;
+  (function look() {{
+    const shown = frameDocument();
+    if (shown && shown !== before && settled(shown)) {{ window.__benchDrawn = Date.now(); return; }}
+    requestAnimationFrame(look);
+  }})();
+}}"""
 ENDED = """() => ({start: window.__benchStart, end: window.__benchEnd,
   last: Math.max(window.__benchEnd, window.__benchChanged)})"""
 
@@ -276,19 +296,14 @@ def graph_drawn(
     """The click on the graph page (or `click`, on the page already open) until its drawing has
     settled (the `draw` phase runs to then), and what it shows."""
     started = _arm(page)
+    page.evaluate(DRAWN_WATCH)
     (click or page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click)()
     page.wait_for_function(FINISHED, timeout=timeout_ms, polling=50)
     frame = page.locator("iframe").first.element_handle(timeout=timeout_ms).content_frame()
     assert frame is not None
-    # The moment is taken in the frame, at the first animation frame that sees the drawing settled,
-    # not when the answer has travelled back here (a round trip to Playwright and one more to the page).
-    frame.wait_for_function(
-        "() => (document.readyState === 'complete' && !document.getElementById('settling'))"
-        " && (window.__benchDrawn = window.__benchDrawn || Date.now())",
-        timeout=timeout_ms,
-        polling="raf",
-    )
-    drawn = int(frame.evaluate("() => window.__benchDrawn"))
+    frame.wait_for_function(SETTLED, timeout=timeout_ms, polling="raf")
+    page.wait_for_function("() => window.__benchDrawn > 0", timeout=timeout_ms, polling="raf")
+    drawn = int(page.evaluate("() => window.__benchDrawn"))
     shown = frame.evaluate(
         "() => document.body.getAttribute('data-stabilized') === 'true' ? 'drawn' : "
         "(document.querySelector('[role=alert]') || document.body).textContent.trim().slice(0, 120)"
