@@ -206,29 +206,32 @@ def remember(table: str, kind: str, frame: pd.DataFrame) -> None:
         st.session_state["graph_chosen"] = f"{row['kind'] if kind == 'kind' else kind}:{row['code']}"
 
 
-st.subheader(tr("app.graph.act_on"))
 lists = {  # each list read when its tab is open
     "unlinked": (lambda: left_out, "kind"),
     "dependence": (lambda: graph.buyer_dependence(whole_graph()), "buyer"),
     "no_digital": (lambda: graph.linkages_without_digital(whole_graph()), "linkage"),
     "single_buyer": (lambda: graph.single_buyer_linkages(whole_graph()), "linkage"),
 }
-tabs = st.tabs([tr(f"app.graph.{name}") for name in lists], key="graph_tabs", on_change="rerun")
-for i, (tab, (listed, kind)) in enumerate(zip(tabs, lists.values(), strict=True)):
-    with tab:
-        if not tab.open:
-            continue
-        frame = listed()
-        if frame.empty:
-            st.caption(tr("app.graph.none_here"))
-            continue
-        st.dataframe(
-            labelled(frame),
-            hide_index=True,
-            on_select=partial(remember, f"pick_{i}", kind, frame),
-            selection_mode="single-row",
-            key=f"pick_{i}",
-        )
+# Listed when opened: the drawing comes first (a district's list of records in no linkage, a data grid of
+# a thousand rows, kept the page busy half a second after the graph was drawn: docs/benchmarks.md).
+with st.expander(tr("app.graph.act_on"), key="graph_act_on", on_change="rerun") as acting:
+    if acting.open:
+        tabs = st.tabs([tr(f"app.graph.{name}") for name in lists], key="graph_tabs", on_change="rerun")
+        for i, (tab, (listed, kind)) in enumerate(zip(tabs, lists.values(), strict=True)):
+            with tab:
+                if not tab.open:
+                    continue
+                frame = listed()
+                if frame.empty:
+                    st.caption(tr("app.graph.none_here"))
+                    continue
+                st.dataframe(
+                    labelled(frame),
+                    hide_index=True,
+                    on_select=partial(remember, f"pick_{i}", kind, frame),
+                    selection_mode="single-row",
+                    key=f"pick_{i}",
+                )
 
 if chosen:
     g = whole_graph()

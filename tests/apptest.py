@@ -78,7 +78,8 @@ GRAPH_LISTS = {  # the graph page's lists of what to act on, by their tabs
 
 def graph_list(at: AppTest, name: str) -> pd.DataFrame:
     """One of the graph page's lists as the user sees it after opening its tab (the page reads a list
-    only while its tab is open): the first table the page then shows."""
+    only while its part and its tab are open): the first table the page then shows."""
+    at.session_state["graph_act_on"] = True
     at.session_state["graph_tabs"] = GRAPH_LISTS[name]
     at.run()
     assert not at.exception, at.exception

@@ -69,7 +69,7 @@ def test_a_province_of_the_new_map_is_drawn_as_its_communes_and_a_click_opens_on
     assert "data-selectable" in page  # a click writes the unit to the address
     assert "Bấm để mở sơ đồ của xã này." in page and "Bên mua chung của nhiều xã" in page  # its words: communes
     assert "huyện" not in page
-    unlinked = at.dataframe[0].value
+    unlinked = graph_list(at, "unlinked")
     assert set(unlinked["Mã"]) == {"C2", "C3", "C4", "C7", "C8", "P4", "A2"}  # the whole province's
     at.query_params["unit"] = "01894"  # what a click on Xã Phúc Lộc writes (the map stays in the address)
     at.run()

@@ -144,6 +144,10 @@ def test_the_graph_page_opens_the_officers_district_with_its_analytics(app) -> N
     at = app(OFFICER_058, "graph.py")
     assert at.selectbox(key="graph_unit").value == "2025-01:district:058"
     assert at.selectbox(key="graph_unit").options == ["Thành Phố Bắc Kạn — Tỉnh Bắc Kạn (058, 2025-01)"]
+    # The lists come when their part is opened: the drawing first, and no list is read before.
+    assert [e.label for e in at.expander] == ["Cần xử lý"] and not at.tabs and not at.dataframe
+    at.session_state["graph_act_on"] = True
+    at.run()
     assert [t.label for t in at.tabs] == [
         "Chưa tham gia liên kết",
         "Phụ thuộc bên mua",

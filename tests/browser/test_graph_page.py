@@ -81,6 +81,7 @@ def test_a_buyer_picked_in_a_list_then_dated_out_of_the_graph_is_cleared_with_a_
     page = watched.page
     sign_in(page, base, "officer")
     open_page(page, "Sơ đồ liên kết")
+    page.get_by_test_id("stExpander").get_by_text("Cần xử lý").click()  # the lists, under the drawing
     page.get_by_role("tab", name="Phụ thuộc bên mua").click()
     grid = page.get_by_test_id("stDataFrame").filter(visible=True).first
     grid.scroll_into_view_if_needed()

@@ -170,6 +170,7 @@ def test_hostile_names_are_shown_as_typed_and_run_nowhere(demo, tall: Watched) -
     # the one script loaded by address is the app's own copy of vis-network (nothing a name injected)
     expect(frame.locator("script[src]")).to_have_count(1)
     expect(frame.locator("script[src='app/static/vis-network-9.1.2.min.js']")).to_have_count(1)
+    page.get_by_test_id("stExpander").get_by_text("Cần xử lý").click()  # the lists, under the drawing
     page.get_by_role("tab", name="Chưa tham gia liên kết").click()
     for extra in ("Mức độ đạt chỉ tiêu", "Trao đổi dữ liệu", "Trang chủ"):
         visit(page, extra)
