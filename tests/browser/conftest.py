@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy.engine import Engine
 
 from linkage.accounts import sessions
@@ -417,6 +418,30 @@ def sign_in_with(page: Page, username: str, password: str, timeout: float = WAIT
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_text(f"Đăng nhập: {username}")).to_be_visible(timeout=WAIT)
+    settled(page)
+
+
+def choose(page: Page, box: Locator, typed: str, option: Locator | None = None) -> None:
+    """A Streamlit select box set as a person does it: typing part of the option, then picking the
+    option that holds it (or `option`). On a busy machine a run that redraws the box can drop what was
+    typed, and an Enter pressed before the list has narrowed takes its first option: the typing is
+    done again until the option shows, and the pick is checked in the field before its run is waited for."""
+    wanted = option or page.get_by_role("option").filter(has_text=typed).first
+    box.scroll_into_view_if_needed(timeout=FIRST_RUN)  # a first run on a busy machine
+    deadline = time.monotonic() + FIRST_RUN / 1000
+    while True:
+        box.click()
+        box.press("Control+a")
+        box.press_sequentially(typed)
+        try:
+            wanted.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise
+            page.keyboard.press("Escape")
+    wanted.click()
+    expect(box).to_have_value(re.compile(re.escape(typed)), timeout=10_000)
     settled(page)
 
 

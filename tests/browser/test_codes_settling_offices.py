@@ -25,7 +25,7 @@ from linkage.records.catalog import init
 from linkage.records.settling import to_settle
 from linkage.store.db import get_engine
 
-from .conftest import FIRST_RUN, WAIT, Demo, Watched, app_server, quiet, settled, sign_in_with, url_with, visit
+from .conftest import FIRST_RUN, WAIT, Demo, Watched, app_server, choose, quiet, settled, sign_in_with, url_with, visit
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mật-khẩu-cán-bộ-mới"
@@ -196,11 +196,8 @@ def test_the_settling_page_offers_no_commune_and_says_who_can_settle_the_others(
         signed_in(page, base, xa.username, xa.password)
         visit(page, "Xác định xã")
         picker = page.get_by_role("combobox", name="Bản ghi cần xác định")
-        picker.click()
-        picker.press_sequentially(record.code)  # as a person types: the list filters as it goes
         option = page.get_by_role("option", name=re.compile(re.escape(f"{record.code} — {record.name}")))
-        option.click(timeout=FIRST_RUN)
-        settled(page)
+        choose(page, picker, record.code, option)  # as a person types: the list filters as it goes
         radio = page.get_by_test_id("stMain").get_by_test_id("stRadio")  # not the sidebar's language
         expect(radio.get_by_role("radio", checked=True)).to_have_count(0)  # no commune chosen for the officer
         expect(page.get_by_role("button", name="Lưu xã này")).to_be_disabled()

@@ -4,7 +4,6 @@ duplicate, then one write; the stored records are read back from the database.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from linkage.store.db import get_engine
 from linkage.store.models import ChangeLog, Cooperative
 
 from ..office_lists import DAK_LAK, THANH_HOA, OfficeList, without_rows
-from .conftest import PASSWORD, Watched, app_server, open_page, settled, signed_out
+from .conftest import PASSWORD, Watched, app_server, choose, open_page, settled, signed_out
 
 pytestmark = pytest.mark.browser
 
@@ -31,21 +30,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     add_user(get_engine(url), SYSTEM, "quantri", PASSWORD, "admin", None, None)
     with app_server(url) as base:
         yield base, url
-
-
-def choose(page: Page, label: str, typed: str) -> None:
-    """A Streamlit select box set as a person does it: typing part of the option, then picking the
-    option that holds it. The pick is checked in the field before the run it starts is waited for: on a
-    busy machine an Enter pressed before the list had narrowed took its first option (the other map)."""
-    box = page.get_by_label(label, exact=True)
-    box.scroll_into_view_if_needed(timeout=90_000)  # a list's preview on a busy machine: the first run after upload
-    box.click()
-    box.press_sequentially(typed)
-    option = page.get_by_role("option").filter(has_text=typed).first
-    option.wait_for(timeout=10_000)
-    option.click()
-    expect(box).to_have_value(re.compile(re.escape(typed)), timeout=10_000)
-    settled(page)
 
 
 def test_an_officer_settles_ambiguous_rows_and_writes_the_list(
@@ -61,15 +45,15 @@ def test_an_officer_settles_ambiguous_rows_and_writes_the_list(
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_text("Đăng nhập: quantri")).to_be_visible(timeout=20_000)
     open_page(page, "Trao đổi dữ liệu")
-    choose(page, "Bản đồ", "2025-01")
+    choose(page, page.get_by_label("Bản đồ", exact=True), "2025-01")
     listed = without_rows(THANH_HOA, {6, 7})
     path = tmp_path / listed.name
     path.write_bytes(listed.data())
     page.locator("input[type=file]").nth(1).set_input_files(str(path))
     settled(page)
     expect(page.get_by_text("Chưa ghi được: 2 dòng cần quyết định")).to_be_visible(timeout=30_000)
-    choose(page, "Dòng 3 (HTX Phú Sơn): xã nào?", "14770")
-    choose(page, "Dòng 5 (HTX Đông Khê): xã nào?", "16408")
+    choose(page, page.get_by_label("Dòng 3 (HTX Phú Sơn): xã nào?", exact=True), "14770")
+    choose(page, page.get_by_label("Dòng 5 (HTX Đông Khê): xã nào?", exact=True), "16408")
     page.get_by_role("button", name="Ghi cả 5 dòng").click()
     expect(page.get_by_text("Đã ghi: 5 mới, 0 cập nhật, 0 không đổi")).to_be_visible(timeout=30_000)
     with get_engine(url).connect() as conn:
@@ -132,7 +116,7 @@ def test_an_officer_decides_duplicates_and_a_commune_and_the_records_are_as_deci
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_text("Đăng nhập: quantri")).to_be_visible(timeout=20_000)
     open_page(page, "Trao đổi dữ liệu")
-    choose(page, "Bản đồ", "2025-01")
+    choose(page, page.get_by_label("Bản đồ", exact=True), "2025-01")
     path = tmp_path / ADDED.name
     path.write_bytes(ADDED.data())
     page.locator("input[type=file]").nth(1).set_input_files(str(path))
@@ -157,7 +141,7 @@ def test_an_officer_decides_duplicates_and_a_commune_and_the_records_are_as_deci
     letter = page.get_by_role("radiogroup", name="Dòng 2 (HTX Nông nghiệp Ea Tlr) có thể trùng một bản ghi đã có")
     letter.get_by_text("Một bản ghi mới").click()
     settled(page)
-    choose(page, "Dòng 4 (HTX Phú Sơn): xã nào?", "14823")
+    choose(page, page.get_by_label("Dòng 4 (HTX Phú Sơn): xã nào?", exact=True), "14823")
     expect(page.get_by_text("Chưa ghi được")).to_have_count(0)  # nothing left to decide
     page.get_by_role("button", name="Ghi cả 4 dòng").click()
     expect(page.get_by_text("Đã ghi: 3 mới, 1 cập nhật, 0 không đổi")).to_be_visible(timeout=30_000)
