@@ -18,6 +18,7 @@ from ui import (
     sign_out,
     tr,
 )
+from ui.prefetch import prefetch_page_code
 from ui.signin import AFTER_LOGIN
 
 PAGES = Path(__file__).parent / "pages"
@@ -31,6 +32,7 @@ st.set_page_config(page_title="Linkage Tracker", layout="wide")
 # Who is signed in, as the database has the account now (one query a run): a reload or a second tab
 # stays signed in; a session ended elsewhere, or a disabled account, is signed out here.
 who = keep_sign_in()
+prefetch_page_code()  # the pages' charts and tables loaded while the user reads or types
 language_switch()
 if not database_ready():
     st.error(tr("app.not_ready"))

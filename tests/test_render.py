@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from linkage.graphs.drawing import (
     MAX_NODES,
+    MEMBER_LINE,
     OVERVIEW_ITERATIONS,
     graph_html,
     legend_html,
@@ -171,7 +172,9 @@ def test_each_kind_has_its_colour_and_shape_and_lines_say_digital_lead_or_member
     lines = {(e["from"], e["to"]): (e["dashes"], e["width"]) for e in edges}
     assert lines[("cooperative:K1", "linkage:M1")] == (False, 4)  # digital: solid; lead: thick
     assert lines[("buyer:B1", "linkage:M2")] == (True, 1.5)  # no digital technology: dashed
-    assert lines[("producer:H1", "cooperative:K1")] == ([2, 4], 1)  # membership: dotted
+    assert lines[("producer:H1", "cooperative:K1")] == (False, 1)  # membership: faint, solid (cheap to draw)
+    assert {e["color"] for e in edges if e["from"] == "producer:H1"} == {MEMBER_LINE}
+    assert MEMBER_LINE in legend_html("en")
     tips = {n["id"]: n["title"] for n in nodes}
     assert tips["linkage:M1"].splitlines()[1:] == [
         "Product: Lúa gạo",
@@ -190,7 +193,7 @@ def test_each_kind_has_its_colour_and_shape_and_lines_say_digital_lead_or_member
     legend = legend_html("en")
     for shape, word in (("◆", "Linkage"), ("●", "Cooperative"), ("■", "Raw material area"), ("▲", "Buyer")):
         assert f"{shape}</b>{word}" in legend
-    assert "Cooperative member (dotted)" in legend and "(dashed)" in legend and "(thick)" in legend
+    assert "Cooperative member (thin, faint)" in legend and "(dashed)" in legend and "(thick)" in legend
 
 
 def test_a_units_graph_is_drawn_where_its_nodes_stand_and_an_overview_settles_in_bounded_steps() -> None:

@@ -36,7 +36,8 @@ REPLACED = (
 )
 # The menu holds only Streamlit's English items (themes, Print, Record screen) and nothing of ours;
 # `client.toolbarMode = "minimal"` would hide it but also the "running" status, so it is hidden here.
-HIDDEN = ('[data-testid="stMainMenu"]',)
+# The prefetcher (ui/prefetch.py) draws nothing: its element takes no gap in the sidebar either.
+HIDDEN = ('[data-testid="stMainMenu"]', ".st-key-prefetch")
 # On a phone (a screen about 390 px wide) tabs wrap onto a second line instead of scrolling out of
 # sight with their labels cut, and a chart drawn wider than the screen (the map of gaps, which keeps its true
 # shape) is scaled down to fit; nothing changes on a wider screen. Layout rules with no Streamlit option.

@@ -37,6 +37,7 @@ STYLE = {  # colour and shape per node kind; the legend shows the same
     "raw_material_area": ("#8d6e63", "square"),
     "buyer": ("#1565c0", "triangle"),
 }
+MEMBER_LINE = "#d0d0d0"  # a member's tie to its cooperative: the faintest line, under the linkages'
 SYMBOL = {"diamond": "◆", "dot": "●", "square": "■", "triangle": "▲"}  # the legend's picture of each shape
 
 
@@ -141,8 +142,9 @@ def vis_data(graph: nx.MultiDiGraph, lang: str = "vi") -> tuple[list[dict[str, A
         )
     edges = []
     for source, target, attrs in graph.edges(data=True):
-        if attrs["relation"] == "member":
-            edges.append({"from": source, "to": target, "color": "#bdbdbd", "dashes": [2, 4], "width": 1})
+        if attrs["relation"] == "member":  # faint and solid: a dashed line costs the browser several times
+            # a solid one to draw (docs/benchmarks.md), and a cooperative may have a thousand members
+            edges.append({"from": source, "to": target, "color": MEMBER_LINE, "dashes": False, "width": 1})
             continue
         digital = bool(graph.nodes[target].get("digital"))
         edges.append(
@@ -287,7 +289,7 @@ def legend_html(lang: str = "vi") -> str:
         f'<span><i class="line"></i>{html.escape(words["digital"])}</span>',
         f'<span><i class="line" style="border-top:2px dashed #9e9e9e"></i>{html.escape(words["paper"])}</span>',
         f'<span><i class="line" style="border-top-width:4px"></i>{html.escape(words["lead"])}</span>',
-        f'<span><i class="line" style="border-top:1px dotted #9e9e9e"></i>{html.escape(words["member"])}</span>',
+        f'<span><i class="line" style="border-top:1px solid {MEMBER_LINE}"></i>{html.escape(words["member"])}</span>',
     ]
     return "".join(items)
 

@@ -14,8 +14,19 @@ from playwright.sync_api import Browser, expect
 from linkage.accounts.users import SYSTEM
 from linkage.records import forms
 from linkage.store.db import get_engine
+from ui.prefetch import chunk_files
 
-from .conftest import Watched, exchange_files, fill_sign_in, new_context, open_page, open_unit, sign_in, url_with
+from .conftest import (
+    Watched,
+    exchange_files,
+    fill_sign_in,
+    new_context,
+    open_page,
+    open_unit,
+    settled,
+    sign_in,
+    url_with,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +76,29 @@ def test_a_shared_link_asks_to_sign_in_then_opens_the_unit(server: tuple[str, st
     assert all("/coverage?" in address for address in addresses), addresses  # never at home on the way
     with get_engine(url).connect() as conn:
         assert conn.execute(sessions).scalar_one() == before + 1
+
+
+def test_the_sign_in_page_loads_the_next_pages_code_while_the_user_types(
+    server: tuple[str, str], watched: Watched
+) -> None:
+    """The charts', tables' and widgets' code is loaded on the sign-in page (ui/prefetch.py): once
+    signed in at a shared link, the coverage page draws its charts fetching no script."""
+    base, _ = server
+    page = watched.page
+    page.goto(f"{base}/coverage?map=2025-01&unit=061")
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible(timeout=20_000)
+    wanted = list(chunk_files())
+    loaded = "names => names.every(n => performance.getEntriesByType('resource').some(e => e.name.endsWith('/' + n)))"
+    page.wait_for_function(loaded, arg=wanted, timeout=30_000)
+    since = page.evaluate("() => performance.now()")
+    fill_sign_in(page, "planner")
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=20_000)
+    settled(page)
+    fetched = page.evaluate(
+        "since => performance.getEntriesByType('resource').filter(e => e.startTime > since).map(e => e.name)", since
+    )
+    assert [name for name in fetched if name.endswith(".js")] == [], fetched
+    assert watched.outside == [] and watched.errors == []
 
 
 def test_the_graph_page_draws_offline(server: tuple[str, str], watched: Watched) -> None:
