@@ -119,7 +119,7 @@ def test_an_import_inside_a_function_says_it_keeps_start_up_fast(path: Path) -> 
 # everything says, then storage, the maps, the exchange files, the record rules and write path,
 # counting, graphs, accounts, the filed reports, and the commands on top.
 LAYERS = [
-    {"linkage", "linkage.i18n", "linkage.errors", "linkage.vocabulary", "linkage.actor"},
+    {"linkage", "linkage.i18n", "linkage.errors", "linkage.vocabulary", "linkage.actor", "linkage.frames"},
     {"linkage.store"},
     {"linkage.geo"},
     {"linkage.exchange"},

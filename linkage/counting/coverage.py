@@ -48,6 +48,7 @@ from linkage.counting.indicators import (
 from linkage.counting.lifespan import ADOPTION, COOPERATIVE, LINKAGE
 from linkage.exchange.keys import SEPARATOR, record_key
 from linkage.exchange.spec import BY_NAME, PARTY_COLUMN, PARTY_ENTITY
+from linkage.frames import is_in
 from linkage.geo.geography import NATIONAL_CODE, Geography
 from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_of
 from linkage.records.permissions import Locator, home_unit, readable_linkages
@@ -235,10 +236,10 @@ def _replaced(
 ) -> pd.DataFrame:
     """`frame` with its rows whose `column` is in `keys` replaced by `fresh`; `frame` itself when they
     are the same rows (a save that changed nothing the figures read)."""
-    old = frame[frame[column].isin(keys)]
+    old = frame[is_in(frame[column], keys)]
     if _rows(old, compared) == _rows(fresh, compared):
         return frame
-    return pd.concat([frame[~frame[column].isin(keys)], fresh[list(frame.columns)]], ignore_index=True)
+    return pd.concat([frame[~is_in(frame[column], keys)], fresh[list(frame.columns)]], ignore_index=True)
 
 
 def patched(
@@ -262,7 +263,7 @@ def patched(
     if codes := set(touched.get("linkages", ())):
         of = col(Linkage.code).in_(sorted(codes))
         fresh = LINKAGE.with_ordinals(_records(session, "linkages", LINKAGE_COLUMNS, reviews, of))
-        kept = linkages.loc[linkages["code"].isin(codes), ["code", "has_buyer", "has_raw_material"]]
+        kept = linkages.loc[is_in(linkages["code"], codes), ["code", "has_buyer", "has_raw_material"]]
         fresh = fresh.merge(kept, on="code", how="left").fillna({"has_buyer": False, "has_raw_material": False})
         linkages = _replaced(linkages, "code", codes, fresh, list(linkages.columns))
     party_linkages = {key.split(SEPARATOR)[0] for key in touched.get("linkage_parties", ())}
@@ -276,11 +277,11 @@ def patched(
         fresh_places, buyers, raw_materials = _places_from_records(session, coops, reviews, around)
         both = ["linkage_code", *BOTH_COMMUNES]
         places = _replaced(places, "linkage_code", around, fresh_places, both)
-        inside = linkages["code"].isin(around)
+        inside = is_in(linkages["code"], around)
         flags = linkages.assign(
-            has_buyer=linkages["has_buyer"].where(~inside, linkages["code"].isin(buyers)).astype(bool),
+            has_buyer=linkages["has_buyer"].where(~inside, is_in(linkages["code"], buyers)).astype(bool),
             has_raw_material=linkages["has_raw_material"]
-            .where(~inside, linkages["code"].isin(raw_materials))
+            .where(~inside, is_in(linkages["code"], raw_materials))
             .astype(bool),
         )
         if not flags[["has_buyer", "has_raw_material"]].equals(linkages[["has_buyer", "has_raw_material"]]):
@@ -456,7 +457,7 @@ def unit_candidates(
     return Candidates(
         found.communes_without_cooperative,
         found.districts_without_key_linkage,
-        linkages[linkages["code"].isin(allowed)].reset_index(drop=True),
+        linkages[is_in(linkages["code"], allowed)].reset_index(drop=True),
     )
 
 

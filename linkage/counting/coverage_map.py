@@ -37,6 +37,7 @@ from linkage.counting.indicators import (
     communes_with_cooperative,
     key_product_districts,
 )
+from linkage.frames import is_in
 from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, map_data
 from linkage.geo.points import points
 from linkage.i18n import day_text, t
@@ -157,7 +158,7 @@ def coverage_map(facts: Facts, rows: pd.DataFrame, unit: Unit, as_of: date, indi
         level = "province"
         places = _members(area, level)
         counted = mine[mine["level"] == level].set_index("unit_code")
-        places = places[places["unit_code"].isin(counted.index)].reset_index(drop=True)
+        places = places[is_in(places["unit_code"], counted.index)].reset_index(drop=True)
         places["numerator"] = places["unit_code"].map(counted["numerator"]).astype("int64")
         places["denominator"] = places["unit_code"].map(counted["denominator"]).astype("int64")
         places["status"] = _against_target(indicator, places["numerator"], places["denominator"])
@@ -166,7 +167,7 @@ def coverage_map(facts: Facts, rows: pd.DataFrame, unit: Unit, as_of: date, indi
         places = _members(area, level)
         scope = facts.geography.districts.set_index("code")["in_scope"]
         in_scope = places["unit_code"].map(scope).fillna(False).astype(bool)
-        covered = places["unit_code"].isin(key_product_districts(facts, as_of.toordinal()))
+        covered = is_in(places["unit_code"], key_product_districts(facts, as_of.toordinal()))
         places["numerator"] = (in_scope & covered).astype("int64")
         places["denominator"] = in_scope.astype("int64")
         places["status"] = [
@@ -178,7 +179,7 @@ def coverage_map(facts: Facts, rows: pd.DataFrame, unit: Unit, as_of: date, indi
         places = _members(area, level)
         rural = places["rural"].astype(bool)
         if indicator == COMMUNES:
-            covered = places["unit_code"].isin(communes_with_cooperative(facts, as_of, on))
+            covered = is_in(places["unit_code"], communes_with_cooperative(facts, as_of, on))
             places["numerator"] = (rural & covered).astype("int64")
             places["denominator"] = rural.astype("int64")
             places["status"] = ["covered" if c else "not_covered" for c in covered]

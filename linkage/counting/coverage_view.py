@@ -32,6 +32,7 @@ import pandas as pd
 
 from linkage.counting.facts import Facts
 from linkage.counting.indicators import ALL_LEVELS, COLUMNS, INDICATORS, TARGETS, YEAR_ENDS, trend
+from linkage.frames import is_in
 from linkage.geo.maps import (
     MAPS,
     NATIONAL_CODE,
@@ -127,7 +128,7 @@ def children(rows: pd.DataFrame, unit: Unit) -> pd.DataFrame:
     if unit.level == "province":
         level = "district" if unit.map == OLD_MAP else "commune"
         mine = {code for code, place in data.level(level).items() if place.province == unit.code}
-        return rows[(rows["level"] == level) & rows["unit_code"].isin(mine)]
+        return rows[(rows["level"] == level) & is_in(rows["unit_code"], mine)]
     return rows.iloc[0:0]
 
 
@@ -204,7 +205,7 @@ def unit_view(rows: pd.DataFrame, on: str, asked: str, asked_map: str | None = N
 def _area_view(rows: pd.DataFrame, province: Unit, olds: tuple[Unit, ...]) -> UnitView:
     """A province of 2025-07 on the map of 2025-01 as the area of the old provinces it took in: their
     rows added up on its cards, each old province's rows below it."""
-    mine = rows[(rows["level"] == "province") & rows["unit_code"].isin({u.code for u in olds})]
+    mine = rows[(rows["level"] == "province") & is_in(rows["unit_code"], {u.code for u in olds})]
     cards = added_up(mine, province).assign(unit_name=f"{province.name} ({province.map})")  # not the old one
     return UnitView(province, "came_from", province, olds, province, cards, mine, [national(OLD_MAP), province])
 
@@ -262,7 +263,7 @@ def unit_trend(facts: Facts, unit: Unit, reading: str = "own", dates: Iterable[d
         # every level of the map, as the page's own figures are counted: one table per date and map,
         # kept on the facts, serves every unit's trend and the page's figures of that date
         rows = trend(facts, [day], ALL_LEVELS, on, reading)
-        rows = rows[(rows["level"] == units[0].level) & rows["unit_code"].isin({u.code for u in units})]
+        rows = rows[(rows["level"] == units[0].level) & is_in(rows["unit_code"], {u.code for u in units})]
         if len(units) == 1:
             frames.append(rows)
             continue

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from linkage.counting.lifespan import ADOPTION, COOPERATIVE, LINKAGE
+from linkage.frames import is_in
 from linkage.geo.geography import Geography, old_map_geography
 from linkage.store.driver import frame
 
@@ -72,8 +73,8 @@ def assemble(records: Records) -> Facts:
     national key products expanded to every province of map 2025-01."""
     geography = old_map_geography()
     linkages = LINKAGE.with_ordinals(records.linkages)
-    linkages["has_buyer"] = linkages["code"].isin(records.buyers)
-    linkages["has_raw_material"] = linkages["code"].isin(records.raw_materials)
+    linkages["has_buyer"] = is_in(linkages["code"], records.buyers)
+    linkages["has_raw_material"] = is_in(linkages["code"], records.raw_materials)
     products = records.products
     national = products.loc[products["national_key"].astype(bool), ["code"]].rename(columns={"code": "product_code"})
     expanded = geography.provinces[["code"]].rename(columns={"code": "province_code"}).merge(national, how="cross")

@@ -22,6 +22,7 @@ import pandas as pd
 
 from linkage.counting.facts import BOTH_COMMUNES, Facts
 from linkage.counting.lifespan import ADOPTION, COOPERATIVE, LINKAGE
+from linkage.frames import is_in
 from linkage.geo.geography import LEVELS
 from linkage.geo.maps import (
     NATIONAL_CODE,
@@ -156,7 +157,7 @@ def _located(f: Facts, linkage_codes: Iterable[str], on: str) -> pd.DataFrame:
     """linkage_code and the placement on `on` of each located party of these linkages."""
     placed = _memo(f, "party_places", on, f.party_places)
     codes = linkage_codes if isinstance(linkage_codes, pd.Series) else pd.Series(list(linkage_codes), dtype="str")
-    return placed.loc[placed["linkage_code"].isin(codes), ["linkage_code", *PLACED]]
+    return placed.loc[is_in(placed["linkage_code"], codes), ["linkage_code", *PLACED]]
 
 
 def _unplaced_by(located: pd.DataFrame, key: str, column: str | None, lowest: str) -> pd.Series:
@@ -169,7 +170,7 @@ def _unplaced_by(located: pd.DataFrame, key: str, column: str | None, lowest: st
     if not len(above):
         return pd.Series(dtype="int64")
     candidates = above[keys].drop_duplicates()
-    theirs = inside[inside[key].isin(candidates[key]) & inside[lowest].notna()][keys].drop_duplicates()
+    theirs = inside[is_in(inside[key], candidates[key]) & inside[lowest].notna()][keys].drop_duplicates()
     placed_too = candidates.merge(theirs, how="left", indicator=True)["_merge"].eq("both").to_numpy()
     loose = candidates[~placed_too]
     if column is None:
@@ -214,7 +215,7 @@ def communes_with_cooperative(f: Facts, as_of: date, on: str) -> set[str]:
         units = map_units(f, check_map(on))
         rural = units.communes[units.communes["is_rural"]]
         placed = _active_cooperatives(f, as_of.toordinal(), on)
-        f.memo[key] = frozenset(rural.loc[rural["code"].isin(placed["commune_code"].dropna().unique()), "code"])
+        f.memo[key] = frozenset(rural.loc[is_in(rural["code"], placed["commune_code"].dropna().unique()), "code"])
     return set(f.memo[key])
 
 
@@ -231,7 +232,7 @@ def commune_digital_counts(f: Facts, as_of: date, on: str) -> UnitCounts:
 def _communes_with_cooperative(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
     placed = _active_cooperatives(f, day, on)
     rural = units.communes[units.communes["is_rural"]]
-    covered = rural[rural["code"].isin(placed["commune_code"].dropna().unique())]
+    covered = rural[is_in(rural["code"], placed["commune_code"].dropna().unique())]
     above = placed[placed["commune_code"].isna()]  # placed in a district, province or the country
     result = {
         level: UnitCounts(_count_by(covered, column), _count_by(rural, column), _count_by(above, column))
@@ -245,7 +246,7 @@ def _keyed(f: Facts, located: pd.DataFrame) -> pd.DataFrame:
     """Located rows (with product_code) whose product is a key product for the province they lie in; a row
     placed only in the country has no province, so only a national key product counts there."""
     in_province = located[located["province_code"].notna()].merge(f.key_products, on=["province_code", "product_code"])
-    nowhere = located[located["province_code"].isna() & located["product_code"].isin(f.national_keys)]
+    nowhere = located[located["province_code"].isna() & is_in(located["product_code"], f.national_keys)]
     return pd.concat([in_province, nowhere], ignore_index=True)
 
 
@@ -269,7 +270,7 @@ def _districts_with_key_product_linkage(f: Facts, day: int, on: str, units: MapU
     )
     keyed = _keyed(f, located)
     scope = units.districts[units.districts["in_scope"]]
-    covered = scope[scope["code"].isin(keyed["district_code"].dropna().unique())]
+    covered = scope[is_in(scope["code"], keyed["district_code"].dropna().unique())]
     return {
         "province": UnitCounts(
             _count_by(covered, "province_code"),
@@ -296,7 +297,7 @@ def digital_linkages(f: Facts, day: int) -> set[str]:
 def _raw_material_linkages_with_digital_tech(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
     live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_raw_material"]]
     located = _located(f, live["code"], on)
-    located["digital"] = located["linkage_code"].isin(_digital_codes(f, day))
+    located["digital"] = is_in(located["linkage_code"], _digital_codes(f, day))
     lowest = "district_code" if on == OLD_MAP else "commune_code"
     result = {}
     for level in ("commune", "district", "province"):
@@ -333,7 +334,7 @@ def _units(units: MapUnits, level: str) -> pd.DataFrame:
     elif level == "district":
         chosen = units.districts[units.districts["in_scope"]][["code", "name"]]
     else:
-        chosen = units.provinces[units.provinces["code"].isin(set(rural["province_code"]))][["code", "name"]]
+        chosen = units.provinces[is_in(units.provinces["code"], set(rural["province_code"]))][["code", "name"]]
     return chosen.rename(columns={"code": "unit_code", "name": "unit_name"}).reset_index(drop=True)
 
 
@@ -483,21 +484,22 @@ def candidates(facts: Facts, as_of: date, unit: Unit | str) -> Candidates:
     with_coop = set(placed_coops.loc[active.index, "commune_code"].dropna())
     producers = _memo(facts, "producer_places", on, facts.producer_places)["commune_code"]
     busy = set(producers.dropna()) | set(located["commune_code"].dropna())
-    communes = rural[~rural["code"].isin(with_coop) & rural["code"].isin(busy)][["code", "name", "district_code"]]
+    communes = rural[~is_in(rural["code"], with_coop) & is_in(rural["code"], busy)][["code", "name", "district_code"]]
 
     if on == OLD_MAP:
         in_scope = units.districts[units.districts["in_scope"]].rename(columns={"code": "district_code"})
         scope = _rows_in_unit(in_scope, unit)
         with_linkage = set(located["district_code"].dropna())
         districts = scope[
-            scope["district_code"].isin(with_linkage) & ~scope["district_code"].isin(key_product_districts(facts, day))
+            is_in(scope["district_code"], with_linkage)
+            & ~is_in(scope["district_code"], key_product_districts(facts, day))
         ][["district_code", "name"]]
     else:  # 2025-07 has no districts
         districts = pd.DataFrame(columns=["district_code", "name"])
 
-    raw = live[live["has_raw_material"] & ~live["code"].isin(digital_linkages(facts, day))]
+    raw = live[live["has_raw_material"] & ~is_in(live["code"], digital_linkages(facts, day))]
     here = set(_rows_in_unit(located, unit)["linkage_code"])
-    linkages = raw[raw["code"].isin(here)][["code", "product_code"]]
+    linkages = raw[is_in(raw["code"], here)][["code", "product_code"]]
     return Candidates(
         communes.reset_index(drop=True), districts.reset_index(drop=True), linkages.reset_index(drop=True)
     )
@@ -533,6 +535,6 @@ def linkage_counts(facts: Facts, as_of: date, unit: Unit | str) -> LinkageCounts
     day = as_of.toordinal()
     live = facts.linkages[LINKAGE.mask(facts.linkages, day)]
     here = _rows_in_unit(_located(facts, live["code"], unit.map), unit)
-    live = live[live["code"].isin(set(here["linkage_code"]))]
+    live = live[is_in(live["code"], set(here["linkage_code"]))]
     raw = set(live.loc[live["has_raw_material"], "code"])
     return LinkageCounts(len(live), len(raw), len(raw & digital_linkages(facts, day)))

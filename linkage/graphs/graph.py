@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 
 from linkage.actor import Actor
 from linkage.counting.lifespan import ADOPTION, COOPERATIVE, LINKAGE
+from linkage.frames import is_in
 from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, as_unit, map_data, placements, unit_holds
 from linkage.records.permissions import require_unit_view
 from linkage.store.db import chunked, read_frame
@@ -280,11 +281,11 @@ def graph_data(
     producers and areas too. No permission check: `build_graph` asks first."""
     linkages = _located_linkages(session, unit, as_of)
     if products:
-        linkages = linkages[linkages["product_code"].isin(set(products))]
+        linkages = linkages[is_in(linkages["product_code"], set(products))]
     tech = _technologies(session, set(linkages["code"]), as_of)
     if technologies:
         wanted = set(technologies)
-        linkages = linkages[linkages["code"].isin({c for c in linkages["code"] if wanted & set(tech.get(c, []))})]
+        linkages = linkages[is_in(linkages["code"], {c for c in linkages["code"] if wanted & set(tech.get(c, []))})]
     parties = _parties(session, set(linkages["code"]))
     named = {t: set(parties.loc[parties["party_type"] == t, "party_code"]) for t in KINDS}
     homed = {kind: _homed(session, kind, unit, named[kind], include_unlinked, as_of) for kind in HOMED_COLUMNS}

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import networkx as nx
 import pandas as pd
 
+from linkage.frames import is_in
 from linkage.geo.geography import Geography
 from linkage.geo.maps import NEW_MAP, OLD_MAP, Unit, as_unit, map_data, placements
 
@@ -123,7 +124,7 @@ def province_overview(
     districts, or its communes on 2025-07; those of other provinces are ignored). Every cluster of the
     province is listed, also one with no linkage: a gap is what a planner looks for."""
     own = districts.loc[districts["province_code"] == province, ["code", "name"]].sort_values("code")
-    places = frames.places[frames.places["district"].isin(set(own["code"]))]
+    places = frames.places[is_in(frames.places["district"], set(own["code"]))]
     places = places.merge(frames.linkages.rename(columns={"code": "linkage"}), on="linkage")
     counts = places.groupby("district").agg(linkages=("linkage", "nunique"), digital=("digital", "sum"))
     table = own.merge(counts, left_on="code", right_index=True, how="left")
