@@ -146,22 +146,26 @@ def ranked_and_placed(view: UnitView, on: str, as_of: date, verified: bool) -> N
     if placed := show_map(unit, as_of, verified, indicator, words):
         open_unit(placed)
     if len(children):
-        st.markdown(f"**{tr('app.coverage.below_target')}**")
         behind = indicators.with_gap(ranked[ranked["met"] == False])  # noqa: E712  (met is True/False/None)
-        shown = ["unit_code", "unit_name", "numerator", "denominator", "needed"]
-        behind = behind.sort_values("needed", ascending=False)[
-            shown + (["unplaced"] if behind["unplaced"].any() else [])
-        ]
-        table = st.dataframe(  # units by name: their codes are of no help to a reader, and widen it past a phone
-            labelled(behind.drop(columns=["unit_code"])),
-            hide_index=True,
-            on_select="rerun",
-            selection_mode="single-row",
-            key=f"behind_{on}_{unit.code}",
-        )
-        if table and table.selection.rows:
-            code = str(behind.iloc[table.selection.rows[0]]["unit_code"])
-            open_unit(Unit(on, by_code[code], code))
+        # A table drawn only when opened: the chart and the map above already show who is behind and where,
+        # and a data grid redrawn on every click held the page a third of a second (docs/benchmarks.md).
+        title = tr("app.coverage.below_target", count=len(behind))
+        with st.expander(title, key="behind_open", on_change="rerun") as part:
+            if part.open:
+                shown = ["unit_code", "unit_name", "numerator", "denominator", "needed"]
+                behind = behind.sort_values("needed", ascending=False)[
+                    shown + (["unplaced"] if behind["unplaced"].any() else [])
+                ]
+                table = st.dataframe(  # units by name: codes are of no help to a reader, and widen it past a phone
+                    labelled(behind.drop(columns=["unit_code"])),
+                    hide_index=True,
+                    on_select="rerun",
+                    selection_mode="single-row",
+                    key=f"behind_{on}_{unit.code}",
+                )
+                if table and table.selection.rows:
+                    code = str(behind.iloc[table.selection.rows[0]]["unit_code"])
+                    open_unit(Unit(on, by_code[code], code))
 
 
 ranked_and_placed(view, on, as_of, verified)

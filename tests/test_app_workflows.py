@@ -96,7 +96,12 @@ def test_a_province_planner_starts_on_its_province_with_its_districts_ranked(app
     at = app(PLANNER_06, "coverage.py")
     # an account of 2025-01 starts on its own province, on its map
     assert at.subheader[0].value.startswith("Tỉnh Bắc Kạn") and "(bản đồ 2025-01)" in at.subheader[0].value
+    assert not at.dataframe  # the table of units below the target is drawn when its part is opened
+    (part,) = [e for e in at.expander if e.label.startswith("Đơn vị chưa đạt chỉ tiêu")]
+    at.session_state["behind_open"] = True
+    at.run()
     behind = at.dataframe[0].value
+    assert part.label == f"Đơn vị chưa đạt chỉ tiêu: {len(behind)} (chọn một dòng để mở)"
     assert list(behind.columns) == ["Đơn vị", "Số đạt", "Trên tổng số", "Cần thêm"]  # by name, no codes
     from vietnam_provinces import legacy
 

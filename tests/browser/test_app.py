@@ -207,6 +207,7 @@ def test_a_planner_drills_down_by_selecting_a_row_of_the_units_below_target(
     open_page(page, "Mức độ đạt chỉ tiêu")
     # an account of 2025-01 keeps working on its map: the planner's own province
     expect(page.get_by_text("Tỉnh Bắc Kạn tính đến")).to_be_visible(timeout=20_000)
+    page.get_by_text(re.compile(r"^Đơn vị chưa đạt chỉ tiêu: \d+")).click()  # the table is drawn once opened
     grid = page.get_by_test_id("stDataFrame").first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
