@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,19 @@ def test_the_answer_is_pandas_isin_for_text_columns(seed: int) -> None:
         found = is_in(column, values)
         assert found.equals(expected), type(values)
         assert found.index.equals(column.index) and found.dtype == bool
+
+
+def test_counting_asks_through_is_in_only() -> None:
+    """A new `.isin(` on a text column would bring the slow path back: the product asks `is_in`."""
+    package = Path(__file__).parent.parent / "linkage"
+    found = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        if path.name != "frames.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ".isin(" in line
+    ]
+    assert found == []
 
 
 def test_other_columns_keep_pandas_rules() -> None:

@@ -40,6 +40,7 @@ ELEMENTS = (
     "FileUploader",
     "NumberInput",
 )
+KEY = "prefetch"  # its element's key: the page's stylesheet gives it no room (ui/words.py)
 _CHUNK = re.compile(r"^(?P<name>.+)\.[A-Za-z0-9_-]{8}\.js$")
 
 # Imports the files once per page load, each when the browser is idle, so the user's typing is never
@@ -89,4 +90,4 @@ def prefetch_page_code() -> None:
     files = chunk_files()
     if files:
         with st.sidebar:
-            _component()(key="prefetch", data={"files": list(files)})
+            _component()(key=KEY, data={"files": list(files)})

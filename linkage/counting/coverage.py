@@ -102,7 +102,7 @@ def _records(
         keys = pd.Series(
             [record_key(spec.key, dict(zip(spec.key, v, strict=True))) for v in columns_of_key], frame.index
         )
-        waiting = keys[keys.isin(pending.keys())]
+        waiting = keys[is_in(keys, pending.keys())]
         created = [i for i, key in waiting.items() if pending[key] is None]  # new and never verified
         verified = {
             i: {column: _typed(entity, column, snap.get(column)) for column in names}

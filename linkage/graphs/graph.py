@@ -285,7 +285,7 @@ def graph_data(
     tech = _technologies(session, set(linkages["code"]), as_of)
     if technologies:
         wanted = set(technologies)
-        linkages = linkages[is_in(linkages["code"], {c for c in linkages["code"] if wanted & set(tech.get(c, []))})]
+        linkages = linkages[[bool(wanted & set(tech.get(c, ()))) for c in linkages["code"]]]
     parties = _parties(session, set(linkages["code"]))
     named = {t: set(parties.loc[parties["party_type"] == t, "party_code"]) for t in KINDS}
     homed = {kind: _homed(session, kind, unit, named[kind], include_unlinked, as_of) for kind in HOMED_COLUMNS}
