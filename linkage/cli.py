@@ -197,7 +197,8 @@ def _map(args: argparse.Namespace, day: date) -> str:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from linkage.counting.indicators import ALL_LEVELS, compute, json_rows, reported_levels
+    from linkage.counting.printed import json_ready, write_csv
+    from linkage.counting.rules import ALL_LEVELS, COLUMNS, reported_levels
 
     day = args.as_of or date.today()
     on = _map(args, day)
@@ -208,21 +209,26 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if args.verified_only:  # records as last verified: read through the models (`coverage.load_facts`)
         from linkage.counting.coverage import coverage
 
-        rows = coverage(_engine(args), day, levels, verified_only=True, map_name=on)
-    else:  # the live records through the driver alone: no SQLAlchemy to load, to keep start-up fast
-        from linkage.counting.facts import read_facts
+        table = coverage(_engine(args), day, levels, verified_only=True, map_name=on)
+        rows = list(zip(*(table[column].tolist() for column in COLUMNS), strict=True))
+    else:  # the live records through the driver alone, counted over plain rows: no SQLAlchemy or pandas to load
+        from linkage.counting.live import read_inputs
+        from linkage.counting.rules import rows as counted
         from linkage.store.driver import reading
 
         with reading(args.db) as connection:
-            facts = read_facts(connection)
-        rows = compute(facts, day, levels, on)
+            inputs = read_inputs(connection)
+        rows = counted(inputs, day.toordinal(), levels, on)
     if args.format == "json":
-        json.dump(json_rows(rows), sys.stdout, ensure_ascii=False)
+        json.dump(json_ready(dict(zip(COLUMNS, row, strict=True)) for row in rows), sys.stdout, ensure_ascii=False)
         print()
     elif args.format == "csv":
-        rows.to_csv(sys.stdout, index=False)
+        write_csv(rows, sys.stdout)
     else:
-        shown = rows.assign(ratio=rows["ratio"].map(lambda r: "" if r != r else f"{r:.1%}"))
+        import pandas as pd
+
+        shown = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+        shown["ratio"] = shown["ratio"].map(lambda r: "" if r != r else f"{r:.1%}")
         print(shown.to_string(index=False))
     return 0
 

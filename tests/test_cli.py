@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -166,21 +167,32 @@ def test_coverage_of_a_file_that_is_no_database_or_no_file_writes_nothing(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]  # no empty database made for a typo
 
 
-def test_coverage_loads_neither_sqlalchemy_nor_the_models(engine: Engine) -> None:
-    # Loading them cost `linkage coverage` more than reading and counting.
+@pytest.mark.parametrize("form", ["json", "csv"])
+def test_coverage_loads_neither_sqlalchemy_the_models_nor_pandas(engine: Engine, form: str) -> None:
+    # Loading them cost `linkage coverage` more than reading and counting (docs/benchmarks.md).
+    heavy = (
+        "sqlalchemy",
+        "sqlmodel",
+        "pydantic",
+        "linkage.store.models",
+        "linkage.store.db",
+        "pandas",
+        "numpy",
+    )
     script = (
         "import sys; from linkage.cli import main; code = main(sys.argv[1:]);"
-        "heavy = sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'linkage.store.models', 'linkage.store.db')"
-        " if m in sys.modules); print(code, heavy, file=sys.stderr)"
+        f"heavy = sorted(m for m in {heavy!r} if m in sys.modules); print(code, heavy, file=sys.stderr)"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script, "coverage", "--format", "json", "--db", url(engine)],
+        [sys.executable, "-c", script, "coverage", "--format", form, "--db", url(engine)],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.stderr.strip().splitlines()[-1] == "0 []"
-    assert json.loads(done.stdout)[0]["unit_code"] == "VN"
+    header, first = list(csv.reader(done.stdout.splitlines()[:2])) if form == "csv" else ([], [])
+    first = json.loads(done.stdout)[0] if form == "json" else dict(zip(header, first, strict=True))
+    assert first["unit_code"] == "VN"
 
 
 def test_exporting_into_a_file_instead_of_a_folder_is_a_plain_error(engine: Engine, tmp_path: Path) -> None:

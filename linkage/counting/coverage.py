@@ -120,7 +120,7 @@ def _records(
 def _places_from_records(
     session: Session, coops: pd.DataFrame, reviews: Reviews | None, linkage_codes: set[str] | None = None
 ) -> tuple[pd.DataFrame, set[str], set[str]]:
-    """Where the parties of each linkage are (`facts.PARTY_PLACES`), from the records one by one: as an
+    """Where the parties of each linkage are (`live.PARTY_PLACES`), from the records one by one: as an
     officer last verified them when `reviews` is given, and for the linkages `linkage_codes` only when
     given (reading only their parties' homes)."""
     party = LinkageParty

@@ -1,10 +1,11 @@
-"""What the indicators read (`Facts`), and the read of the live records in plain SQL through the driver.
+"""What the app's counting reads (`Facts`): the live records as compact frames, read once.
 
-The three indicators (`linkage.counting.indicators`) need a few columns of six tables, read once into compact
-DataFrames; each date and map is then counted from them. The live read here is the one every reader
-uses: the app's cache (`coverage.load_facts`, inside a session's transaction) and the `linkage
-coverage` process (inside `driver.reading`), which so never loads SQLAlchemy or the models. Archived
-records are left out; a record as an officer last verified it is read by `coverage.load_facts`.
+The three indicators need a few columns of six tables; each date and map is then counted from them
+(`linkage.counting.indicators`, which hands them to `linkage.counting.rules` as plain rows). The live read
+here, in the SQL of `linkage.counting.live` through the driver, is what the app's cache reads
+(`coverage.load_facts`, inside a session's transaction); `linkage coverage` reads the same SQL as
+plain rows (`live.read_inputs`). Archived records are left out; a record as an officer last verified it
+is read by `coverage.load_facts`.
 
 The SQL names the tables and columns of `linkage.store.models`; a test compares this read with the one
 made through the models record by record (`tests/test_facts_read.py`).
@@ -19,6 +20,16 @@ from typing import Any
 import pandas as pd
 
 from linkage.counting.lifespan import ADOPTION, COOPERATIVE, LINKAGE
+from linkage.counting.live import (
+    LIVE_ADOPTIONS,
+    LIVE_COOPERATIVES,
+    LIVE_LINKAGES,
+    LIVE_PRODUCTS,
+    LIVE_PROVINCE_KEY_PRODUCTS,
+    PARTY_KINDS,
+    PARTY_PLACES,
+    PRODUCER_PLACES,
+)
 from linkage.frames import is_in
 from linkage.geo.geography import Geography, old_map_geography
 from linkage.store.driver import frame
@@ -89,36 +100,6 @@ def assemble(records: Records) -> Facts:
         frozenset(national["product_code"]),
         records.producer_places,
     )
-
-
-# The live rows of each table (the column lists above, in the same order). Literal SQL: no value of a
-# user ever enters these statements.
-LIVE_COOPERATIVES = (
-    "SELECT code, commune_code, commune_code_2025_07, established_on, dissolved_on"
-    " FROM cooperative WHERE archived_at IS NULL"
-)
-LIVE_LINKAGES = "SELECT code, product_code, started_on, ended_on FROM linkage WHERE archived_at IS NULL"
-LIVE_ADOPTIONS = "SELECT linkage_code, adopted_on, discontinued_on FROM digital_adoption WHERE archived_at IS NULL"
-LIVE_PRODUCTS = "SELECT code, national_key FROM product WHERE archived_at IS NULL"
-LIVE_PROVINCE_KEY_PRODUCTS = "SELECT province_code, product_code FROM province_key_product WHERE archived_at IS NULL"
-# Where the located parties (HOMED) of each linkage are: joined and made distinct by the database,
-# which returns a fraction of the rows that reading the parties and their homes and merging would.
-PARTY_PLACES = (  # a party's code is the code in its type's column (a check constraint says so)
-    "SELECT p.linkage_code, h.commune_code, h.commune_code_2025_07 FROM linkage_party p"
-    " JOIN cooperative h ON h.code = p.party_code"
-    " WHERE p.party_type = 'cooperative' AND p.archived_at IS NULL AND h.archived_at IS NULL"
-    " UNION SELECT p.linkage_code, h.commune_code, h.commune_code_2025_07 FROM linkage_party p"
-    " JOIN producer h ON h.code = p.party_code"
-    " WHERE p.party_type = 'producer' AND p.archived_at IS NULL AND h.archived_at IS NULL"
-    " UNION SELECT p.linkage_code, h.commune_code, h.commune_code_2025_07 FROM linkage_party p"
-    " JOIN raw_material_area h ON h.code = p.party_code"
-    " WHERE p.party_type = 'raw_material_area' AND p.archived_at IS NULL AND h.archived_at IS NULL"
-)
-PARTY_KINDS = (
-    "SELECT DISTINCT party_type, linkage_code FROM linkage_party"
-    " WHERE archived_at IS NULL AND party_type IN ('buyer', 'raw_material_area')"
-)
-PRODUCER_PLACES = "SELECT DISTINCT commune_code, commune_code_2025_07 FROM producer WHERE archived_at IS NULL"
 
 
 def live_records(connection: Any) -> Records:

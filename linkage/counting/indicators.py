@@ -1,9 +1,10 @@
-"""The three digital-economy indicators of Decision 924/QD-TTg, exactly as docs/indicators.md defines them.
+"""The three digital-economy indicators of Decision 924/QD-TTg, exactly as docs/indicators.md defines them, as tables.
 
-The stored records are read once into `Facts` (`linkage.counting.facts`); each as-of date is then a handful
-of vectorised filters and group-bys over every unit at once, so a trend over five year ends costs
-one read, not five. Dates are compared as proleptic ordinals. Nothing here reads the database: the
-same counting serves the app (from `coverage.FACTS`) and `linkage coverage` (from `facts.read_facts`).
+The stored records are read once into `Facts` (`linkage.counting.facts`); the rules themselves are
+`linkage.counting.rules`, over the same facts as plain rows (`inputs_of`), each as-of date one pass over
+every unit at once, so a trend over five year ends costs one read, not five. Here their counts become
+the tables the pages, downloads and reports show, and the lists that say what would close a gap
+(`candidates`). Nothing here reads the database.
 """
 
 from __future__ import annotations
@@ -13,20 +14,19 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
 from functools import cache
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from linkage.counting import rules
 from linkage.counting.facts import BOTH_COMMUNES, Facts
-from linkage.counting.lifespan import ADOPTION, COOPERATIVE, LINKAGE
+from linkage.counting.lifespan import COOPERATIVE, LINKAGE
+from linkage.counting.printed import json_ready
+from linkage.counting.rules import MAP_INDICATOR_LEVELS, Counts, Inputs
 from linkage.frames import is_in
 from linkage.geo.geography import LEVELS
 from linkage.geo.maps import (
-    NATIONAL_CODE,
-    NATIONAL_NAME,
     NEW_MAP,
     OLD_MAP,
     Unit,
@@ -34,61 +34,16 @@ from linkage.geo.maps import (
     check_map,
     map_of,
     national,
-    placement_columns,
     unit_columns,
 )
 
-COMMUNES = "communes_with_cooperative"
-
-
-DISTRICTS = "districts_with_key_product_linkage"
-
-
-RAW_MATERIAL = "raw_material_linkages_with_digital_tech"
-
-
-INDICATORS = (COMMUNES, DISTRICTS, RAW_MATERIAL)
-
-
-TARGETS: dict[str, Fraction] = {COMMUNES: Fraction(7, 10), DISTRICTS: Fraction(7, 10), RAW_MATERIAL: Fraction(1, 2)}
-
-
-MAP_INDICATOR_LEVELS: dict[str, dict[str, tuple[str, ...]]] = {  # docs/indicators.md: the levels of each map
-    OLD_MAP: {
-        COMMUNES: ("national", "province", "district"),
-        DISTRICTS: ("national", "province"),
-        RAW_MATERIAL: ("national", "province", "district"),
-    },
-    NEW_MAP: {COMMUNES: ("national", "province"), DISTRICTS: (), RAW_MATERIAL: ("national", "province", "commune")},
-}
-
-
+# The rules' names, here too for the pages and reports that show their tables.
+COMMUNES, DISTRICTS, RAW_MATERIAL, INDICATORS = rules.COMMUNES, rules.DISTRICTS, rules.RAW_MATERIAL, rules.INDICATORS
+TARGETS, ALL_LEVELS, reported_levels = rules.TARGETS, rules.ALL_LEVELS, rules.reported_levels
 INDICATOR_LEVELS = MAP_INDICATOR_LEVELS[OLD_MAP]
 
 
-ALL_LEVELS = ("national", "province", "district", "commune")
-
-
-def reported_levels(map_name: str) -> tuple[str, ...]:
-    """The levels at which map `map_name` reports at least one indicator, highest first: national,
-    province and district on `2025-01`; national, province and commune on `2025-07`."""
-    levels = {level for per_indicator in MAP_INDICATOR_LEVELS[check_map(map_name)].values() for level in per_indicator}
-    return tuple(level for level in ALL_LEVELS if level in levels)
-
-
-COLUMNS = [
-    "indicator",
-    "level",
-    "unit_code",
-    "unit_name",
-    "numerator",
-    "denominator",
-    "ratio",
-    "target",
-    "met",
-    "map",
-    "unplaced",
-]
+COLUMNS = list(rules.COLUMNS)
 
 
 YEAR_ENDS = tuple(date(year, 12, 31) for year in range(2021, 2026))
@@ -100,48 +55,14 @@ _COMPUTED_LOCK = threading.Lock()
 COMPUTED_KEPT = 64  # indicator tables kept per facts (a few dates × maps × level sets of an app's users)
 
 
-@dataclass(frozen=True)
-class UnitCounts:
-    """Numerators, denominators and unplaced records by unit code for one indicator and one level."""
-
-    numerator: pd.Series
-    denominator: pd.Series
-    unplaced: pd.Series
-
-
-def _count_by(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame[column].value_counts(sort=False) if len(frame) else pd.Series(dtype="int64")
-
-
-def _national(numerator: int, denominator: int, unplaced: int) -> UnitCounts:
-    return UnitCounts(
-        pd.Series({NATIONAL_CODE: numerator}),
-        pd.Series({NATIONAL_CODE: denominator}),
-        pd.Series({NATIONAL_CODE: unplaced}),
-    )
-
-
 PLACED = ["commune_code", "district_code", "province_code"]
 
 
-@cache
-def _placement_table(from_map: str, on: str) -> pd.DataFrame:
-    """Every commune code of `from_map` → the commune, district and province of map `on` a record located
-    in it is placed in (docs/exchange-files.md, "Two maps"), None above that unit (`maps.placement_columns`), once per
-    process."""
-    return pd.DataFrame(placement_columns(from_map, on), dtype=object).set_index("code")
-
-
 def _placed(frame: pd.DataFrame, on: str) -> pd.DataFrame:
-    """`frame` (with `commune_code` and `commune_code_2025_07`) plus where each row is placed on map `on`:
-    its own commune there when given, else placed from the commune of the other map."""
-    own, other = ("commune_code", "commune_code_2025_07") if on == OLD_MAP else ("commune_code_2025_07", "commune_code")
-    here = _placement_table(on, on).reindex(frame[own].to_numpy()).reset_index(drop=True)
-    there = _placement_table(OLD_MAP if on == NEW_MAP else NEW_MAP, on)
-    there = there.reindex(frame[other].to_numpy()).reset_index(drop=True)
-    given = np.broadcast_to(frame[own].notna().to_numpy()[:, None], here.shape)
-    placed = here.where(given, there)
-    placed.index = frame.index
+    """`frame` (with `commune_code` and `commune_code_2025_07`) plus where each row is placed on map `on`
+    (`rules.place_all`): its own commune there when given, else placed from the commune of the other map."""
+    communes = zip(_plain(frame["commune_code"]), _plain(frame["commune_code_2025_07"]), strict=True)
+    placed = pd.DataFrame(rules.place_all(communes, on), columns=PLACED, index=frame.index, dtype=object)
     return pd.concat([frame.drop(columns=["commune_code"]), placed], axis=1)
 
 
@@ -158,24 +79,6 @@ def _located(f: Facts, linkage_codes: Iterable[str], on: str) -> pd.DataFrame:
     placed = _memo(f, "party_places", on, f.party_places)
     codes = linkage_codes if isinstance(linkage_codes, pd.Series) else pd.Series(list(linkage_codes), dtype="str")
     return placed.loc[is_in(placed["linkage_code"], codes), ["linkage_code", *PLACED]]
-
-
-def _unplaced_by(located: pd.DataFrame, key: str, column: str | None, lowest: str) -> pd.Series:
-    """How many records (`key`) are in each unit of `column` (the country when None) but in no unit of
-    the `lowest` level there (docs/indicators.md, `unplaced`). Such rows are few (placed above the
-    lowest level): only their records are looked at."""
-    inside = located[located[column].notna()] if column else located
-    keys = [key, column] if column else [key]
-    above = inside[inside[lowest].isna()]
-    if not len(above):
-        return pd.Series(dtype="int64")
-    candidates = above[keys].drop_duplicates()
-    theirs = inside[is_in(inside[key], candidates[key]) & inside[lowest].notna()][keys].drop_duplicates()
-    placed_too = candidates.merge(theirs, how="left", indicator=True)["_merge"].eq("both").to_numpy()
-    loose = candidates[~placed_too]
-    if column is None:
-        return pd.Series({NATIONAL_CODE: len(loose)})
-    return loose[column].value_counts(sort=False)
 
 
 @dataclass(frozen=True)
@@ -201,141 +104,71 @@ def map_units(f: Facts, map_name: str) -> MapUnits:
     return _new_map_units()
 
 
-def _active_cooperatives(f: Facts, day: int, on: str) -> pd.DataFrame:
-    """The cooperatives active on `day`, placed on map `on`."""
-    active = f.cooperatives[COOPERATIVE.mask(f.cooperatives, day)]
-    return _memo(f, "cooperatives", on, f.cooperatives[["code", *BOTH_COMMUNES]]).loc[active.index]
+def _plain(column: pd.Series) -> list[Any]:
+    """A column's values as Python objects, anything missing as None."""
+    values = column.to_numpy(dtype=object, copy=True)
+    values[pd.isna(values)] = None
+    return values.tolist()  # type: ignore[no-any-return]
+
+
+def _column(frame: pd.DataFrame, name: str) -> list[Any]:
+    if name in ("start", "end"):
+        return frame[name].tolist()  # type: ignore[no-any-return]
+    if name.startswith("has_"):
+        return frame[name].astype(bool).tolist()  # type: ignore[no-any-return]
+    return _plain(frame[name])
+
+
+def _rows(frame: pd.DataFrame, *names: str) -> list[tuple[Any, ...]]:
+    """Columns of a facts frame as plain rows: ordinals as ints, flags as bools, the rest as Python
+    objects with None where missing."""
+    if not set(names) <= set(frame.columns):  # an empty frame made without columns
+        return []
+    return list(zip(*(_column(frame, name) for name in names), strict=True))
+
+
+def inputs_of(f: Facts) -> Inputs:
+    """The facts as the rules read them (plain rows), made once per facts: they never change once read."""
+    key = ("inputs",)
+    if key not in f.memo:
+        f.memo[key] = Inputs(
+            cooperatives=_rows(f.cooperatives, *BOTH_COMMUNES, "start", "end"),  # type: ignore[arg-type]
+            linkages=_rows(  # type: ignore[arg-type]
+                f.linkages, "code", "product_code", "start", "end", "has_buyer", "has_raw_material"
+            ),
+            adoptions=_rows(f.adoptions, "linkage_code", "start", "end"),  # type: ignore[arg-type]
+            party_places=_rows(f.party_places, "linkage_code", *BOTH_COMMUNES),  # type: ignore[arg-type]
+            key_products=frozenset(_rows(f.key_products, "province_code", "product_code")),  # type: ignore[arg-type]
+            national_keys=frozenset(f.national_keys),
+        )
+    inputs: Inputs = f.memo[key]
+    return inputs
 
 
 def communes_with_cooperative(f: Facts, as_of: date, on: str) -> set[str]:
     """The rural communes of map `on` with an active cooperative placed in them on `as_of` (the first
     indicator's numerator, commune by commune: what its map colours)."""
-    key = ("communes_with_cooperative", on, as_of)
-    if key not in f.memo:  # the facts never change once read: a map redrawn for the same date reads it again
-        units = map_units(f, check_map(on))
-        rural = units.communes[units.communes["is_rural"]]
-        placed = _active_cooperatives(f, as_of.toordinal(), on)
-        f.memo[key] = frozenset(rural.loc[is_in(rural["code"], placed["commune_code"].dropna().unique()), "code"])
-    return set(f.memo[key])
+    return rules.covered_communes(inputs_of(f), as_of.toordinal(), check_map(on))
 
 
-def commune_digital_counts(f: Facts, as_of: date, on: str) -> UnitCounts:
+def commune_digital_counts(f: Facts, as_of: date, on: str) -> Counts:
     """The third indicator counted in each commune of map `on` (reported for rural communes of 2025-07
     only; on 2025-01 its map draws communes with these counts all the same)."""
     key = ("commune_digital_counts", on, as_of)
-    if key not in f.memo:
-        f.memo[key] = _raw_material_linkages_with_digital_tech(f, as_of.toordinal(), on, map_units(f, check_map(on)))
-    counts: UnitCounts = f.memo[key]["commune"]
+    if key not in f.memo:  # the facts never change once read: a map redrawn for the same date reads it again
+        f.memo[key] = rules.raw_material_counts(inputs_of(f), as_of.toordinal(), check_map(on))["commune"]
+    counts: Counts = f.memo[key]
     return counts
-
-
-def _communes_with_cooperative(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
-    placed = _active_cooperatives(f, day, on)
-    rural = units.communes[units.communes["is_rural"]]
-    covered = rural[is_in(rural["code"], placed["commune_code"].dropna().unique())]
-    above = placed[placed["commune_code"].isna()]  # placed in a district, province or the country
-    result = {
-        level: UnitCounts(_count_by(covered, column), _count_by(rural, column), _count_by(above, column))
-        for level, column in (("district", "district_code"), ("province", "province_code"))
-    }
-    result["national"] = _national(len(covered), len(rural), len(above))
-    return result
-
-
-def _keyed(f: Facts, located: pd.DataFrame) -> pd.DataFrame:
-    """Located rows (with product_code) whose product is a key product for the province they lie in; a row
-    placed only in the country has no province, so only a national key product counts there."""
-    in_province = located[located["province_code"].notna()].merge(f.key_products, on=["province_code", "product_code"])
-    nowhere = located[located["province_code"].isna() & is_in(located["product_code"], f.national_keys)]
-    return pd.concat([in_province, nowhere], ignore_index=True)
 
 
 def key_product_districts(f: Facts, day: int) -> set[str]:
     """In-scope districts with an active linkage that has a buyer and a key product of its province."""
-    live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_buyer"]]
-    located = _located(f, live["code"], OLD_MAP).merge(
-        live[["code", "product_code"]].rename(columns={"code": "linkage_code"}), on="linkage_code"
-    )
-    keyed = _keyed(f, located)
-    in_scope = set(f.geography.districts.loc[f.geography.districts["in_scope"], "code"])
-    return set(keyed["district_code"].dropna()) & in_scope
-
-
-def _districts_with_key_product_linkage(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
-    if on != OLD_MAP:
-        return {}  # not reported on 2025-07: it has no districts
-    live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_buyer"]]
-    located = _located(f, live["code"], on).merge(
-        live[["code", "product_code"]].rename(columns={"code": "linkage_code"}), on="linkage_code"
-    )
-    keyed = _keyed(f, located)
-    scope = units.districts[units.districts["in_scope"]]
-    covered = scope[is_in(scope["code"], keyed["district_code"].dropna().unique())]
-    return {
-        "province": UnitCounts(
-            _count_by(covered, "province_code"),
-            _count_by(scope, "province_code"),
-            _unplaced_by(keyed, "linkage_code", "province_code", "district_code"),
-        ),
-        "national": UnitCounts(
-            pd.Series({NATIONAL_CODE: len(covered)}),
-            pd.Series({NATIONAL_CODE: len(scope)}),
-            _unplaced_by(keyed, "linkage_code", None, "district_code"),
-        ),
-    }
-
-
-def _digital_codes(f: Facts, day: int) -> pd.Series:
-    return f.adoptions.loc[ADOPTION.mask(f.adoptions, day), "linkage_code"].drop_duplicates()
+    return rules.key_product_districts(inputs_of(f), day)
 
 
 def digital_linkages(f: Facts, day: int) -> set[str]:
     """Codes of linkages with a technology adopted on or before `day` and not discontinued by it."""
-    return set(f.adoptions.loc[ADOPTION.mask(f.adoptions, day), "linkage_code"])
-
-
-def _raw_material_linkages_with_digital_tech(f: Facts, day: int, on: str, units: MapUnits) -> dict[str, UnitCounts]:
-    live = f.linkages[LINKAGE.mask(f.linkages, day) & f.linkages["has_raw_material"]]
-    located = _located(f, live["code"], on)
-    located["digital"] = is_in(located["linkage_code"], _digital_codes(f, day))
-    lowest = "district_code" if on == OLD_MAP else "commune_code"
-    result = {}
-    for level in ("commune", "district", "province"):
-        column = f"{level}_code"
-        once = located[located[column].notna()].drop_duplicates(["linkage_code", column])
-        result[level] = UnitCounts(
-            _count_by(once[once["digital"]], column),
-            _count_by(once, column),
-            _unplaced_by(located, "linkage_code", column, lowest),
-        )
-    once = located.drop_duplicates("linkage_code")
-    unplaced = _unplaced_by(located, "linkage_code", None, lowest)
-    result["national"] = _national(int(once["digital"].sum()), len(once), int(unplaced.sum()))
-    return result
-
-
-RULES = {
-    COMMUNES: _communes_with_cooperative,
-    DISTRICTS: _districts_with_key_product_linkage,
-    RAW_MATERIAL: _raw_material_linkages_with_digital_tech,
-}
-
-
-def _units(units: MapUnits, level: str) -> pd.DataFrame:
-    """Every in-scope unit of a level, with its name: reported even when it has no data.
-
-    In scope: districts with a rural commune, provinces with such a district (with a rural commune on
-    2025-07), rural communes."""
-    if level == "national":
-        return pd.DataFrame({"unit_code": [NATIONAL_CODE], "unit_name": [NATIONAL_NAME]})
-    rural = units.communes[units.communes["is_rural"]]
-    if level == "commune":
-        chosen = rural[["code", "name"]]
-    elif level == "district":
-        chosen = units.districts[units.districts["in_scope"]][["code", "name"]]
-    else:
-        chosen = units.provinces[is_in(units.provinces["code"], set(rural["province_code"]))][["code", "name"]]
-    return chosen.rename(columns={"code": "unit_code", "name": "unit_name"}).reset_index(drop=True)
+    return rules.digital_linkages(inputs_of(f), day)
 
 
 def compute(facts: Facts, as_of: date, levels: Sequence[str] = ALL_LEVELS, map_name: str | None = None) -> pd.DataFrame:
@@ -357,37 +190,14 @@ def compute(facts: Facts, as_of: date, levels: Sequence[str] = ALL_LEVELS, map_n
 
 
 def _compute(facts: Facts, as_of: date, levels: Sequence[str], on: str) -> pd.DataFrame:
-    units = map_units(facts, on)
-    day = as_of.toordinal()
-    frames = []
-    for indicator in INDICATORS:
-        wanted = [level for level in MAP_INDICATOR_LEVELS[on][indicator] if level in levels]
-        if not wanted:
-            continue
-        counts = RULES[indicator](facts, day, on, units)
-        for level in wanted:
-            rows = _units(units, level)
-            c = counts[level]
-            rows["numerator"] = rows["unit_code"].map(c.numerator).fillna(0).astype("int64")
-            rows["denominator"] = rows["unit_code"].map(c.denominator).fillna(0).astype("int64")
-            rows["unplaced"] = rows["unit_code"].map(c.unplaced).fillna(0).astype("int64")
-            rows.insert(0, "level", level)
-            rows.insert(0, "indicator", indicator)
-            frames.append(rows)
-    if not frames:
-        return pd.DataFrame(columns=COLUMNS)
-    rows = pd.concat(frames, ignore_index=True)
-    target = rows["indicator"].map({k: float(v) for k, v in TARGETS.items()})
-    den = rows["denominator"].replace(0, np.nan)
-    rows["ratio"] = (rows["numerator"] / den).astype("float64")
-    rows["target"] = target
-    met = [
-        None if d == 0 else n * TARGETS[i].denominator >= TARGETS[i].numerator * d
-        for i, n, d in zip(rows["indicator"], rows["numerator"], rows["denominator"], strict=True)
-    ]
-    rows["met"] = pd.Series(met, dtype="object")
-    rows["map"] = on
-    return rows[COLUMNS]
+    counted = rules.rows(inputs_of(facts), as_of.toordinal(), levels, on)
+    rows = pd.DataFrame.from_records(counted, columns=COLUMNS)
+    for column in ("numerator", "denominator", "unplaced"):
+        rows[column] = rows[column].astype("int64")
+    for column in ("ratio", "target"):
+        rows[column] = rows[column].astype("float64")
+    rows["met"] = rows["met"].astype(object)
+    return rows
 
 
 def needed(indicator: str, numerator: int, denominator: int) -> int:
@@ -437,16 +247,7 @@ def trend(
 
 def json_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain JSON-ready dicts: ints stay ints, a missing ratio or `met` is None."""
-    out: list[dict[str, Any]] = []
-    for row in rows.to_dict("records"):
-        for key in ("numerator", "denominator", "needed", "unplaced"):
-            if key in row:
-                row[key] = int(row[key])
-        row["ratio"] = None if pd.isna(row["ratio"]) else float(row["ratio"])
-        row["met"] = None if row["met"] is None else bool(row["met"])
-        row["target"] = float(row["target"])
-        out.append({str(k): v for k, v in row.items()})
-    return out
+    return json_ready(rows.to_dict("records"))
 
 
 @dataclass(frozen=True)

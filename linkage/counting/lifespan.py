@@ -1,36 +1,41 @@
-"""When a record is in force: one definition of "active on a date", for SQL queries and DataFrames.
+"""When a record is in force: one definition of "active on a date", for SQL, DataFrames and plain rows.
 
 A cooperative, a linkage or a digital technology adoption is active on a day when it started on
 or before that day and had not ended by it: the start day counts, the end day does not (a
 cooperative dissolved on 1 March is inactive on 1 March). No start means it was always there; no
-end, that it goes on. `in_force` states that rule once; SQL (`Lifespan.condition`) and pandas
-(`Lifespan.mask`) both evaluate that same expression, each with open bounds in its own terms.
+end, that it goes on. `in_force` states that rule once; SQL (`Lifespan.condition`), pandas
+(`Lifespan.mask`) and the rules' plain ordinals (`linkage.counting.rules`) all evaluate that same
+expression, each with open bounds in its own terms.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # loaded where frames are made: the rules (`linkage.counting.rules`) count without them
+    import numpy as np
+    import pandas as pd
 
-NEVER = np.int64(10**9)  # an ordinal after any real date: "no end"
-ALWAYS = np.int64(-1)  # an ordinal before any real date: "no start"
+NEVER = 10**9  # an ordinal after any real date: "no end"
+ALWAYS = -1  # an ordinal before any real date: "no start"
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # NumPy counts days from 1970-01-01
 
 
 def in_force[Bound](start: Bound, end: Bound, day: object) -> Bound:
-    """The rule: started on or before `day`, not ended by it. Works on SQL expressions and on
-    pandas Series alike (`&` is SQL's AND and pandas' element-wise and)."""
+    """The rule: started on or before `day`, not ended by it. Works on SQL expressions, pandas Series
+    and plain ordinals alike (`&` is SQL's AND, pandas' element-wise and, and `bool`'s and)."""
     return (start <= day) & (end > day)  # type: ignore[operator,no-any-return]
 
 
-def ordinals(series: pd.Series, missing: np.int64) -> np.ndarray:
+def ordinals(series: pd.Series, missing: int) -> np.ndarray:
     """Dates (ISO text from SQLite, date objects from PostgreSQL, either as last verified) as
     proleptic ordinals; anything missing (None, NaN, empty text) is `missing`. NumPy parses ISO text
     in one call, several times quicker than pandas' parser."""
+    import numpy as np  # lazy: see the module's imports
+    import pandas as pd  # lazy: see the module's imports
+
     values = series.to_numpy(dtype=object)
     given = pd.notna(values) & (values != "")
     days = np.where(given, values, "NaT").astype("datetime64[D]").astype(np.int64) + EPOCH_ORDINAL

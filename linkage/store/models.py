@@ -154,7 +154,7 @@ class Producer(Tracked, table=True):
     __table_args__ = (
         sa.CheckConstraint(_in("kind", PRODUCER_KINDS), name="producer_kind"),
         sa.CheckConstraint(LOCATED_ON_A_MAP, name="producer_located"),
-        # the distinct places of live producers (`facts.PRODUCER_PLACES`) read from the index alone
+        # the distinct places of live producers (`live.PRODUCER_PLACES`) read from the index alone
         sa.Index(
             "ix_producer_live_places",
             "commune_code",
@@ -240,7 +240,7 @@ class LinkageParty(Tracked, table=True):
             name="party_code_matches",
         ),
         sa.UniqueConstraint("linkage_code", "party_type", "party_code", name="uq_linkage_party"),
-        # the live parties of one type with their code and linkage (`facts.PARTY_PLACES`, `PARTY_KINDS`),
+        # the live parties of one type with their code and linkage (`live.PARTY_PLACES`, `PARTY_KINDS`),
         # and one party found by type and code (`graph.unlinked` looks up every record of a unit so)
         sa.Index(
             "ix_linkage_party_live",
