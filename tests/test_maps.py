@@ -447,3 +447,11 @@ def test_the_columns_counting_reads_say_what_the_units_and_placements_say() -> N
                     assert district == (data.communes[unit.code].district or None), code
                 else:
                     assert district is None, code
+
+
+def test_the_snapshot_knows_the_installed_version_of_its_source() -> None:
+    from importlib.metadata import version
+
+    from linkage.geo.snapshot import source_version
+
+    assert source_version() == version("vietnam-provinces")

@@ -9,11 +9,11 @@ per code. `linkage.geo.maps` says what is built (`load(build)`); this module onl
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -39,11 +39,24 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "linkage-tracker"
 
 
+def source_version() -> str:
+    """The installed version of `vietnam-provinces`, from the name of its `dist-info` folder when it has
+    one: `importlib.metadata` alone takes longer to import than a short command's whole count."""
+    spec = importlib.util.find_spec("vietnam_provinces")
+    if spec is not None and spec.origin is not None:
+        found = sorted(Path(spec.origin).parent.parent.glob("vietnam_provinces-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name.removeprefix("vietnam_provinces-").removesuffix(".dist-info")
+    from importlib.metadata import version  # lazy: only where the folder's name does not say
+
+    return version("vietnam-provinces")
+
+
 def snapshot_key() -> str:
     """The package's version and a digest of `SOURCES`: what the snapshot was built from."""
     here = Path(__file__).parent
     digest = hashlib.sha256(b"".join((here / name).read_bytes() for name in SOURCES)).hexdigest()[:16]
-    return f"vietnam-provinces-{version('vietnam-provinces')}-{digest}"
+    return f"vietnam-provinces-{source_version()}-{digest}"
 
 
 def snapshot_path() -> Path:
