@@ -122,7 +122,7 @@ def _column(frame: pd.DataFrame, name: str) -> list[Any]:
 def _rows(frame: pd.DataFrame, *names: str) -> list[tuple[Any, ...]]:
     """Columns of a facts frame as plain rows: ordinals as ints, flags as bools, the rest as Python
     objects with None where missing."""
-    if not set(names) <= set(frame.columns):  # an empty frame made without columns
+    if frame.empty and not set(names) <= set(frame.columns):  # an empty frame made without columns
         return []
     return list(zip(*(_column(frame, name) for name in names), strict=True))
 
@@ -168,7 +168,7 @@ def key_product_districts(f: Facts, day: int) -> set[str]:
 
 def digital_linkages(f: Facts, day: int) -> set[str]:
     """Codes of linkages with a technology adopted on or before `day` and not discontinued by it."""
-    return rules.digital_linkages(inputs_of(f), day)
+    return set(rules.digital_linkages(inputs_of(f), day))
 
 
 def compute(facts: Facts, as_of: date, levels: Sequence[str] = ALL_LEVELS, map_name: str | None = None) -> pd.DataFrame:

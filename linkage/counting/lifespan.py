@@ -51,7 +51,7 @@ class Lifespan:
 
     def condition(self, columns: Any, day: date) -> Any:
         """A SQL condition selecting the records of `columns` (a model, or a table's `.c`) active on `day`."""
-        import sqlalchemy as sa  # lazy: `linkage coverage` counts with `mask` and never loads SQLAlchemy
+        import sqlalchemy as sa  # lazy: `linkage coverage` counts plain rows and never loads SQLAlchemy
 
         start = sa.func.coalesce(getattr(columns, self.start), sa.literal(date.min, sa.Date))
         end = sa.func.coalesce(getattr(columns, self.end), sa.literal(date.max, sa.Date))

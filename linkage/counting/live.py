@@ -17,8 +17,8 @@ from linkage.counting.lifespan import ALWAYS, NEVER
 from linkage.counting.rules import Inputs
 from linkage.geo.maps import OLD_MAP, unit_columns
 
-# The live rows of each table (the column lists above, in the same order). Literal SQL: no value of a
-# user ever enters these statements.
+# The live rows of each table (in the order of `facts`' column lists). Literal SQL: no value of a user
+# ever enters these statements.
 LIVE_COOPERATIVES = (
     "SELECT code, commune_code, commune_code_2025_07, established_on, dissolved_on"
     " FROM cooperative WHERE archived_at IS NULL"

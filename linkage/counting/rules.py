@@ -13,6 +13,7 @@ given, else the unit the commune of the other map is placed in (`maps.placement_
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -87,6 +88,8 @@ class Inputs:
     national_keys: frozenset[str]
     # rows placed on a map, once per inputs and map: every date reuses them
     memo: dict[tuple[object, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+    # what one date's rules found (`_for_day`), the newest `DAYS_KEPT`: a page asks again for its date
+    days: dict[tuple[object, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,23 @@ def _memo[T](inputs: Inputs, key: tuple[object, ...], make: Callable[[], T]) -> 
     return found
 
 
+DAYS_KEPT = 48  # one date's findings kept per inputs (a few dates × maps × rules of the app's users)
+_DAYS_LOCK = threading.Lock()  # the app's sessions are threads sharing the cached facts
+
+
+def _for_day[T](inputs: Inputs, key: tuple[object, ...], make: Callable[[], T]) -> T:
+    """`make()` once per inputs and key of one date, the oldest dropped past `DAYS_KEPT`: any date can
+    be asked, and each would otherwise stay until the next write."""
+    found: T | None = inputs.days.get(key)
+    if found is None:
+        found = make()
+        with _DAYS_LOCK:
+            while len(inputs.days) >= DAYS_KEPT:
+                inputs.days.pop(next(iter(inputs.days)))
+            inputs.days[key] = found
+    return found
+
+
 def _placed_cooperatives(inputs: Inputs, on: str) -> list[tuple[Place, int, int]]:
     """Each cooperative's place on map `on`, with its start and end."""
 
@@ -172,7 +192,7 @@ def _located(inputs: Inputs, codes: Iterable[str], on: str) -> list[tuple[str, P
 
 def _active_cooperatives(inputs: Inputs, day: int, on: str) -> list[Place]:
     """Where each cooperative active on `day` is placed on map `on`."""
-    return _memo(
+    return _for_day(
         inputs,
         ("active cooperatives", day, on),
         lambda: [where for where, start, end in _placed_cooperatives(inputs, on) if in_force(start, end, day)],
@@ -264,7 +284,7 @@ def _communes_with_cooperative(inputs: Inputs, day: int, on: str) -> dict[str, C
 
 def _active_linkages(inputs: Inputs, day: int) -> list[tuple[str, str | None, bool, bool]]:
     """The linkages active on `day`: code, product, has a buyer, has a raw material area."""
-    return _memo(
+    return _for_day(
         inputs,
         ("active linkages", day),
         lambda: [
@@ -288,7 +308,7 @@ def _keyed(inputs: Inputs, day: int) -> list[tuple[str, Place]]:
             if ((where[2], products[code]) in keys if where[2] is not None else products[code] in national)
         ]
 
-    return _memo(inputs, ("keyed", day), make)
+    return _for_day(inputs, ("keyed", day), make)
 
 
 def key_product_districts(inputs: Inputs, day: int) -> set[str]:
@@ -317,12 +337,12 @@ def _districts_with_key_product_linkage(inputs: Inputs, day: int, on: str) -> di
     }
 
 
-def digital_linkages(inputs: Inputs, day: int) -> set[str]:
+def digital_linkages(inputs: Inputs, day: int) -> frozenset[str]:
     """Codes of linkages with a technology adopted on or before `day` and not discontinued by it."""
-    return _memo(
+    return _for_day(
         inputs,
         ("digital", day),
-        lambda: {code for code, start, end in inputs.adoptions if in_force(start, end, day)},
+        lambda: frozenset(code for code, start, end in inputs.adoptions if in_force(start, end, day)),
     )
 
 
@@ -349,7 +369,7 @@ def raw_material_counts(inputs: Inputs, day: int, on: str) -> dict[str, Counts]:
         )
         return result
 
-    return _memo(inputs, ("raw material", day, on), make)
+    return _for_day(inputs, ("raw material", day, on), make)
 
 
 RULES = {

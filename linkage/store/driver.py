@@ -2,7 +2,7 @@
 
 `linkage coverage` is a short process whose whole run is read facts, count, print. Loading
 SQLAlchemy, SQLModel and the models costs it more than the reading itself, so
-it reads through `sqlite3` or `psycopg` directly, with plain SQL (`linkage.counting.facts`). The engine of
+it reads through `sqlite3` or `psycopg` directly, with plain SQL (`linkage.counting.live`). The engine of
 every other command and of the app (`linkage.store.db`) takes the URL rules and the schema check from
 here, so there is one of each.
 
