@@ -74,11 +74,14 @@ def _cookie_component() -> Any:
     return st.components.v2.component("linkage_session_cookie", js=COOKIE_JS)
 
 
+COOKIE_KEY = "session_cookie"  # its element's key: the page's stylesheet gives it no room (ui/words.py)
+
+
 def _cookie_request(request: dict[str, str] | None) -> None:
     """Have the browser call the cookie route, once per request's `once`. The (invisible) component
     is drawn on every run, asked or not, so nothing on the page moves when a request comes or goes."""
     with st.sidebar:
-        _cookie_component()(key="session_cookie", data=request or {})
+        _cookie_component()(key=COOKIE_KEY, data=request or {})
 
 
 def _pending(key: str) -> dict[str, str] | None:

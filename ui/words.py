@@ -18,6 +18,7 @@ import streamlit as st
 
 from linkage.i18n import t
 from ui.prefetch import KEY as PREFETCH_KEY
+from ui.signin import COOKIE_KEY
 
 # (element whose own text is replaced, catalog key of the replacement)
 REPLACED = (
@@ -37,8 +38,9 @@ REPLACED = (
 )
 # The menu holds only Streamlit's English items (themes, Print, Record screen) and nothing of ours;
 # `client.toolbarMode = "minimal"` would hide it but also the "running" status, so it is hidden here.
-# The prefetcher (ui/prefetch.py) draws nothing: its element takes no gap in the sidebar either.
-HIDDEN = ('[data-testid="stMainMenu"]', f".st-key-{PREFETCH_KEY}")
+# The prefetcher (ui/prefetch.py) and the sign-in's cookie request (ui/signin.py) draw nothing: their
+# elements take no gap in the sidebar either.
+HIDDEN = ('[data-testid="stMainMenu"]', f".st-key-{PREFETCH_KEY}", f".st-key-{COOKIE_KEY}")
 # On a phone (a screen about 390 px wide) tabs wrap onto a second line instead of scrolling out of
 # sight with their labels cut, and a chart drawn wider than the screen (the map of gaps, which keeps its true
 # shape) is scaled down to fit; nothing changes on a wider screen. Layout rules with no Streamlit option.

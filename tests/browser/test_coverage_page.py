@@ -28,7 +28,12 @@ def test_a_link_to_a_wholly_urban_district_shows_its_linkages_and_its_provinces_
     expect(page.get_by_test_id("stMetric")).to_have_count(3)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page).to_have_url(url_with("unit=001"))
-    page.reload()  # a reload keeps the sign-in and comes back to the same district
+    # The two elements that draw nothing (the cookie request, the prefetcher) take no room in the sidebar.
+    for key in ("session_cookie", "prefetch"):
+        drawn = page.locator(f'[data-testid="stSidebar"] .st-key-{key}')
+        expect(drawn).to_have_count(1)
+        assert drawn.evaluate("e => getComputedStyle(e).display") == "none", key
+    page.reload()  # a reload keeps the sign-in (the hidden cookie request did its work): the same district
     expect(page.get_by_text("Quận Ba Đình tính đến")).to_be_visible(timeout=20_000)
     expect(page.get_by_label("Mật khẩu")).to_have_count(0)
     expect(page.get_by_test_id("stException")).to_have_count(0)
