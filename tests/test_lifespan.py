@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import sqlalchemy as sa
 
-from linkage.counting.lifespan import ALWAYS, COOPERATIVE, NEVER, ordinals
+from linkage.counting.lifespan import ALWAYS, COOPERATIVE, NEVER, Days, ordinals
 
 SPANS = {  # code: (established_on, dissolved_on)
     "open": (None, None),
@@ -64,3 +64,12 @@ def test_dates_become_ordinals_from_sqlite_text_and_postgresql_dates_alike() -> 
     march = (date(2023, 3, 1) - date(1, 1, 1)).days + 1  # ordinal: day 1 is 1 January of year 1
     assert got == [march, march, ALWAYS, ALWAYS, ALWAYS, 1]
     assert ordinals(values, NEVER).tolist()[2:5] == [NEVER] * 3
+
+
+def test_plain_values_become_the_same_ordinals_as_a_column() -> None:
+    # `Days` serves a read with no pandas (`linkage coverage`): SQLite's text, PostgreSQL's dates and
+    # an empty date give what `ordinals` gives a column of them (no NaN comes from a driver).
+    values = ["2023-03-01", date(2023, 3, 1), None, "", "0001-01-01", "2024-02-29", "2023-03-01"]
+    for missing in (ALWAYS, NEVER):
+        days = Days(missing)
+        assert [days[v] for v in values] == ordinals(pd.Series(values, dtype=object), missing).tolist()

@@ -455,3 +455,30 @@ def test_the_snapshot_knows_the_installed_version_of_its_source() -> None:
     from linkage.geo.snapshot import source_version
 
     assert source_version() == version("vietnam-provinces")
+
+
+def test_counting_places_every_commune_where_one_record_is_placed() -> None:
+    """`rules.place_all` (every record at once, from the snapshot's columns) against `placed_in` (one
+    record): the unit each commune of either map, alone or with its own commune given too, lands in."""
+    from linkage.counting.rules import LEVEL_INDEX, place_all
+    from linkage.geo.maps import MAPS, placed_in
+
+    def unit_of(where: tuple[str | None, ...], on: str) -> tuple[str, str, str]:
+        for level, at in LEVEL_INDEX.items():
+            if (code := where[at]) is not None:
+                return (on, level, code)
+        whole = national(on)  # placed in no province: the country
+        return (whole.map, whole.level, whole.code)
+
+    for on in MAPS:
+        for given in MAPS:
+            codes = list(map_data(given).communes)
+            pairs = [(code, None) if given == OLD_MAP else (None, code) for code in codes]
+            placed = place_all(pairs, on)
+            for (old, new), where in zip(pairs, placed, strict=True):
+                expected = placed_in(old, new, on)
+                assert unit_of(where, on) == (expected.map, expected.level, expected.code), (old, new, on)
+        own = next(iter(map_data(on).communes))  # given on both maps, the map's own commune wins
+        other = next(iter(map_data(NEW_MAP if on == OLD_MAP else OLD_MAP).communes))
+        pair = (own, other) if on == OLD_MAP else (other, own)
+        assert unit_of(place_all([pair], on)[0], on) == (on, "commune", own)

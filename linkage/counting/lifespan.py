@@ -42,6 +42,19 @@ def ordinals(series: pd.Series, missing: int) -> np.ndarray:
     return np.where(given, days, missing).astype(np.int64)
 
 
+class Days(dict[object, int]):
+    """`ordinals` for plain values, one at a time (`Days(ALWAYS)[value]`): each distinct date parsed
+    once, anything missing (None, empty text) the open bound given."""
+
+    def __init__(self, missing: int) -> None:
+        super().__init__({None: missing, "": missing})
+
+    def __missing__(self, value: object) -> int:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        self[value] = found = day.toordinal()
+        return found
+
+
 @dataclass(frozen=True)
 class Lifespan:
     """The start and end columns of an entity whose records begin and end."""

@@ -10,10 +10,9 @@ these reads with the one made through the models (`tests/test_facts_read.py`) an
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from linkage.counting.lifespan import ALWAYS, NEVER
+from linkage.counting.lifespan import ALWAYS, NEVER, Days
 from linkage.counting.rules import Inputs
 from linkage.geo.maps import OLD_MAP, unit_columns
 
@@ -56,23 +55,10 @@ def _rows(connection: Any, sql: str) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-class _Days(dict[object, int]):
-    """Dates as proleptic ordinals (ISO text from SQLite, `date` from PostgreSQL), each distinct date
-    parsed once; a missing one (None, empty text) is the open bound given."""
-
-    def __init__(self, missing: int) -> None:
-        super().__init__({None: missing, "": missing})
-
-    def __missing__(self, value: object) -> int:
-        day = value if isinstance(value, date) else date.fromisoformat(str(value))
-        self[value] = found = day.toordinal()
-        return found
-
-
 def read_inputs(connection: Any) -> Inputs:
     """Every live record the rules read, through a `sqlite3` or `psycopg` connection, as plain rows:
     the same inputs `indicators.inputs_of` makes of the app's facts."""
-    starts, ends = _Days(ALWAYS), _Days(NEVER)
+    starts, ends = Days(ALWAYS), Days(NEVER)
     kinds: dict[str, set[str]] = {"buyer": set(), "raw_material_area": set()}
     for kind, code in _rows(connection, PARTY_KINDS):
         kinds[kind].add(code)

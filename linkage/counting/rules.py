@@ -120,14 +120,10 @@ def place_all(communes: Iterable[tuple[str | None, str | None]], on: str) -> lis
     on neither list."""
     here = placement(on, on)
     there = placement(NEW_MAP if on == OLD_MAP else OLD_MAP, on)
-    if on == OLD_MAP:
-        return [
-            here.get(own, NOWHERE) if own is not None else there.get(other, NOWHERE) if other is not None else NOWHERE
-            for own, other in communes
-        ]
+    pairs = communes if on == OLD_MAP else ((new, old) for old, new in communes)  # (own, other)
     return [
         here.get(own, NOWHERE) if own is not None else there.get(other, NOWHERE) if other is not None else NOWHERE
-        for other, own in communes
+        for own, other in pairs
     ]
 
 
