@@ -55,7 +55,8 @@ class Facts:
     national_keys: frozenset[str] = frozenset()
     # commune_code, commune_code_2025_07: the distinct locations of live producers, on either map or both
     producer_places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(BOTH_COMMUNES)))
-    # frames placed on a map, computed once per map for these facts (`_memo`): every date reuses them
+    # made once for these facts: their plain rows for the rules (`indicators.inputs_of`) and frames placed
+    # on a map (`indicators._memo`); every date reuses them
     memo: dict[tuple[object, ...], Any] = field(default_factory=dict, compare=False, repr=False)
     # indicator rows already computed from these facts (`compute`), by (date, levels, map): a reader
     # asking again before the next write gets them back instead of counting every unit anew

@@ -154,11 +154,8 @@ def communes_with_cooperative(f: Facts, as_of: date, on: str) -> set[str]:
 def commune_digital_counts(f: Facts, as_of: date, on: str) -> Counts:
     """The third indicator counted in each commune of map `on` (reported for rural communes of 2025-07
     only; on 2025-01 its map draws communes with these counts all the same)."""
-    key = ("commune_digital_counts", on, as_of)
-    if key not in f.memo:  # the facts never change once read: a map redrawn for the same date reads it again
-        f.memo[key] = rules.raw_material_counts(inputs_of(f), as_of.toordinal(), check_map(on))["commune"]
-    counts: Counts = f.memo[key]
-    return counts
+    # kept by the rules for the date (`rules.DAYS_KEPT`): a map redrawn for the same date counts nothing again
+    return rules.raw_material_counts(inputs_of(f), as_of.toordinal(), check_map(on))["commune"]
 
 
 def key_product_districts(f: Facts, day: int) -> set[str]:
