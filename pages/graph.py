@@ -170,23 +170,30 @@ def whole_graph() -> nx.MultiDiGraph:
         return unit_graph(who, unit, as_of, tuple(products), tuple(technologies), tuple(party_types))
 
 
+@functools.cache
+def left_out() -> pd.DataFrame:
+    """Who in the unit takes part in no linkage, read when a list or a pick needs it: a province's took
+    0.1-0.2 s of every first drawing (docs/benchmarks.md)."""
+    return unit_unlinked(who, unit, as_of)
+
+
+title = graph_title(unit.code, as_of, lang(), map_name=unit.map)
+overview = unit.level == "province" and layout == "chains"  # thousands of nodes: drawn as its districts or communes
 with st.spinner(tr("app.computing")):
-    try:
-        left_out = unit_unlinked(who, unit, as_of)  # checks the scope too (the domain's rule is the last word)
-        if not (unit.level == "province" and layout == "chains"):
-            whole_graph()
+    try:  # the graph's build asks the domain's scope rule first, which has the last word
+        if overview:
+            drawing = province_overview_file(who, unit, as_of, tuple(products), tuple(technologies), title, lang())
+        else:
+            filtered = bool(products or technologies or party_types)
+            drawing = html_file(whole_graph(), title, lang(), filtered, layout)
     except UserFacingError as error:  # a scope the domain refuses
         show_error(error)
         st.stop()
-title = graph_title(unit.code, as_of, lang(), map_name=unit.map)
-if unit.level == "province" and layout == "chains":  # thousands of nodes: drawn as its districts or communes
+if overview:
     st.caption(tr("app.graph.overview" if unit.map == OLD_MAP else "app.graph.maps.province_overview"))
-    overview = province_overview_file(who, unit, as_of, tuple(products), tuple(technologies), title, lang())
-    st.iframe(overview, height=640)
 else:
     st.caption(tr("app.graph.maps.ground" if layout == "map" else "app.graph.drawing"))
-    filtered = bool(products or technologies or party_types)
-    st.iframe(html_file(whole_graph(), title, lang(), filtered, layout), height=640)
+st.iframe(drawing, height=640)
 
 chosen = st.session_state.get("graph_chosen")
 if chosen and not pick_in_view(chosen, whole_graph(), left_out):  # a date or a filter took it out of the view
@@ -207,7 +214,7 @@ def remember(table: str, kind: str, frame: pd.DataFrame) -> None:
 
 
 lists = {  # each list read when its tab is open
-    "unlinked": (lambda: left_out, "kind"),
+    "unlinked": (left_out, "kind"),
     "dependence": (lambda: graph.buyer_dependence(whole_graph()), "buyer"),
     "no_digital": (lambda: graph.linkages_without_digital(whole_graph()), "linkage"),
     "single_buyer": (lambda: graph.single_buyer_linkages(whole_graph()), "linkage"),

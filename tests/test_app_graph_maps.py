@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from linkage.accounts.users import Actor
@@ -76,6 +78,27 @@ def test_a_province_of_the_new_map_is_drawn_as_its_communes_and_a_click_opens_on
     assert at.selectbox(key="graph_unit").value == "2025-07:commune:01894"
     # Phúc Lộc took in Bành Trạch (C4) and Hà Hiệu (C8, A2 of the ended L4); P3 of Bành Trạch is in L5.
     assert set(at.dataframe[0].value["Mã"]) == {"C4", "C8", "A2"}
+
+
+def test_who_is_in_no_linkage_is_read_when_its_list_is_opened_not_for_the_drawing(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.graphs
+
+    read: list[str] = []
+    real = ui.graphs.unlinked
+
+    def counted(session: Any, unit: Any, as_of: date, *, actor: Actor) -> Any:
+        read.append(unit.code)
+        return real(session, unit, as_of, actor=actor)
+
+    ui.graphs._unlinked.clear()  # another test's list of the same unit and data version is not read again
+    monkeypatch.setattr(ui.graphs, "unlinked", counted)
+    at = app(ADMIN, "graph.py", map="2025-07", unit="19")
+    assert "district:" in at.get("iframe")[0].proto.srcdoc  # the province's overview is drawn
+    assert read == []  # its drawing did not wait for the list
+    assert set(graph_list(at, "unlinked")["Mã"]) == {"C2", "C3", "C4", "C7", "C8", "P4", "A2"}
+    assert read == ["19"]
 
 
 def test_choosing_on_the_map_draws_the_ground_graph_of_the_same_function_and_the_address_keeps_it(

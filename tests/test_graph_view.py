@@ -139,8 +139,16 @@ def test_who_may_open_a_unit_of_either_map() -> None:
 def test_a_pick_is_in_view_when_drawn_or_listed_as_in_no_linkage() -> None:
     graph = nx.MultiDiGraph()
     graph.add_node("buyer:B1", kind="buyer")
-    left_out = pd.DataFrame({"kind": ["cooperative"], "code": ["C2"], "name": ["HTX"], "commune_name": ["X"]})
+    listed = pd.DataFrame({"kind": ["cooperative"], "code": ["C2"], "name": ["HTX"], "commune_name": ["X"]})
+    asked: list[str] = []
+
+    def left_out() -> pd.DataFrame:
+        asked.append("read")
+        return listed
+
     assert pick_in_view("buyer:B1", graph, left_out)
+    assert asked == []  # a drawn record is in view without reading who is in no linkage
     assert pick_in_view("cooperative:C2", graph, left_out)
     assert not pick_in_view("buyer:C2", graph, left_out)
-    assert not pick_in_view("linkage:NM000005", graph, left_out.iloc[0:0])
+    assert asked == ["read", "read"]
+    assert not pick_in_view("linkage:NM000005", graph, lambda: listed.iloc[0:0])

@@ -14,7 +14,7 @@ form, with its map.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -203,10 +203,12 @@ def may_open(actor: Actor, unit: Unit) -> bool:
     return may_view_unit(actor, unit.code, unit.map)
 
 
-def pick_in_view(pick: str, graph: nx.MultiDiGraph, left_out: pd.DataFrame) -> bool:
+def pick_in_view(pick: str, graph: nx.MultiDiGraph, left_out: Callable[[], pd.DataFrame]) -> bool:
     """Whether a picked record is still on the page: drawn in the graph, or listed among those in no
-    linkage. A date or a filter can take it out; then the page clears the pick and says so."""
+    linkage (`left_out()`, read only for a pick not drawn). A date or a filter can take it out; then
+    the page clears the pick and says so."""
     if pick in graph:
         return True
+    listed = left_out()
     kind, _, code = pick.partition(":")
-    return bool(((left_out["kind"] == kind) & (left_out["code"] == code)).any()) if len(left_out) else False
+    return bool(((listed["kind"] == kind) & (listed["code"] == code)).any()) if len(listed) else False
