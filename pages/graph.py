@@ -5,6 +5,7 @@ The map, unit, date, filters and the record picked live in the address (`/graph?
 a graph is shared as a link and survives a reload. A click on a node of the drawing picks its record."""
 
 import functools
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from typing import Any
@@ -213,7 +214,7 @@ def remember(table: str, kind: str, frame: pd.DataFrame) -> None:
         st.session_state["graph_chosen"] = f"{row['kind'] if kind == 'kind' else kind}:{row['code']}"
 
 
-lists = {  # each list read when its tab is open
+lists: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {  # each list read when its tab is open
     "unlinked": (left_out, "kind"),
     "dependence": (lambda: graph.buyer_dependence(whole_graph()), "buyer"),
     "no_digital": (lambda: graph.linkages_without_digital(whole_graph()), "linkage"),
