@@ -391,7 +391,7 @@ def write_report(path: Path, f: dict[str, Any]) -> None:
         "",
         f"Measured by `python -m bench` on {date.today().isoformat()}: {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, embedded SQLite. National demo: "
-        f"{f['demo_summary']}.",
+        f"{f['demo_summary']}",  # the summary ends its own sentence
         "",
         "| what | measured | goal | |",
         "|---|---|---|---|",
