@@ -12,9 +12,22 @@ import streamlit as st
 from linkage.errors import UserFacingError
 from linkage.geo.maps import MAPS, NEW_MAP, OLD_MAP, Unit, map_data, map_of
 from linkage.geo.typed_codes import described
-from linkage.records.settling import choices, settle, to_settle, who_settles
+from linkage.records.settling import choices, settle, who_settles
 from linkage.records.unplaced import AmbiguousCode, UnknownUnit, resolve, unplaced_csv
-from ui import carried, engine, flash, guard, lang, map_label, pick_reading, plain, show_error, tr, unit_label
+from ui import (
+    carried,
+    engine,
+    flash,
+    guard,
+    lang,
+    map_label,
+    pick_reading,
+    plain,
+    settling_list,
+    show_error,
+    tr,
+    unit_label,
+)
 
 who = guard("settling")
 st.title(tr("app.settling.title"))
@@ -62,7 +75,7 @@ def unit_in_view() -> Unit | None:
 unit = unit_in_view()
 if unit is not None and unit.level != "national":
     st.markdown(plain(tr("app.settling.in_unit", unit=described(unit))))
-found = to_settle(engine(), who, on, unit)
+found = settling_list(who, on, unit)  # read again only after a write
 if not found:
     st.success(tr("app.settling.none", map=on))
     st.stop()

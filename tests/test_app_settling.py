@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
+from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
 from linkage.accounts.users import SYSTEM, Actor
+from linkage.geo.maps import Unit
 from linkage.records import forms
+from linkage.records.unplaced import UnplacedRecord
 from linkage.store.db import get_engine
 
 from .apptest import PAGES, texts
@@ -110,3 +114,27 @@ def test_a_link_with_a_code_naming_no_unit_says_so_and_lists_the_users_own_scope
     # the list is the one the user's own scope gives, not an empty one
     assert [d.value.to_dict() for d in at.dataframe] == [d.value.to_dict() for d in own.dataframe]
     assert own.dataframe and not own.warning
+
+
+def test_the_list_is_read_once_while_the_officer_chooses_and_again_after_a_save(
+    app: App, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui
+
+    split_commune_cooperative(database)
+    reads: list[str] = []
+    real = ui.to_settle
+
+    def counted(engine: Engine, actor: Actor, on: str, unit: Unit | None = None) -> list[UnplacedRecord]:
+        reads.append(on)
+        return real(engine, actor, on, unit)
+
+    monkeypatch.setattr(ui, "to_settle", counted)
+    at = app(ADMIN, "settling.py", map="2025-07", unit="19")
+    assert reads == ["2025-07"]
+    at.radio(key="settling_commune:cooperatives:K5").set_value("05908").run()
+    assert reads == ["2025-07"]  # a choice reruns the page, not the national read behind the list
+    at.button(key="settling_save").click().run()
+    assert not at.exception, at.exception
+    assert reads == ["2025-07", "2025-07"]  # the save made a new data version: the list is read again
+    assert "Không có bản ghi nào trong phạm vi của bạn nằm trên cấp xã trên bản đồ 2025-07" in texts(at)

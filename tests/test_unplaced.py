@@ -270,3 +270,35 @@ def test_the_app_reads_an_uploaded_list_as_updates_of_the_records_it_names(two_m
     assert by_entity["cooperatives"].rows == [
         (2, {"code": "K5", "commune_code": "05932", "commune_code_2025_07": "05908"})
     ]
+
+
+def test_every_commune_of_either_map_given_alone_is_listed_exactly_when_it_has_not_one_counterpart(
+    engine: Engine,
+) -> None:
+    """A buyer in each commune of both maps, given on that map only: on the other map the list holds
+    exactly those whose commune has not one counterpart in the crosswalk: it went to several, took in
+    several, or is an island district's special zone with no commune of 2025-01 (the query asks only
+    for those communes; the crosswalk's own tables decide here, not the placement)."""
+    from linkage.geo.maps import crosswalk, map_data
+    from linkage.store.db import insert_rows, write_session
+    from linkage.store.models import Buyer
+
+    given = {OLD_MAP: "commune_code", NEW_MAP: "commune_code_2025_07"}
+    rows = [
+        {"code": f"{on[-2:]}-{code}", "name": f"Bên mua {code}", given[on]: code}
+        for on in (OLD_MAP, NEW_MAP)
+        for code in map_data(on).communes
+    ]
+    with write_session(engine) as session:
+        insert_rows(session, Buyer, rows)
+    cw = crosswalk()
+    several = {
+        NEW_MAP: {f"01-{c}" for c in map_data(OLD_MAP).communes if len(cw.old_to_new.get(c, ())) != 1},
+        OLD_MAP: {f"07-{c}" for c in map_data(NEW_MAP).communes if len(cw.new_to_old.get(c, ())) != 1},
+    }
+    for on in (OLD_MAP, NEW_MAP):
+        found = unplaced(engine, on)
+        assert {r.code for r in found} == several[on]
+        assert all(r.placed.level != "commune" and len(r.candidates) != 1 for r in found)
+        assert [r.code for r in found] == sorted(r.code for r in found)  # by code, as the list is read
+    assert len(several[NEW_MAP]) < len(several[OLD_MAP])  # each map's list asked both ways (`_given_in`)

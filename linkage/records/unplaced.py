@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -87,6 +88,11 @@ def unplaced(engine: Engine, on: str, unit: Unit | None = None) -> list[Unplaced
     other = NEW_MAP if on == OLD_MAP else OLD_MAP
     own_column, other_column = MAP_COLUMN[on], MAP_COLUMN[other]
     placed_from = placements(other, on)
+    # Only a commune the crosswalk places above the communes of `on` leaves a record unplaced: asked in
+    # the query, so a record given in any other (nearly all of them on a national database) is not read.
+    # The shorter list is sent: 468 such communes of 2025-01, all but 129 of 2025-07.
+    split = {given for given, placed in placed_from.items() if placed.level != "commune"}
+    whole = set(placed_from) - split
     old_communes = map_data(other).communes
     found: list[UnplacedRecord] = []
     with read_session(engine) as session:
@@ -94,7 +100,11 @@ def unplaced(engine: Engine, on: str, unit: Unit | None = None) -> list[Unplaced
             table = model.__table__  # type: ignore[attr-defined]
             query = (
                 sa.select(table.c.code, table.c.name, table.c.commune_code, table.c.commune_code_2025_07)
-                .where(table.c.archived_at.is_(None), table.c[own_column].is_(None), table.c[other_column].isnot(None))
+                .where(
+                    table.c.archived_at.is_(None),
+                    table.c[own_column].is_(None),
+                    _given_in(table.c[other_column], split, whole),
+                )
                 .order_by(table.c.code)
             )
             for code, name, old, new in session.execute(query):
@@ -109,7 +119,13 @@ def unplaced(engine: Engine, on: str, unit: Unit | None = None) -> list[Unplaced
     return found
 
 
-def unplaced_csv(records: list[UnplacedRecord], on: str) -> str:
+def _given_in(column: Any, split: set[str], whole: set[str]) -> Any:
+    """`column` holds one of the `split` communes, asked as that list or as not one of the `whole` ones
+    (every stored code is a commune of its map), whichever is shorter."""
+    return column.in_(sorted(split)) if len(split) <= len(whole) else column.not_in(sorted(whole))
+
+
+def unplaced_csv(records: Sequence[UnplacedRecord], on: str) -> str:
     """The list as CSV text (header row first); a cell a spreadsheet would run as a formula is shielded
     as in the exchange files."""
     out = io.StringIO()
