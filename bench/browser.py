@@ -14,7 +14,8 @@ and times, p95 over the repeats:
 - a district graph and a province graph, until the drawing has settled (or, when it is not drawn,
   until the page has finished and says why), and the district's graph on the ground ("On the map");
 - the verification queue with `--pending` changes waiting, created through the domain's write path
-  (`forms.save` by the cooperative's account), not by SQL.
+  (`forms.save` by the cooperative's account), not by SQL;
+- a district office's list of records to settle on today's map.
 
 A step ends when Streamlit has finished running the page (its `data-test-script-state` went
 `running` and is back to `notRunning` for 250 ms; a rerun so quick that it never shows `running` ends
@@ -91,6 +92,7 @@ ROWS: list[tuple[str, str, float]] = [
     ("district_ground", "district graph on the ground (On the map), drawn", 1.5),
     ("province_graph", "province graph, drawn", 1.5),
     ("verification_queue", "verification queue with {pending} pending changes", 0.5),
+    ("settling_list", "a district office's list of records to settle on 2025-07 (from the sidebar)", 1.0),
     ("list_preview", "an office's list of {list_rows} cooperatives by address: its preview after the upload", 3.0),
 ]
 LIST_ROWS = 5000  # the office list uploaded (bench/office_lists.py writes it)
@@ -459,6 +461,19 @@ def _levels(
             page.context.close()
 
     attempt(["verification_queue"], queue)
+
+    def settling() -> dict[str, Timing]:
+        """A district office of 2025-01 opens its records placed above the commune on today's map: the
+        page reads the country's placements and keeps those in its scope."""
+        page = signed_in(accounts.officer)
+        try:
+            timing = open_page(page, "Xác định xã", timeout_ms)
+            page.get_by_test_id("stDataFrame").first.wait_for(timeout=timeout_ms)  # a list was shown
+            return {"settling_list": timing}
+        finally:
+            page.context.close()
+
+    attempt(["settling_list"], settling)
 
     def office_list() -> dict[str, Timing]:
         """The upload of an office's list on the data exchange page until its preview is shown: every
