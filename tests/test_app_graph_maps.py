@@ -92,7 +92,6 @@ def test_who_is_in_no_linkage_is_read_when_its_list_is_opened_not_for_the_drawin
         read.append(unit.code)
         return real(session, unit, as_of, actor=actor)
 
-    ui.graphs._unlinked.clear()  # another test's list of the same unit and data version is not read again
     monkeypatch.setattr(ui.graphs, "unlinked", counted)
     at = app(ADMIN, "graph.py", map="2025-07", unit="19")
     assert "district:" in at.get("iframe")[0].proto.srcdoc  # the province's overview is drawn

@@ -103,6 +103,7 @@ def unplaced(engine: Engine, on: str, unit: Unit | None = None) -> list[Unplaced
                 .where(
                     table.c.archived_at.is_(None),
                     table.c[own_column].is_(None),
+                    table.c[other_column].isnot(None),
                     _given_in(table.c[other_column], split, whole),
                 )
                 .order_by(table.c.code)
