@@ -468,7 +468,7 @@ def _levels(
         page = signed_in(accounts.officer)
         try:
             timing = open_page(page, "Xác định xã", timeout_ms)
-            page.get_by_test_id("stDataFrame").first.wait_for(timeout=timeout_ms)  # a list was shown
+            page.get_by_text("Bản ghi cần xác định xã").first.wait_for(timeout=timeout_ms)  # the page, listed or not
             return {"settling_list": timing}
         finally:
             page.context.close()
