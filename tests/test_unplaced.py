@@ -301,7 +301,7 @@ def test_every_commune_of_either_map_given_alone_is_listed_exactly_when_it_has_n
         assert {r.code for r in found} == several[on]
         assert all(r.placed.level != "commune" and len(r.candidates) != 1 for r in found)
         assert [r.code for r in found] == sorted(r.code for r in found)  # by code, as the list is read
-    # `_given_in` asks for the shorter list: the split communes of 2025-01, the whole ones of 2025-07
+    # few communes of 2025-01 went to several, most of 2025-07 took in several: the query's list is long on 2025-01
     old_count, new_count = len(map_data(OLD_MAP).communes), len(map_data(NEW_MAP).communes)
     assert len(several[NEW_MAP]) < old_count - len(several[NEW_MAP])
     assert len(several[OLD_MAP]) > new_count - len(several[OLD_MAP])
