@@ -175,3 +175,51 @@ def test_the_migrations_build_exactly_the_schema_the_models_describe(engine: Eng
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert differences == []
+
+
+def test_a_write_holds_the_data_versions_row_for_one_statement_besides_its_update(engine: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """From the counter's UPDATE to the commit every other writer waits for this one: only the changed
+    records' rows are written there (the UPDATE returns the new value; nothing is read or pruned)."""
+    import linkage.store.db as db
+
+    monkeypatch.setattr(db, "PRUNED_EVERY", 10**9)  # an ordinary write, not one of those that prune
+    sent: list[str] = []
+
+    def statement(conn, cursor, text, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        sent.append(" ".join(text.split()[:3]))
+
+    def commit(conn):  # type: ignore[no-untyped-def]
+        sent.append("COMMIT")
+
+    sa.event.listen(engine, "before_cursor_execute", statement)
+    sa.event.listen(engine, "commit", commit)
+    try:
+        insert(engine, Cooperative, **COOP)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", statement)
+        sa.event.remove(engine, "commit", commit)
+    update = sent.index("UPDATE data_version SET")
+    assert sent[update + 1 :] == ["INSERT INTO data_change", "COMMIT"]
+
+
+def test_the_changed_records_of_the_last_versions_are_kept_and_older_ones_pruned_now_and_then(
+    engine: Engine, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import linkage.store.db as db
+    from linkage.store.models import DataChange
+
+    kept, every = 5, 3
+    monkeypatch.setattr(db, "VERSIONS_KEPT", kept)
+    monkeypatch.setattr(db, "PRUNED_EVERY", every)
+    start = data_version(engine)
+    for n in range(1, 12):
+        with write_session(engine) as session:
+            db.touch(session, "buyers", {f"B{n}": {"name"}})
+    now = data_version(engine)
+    with engine.connect() as conn:
+        stored = set(conn.execute(sa.select(DataChange.version)).scalars())
+    last_pruning = now - now % every  # the last write that pruned: the one whose version is a multiple of 3
+    assert now == start + 11 and last_pruning > start
+    assert min(stored) == last_pruning - kept + 1  # older ones gone, the fixture's included
+    assert set(range(last_pruning - kept + 1, now + 1)) <= stored  # every later one kept
+    assert len(stored) >= kept

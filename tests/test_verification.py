@@ -296,3 +296,44 @@ def test_an_officers_queue_is_read_a_page_at_a_time_in_the_database(bac_kan: Eng
     assert [p.key for p in page.changes] == [f"Q{i}" for i in range(10, 20)]  # oldest first: in file order
     assert any("LIMIT" in s.upper() and "review" in s for s in sent)  # the page, not the country
     assert queue(bac_kan, OTHER_OFFICE, "reported").total == 30
+
+
+def test_an_officers_save_of_a_record_waiting_for_review_closes_its_review(bac_kan: Engine) -> None:
+    dissolve_c1(bac_kan)
+    assert [(p.entity, p.key) for p in pending(bac_kan, VERIFIER)] == [("cooperatives", "C1")]
+    original = forms.read(bac_kan, OFFICER_058, "cooperatives", "C1")
+    forms.save(bac_kan, OFFICER_058, "cooperatives", {**original.values, "members": "30"}, original)
+    assert pending(bac_kan, VERIFIER) == []
+    assert forms.read(bac_kan, COOP_C1, "cooperatives", "C1").review_status is None
+
+
+def test_an_officers_import_closes_the_reviews_of_the_records_it_writes_chunk_by_chunk(
+    bac_kan: Engine, files, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import functools
+
+    import linkage.records.history as history
+
+    monkeypatch.setattr(history, "chunked", functools.partial(history.chunked, size=2))  # five records: three chunks
+    rows = "\n".join(f"Q{i},Hộ {i},01849,C1" for i in range(5))
+    header = "code,name,commune_code,cooperative_code\n"
+    import_path(bac_kan, files({"producers": header + rows}), actor=COOP_C1)
+    import_path(bac_kan, files({"producers": header + "Q9,Hộ 9,01849,C1"}), actor=COOP_C1)
+    assert len(pending(bac_kan, VERIFIER)) == 6
+    import_path(bac_kan, files({"producers": header + rows.replace("Hộ", "Hộ ông")}), actor=OFFICER_058)
+    assert [p.key for p in pending(bac_kan, VERIFIER)] == ["Q9"]  # the one the officer did not write
+
+
+def test_an_import_where_nothing_waits_for_review_does_not_search_the_reviews_chunk_by_chunk(
+    bac_kan: Engine, files, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import functools
+
+    import linkage.records.history as history
+
+    monkeypatch.setattr(history, "chunked", functools.partial(history.chunked, size=2))
+    rows = "\n".join(f"Q{i},Hộ {i},01849,C1" for i in range(5))
+    folder = files({"producers": "code,name,commune_code,cooperative_code\n" + rows})
+    with statements(bac_kan) as sent:
+        import_path(bac_kan, folder, actor=OFFICER_058)
+    assert not [s for s in sent if s.lstrip().upper().startswith("DELETE FROM REVIEW")]

@@ -97,7 +97,10 @@ def dispose_all() -> None:
 
 
 EVERYTHING = "*"  # a DataChange row's entity and key when a write did not name its records
-VERSIONS_KEPT = 2000  # data versions whose changed records are kept (`DataChange`)
+VERSIONS_KEPT = 2000  # data versions whose changed records are kept (`DataChange`), at least
+# Older ones are deleted by every hundredth write, not by each: the counter's row stays locked from its
+# UPDATE to the commit, and under load every statement in that window makes the next writer wait.
+PRUNED_EVERY = 100
 
 
 def touch(session: Session, entity: str, changed: Mapping[str, Collection[str]]) -> None:
@@ -117,9 +120,14 @@ def bump_data_version(session: Session) -> None:
     record which records changed (`touch`), or that anything may have (`EVERYTHING`).
 
     The counter's row is locked from this UPDATE to the commit, so versions are made one at a time
-    in commit order, on PostgreSQL too: a reader that sees version n sees every change up to n."""
-    session.execute(sa.update(DataVersion).where(col(DataVersion.id) == 1).values(counter=col(DataVersion.counter) + 1))
-    version = session.execute(sa.select(col(DataVersion.counter))).scalar_one_or_none()
+    in commit order, on PostgreSQL too: a reader that sees version n sees every change up to n. The
+    UPDATE returns the new value, one statement fewer in that window."""
+    version = session.execute(
+        sa.update(DataVersion)
+        .where(col(DataVersion.id) == 1)
+        .values(counter=col(DataVersion.counter) + 1)
+        .returning(col(DataVersion.counter))
+    ).scalar_one_or_none()
     if version is None:  # a database whose counter row is missing: nothing can catch up from it
         return
     touched: dict[str, dict[str, set[str] | None]] = session.info.pop("touched", {})
@@ -131,7 +139,8 @@ def bump_data_version(session: Session) -> None:
             for key, fields in keys.items()
         ]
     session.execute(sa.insert(DataChange), rows)
-    session.execute(sa.delete(DataChange).where(col(DataChange.version) <= version - VERSIONS_KEPT))
+    if version % PRUNED_EVERY == 0:
+        session.execute(sa.delete(DataChange).where(col(DataChange.version) <= version - VERSIONS_KEPT))
 
 
 def data_version(engine: Engine) -> int:
