@@ -466,3 +466,34 @@ def test_a_unit_with_no_rural_commune_is_reported_with_its_own_counts(demo: str,
     assert done.returncode == 0, done.stderr
     assert "Quận Ba Đình has no rural commune" in done.stdout
     assert "Quận Ba Đình không có xã nông thôn nào" in read(out.read_bytes()).text
+
+
+def test_the_trend_of_every_unit_of_a_province_is_duckdbs_count_at_each_year_end(
+    bac_kan: Engine, tmp_path: Path
+) -> None:
+    """The report's trend (every year end on its own map) against the second formulation."""
+    from linkage.records.exporting import export_folder
+    from linkage.store.db import read_session
+    from tests.duckdb_reference import duckdb_coverage, write_crosswalk_csv, write_geography_csv
+
+    with read_session(bac_kan) as session:
+        export_folder(session, tmp_path / "export", actor=SYSTEM)
+    write_geography_csv(tmp_path / "geo.csv")
+    write_crosswalk_csv(tmp_path / "xw.csv")
+    fields = ["indicator", "level", "unit_code", "numerator", "denominator"]
+    expected: dict[tuple[str, str], list[tuple[object, ...]]] = {}
+    for year in range(2021, 2026):
+        day = date(year, 12, 31)
+        sql = duckdb_coverage(tmp_path / "export", tmp_path / "geo.csv", day, tmp_path / "xw.csv")
+        for row in sql[fields].itertuples(index=False):
+            expected.setdefault((row.level, row.unit_code), []).append((day.isoformat(), row.indicator, *row[3:]))
+    from linkage.geo.maps import map_data
+
+    districts = sorted(code for code, place in map_data(OLD_MAP).districts.items() if place.province == "06")
+    units = [Unit(OLD_MAP, "national", "VN"), Unit(OLD_MAP, "province", "06")]
+    units += [Unit(OLD_MAP, "district", code) for code in districts]
+    assert len(units) > 5
+    for unit in units:
+        made = build(bac_kan, read_unit(unit.code, OLD_MAP), END, office="x", actor=SYSTEM, today=TODAY)
+        history = made.history[["as_of", "indicator", "numerator", "denominator"]]
+        assert sorted(history.itertuples(index=False, name=None)) == sorted(expected[(unit.level, unit.code)])
