@@ -7,25 +7,30 @@ page's run on a two-core machine (docs/benchmarks.md): each chart is built once 
 and ticks) with its data named, not held, and kept as a Vega-Lite specification; a page's run copies
 it, puts in what belongs to the unit (its name, a height, a frame) and its rows beside it
 (`datasets`), as Streamlit sends an Altair chart's data anyway.
+
+The compiled shapes are also kept as files in the cache directory, beside the maps' snapshot, named
+after what they are built from and the version of Altair and of this module: a command that draws one
+chart (`linkage report`) reads its shape there and does not import Altair, about a quarter of a second.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
+import os
 import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-import altair as alt
 import pandas as pd
-from altair.utils import schemapi
 
 from linkage.counting.indicators import YEAR_ENDS
+from linkage.geo.snapshot import cache_dir, installed_version
 from linkage.i18n import day_text
-
-# Altair checks every part of a chart as it is built, then the whole chart when it is compiled: the
-# second check is kept, the first would only repeat it.
-schemapi.disable_debug_mode()
 
 Spec = dict[str, Any]  # a Vega-Lite specification, its data frames under `datasets`
 ROWS = "rows"  # the name of a chart's rows in its specification
@@ -62,15 +67,58 @@ def inline(spec: Spec) -> Spec:
     return done
 
 
+def altair() -> ModuleType:
+    """Altair, imported when a shape is compiled, not when one is read from the cache."""
+    import altair as alt  # lazy: see the module's docstring
+    from altair.utils import schemapi
+
+    # Altair checks every part of a chart as it is built, then the whole chart when it is compiled: the
+    # second check is kept, the first would only repeat it.
+    schemapi.disable_debug_mode()
+    return alt
+
+
+@functools.cache
+def _built_by() -> str:
+    """What every compiled shape depends on besides its arguments: Altair's version and this module's text."""
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return f"altair-{installed_version('altair', 'altair')}-{digest}"
+
+
+def kept(kind: str, compile_shape: Callable[[], str], *arguments: object) -> str:
+    """The shape `compile_shape` makes (a chart's Vega-Lite as JSON), read from the cache directory when
+    it was compiled before from the same `arguments` by the same code; else compiled and written there
+    (whole, through a file renamed into place). A file that cannot be read or parsed is compiled again,
+    one that cannot be written is only missed."""
+    key = json.dumps([kind, _built_by(), arguments], ensure_ascii=False)
+    path = cache_dir() / f"chart-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+        if isinstance(json.loads(text), dict):
+            return text
+    except (OSError, ValueError):
+        pass
+    compiled = compile_shape()
+    part = path.with_name(f"{path.name}.{os.getpid()}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part.write_text(compiled, encoding="utf-8")
+        os.replace(part, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+    return compiled
+
+
 SELECTION = "unit"
 # The chart, axes and legend inside the width it is given (a phone's 358 px too), not grown past it.
-FIT = alt.AutoSizeParams(type="fit", contains="padding")
+FIT = {"type": "fit", "contains": "padding"}
 TITLE_LINE = 34  # characters: a title line that fits a phone's width
 
 
-def lines(title: str) -> alt.TitleParams:
+def lines(title: str) -> dict[str, Any]:
     """A chart title broken into lines that fit a narrow screen (Vega draws a list as lines)."""
-    return alt.TitleParams(textwrap.wrap(title, TITLE_LINE) or [""], anchor="start")
+    return {"text": textwrap.wrap(title, TITLE_LINE) or [""], "anchor": "start"}
 
 
 COLOURS = ["#2e7d32", "#1565c0", "#f9a825"]  # communes, districts, raw-material linkages
@@ -86,6 +134,13 @@ def ranking(rows: pd.DataFrame, title: str, value_label: str, unit_label: str) -
 
 @functools.lru_cache(maxsize=SHAPES_KEPT)
 def _ranking(title: str, value_label: str, unit_label: str) -> str:
+    return kept(
+        "ranking", functools.partial(_compile_ranking, title, value_label, unit_label), title, value_label, unit_label
+    )
+
+
+def _compile_ranking(title: str, value_label: str, unit_label: str) -> str:
+    alt = altair()
     rows = alt.NamedData(name=ROWS)
     pick = alt.selection_point(name=SELECTION, fields=["unit_code"], on="click")
     bars = (
@@ -134,12 +189,18 @@ def trend(
     shape = _trend(tuple(labels.values()), ticks, value_label, date_label)
     reform = pd.DataFrame({"as_of": [REFORM], "label": [reform_label]})
     spec = with_rows(shape, **{ROWS: data, REFORM_ROWS: reform})
-    spec["layer"][0]["title"] = lines(title).to_dict()  # the unit's name: one shape serves every unit
+    spec["layer"][0]["title"] = lines(title)  # the unit's name: one shape serves every unit
     return spec
 
 
 @functools.lru_cache(maxsize=SHAPES_KEPT)
 def _trend(names: tuple[str, ...], ticks: tuple[str, ...], value_label: str, date_label: str) -> str:
+    arguments = (names, ticks, value_label, date_label)
+    return kept("trend", functools.partial(_compile_trend, *arguments), *arguments)
+
+
+def _compile_trend(names: tuple[str, ...], ticks: tuple[str, ...], value_label: str, date_label: str) -> str:
+    alt = altair()
     rows = alt.NamedData(name=ROWS)
     # One colour per indicator whatever the language: the scale follows the indicators' order.
     color = alt.Color(

@@ -15,10 +15,9 @@ import functools
 import html
 import math
 
-import altair as alt
 import pandas as pd
 
-from linkage.counting.charts import ROWS, SHAPES_KEPT, Spec, inline, with_rows
+from linkage.counting.charts import ROWS, SHAPES_KEPT, Spec, altair, inline, with_rows
 from linkage.counting.coverage_map import STATUSES, CoverageMap, description, figures_text, status_label
 from linkage.geo.points import SOURCES
 from linkage.i18n import t
@@ -96,6 +95,7 @@ def _shape(indicator: str, lang: str, shown: tuple[str, ...], sizes: str | int) 
         "size": t("coverage_map.size", lang),
     }
     labels = {s: status_label(s, indicator, lang) for s in STATUSES}
+    alt = altair()
     pick = alt.selection_point(name=SELECTION, fields=["unit_code", "level"], on="click")
     colour = alt.Color(
         "label:N",

@@ -39,17 +39,22 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "linkage-tracker"
 
 
-def source_version() -> str:
-    """The installed version of `vietnam-provinces`, from the name of its `dist-info` folder when it has
-    one: `importlib.metadata` alone takes longer to import than a short command's whole count."""
-    spec = importlib.util.find_spec("vietnam_provinces")
+def installed_version(package: str, module: str) -> str:
+    """The installed version of `package` (imported as `module`), from the name of its `dist-info` folder
+    when it has one: `importlib.metadata` alone takes longer to import than a short command's whole count."""
+    spec = importlib.util.find_spec(module)
     if spec is not None and spec.origin is not None:
-        found = sorted(Path(spec.origin).parent.parent.glob("vietnam_provinces-*.dist-info"))
+        found = sorted(Path(spec.origin).parent.parent.glob(f"{module}-*.dist-info"))
         if len(found) == 1:
-            return found[0].name.removeprefix("vietnam_provinces-").removesuffix(".dist-info")
+            return found[0].name.removeprefix(f"{module}-").removesuffix(".dist-info")
     from importlib.metadata import version  # lazy: only where the folder's name does not say
 
-    return version("vietnam-provinces")
+    return version(package)
+
+
+def source_version() -> str:
+    """The installed version of `vietnam-provinces`, the maps' source."""
+    return installed_version("vietnam-provinces", "vietnam_provinces")
 
 
 def snapshot_key() -> str:
