@@ -497,3 +497,19 @@ def test_the_trend_of_every_unit_of_a_province_is_duckdbs_count_at_each_year_end
         made = build(bac_kan, read_unit(unit.code, OLD_MAP), END, office="x", actor=SYSTEM, today=TODAY)
         history = made.history[["as_of", "indicator", "numerator", "denominator"]]
         assert sorted(history.itertuples(index=False, name=None)) == sorted(expected[(unit.level, unit.code)])
+
+
+def test_every_cell_of_a_table_is_the_paragraph_python_docx_makes_for_it_alone() -> None:
+    """Cells after the first of their alignment are copies with the text replaced (`_filled`): each
+    must be what formatting the cell on its own (`_cell`) makes, whatever the text."""
+    from docx import Document
+
+    texts = ["1", "Hợp tác xã A", " lề trái", "lề phải ", "a\tb", "dòng 1\ndòng 2", "x\ry", "", "12,5 %", "—"]
+    texts += ['<b>x</b> & =SUM(A1) "{{ PAGE }}"', "\x07chuông", "hai  dấu cách", "\u202e", "ok"]
+    rows = [[text, text] for text in texts] + [[text, "9"] for text in reversed(texts)]
+    grid = report_document._grid(Document(), ["A", "B"], rows, [80.0, 85.0])
+    alone = Document().add_table(rows=len(rows), cols=2)
+    for row, single, values in zip(grid.rows[1:], alone.rows, rows, strict=True):
+        for cell, fresh, text in zip(row.cells, single.cells, values, strict=True):
+            report_document._cell(fresh, text, align="center" if report_document._numeric(text) else "left")
+            assert [p.xml for p in cell._tc.p_lst] == [p.xml for p in fresh._tc.p_lst], text
