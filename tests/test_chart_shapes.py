@@ -5,6 +5,8 @@ does not import Altair."""
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,7 +52,7 @@ def drawn() -> charts.Spec:
 def test_a_shape_read_back_is_the_one_altair_compiles(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = drawn()
     (kept,) = cache.glob("chart-*.json")
-    assert json.loads(kept.read_text(encoding="utf-8")) == json.loads(charts._compile_trend(*ARGUMENTS))
+    assert json.loads(kept.read_text(encoding="utf-8"))["shape"] == json.loads(charts._compile_trend(*ARGUMENTS))
     charts._trend.cache_clear()
 
     def no_compile(*args: object) -> str:
@@ -61,21 +63,33 @@ def test_a_shape_read_back_is_the_one_altair_compiles(cache: Path, monkeypatch: 
     assert first["layer"][0]["title"]["text"] == ["Tỉnh Bắc Kạn"]
 
 
-def test_other_words_make_another_shape(cache: Path) -> None:
+def test_other_words_make_another_shape_and_a_ranking_is_read_back_too(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     drawn()
     charts.trend(HISTORY, {k: v.upper() for k, v in LABELS.items()}, "x", "Tỉ lệ (%)", "Ngày", "Sáp nhập")
-    charts.ranking(HISTORY.assign(unit_code="06", unit_name="Bắc Kạn"), "Xếp hạng", "%", "Tỉnh")
+    rows = HISTORY.assign(unit_code="06", unit_name="Bắc Kạn")
+    ranked = charts.inline(charts.ranking(rows, "Xếp hạng", "%", "Tỉnh"))
     assert len(list(cache.glob("chart-*.json"))) == 3
+    compiled = json.loads(charts._compile_ranking("Xếp hạng", "%", "Tỉnh"))
+    charts._ranking.cache_clear()
+
+    def no_compile(*args: object) -> str:
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(charts, "_compile_ranking", no_compile)
+    assert charts.inline(charts.ranking(rows, "Xếp hạng", "%", "Tỉnh")) == ranked
+    assert json.loads(charts._ranking("Xếp hạng", "%", "Tỉnh")) == compiled
 
 
-@pytest.mark.parametrize("damage", ['{"layer": [', "[]", ""])
+@pytest.mark.parametrize("damage", ['{"layer": [', "[]", "", "{}", '{"key": "another shape", "shape": {}}'])
 def test_a_damaged_file_is_compiled_again_and_replaced(cache: Path, damage: str) -> None:
     first = drawn()
     (kept,) = cache.glob("chart-*.json")
     kept.write_text(damage, encoding="utf-8")
     charts._trend.cache_clear()
     assert drawn() == first
-    assert json.loads(kept.read_text(encoding="utf-8")) == json.loads(charts._compile_trend(*ARGUMENTS))
+    assert json.loads(kept.read_text(encoding="utf-8"))["shape"] == json.loads(charts._compile_trend(*ARGUMENTS))
 
 
 def test_a_cache_that_cannot_be_written_only_costs_a_compile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,6 +124,33 @@ def test_a_report_whose_chart_shape_is_kept_does_not_import_altair(bac_kan: Engi
             env=env,
         )
         assert done.returncode == 0, done.stderr
-        runs.append(("| altair\n" in done.stderr, out.read_bytes()))
+        imported = re.search(r"^import time:.*\|\s*altair$", done.stderr, re.M) is not None
+        with zipfile.ZipFile(out) as document:
+            pictures = [document.read(name) for name in document.namelist() if name.startswith("word/media/")]
+        runs.append((imported, pictures))
     assert runs[0][0] and not runs[1][0]  # compiled by the first, read by the second
-    assert len(runs[1][1]) > 10_000
+    assert len(runs[0][1]) == 1 and runs[1][1] == runs[0][1]  # the same chart, to the pixel
+
+
+def test_a_kept_file_is_whole_whatever_threads_write_it_at_once(tmp_path: Path) -> None:
+    import threading
+
+    from linkage.geo.snapshot import keep
+
+    path = tmp_path / "chart-x.json"
+    texts = [json.dumps({"key": n, "shape": {"padding": "x" * 200_000}}) for n in range(4)]
+    seen: list[str] = []
+
+    def write(text: str) -> None:
+        for _ in range(20):
+            keep(path, text)
+
+    writers = [threading.Thread(target=write, args=(text,)) for text in texts]
+    for writer in writers:
+        writer.start()
+    while any(writer.is_alive() for writer in writers):
+        if path.exists():
+            seen.append(path.read_text(encoding="utf-8"))
+    assert seen and set(seen) <= set(texts)
+    assert path.read_text(encoding="utf-8") in texts
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left behind

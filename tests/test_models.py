@@ -177,12 +177,11 @@ def test_the_migrations_build_exactly_the_schema_the_models_describe(engine: Eng
     assert differences == []
 
 
-def test_a_write_holds_the_data_versions_row_for_one_statement_besides_its_update(engine: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_holds_the_data_versions_row_for_one_statement_besides_its_update(engine: Engine) -> None:
     """From the counter's UPDATE to the commit every other writer waits for this one: only the changed
     records' rows are written there (the UPDATE returns the new value; nothing is read or pruned)."""
     import linkage.store.db as db
 
-    monkeypatch.setattr(db, "PRUNED_EVERY", 10**9)  # an ordinary write, not one of those that prune
     sent: list[str] = []
 
     def statement(conn, cursor, text, parameters, context, executemany):  # type: ignore[no-untyped-def]
@@ -191,6 +190,9 @@ def test_a_write_holds_the_data_versions_row_for_one_statement_besides_its_updat
     def commit(conn):  # type: ignore[no-untyped-def]
         sent.append("COMMIT")
 
+    while (data_version(engine) + 1) % db.PRUNED_EVERY != 0:  # the write measured is one that prunes
+        with write_session(engine) as session:
+            db.touch(session, "buyers", {"B0": {"name"}})
     sa.event.listen(engine, "before_cursor_execute", statement)
     sa.event.listen(engine, "commit", commit)
     try:
@@ -199,7 +201,9 @@ def test_a_write_holds_the_data_versions_row_for_one_statement_besides_its_updat
         sa.event.remove(engine, "before_cursor_execute", statement)
         sa.event.remove(engine, "commit", commit)
     update = sent.index("UPDATE data_version SET")
-    assert sent[update + 1 :] == ["INSERT INTO data_change", "COMMIT"]
+    committed = sent.index("COMMIT", update)
+    assert sent[update + 1 : committed] == ["INSERT INTO data_change"]
+    assert "DELETE FROM data_change" in sent[committed:]  # pruned, after the commit
 
 
 def test_the_changed_records_of_the_last_versions_are_kept_and_older_ones_pruned_now_and_then(
@@ -208,18 +212,42 @@ def test_the_changed_records_of_the_last_versions_are_kept_and_older_ones_pruned
     import linkage.store.db as db
     from linkage.store.models import DataChange
 
+    written: set[int] = set()
+
+    def write(n: int) -> None:
+        with write_session(engine) as session:
+            db.touch(session, "buyers", {f"B{n}": {"name"}})
+        written.add(data_version(engine))
+
+    def stored() -> set[int]:
+        with engine.connect() as conn:
+            return set(conn.execute(sa.select(DataChange.version)).scalars())
+
     kept, every = 5, 3
     monkeypatch.setattr(db, "VERSIONS_KEPT", kept)
     monkeypatch.setattr(db, "PRUNED_EVERY", every)
+    write(0)
+    while data_version(engine) % every != 0 or len(written) < kept:  # the last write pruned
+        write(0)
     start = data_version(engine)
     for n in range(1, 12):
-        with write_session(engine) as session:
-            db.touch(session, "buyers", {f"B{n}": {"name"}})
-    now = data_version(engine)
+        write(n)
+        now = data_version(engine)
+        pruned_at = now - now % every  # the last write that pruned
+        assert min(stored()) > pruned_at - kept  # older ones gone, the fixture's too
+        assert {v for v in written if v > pruned_at - kept} <= stored()  # every later one kept
+        assert len(stored()) >= kept
+    assert data_version(engine) == start + 11
+
+
+def test_a_database_that_cannot_return_from_an_update_reads_the_new_version(engine: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """SQLite before 3.35 has no RETURNING: the counter is read after its UPDATE, in the same transaction."""
+    from linkage.store.models import DataChange
+
+    monkeypatch.setattr(engine.dialect, "update_returning", False)
+    before = data_version(engine)
+    insert(engine, Cooperative, **COOP)
+    assert data_version(engine) == before + 1
     with engine.connect() as conn:
-        stored = set(conn.execute(sa.select(DataChange.version)).scalars())
-    last_pruning = now - now % every  # the last write that pruned: the one whose version is a multiple of 3
-    assert now == start + 11 and last_pruning > start
-    assert min(stored) == last_pruning - kept + 1  # older ones gone, the fixture's included
-    assert set(range(last_pruning - kept + 1, now + 1)) <= stored  # every later one kept
-    assert len(stored) >= kept
+        named = conn.execute(sa.select(DataChange.entity).where(DataChange.version == before + 1)).scalars().all()
+    assert named  # the write's changed records are under the version it made

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,17 @@ from linkage.counting.coverage import load_facts
 from linkage.counting.indicators import ALL_LEVELS, compute
 from linkage.geo.maps import map_of
 from linkage.store.db import dispose_engine, get_engine, read_session
+from ui import engine as ui_engine
 from ui import startup
+
+
+@pytest.fixture(autouse=True)
+def own_engine() -> Iterator[None]:
+    """`ui.engine` is kept for the process: the start-up reads the database the test names, not the one
+    an earlier page test in this worker opened."""
+    ui_engine.clear()
+    yield
+    ui_engine.clear()
 
 
 def _no_read(*args: object, **kwargs: object) -> None:

@@ -39,6 +39,7 @@ def prepare() -> None:
     from streamlit.string_util import extract_leading_emoji
 
     from linkage.accounts.users import hasher
+    from linkage.counting.charts import altair
     from linkage.geo.maps import MAPS, NEW_MAP, map_data
     from linkage.geo.points import points
     from ui.coverage_page import prepare_charts, prepare_maps  # lazy: Altair, about half a second
@@ -48,6 +49,7 @@ def prepare() -> None:
     hasher()  # argon2, imported on the first sign-in otherwise
     extract_leading_emoji("Xã")  # Streamlit's emoji pattern, compiled on a page's first notice otherwise
     prepare_charts()
+    altair()  # a shape read from the cache imports no Altair; another unit's map compiles one
     try:
         prepare_maps()
     except Exception:  # a head start only, as above

@@ -15,11 +15,9 @@ chart (`linkage report`) reads its shape there and does not import Altair, about
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
-import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from linkage.counting.indicators import YEAR_ENDS
-from linkage.geo.snapshot import cache_dir, installed_version
+from linkage.geo.snapshot import cache_dir, installed_version, keep, read_kept
 from linkage.i18n import day_text
 
 Spec = dict[str, Any]  # a Vega-Lite specification, its data frames under `datasets`
@@ -45,9 +43,8 @@ def with_rows(compiled: str, **datasets: pd.DataFrame) -> Spec:
 
 
 def prepare(labels: dict[str, str], value_label: str, unit_label: str, date_label: str) -> None:
-    """The shapes a coverage page draws compiled before anyone asks (the server's start): each
-    indicator's ranking and the trend of every year end, in the words given; Altair's schema and
-    its checker are loaded on the way."""
+    """The shapes a coverage page draws ready before anyone asks (the server's start): each indicator's
+    ranking and the trend of every year end, in the words given, read from the cache or compiled."""
     for label in labels.values():
         _ranking(label, value_label, unit_label)
     ticks = tuple(sorted({*(day.isoformat() for day in YEAR_ENDS), REFORM}))
@@ -87,26 +84,15 @@ def _built_by() -> str:
 
 def kept(kind: str, compile_shape: Callable[[], str], *arguments: object) -> str:
     """The shape `compile_shape` makes (a chart's Vega-Lite as JSON), read from the cache directory when
-    it was compiled before from the same `arguments` by the same code; else compiled and written there
-    (whole, through a file renamed into place). A file that cannot be read or parsed is compiled again,
-    one that cannot be written is only missed."""
+    it was compiled before from the same `arguments` by the same code (the file names them: a file of
+    other arguments, damaged or not a shape is not read); else compiled and kept there."""
     key = json.dumps([kind, _built_by(), arguments], ensure_ascii=False)
     path = cache_dir() / f"chart-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
-    try:
-        text = path.read_text(encoding="utf-8")
-        if isinstance(json.loads(text), dict):
-            return text
-    except (OSError, ValueError):
-        pass
+    found = read_kept(path, key, {"shape"})
+    if found is not None and isinstance(found["shape"], dict):
+        return json.dumps(found["shape"], ensure_ascii=False)
     compiled = compile_shape()
-    part = path.with_name(f"{path.name}.{os.getpid()}.part")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part.write_text(compiled, encoding="utf-8")
-        os.replace(part, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            part.unlink(missing_ok=True)
+    keep(path, json.dumps({"key": key, "shape": json.loads(compiled)}, ensure_ascii=False))
     return compiled
 
 

@@ -8,10 +8,12 @@ per code. `linkage.geo.maps` says what is built (`load(build)`); this module onl
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,10 +45,11 @@ def installed_version(package: str, module: str) -> str:
     """The installed version of `package` (imported as `module`), from the name of its `dist-info` folder
     when it has one: `importlib.metadata` alone takes longer to import than a short command's whole count."""
     spec = importlib.util.find_spec(module)
+    folder = package.replace("-", "_")  # a dist-info folder is named after the distribution, normalised
     if spec is not None and spec.origin is not None:
-        found = sorted(Path(spec.origin).parent.parent.glob(f"{module}-*.dist-info"))
+        found = sorted(Path(spec.origin).parent.parent.glob(f"{folder}-*.dist-info"))
         if len(found) == 1:
-            return found[0].name.removeprefix(f"{module}-").removesuffix(".dist-info")
+            return found[0].name.removeprefix(f"{folder}-").removesuffix(".dist-info")
     from importlib.metadata import version  # lazy: only where the folder's name does not say
 
     return version(package)
@@ -68,8 +71,8 @@ def snapshot_path() -> Path:
     return cache_dir() / f"maps-{snapshot_key()}.json"
 
 
-def _read(path: Path, key: str, parts: set[str]) -> dict[str, Any] | None:
-    """A file written by `_write` for this key with these parts, or None (absent, unreadable, not ours)."""
+def read_kept(path: Path, key: str, parts: set[str]) -> dict[str, Any] | None:
+    """A file written by `keep` for this key with these parts, or None (absent, unreadable, not ours)."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -81,10 +84,10 @@ def load(build: Callable[[], Snapshot]) -> Snapshot:
     """The snapshot as its file holds it: read, else built (`build`) and written first."""
     key = snapshot_key()
     path = snapshot_path()
-    raw = _read(path, key, {"maps", "crosswalk", "placements"})
+    raw = read_kept(path, key, {"maps", "crosswalk", "placements"})
     if raw is None:
         raw = to_json(build(), key)
-        _write(path, json.dumps(raw, ensure_ascii=False, separators=(",", ":")))
+        keep(path, json.dumps(raw, ensure_ascii=False, separators=(",", ":")))
     return from_json(raw, key)
 
 
@@ -93,10 +96,10 @@ def counted(snapshot: Callable[[], Snapshot]) -> dict[str, Any]:
     third of its size."""
     key = snapshot_key()
     path = cache_dir() / f"counting-{key}.json"
-    raw = _read(path, key, {"units", "placements"})
+    raw = read_kept(path, key, {"units", "placements"})
     if raw is None:
         raw = {"key": key, **counting_columns(snapshot())}
-        _write(path, json.dumps(raw, ensure_ascii=False, separators=(",", ":")))
+        keep(path, json.dumps(raw, ensure_ascii=False, separators=(",", ":")))
     return raw
 
 
@@ -149,14 +152,21 @@ def with_own_placements(
     return Snapshot(MappingProxyType(maps), cw, MappingProxyType(placed))
 
 
-def _write(path: Path, text: str) -> None:
+def keep(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all, also with two processes or threads writing it at once
+    (each through a temporary file of its own, renamed into place); a read-only home is only missed."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)  # whole or not at all, also with two processes starting at once
+        handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError:
-        pass  # a read-only home: the next process builds it again
+        return  # the next process builds it again
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(partial, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
 
 
 _LEVELS = ("province", "district", "commune")

@@ -150,7 +150,7 @@ def verifier_of(engine: Engine, actor: Actor) -> Unit | None:
 def settle(session: Session, entity: str, keys: Iterable[str]) -> None:
     """Close reviews of records an officer or admin has now written: their values count as verified.
     Many records of an entity none of whose records waits for review (an import into a new database)
-    are not searched chunk by chunk; a form's one record is deleted at once, without asking first."""
+    are not searched chunk by chunk; the review of a form's one record is deleted without asking first."""
     chunks = list(chunked(keys))
     waiting = sa.select(col(Review.record_key)).where(col(Review.entity) == entity).limit(1)
     if len(chunks) > 1 and session.execute(waiting).first() is None:

@@ -18,6 +18,7 @@ import os
 import re
 import tempfile
 from collections.abc import Sequence
+from copy import deepcopy
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ TABLE_PT = 12  # figures in tables
 PAPER_MM = (210, 297)  # A4
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 TEXT_MM = PAPER_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]  # 165 mm of text width
+BREAKS = frozenset("\t\n\r")  # what python-docx's `add_run` writes as a tab or a line break, not as text
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -220,27 +222,23 @@ def _grid(
 def _filled(cell: _Cell, text: str, align: str, made: dict[str, Any]) -> None:
     """`_cell(cell, text, align=align)`, made as a copy of the first cell of that alignment with its text
     replaced: python-docx takes about a millisecond to format each cell, and a settling list has
-    thousands. Text that python-docx writes as more than one element (tabs, line breaks) is formatted
-    as `_cell` does."""
-    from copy import deepcopy
-
+    thousands. Text that python-docx writes as more than one element is formatted as `_cell` does."""
     from docx.oxml.ns import qn  # lazy, with python-docx
 
     text = _text(text)
     template = made.get(align)
-    if template is None or not text or any(c in text for c in "\t\n\r"):
+    if template is None or not text or not BREAKS.isdisjoint(text):
         _cell(cell, text, align=align)
-        if text and not any(c in text for c in "\t\n\r"):
+        if text and BREAKS.isdisjoint(text):
             made[align] = deepcopy(cell.paragraphs[0]._p)
         return
     paragraph = deepcopy(template)
     (run_text,) = paragraph.iter(qn("w:t"))
     run_text.text = text
-    preserve = "{http://www.w3.org/XML/1998/namespace}space"
-    if text.strip() != text:
-        run_text.set(preserve, "preserve")
-    elif preserve in run_text.attrib:
-        del run_text.attrib[preserve]
+    if text.strip() != text:  # as python-docx writes it
+        run_text.set(qn("xml:space"), "preserve")
+    else:
+        run_text.attrib.pop(qn("xml:space"), None)
     cell._tc.replace(cell._tc.p_lst[0], paragraph)
 
 

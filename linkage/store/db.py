@@ -98,8 +98,9 @@ def dispose_all() -> None:
 
 EVERYTHING = "*"  # a DataChange row's entity and key when a write did not name its records
 VERSIONS_KEPT = 2000  # data versions whose changed records are kept (`DataChange`), at least
-# Older ones are deleted by every hundredth write, not by each: the counter's row stays locked from its
-# UPDATE to the commit, and under load every statement in that window makes the next writer wait.
+# Older ones are deleted after every hundredth write has committed, not inside each write: the counter's
+# row stays locked from its UPDATE to the commit, and under load every statement in that window makes
+# the next writer wait (docs/benchmarks.md).
 PRUNED_EVERY = 100
 
 
@@ -115,21 +116,23 @@ def touch(session: Session, entity: str, changed: Mapping[str, Collection[str]])
         noted[key] = None if before is None else before | set(fields)
 
 
-def bump_data_version(session: Session) -> None:
+def bump_data_version(session: Session) -> int | None:
     """Mark the data as changed, in the writing transaction, for every cache in every process, and
-    record which records changed (`touch`), or that anything may have (`EVERYTHING`).
+    record which records changed (`touch`), or that anything may have (`EVERYTHING`). Returns the new
+    version (None for a database whose counter row is missing).
 
     The counter's row is locked from this UPDATE to the commit, so versions are made one at a time
     in commit order, on PostgreSQL too: a reader that sees version n sees every change up to n. The
-    UPDATE returns the new value, one statement fewer in that window."""
-    version = session.execute(
-        sa.update(DataVersion)
-        .where(col(DataVersion.id) == 1)
-        .values(counter=col(DataVersion.counter) + 1)
-        .returning(col(DataVersion.counter))
-    ).scalar_one_or_none()
+    UPDATE returns the new value where the database can (SQLite from 3.35), one statement fewer in
+    that window."""
+    bump = sa.update(DataVersion).where(col(DataVersion.id) == 1).values(counter=col(DataVersion.counter) + 1)
+    if session.get_bind().dialect.update_returning:
+        version = session.execute(bump.returning(col(DataVersion.counter))).scalar_one_or_none()
+    else:
+        session.execute(bump)
+        version = session.execute(sa.select(col(DataVersion.counter))).scalar_one_or_none()
     if version is None:  # a database whose counter row is missing: nothing can catch up from it
-        return
+        return None
     touched: dict[str, dict[str, set[str] | None]] = session.info.pop("touched", {})
     rows = [{"version": version, "entity": EVERYTHING, "record_key": EVERYTHING, "fields": ""}]
     if 0 < sum(len(keys) for keys in touched.values()) <= NAMED_AT_MOST:  # else not listed one by one
@@ -139,8 +142,15 @@ def bump_data_version(session: Session) -> None:
             for key, fields in keys.items()
         ]
     session.execute(sa.insert(DataChange), rows)
+    return int(version)
+
+
+def prune_data_changes(engine: Engine, version: int) -> None:
+    """After every hundredth write, outside its transaction: forget the records changed by versions more
+    than `VERSIONS_KEPT` before `version`. Skipped while another writer holds SQLite's lock; the next
+    hundredth write deletes what this one left."""
     if version % PRUNED_EVERY == 0:
-        session.execute(sa.delete(DataChange).where(col(DataChange.version) <= version - VERSIONS_KEPT))
+        write_unless_busy(engine, sa.delete(DataChange).where(col(DataChange.version) <= version - VERSIONS_KEPT))
 
 
 def data_version(engine: Engine) -> int:
@@ -154,11 +164,13 @@ def write_session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
-            bump_data_version(session)
+            version = bump_data_version(session)
             session.commit()
         except BaseException:
             session.rollback()
             raise
+    if version is not None:
+        prune_data_changes(engine, version)
 
 
 def write_unless_busy(engine: Engine, statement: Any) -> bool:

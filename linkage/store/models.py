@@ -301,7 +301,8 @@ class DataChange(SQLModel, table=True):
     """Which records a write changed, under the data version it made: a cache in any process catches
     up by reading those records again (`coverage.patched`) instead of every fact. A write that does
     not name its records (a bulk load, the catalogs) leaves one row of entity and key `*`: read all.
-    Only the last `db.VERSIONS_KEPT` versions are kept; a cache older than them reads all.
+    At least the last `db.VERSIONS_KEPT` versions are kept (up to `db.PRUNED_EVERY` more); a cache older
+    than what is kept reads all.
     """
 
     __tablename__ = "data_change"
