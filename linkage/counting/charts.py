@@ -67,7 +67,7 @@ def inline(spec: Spec) -> Spec:
 def altair() -> ModuleType:
     """Altair, imported when a shape is compiled, not when one is read from the cache."""
     import altair as alt  # lazy: see the module's docstring
-    from altair.utils import schemapi
+    from altair.utils import schemapi  # lazy, with Altair
 
     # Altair checks every part of a chart as it is built, then the whole chart when it is compiled: the
     # second check is kept, the first would only repeat it.
