@@ -45,6 +45,11 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     charts._ranking.cache_clear()
 
 
+def no_compile(*args: object) -> str:
+    """Stands in for a compile: a shape read back from its file must not need one."""
+    raise AssertionError("compiled again")
+
+
 def drawn() -> charts.Spec:
     return charts.inline(charts.trend(HISTORY, LABELS, "Tỉnh Bắc Kạn", "Tỉ lệ (%)", "Ngày", "Sáp nhập"))
 
@@ -54,9 +59,6 @@ def test_a_shape_read_back_is_the_one_altair_compiles(cache: Path, monkeypatch: 
     (kept,) = cache.glob("chart-*.json")
     assert json.loads(kept.read_text(encoding="utf-8"))["shape"] == json.loads(charts._compile_trend(*ARGUMENTS))
     charts._trend.cache_clear()
-
-    def no_compile(*args: object) -> str:
-        raise AssertionError("compiled again")
 
     monkeypatch.setattr(charts, "_compile_trend", no_compile)
     assert drawn() == first  # read from the file
@@ -73,9 +75,6 @@ def test_other_words_make_another_shape_and_a_ranking_is_read_back_too(
     assert len(list(cache.glob("chart-*.json"))) == 3
     compiled = json.loads(charts._compile_ranking("Xếp hạng", "%", "Tỉnh"))
     charts._ranking.cache_clear()
-
-    def no_compile(*args: object) -> str:
-        raise AssertionError("compiled again")
 
     monkeypatch.setattr(charts, "_compile_ranking", no_compile)
     assert charts.inline(charts.ranking(rows, "Xếp hạng", "%", "Tỉnh")) == ranked
