@@ -28,8 +28,14 @@ from linkage.store.db import get_engine
 from .conftest import FIRST_RUN, WAIT, Demo, Watched, app_server, quiet, settled, sign_in_with, url_with, visit
 
 pytestmark = pytest.mark.browser
+
 PASSWORD = "mật-khẩu-xã-thử"
-TODAY = date.today().strftime("%d/%m/%Y")
+
+
+def today() -> str:
+    """Today as the pages write it, read when the page is: a constant of the module, read when the tests
+    were collected, is yesterday for a test that runs after midnight."""
+    return date.today().strftime("%d/%m/%Y")
 
 
 @pytest.fixture
@@ -171,7 +177,7 @@ def test_the_commune_officer_draws_verifies_and_settles_and_the_communes_figure_
         sign_in_with(page, username, password)
 
         visit(page, "Sơ đồ liên kết")  # a new commune's graph is the officer's daily view
-        expect(drawing(page).locator("h1")).to_have_text(f"{case.name} — tính đến {TODAY}", timeout=WAIT)
+        expect(drawing(page).locator("h1")).to_have_text(f"{case.name} — tính đến {today()}", timeout=WAIT)
         assert f"cooperative:{case.cooperative}" in drawn_nodes(page)
         expect(page).to_have_url(url_with("map=2025-07", f"unit={case.commune}"))
 
@@ -191,7 +197,7 @@ def test_the_commune_officer_draws_verifies_and_settles_and_the_communes_figure_
         expect(page.get_by_text("do htx.xa.thu báo cáo")).to_have_count(0)  # verified: off the queue
 
         visit(page, "Mức độ đạt chỉ tiêu")  # on the commune, on today's map
-        heading = f"{case.name} tính đến {TODAY} (bản đồ 2025-07)"
+        heading = f"{case.name} tính đến {today()} (bản đồ 2025-07)"
         expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
         expect(page.get_by_text(f"{before[0]} trên {before[1]} · mục tiêu 50%")).to_be_visible()
         page.reload()  # F5 keeps the sign-in and the commune
@@ -238,7 +244,7 @@ def test_the_provincial_planner_opens_the_new_province_its_trend_and_the_end_of_
     with app_server(url) as base:
         page.goto(f"{base}/coverage")  # a deep link as the first request of a fresh server
         sign_in_with(page, planner.username, planner.password, timeout=FIRST_RUN)
-        heading = f"{province.name} tính đến {TODAY} (bản đồ 2025-07)"
+        heading = f"{province.name} tính đến {today()} (bản đồ 2025-07)"
         expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
         expect(page).to_have_url(url_with("map=2025-07", f"unit={province.code}"))
         charts = page.get_by_test_id("stVegaLiteChart")
@@ -284,7 +290,7 @@ def test_a_district_officer_from_before_the_reform_opens_a_graph_link_coverage_a
     with app_server(url) as base:
         page.goto(f"{base}/graph?map=2025-01&unit={district.code}")  # a shared link, first on a fresh server
         sign_in_with(page, officer.username, officer.password, timeout=FIRST_RUN)
-        title = f"{district.name} — tính đến {TODAY}"
+        title = f"{district.name} — tính đến {today()}"
         expect(drawing(page).locator("h1")).to_have_text(title, timeout=WAIT)
         assert any(n.startswith("linkage:") for n in drawn_nodes(page))
         expect(page).to_have_url(url_with("map=2025-01", f"unit={district.code}"))
@@ -294,7 +300,7 @@ def test_a_district_officer_from_before_the_reform_opens_a_graph_link_coverage_a
         expect(drawing(page).locator("h1")).to_have_text(title, timeout=WAIT)
 
         visit(page, "Mức độ đạt chỉ tiêu")  # an account of 2025-01 keeps working on its map: its own district
-        heading = f"{district.name} tính đến {TODAY} (bản đồ 2025-01)"
+        heading = f"{district.name} tính đến {today()} (bản đồ 2025-01)"
         expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
         expect(page).to_have_url(url_with("map=2025-01", f"unit={district.code}"))
         page.get_by_role("combobox", name="Bản đồ hành chính").click()
