@@ -118,7 +118,7 @@ def test() -> None:
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "mypy")
-    run(BIN / "pytest", "-q", "-n", "2", "--dist", "loadgroup", *sys.argv[2:])
+    run(BIN / "pytest", "-q", "-n", "2", *sys.argv[2:])
 
 
 BROWSER_BENCH = ("--browser", "--scale", "national", "--repeats", "5")

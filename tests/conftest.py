@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from linkage.accounts import users
 from linkage.records.catalog import init
 from linkage.store.db import bump_data_version, dispose_engine, get_engine, migrate
 from linkage.store.models import SQLModel
@@ -25,6 +26,7 @@ from tests.helpers import FIXTURE
 
 PG_ADMIN_URL = os.environ.get("LINKAGE_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"] if os.environ.get("LINKAGE_TEST_POSTGRES", "1") != "0" else ["sqlite"]
+PRODUCT_HASHER = users.hasher  # before `password_cost` swaps it
 REFERENCE_TABLES = {
     "province",
     "district",
@@ -36,6 +38,39 @@ REFERENCE_TABLES = {
     "data_version",
     "alembic_version",
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def password_cost(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Passwords hashed in this process at argon2's lowest cost, as Django's documentation advises for
+    tests: at the product's cost (64 MiB, three passes, four lanes) a hash takes 0.16 s of both cores,
+    and hashing was 40 % of the account tests' time. argon2id all the same, and a stored hash names its
+    own cost, so every check still runs. Browser modules keep the product's cost: their servers would
+    rehash each account at its first sign-in. A test marked `real_password_cost` gets the product's
+    hasher back; `linkage user add`, in its own process, hashes at the product's cost (test_cli.py)."""
+    if request.path.parent.name == "browser":
+        yield
+        return
+    from argon2 import PasswordHasher
+
+    lowest = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    users.hasher = lambda: lowest  # type: ignore[assignment]
+    users._dummy_hash.cache_clear()
+    try:
+        yield
+    finally:
+        users.hasher = PRODUCT_HASHER  # type: ignore[assignment]
+        users._dummy_hash.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def real_password_cost(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The product's hasher, for a test marked `real_password_cost` (one that times a hash)."""
+    if request.node.get_closest_marker("real_password_cost") is not None:
+        monkeypatch.setattr(users, "hasher", PRODUCT_HASHER)
+        users._dummy_hash.cache_clear()
+    yield
+    users._dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from .helpers import FIXTURE, linkage, url
@@ -253,6 +254,9 @@ def test_user_add_list_disable_and_the_password_never_printed(engine: Engine) ->
         "Added officer account lan (scope Thành Phố Bắc Kạn, Tỉnh Bắc Kạn (058, 2025-01))" in added.stdout
         and secret not in added.stdout + added.stderr
     )
+    with engine.connect() as conn:  # the product's cost, whatever the tests' own processes hash at (conftest.py)
+        stored = conn.execute(sa.text("SELECT password_hash FROM user_account WHERE username = 'lan'")).scalar_one()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), stored
     wrong = linkage(
         "user", "add", "minh", "--role", "officer", "--unit", "VN", "--password-stdin", "--db", db, stdin=f"{secret}\n"
     )

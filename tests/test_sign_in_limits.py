@@ -56,6 +56,7 @@ def test_guessing_at_the_administrators_name_never_keeps_the_administrator_out_f
     assert waited <= 30  # half a minute at most, never the fifteen-minute lock of before
 
 
+@pytest.mark.real_password_cost
 def test_a_name_with_no_account_takes_as_long_to_refuse_as_a_known_one(accounts: Engine) -> None:
     """Timed over several tries, each on a fresh counter; medians within a third of each other (a wrong
     password costs one argon2 check either way; before, an unknown name answered without one)."""

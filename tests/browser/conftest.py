@@ -39,15 +39,6 @@ WAIT = 30_000  # ms: any later run
 PHONE = {"width": 390, "height": 844}  # a phone's screen, in CSS pixels
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests run one at a time on one worker (`--dist loadgroup`): each starts a server and a
-    Chromium, and two such pairs at once on a 2-core machine made waits time out under CI load."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
