@@ -54,21 +54,21 @@ def password_cost(request: pytest.FixtureRequest) -> Iterator[None]:
     from argon2 import PasswordHasher
 
     lowest = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    users.hasher = lambda: lowest  # type: ignore[assignment]
-    users._dummy_hash.cache_clear()
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "hasher", lambda: lowest)
+        users._dummy_hash.cache_clear()  # the stand-in hash of unknown names, made by the hasher in use
         yield
-    finally:
-        users.hasher = PRODUCT_HASHER  # type: ignore[assignment]
-        users._dummy_hash.cache_clear()
+    users._dummy_hash.cache_clear()
 
 
 @pytest.fixture(autouse=True)
 def real_password_cost(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The product's hasher, for a test marked `real_password_cost` (one that times a hash)."""
-    if request.node.get_closest_marker("real_password_cost") is not None:
-        monkeypatch.setattr(users, "hasher", PRODUCT_HASHER)
-        users._dummy_hash.cache_clear()
+    if request.node.get_closest_marker("real_password_cost") is None:
+        yield
+        return
+    monkeypatch.setattr(users, "hasher", PRODUCT_HASHER)
+    users._dummy_hash.cache_clear()
     yield
     users._dummy_hash.cache_clear()
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,11 @@ def linkage(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> s
 def url(engine: Engine) -> str:
     """The database URL a command is given, password included."""
     return engine.url.render_as_string(hide_password=False)
+
+
+def sign_in_limit() -> tuple[int, int]:
+    """deploy/nginx.conf's limit on sign-in posts per address: (rate a minute, burst answered at once)."""
+    config = (Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    (rate,) = re.findall(r"zone=linkage_sign_in:\S+ rate=(\d+)r/m;", config)
+    (burst,) = re.findall(r"limit_req zone=linkage_sign_in burst=(\d+) nodelay;", config)
+    return int(rate), int(burst)

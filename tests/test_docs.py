@@ -21,6 +21,7 @@ from linkage.geo.maps import MAPS, OLD_MAP
 from linkage.records.importing import import_path
 
 from .documented import DOCS, run_block
+from .helpers import sign_in_limit
 
 ROOT = DOCS.parent
 TICKED = re.compile(r"`([^`]+)`")
@@ -230,9 +231,7 @@ def test_the_deployment_guide_offers_no_plain_http_on_the_network() -> None:
 def test_the_documented_sign_in_limit_is_the_proxys() -> None:
     """The rate and burst docs/deploy.md promises per address are nginx.conf's own, and leave room
     for an office's colleagues behind one NAT address signing in together."""
-    config = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-    (rate,) = re.findall(r"zone=linkage_sign_in:\S+ rate=(\d+)r/m;", config)
-    (burst,) = re.findall(r"limit_req zone=linkage_sign_in burst=(\d+) nodelay;", config)
-    assert int(rate) >= 60 and int(burst) >= 60
+    rate, burst = sign_in_limit()
+    assert rate >= 60 and burst >= 60
     guide = " ".join((DOCS / "deploy.md").read_text(encoding="utf-8").split())
     assert f"limited to {rate} a minute per address, with a burst of {burst} answered at once" in guide

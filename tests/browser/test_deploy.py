@@ -28,7 +28,7 @@ from ui.signin import ROUTE
 
 from ..conftest import create_pg_database, drop_pg_database
 from ..documented import block, run_block
-from ..helpers import FIXTURE
+from ..helpers import FIXTURE, sign_in_limit
 from .conftest import ACCOUNTS, PASSWORD, free_port, new_context, open_unit, session_cookie, sign_in, wait_healthy
 
 pytestmark = pytest.mark.browser
@@ -231,10 +231,8 @@ def test_posts_to_the_sign_in_route_are_limited_per_address(deployment: dict[str
     proxy answers 429 without asking any replica. The allowance refills at 60 a minute while the
     burst is sent, so a slow machine sees a few more answered: the bound counts the seconds it took.
     Last in this file: it spends the address's allowance."""
-    config = (ROOT / "deploy" / "nginx.conf").read_text()
-    (per_minute,) = re.findall(r"zone=linkage_sign_in:\w+ rate=(\d+)r/m;", config)
-    (burst_text,) = re.findall(r"limit_req zone=linkage_sign_in burst=(\d+) nodelay;", config)
-    rate_per_second, burst = int(per_minute) / 60, int(burst_text)
+    per_minute, burst = sign_in_limit()
+    rate_per_second = per_minute / 60
     answers: list[int] = []
     started = time.monotonic()
     while answers[-5:] != [429] * 5 and len(answers) < 400:
